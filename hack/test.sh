@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs what the tests need when it is missing (etcd, kubectl is expected
+# at /usr/bin/kubectl), restores NuGet packages and runs `dotnet test` on the solution.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "hack/test.sh: installing ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "hack/test.sh: missing ${need_apt[*]}; install them (apt-get install ${need_apt[*]}) or run as root" >&2
+    exit 1
+  fi
+fi
+# Debian starts an etcd service on install; the tests start their own on free ports.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop etcd >/dev/null 2>&1 || true; fi
+
+dotnet restore Skiff.sln
+dotnet build Skiff.sln -c Release --no-restore
+dotnet test Skiff.sln -c Release --no-build --logger "console;verbosity=normal" "$@"

@@ -1,0 +1,3 @@
+namespace Skiff.Api.Tests;
+
+public class AssemblyMarker { }

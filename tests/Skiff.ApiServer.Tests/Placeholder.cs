@@ -1,0 +1,3 @@
+namespace Skiff.ApiServer.Tests;
+
+public class AssemblyMarker { }

@@ -1,0 +1,3 @@
+namespace Skiff.Client.Tests;
+
+public class AssemblyMarker { }

@@ -1,0 +1,3 @@
+namespace Skiff.E2E.Tests;
+
+public class AssemblyMarker { }

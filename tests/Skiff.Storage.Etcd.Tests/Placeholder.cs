@@ -1,0 +1,3 @@
+namespace Skiff.Storage.Etcd.Tests;
+
+public class AssemblyMarker { }

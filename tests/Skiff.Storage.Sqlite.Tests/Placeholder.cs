@@ -1,0 +1,3 @@
+namespace Skiff.Storage.Sqlite.Tests;
+
+public class AssemblyMarker { }

@@ -1,0 +1,3 @@
+namespace Skiff.Storage.Tests;
+
+public class AssemblyMarker { }
