@@ -1,0 +1,62 @@
+namespace Skiff.ApiServer.Registry;
+
+/// <summary>
+/// Everything the endpoint installer, discovery and OpenAPI need to know about one resource: the route table is
+/// built from these, so adding a resource (or a CRD at run time) touches no handler code.
+/// </summary>
+public sealed record ResourceDescriptor
+{
+    /// <summary>API group; empty for the core group.</summary>
+    public required string Group { get; init; }
+
+    /// <summary>API version (v1, …).</summary>
+    public required string Version { get; init; }
+
+    /// <summary>Plural lower-case resource name (deployments).</summary>
+    public required string Resource { get; init; }
+
+    /// <summary>Singular lower-case name (deployment).</summary>
+    public required string SingularName { get; init; }
+
+    /// <summary>Kind (Deployment).</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>True for namespaced resources, false for cluster-scoped ones.</summary>
+    public required bool Namespaced { get; init; }
+
+    /// <summary>Verbs as discovery lists them (create, delete, deletecollection, get, list, patch, update, watch).</summary>
+    public IReadOnlyList<string> Verbs { get; init; } = StandardVerbs;
+
+    /// <summary>Short names (deploy).</summary>
+    public IReadOnlyList<string> ShortNames { get; init; } = [];
+
+    /// <summary>Categories (all).</summary>
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    /// <summary>Subresources (status, scale, binding, eviction, …).</summary>
+    public IReadOnlyList<SubresourceDescriptor> Subresources { get; init; } = [];
+
+    /// <summary>The per-resource behaviour.</summary>
+    public required IResourceStrategy Strategy { get; init; }
+
+    /// <summary>The list kind (DeploymentList).</summary>
+    public string ListKind => Kind + "List";
+
+    /// <summary><c>group/version</c>, or just the version for the core group.</summary>
+    public string GroupVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>The storage key prefix, ending in '/': <c>/registry/&lt;group&gt;/&lt;resource&gt;/</c> (core: <c>/registry/&lt;resource&gt;/</c>).</summary>
+    public string StoragePrefix => Group.Length == 0 ? $"/registry/{Resource}/" : $"/registry/{Group}/{Resource}/";
+
+    /// <summary>The eight verbs of a normal resource.</summary>
+    public static IReadOnlyList<string> StandardVerbs { get; } =
+        ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+}
+
+/// <summary>A subresource such as <c>status</c> or <c>scale</c>.</summary>
+/// <param name="Name">The subresource name (status, scale, binding, eviction, log, exec, …).</param>
+/// <param name="Group">The group of the kind it takes and returns (autoscaling for scale).</param>
+/// <param name="Version">The version of that kind.</param>
+/// <param name="Kind">The kind (Scale, Binding, Eviction; the parent kind for status).</param>
+/// <param name="Verbs">Its verbs (status: get, patch, update; binding: create).</param>
+public sealed record SubresourceDescriptor(string Name, string Group, string Version, string Kind, IReadOnlyList<string> Verbs);
