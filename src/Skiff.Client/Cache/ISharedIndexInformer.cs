@@ -4,13 +4,10 @@ namespace Skiff.Client.Cache;
 /// A cache of one kind of object kept up to date by a watch, with any number of handlers that share that one watch
 /// (client-go <c>SharedIndexInformer</c>).
 /// </summary>
-public interface ISharedIndexInformer<T>
+public interface ISharedIndexInformer<T> : ISharedInformer
 {
     /// <summary>The cache. Its objects are shared: read-only.</summary>
     IIndexer<T> Indexer { get; }
-
-    /// <summary>True once the first list is in the cache and has been handed to the handlers.</summary>
-    bool HasSynced { get; }
 
     /// <summary>The resourceVersion the cache reflects.</summary>
     string LastSyncResourceVersion { get; }
@@ -20,10 +17,4 @@ public interface ISharedIndexInformer<T>
     /// (marked as initial-list).
     /// </summary>
     IEventHandlerRegistration AddEventHandler(IResourceEventHandler<T> handler);
-
-    /// <summary>Waits until <see cref="HasSynced"/>.</summary>
-    Task WaitForCacheSyncAsync(CancellationToken ct = default);
-
-    /// <summary>Runs the informer until <paramref name="ct"/> is cancelled. Call once.</summary>
-    Task RunAsync(CancellationToken ct);
 }
