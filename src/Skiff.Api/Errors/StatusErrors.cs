@@ -172,4 +172,11 @@ public static class StatusErrors
 
     /// <summary>503 ServiceUnavailable with the message as given.</summary>
     public static StatusException ServiceUnavailable(string message) => new(503, "ServiceUnavailable", message);
+
+    /// <summary>
+    /// 422 Invalid from upstream's <c>NewGenericServerResponse(422, …)</c>, used for JSON patches that do not apply:
+    /// message <c>the server rejected our request due to an error in our request</c> (the detail is not shown), empty details.
+    /// </summary>
+    public static StatusException GenericUnprocessable() =>
+        new(422, "Invalid", "the server rejected our request due to an error in our request", new StatusDetails());
 }
