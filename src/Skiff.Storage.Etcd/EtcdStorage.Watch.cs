@@ -25,9 +25,12 @@ public sealed partial class EtcdStorage
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(options);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        // "From now" starts after the newest revision this client has seen, so that every write it completed before this
+        // call is excluded and every later one is delivered, however long the watch takes to reach etcd.
+        var implicitStart = options.FromRevision <= 0 ? _connection.LastRevision : 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposed.Token);
         var buffer = Channel.CreateBounded<object>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true, SingleWriter = true });
-        var pump = Task.Run(() => PumpWatchAsync(prefix, options, buffer.Writer, stop.Token), CancellationToken.None);
+        var pump = Task.Run(() => PumpWatchAsync(prefix, options, implicitStart, buffer.Writer, stop.Token), CancellationToken.None);
         try
         {
             while (true)
@@ -60,10 +63,10 @@ public sealed partial class EtcdStorage
         }
     }
 
-    private async Task PumpWatchAsync(string prefix, WatchOptions options, ChannelWriter<object> output, CancellationToken ct)
+    private async Task PumpWatchAsync(string prefix, WatchOptions options, long implicitStart, ChannelWriter<object> output, CancellationToken ct)
     {
         var (start, end) = EtcdKeys.PrefixRange(prefix, null);
-        var last = options.FromRevision;
+        var last = options.FromRevision > 0 ? options.FromRevision : implicitStart;
         var established = false;
         var failures = 0;
         var failingSince = DateTime.MinValue;
@@ -96,6 +99,13 @@ public sealed partial class EtcdStorage
                             if (response.CompactRevision != 0)
                             {
                                 RaiseCompacted(response.CompactRevision);
+                                if (!established && options.FromRevision <= 0)
+                                {
+                                    // The implicit start was too old: start from etcd's current revision instead.
+                                    last = 0;
+                                    throw new RpcException(new Status(StatusCode.Unavailable, "implicit start revision compacted"));
+                                }
+
                                 throw new RevisionCompactedException(last, response.CompactRevision);
                             }
 
@@ -129,13 +139,10 @@ public sealed partial class EtcdStorage
                             if (response.Events.Count == 0)
                             {
                                 // Progress: every event up to this revision has been delivered on this stream.
-                                if (response.Header.Revision > last)
+                                last = Math.Max(last, response.Header.Revision);
+                                if (options.ProgressNotify)
                                 {
-                                    last = response.Header.Revision;
-                                    if (options.ProgressNotify)
-                                    {
-                                        await output.WriteAsync(new StorageEvent(StorageEventType.Progress, null, null, last), ct).ConfigureAwait(false);
-                                    }
+                                    await output.WriteAsync(new StorageEvent(StorageEventType.Progress, null, null, last), ct).ConfigureAwait(false);
                                 }
 
                                 continue;
