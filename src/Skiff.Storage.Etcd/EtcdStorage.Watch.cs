@@ -17,8 +17,10 @@ public sealed partial class EtcdStorage
     /// A background pump reads the etcd stream into a bounded buffer (a slow consumer slows the stream down, it is never
     /// cut off). When the member fails, the pump re-creates the watch on another member from the last delivered revision,
     /// so the sequence stays gap- and duplicate-free; only when no member answers within the request budget does the
-    /// enumeration throw <see cref="StorageUnavailableException"/>. Progress events come from etcd's progress requests,
-    /// sent every <see cref="EtcdOptions.ProgressInterval"/>.
+    /// enumeration throw <see cref="StorageUnavailableException"/>. Progress events come from etcd's periodic progress
+    /// notifications (the server's <c>--experimental-watch-progress-notify-interval</c>, 10 minutes by default) and, on
+    /// etcd versions that order them with events (3.4.31+, 3.5.13+), from progress requests sent right after the watch is
+    /// created and then every <see cref="EtcdOptions.ProgressInterval"/>.
     /// </remarks>
     public async IAsyncEnumerable<StorageEvent> WatchAsync(string prefix, WatchOptions options, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -123,7 +125,7 @@ public sealed partial class EtcdStorage
                                     last = last > 0 ? last : response.Header.Revision;
                                 }
 
-                                if (options.ProgressNotify)
+                                if (options.ProgressNotify && _orderedProgressRequests)
                                 {
                                     progressLoop = RequestProgressAsync(call.RequestStream, progress.Token);
                                 }
@@ -211,10 +213,11 @@ public sealed partial class EtcdStorage
         try
         {
             var request = new WatchRequest { ProgressRequest = new WatchProgressRequest() };
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            do
             {
                 await requests.WriteAsync(request, ct).ConfigureAwait(false);
             }
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException or IOException)
         {
