@@ -32,4 +32,11 @@ public interface IPatchSchema
 
     /// <summary><c>x-kubernetes-map-type</c>: <c>atomic</c> or <c>granular</c>, or null when unspecified (granular).</summary>
     string? MapType { get; }
+
+    /// <summary>
+    /// True when this object node is a map with arbitrary keys (OpenAPI <c>additionalProperties</c>, e.g.
+    /// <c>metadata.labels</c>) rather than a struct with named properties. Server-side apply records maps themselves
+    /// as owned (<c>".": {}</c> in FieldsV1); structs are only containers.
+    /// </summary>
+    bool IsMap { get; }
 }

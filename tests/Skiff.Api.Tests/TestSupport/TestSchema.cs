@@ -23,6 +23,8 @@ public sealed class TestSchema : IPatchSchema
 
     public IPatchSchema? Items => ItemSchema;
 
+    public bool IsMap => AdditionalProperties is not null;
+
     public IPatchSchema? Field(string name) => _fields.TryGetValue(name, out var f) ? f : AdditionalProperties;
 
     public TestSchema With(string name, TestSchema field)
