@@ -33,7 +33,19 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
     shutdown.Cancel();
 });
 
-await using var storage = await StorageFactory.OpenAsync(parsed, shutdown.Token);
+Directory.CreateDirectory(parsed.DataDirectory);
+Skiff.Storage.IStorage storage;
+try
+{
+    storage = await StorageFactory.OpenAsync(parsed, shutdown.Token);
+}
+catch (Exception e) when (e is Skiff.Storage.StorageException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: cannot open {parsed.Storage} storage: {e.Message}");
+    return 1;
+}
+
+await using var storageScope = storage;
 await using var host = new ApiServerHost(new ApiServerOptions
 {
     DataDirectory = parsed.DataDirectory,
