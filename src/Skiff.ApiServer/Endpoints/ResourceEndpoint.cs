@@ -177,7 +177,7 @@ internal sealed partial class ResourceEndpoint
 
         if (_options.UnknownFieldDetector is { } detector)
         {
-            problems.AddRange(detector.FindUnknownFields(d, obj).Select(f => $"unknown field \"{f}\""));
+            problems.AddRange(detector.FindUnknownFields(d, obj).Select(f => $"unknown field \"{f.TrimStart('.')}\""));
         }
 
         if (problems.Count == 0)
