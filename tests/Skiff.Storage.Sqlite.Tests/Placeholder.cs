@@ -1,3 +1,0 @@
-namespace Skiff.Storage.Sqlite.Tests;
-
-public class AssemblyMarker { }

@@ -1,3 +1,0 @@
-namespace Skiff.Storage.Tests;
-
-public class AssemblyMarker { }
