@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Skiff.Api.Patch;
 
 namespace Skiff.ApiServer.OpenApi;
 
@@ -9,7 +10,7 @@ namespace Skiff.ApiServer.OpenApi;
 /// referenced one. Children are resolved lazily and cached, so recursive schemas (JSONSchemaProps) are fine.
 /// Instances are immutable once built and safe to share between threads.
 /// </summary>
-public sealed class SchemaNode : IStrategicMergeSchema
+public sealed class SchemaNode : IPatchSchema
 {
     private readonly SchemaSet _set;
     private readonly JsonObject _schema;
@@ -65,14 +66,20 @@ public sealed class SchemaNode : IStrategicMergeSchema
     /// <inheritdoc />
     public string? PatchMergeKey => _info.Value.PatchMergeKey;
 
-    /// <inheritdoc />
+    /// <summary><c>x-kubernetes-patch-strategy</c> as written (<c>merge</c>, <c>merge,retainKeys</c>), or null.</summary>
     public string? PatchStrategy => _info.Value.PatchStrategy;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> PatchStrategies => _info.Value.PatchStrategies;
 
     /// <inheritdoc />
     public string? ListType => _info.Value.ListType;
 
-    /// <summary><c>x-kubernetes-map-type</c> (<c>atomic</c> or <c>granular</c>), or null.</summary>
+    /// <inheritdoc />
     public string? MapType => _info.Value.MapType;
+
+    /// <inheritdoc />
+    public bool IsMap => _info.Value.Type == "object" && Structural._schema["additionalProperties"] is JsonObject && Structural._schema["properties"] is null;
 
     /// <inheritdoc />
     public IReadOnlyList<string> ListMapKeys => _info.Value.ListMapKeys;
@@ -80,10 +87,10 @@ public sealed class SchemaNode : IStrategicMergeSchema
     /// <summary>The raw schema JSON (do not modify).</summary>
     public JsonObject Json => _schema;
 
-    IStrategicMergeSchema? IStrategicMergeSchema.Items => Items;
+    IPatchSchema? IPatchSchema.Items => Items;
 
     /// <inheritdoc />
-    public IStrategicMergeSchema? Field(string name) => Property(name);
+    public IPatchSchema? Field(string name) => Property(name);
 
     /// <summary>The schema of field <paramref name="name"/>, or of any map value; null when not declared.</summary>
     public SchemaNode? Property(string name) =>
@@ -108,8 +115,10 @@ public sealed class SchemaNode : IStrategicMergeSchema
         var keys = (_schema["x-kubernetes-list-map-keys"] ?? _target.Value?._schema["x-kubernetes-list-map-keys"]) is JsonArray a
             ? a.Select(k => k!.GetValue<string>()).ToArray()
             : [];
+        var strategy = Extension("x-kubernetes-patch-strategy");
+        var strategies = strategy?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         return new Info(type, accepts, Flag("x-kubernetes-embedded-resource"), Extension("x-kubernetes-patch-merge-key"),
-            Extension("x-kubernetes-patch-strategy"), Extension("x-kubernetes-list-type"), Extension("x-kubernetes-map-type"), keys);
+            strategy, strategies, Extension("x-kubernetes-list-type"), Extension("x-kubernetes-map-type"), keys);
     }
 
     private IReadOnlyDictionary<string, SchemaNode> BuildProperties()
@@ -132,5 +141,5 @@ public sealed class SchemaNode : IStrategicMergeSchema
     }
 
     private sealed record Info(string? Type, bool AcceptsUnknownFields, bool EmbeddedResource, string? PatchMergeKey,
-        string? PatchStrategy, string? ListType, string? MapType, IReadOnlyList<string> ListMapKeys);
+        string? PatchStrategy, IReadOnlyList<string> PatchStrategies, string? ListType, string? MapType, IReadOnlyList<string> ListMapKeys);
 }
