@@ -62,6 +62,16 @@ public static class UnknownFieldDetector
         return result;
     }
 
+    /// <summary>
+    /// Upstream's text for one unknown field: <c>unknown field "spec.foo"</c> (a <c>Warning: 299</c> header each for
+    /// fieldValidation=Warn; joined with ", " after <c>strict decoding error: </c> in the 400 for Strict).
+    /// </summary>
+    public static string Describe(string path) => $"unknown field \"{path.TrimStart('.')}\"";
+
+    /// <summary>The 400 BadRequest message for fieldValidation=Strict: <c>strict decoding error: unknown field "a", unknown field "b"</c>.</summary>
+    public static string StrictErrorMessage(IEnumerable<string> paths) =>
+        "strict decoding error: " + string.Join(", ", paths.Select(Describe));
+
     private static void Walk(SchemaNode schema, JsonNode? value, List<Segment> path, List<string> result)
     {
         if (value is null || schema.AcceptsUnknownFields)
