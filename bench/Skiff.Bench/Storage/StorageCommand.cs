@@ -52,7 +52,7 @@ public static class StorageCommand
         BenchTable.Write(Console.Out, rows);
         return 0;
 
-                string? Option(string name)
+        string? Option(string name)
         {
             var i = Array.IndexOf(args, name);
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
