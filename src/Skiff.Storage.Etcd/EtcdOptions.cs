@@ -23,7 +23,10 @@ public sealed record EtcdOptions
     /// <summary>The deadline of one attempt on one member before the client tries another.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often a watch with progress notification asks etcd for a progress report.</summary>
+    /// <summary>
+    /// How often a watch with progress notification asks etcd for a progress report, on etcd versions that answer such
+    /// requests in order (3.4.31+, 3.5.13+). Older servers are not asked: their periodic notifications are used instead.
+    /// </summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

@@ -17,17 +17,22 @@ public sealed partial class EtcdStorage
     /// A background pump reads the etcd stream into a bounded buffer (a slow consumer slows the stream down, it is never
     /// cut off). When the member fails, the pump re-creates the watch on another member from the last delivered revision,
     /// so the sequence stays gap- and duplicate-free; only when no member answers within the request budget does the
-    /// enumeration throw <see cref="StorageUnavailableException"/>. Progress events come from etcd's progress requests,
-    /// sent every <see cref="EtcdOptions.ProgressInterval"/>.
+    /// enumeration throw <see cref="StorageUnavailableException"/>. Progress events come from etcd's periodic progress
+    /// notifications (the server's <c>--experimental-watch-progress-notify-interval</c>, 10 minutes by default) and, on
+    /// etcd versions that order them with events (3.4.31+, 3.5.13+), from progress requests sent right after the watch is
+    /// created and then every <see cref="EtcdOptions.ProgressInterval"/>.
     /// </remarks>
     public async IAsyncEnumerable<StorageEvent> WatchAsync(string prefix, WatchOptions options, [EnumeratorCancellation] CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(options);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        // "From now" starts after the newest revision this client has seen, so that every write it completed before this
+        // call is excluded and every later one is delivered, however long the watch takes to reach etcd.
+        var implicitStart = options.FromRevision <= 0 ? _connection.LastRevision : 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposed.Token);
         var buffer = Channel.CreateBounded<object>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true, SingleWriter = true });
-        var pump = Task.Run(() => PumpWatchAsync(prefix, options, buffer.Writer, stop.Token), CancellationToken.None);
+        var pump = Task.Run(() => PumpWatchAsync(prefix, options, implicitStart, buffer.Writer, stop.Token), CancellationToken.None);
         try
         {
             while (true)
@@ -60,10 +65,10 @@ public sealed partial class EtcdStorage
         }
     }
 
-    private async Task PumpWatchAsync(string prefix, WatchOptions options, ChannelWriter<object> output, CancellationToken ct)
+    private async Task PumpWatchAsync(string prefix, WatchOptions options, long implicitStart, ChannelWriter<object> output, CancellationToken ct)
     {
         var (start, end) = EtcdKeys.PrefixRange(prefix, null);
-        var last = options.FromRevision;
+        var last = options.FromRevision > 0 ? options.FromRevision : implicitStart;
         var established = false;
         var failures = 0;
         var failingSince = DateTime.MinValue;
@@ -96,6 +101,13 @@ public sealed partial class EtcdStorage
                             if (response.CompactRevision != 0)
                             {
                                 RaiseCompacted(response.CompactRevision);
+                                if (!established && options.FromRevision <= 0)
+                                {
+                                    // The implicit start was too old: start from etcd's current revision instead.
+                                    last = 0;
+                                    throw new RpcException(new Status(StatusCode.Unavailable, "implicit start revision compacted"));
+                                }
+
                                 throw new RevisionCompactedException(last, response.CompactRevision);
                             }
 
@@ -113,7 +125,7 @@ public sealed partial class EtcdStorage
                                     last = last > 0 ? last : response.Header.Revision;
                                 }
 
-                                if (options.ProgressNotify)
+                                if (options.ProgressNotify && _orderedProgressRequests)
                                 {
                                     progressLoop = RequestProgressAsync(call.RequestStream, progress.Token);
                                 }
@@ -129,13 +141,10 @@ public sealed partial class EtcdStorage
                             if (response.Events.Count == 0)
                             {
                                 // Progress: every event up to this revision has been delivered on this stream.
-                                if (response.Header.Revision > last)
+                                last = Math.Max(last, response.Header.Revision);
+                                if (options.ProgressNotify)
                                 {
-                                    last = response.Header.Revision;
-                                    if (options.ProgressNotify)
-                                    {
-                                        await output.WriteAsync(new StorageEvent(StorageEventType.Progress, null, null, last), ct).ConfigureAwait(false);
-                                    }
+                                    await output.WriteAsync(new StorageEvent(StorageEventType.Progress, null, null, last), ct).ConfigureAwait(false);
                                 }
 
                                 continue;
@@ -204,10 +213,11 @@ public sealed partial class EtcdStorage
         try
         {
             var request = new WatchRequest { ProgressRequest = new WatchProgressRequest() };
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            do
             {
                 await requests.WriteAsync(request, ct).ConfigureAwait(false);
             }
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException or IOException)
         {

@@ -21,6 +21,7 @@ public sealed partial class EtcdStorage : IStorage
     private readonly EtcdConnection _connection;
     private readonly CancellationTokenSource _disposed = new();
     private long _compactedRevision;
+    private bool _orderedProgressRequests;
 
     private EtcdStorage(EtcdConnection connection) => _connection = connection;
 
@@ -52,7 +53,37 @@ public sealed partial class EtcdStorage : IStorage
             throw new StorageUnavailableException($"cannot use etcd at {connection.EndpointList}: {EtcdErrors.Describe(ex)}", ex);
         }
 
-        return new EtcdStorage(connection);
+        var storage = new EtcdStorage(connection);
+        try
+        {
+            var status = await connection.Preferred.Maintenance.StatusAsync(
+                new StatusRequest(), EtcdConnection.Headers, DateTime.UtcNow + options.DialTimeout, ct).ResponseAsync.ConfigureAwait(false);
+            storage._orderedProgressRequests = HasOrderedProgressRequests(status.Version);
+        }
+        catch (RpcException)
+        {
+            // Unknown version: rely on etcd's own periodic progress notifications only.
+        }
+
+        return storage;
+    }
+
+    /// <summary>
+    /// Whether etcd answers a watch progress request in order with the stream's events. Older servers answer at once
+    /// with the store revision, possibly ahead of events still queued (etcd issue 15220); Kubernetes trusts progress
+    /// requests from 3.4.31 and 3.5.13 on.
+    /// </summary>
+    internal static bool HasOrderedProgressRequests(string version)
+    {
+        if (!Version.TryParse(version.Split('-', '+')[0], out var v))
+        {
+            return false;
+        }
+
+        return v.Major > 3
+            || (v.Major == 3 && v.Minor > 5)
+            || (v.Major == 3 && v.Minor == 5 && v.Build >= 13)
+            || (v.Major == 3 && v.Minor == 4 && v.Build >= 31);
     }
 
     /// <summary>The endpoint currently preferred for calls (changes on fail-over).</summary>

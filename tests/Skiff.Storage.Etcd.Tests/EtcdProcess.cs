@@ -210,6 +210,8 @@ public sealed class EtcdProcess : IAsyncDisposable
             "--election-timeout", "500",
             // Room for a value of exactly StorageLimits.MaxValueBytes plus the key and framing.
             "--max-request-bytes", "2097152",
+            // Progress notifications (ordered with events) often enough for tests that wait for one.
+            "--experimental-watch-progress-notify-interval", "200ms",
             "--logger", "zap",
             "--log-level", "warn",
         ];

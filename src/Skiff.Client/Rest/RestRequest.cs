@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
 using k8s.Models;
 using Skiff.Client.Options;
 

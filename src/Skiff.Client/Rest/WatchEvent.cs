@@ -1,3 +1,5 @@
+using k8s;
+
 namespace Skiff.Client.Rest;
 
 /// <summary>

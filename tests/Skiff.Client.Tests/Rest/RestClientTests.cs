@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
