@@ -9,5 +9,11 @@ if (args.Length > 0 && args[0] == "protobuf")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "openapi")
+{
+    Skiff.Bench.OpenApi.OpenApiBench.Run();
+    return 0;
+}
+
 Console.WriteLine("bench: see bench/README.md");
 return 0;
