@@ -4,12 +4,12 @@ namespace Skiff;
 internal sealed record CommandLine
 {
     public const string Usage = """
-        usage: skiff up|apiserver [--data-dir DIR] [--port 6443] [--storage memory|sqlite|etcd] [--etcd-servers URL,...] [--token-auth-file FILE]
+        usage: skiff up|apiserver [--data-dir DIR] [--port 6443] [--storage sqlite|memory|etcd] [--etcd-servers URL,...] [--token-auth-file FILE]
 
           --data-dir DIR         where certificates, admin.kubeconfig and (sqlite) data live
                                  (default: $SKIFF_DATA_DIR, else ~/.skiff)
           --port N               HTTPS port on 127.0.0.1 (default 6443; 0 = any free port)
-          --storage KIND         memory (default for now: objects are lost on exit) | sqlite | etcd
+          --storage KIND         sqlite (default: DIR/skiff.db) | memory (lost on exit) | etcd
           --etcd-servers URLS    comma-separated etcd client URLs (with --storage etcd)
           --token-auth-file F    static bearer tokens, CSV: token,user,uid,"group1,group2"
         """;
@@ -17,7 +17,7 @@ internal sealed record CommandLine
     public string Command { get; init; } = "up";
     public string DataDirectory { get; init; } = "";
     public int Port { get; init; } = 6443;
-    public string Storage { get; init; } = "memory";
+    public string Storage { get; init; } = "sqlite";
     public IReadOnlyList<string> EtcdServers { get; init; } = [];
     public string? TokenFile { get; init; }
     public bool Help { get; init; }

@@ -33,13 +33,29 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
     shutdown.Cancel();
 });
 
-await using var storage = await StorageFactory.OpenAsync(parsed, shutdown.Token);
+Directory.CreateDirectory(parsed.DataDirectory);
+Skiff.Storage.IStorage storage;
+try
+{
+    storage = await StorageFactory.OpenAsync(parsed, shutdown.Token);
+}
+catch (Exception e) when (e is Skiff.Storage.StorageException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: cannot open {parsed.Storage} storage: {e.Message}");
+    return 1;
+}
+
+await using var storageScope = storage;
+var resources = Catalogue.Resources.ToList();
+var openApi = new Skiff.ApiServer.OpenApi.OpenApiService(resources);
 await using var host = new ApiServerHost(new ApiServerOptions
 {
+    OpenApi = openApi,
+    UnknownFieldDetector = new Skiff.ApiServer.Http.OpenApiUnknownFieldDetector(openApi),
     DataDirectory = parsed.DataDirectory,
     Port = parsed.Port,
     Storage = storage,
-    Resources = Catalogue.Resources,
+    Resources = resources,
     Tokens = parsed.TokenFile is null ? Skiff.ApiServer.Security.TokenFile.Empty : Skiff.ApiServer.Security.TokenFile.Load(parsed.TokenFile),
 });
 try

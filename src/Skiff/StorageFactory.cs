@@ -1,18 +1,17 @@
 using Skiff.Storage;
+using Skiff.Storage.Etcd;
+using Skiff.Storage.Memory;
+using Skiff.Storage.Sqlite;
 
 namespace Skiff;
 
 /// <summary>Opens the store the command line asks for.</summary>
 internal static class StorageFactory
 {
-    public static Task<IStorage> OpenAsync(CommandLine cmd, CancellationToken ct)
+    public static async Task<IStorage> OpenAsync(CommandLine cmd, CancellationToken ct) => cmd.Storage switch
     {
-        _ = ct;
-        return cmd.Storage switch
-        {
-            // INTERIM: the memory store until Skiff.Storage's MemoryStorage and the SQLite backend land in main.
-            "memory" => Task.FromResult<IStorage>(new Skiff.ApiServer.Interim.InterimMemoryStorage()),
-            _ => throw new UsageException($"storage \"{cmd.Storage}\" is not available in this build yet; use --storage memory"),
-        };
-    }
+        "memory" => new MemoryStorage(),
+        "etcd" => await EtcdStorage.ConnectAsync(EtcdOptions.Parse(string.Join(",", cmd.EtcdServers)), ct),
+        _ => await SqliteStorage.OpenAsync(Path.Combine(cmd.DataDirectory, "skiff.db"), null, ct),
+    };
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Interim;
+using Skiff.Api.Selectors;
 using Skiff.ApiServer.Store;
 
 namespace Skiff.ApiServer.Endpoints;
@@ -28,7 +29,7 @@ internal sealed partial class ResourceEndpoint
                 throw NameMismatch();
             }
 
-            q = q with { Fields = FieldSelector.Parse(string.Join(",", q.Fields.Requirements.Select(r => $"{r.Field}{(r.Equal ? "=" : "!=")}{r.Value}").Append($"metadata.name={name}"))) };
+            q = q with { Fields = FieldSelector.FromRequirements(q.Fields.Requirements.Append(new FieldRequirement("metadata.name", SelectorOperator.Equals, name))) };
         }
 
         // Validate selectors before answering 200.

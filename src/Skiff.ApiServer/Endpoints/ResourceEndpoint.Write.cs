@@ -85,14 +85,14 @@ internal sealed partial class ResourceEndpoint
             {
                 result = patchType switch
                 {
-                    "application/json-patch+json" => Patches.JsonPatch(target, (JsonArray)patch!),
-                    "application/merge-patch+json" => Patches.MergePatch(target, patch),
+                    "application/json-patch+json" => Skiff.Api.Patch.JsonPatch.Apply(target, (JsonArray)patch!),
+                    "application/merge-patch+json" => Skiff.Api.Patch.JsonMergePatch.Apply(target, patch),
                     _ => Patches.StrategicMergePatch(target, patch),
                 };
             }
-            catch (InvalidOperationException e)
+            catch (Skiff.Api.Patch.PatchException e)
             {
-                throw new StatusException(422, "Invalid", e.Message);
+                throw e.ToStatusException();
             }
 
             return result as JsonObject ?? throw Errors.BadRequest("the patch result is not an object");

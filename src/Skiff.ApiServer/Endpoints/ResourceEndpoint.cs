@@ -5,6 +5,7 @@ using Skiff.Api.Errors;
 using Skiff.ApiServer.Hosting;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Interim;
+using Skiff.Api.Selectors;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
 using Skiff.ApiServer.Serialization;
@@ -26,7 +27,7 @@ internal sealed partial class ResourceEndpoint
     {
         _registry = registry;
         _options = options;
-        foreach (var d in new IContentDecoder[] { JsonContentDecoder.Instance, YamlContentDecoder.Instance }.Concat(options.ExtraDecoders))
+        foreach (var d in new IContentDecoder[] { JsonContentDecoder.Instance, YamlContentDecoder.Instance, ProtobufContentDecoder.Instance }.Concat(options.ExtraDecoders))
         {
             foreach (var mt in d.MediaTypes)
             {
@@ -176,7 +177,7 @@ internal sealed partial class ResourceEndpoint
 
         if (_options.UnknownFieldDetector is { } detector)
         {
-            problems.AddRange(detector.FindUnknownFields(d, obj).Select(f => $"unknown field \"{f}\""));
+            problems.AddRange(detector.FindUnknownFields(d, obj).Select(f => $"unknown field \"{f.TrimStart('.')}\""));
         }
 
         if (problems.Count == 0)
@@ -308,12 +309,24 @@ internal sealed partial class ResourceEndpoint
             ResourceVersionMatch = match,
             Limit = limit,
             Continue = cont,
-            Labels = LabelSelector.Parse(Query(ctx, "labelSelector")),
-            Fields = FieldSelector.Parse(Query(ctx, "fieldSelector")),
+            Labels = ParseSelector(() => LabelSelector.Parse(Query(ctx, "labelSelector"))),
+            Fields = ParseSelector(() => FieldSelector.Parse(Query(ctx, "fieldSelector"))),
             AllowBookmarks = QueryBool(ctx, "allowWatchBookmarks"),
             SendInitialEvents = sendInitial,
             Timeout = timeout,
         };
+    }
+
+    private static T ParseSelector<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (SelectorParseException e)
+        {
+            throw Errors.BadRequest(e.Message);
+        }
     }
 
     private static StatusException NameMismatch() => Errors.BadRequest("fieldSelector metadata.name doesn't match requested name");

@@ -59,6 +59,18 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         }
     }
 
+    /// <summary>True when the request is authenticated; otherwise writes the 401 Status and returns false.</summary>
+    public async Task<bool> AuthenticateOrRejectAsync(HttpContext ctx)
+    {
+        if (await authenticator.AuthenticateAsync(ctx, ctx.RequestAborted).ConfigureAwait(false) is not null)
+        {
+            return true;
+        }
+
+        await TryWriteStatusAsync(ctx, Errors.Unauthorized()).ConfigureAwait(false);
+        return false;
+    }
+
     private static async Task TryWriteStatusAsync(HttpContext ctx, StatusException e)
     {
         if (ctx.Response.HasStarted)

@@ -36,6 +36,9 @@ public sealed class ApiServerOptions
     /// <summary>Finds unknown fields for fieldValidation (from OpenAPI schemas); null = no unknown-field detection.</summary>
     public IUnknownFieldDetector? UnknownFieldDetector { get; init; }
 
+    /// <summary>The OpenAPI documents served at /openapi/v3 (authenticated); null = 404.</summary>
+    public Skiff.ApiServer.OpenApi.IOpenApiSource? OpenApi { get; init; }
+
     /// <summary>How often a watch with allowWatchBookmarks=true gets a BOOKMARK (upstream: 1 minute).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -3,36 +3,13 @@ using System.Text.Json.Nodes;
 namespace Skiff.ApiServer.Interim;
 
 /// <summary>
-/// Minimal patch engines: RFC 7386 merge patch, RFC 6902 JSON patch and a simplified strategic merge patch
+/// A simplified strategic merge patch
 /// (maps merge, <c>null</c> deletes, lists of objects merge by a few well-known keys, <c>$patch</c> directives on
-/// maps). INTERIM: replaced by Skiff.Api.Patch once it lands in main.
+/// maps). INTERIM: replaced by the schema-driven strategic merge patch (IPatchSchema) once it lands in main.
 /// </summary>
 internal static class Patches
 {
     private static readonly string[] MergeKeys = ["name", "containerPort", "mountPath", "devicePath", "ip", "topologyKey", "type", "uid", "port"];
-
-    public static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)
-    {
-        if (patch is not JsonObject p)
-        {
-            return patch?.DeepClone();
-        }
-
-        var result = target is JsonObject t ? (JsonObject)t.DeepClone() : new JsonObject();
-        foreach (var (key, value) in p)
-        {
-            if (value is null)
-            {
-                result.Remove(key);
-            }
-            else
-            {
-                result[key] = MergePatch(result[key], value);
-            }
-        }
-
-        return result;
-    }
 
     public static JsonNode? StrategicMergePatch(JsonNode? target, JsonNode? patch)
     {
@@ -176,145 +153,5 @@ internal static class Patches
         }
 
         return result;
-    }
-
-    /// <summary>Applies RFC 6902 operations; throws a 422-free error text on failure (the caller maps it).</summary>
-    public static JsonNode? JsonPatch(JsonNode? doc, JsonArray ops)
-    {
-        var root = doc?.DeepClone();
-        foreach (var opNode in ops)
-        {
-            if (opNode is not JsonObject op)
-            {
-                throw new InvalidOperationException("invalid JSON patch operation");
-            }
-
-            var kind = op["op"]?.GetValue<string>() ?? throw new InvalidOperationException("missing op");
-            var path = op["path"]?.GetValue<string>() ?? throw new InvalidOperationException($"missing path in \"{kind}\" operation");
-            switch (kind)
-            {
-                case "add":
-                    root = Add(root, path, op["value"]?.DeepClone());
-                    break;
-                case "remove":
-                    root = Remove(root, path, out _);
-                    break;
-                case "replace":
-                    Remove(root, path, out _);
-                    root = Add(root, path, op["value"]?.DeepClone());
-                    break;
-                case "move":
-                {
-                    var from = op["from"]?.GetValue<string>() ?? throw new InvalidOperationException("missing from");
-                    root = Remove(root, from, out var moved);
-                    root = Add(root, path, moved);
-                    break;
-                }
-                case "copy":
-                {
-                    var from = op["from"]?.GetValue<string>() ?? throw new InvalidOperationException("missing from");
-                    root = Add(root, path, Get(root, from)?.DeepClone());
-                    break;
-                }
-                case "test":
-                    if (!JsonNode.DeepEquals(Get(root, path), op["value"]))
-                    {
-                        throw new InvalidOperationException($"testing value {path} failed: test failed");
-                    }
-
-                    break;
-                default:
-                    throw new InvalidOperationException($"Unexpected kind: {kind}");
-            }
-        }
-
-        return root;
-    }
-
-    private static string[] Tokens(string path)
-    {
-        if (path.Length == 0)
-        {
-            return [];
-        }
-
-        if (path[0] != '/')
-        {
-            throw new InvalidOperationException($"JSON pointer must be empty or start with a \"/\": {path}");
-        }
-
-        return path[1..].Split('/').Select(t => t.Replace("~1", "/").Replace("~0", "~")).ToArray();
-    }
-
-    private static JsonNode? Get(JsonNode? root, string path)
-    {
-        var cur = root;
-        foreach (var t in Tokens(path))
-        {
-            cur = cur switch
-            {
-                JsonObject o when o.TryGetPropertyValue(t, out var v) => v,
-                JsonArray a when int.TryParse(t, out var i) && i >= 0 && i < a.Count => a[i],
-                _ => throw new InvalidOperationException($"doc is missing path: \"{path}\": missing value"),
-            };
-        }
-
-        return cur;
-    }
-
-    private static JsonNode? Add(JsonNode? root, string path, JsonNode? value)
-    {
-        var tokens = Tokens(path);
-        if (tokens.Length == 0)
-        {
-            return value;
-        }
-
-        var parent = Get(root, "/" + string.Join('/', tokens[..^1].Select(t => t.Replace("~", "~0").Replace("/", "~1"))));
-        if (tokens.Length == 1)
-        {
-            parent = root;
-        }
-
-        var last = tokens[^1];
-        switch (parent)
-        {
-            case JsonObject o:
-                o[last] = value;
-                break;
-            case JsonArray a when last == "-":
-                a.Add(value);
-                break;
-            case JsonArray a when int.TryParse(last, out var i) && i >= 0 && i <= a.Count:
-                a.Insert(i, value);
-                break;
-            default:
-                throw new InvalidOperationException($"doc is missing path: \"{path}\": missing value");
-        }
-
-        return root;
-    }
-
-    private static JsonNode? Remove(JsonNode? root, string path, out JsonNode? removed)
-    {
-        var tokens = Tokens(path);
-        var parent = tokens.Length == 1 ? root : Get(root, "/" + string.Join('/', tokens[..^1].Select(t => t.Replace("~", "~0").Replace("/", "~1"))));
-        var last = tokens[^1];
-        switch (parent)
-        {
-            case JsonObject o when o.ContainsKey(last):
-                removed = o[last];
-                o.Remove(last);
-                break;
-            case JsonArray a when int.TryParse(last, out var i) && i >= 0 && i < a.Count:
-                removed = a[i];
-                a.RemoveAt(i);
-                break;
-            default:
-                throw new InvalidOperationException($"doc is missing path: \"{path}\": missing value");
-        }
-
-        removed = removed?.DeepClone();
-        return root;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Interim;
+using Skiff.ApiServer.Registry;
 using Skiff.Storage;
 
 namespace Skiff.ApiServer.Store;
@@ -41,12 +42,7 @@ internal sealed partial class GenericStore
         }
 
         Strategy.ApplyDefaults(obj);
-        var errors = ValidateMetadata(obj, Descriptor.Namespaced, IsNamespaces);
-        if (generateName.Length > 0 && explicitName.Length == 0)
-        {
-            // Report name errors against the prefix, as upstream does.
-            errors = errors.Select(e => e.Field == "metadata.name" ? e with { Field = "metadata.generateName" } : e).ToList();
-        }
+        var errors = ValidateMetadata(obj, null);
 
         if (errors.Count == 0)
         {
@@ -60,7 +56,26 @@ internal sealed partial class GenericStore
 
         ManagedFields.RecordUpdate(obj, null, options.FieldManager, Descriptor.GroupVersion, options.Subresource, Meta.Str(obj, "creationTimestamp")!);
         await CheckNamespaceLifecycleAsync(ns, Meta.Name(obj), ct).ConfigureAwait(false);
+        var hook = await Strategy.BeforeWriteAsync(new StrategyContext(_storage, options.DryRun), obj, null, ct).ConfigureAwait(false);
+        var committed = false;
+        try
+        {
+            var created = await CreateWithRetriesAsync(ns, obj, generateName, explicitName, options, ct).ConfigureAwait(false);
+            committed = !options.DryRun;
+            return created;
+        }
+        finally
+        {
+            if (hook is not null)
+            {
+                await (committed ? hook.CommitAsync(CancellationToken.None) : hook.RevertAsync(CancellationToken.None)).ConfigureAwait(false);
+            }
+        }
+    }
 
+    private async Task<JsonObject> CreateWithRetriesAsync(string ns, JsonObject obj, string generateName, string explicitName, WriteOptions options, CancellationToken ct)
+    {
+        var meta = Meta.Of(obj);
         for (var attempt = 1; ; attempt++)
         {
             var name = Meta.Name(obj);

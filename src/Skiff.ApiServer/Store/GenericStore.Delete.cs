@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Interim;
+using Skiff.ApiServer.Registry;
 using Skiff.Storage;
 
 namespace Skiff.ApiServer.Store;
@@ -60,6 +61,7 @@ internal sealed partial class GenericStore
             }
 
             Meta.Of(current)["resourceVersion"] = result.Revision.ToString(CultureInfo.InvariantCulture);
+            await Strategy.AfterDeleteAsync(new StrategyContext(_storage), current, ct).ConfigureAwait(false);
             return new DeleteOutcome(current, true, returnObject);
         }
     }

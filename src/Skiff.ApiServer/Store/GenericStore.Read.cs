@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
 using Skiff.ApiServer.Interim;
+using Skiff.Api.Selectors;
 using Skiff.Storage;
 
 namespace Skiff.ApiServer.Store;
@@ -128,7 +129,7 @@ internal sealed partial class GenericStore
             return null;
         }
 
-        foreach (var (field, _, _) in q.Fields.Requirements)
+        foreach (var field in q.Fields.Requirements.Select(r => r.Field))
         {
             if (field is not ("metadata.name" or "metadata.namespace") && !Strategy.SelectableFields.ContainsKey(field))
             {

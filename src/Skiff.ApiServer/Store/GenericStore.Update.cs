@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
 using Skiff.Api.Validation;
 using Skiff.ApiServer.Interim;
+using Skiff.ApiServer.Registry;
 using Skiff.Storage;
 
 namespace Skiff.ApiServer.Store;
@@ -30,27 +31,47 @@ internal sealed partial class GenericStore
 
         if (options.DryRun)
         {
-            var preview = Transform(Decode(existing), produce, ns, name, options);
-            return (preview ?? Decode(existing), false);
+            var old = Decode(existing);
+            var preview = Transform(old, produce, ns, name, options);
+            if (preview is not null && await Strategy.BeforeWriteAsync(new StrategyContext(_storage, true), preview, old, ct).ConfigureAwait(false) is { } dryHook)
+            {
+                await dryHook.RevertAsync(ct).ConfigureAwait(false);
+            }
+
+            return (preview ?? old, false);
         }
 
         KeyValue written;
+        var hooks = new List<WriteHook>();
+        var committed = false;
         try
         {
             written = await _storage.GuaranteedUpdateAsync(
                 key,
-                (current, _) =>
+                async (current, token) =>
                 {
                     if (current is null)
                     {
                         throw NotFound(name);
                     }
 
-                    var next = Transform(Decode(current), produce, ns, name, options);
-                    return ValueTask.FromResult<ReadOnlyMemory<byte>?>(next is null ? null : Encode(next));
+                    var old = Decode(current);
+                    var next = Transform(old, produce, ns, name, options);
+                    if (next is null)
+                    {
+                        return null;
+                    }
+
+                    if (await Strategy.BeforeWriteAsync(new StrategyContext(_storage), next, old, token).ConfigureAwait(false) is { } hook)
+                    {
+                        hooks.Add(hook);
+                    }
+
+                    return Encode(next);
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);
+            committed = true;
         }
         catch (KeyNotFoundStorageException)
         {
@@ -60,6 +81,13 @@ internal sealed partial class GenericStore
         {
             throw Errors.RequestEntityTooLarge(StorageLimits.MaxValueBytes);
         }
+        finally
+        {
+            for (var i = 0; i < hooks.Count; i++)
+            {
+                await (committed && i == hooks.Count - 1 ? hooks[i].CommitAsync(CancellationToken.None) : hooks[i].RevertAsync(CancellationToken.None)).ConfigureAwait(false);
+            }
+        }
 
         var result = Decode(written);
         if (ShouldDeleteNow(result))
@@ -68,6 +96,7 @@ internal sealed partial class GenericStore
             if (deleted.Succeeded)
             {
                 Meta.Of(result)["resourceVersion"] = deleted.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Strategy.AfterDeleteAsync(new StrategyContext(_storage), result, ct).ConfigureAwait(false);
             }
         }
 
@@ -151,7 +180,7 @@ internal sealed partial class GenericStore
         }
 
         Strategy.ApplyDefaults(obj);
-        var errors = ValidateMetadata(obj, Descriptor.Namespaced, IsNamespaces);
+        var errors = ValidateMetadata(obj, old);
         if (Meta.Str(old, "deletionTimestamp") is not null)
         {
             var oldFinalizers = Meta.Finalizers(old).ToHashSet();

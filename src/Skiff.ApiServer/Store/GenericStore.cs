@@ -5,6 +5,7 @@ using Skiff.Api.Errors;
 using Skiff.Api.Validation;
 using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Registry;
+
 using Skiff.Storage;
 
 namespace Skiff.ApiServer.Store;
@@ -178,27 +179,21 @@ internal sealed partial class GenericStore
         }
     }
 
-    private static List<FieldError> ValidateMetadata(JsonObject obj, bool namespaced, bool dnsLabel)
+    private List<FieldError> ValidateMetadata(JsonObject obj, JsonObject? old)
     {
+        var meta = Meta.Of(obj);
+        if (old is null)
+        {
+            return ObjectMetaValidation.ValidateObjectMeta(meta, Descriptor.Namespaced, Strategy.ValidateName);
+        }
+
         var errors = new List<FieldError>();
-        var name = Meta.Name(obj);
-        if (name.Length == 0)
+        foreach (var e in ObjectMetaValidation.ValidateObjectMeta(meta, Descriptor.Namespaced, Strategy.ValidateName))
         {
-            errors.Add(FieldError.Required("metadata.name", "name or generateName is required"));
-        }
-        else
-        {
-            errors.AddRange(Names.Validate("metadata.name", name, dnsLabel));
-        }
-
-        if (namespaced && Meta.Namespace(obj).Length == 0)
-        {
-            errors.Add(FieldError.Required("metadata.namespace"));
-        }
-
-        foreach (var label in Meta.Labels(obj))
-        {
-            errors.AddRange(Names.ValidateLabel(label.Key, label.Value));
+            if (e.Field is not ("metadata.name" or "metadata.generateName"))
+            {
+                errors.Add(e);
+            }
         }
 
         return errors;

@@ -1,4 +1,4 @@
-using Skiff.ApiServer.Interim;
+using Skiff.Api.Selectors;
 
 namespace Skiff.ApiServer.Store;
 

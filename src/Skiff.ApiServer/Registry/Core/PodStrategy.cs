@@ -113,6 +113,27 @@ public sealed class PodStrategy : ResourceStrategy
     }
 
     /// <summary>
+    /// upstream's <c>podStrategy.CheckGracefulDelete</c>: the requested period, else
+    /// <c>spec.terminationGracePeriodSeconds</c> (30); 0 for pods that never reached a node or already finished; a
+    /// period of 0 means "delete now" (null).
+    /// </summary>
+    public override long? DeletionGracePeriod(JsonObject obj, long? requested)
+    {
+        var period = requested ?? JsonPath.Long(obj, "spec", "terminationGracePeriodSeconds") ?? 30;
+        if (period < 0)
+        {
+            period = 1;
+        }
+
+        if (JsonPath.Str(obj, "spec", "nodeName") is null or "" || JsonPath.Str(obj, "status", "phase") is "Succeeded" or "Failed")
+        {
+            period = 0;
+        }
+
+        return period > 0 ? period : null;
+    }
+
+    /// <summary>
     /// The QoS class of a pod spec (<c>pkg/apis/core/helper/qos</c>): BestEffort without any cpu/memory request or
     /// limit, Guaranteed when every container limits cpu and memory and requests (defaulting to the limits) equal
     /// them, else Burstable.

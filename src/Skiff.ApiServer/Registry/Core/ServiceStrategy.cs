@@ -291,7 +291,8 @@ public sealed class ServiceStrategy : ResourceStrategy
             }
             else
             {
-                var requested = JsonPath.Str(spec, "clusterIP") is { Length: > 0 } ip ? ip : null;
+                var requested = JsonPath.Str(spec, "clusterIP") is { Length: > 0 } ip ? ip
+                    : JsonPath.Arr(spec, "clusterIPs") is { Count: > 0 } ips && JsonPath.AsString(ips[0]) is { Length: > 0 } first ? first : null;
                 if (requested == "None")
                 {
                     spec["clusterIPs"] = new JsonArray("None");
