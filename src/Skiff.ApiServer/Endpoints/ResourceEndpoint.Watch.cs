@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Interim;
 using Skiff.Api.Selectors;
 using Skiff.ApiServer.Store;
 

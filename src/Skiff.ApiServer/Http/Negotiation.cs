@@ -1,4 +1,3 @@
-using Skiff.ApiServer.Interim;
 using Skiff.Api.Errors;
 
 namespace Skiff.ApiServer.Http;
@@ -57,7 +56,7 @@ internal static class Negotiation
             }
         }
 
-        throw new StatusException(406, "NotAcceptable", "only the following media types are accepted: " + Accepted);
+        throw StatusErrors.NotAcceptable(Accepted.Split(", "));
     }
 
     public static StatusException UnsupportedMediaType(string accepted) =>
