@@ -48,7 +48,9 @@ internal sealed partial class ResourceEndpoint
         if (bytes.Length > 0)
         {
             var essence = MediaType.Parse(ctx.Request.ContentType ?? "application/json")?.Essence ?? "application/json";
-            var node = essence == "application/yaml" ? YamlContentDecoder.Instance.Decode(bytes) : JsonContentDecoder.Instance.Decode(bytes);
+            var node = _decoders.TryGetValue(essence, out var decoder) && essence != "application/apply-patch+yaml"
+                ? decoder.Decode(bytes)
+                : JsonContentDecoder.Instance.Decode(bytes);
             body = node as JsonObject ?? throw StatusErrors.BadRequest("DeleteOptions must be an object");
         }
 

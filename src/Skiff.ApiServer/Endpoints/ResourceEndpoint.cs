@@ -59,6 +59,7 @@ internal sealed partial class ResourceEndpoint
             throw StatusErrors.MethodNotAllowed(d.Group, d.Resource, info.Verb);
         }
 
+        CheckProtobufAcceptable(ctx, d);
         var name = info.Name;
         if (d.Resource == "namespaces" && d.Group.Length == 0)
         {
@@ -97,6 +98,23 @@ internal sealed partial class ResourceEndpoint
             default:
                 throw StatusErrors.MethodNotAllowed(d.Group, info.Subresource.Length > 0 ? $"{d.Resource}/{info.Subresource}" : d.Resource, info.Verb);
         }
+    }
+
+    /// <summary>
+    /// Kinds without a protobuf form (custom resources) are never served in protobuf: a client that accepts only
+    /// protobuf gets 406 before anything is done (upstream's negotiation offers those kinds JSON and YAML only).
+    /// </summary>
+    private static void CheckProtobufAcceptable(HttpContext ctx, ResourceDescriptor d)
+    {
+        var accept = ctx.Request.Headers.Accept.ToString();
+        if (!accept.Contains(Negotiation.Protobuf, StringComparison.OrdinalIgnoreCase)
+            || Skiff.Api.Protobuf.ProtobufCodec.CanEncode(d.GroupVersion, d.Kind)
+            || Negotiation.TextFallback(accept) is not null)
+        {
+            return;
+        }
+
+        throw StatusErrors.NotAcceptable(Negotiation.TextFormats);
     }
 
     private static string? Query(HttpContext ctx, string name) => ctx.Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
