@@ -51,6 +51,7 @@ var openApi = new Skiff.ApiServer.OpenApi.OpenApiService(resources);
 await using var host = new ApiServerHost(new ApiServerOptions
 {
     OpenApi = openApi,
+    Schemas = openApi,
     UnknownFieldDetector = new Skiff.ApiServer.Http.OpenApiUnknownFieldDetector(openApi),
     DataDirectory = parsed.DataDirectory,
     Port = parsed.Port,

@@ -7,7 +7,6 @@ using Skiff.Api.Errors;
 using Skiff.ApiServer.Discovery;
 using Skiff.ApiServer.Endpoints;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
 
@@ -50,12 +49,12 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
         {
-            await TryWriteStatusAsync(ctx, e.StatusCode == 413 ? Errors.RequestEntityTooLarge(ResourceEndpoint.MaxBodyBytes) : Errors.BadRequest(e.Message)).ConfigureAwait(false);
+            await TryWriteStatusAsync(ctx, e.StatusCode == 413 ? ServerErrors.BodyTooLarge(ResourceEndpoint.MaxBodyBytes) : StatusErrors.BadRequest(e.Message)).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             logger.LogError(e, "unhandled error serving {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
-            await TryWriteStatusAsync(ctx, Errors.Internal(e.Message)).ConfigureAwait(false);
+            await TryWriteStatusAsync(ctx, StatusErrors.InternalError(e.Message)).ConfigureAwait(false);
         }
     }
 
@@ -67,7 +66,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             return true;
         }
 
-        await TryWriteStatusAsync(ctx, Errors.Unauthorized()).ConfigureAwait(false);
+        await TryWriteStatusAsync(ctx, StatusErrors.Unauthorized()).ConfigureAwait(false);
         return false;
     }
 
@@ -89,7 +88,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         var isPublic = path is "/version" or "/version/" || IsHealthPath(path);
         if (user is null && !isPublic)
         {
-            throw Errors.Unauthorized();
+            throw StatusErrors.Unauthorized();
         }
 
         if (path is "/version" or "/version/")
@@ -125,7 +124,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             return;
         }
 
-        throw Errors.PageNotFound();
+        throw ServerErrors.PageNotFound();
     }
 
     private static bool IsHealthPath(string path) =>
@@ -148,7 +147,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             var found = checks.FirstOrDefault(c => c.Name == check);
             if (found.Name is null)
             {
-                throw Errors.PageNotFound();
+                throw ServerErrors.PageNotFound();
             }
 
             checks = [found];
