@@ -1,3 +1,26 @@
-if (args.Length > 0 && args[0] == "protobuf") { await Skiff.Bench.Protobuf.ProtobufBench.RunAsync(args[1..], CancellationToken.None); return; }
-if (args.Length > 0 && args[0] == "client") { await Skiff.Bench.Client.ClientBench.RunAsync(args[1..], CancellationToken.None); return; }
-Console.WriteLine("bench: see bench/README.md");
+// Skiff benchmarks (run by hand, not in CI). See bench/README.md.
+//   dotnet run -c Release --project bench/Skiff.Bench -- storage [--backend memory|sqlite|all] [--seconds N] [--dir PATH]
+//   dotnet run -c Release --project bench/Skiff.Bench -- etcd [--ops N] [--etcd-servers URL,...]
+//   dotnet run -c Release --project bench/Skiff.Bench -- protobuf [--quick]
+//   dotnet run -c Release --project bench/Skiff.Bench -- openapi
+//   dotnet run -c Release --project bench/Skiff.Bench -- client
+var rest = args.Length > 0 ? args[1..] : [];
+switch (args.Length > 0 ? args[0] : "")
+{
+    case "storage":
+        return await Skiff.Bench.Storage.StorageCommand.RunAsync(rest, CancellationToken.None);
+    case "etcd":
+        return await Skiff.Bench.Storage.EtcdBench.RunAsync(rest);
+    case "protobuf":
+        await Skiff.Bench.Protobuf.ProtobufBench.RunAsync(rest, CancellationToken.None);
+        return 0;
+    case "client":
+        await Skiff.Bench.Client.ClientBench.RunAsync(rest, CancellationToken.None);
+        return 0;
+    case "openapi":
+        Skiff.Bench.OpenApi.OpenApiBench.Run();
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client [options]   (see bench/README.md)");
+        return 2;
+}

@@ -121,29 +121,31 @@ public sealed partial class SqliteStorage
     {
         var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        var where = new StringBuilder("id <= $rev");
+        var where = new StringBuilder("k.id <= $rev");
         cmd.Parameters.AddWithValue("$rev", rev);
         if (after is not null && after.AsSpan().SequenceCompareTo(lo) >= 0)
         {
-            where.Append(" AND name > $lo");
+            where.Append(" AND k.name > $lo");
             cmd.Parameters.AddWithValue("$lo", after);
         }
         else if (lo.Length > 0)
         {
-            where.Append(" AND name >= $lo");
+            where.Append(" AND k.name >= $lo");
             cmd.Parameters.AddWithValue("$lo", lo);
         }
 
         if (hi is not null)
         {
-            where.Append(" AND name < $hi");
+            where.Append(" AND k.name < $hi");
             cmd.Parameters.AddWithValue("$hi", hi);
         }
 
+        // Walks the (name, id) index in key order (no sort), keeping each key's newest row at or below rev.
         cmd.CommandText = $"""
-            SELECT {columns} FROM kv k
-            JOIN (SELECT max(id) AS mid FROM kv WHERE {where} GROUP BY name) m ON k.id = m.mid
-            WHERE k.deleted = 0 ORDER BY k.name
+            SELECT {columns} FROM kv k INDEXED BY kv_name_id
+            WHERE {where} AND k.deleted = 0
+              AND k.id = (SELECT max(x.id) FROM kv x WHERE x.name = k.name AND x.id <= $rev)
+            ORDER BY k.name
             """;
         return cmd;
     }

@@ -15,14 +15,30 @@ public sealed partial class SqliteStorage
     /// <inheritdoc />
     public Task<WriteResult> CompareAndSwapAsync(string key, long expectedModRevision, ReadOnlyMemory<byte> value, CancellationToken ct)
     {
-        StorageExtensions.ValidateWrite(key, value);
+        try
+        {
+            StorageExtensions.ValidateWrite(key, value);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<WriteResult>(e);
+        }
+
         return EnqueueAsync(new WriteOp(WriteKind.Swap, key, value.ToArray(), expectedModRevision), ct);
     }
 
     /// <inheritdoc />
     public Task<WriteResult> CompareAndDeleteAsync(string key, long expectedModRevision, CancellationToken ct)
     {
-        StorageExtensions.ValidateKey(key);
+        try
+        {
+            StorageExtensions.ValidateKey(key);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<WriteResult>(e);
+        }
+
         return EnqueueAsync(new WriteOp(WriteKind.Delete, key, [], expectedModRevision), ct);
     }
 
@@ -47,7 +63,11 @@ public sealed partial class SqliteStorage
 
     private Task<WriteResult> EnqueueAsync(WriteOp op, CancellationToken ct)
     {
-        ct.ThrowIfCancellationRequested();
+        if (ct.IsCancellationRequested)
+        {
+            return Task.FromCanceled<WriteResult>(ct);
+        }
+
         if (_disposed || !_queue.Writer.TryWrite(op))
         {
             return Task.FromException<WriteResult>(new ObjectDisposedException(nameof(SqliteStorage)));

@@ -2,9 +2,8 @@ using Skiff.ApiServer.Registry;
 
 namespace Skiff;
 
-/// <summary>The resources the binary serves.</summary>
+/// <summary>The resources the binary serves: the built-in catalogue.</summary>
 internal static class Catalogue
 {
-    // INTERIM: replaced by the resources helper's BuiltInResources catalogue when it lands in main.
-    public static IEnumerable<ResourceDescriptor> Resources => Skiff.ApiServer.Interim.InterimResources.All;
+    public static IEnumerable<ResourceDescriptor> Resources => BuiltInResources.Create(new BuiltInResourceOptions());
 }

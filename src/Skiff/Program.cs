@@ -46,12 +46,17 @@ catch (Exception e) when (e is Skiff.Storage.StorageException or IOException or 
 }
 
 await using var storageScope = storage;
+var resources = Catalogue.Resources.ToList();
+var openApi = new Skiff.ApiServer.OpenApi.OpenApiService(resources);
 await using var host = new ApiServerHost(new ApiServerOptions
 {
+    OpenApi = openApi,
+    Schemas = openApi,
+    UnknownFieldDetector = new Skiff.ApiServer.Http.OpenApiUnknownFieldDetector(openApi),
     DataDirectory = parsed.DataDirectory,
     Port = parsed.Port,
     Storage = storage,
-    Resources = Catalogue.Resources,
+    Resources = resources,
     Tokens = parsed.TokenFile is null ? Skiff.ApiServer.Security.TokenFile.Empty : Skiff.ApiServer.Security.TokenFile.Load(parsed.TokenFile),
 });
 try

@@ -80,4 +80,17 @@ public abstract partial class StorageConformanceTests
         Assert.True(b.ModRevision > a.ModRevision);
         Assert.Equal("1", S((await Storage.GetAsync(P + "a", 0, Ct))!.Value));
     }
+
+    [Fact]
+    public async Task Watch_LiveAcrossCompaction_KeepsDeliveringInOrder()
+    {
+        var from = (await Storage.CreateAsync(P + "a", B("1"), Ct)).ModRevision;
+        await using var w = WatchProbe.Start(Storage, P, new WatchOptions(from));
+        var u = await UpdateAsync(P + "a", "2");
+        Assert.Equal(u.ModRevision, (await w.NextKeyEventAsync()).Revision);
+        await Storage.CompactAsync(u.ModRevision, Ct);
+        var v = await UpdateAsync(P + "a", "3");
+        var e = await w.NextKeyEventAsync();
+        Assert.Equal((StorageEventType.Modified, v.ModRevision, "2"), (e.Type, e.Revision, S(e.PrevKv!.Value)));
+    }
 }

@@ -3,6 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Hosting;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.OpenApi;
 using Skiff.ApiServer.Registry;
 using Skiff.Storage;
 using Skiff.Storage.Memory;
@@ -46,18 +48,26 @@ public sealed class TestControlPlane : IAsyncDisposable
     /// <summary>An admin client (client certificate CN=kubernetes-admin, O=system:masters).</summary>
     public HttpClient Client { get; }
 
-    /// <summary>Starts a control plane serving <paramref name="resources"/> (default: the built-in catalogue).</summary>
+    /// <summary>
+    /// Starts a control plane serving <paramref name="resources"/> (default: the built-in catalogue) wired like the
+    /// <c>skiff</c> binary: OpenAPI documents, patch schemas and OpenAPI-driven unknown-field detection.
+    /// </summary>
     public static async Task<TestControlPlane> StartAsync(IEnumerable<ResourceDescriptor>? resources = null, IStorage? storage = null,
         Func<ApiServerOptions, ApiServerOptions>? configure = null, CancellationToken ct = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-test-" + Guid.NewGuid().ToString("N")[..12]);
         var store = storage ?? new MemoryStorage();
+        var served = (resources ?? DefaultResources).ToList();
+        var openApi = new OpenApiService(served);
         var options = new ApiServerOptions
         {
             DataDirectory = dir,
             Port = 0,
             Storage = store,
-            Resources = resources ?? DefaultResources,
+            Resources = served,
+            OpenApi = openApi,
+            Schemas = openApi,
+            UnknownFieldDetector = new OpenApiUnknownFieldDetector(openApi),
             BookmarkInterval = TimeSpan.FromMilliseconds(500),
         };
         if (configure is not null)
@@ -70,8 +80,8 @@ public sealed class TestControlPlane : IAsyncDisposable
         return new TestControlPlane(host, store, dir, storage is null);
     }
 
-    /// <summary>The resources served when none are given.</summary>
-    public static IReadOnlyList<ResourceDescriptor> DefaultResources => Skiff.ApiServer.Interim.InterimResources.All;
+    /// <summary>The resources served when none are given: a fresh built-in catalogue (its service allocators are per server).</summary>
+    public static IReadOnlyList<ResourceDescriptor> DefaultResources => BuiltInResources.Create(new BuiltInResourceOptions());
 
     /// <summary>A client that presents no credentials.</summary>
     public HttpClient CreateAnonymousClient() => CreateClient(withCertificate: false);

@@ -35,7 +35,8 @@ public static class ServerSideApply
     /// Applies <paramref name="applied"/> for <paramref name="manager"/>. <paramref name="live"/> null means create.
     /// <paramref name="ignoredFields"/> are top-level fields this endpoint does not own (e.g. <c>status</c> on the
     /// main resource, everything but <c>status</c> on the status subresource is up to the caller).
-    /// Throws a 409 <see cref="StatusException"/> (<c>Apply failed with N conflict(s): …</c>) on conflicts unless <paramref name="force"/>.
+    /// Throws a 409 <see cref="StatusException"/> (<c>Apply failed with N conflict(s): …</c>) on conflicts unless <paramref name="force"/>,
+    /// and upstream's 400 <c>metadata.managedFields must be nil</c> when the configuration carries managedFields.
     /// </summary>
     public static ApplyResult Apply(
         JsonObject? live,
@@ -47,6 +48,11 @@ public static class ServerSideApply
         string? subresource = null,
         IReadOnlyCollection<string>? ignoredFields = null)
     {
+        if ((applied["metadata"] as JsonObject)?["managedFields"] is not null)
+        {
+            throw StatusErrors.BadRequest("metadata.managedFields must be nil");
+        }
+
         var apiVersion = Internal.JsonUtil.GetString(applied["apiVersion"]) ?? Internal.JsonUtil.GetString(live?["apiVersion"]) ?? "";
         var config = (JsonObject)applied.DeepClone();
         (config["metadata"] as JsonObject)?.Remove("managedFields");

@@ -72,7 +72,7 @@ internal static class GoValueFormat
         }
     }
 
-    /// <summary>Go's <c>%v</c> of a float64: shortest digits, exponent form when the exponent is &lt; -4 or ≥ 21 (shortest %v rule).</summary>
+    /// <summary>Go's <c>%v</c> of a float64: shortest digits, exponent form when the exponent is &lt; -4 or ≥ 6 (strconv's shortest 'g' rule).</summary>
     public static string FormatFloat(double d)
     {
         if (d == 0)
@@ -80,7 +80,6 @@ internal static class GoValueFormat
             return "0";
         }
 
-        var r = d.ToString("E16", CultureInfo.InvariantCulture);
         var shortest = d.ToString("R", CultureInfo.InvariantCulture);
         // Extract digits and decimal exponent from the shortest round-trip form.
         var neg = shortest.StartsWith('-');
@@ -105,10 +104,9 @@ internal static class GoValueFormat
             return "0";
         }
 
-        _ = r;
         var x = dp - 1;
         string result;
-        if (x < -4 || x >= 21)
+        if (x < -4 || x >= 6)
         {
             var mant = digits.Length > 1 ? digits[0] + "." + digits[1..] : digits;
             result = mant + "e" + (x < 0 ? "-" : "+") + Math.Abs(x).ToString("00", CultureInfo.InvariantCulture);

@@ -100,6 +100,21 @@ public sealed class FieldSelector
         return false;
     }
 
+    /// <summary>
+    /// Checks every field name against a type's supported set (upstream's field label conversion); throws
+    /// <see cref="SelectorParseException"/> <c>field label not supported: spec.foo</c> (a 400) for the first unsupported one.
+    /// </summary>
+    public void EnsureSupported(Func<string, bool> isSupported)
+    {
+        foreach (var r in Requirements)
+        {
+            if (!isSupported(r.Field))
+            {
+                throw new SelectorParseException("field label not supported: " + r.Field);
+            }
+        }
+    }
+
     /// <summary>Upstream's text: terms joined by <c>,</c>, values escaped.</summary>
     public override string ToString() => string.Join(",", Requirements.Select(r => r.ToString()));
 

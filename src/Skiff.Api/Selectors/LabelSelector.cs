@@ -86,7 +86,7 @@ public sealed class LabelSelector
         {
             foreach (var (k, v) in ml)
             {
-                reqs.Add(LabelRequirement.Create(k, SelectorOperator.Equals, new[] { v?.GetValue<string>() ?? "" }));
+                reqs.Add(LabelRequirement.Create(k, SelectorOperator.Equals, new[] { Text(v) }));
             }
         }
 
@@ -99,7 +99,7 @@ public sealed class LabelSelector
                     continue;
                 }
 
-                var opText = expr["operator"]?.GetValue<string>() ?? "";
+                var opText = Text(expr["operator"]);
                 var op = opText switch
                 {
                     "In" => SelectorOperator.In,
@@ -109,14 +109,16 @@ public sealed class LabelSelector
                     _ => throw new SelectorParseException($"{Validation.GoFormat.Quote(opText)} is not a valid label selector operator"),
                 };
                 var values = expr["values"] is JsonArray va && va.Count > 0
-                    ? va.Select(v => v?.GetValue<string>() ?? "").ToArray()
+                    ? va.Select(Text).ToArray()
                     : null;
-                reqs.Add(LabelRequirement.Create(expr["key"]?.GetValue<string>() ?? "", op, values));
+                reqs.Add(LabelRequirement.Create(Text(expr["key"]), op, values));
             }
         }
 
         return reqs.Count == 0 ? Everything : FromRequirements(reqs);
     }
+
+    private static string Text(JsonNode? v) => Internal.JsonUtil.GetString(v) ?? v?.ToJsonString() ?? "";
 
     /// <summary>Whether the labels (null: none) satisfy every requirement.</summary>
     public bool Matches(IReadOnlyDictionary<string, string>? labels)

@@ -1,7 +1,7 @@
+using Skiff.Api.Errors;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Serialization;
 using Skiff.ApiServer.Store;
 
@@ -48,8 +48,10 @@ internal sealed partial class ResourceEndpoint
         if (bytes.Length > 0)
         {
             var essence = MediaType.Parse(ctx.Request.ContentType ?? "application/json")?.Essence ?? "application/json";
-            var node = essence == "application/yaml" ? YamlContentDecoder.Instance.Decode(bytes) : JsonContentDecoder.Instance.Decode(bytes);
-            body = node as JsonObject ?? throw Errors.BadRequest("DeleteOptions must be an object");
+            var node = _decoders.TryGetValue(essence, out var decoder) && essence != "application/apply-patch+yaml"
+                ? decoder.Decode(bytes)
+                : JsonContentDecoder.Instance.Decode(bytes);
+            body = node as JsonObject ?? throw StatusErrors.BadRequest("DeleteOptions must be an object");
         }
 
         long? grace = null;
@@ -65,14 +67,14 @@ internal sealed partial class ResourceEndpoint
         var policy = body?["propagationPolicy"]?.GetValue<string>() ?? Query(ctx, "propagationPolicy");
         if (policy is not (null or "" or "Orphan" or "Background" or "Foreground"))
         {
-            throw Errors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.NotSupported("propagationPolicy", $"\"{policy}\"", ["Foreground", "Background", "Orphan", "nil"])]);
+            throw ServerErrors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.NotSupported("propagationPolicy", $"\"{policy}\"", ["Foreground", "Background", "Orphan", "nil"])]);
         }
 
         bool? orphan = body?["orphanDependents"] is JsonValue o && o.TryGetValue<bool>(out var ov) ? ov
             : Query(ctx, "orphanDependents") is { Length: > 0 } oq ? oq == "true" : null;
         if (orphan is not null && !string.IsNullOrEmpty(policy))
         {
-            throw Errors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.Invalid("propagationPolicy", $"\"{policy}\"", "orphanDependents and deletionPropagation cannot be both set")]);
+            throw ServerErrors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.Invalid("propagationPolicy", $"\"{policy}\"", "orphanDependents and deletionPropagation cannot be both set")]);
         }
 
         var dryRun = body?["dryRun"] is JsonArray dr ? dr.Any(x => x?.GetValue<string>() == "All") : ctx.Request.Query["dryRun"].Contains("All");

@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Interim;
 using Skiff.Api.Selectors;
 using Skiff.ApiServer.Store;
 
@@ -20,6 +19,12 @@ internal sealed partial class ResourceEndpoint
     private async Task WatchAsync(HttpContext ctx, GenericStore store, string ns, string name, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
+        if (neg.Format == Negotiation.Protobuf && !Skiff.Api.Protobuf.ProtobufCodec.CanEncode(store.Descriptor.GroupVersion, store.Descriptor.Kind))
+        {
+            neg = neg with { Format = Negotiation.TextFallback(ctx.Request.Headers.Accept) ?? "application/json" };
+        }
+
+        var protobuf = neg.Format == Negotiation.Protobuf;
         var includeObject = TableConverter.ParseIncludeObject(Query(ctx, "includeObject"));
         var q = ParseListQuery(ctx, watch: true);
         if (name.Length > 0)
@@ -61,7 +66,7 @@ internal sealed partial class ResourceEndpoint
 
         ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         ctx.Response.StatusCode = 200;
-        ctx.Response.ContentType = neg.Format == "application/yaml" ? "application/json" : "application/json";
+        ctx.Response.ContentType = protobuf ? Skiff.Api.Protobuf.ProtobufCodec.WatchContentType : "application/json";
         ctx.Response.Headers.CacheControl = "no-cache, private";
         await ctx.Response.StartAsync(token).ConfigureAwait(false);
         await ctx.Response.Body.FlushAsync(token).ConfigureAwait(false);
@@ -89,7 +94,7 @@ internal sealed partial class ResourceEndpoint
                         nextBookmark = DateTimeOffset.UtcNow + _options.BookmarkInterval;
                         if (lastRevision > 0 && !token.IsCancellationRequested)
                         {
-                            await WriteEventAsync(ctx, "BOOKMARK", BookmarkObject(store, lastRevision, neg), token).ConfigureAwait(false);
+                            await WriteEventAsync(ctx, protobuf, "BOOKMARK", BookmarkObject(store, lastRevision, neg), token).ConfigureAwait(false);
                         }
 
                         continue;
@@ -110,12 +115,12 @@ internal sealed partial class ResourceEndpoint
                     case "BOOKMARK":
                         if (q.AllowBookmarks)
                         {
-                            await WriteEventAsync(ctx, "BOOKMARK", neg.Shape == OutputShape.Object ? ev.Object : BookmarkObject(store, ev.Revision, neg, ev.Object), token).ConfigureAwait(false);
+                            await WriteEventAsync(ctx, protobuf, "BOOKMARK", neg.Shape == OutputShape.Object ? ev.Object : BookmarkObject(store, ev.Revision, neg, ev.Object), token).ConfigureAwait(false);
                         }
 
                         continue;
                     case "ERROR":
-                        await WriteEventAsync(ctx, "ERROR", ev.Object, token).ConfigureAwait(false);
+                        await WriteEventAsync(ctx, protobuf, "ERROR", ev.Object, token).ConfigureAwait(false);
                         return;
                 }
 
@@ -127,7 +132,7 @@ internal sealed partial class ResourceEndpoint
                     _ => ev.Object,
                 };
                 firstTableEvent &= neg.Shape != OutputShape.Table;
-                await WriteEventAsync(ctx, ev.Type, obj, token).ConfigureAwait(false);
+                await WriteEventAsync(ctx, protobuf, ev.Type, obj, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -140,7 +145,7 @@ internal sealed partial class ResourceEndpoint
         }
         catch (ChannelClosedException e) when (e.InnerException is Skiff.Api.Errors.StatusException se)
         {
-            await TryWriteErrorAsync(ctx, se, CancellationToken.None).ConfigureAwait(false);
+            await TryWriteErrorAsync(ctx, protobuf, se, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -179,8 +184,15 @@ internal sealed partial class ResourceEndpoint
         return bookmark;
     }
 
-    private static async Task WriteEventAsync(HttpContext ctx, string type, JsonNode? obj, CancellationToken ct)
+    /// <summary>Writes one event: a JSON line, or a length-prefixed protobuf WatchEvent frame.</summary>
+    private static async Task WriteEventAsync(HttpContext ctx, bool protobuf, string type, JsonNode? obj, CancellationToken ct)
     {
+        if (protobuf && obj is JsonObject o)
+        {
+            await Skiff.Api.Protobuf.ProtobufWatch.WriteEventAsync(ctx.Response.Body, type, o, ct).ConfigureAwait(false);
+            return;
+        }
+
         var ev = new JsonObject { ["type"] = type, ["object"] = obj?.DeepClone() };
         var bytes = Responses.Serialize(ev);
         var line = new byte[bytes.Length + 1];
@@ -190,11 +202,11 @@ internal sealed partial class ResourceEndpoint
         await ctx.Response.Body.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    private static async Task TryWriteErrorAsync(HttpContext ctx, Skiff.Api.Errors.StatusException e, CancellationToken ct)
+    private static async Task TryWriteErrorAsync(HttpContext ctx, bool protobuf, Skiff.Api.Errors.StatusException e, CancellationToken ct)
     {
         try
         {
-            await WriteEventAsync(ctx, "ERROR", e.ToStatus(), ct).ConfigureAwait(false);
+            await WriteEventAsync(ctx, protobuf, "ERROR", e.ToStatus(), ct).ConfigureAwait(false);
         }
         catch (Exception)
         {

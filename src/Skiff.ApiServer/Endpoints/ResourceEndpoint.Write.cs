@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Security;
 using Skiff.ApiServer.Serialization;
 using Skiff.ApiServer.Store;
@@ -55,16 +54,21 @@ internal sealed partial class ResourceEndpoint
         {
             patch = patchType == "application/apply-patch+yaml"
                 ? YamlContentDecoder.Instance.Decode(bytes)
-                : JsonNode.Parse(bytes, documentOptions: new System.Text.Json.JsonDocumentOptions { AllowDuplicateProperties = true });
+                : JsonContentDecoder.ParseLastWins(bytes);
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw Errors.BadRequest($"error decoding patch: {e.Message}");
+            throw StatusErrors.BadRequest($"error decoding patch: {e.Message}");
         }
 
         if (patchType == "application/json-patch+json" ? patch is not JsonArray : patch is not JsonObject)
         {
-            throw Errors.BadRequest($"error decoding patch: invalid {patchType} body");
+            throw StatusErrors.BadRequest($"error decoding patch: invalid {patchType} body");
+        }
+
+        if (patchType != "application/apply-patch+yaml" && Query(ctx, "force") is not null)
+        {
+            throw ServerErrors.InvalidOptions("PatchOptions", [Skiff.Api.Validation.FieldError.Forbidden("force", "may not be specified for non-apply patch")]);
         }
 
         if (patchType == "application/apply-patch+yaml")
@@ -87,7 +91,7 @@ internal sealed partial class ResourceEndpoint
                 {
                     "application/json-patch+json" => Skiff.Api.Patch.JsonPatch.Apply(target, (JsonArray)patch!),
                     "application/merge-patch+json" => Skiff.Api.Patch.JsonMergePatch.Apply(target, patch),
-                    _ => Patches.StrategicMergePatch(target, patch),
+                    _ => Skiff.Api.Patch.StrategicMergePatch.Apply(target, (JsonObject)patch!, sub == "scale" ? null : store.Schema),
                 };
             }
             catch (Skiff.Api.Patch.PatchException e)
@@ -95,7 +99,7 @@ internal sealed partial class ResourceEndpoint
                 throw e.ToStatusException();
             }
 
-            return result as JsonObject ?? throw Errors.BadRequest("the patch result is not an object");
+            return result as JsonObject ?? throw StatusErrors.BadRequest("the patch result is not an object");
         }
 
         if (sub == "scale")
@@ -110,27 +114,58 @@ internal sealed partial class ResourceEndpoint
     }
 
     /// <summary>
-    /// Server-side apply, INTERIM: creates the object when absent, otherwise merges the applied configuration like a
-    /// merge patch. Conflict detection and field ownership come with Skiff.Api's apply engine.
+    /// Server-side apply (<c>application/apply-patch+yaml</c>) through Skiff.Api's engine: creates the object when
+    /// absent, otherwise merges the configuration into the live object with field ownership; conflicts with other
+    /// managers are upstream's 409 unless <c>force=true</c>. On the main resource <c>status</c> is not applied; on
+    /// the status subresource only <c>status</c> (and metadata) is.
     /// </summary>
     private async Task ApplyAsync(HttpContext ctx, GenericStore store, string ns, string name, JsonObject applied, WriteOptions opts, Negotiated neg, CancellationToken ct)
     {
         if (Query(ctx, "fieldManager") is not { Length: > 0 })
         {
-            throw Errors.InvalidOptions("PatchOptions", [Skiff.Api.Validation.FieldError.Required("fieldManager", "is required for apply patch")]);
+            throw ServerErrors.InvalidOptions("PatchOptions", [Skiff.Api.Validation.FieldError.Required("fieldManager", "is required for apply patch")]);
+        }
+
+        if (opts.Subresource == "scale")
+        {
+            throw Negotiation.UnsupportedMediaType(PatchTypes.Replace(", application/apply-patch+yaml", "", StringComparison.Ordinal));
         }
 
         CheckFields(ctx, store.Descriptor, applied, []);
-        if (await store.GetRawAsync(ns, name, ct).ConfigureAwait(false) is null)
+        var force = QueryBool(ctx, "force");
+        var sub = opts.Subresource;
+        IReadOnlyCollection<string> ignored = sub == "status"
+            ? applied.Select(p => p.Key).Where(k => k is not ("apiVersion" or "kind" or "metadata" or "status")).ToArray()
+            : store.Descriptor.Strategy.HasStatusSubresource ? ["status"] : [];
+        var applyOpts = opts with { ManagedFieldsSet = true };
+
+        JsonObject Merge(JsonObject? live)
         {
-            var obj = (JsonObject)applied.DeepClone();
-            Meta.Of(obj)["name"] = name;
-            var created = await store.CreateAsync(ns, obj, opts, ct).ConfigureAwait(false);
-            await WriteObjectAsync(ctx, 201, store, created, neg).ConfigureAwait(false);
-            return;
+            var config = (JsonObject)applied.DeepClone();
+            if (Meta.Name(config).Length == 0)
+            {
+                Meta.Of(config)["name"] = name;
+            }
+
+            return Skiff.Api.Apply.ServerSideApply.Apply(live, config, opts.FieldManager, force, store.Schema, store.Clock,
+                sub.Length == 0 ? null : sub, ignored).Object;
         }
 
-        var (updated, _) = await store.UpdateAsync(ns, name, old => (JsonObject)Patches.StrategicMergePatch(old, applied)!, null, opts, ct).ConfigureAwait(false);
+        if (sub.Length == 0 && await store.GetRawAsync(ns, name, ct).ConfigureAwait(false) is null)
+        {
+            try
+            {
+                var created = await store.CreateAsync(ns, Merge(null), applyOpts, ct).ConfigureAwait(false);
+                await WriteObjectAsync(ctx, 201, store, created, neg).ConfigureAwait(false);
+                return;
+            }
+            catch (StatusException e) when (e.Code == 409 && e.Reason == "AlreadyExists")
+            {
+                // Created concurrently: apply to it below.
+            }
+        }
+
+        var (updated, _) = await store.UpdateAsync(ns, name, Merge, null, applyOpts, ct).ConfigureAwait(false);
         await WriteObjectAsync(ctx, 200, store, updated, neg).ConfigureAwait(false);
     }
 }

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
 using Skiff.ApiServer.Hosting;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Interim;
 using Skiff.Api.Selectors;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
@@ -36,30 +35,31 @@ internal sealed partial class ResourceEndpoint
         }
     }
 
-    public GenericStore StoreFor(ResourceDescriptor d) => _stores.GetOrAdd(d, x => new GenericStore(x, _options.Storage, _options.Clock));
+    public GenericStore StoreFor(ResourceDescriptor d) => _stores.GetOrAdd(d, x => new GenericStore(x, _options.Storage, _options.Clock, _options.Schemas?.ForKind(x.Group, x.Version, x.Kind)));
 
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, UserInfo user, CancellationToken ct)
     {
-        var d = _registry.Find(info.Group, info.Version, info.Resource) ?? throw Errors.PageNotFound();
+        var d = _registry.Find(info.Group, info.Version, info.Resource) ?? throw ServerErrors.PageNotFound();
         var store = StoreFor(d);
         var ns = d.Namespaced ? info.Namespace : "";
         if (!d.Namespaced && info.Resource != "namespaces" && info.Namespace.Length > 0)
         {
-            throw Errors.PageNotFound();
+            throw ServerErrors.PageNotFound();
         }
 
         if (info.Subresource.Length > 0)
         {
             if (!d.Subresources.Any(s => s.Name == info.Subresource) && !(d.Resource == "namespaces" && info.Subresource == "finalize"))
             {
-                throw Errors.PageNotFound();
+                throw ServerErrors.PageNotFound();
             }
         }
         else if (!d.Verbs.Contains(info.Verb))
         {
-            throw Errors.MethodNotSupported(d.Group, d.Resource, info.Verb);
+            throw StatusErrors.MethodNotAllowed(d.Group, d.Resource, info.Verb);
         }
 
+        CheckProtobufAcceptable(ctx, d);
         var name = info.Name;
         if (d.Resource == "namespaces" && d.Group.Length == 0)
         {
@@ -96,8 +96,25 @@ internal sealed partial class ResourceEndpoint
                 await DeleteCollectionAsync(ctx, store, ns, ct).ConfigureAwait(false);
                 break;
             default:
-                throw Errors.MethodNotSupported(d.Group, info.Subresource.Length > 0 ? $"{d.Resource}/{info.Subresource}" : d.Resource, info.Verb);
+                throw StatusErrors.MethodNotAllowed(d.Group, info.Subresource.Length > 0 ? $"{d.Resource}/{info.Subresource}" : d.Resource, info.Verb);
         }
+    }
+
+    /// <summary>
+    /// Kinds without a protobuf form (custom resources) are never served in protobuf: a client that accepts only
+    /// protobuf gets 406 before anything is done (upstream's negotiation offers those kinds JSON and YAML only).
+    /// </summary>
+    private static void CheckProtobufAcceptable(HttpContext ctx, ResourceDescriptor d)
+    {
+        var accept = ctx.Request.Headers.Accept.ToString();
+        if (!accept.Contains(Negotiation.Protobuf, StringComparison.OrdinalIgnoreCase)
+            || Skiff.Api.Protobuf.ProtobufCodec.CanEncode(d.GroupVersion, d.Kind)
+            || Negotiation.TextFallback(accept) is not null)
+        {
+            return;
+        }
+
+        throw StatusErrors.NotAcceptable(Negotiation.TextFormats);
     }
 
     private static string? Query(HttpContext ctx, string name) => ctx.Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
@@ -109,7 +126,7 @@ internal sealed partial class ResourceEndpoint
     {
         if (ctx.Request.ContentLength > MaxBodyBytes)
         {
-            throw Errors.RequestEntityTooLarge(MaxBodyBytes);
+            throw ServerErrors.BodyTooLarge(MaxBodyBytes);
         }
 
         using var ms = new MemoryStream();
@@ -124,7 +141,7 @@ internal sealed partial class ResourceEndpoint
 
             if (ms.Length + n > MaxBodyBytes)
             {
-                throw Errors.RequestEntityTooLarge(MaxBodyBytes);
+                throw ServerErrors.BodyTooLarge(MaxBodyBytes);
             }
 
             ms.Write(buffer, 0, n);
@@ -148,7 +165,7 @@ internal sealed partial class ResourceEndpoint
         var node = decoder.Decode(bytes);
         if (node is not JsonObject obj)
         {
-            throw Errors.BadRequest("Object 'Kind' is missing in '" + System.Text.Encoding.UTF8.GetString(bytes.AsSpan(0, Math.Min(bytes.Length, 200))) + "'");
+            throw StatusErrors.BadRequest("Object 'Kind' is missing in '" + System.Text.Encoding.UTF8.GetString(bytes.AsSpan(0, Math.Min(bytes.Length, 200))) + "'");
         }
 
         var problems = new List<string>();
@@ -167,7 +184,7 @@ internal sealed partial class ResourceEndpoint
         var mode = Query(ctx, "fieldValidation") ?? "Warn";
         if (mode is not ("Strict" or "Warn" or "Ignore"))
         {
-            throw Errors.BadRequest($"fieldValidation: Unsupported value: \"{mode}\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
+            throw StatusErrors.BadRequest($"fieldValidation: Unsupported value: \"{mode}\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
         }
 
         if (mode == "Ignore")
@@ -177,7 +194,7 @@ internal sealed partial class ResourceEndpoint
 
         if (_options.UnknownFieldDetector is { } detector)
         {
-            problems.AddRange(detector.FindUnknownFields(d, obj).Select(f => $"unknown field \"{f}\""));
+            problems.AddRange(detector.FindUnknownFields(d, obj).Select(f => $"unknown field \"{f.TrimStart('.')}\""));
         }
 
         if (problems.Count == 0)
@@ -187,7 +204,7 @@ internal sealed partial class ResourceEndpoint
 
         if (mode == "Strict")
         {
-            throw Errors.BadRequest("strict decoding error: " + string.Join(", ", problems));
+            throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", problems));
         }
 
         foreach (var p in problems)
@@ -203,7 +220,7 @@ internal sealed partial class ResourceEndpoint
         {
             if (v != "All")
             {
-                throw Errors.BadRequest($"dryRun: Unsupported value: \"{v}\": supported values: \"All\"");
+                throw StatusErrors.BadRequest($"dryRun: Unsupported value: \"{v}\": supported values: \"All\"");
             }
         }
 
@@ -214,7 +231,7 @@ internal sealed partial class ResourceEndpoint
         }
         else if (manager.Length > 128)
         {
-            throw Errors.BadRequest("fieldManager: Too long: must have at most 128 bytes");
+            throw StatusErrors.BadRequest("fieldManager: Too long: must have at most 128 bytes");
         }
 
         return new WriteOptions(dryRun.Count > 0, manager, subresource);
@@ -237,7 +254,7 @@ internal sealed partial class ResourceEndpoint
         long limit = 0;
         if (!string.IsNullOrEmpty(limitText) && (!long.TryParse(limitText, out limit) || limit < 0))
         {
-            throw Errors.BadRequest($"limit: Invalid value: \"{limitText}\"");
+            throw StatusErrors.BadRequest($"limit: Invalid value: \"{limitText}\"");
         }
 
         bool? sendInitial = Query(ctx, "sendInitialEvents") switch
@@ -294,7 +311,7 @@ internal sealed partial class ResourceEndpoint
 
         if (errors.Count > 0)
         {
-            throw Errors.InvalidOptions("ListOptions", errors);
+            throw ServerErrors.InvalidOptions("ListOptions", errors);
         }
 
         TimeSpan? timeout = null;
@@ -325,9 +342,9 @@ internal sealed partial class ResourceEndpoint
         }
         catch (SelectorParseException e)
         {
-            throw Errors.BadRequest(e.Message);
+            throw StatusErrors.BadRequest(e.Message);
         }
     }
 
-    private static StatusException NameMismatch() => Errors.BadRequest("fieldSelector metadata.name doesn't match requested name");
+    private static StatusException NameMismatch() => StatusErrors.BadRequest("fieldSelector metadata.name doesn't match requested name");
 }

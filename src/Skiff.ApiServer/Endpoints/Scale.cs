@@ -1,3 +1,4 @@
+using Skiff.Api.Errors;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Store;
 
@@ -40,12 +41,12 @@ internal static class Scale
     {
         if (scale["spec"] is not JsonObject spec || spec["replicas"] is not JsonValue replicas)
         {
-            throw Interim.Errors.Invalid("autoscaling", "Scale", Meta.Name(obj), [Skiff.Api.Validation.FieldError.Required("spec.replicas")]);
+            throw StatusErrors.Invalid("autoscaling", "Scale", Meta.Name(obj), [Skiff.Api.Validation.FieldError.Required("spec.replicas")]);
         }
 
         if (replicas.TryGetValue<long>(out var n) && n < 0)
         {
-            throw Interim.Errors.Invalid("autoscaling", "Scale", Meta.Name(obj), [Skiff.Api.Validation.FieldError.Invalid("spec.replicas", n.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be greater than or equal to 0")]);
+            throw StatusErrors.Invalid("autoscaling", "Scale", Meta.Name(obj), [Skiff.Api.Validation.FieldError.Invalid("spec.replicas", n.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be greater than or equal to 0")]);
         }
 
         if (obj["spec"] is not JsonObject objSpec)

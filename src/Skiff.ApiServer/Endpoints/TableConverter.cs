@@ -1,5 +1,5 @@
+using Skiff.Api.Errors;
 using System.Text.Json.Nodes;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Store;
 
@@ -12,7 +12,7 @@ internal static class TableConverter
     {
         null or "" or "Metadata" => "Metadata",
         "Object" or "None" => value,
-        _ => throw Errors.BadRequest($"unrecognized includeObject value: \"{value}\""),
+        _ => throw StatusErrors.BadRequest($"unrecognized includeObject value: \"{value}\""),
     };
 
     public static JsonObject ToTable(ResourceDescriptor d, IEnumerable<JsonObject> objects, string includeObject, string metaVersion, DateTimeOffset now, JsonObject? listMeta, bool noHeaders = false)

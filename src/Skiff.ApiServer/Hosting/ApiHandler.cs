@@ -7,7 +7,6 @@ using Skiff.Api.Errors;
 using Skiff.ApiServer.Discovery;
 using Skiff.ApiServer.Endpoints;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
 
@@ -50,13 +49,25 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
         {
-            await TryWriteStatusAsync(ctx, e.StatusCode == 413 ? Errors.RequestEntityTooLarge(ResourceEndpoint.MaxBodyBytes) : Errors.BadRequest(e.Message)).ConfigureAwait(false);
+            await TryWriteStatusAsync(ctx, e.StatusCode == 413 ? ServerErrors.BodyTooLarge(ResourceEndpoint.MaxBodyBytes) : StatusErrors.BadRequest(e.Message)).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             logger.LogError(e, "unhandled error serving {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
-            await TryWriteStatusAsync(ctx, Errors.Internal(e.Message)).ConfigureAwait(false);
+            await TryWriteStatusAsync(ctx, StatusErrors.InternalError(e.Message)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>True when the request is authenticated; otherwise writes the 401 Status and returns false.</summary>
+    public async Task<bool> AuthenticateOrRejectAsync(HttpContext ctx)
+    {
+        if (await authenticator.AuthenticateAsync(ctx, ctx.RequestAborted).ConfigureAwait(false) is not null)
+        {
+            return true;
+        }
+
+        await TryWriteStatusAsync(ctx, StatusErrors.Unauthorized()).ConfigureAwait(false);
+        return false;
     }
 
     private static async Task TryWriteStatusAsync(HttpContext ctx, StatusException e)
@@ -77,7 +88,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         var isPublic = path is "/version" or "/version/" || IsHealthPath(path);
         if (user is null && !isPublic)
         {
-            throw Errors.Unauthorized();
+            throw StatusErrors.Unauthorized();
         }
 
         if (path is "/version" or "/version/")
@@ -113,7 +124,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             return;
         }
 
-        throw Errors.PageNotFound();
+        throw ServerErrors.PageNotFound();
     }
 
     private static bool IsHealthPath(string path) =>
@@ -136,7 +147,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             var found = checks.FirstOrDefault(c => c.Name == check);
             if (found.Name is null)
             {
-                throw Errors.PageNotFound();
+                throw ServerErrors.PageNotFound();
             }
 
             checks = [found];

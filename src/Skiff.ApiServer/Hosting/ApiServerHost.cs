@@ -86,7 +86,28 @@ public sealed class ApiServerHost : IAsyncDisposable
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer");
         var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens), resources, logger);
-        app.Run(handler.HandleAsync);
+        if (_options.OpenApi is { } openApi)
+        {
+            // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.
+            app.Use(async (ctx, next) =>
+            {
+                if (ctx.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal) && await handler.AuthenticateOrRejectAsync(ctx).ConfigureAwait(false))
+                {
+                    await next(ctx).ConfigureAwait(false);
+                    return;
+                }
+
+                if (!ctx.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal))
+                {
+                    await handler.HandleAsync(ctx).ConfigureAwait(false);
+                }
+            });
+            Skiff.ApiServer.OpenApi.OpenApiEndpoints.MapOpenApi(app, openApi);
+        }
+        else
+        {
+            app.Run(handler.HandleAsync);
+        }
         await app.StartAsync(ct).ConfigureAwait(false);
         _app = app;
 

@@ -36,6 +36,15 @@ public sealed class ApiServerOptions
     /// <summary>Finds unknown fields for fieldValidation (from OpenAPI schemas); null = no unknown-field detection.</summary>
     public IUnknownFieldDetector? UnknownFieldDetector { get; init; }
 
+    /// <summary>The OpenAPI documents served at /openapi/v3 (authenticated); null = 404.</summary>
+    public Skiff.ApiServer.OpenApi.IOpenApiSource? OpenApi { get; init; }
+
+    /// <summary>
+    /// The patch schemas (merge keys, list and map types) for strategic merge patch, server-side apply and
+    /// managedFields; null = no schemas (every list atomic, like upstream for unknown kinds).
+    /// </summary>
+    public Skiff.ApiServer.OpenApi.ISchemaProvider? Schemas { get; init; }
+
     /// <summary>How often a watch with allowWatchBookmarks=true gets a BOOKMARK (upstream: 1 minute).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 

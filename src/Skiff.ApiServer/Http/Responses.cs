@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
+using Skiff.Api.Protobuf;
 using Skiff.ApiServer.Serialization;
 
 namespace Skiff.ApiServer.Http;
@@ -11,8 +12,26 @@ internal static class Responses
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// Writes <paramref name="body"/> as <paramref name="format"/>. Protobuf is used only when the object's kind has a
+    /// protobuf form; otherwise the client's next plain JSON/YAML choice is used, or 406 when it accepts nothing else.
+    /// </summary>
     public static async Task WriteAsync(HttpContext ctx, int status, JsonNode? body, string format = "application/json", string? contentType = null)
     {
+        if (format == Negotiation.Protobuf)
+        {
+            if (TryEncodeProtobuf(body) is { } proto)
+            {
+                ctx.Response.StatusCode = status;
+                ctx.Response.ContentType = Negotiation.Protobuf;
+                ctx.Response.ContentLength = proto.Length;
+                await ctx.Response.Body.WriteAsync(proto, ctx.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            format = Negotiation.TextFallback(ctx.Request.Headers.Accept) ?? throw StatusErrors.NotAcceptable(Negotiation.TextFormats);
+        }
+
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = contentType ?? format;
         if (format == "application/yaml")
@@ -24,6 +43,25 @@ internal static class Responses
         var bytes = Serialize(body);
         ctx.Response.ContentLength = bytes.Length;
         await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The protobuf envelope of <paramref name="body"/>, or null when its kind has no protobuf form.</summary>
+    public static byte[]? TryEncodeProtobuf(JsonNode? body)
+    {
+        if (body is not JsonObject o || !ProtobufCodec.CanEncode(o["apiVersion"]?.GetValue<string>(), o["kind"]?.GetValue<string>()))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ProtobufCodec.Encode(o);
+        }
+        catch (ProtobufEncodeException)
+        {
+            // A value of the wrong type (not something upstream would store): serve it as text instead.
+            return null;
+        }
     }
 
     public static byte[] Serialize(JsonNode? node)
@@ -51,7 +89,8 @@ internal static class Responses
             ctx.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return WriteAsync(ctx, e.Code, e.ToStatus());
+        // Upstream writes errors in the negotiated encoding: protobuf clients get a protobuf Status.
+        return WriteAsync(ctx, e.Code, e.ToStatus(), Negotiation.StatusFormat(ctx.Request.Headers.Accept));
     }
 
     public static JsonObject Success(string name, string group, string resource, string uid)

@@ -14,4 +14,33 @@ public sealed record CustomResourceSchema(string Group, string Version, string K
 {
     /// <summary>Upstream's component name: the reversed group, the version and the kind (<c>com.example.stable.v1.CronTab</c>).</summary>
     public string SchemaName => string.Join('.', Group.Split('.').Reverse()) + "." + Version + "." + Kind;
+
+    /// <summary>
+    /// The schemas of a CustomResourceDefinition's served versions (<c>spec.versions[?served].schema.openAPIV3Schema</c>;
+    /// a version without schema gets null, i.e. "accept any fields").
+    /// </summary>
+    public static IReadOnlyList<CustomResourceSchema> FromCrd(JsonObject crd)
+    {
+        var spec = crd["spec"] as JsonObject;
+        var group = spec?["group"]?.GetValue<string>();
+        var kind = spec?["names"]?["kind"]?.GetValue<string>();
+        if (group is null || kind is null || spec?["versions"] is not JsonArray versions)
+        {
+            return [];
+        }
+
+        var result = new List<CustomResourceSchema>();
+        foreach (var version in versions.OfType<JsonObject>())
+        {
+            if (version["name"]?.GetValue<string>() is not { } name || version["served"]?.GetValue<bool>() != true)
+            {
+                continue;
+            }
+
+            var schema = version["schema"]?["openAPIV3Schema"] as JsonObject;
+            result.Add(new CustomResourceSchema(group, name, kind, schema?.DeepClone().AsObject()));
+        }
+
+        return result;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Skiff.Api.Patch;
 using Skiff.ApiServer.Registry;
 
 namespace Skiff.ApiServer.OpenApi;
@@ -37,7 +38,7 @@ public sealed class OpenApiService : IOpenApiSource, ISchemaProvider
     public OpenApiDocument? Document(string path) => _state.Document(path);
 
     /// <inheritdoc />
-    public IStrategicMergeSchema? ForKind(string group, string version, string kind) => _state.Schemas.Kind(group, version, kind);
+    public IPatchSchema? ForKind(string group, string version, string kind) => _state.Schemas.Kind(group, version, kind);
 
     /// <summary>
     /// The unknown fields of <paramref name="obj"/> as the kind's schema sees them (<c>.spec.foo</c>; see

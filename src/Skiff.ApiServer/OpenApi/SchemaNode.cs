@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Skiff.Api.Patch;
 
 namespace Skiff.ApiServer.OpenApi;
 
@@ -9,7 +10,7 @@ namespace Skiff.ApiServer.OpenApi;
 /// referenced one. Children are resolved lazily and cached, so recursive schemas (JSONSchemaProps) are fine.
 /// Instances are immutable once built and safe to share between threads.
 /// </summary>
-public sealed class SchemaNode : IStrategicMergeSchema
+public sealed class SchemaNode : IPatchSchema
 {
     private readonly SchemaSet _set;
     private readonly JsonObject _schema;
@@ -17,6 +18,7 @@ public sealed class SchemaNode : IStrategicMergeSchema
     private readonly Lazy<IReadOnlyDictionary<string, SchemaNode>> _properties;
     private readonly Lazy<SchemaNode?> _items;
     private readonly Lazy<SchemaNode?> _additional;
+    private readonly Lazy<Info> _info;
 
     internal SchemaNode(SchemaSet set, JsonObject schema)
     {
@@ -26,6 +28,7 @@ public sealed class SchemaNode : IStrategicMergeSchema
         _properties = new Lazy<IReadOnlyDictionary<string, SchemaNode>>(BuildProperties);
         _items = new Lazy<SchemaNode?>(() => Structural._schema["items"] is JsonObject o ? new SchemaNode(_set, o) : null);
         _additional = new Lazy<SchemaNode?>(() => Structural._schema["additionalProperties"] is JsonObject o ? new SchemaNode(_set, o) : null);
+        _info = new Lazy<Info>(BuildInfo);
     }
 
     /// <summary>The referenced component name (from <c>$ref</c>), or null for an inline schema.</summary>
@@ -44,59 +47,50 @@ public sealed class SchemaNode : IStrategicMergeSchema
     public SchemaNode? Items => _items.Value;
 
     /// <summary>The JSON type (<c>object</c>, <c>array</c>, <c>string</c>, …), or null when any value is allowed.</summary>
-    public string? Type => Structural._schema["type"]?.GetValue<string>();
+    public string? Type => _info.Value.Type;
 
     /// <summary>
-    /// True when fields below this point are not checked: <c>x-kubernetes-preserve-unknown-fields</c>, a schema with
-    /// no type (any JSON), an int-or-string/quantity (oneOf), an embedded object (RawExtension: an object schema
-    /// with neither properties nor additionalProperties), or a ref that cannot be resolved.
+    /// True when fields below this point are not checked: <c>x-kubernetes-preserve-unknown-fields</c>,
+    /// <c>x-kubernetes-int-or-string</c>, a schema with no type (any JSON), an int-or-string/quantity (oneOf), an
+    /// embedded object (RawExtension: an object schema with neither properties nor additionalProperties), or a ref
+    /// that cannot be resolved.
     /// </summary>
-    public bool AcceptsUnknownFields
-    {
-        get
-        {
-            if (Flag("x-kubernetes-preserve-unknown-fields") || Flag("x-kubernetes-int-or-string") || (RefName is not null && _target.Value is null))
-            {
-                return true;
-            }
-
-            var s = Structural._schema;
-            return s["type"] is null
-                || (s["type"]!.GetValue<string>() == "object" && s["properties"] is null && s["additionalProperties"] is null);
-        }
-    }
+    public bool AcceptsUnknownFields => _info.Value.AcceptsUnknownFields;
 
     /// <summary>
     /// <c>x-kubernetes-embedded-resource</c> (CRD schemas): the object is a whole resource, so its <c>apiVersion</c>,
     /// <c>kind</c> and <c>metadata</c> are implied even when the schema does not list them.
     /// </summary>
-    public bool EmbeddedResource => Flag("x-kubernetes-embedded-resource");
+    public bool EmbeddedResource => _info.Value.EmbeddedResource;
 
     /// <inheritdoc />
-    public string? PatchMergeKey => Extension("x-kubernetes-patch-merge-key");
+    public string? PatchMergeKey => _info.Value.PatchMergeKey;
+
+    /// <summary><c>x-kubernetes-patch-strategy</c> as written (<c>merge</c>, <c>merge,retainKeys</c>), or null.</summary>
+    public string? PatchStrategy => _info.Value.PatchStrategy;
 
     /// <inheritdoc />
-    public string? PatchStrategy => Extension("x-kubernetes-patch-strategy");
+    public IReadOnlyList<string> PatchStrategies => _info.Value.PatchStrategies;
 
     /// <inheritdoc />
-    public string? ListType => Extension("x-kubernetes-list-type");
-
-    /// <summary><c>x-kubernetes-map-type</c> (<c>atomic</c> or <c>granular</c>), or null.</summary>
-    public string? MapType => Extension("x-kubernetes-map-type");
+    public string? ListType => _info.Value.ListType;
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ListMapKeys =>
-        (_schema["x-kubernetes-list-map-keys"] ?? _target.Value?._schema["x-kubernetes-list-map-keys"]) is JsonArray keys
-            ? keys.Select(k => k!.GetValue<string>()).ToArray()
-            : [];
+    public string? MapType => _info.Value.MapType;
+
+    /// <inheritdoc />
+    public bool IsMap => _info.Value.Type == "object" && Structural._schema["additionalProperties"] is JsonObject && Structural._schema["properties"] is null;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListMapKeys => _info.Value.ListMapKeys;
 
     /// <summary>The raw schema JSON (do not modify).</summary>
     public JsonObject Json => _schema;
 
-    IStrategicMergeSchema? IStrategicMergeSchema.Items => Items;
+    IPatchSchema? IPatchSchema.Items => Items;
 
     /// <inheritdoc />
-    public IStrategicMergeSchema? Field(string name) => Property(name);
+    public IPatchSchema? Field(string name) => Property(name);
 
     /// <summary>The schema of field <paramref name="name"/>, or of any map value; null when not declared.</summary>
     public SchemaNode? Property(string name) =>
@@ -109,6 +103,23 @@ public sealed class SchemaNode : IStrategicMergeSchema
 
     private bool Flag(string key) =>
         (_schema[key] ?? _target.Value?._schema[key]) is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+
+    private Info BuildInfo()
+    {
+        var s = Structural._schema;
+        var type = s["type"] is JsonValue t ? t.GetValue<string>() : null;
+        var accepts = Flag("x-kubernetes-preserve-unknown-fields") || Flag("x-kubernetes-int-or-string")
+            || (RefName is not null && _target.Value is null)
+            || type is null
+            || (type == "object" && s["properties"] is null && s["additionalProperties"] is null);
+        var keys = (_schema["x-kubernetes-list-map-keys"] ?? _target.Value?._schema["x-kubernetes-list-map-keys"]) is JsonArray a
+            ? a.Select(k => k!.GetValue<string>()).ToArray()
+            : [];
+        var strategy = Extension("x-kubernetes-patch-strategy");
+        var strategies = strategy?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        return new Info(type, accepts, Flag("x-kubernetes-embedded-resource"), Extension("x-kubernetes-patch-merge-key"),
+            strategy, strategies, Extension("x-kubernetes-list-type"), Extension("x-kubernetes-map-type"), keys);
+    }
 
     private IReadOnlyDictionary<string, SchemaNode> BuildProperties()
     {
@@ -128,4 +139,7 @@ public sealed class SchemaNode : IStrategicMergeSchema
 
         return result;
     }
+
+    private sealed record Info(string? Type, bool AcceptsUnknownFields, bool EmbeddedResource, string? PatchMergeKey,
+        string? PatchStrategy, IReadOnlyList<string> PatchStrategies, string? ListType, string? MapType, IReadOnlyList<string> ListMapKeys);
 }

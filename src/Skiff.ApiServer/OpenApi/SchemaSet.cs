@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Skiff.Api.Patch;
 
 namespace Skiff.ApiServer.OpenApi;
 
@@ -56,7 +57,7 @@ public sealed class SchemaSet : ISchemaProvider
         NameOf(group, version, kind) is { } name ? Named(name) : null;
 
     /// <inheritdoc />
-    public IStrategicMergeSchema? ForKind(string group, string version, string kind) => Kind(group, version, kind);
+    public IPatchSchema? ForKind(string group, string version, string kind) => Kind(group, version, kind);
 
     /// <summary>
     /// The names of <paramref name="roots"/> and every schema they reference, transitively, in ordinal order.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Skiff.ApiServer.OpenApi;
@@ -27,9 +28,11 @@ public static class UnknownFieldDetector
             return result;
         }
 
+        // Path segments are kept on a stack and joined only when a field is reported (the common case reports none).
+        var path = new List<Segment>();
         foreach (var (key, value) in obj)
         {
-            var path = "." + key;
+            path.Add(new Segment(key, -1));
             if (schema.Properties.TryGetValue(key, out var field))
             {
                 Walk(field, value, path, result);
@@ -43,7 +46,6 @@ public static class UnknownFieldDetector
             }
             else if (key is "apiVersion" or "kind")
             {
-                continue;
             }
             else if (schema.AdditionalProperties is { } values)
             {
@@ -51,14 +53,26 @@ public static class UnknownFieldDetector
             }
             else
             {
-                result.Add(path);
+                result.Add(Join(path, null));
             }
+
+            path.RemoveAt(path.Count - 1);
         }
 
         return result;
     }
 
-    private static void Walk(SchemaNode schema, JsonNode? value, string path, List<string> result)
+    /// <summary>
+    /// Upstream's text for one unknown field: <c>unknown field "spec.foo"</c> (a <c>Warning: 299</c> header each for
+    /// fieldValidation=Warn; joined with ", " after <c>strict decoding error: </c> in the 400 for Strict).
+    /// </summary>
+    public static string Describe(string path) => $"unknown field \"{path.TrimStart('.')}\"";
+
+    /// <summary>The 400 BadRequest message for fieldValidation=Strict: <c>strict decoding error: unknown field "a", unknown field "b"</c>.</summary>
+    public static string StrictErrorMessage(IEnumerable<string> paths) =>
+        "strict decoding error: " + string.Join(", ", paths.Select(Describe));
+
+    private static void Walk(SchemaNode schema, JsonNode? value, List<Segment> path, List<string> result)
     {
         if (value is null || schema.AcceptsUnknownFields)
         {
@@ -71,22 +85,21 @@ public static class UnknownFieldDetector
                 var additional = schema.AdditionalProperties;
                 foreach (var (key, child) in o)
                 {
-                    var childPath = path + "." + key;
                     if (schema.Properties.TryGetValue(key, out var field))
                     {
-                        Walk(field, child, childPath, result);
+                        path.Add(new Segment(key, -1));
+                        Walk(field, child, path, result);
+                        path.RemoveAt(path.Count - 1);
                     }
                     else if (additional is not null)
                     {
-                        Walk(additional, child, childPath, result);
+                        path.Add(new Segment(key, -1));
+                        Walk(additional, child, path, result);
+                        path.RemoveAt(path.Count - 1);
                     }
-                    else if (schema.EmbeddedResource && key is "apiVersion" or "kind" or "metadata")
+                    else if (!(schema.EmbeddedResource && key is "apiVersion" or "kind" or "metadata"))
                     {
-                        continue;
-                    }
-                    else
-                    {
-                        result.Add(childPath);
+                        result.Add(Join(path, key));
                     }
                 }
 
@@ -94,10 +107,41 @@ public static class UnknownFieldDetector
             case JsonArray a when schema.Type == "array" && schema.Items is { } items:
                 for (var i = 0; i < a.Count; i++)
                 {
-                    Walk(items, a[i], path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]", result);
+                    if (a[i] is JsonObject or JsonArray)
+                    {
+                        path.Add(new Segment(null, i));
+                        Walk(items, a[i], path, result);
+                        path.RemoveAt(path.Count - 1);
+                    }
                 }
 
                 break;
         }
     }
+
+    private static string Join(List<Segment> path, string? last)
+    {
+        var sb = new StringBuilder();
+        foreach (var segment in path)
+        {
+            if (segment.Key is null)
+            {
+                sb.Append('[').Append(segment.Index.ToString(CultureInfo.InvariantCulture)).Append(']');
+            }
+            else
+            {
+                sb.Append('.').Append(segment.Key);
+            }
+        }
+
+        if (last is not null)
+        {
+            sb.Append('.').Append(last);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>A field name, or (when <see cref="Key"/> is null) a list index.</summary>
+    private readonly record struct Segment(string? Key, int Index);
 }

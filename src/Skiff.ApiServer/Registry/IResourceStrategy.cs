@@ -127,6 +127,14 @@ public interface IResourceStrategy
         ValueTask.FromResult<WriteHook?>(null);
 
     /// <summary>
+    /// Decides whether a delete is graceful (upstream <c>RESTGracefulDeleteStrategy.CheckGracefulDelete</c>): returns
+    /// the grace period in seconds to record (the store then sets <c>deletionTimestamp</c> = now + period and
+    /// <c>deletionGracePeriodSeconds</c>, keeps the object, and deletes it when a later delete asks for 0), or null to
+    /// delete at once. <paramref name="requested"/> is DeleteOptions.gracePeriodSeconds. Only pods are graceful.
+    /// </summary>
+    long? DeletionGracePeriod(JsonObject obj, long? requested) => null;
+
+    /// <summary>
     /// Runs once after an object has really been removed from storage (not when a delete only sets
     /// <c>deletionTimestamp</c>): releases side state such as IP and port allocations.
     /// </summary>

@@ -74,6 +74,9 @@ public abstract class ResourceStrategy : IResourceStrategy
         ValueTask.FromResult<WriteHook?>(null);
 
     /// <inheritdoc/>
+    public virtual long? DeletionGracePeriod(JsonObject obj, long? requested) => null;
+
+    /// <inheritdoc/>
     public virtual ValueTask AfterDeleteAsync(StrategyContext context, JsonObject obj, CancellationToken ct) => ValueTask.CompletedTask;
 
     /// <summary>Replaces <c>status</c> of <paramref name="newObj"/> with the old one (or removes it).</summary>

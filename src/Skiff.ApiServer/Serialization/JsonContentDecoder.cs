@@ -1,3 +1,4 @@
+using Skiff.Api.Errors;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Http;
@@ -18,11 +19,56 @@ public sealed class JsonContentDecoder : IContentDecoder
     {
         try
         {
-            return JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = true });
+            return ParseLastWins(body.Span);
         }
         catch (JsonException e)
         {
-            throw Interim.Errors.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
+            throw StatusErrors.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Parses JSON allowing duplicate object fields, the last occurrence winning (as upstream's decoder does);
+    /// <see cref="JsonNode.Parse(ReadOnlySpan{byte}, JsonNodeOptions?, JsonDocumentOptions)"/> would keep both and
+    /// fail on first access.
+    /// </summary>
+    public static JsonNode? ParseLastWins(ReadOnlySpan<byte> json)
+    {
+        using var doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { AllowDuplicateProperties = true });
+        return Build(doc.RootElement);
+    }
+
+    private static JsonNode? Build(JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+            {
+                var o = new JsonObject();
+                foreach (var p in e.EnumerateObject())
+                {
+                    o[p.Name] = Build(p.Value);
+                }
+
+                return o;
+            }
+
+            case JsonValueKind.Array:
+            {
+                var a = new JsonArray();
+                foreach (var item in e.EnumerateArray())
+                {
+                    a.Add(Build(item));
+                }
+
+                return a;
+            }
+
+            case JsonValueKind.Null:
+            case JsonValueKind.Undefined:
+                return null;
+            default:
+                return JsonValue.Create(e.Clone());
         }
     }
 

@@ -1,3 +1,4 @@
+using Skiff.Api.Errors;
 using System.Text.Json.Nodes;
 using Skiff.Api.Protobuf;
 using Skiff.ApiServer.Http;
@@ -22,7 +23,7 @@ public sealed class ProtobufContentDecoder : IContentDecoder
         }
         catch (ProtobufDecodeException e)
         {
-            throw Interim.Errors.BadRequest($"unable to decode protobuf body: {e.Message}");
+            throw StatusErrors.BadRequest($"unable to decode protobuf body: {e.Message}");
         }
     }
 }

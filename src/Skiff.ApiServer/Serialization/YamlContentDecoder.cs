@@ -1,3 +1,4 @@
+using Skiff.Api.Errors;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -29,7 +30,7 @@ public sealed class YamlContentDecoder : IContentDecoder
         }
         catch (YamlException e)
         {
-            throw Interim.Errors.BadRequest($"error converting YAML to JSON: yaml: line {e.Start.Line}: {e.Message}");
+            throw StatusErrors.BadRequest($"error converting YAML to JSON: yaml: line {e.Start.Line}: {e.Message}");
         }
 
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);

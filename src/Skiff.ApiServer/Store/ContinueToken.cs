@@ -1,6 +1,6 @@
+using Skiff.Api.Errors;
 using System.Text;
 using System.Text.Json.Nodes;
-using Skiff.ApiServer.Interim;
 
 namespace Skiff.ApiServer.Store;
 
@@ -23,19 +23,19 @@ internal static class ContinueToken
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
         {
-            throw Errors.BadRequest($"continue key is not valid: {e.Message}");
+            throw StatusErrors.BadRequest($"continue key is not valid: {e.Message}");
         }
 
         if (node?["v"]?.GetValue<string>() != "meta.k8s.io/v1")
         {
-            throw Errors.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+            throw StatusErrors.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
         }
 
         var rv = node["rv"]?.GetValue<long>() ?? 0;
         var start = node["start"]?.GetValue<string>() ?? "";
         if (rv <= 0 || start.Length == 0 || start.Contains("..", StringComparison.Ordinal) || start.StartsWith('/'))
         {
-            throw Errors.BadRequest("continue key is not valid: invalid start key");
+            throw StatusErrors.BadRequest("continue key is not valid: invalid start key");
         }
 
         return (rv, start.TrimEnd('\u0000'));

@@ -1,5 +1,6 @@
+using Skiff.ApiServer.Http;
+using Skiff.Api.Errors;
 using System.Text.Json.Nodes;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Registry;
 using Skiff.Storage;
 
@@ -20,7 +21,9 @@ internal sealed partial class GenericStore
             meta["name"] = GenerateName(generateName);
         }
 
-        foreach (var f in new[] { "uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields" })
+        foreach (var f in options.ManagedFieldsSet
+                     ? new[] { "uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink" }
+                     : new[] { "uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields" })
         {
             meta.Remove(f);
         }
@@ -54,7 +57,7 @@ internal sealed partial class GenericStore
             throw Invalid(explicitName.Length > 0 ? explicitName : Meta.Name(obj), errors);
         }
 
-        ManagedFields.RecordUpdate(obj, null, options.FieldManager, Descriptor.GroupVersion, options.Subresource, Meta.Str(obj, "creationTimestamp")!);
+        RecordManagedFields(null, obj, options);
         await CheckNamespaceLifecycleAsync(ns, Meta.Name(obj), ct).ConfigureAwait(false);
         var hook = await Strategy.BeforeWriteAsync(new StrategyContext(_storage, options.DryRun), obj, null, ct).ConfigureAwait(false);
         var committed = false;
@@ -84,7 +87,7 @@ internal sealed partial class GenericStore
             {
                 if (await _storage.GetAsync(key, 0, ct).ConfigureAwait(false) is not null)
                 {
-                    throw Errors.AlreadyExists(Descriptor.Group, Descriptor.Resource, name);
+                    throw StatusErrors.AlreadyExists(Descriptor.Group, Descriptor.Resource, name);
                 }
 
                 return obj;
@@ -103,11 +106,11 @@ internal sealed partial class GenericStore
                     continue;
                 }
 
-                throw Errors.AlreadyExists(Descriptor.Group, Descriptor.Resource, name);
+                throw StatusErrors.AlreadyExists(Descriptor.Group, Descriptor.Resource, name);
             }
             catch (ValueTooLargeException)
             {
-                throw Errors.RequestEntityTooLarge(StorageLimits.MaxValueBytes);
+                throw ServerErrors.BodyTooLarge(StorageLimits.MaxValueBytes);
             }
         }
     }

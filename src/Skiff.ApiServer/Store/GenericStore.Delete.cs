@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Registry;
 using Skiff.Storage;
 

@@ -1,7 +1,7 @@
+using Skiff.ApiServer.Http;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
-using Skiff.ApiServer.Interim;
 using Skiff.Api.Selectors;
 using Skiff.Storage;
 
@@ -38,7 +38,7 @@ internal sealed partial class GenericStore
             startAfter = Descriptor.StoragePrefix + start;
             if (!startAfter.StartsWith(prefix, StringComparison.Ordinal))
             {
-                throw Errors.BadRequest("continue key is not valid: key does not match the requested namespace");
+                throw StatusErrors.BadRequest("continue key is not valid: key does not match the requested namespace");
             }
         }
         else if (q.ResourceVersion is "0")
@@ -74,12 +74,12 @@ internal sealed partial class GenericStore
             catch (RevisionCompactedException e)
             {
                 throw q.Continue.Length > 0
-                    ? Errors.ResourceExpired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
-                    : Errors.ResourceExpired($"The resourceVersion for the provided list is too old. (compacted revision {e.CompactedRevision})");
+                    ? StatusErrors.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
+                    : StatusErrors.Expired($"The resourceVersion for the provided list is too old. (compacted revision {e.CompactedRevision})");
             }
             catch (FutureRevisionException e)
             {
-                throw Errors.TooLargeResourceVersion(e.Requested, e.CurrentRevision);
+                throw ServerErrors.TooLargeResourceVersion(e.Requested, e.CurrentRevision);
             }
 
             revision = page.Revision;
@@ -133,7 +133,7 @@ internal sealed partial class GenericStore
         {
             if (field is not ("metadata.name" or "metadata.namespace") && !Strategy.SelectableFields.ContainsKey(field))
             {
-                throw Errors.BadRequest($"field label not supported: {field}");
+                throw StatusErrors.BadRequest($"field label not supported: {field}");
             }
         }
 
@@ -155,7 +155,7 @@ internal sealed partial class GenericStore
 
         if (!long.TryParse(rv, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 0)
         {
-            throw Errors.BadRequest($"Invalid value: \"{rv}\": resourceVersion must be a non-negative integer");
+            throw StatusErrors.BadRequest($"Invalid value: \"{rv}\": resourceVersion must be a non-negative integer");
         }
 
         return n;
@@ -180,7 +180,7 @@ internal sealed partial class GenericStore
 
             if (_clock.GetUtcNow() >= deadline)
             {
-                throw Errors.TooLargeResourceVersion(rv, current);
+                throw ServerErrors.TooLargeResourceVersion(rv, current);
             }
 
             await Task.Delay(50, ct).ConfigureAwait(false);
@@ -188,5 +188,5 @@ internal sealed partial class GenericStore
     }
 
     /// <summary>Exposed for handlers that need to wrap errors.</summary>
-    public static StatusException Expired(long requested, long compacted) => Errors.Gone($"too old resource version: {requested} ({compacted})");
+    public static StatusException Expired(long requested, long compacted) => StatusErrors.Expired($"too old resource version: {requested} ({compacted})");
 }

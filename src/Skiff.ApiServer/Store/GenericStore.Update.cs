@@ -1,7 +1,7 @@
+using Skiff.ApiServer.Http;
 using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Registry;
 using Skiff.Storage;
 
@@ -79,7 +79,7 @@ internal sealed partial class GenericStore
         }
         catch (ValueTooLargeException)
         {
-            throw Errors.RequestEntityTooLarge(StorageLimits.MaxValueBytes);
+            throw ServerErrors.BodyTooLarge(StorageLimits.MaxValueBytes);
         }
         finally
         {
@@ -118,13 +118,13 @@ internal sealed partial class GenericStore
         }
         else if (bodyName != name)
         {
-            throw Errors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+            throw StatusErrors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
         }
 
         var rv = Meta.Str(obj, "resourceVersion") ?? "";
         if (rv.Length > 0 && rv != oldRv)
         {
-            throw Conflict(name, Errors.OptimisticLockMessage);
+            throw Conflict(name, StatusErrors.OptimisticLockMessage);
         }
 
         if (rv.Length == 0 && !Strategy.AllowUnconditionalUpdate)
@@ -140,7 +140,9 @@ internal sealed partial class GenericStore
         }
 
         var oldMeta = Meta.Of(old);
-        foreach (var f in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "managedFields" })
+        foreach (var f in options.ManagedFieldsSet
+                     ? new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" }
+                     : new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "managedFields" })
         {
             if (oldMeta[f] is { } v)
             {
@@ -205,15 +207,27 @@ internal sealed partial class GenericStore
             meta["generation"] = Math.Max(Meta.Generation(old), 0) + 1;
         }
 
-        var oldCompare = (JsonObject)old.DeepClone();
-        Meta.Of(oldCompare).Remove("resourceVersion");
-        if (JsonNode.DeepEquals(oldCompare, obj))
+        // A write that changes nothing but managedFields timestamps is a no-op (upstream ignores those too).
+        if (JsonNode.DeepEquals(WithoutVolatileMeta(old), WithoutVolatileMeta(obj)))
         {
             return null;
         }
 
-        ManagedFields.RecordUpdate(obj, old, options.FieldManager, Descriptor.GroupVersion, options.Subresource == "finalize" ? "" : options.Subresource, Now());
+        RecordManagedFields(old, obj, options);
         return obj;
+    }
+
+    private static JsonObject WithoutVolatileMeta(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        var meta = Meta.Of(copy);
+        meta.Remove("resourceVersion");
+        foreach (var entry in (meta["managedFields"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            entry.Remove("time");
+        }
+
+        return copy;
     }
 
     /// <summary>Raised for callers that must surface a Conflict built by the store.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using Skiff.ApiServer.Interim;
 using Skiff.Storage;
 
 namespace Skiff.ApiServer.Store;

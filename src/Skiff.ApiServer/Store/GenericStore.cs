@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Skiff.Api.Apply;
 using Skiff.Api.Errors;
+using Skiff.Api.Patch;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Interim;
 using Skiff.ApiServer.Registry;
 
 using Skiff.Storage;
@@ -26,14 +27,38 @@ internal sealed partial class GenericStore
     private readonly IStorage _storage;
     private readonly TimeProvider _clock;
 
-    public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock)
+    public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, IPatchSchema? schema = null)
     {
         Descriptor = descriptor;
         _storage = storage;
         _clock = clock;
+        Schema = schema;
     }
 
     public ResourceDescriptor Descriptor { get; }
+
+    /// <summary>The kind's patch schema (merge keys, list types) for patches and managedFields; null when unknown.</summary>
+    public IPatchSchema? Schema { get; }
+
+    /// <summary>The current time of the store's clock.</summary>
+    public DateTimeOffset Clock => _clock.GetUtcNow();
+
+    /// <summary>Records an Update by the writer in managedFields (unless the apply engine already set them).</summary>
+    private void RecordManagedFields(JsonObject? old, JsonObject obj, WriteOptions options)
+    {
+        if (options.ManagedFieldsSet)
+        {
+            return;
+        }
+
+        var sub = options.Subresource is "finalize" or "scale" ? "" : options.Subresource;
+        ServerSideApply.UpdateManagedFields(old, obj, options.FieldManager, _clock.GetUtcNow(), Schema,
+            apiVersion: Descriptor.GroupVersion, subresource: sub.Length == 0 ? null : sub);
+        if (Meta.Of(obj)["managedFields"] is JsonArray { Count: 0 })
+        {
+            Meta.Of(obj).Remove("managedFields");
+        }
+    }
 
     private IResourceStrategy Strategy => Descriptor.Strategy;
 
@@ -50,7 +75,7 @@ internal sealed partial class GenericStore
     /// <summary>Decodes stored bytes and stamps <c>metadata.resourceVersion</c>.</summary>
     public static JsonObject Decode(KeyValue kv)
     {
-        var obj = JsonNode.Parse(kv.Value.Span) as JsonObject ?? throw Errors.Internal("stored object is not a JSON object");
+        var obj = JsonNode.Parse(kv.Value.Span) as JsonObject ?? throw StatusErrors.InternalError("stored object is not a JSON object");
         Meta.Of(obj)["resourceVersion"] = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return obj;
     }
@@ -63,11 +88,11 @@ internal sealed partial class GenericStore
         return JsonSerializer.SerializeToUtf8Bytes(copy);
     }
 
-    private StatusException NotFound(string name) => Errors.NotFound(Descriptor.Group, Descriptor.Resource, name);
+    private StatusException NotFound(string name) => StatusErrors.NotFound(Descriptor.Group, Descriptor.Resource, name);
 
-    private StatusException Conflict(string name, string why) => Errors.Conflict(Descriptor.Group, Descriptor.Resource, name, why);
+    private StatusException Conflict(string name, string why) => StatusErrors.Conflict(Descriptor.Group, Descriptor.Resource, name, why);
 
-    private StatusException Invalid(string name, IReadOnlyList<FieldError> errors) => Errors.Invalid(Descriptor.Group, Descriptor.Kind, name, errors);
+    private StatusException Invalid(string name, IReadOnlyList<FieldError> errors) => StatusErrors.Invalid(Descriptor.Group, Descriptor.Kind, name, errors);
 
     /// <summary>Sets apiVersion and kind, checking any the client sent.</summary>
     private void StampTypeMeta(JsonObject obj)
@@ -76,12 +101,12 @@ internal sealed partial class GenericStore
         var kind = obj["kind"] is JsonValue kv && kv.TryGetValue<string>(out var k) ? k : "";
         if (apiVersion.Length > 0 && apiVersion != Descriptor.GroupVersion)
         {
-            throw Errors.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({Descriptor.GroupVersion})");
+            throw StatusErrors.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({Descriptor.GroupVersion})");
         }
 
         if (kind.Length > 0 && kind != Descriptor.Kind)
         {
-            throw Errors.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({Descriptor.Kind})");
+            throw StatusErrors.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({Descriptor.Kind})");
         }
 
         // Keep apiVersion and kind first, as upstream serializes them.
@@ -106,7 +131,7 @@ internal sealed partial class GenericStore
         {
             if (bodyNs.Length > 0 && bodyNs != ns)
             {
-                throw Errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+                throw StatusErrors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
             }
 
             meta["namespace"] = ns;
@@ -164,18 +189,13 @@ internal sealed partial class GenericStore
         var kv = await _storage.GetAsync($"/registry/namespaces/{ns}", 0, ct).ConfigureAwait(false);
         if (kv is null)
         {
-            throw Errors.NotFound("", "namespaces", ns);
+            throw StatusErrors.NotFound("", "namespaces", ns);
         }
 
         var nsObj = Decode(kv);
         if (Meta.Str(nsObj, "deletionTimestamp") is not null || nsObj["status"]?["phase"]?.GetValue<string>() == "Terminating")
         {
-            var e = Errors.Forbidden(Descriptor.Group, Descriptor.Resource, name,
-                $"unable to create new content in namespace {ns} because it is being terminated");
-            throw new StatusException(e.Code, e.Reason, e.Message, e.Details! with
-            {
-                Causes = [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")],
-            });
+            throw StatusErrors.NamespaceTerminating(Descriptor.Group, Descriptor.Resource, name, ns);
         }
     }
 

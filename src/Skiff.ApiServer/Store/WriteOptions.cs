@@ -4,4 +4,8 @@ namespace Skiff.ApiServer.Store;
 /// <param name="DryRun">dryRun=All: validate and return, store nothing.</param>
 /// <param name="FieldManager">The manager recorded in managedFields.</param>
 /// <param name="Subresource">The subresource written through (status, scale, finalize) or empty.</param>
-internal sealed record WriteOptions(bool DryRun, string FieldManager, string Subresource = "");
+/// <param name="ManagedFieldsSet">
+/// True for server-side apply: the produced object already carries its managedFields (computed by the apply
+/// engine), so the store keeps them and records no Update entry.
+/// </param>
+internal sealed record WriteOptions(bool DryRun, string FieldManager, string Subresource = "", bool ManagedFieldsSet = false);

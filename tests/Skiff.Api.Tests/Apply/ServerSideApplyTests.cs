@@ -173,4 +173,22 @@ public class ServerSideApplyTests
         var e = Assert.Throws<StatusException>(() => ServerSideApply.Apply(live, applied, "kubectl", false, Schema(), T2));
         Assert.Equal("Apply failed with 1 conflict: conflict with \"before-first-apply\" using apps/v1: .spec.replicas", e.Message);
     }
+
+    [Fact]
+    public void Apply_ConfigWithManagedFields_BadRequest()
+    {
+        var applied = Obj("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","managedFields":[]}}""");
+        var e = Assert.Throws<StatusException>(() => ServerSideApply.Apply(null, applied, "m", false, null, T1));
+        Assert.Equal((400, "metadata.managedFields must be nil"), (e.Code, e.Message));
+    }
+
+    [Fact]
+    public void Apply_UnknownSchema_ListsAtomicMapsMerge()
+    {
+        var live = ServerSideApply.Apply(null, Obj("""{"apiVersion":"x/v1","kind":"K","metadata":{"name":"a"},"spec":{"l":[1,2],"m":{"a":1}}}"""), "m1", false, null, T1).Object;
+        var r = ServerSideApply.Apply(live, Obj("""{"apiVersion":"x/v1","kind":"K","metadata":{"name":"a"},"spec":{"m":{"b":2}}}"""), "m2", false, null, T2).Object;
+        Assert.Equal("""{"l":[1,2],"m":{"a":1,"b":2}}""", r["spec"]!.ToJsonString());
+        var e = Assert.Throws<StatusException>(() => ServerSideApply.Apply(r, Obj("""{"apiVersion":"x/v1","kind":"K","metadata":{"name":"a"},"spec":{"l":[3]}}"""), "m2", false, null, T2));
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"m1\": .spec.l", e.Message);
+    }
 }

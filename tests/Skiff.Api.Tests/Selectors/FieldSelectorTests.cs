@@ -109,4 +109,13 @@ public class FieldSelectorTests
         Assert.True(s.RequiresExactMatch("metadata.name", out var v));
         Assert.Equal("a,b", v);
     }
+
+    [Fact]
+    public void EnsureSupported_UnknownField_UpstreamMessage()
+    {
+        var s = FieldSelector.Parse("metadata.name=a,spec.foo=b");
+        var e = Assert.Throws<SelectorParseException>(() => s.EnsureSupported(f => f.StartsWith("metadata.", StringComparison.Ordinal)));
+        Assert.Equal("field label not supported: spec.foo", e.Message);
+        FieldSelector.Parse("metadata.name=a").EnsureSupported(f => f == "metadata.name");
+    }
 }

@@ -96,4 +96,12 @@ public class UnknownFieldDetectorTests
     {
         Assert.Empty(Find("nowhere.example.com", "v1", "Thing", """{"spec":{"x":1}}"""));
     }
+
+    [Fact]
+    public void StrictErrorMessage_TwoFields_MatchesUpstreamText()
+    {
+        Assert.Equal("unknown field \"spec.containers[0].foo\"", UnknownFieldDetector.Describe(".spec.containers[0].foo"));
+        Assert.Equal("strict decoding error: unknown field \"spec.foo\", unknown field \"bar\"",
+            UnknownFieldDetector.StrictErrorMessage([".spec.foo", ".bar"]));
+    }
 }

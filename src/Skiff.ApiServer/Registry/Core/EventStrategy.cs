@@ -66,7 +66,8 @@ public sealed class EventStrategy : ResourceStrategy
         }
     }
 
-    private static IReadOnlyList<object?> Cells_(JsonObject o, DateTimeOffset now)
+    /// <summary>The cells of a core/v1 event (also used for events.k8s.io/v1 after renaming its fields).</summary>
+    public static IReadOnlyList<object?> Cells_(JsonObject o, DateTimeOffset now)
     {
         var first = JsonPath.Str(o, "firstTimestamp") is { Length: > 0 } ft
             ? HumanDuration.Since(ft, now)

@@ -113,6 +113,27 @@ public sealed class PodStrategy : ResourceStrategy
     }
 
     /// <summary>
+    /// upstream's <c>podStrategy.CheckGracefulDelete</c>: the requested period, else
+    /// <c>spec.terminationGracePeriodSeconds</c> (30); 0 for pods that never reached a node or already finished; a
+    /// period of 0 means "delete now" (null).
+    /// </summary>
+    public override long? DeletionGracePeriod(JsonObject obj, long? requested)
+    {
+        var period = requested ?? JsonPath.Long(obj, "spec", "terminationGracePeriodSeconds") ?? 30;
+        if (period < 0)
+        {
+            period = 1;
+        }
+
+        if (JsonPath.Str(obj, "spec", "nodeName") is null or "" || JsonPath.Str(obj, "status", "phase") is "Succeeded" or "Failed")
+        {
+            period = 0;
+        }
+
+        return period > 0 ? period : null;
+    }
+
+    /// <summary>
     /// The QoS class of a pod spec (<c>pkg/apis/core/helper/qos</c>): BestEffort without any cpu/memory request or
     /// limit, Guaranteed when every container limits cpu and memory and requests (defaulting to the limits) equal
     /// them, else Burstable.
@@ -150,11 +171,8 @@ public sealed class PodStrategy : ResourceStrategy
         return guaranteed && containers.Count > 0 ? "Guaranteed" : "Burstable";
     }
 
-    private static string? Quantity(JsonNode? node)
-    {
-        var s = JsonPath.AsString(node) ?? JsonPath.AsLong(node)?.ToString();
-        return s is null or "0" ? null : s;
-    }
+    private static decimal? Quantity(JsonNode? node) =>
+        node is not null && QuantityValue.TryParse(node, out var v) && v != 0 ? v : null;
 
     private static string PodIp(JsonObject o) =>
         JsonPath.Objects(o, "status", "podIPs").Select(p => JsonPath.Str(p, "ip")).FirstOrDefault(ip => !string.IsNullOrEmpty(ip))

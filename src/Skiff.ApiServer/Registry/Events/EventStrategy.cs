@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Printing;
 
 namespace Skiff.ApiServer.Registry.Events;
 
@@ -39,22 +38,32 @@ public sealed class EventStrategy : ResourceStrategy
         }
     }
 
-    /// <inheritdoc/>
-    public override TableDefinition Table { get; } = new(
-        [
-            Columns.S("Last Seen", "The time at which the most recent occurrence of this event was recorded."),
-            Columns.S("Type", "Type of this event (Normal, Warning), new types could be added in the future"),
-            Columns.S("Reason", "reason is why the action was taken. It is human-readable. This field cannot be empty for new Events and it can have at most 128 characters."),
-            Columns.S("Object", "The object that this event is about."),
-            Columns.S("Message", "note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB."),
-        ],
-        (o, now) =>
+    /// <summary>
+    /// Upstream prints both event versions through the internal type, so the columns are core/v1's; the cells are
+    /// computed after renaming the events.k8s.io/v1 fields to their core/v1 names.
+    /// </summary>
+    public override TableDefinition Table { get; } = new(Core.EventStrategy.Instance.Table.Columns, (o, now) => Core.EventStrategy.Cells_(ToCore(o), now));
+
+    /// <summary>The core/v1 shape of an events.k8s.io/v1 event (the fields the printer reads).</summary>
+    public static JsonObject ToCore(JsonObject o)
+    {
+        var core = new JsonObject { ["metadata"] = o["metadata"]?.DeepClone() };
+        foreach (var (from, to) in Renames)
         {
-            var last = o["series"] is JsonObject s ? HumanDuration.Since(JsonPath.Str(s, "lastObservedTime"), now)
-                : JsonPath.Str(o, "deprecatedLastTimestamp") is { Length: > 0 } dl ? HumanDuration.Since(dl, now)
-                : HumanDuration.Since(JsonPath.Str(o, "eventTime"), now);
-            var kind = (JsonPath.Str(o, "regarding", "kind") ?? "").ToLowerInvariant();
-            var name = JsonPath.Str(o, "regarding", "name") ?? "";
-            return [last, JsonPath.Str(o, "type") ?? "", JsonPath.Str(o, "reason") ?? "", name.Length > 0 ? $"{kind}/{name}" : kind, (JsonPath.Str(o, "note") ?? "").Trim()];
-        });
+            if (o[from] is { } v)
+            {
+                core[to] = v.DeepClone();
+            }
+        }
+
+        return core;
+    }
+
+    private static readonly (string From, string To)[] Renames =
+    [
+        ("regarding", "involvedObject"), ("related", "related"), ("note", "message"), ("deprecatedSource", "source"),
+        ("deprecatedFirstTimestamp", "firstTimestamp"), ("deprecatedLastTimestamp", "lastTimestamp"), ("deprecatedCount", "count"),
+        ("reportingController", "reportingComponent"), ("reportingInstance", "reportingInstance"), ("eventTime", "eventTime"),
+        ("series", "series"), ("action", "action"), ("reason", "reason"), ("type", "type"),
+    ];
 }
