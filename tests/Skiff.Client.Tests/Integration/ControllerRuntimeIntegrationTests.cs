@@ -175,4 +175,47 @@ public sealed class ControllerRuntimeIntegrationTests(ControlPlaneFixture fx) : 
         await recorder.EventAsync(cm, EventRecorder.Normal, "Synced", "all good");
         Assert.Equal(3, (await ListAsync()).Count);
     }
+
+    [Fact]
+    public async Task EventRecorder_ManyMessagesForOneReason_CombinesThemIntoOneEvent()
+    {
+        using var cs = fx.Clientset();
+        var ns = await fx.NamespaceAsync(cs);
+        var cm = await cs.CoreV1().ConfigMaps(ns).CreateAsync(TestObjects.ConfigMap("noisy"));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var recorder = new EventRecorder(cs, "client2-test", "host-1", time);
+        for (var i = 1; i <= 12; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await recorder.EventAsync(cm, EventRecorder.Warning, "Failed", $"attempt {i} failed");
+        }
+
+        var events = (await cs.CoreV1().Events(ns).ListAsync(new ListOptions { FieldSelector = "involvedObject.name=noisy" })).Items;
+        Assert.Equal(10, events.Count); // 9 distinct messages, then one combined Event
+        var combined = Assert.Single(events, e => e.Message.StartsWith("(combined from similar events): ", StringComparison.Ordinal));
+        Assert.Equal("(combined from similar events): attempt 12 failed", combined.Message);
+        Assert.Equal(3, combined.Count);
+        Assert.All(events.Where(e => e != combined), e => Assert.Equal(1, e.Count));
+    }
+
+    [Fact]
+    public async Task EventRecorder_BurstAboutOneObject_DropsBeyondTheSpamBudget()
+    {
+        using var cs = fx.Clientset();
+        var ns = await fx.NamespaceAsync(cs);
+        var cm = await cs.CoreV1().ConfigMaps(ns).CreateAsync(TestObjects.ConfigMap("spammed"));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var recorder = new EventRecorder(cs, "client2-test", "host-1", time);
+        for (var i = 0; i < 30; i++)
+        {
+            await recorder.EventAsync(cm, EventRecorder.Normal, "Tick", "tick");
+        }
+
+        async Task<int?> CountAsync() => Assert.Single((await cs.CoreV1().Events(ns).ListAsync(new ListOptions { FieldSelector = "involvedObject.name=spammed" })).Items).Count;
+        Assert.Equal(25, await CountAsync());
+        time.Advance(TimeSpan.FromMinutes(5)); // one token back
+        await recorder.EventAsync(cm, EventRecorder.Normal, "Tick", "tick");
+        await recorder.EventAsync(cm, EventRecorder.Normal, "Tick", "tick");
+        Assert.Equal(26, await CountAsync());
+    }
 }
