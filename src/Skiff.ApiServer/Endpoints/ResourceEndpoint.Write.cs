@@ -77,9 +77,18 @@ internal sealed partial class ResourceEndpoint
             return;
         }
 
-        if (patch is JsonObject po)
+        // Unknown fields are looked for in the patched object (as upstream decodes the result strictly), not in the
+        // patch, whose directives ($patch, $setElementOrder/…) are not fields. Checked once even if the update retries.
+        var fieldsChecked = false;
+        JsonObject Checked(JsonObject result)
         {
-            CheckFields(ctx, store.Descriptor, po, []);
+            if (!fieldsChecked && sub != "scale")
+            {
+                CheckFields(ctx, store.Descriptor, result, []);
+                fieldsChecked = true;
+            }
+
+            return result;
         }
 
         JsonObject Apply(JsonObject target)
@@ -99,7 +108,7 @@ internal sealed partial class ResourceEndpoint
                 throw e.ToStatusException();
             }
 
-            return result as JsonObject ?? throw StatusErrors.BadRequest("the patch result is not an object");
+            return Checked(result as JsonObject ?? throw StatusErrors.BadRequest("the patch result is not an object"));
         }
 
         if (sub == "scale")
