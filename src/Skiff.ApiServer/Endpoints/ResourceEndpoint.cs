@@ -80,6 +80,15 @@ internal sealed partial class ResourceEndpoint
             case "watch":
                 await WatchAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
+            case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "binding":
+                await BindAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
+                break;
+            case "create" when d.Group.Length == 0 && d.Resource == "bindings" && info.Subresource.Length == 0:
+                await BindAsync(ctx, d, ns, "", ct).ConfigureAwait(false);
+                break;
+            case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "eviction":
+                await EvictAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
+                break;
             case "create" when info.Subresource.Length == 0:
                 await CreateAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
