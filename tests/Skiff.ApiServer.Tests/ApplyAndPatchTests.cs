@@ -160,4 +160,18 @@ public sealed class ApplyAndPatchTests(ControlPlaneFixture f) : IClassFixture<Co
         Assert.Null(body["spec"]!["template"]!["spec"]!["containers"]![0]!["weird"]);
         Assert.Equal("nginx", body["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Patch_DryRun_AnswersAtCurrentResourceVersionAndStoresNothing()
+    {
+        var (_, created, _) = await f.Cp.SendAsync(HttpMethod.Post, Deploys, Deployment("dry-patch", 1, ("c", "nginx")));
+        var rv = created!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        var (status, preview, _) = await f.Cp.SendAsync(HttpMethod.Patch, $"{Deploys}/dry-patch?dryRun=All",
+            JsonNode.Parse("{\"spec\":{\"replicas\":7}}"), "application/merge-patch+json");
+        Assert.Equal(200, status);
+        Assert.Equal(7, preview!["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(rv, preview["metadata"]!["resourceVersion"]!.GetValue<string>());
+        var (_, stored, _) = await f.Cp.SendAsync(HttpMethod.Get, $"{Deploys}/dry-patch");
+        Assert.Equal(1, stored!["spec"]!["replicas"]!.GetValue<int>());
+    }
 }
