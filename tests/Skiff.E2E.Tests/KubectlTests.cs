@@ -3,9 +3,9 @@ using Xunit;
 namespace Skiff.E2E.Tests;
 
 /// <summary>Drives the real kubectl 1.32 against the real <c>skiff up</c> binary.</summary>
-public sealed class KubectlTests : IAsyncLifetime
+public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixture>
 {
-    private SkiffProcess _skiff = null!;
+    private readonly SkiffProcess _skiff = fixture.Skiff!;
 
     private const string ConfigMapYaml = """
         apiVersion: v1
@@ -17,22 +17,6 @@ public sealed class KubectlTests : IAsyncLifetime
         data:
           k: v
         """;
-
-    public async Task InitializeAsync()
-    {
-        if (SkiffProcess.KubectlAvailable)
-        {
-            _skiff = await SkiffProcess.StartAsync();
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_skiff is not null)
-        {
-            await _skiff.DisposeAsync();
-        }
-    }
 
     [SkippableFact]
     public async Task Version_ReportsServer132()
