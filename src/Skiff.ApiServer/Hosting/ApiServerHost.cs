@@ -55,6 +55,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         Certificates = ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
         var resources = new ResourceEndpoint(Registry, _options);
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
+        await ClusterBootstrap.RepairServiceAllocatorsAsync(Registry, resources, _options, ct).ConfigureAwait(false);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -113,6 +114,12 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
+        if (_options.KubernetesService)
+        {
+            var endpointIp = _options.BindAddress.Equals(IPAddress.Any) || _options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : _options.BindAddress.ToString();
+            await ClusterBootstrap.EnsureKubernetesServiceAsync(Registry, resources, endpointIp, Port, ct).ConfigureAwait(false);
+        }
+
         if (_options.WriteKubeconfig)
         {
             KubeconfigWriter.WriteAdmin(KubeconfigPath, Url, Certificates);

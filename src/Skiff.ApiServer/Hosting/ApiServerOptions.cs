@@ -54,6 +54,12 @@ public sealed class ApiServerOptions
     /// <summary>Whether to write <c>admin.kubeconfig</c> into the data directory on start.</summary>
     public bool WriteKubeconfig { get; init; } = true;
 
+    /// <summary>
+    /// Whether to create the <c>default/kubernetes</c> Service, Endpoints and EndpointSlice at start (upstream's
+    /// bootstrap controller); they point at 127.0.0.1 and the bound port.
+    /// </summary>
+    public bool KubernetesService { get; init; } = true;
+
     /// <summary>Namespaces created at start when missing.</summary>
     public IReadOnlyList<string> SystemNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 }
