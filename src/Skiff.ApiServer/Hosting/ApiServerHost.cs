@@ -39,6 +39,9 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The cluster PKI (after start).</summary>
     public ClusterCertificates Certificates { get; private set; } = null!;
 
+    /// <summary>The periodic compactor (after start; null when compaction is off).</summary>
+    public StorageCompactor? Compactor { get; private set; }
+
     /// <summary>The bound port (after start).</summary>
     public int Port { get; private set; }
 
@@ -83,6 +86,16 @@ public sealed class ApiServerHost : IAsyncDisposable
                 });
             });
         });
+
+        if (_options.CompactionInterval > TimeSpan.Zero && _options.CompactionInterval != Timeout.InfiniteTimeSpan)
+        {
+            builder.Services.AddHostedService(sp =>
+            {
+                Compactor = new StorageCompactor(_options.Storage, _options.CompactionInterval, _options.Clock,
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer.Compactor"));
+                return Compactor;
+            });
+        }
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer");

@@ -7,7 +7,7 @@ using Skiff.Storage;
 namespace Skiff.ApiServer.Hosting;
 
 /// <summary>Everything <see cref="ApiServerHost"/> needs: where to listen, what to serve, and from which store.</summary>
-public sealed class ApiServerOptions
+public sealed record ApiServerOptions
 {
     /// <summary>The data directory: PKI (<c>pki/</c>) and <c>admin.kubeconfig</c> live here.</summary>
     public required string DataDirectory { get; init; }
@@ -47,6 +47,13 @@ public sealed class ApiServerOptions
 
     /// <summary>How often a watch with allowWatchBookmarks=true gets a BOOKMARK (upstream: 1 minute).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often the store is compacted to the revision seen one interval earlier (upstream: 5 minutes), so about one
+    /// interval of history stays readable; <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/> turns
+    /// compaction off.
+    /// </summary>
+    public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The clock.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
