@@ -3,9 +3,9 @@ using Xunit;
 namespace Skiff.E2E.Tests;
 
 /// <summary>Drives the real kubectl 1.32 against the real <c>skiff up</c> binary.</summary>
-public sealed class KubectlTests : IAsyncLifetime
+public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixture>
 {
-    private SkiffProcess _skiff = null!;
+    private readonly SkiffProcess _skiff = fixture.Skiff!;
 
     private const string ConfigMapYaml = """
         apiVersion: v1
@@ -17,22 +17,6 @@ public sealed class KubectlTests : IAsyncLifetime
         data:
           k: v
         """;
-
-    public async Task InitializeAsync()
-    {
-        if (SkiffProcess.KubectlAvailable)
-        {
-            _skiff = await SkiffProcess.StartAsync();
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_skiff is not null)
-        {
-            await _skiff.DisposeAsync();
-        }
-    }
 
     [SkippableFact]
     public async Task Version_ReportsServer132()
@@ -138,5 +122,42 @@ public sealed class KubectlTests : IAsyncLifetime
 
         var (_, stdout, _) = await watch;
         Assert.Matches("e2e-w\\d+\\s+1\\s+\\d+s", stdout);
+    }
+
+    [SkippableFact]
+    public async Task GetServices_ShowsKubernetesService()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var (exit, stdout, stderr) = await _skiff.KubectlAsync("get svc");
+        Assert.True(exit == 0, stderr);
+        Assert.Matches("kubernetes\\s+ClusterIP\\s+10\\.0\\.0\\.1\\s+<none>\\s+443/TCP", stdout);
+    }
+
+    [SkippableFact]
+    public async Task DeleteScheduledPod_GracefulThenForced()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        const string pod = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: e2e-grace
+            spec:
+              nodeName: e2e-node
+              containers:
+              - name: c
+                image: busybox
+            """;
+        var create = await _skiff.KubectlAsync("create -f -", pod);
+        Assert.True(create.Exit == 0, create.Err);
+        var del = await _skiff.KubectlAsync("delete pod e2e-grace --wait=false");
+        Assert.True(del.Exit == 0, del.Err);
+        var get = await _skiff.KubectlAsync("get pod e2e-grace -o jsonpath={.metadata.deletionGracePeriodSeconds}");
+        Assert.Equal("30", get.Out.Trim());
+        var force = await _skiff.KubectlAsync("delete pod e2e-grace --force --grace-period=0");
+        Assert.True(force.Exit == 0, force.Err);
+        var gone = await _skiff.KubectlAsync("get pod e2e-grace");
+        Assert.NotEqual(0, gone.Exit);
+        Assert.Contains("NotFound", gone.Err);
     }
 }

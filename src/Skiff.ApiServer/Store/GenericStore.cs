@@ -51,7 +51,7 @@ internal sealed partial class GenericStore
             return;
         }
 
-        var sub = options.Subresource is "finalize" or "scale" ? "" : options.Subresource;
+        var sub = options.Subresource == "finalize" ? "" : options.Subresource;
         ServerSideApply.UpdateManagedFields(old, obj, options.FieldManager, _clock.GetUtcNow(), Schema,
             apiVersion: Descriptor.GroupVersion, subresource: sub.Length == 0 ? null : sub);
         if (Meta.Of(obj)["managedFields"] is JsonArray { Count: 0 })

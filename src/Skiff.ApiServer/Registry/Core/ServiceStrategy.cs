@@ -21,6 +21,9 @@ public sealed class ServiceStrategy : ResourceStrategy
     /// <summary>Creates the strategy over the given allocators.</summary>
     public ServiceStrategy(ServiceAllocators allocators) => _allocators = allocators;
 
+    /// <summary>The allocators this strategy reserves cluster IPs and node ports from (repaired at server start).</summary>
+    public ServiceAllocators Allocators => _allocators;
+
     /// <inheritdoc/>
     public override bool HasStatusSubresource => true;
 
