@@ -2,6 +2,8 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- storage [--backend memory|sqlite|all] [--seconds N] [--dir PATH]
 //   dotnet run -c Release --project bench/Skiff.Bench -- etcd [--ops N] [--etcd-servers URL,...]
 //   dotnet run -c Release --project bench/Skiff.Bench -- protobuf [--quick]
+//   dotnet run -c Release --project bench/Skiff.Bench -- openapi
+//   dotnet run -c Release --project bench/Skiff.Bench -- client
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -12,7 +14,13 @@ switch (args.Length > 0 ? args[0] : "")
     case "protobuf":
         await Skiff.Bench.Protobuf.ProtobufBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "client":
+        await Skiff.Bench.Client.ClientBench.RunAsync(rest, CancellationToken.None);
+        return 0;
+    case "openapi":
+        Skiff.Bench.OpenApi.OpenApiBench.Run();
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client [options]   (see bench/README.md)");
         return 2;
 }

@@ -13,6 +13,15 @@ public sealed record KeyValue(string Key, ReadOnlyMemory<byte> Value, long Creat
 /// <param name="StartAfter">When set, only keys strictly greater than this one are returned (paging).</param>
 public sealed record ListOptions(long Revision = 0, long Limit = 0, string? StartAfter = null)
 {
+    /// <summary>
+    /// With <see cref="Revision"/> 0: when set, the caller accepts the state at any revision at or above this one instead
+    /// of the latest (upstream's <c>resourceVersionMatch=NotOlderThan</c>; 0 = any revision, upstream's
+    /// <c>resourceVersion="0"</c>). A watch cache may then answer from memory without first checking that it is current;
+    /// <see cref="ListResult.Revision"/> reports the revision actually read. Backends without a cache ignore it and read
+    /// the latest state. Null (the default) asks for the latest state. Ignored when <see cref="Revision"/> is positive.
+    /// </summary>
+    public long? NotOlderThan { get; init; }
+
     /// <summary>Read everything at the latest revision.</summary>
     public static ListOptions Latest { get; } = new();
 }

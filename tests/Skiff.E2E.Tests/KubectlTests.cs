@@ -136,4 +136,41 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
         Assert.Matches("Username\\s+kubernetes-admin", whoami.Out);
         Assert.Contains("system:masters", whoami.Out);
     }
+
+    [SkippableFact]
+    public async Task GetServices_ShowsKubernetesService()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var (exit, stdout, stderr) = await _skiff.KubectlAsync("get svc");
+        Assert.True(exit == 0, stderr);
+        Assert.Matches("kubernetes\\s+ClusterIP\\s+10\\.0\\.0\\.1\\s+<none>\\s+443/TCP", stdout);
+    }
+
+    [SkippableFact]
+    public async Task DeleteScheduledPod_GracefulThenForced()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        const string pod = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: e2e-grace
+            spec:
+              nodeName: e2e-node
+              containers:
+              - name: c
+                image: busybox
+            """;
+        var create = await _skiff.KubectlAsync("create -f -", pod);
+        Assert.True(create.Exit == 0, create.Err);
+        var del = await _skiff.KubectlAsync("delete pod e2e-grace --wait=false");
+        Assert.True(del.Exit == 0, del.Err);
+        var get = await _skiff.KubectlAsync("get pod e2e-grace -o jsonpath={.metadata.deletionGracePeriodSeconds}");
+        Assert.Equal("30", get.Out.Trim());
+        var force = await _skiff.KubectlAsync("delete pod e2e-grace --force --grace-period=0");
+        Assert.True(force.Exit == 0, force.Err);
+        var gone = await _skiff.KubectlAsync("get pod e2e-grace");
+        Assert.NotEqual(0, gone.Exit);
+        Assert.Contains("NotFound", gone.Err);
+    }
 }

@@ -39,6 +39,9 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The cluster PKI (after start).</summary>
     public ClusterCertificates Certificates { get; private set; } = null!;
 
+    /// <summary>The periodic compactor (after start; null when compaction is off).</summary>
+    public StorageCompactor? Compactor { get; private set; }
+
     /// <summary>The bound port (after start).</summary>
     public int Port { get; private set; }
 
@@ -55,6 +58,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         Certificates = ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
         var resources = new ResourceEndpoint(Registry, _options);
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
+        await ClusterBootstrap.RepairServiceAllocatorsAsync(Registry, resources, _options, ct).ConfigureAwait(false);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -82,6 +86,16 @@ public sealed class ApiServerHost : IAsyncDisposable
                 });
             });
         });
+
+        if (_options.CompactionInterval > TimeSpan.Zero && _options.CompactionInterval != Timeout.InfiniteTimeSpan)
+        {
+            builder.Services.AddHostedService(sp =>
+            {
+                Compactor = new StorageCompactor(_options.Storage, _options.CompactionInterval, _options.Clock,
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer.Compactor"));
+                return Compactor;
+            });
+        }
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer");
@@ -113,6 +127,12 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
+        if (_options.KubernetesService)
+        {
+            var endpointIp = _options.BindAddress.Equals(IPAddress.Any) || _options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : _options.BindAddress.ToString();
+            await ClusterBootstrap.EnsureKubernetesServiceAsync(Registry, resources, endpointIp, Port, ct).ConfigureAwait(false);
+        }
+
         if (_options.WriteKubeconfig)
         {
             KubeconfigWriter.WriteAdmin(KubeconfigPath, Url, Certificates);

@@ -7,7 +7,7 @@ using Skiff.Storage;
 namespace Skiff.ApiServer.Hosting;
 
 /// <summary>Everything <see cref="ApiServerHost"/> needs: where to listen, what to serve, and from which store.</summary>
-public sealed class ApiServerOptions
+public sealed record ApiServerOptions
 {
     /// <summary>The data directory: PKI (<c>pki/</c>) and <c>admin.kubeconfig</c> live here.</summary>
     public required string DataDirectory { get; init; }
@@ -48,11 +48,24 @@ public sealed class ApiServerOptions
     /// <summary>How often a watch with allowWatchBookmarks=true gets a BOOKMARK (upstream: 1 minute).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often the store is compacted to the revision seen one interval earlier (upstream: 5 minutes), so about one
+    /// interval of history stays readable; <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/> turns
+    /// compaction off.
+    /// </summary>
+    public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The clock.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>Whether to write <c>admin.kubeconfig</c> into the data directory on start.</summary>
     public bool WriteKubeconfig { get; init; } = true;
+
+    /// <summary>
+    /// Whether to create the <c>default/kubernetes</c> Service, Endpoints and EndpointSlice at start (upstream's
+    /// bootstrap controller); they point at 127.0.0.1 and the bound port.
+    /// </summary>
+    public bool KubernetesService { get; init; } = true;
 
     /// <summary>Namespaces created at start when missing.</summary>
     public IReadOnlyList<string> SystemNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];

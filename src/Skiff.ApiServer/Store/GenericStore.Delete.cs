@@ -135,8 +135,15 @@ internal sealed partial class GenericStore
 
         var alreadyDeleting = Meta.Str(obj, "deletionTimestamp") is not null;
         var namespaceFinalizers = IsNamespaces && obj["spec"]?["finalizers"] is JsonArray { Count: > 0 };
-        var graceful = IsGracefulPod(obj, options, out var grace);
+        var grace = BeforeDelete(obj, options, alreadyDeleting, out var pending);
+        if (pending)
+        {
+            // Upstream: a pending graceful deletion is not changed, not even its finalizers, by a longer or absent period.
+            keep = true;
+            return null;
+        }
 
+        var graceful = grace is not null;
         if (finalizers.Count == 0 && !namespaceFinalizers && !graceful)
         {
             keep = false;
@@ -144,24 +151,17 @@ internal sealed partial class GenericStore
         }
 
         keep = true;
-        var changed = string.Join(",", finalizers) != before;
+        var changed = string.Join(",", finalizers) != before || graceful;
         Meta.SetFinalizers(obj, finalizers);
-        if (!alreadyDeleting)
+        if (!alreadyDeleting && !graceful)
         {
-            meta["deletionTimestamp"] = Meta.Timestamp(_clock.GetUtcNow().AddSeconds(graceful ? grace : 0));
-            meta["deletionGracePeriodSeconds"] = graceful ? grace : 0;
+            meta["deletionTimestamp"] = Meta.Timestamp(_clock.GetUtcNow());
+            meta["deletionGracePeriodSeconds"] = 0;
             if (Meta.Generation(obj) > 0)
             {
                 meta["generation"] = Meta.Generation(obj) + 1;
             }
 
-            changed = true;
-        }
-        else if (graceful && meta["deletionGracePeriodSeconds"]?.GetValue<long>() is { } oldGrace && grace < oldGrace)
-        {
-            // A shorter grace period may shorten a pending graceful deletion.
-            meta["deletionTimestamp"] = Meta.Timestamp(_clock.GetUtcNow().AddSeconds(grace));
-            meta["deletionGracePeriodSeconds"] = grace;
             changed = true;
         }
 
@@ -177,7 +177,7 @@ internal sealed partial class GenericStore
             changed = true;
         }
 
-        if (!changed)
+        if (!changed && JsonNode.DeepEquals(Meta.Of(current)["deletionGracePeriodSeconds"], meta["deletionGracePeriodSeconds"]))
         {
             return null;
         }
@@ -186,23 +186,62 @@ internal sealed partial class GenericStore
         return obj;
     }
 
-    private bool IsGracefulPod(JsonObject obj, DeleteOptions options, out long grace)
+    /// <summary>
+    /// Upstream's <c>rest.BeforeDelete</c> over the strategy's <see cref="IResourceStrategy.DeletionGracePeriod"/>:
+    /// returns the grace period recorded on <paramref name="obj"/> (deletionTimestamp and
+    /// deletionGracePeriodSeconds set, generation bumped on a first graceful delete), or null when the delete is not
+    /// graceful; <paramref name="pending"/> when a graceful deletion is already under way and this delete changes
+    /// nothing (no period or a period not shorter than the pending one).
+    /// </summary>
+    private long? BeforeDelete(JsonObject obj, DeleteOptions options, bool alreadyDeleting, out bool pending)
     {
-        grace = 0;
-        if (Descriptor.Group.Length != 0 || Descriptor.Resource != "pods")
+        pending = false;
+        var meta = Meta.Of(obj);
+        var requested = options.GracePeriodSeconds is < 0 ? 1 : options.GracePeriodSeconds;
+        if (alreadyDeleting)
         {
-            return false;
+            var current = meta["deletionGracePeriodSeconds"] is JsonValue v && v.TryGetValue<long>(out var c) ? c : 0;
+            if (current < 0)
+            {
+                current = 1;
+            }
+
+            if (current == 0)
+            {
+                return null;
+            }
+
+            if (requested is not { } period || period >= current)
+            {
+                pending = true;
+                return null;
+            }
+
+            if (period == 0)
+            {
+                // Shortened to nothing: delete now (or, with finalizers, leave it to them).
+                meta["deletionGracePeriodSeconds"] = 0;
+                return null;
+            }
+
+            var stamp = Meta.ParseTimestamp(Meta.Str(obj, "deletionTimestamp")) ?? _clock.GetUtcNow();
+            meta["deletionTimestamp"] = Meta.Timestamp(stamp.AddSeconds(period - current));
+            meta["deletionGracePeriodSeconds"] = period;
+            return period;
         }
 
-        // Upstream pod strategy: unscheduled or finished pods go at once; otherwise the kubelet finishes the delete.
-        var phase = obj["status"]?["phase"]?.GetValue<string>();
-        if (obj["spec"]?["nodeName"] is not JsonValue || phase is "Succeeded" or "Failed")
+        if (Strategy.DeletionGracePeriod(obj, requested) is not { } grace || grace <= 0)
         {
-            return false;
+            return null;
         }
 
-        grace = options.GracePeriodSeconds
-            ?? (obj["spec"]?["terminationGracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var t) ? t : 30);
-        return grace > 0;
+        meta["deletionTimestamp"] = Meta.Timestamp(_clock.GetUtcNow().AddSeconds(grace));
+        meta["deletionGracePeriodSeconds"] = grace;
+        if (Meta.Generation(obj) > 0)
+        {
+            meta["generation"] = Meta.Generation(obj) + 1;
+        }
+
+        return grace;
     }
 }

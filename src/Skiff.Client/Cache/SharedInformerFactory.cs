@@ -11,6 +11,7 @@ namespace Skiff.Client.Cache;
 /// </summary>
 public sealed class SharedInformerFactory : IAsyncDisposable
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type> ListTypes = new();
     private readonly object _lock = new();
     private readonly Clientset _clientset;
     private readonly string? _namespace;
@@ -52,11 +53,35 @@ public sealed class SharedInformerFactory : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The shared informer for a KubernetesClient model type, whose list type is found by convention
+    /// (<c>V1Pod</c> → <c>V1PodList</c>, the type in the same assembly implementing <c>IItems&lt;T&gt;</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">No list type was found.</exception>
+    public SharedIndexInformer<T> Informer<T>()
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var listType = ListTypes.GetOrAdd(typeof(T), t =>
+            t.Assembly.GetType($"{t.Namespace}.{t.Name}List") is { } l && typeof(IItems<>).MakeGenericType(t).IsAssignableFrom(l)
+                ? l
+                : throw new ArgumentException($"no list type {t.Name}List implementing IItems<{t.Name}> next to {t.Name}; use Informer<T, TList>()"));
+        var method = typeof(SharedInformerFactory).GetMethods().Single(m => m.Name == nameof(Informer) && m.GetGenericArguments().Length == 2);
+        return (SharedIndexInformer<T>)method.MakeGenericMethod(typeof(T), listType).Invoke(this, null)!;
+    }
+
+    /// <summary>The clientset the informers list and watch with.</summary>
+    public Clientset Clientset => _clientset;
+
     /// <summary>Starts every informer requested so far (and any requested later).</summary>
     public Task StartAsync(CancellationToken ct = default)
     {
         lock (_lock)
         {
+            if (_started)
+            {
+                return Task.CompletedTask;
+            }
+
             _started = true;
             foreach (var informer in _informers.Values)
             {

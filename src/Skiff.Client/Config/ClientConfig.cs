@@ -68,4 +68,10 @@ public sealed record ClientConfig
     /// TLS settings are then the handler's business.
     /// </summary>
     public HttpMessageHandler? Transport { get; init; }
+
+    /// <summary>
+    /// Wraps the transport (client-go <c>rest.Config.WrapTransport</c>): called once with the TLS-level handler; the
+    /// handler it returns sits under authentication and tracing. For fault injection, metrics or proxies.
+    /// </summary>
+    public Func<HttpMessageHandler, HttpMessageHandler>? WrapTransport { get; init; }
 }

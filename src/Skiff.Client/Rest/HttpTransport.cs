@@ -12,6 +12,11 @@ internal static class HttpTransport
     public static HttpMessageHandler Create(ClientConfig config)
     {
         HttpMessageHandler handler = config.Transport ?? CreateSocketsHandler(config);
+        if (config.WrapTransport is { } wrap)
+        {
+            handler = wrap(handler);
+        }
+
         handler = new AuthenticationHandler(config, handler);
         if (config.Verbosity >= 6)
         {

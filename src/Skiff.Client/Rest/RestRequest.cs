@@ -34,6 +34,7 @@ public sealed class RestRequest
     private string? _absPath;
     private byte[]? _body;
     private string _contentType = "application/json";
+    private string _accept = "application/json";
     private TimeSpan? _timeout;
 
     internal RestRequest(RestClient client, HttpMethod method)
@@ -129,6 +130,13 @@ public sealed class RestRequest
     public RestRequest ContentType(string contentType)
     {
         _contentType = contentType;
+        return this;
+    }
+
+    /// <summary>The Accept header (default <c>application/json</c>), e.g. to ask for aggregated discovery.</summary>
+    public RestRequest Accept(string accept)
+    {
+        _accept = accept;
         return this;
     }
 
@@ -281,7 +289,7 @@ public sealed class RestRequest
             }
 
             using var request = new HttpRequestMessage(_method, path);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            request.Headers.TryAddWithoutValidation("Accept", _accept);
             request.Options.Set(StreamingOption, streaming);
             if (_body is not null)
             {

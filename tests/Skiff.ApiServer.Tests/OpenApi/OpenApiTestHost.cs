@@ -43,7 +43,22 @@ internal sealed class OpenApiTestHost : IAsyncDisposable
         OpenApiTestHost? host = null;
         app.MapGet("/version", () => Results.Json(new { major = "1", minor = "32", gitVersion = "v1.32.4", platform = "linux/amd64" }));
         app.MapGet("/api", () => Results.Json(new { kind = "APIVersions", versions = new[] { "v1" }, serverAddressByClientCIDRs = new[] { new { clientCIDR = "0.0.0.0/0", serverAddress = "127.0.0.1" } } }));
-        app.MapGet("/apis", () => Results.Json(new { kind = "APIGroupList", apiVersion = "v1", groups = Array.Empty<object>() }));
+        var authz = new { groupVersion = "authorization.k8s.io/v1", version = "v1" };
+        app.MapGet("/apis", () => Results.Json(new { kind = "APIGroupList", apiVersion = "v1", groups = new[] { new { name = "authorization.k8s.io", versions = new[] { authz }, preferredVersion = authz } } }));
+        app.MapGet("/apis/authorization.k8s.io/v1", () => Results.Json(new
+        {
+            kind = "APIResourceList",
+            apiVersion = "v1",
+            groupVersion = "authorization.k8s.io/v1",
+            resources = new object[] { new { name = "selfsubjectaccessreviews", singularName = "selfsubjectaccessreview", namespaced = false, kind = "SelfSubjectAccessReview", verbs = new[] { "create" } } },
+        }));
+        app.MapPost("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", async (HttpContext ctx) =>
+        {
+            host!.Requests.Enqueue($"POST {ctx.Request.Path}{ctx.Request.QueryString} {ctx.Request.ContentType}");
+            var body = (await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted))!.AsObject();
+            body["status"] = new JsonObject { ["allowed"] = true };
+            return Results.Json(body, statusCode: 201);
+        });
         app.MapGet("/api/v1", () => Results.Json(new
         {
             kind = "APIResourceList",

@@ -63,7 +63,13 @@ internal static class TestResources
         Strategy = DefaultStrategy.Instance,
     };
 
-    public static IReadOnlyList<ResourceDescriptor> All { get; } = [Pods, Namespaces, Deployments, Leases, Crds, CronTabs, Widgets];
+    public static ResourceDescriptor SelfSubjectAccessReviews { get; } = new()
+    {
+        Group = "authorization.k8s.io", Version = "v1", Resource = "selfsubjectaccessreviews", SingularName = "selfsubjectaccessreview",
+        Kind = "SelfSubjectAccessReview", Namespaced = false, Strategy = DefaultStrategy.Instance, Verbs = ["create"],
+    };
+
+    public static IReadOnlyList<ResourceDescriptor> All { get; } = [Pods, Namespaces, Deployments, Leases, Crds, CronTabs, Widgets, SelfSubjectAccessReviews];
 
     /// <summary>CronTab has a structural schema; Widget has none (accepts anything).</summary>
     public static CustomResourceSchema CronTabSchema { get; } = new("stable.example.com", "v1", "CronTab", JsonNode.Parse("""

@@ -290,6 +290,11 @@ public static class PodSpecRules
                 yield return e;
             }
 
+            foreach (var e in ValidateResources(c, cp))
+            {
+                yield return e;
+            }
+
             var pi = 0;
             var portNames = new HashSet<string>(StringComparer.Ordinal);
             foreach (var p in JsonPath.Objects(c, "ports"))
@@ -352,6 +357,42 @@ public static class PodSpecRules
                 if (JsonPath.Str(m, "mountPath") is null or "")
                 {
                     yield return FieldError.Required(mp + ".mountPath");
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateResources(JsonObject c, string cp)
+    {
+        var limits = JsonPath.Obj(c, "resources", "limits");
+        var requests = JsonPath.Obj(c, "resources", "requests");
+        var parsedLimits = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var (kind, map) in new[] { ("limits", limits), ("requests", requests) })
+        {
+            foreach (var (name, value) in map ?? [])
+            {
+                var field = $"{cp}.resources.{kind}[{name}]";
+                var text = JsonPath.AsString(value) ?? value?.ToJsonString() ?? "";
+                if (!QuantityValue.TryParse(value, out var q))
+                {
+                    yield return FieldError.Invalid(field, Rules.Q(text), "quantities must match the regular expression '" + QuantityValue.Pattern + "'");
+                    continue;
+                }
+
+                if (q < 0)
+                {
+                    yield return FieldError.Invalid(field, Rules.Q(text), "must be greater than or equal to 0");
+                    continue;
+                }
+
+                if (kind == "limits")
+                {
+                    parsedLimits[name] = q;
+                }
+                else if (parsedLimits.TryGetValue(name, out var limit) && q > limit)
+                {
+                    var limitText = JsonPath.AsString(limits![name]) ?? limits[name]?.ToJsonString() ?? "";
+                    yield return FieldError.Invalid($"{cp}.resources.requests[{name}]", Rules.Q(text), $"must be less than or equal to {name} limit of {limitText}");
                 }
             }
         }

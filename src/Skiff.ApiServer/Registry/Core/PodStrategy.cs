@@ -171,11 +171,8 @@ public sealed class PodStrategy : ResourceStrategy
         return guaranteed && containers.Count > 0 ? "Guaranteed" : "Burstable";
     }
 
-    private static string? Quantity(JsonNode? node)
-    {
-        var s = JsonPath.AsString(node) ?? JsonPath.AsLong(node)?.ToString();
-        return s is null or "0" ? null : s;
-    }
+    private static decimal? Quantity(JsonNode? node) =>
+        node is not null && QuantityValue.TryParse(node, out var v) && v != 0 ? v : null;
 
     private static string PodIp(JsonObject o) =>
         JsonPath.Objects(o, "status", "podIPs").Select(p => JsonPath.Str(p, "ip")).FirstOrDefault(ip => !string.IsNullOrEmpty(ip))

@@ -21,6 +21,9 @@ public sealed class ServiceStrategy : ResourceStrategy
     /// <summary>Creates the strategy over the given allocators.</summary>
     public ServiceStrategy(ServiceAllocators allocators) => _allocators = allocators;
 
+    /// <summary>The allocators this strategy reserves cluster IPs and node ports from (repaired at server start).</summary>
+    public ServiceAllocators Allocators => _allocators;
+
     /// <inheritdoc/>
     public override bool HasStatusSubresource => true;
 
@@ -105,6 +108,16 @@ public sealed class ServiceStrategy : ResourceStrategy
             spec.Remove("ipFamilyPolicy");
         }
 
+        var newNeedsHealthCheck = newType == "LoadBalancer" && JsonPath.Str(spec, "externalTrafficPolicy") == "Local";
+        if (newNeedsHealthCheck && JsonPath.Long(spec, "healthCheckNodePort") is null or 0 && JsonPath.Long(oldSpec, "healthCheckNodePort") is { } hc and not 0)
+        {
+            spec["healthCheckNodePort"] = hc;
+        }
+        else if (!newNeedsHealthCheck && JsonNode.DeepEquals(spec["healthCheckNodePort"], oldSpec["healthCheckNodePort"]))
+        {
+            spec.Remove("healthCheckNodePort");
+        }
+
         var newNeedsPorts = newType is "NodePort" or "LoadBalancer";
         var oldHadPorts = oldType is "NodePort" or "LoadBalancer";
         foreach (var p in JsonPath.Objects(spec, "ports"))
@@ -159,6 +172,12 @@ public sealed class ServiceStrategy : ResourceStrategy
         else if (clusterIp.Length > 0 && !headless && !IPAddress.TryParse(clusterIp, out _))
         {
             yield return FieldError.Invalid("spec.clusterIPs[0]", Rules.Q(clusterIp), "must be empty, 'None', or a valid IP address");
+        }
+
+        if (JsonPath.Long(spec, "healthCheckNodePort") is { } hcnp and not 0 &&
+            !(type == "LoadBalancer" && JsonPath.Str(spec, "externalTrafficPolicy") == "Local"))
+        {
+            yield return FieldError.Invalid("spec.healthCheckNodePort", hcnp.ToString(), "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'");
         }
 
         if (JsonPath.Str(spec, "sessionAffinity") is { } sa && sa is not ("ClientIP" or "None"))
@@ -366,6 +385,39 @@ public sealed class ServiceStrategy : ResourceStrategy
                 p["nodePort"] = got;
             }
 
+            if (type == "LoadBalancer" && JsonPath.Str(spec, "externalTrafficPolicy") == "Local")
+            {
+                var requested = (int?)JsonPath.Long(spec, "healthCheckNodePort") is { } h and not 0 ? h : (int?)null;
+                if (requested is { } r && (oldPorts.Contains(r) || allocatedPorts.Contains(r)))
+                {
+                    keep.Add(r);
+                }
+                else
+                {
+                    int got;
+                    try
+                    {
+                        got = await _allocators.AllocatePortAsync(storage, requested, context.DryRun, ct).ConfigureAwait(false);
+                    }
+                    catch (AllocationException e) when (e.Failure == AllocationFailure.Full)
+                    {
+                        throw ServiceAllocators.Full("nodePort");
+                    }
+                    catch (AllocationException e)
+                    {
+                        throw InvalidError.For(newObj, [FieldError.Invalid("spec.healthCheckNodePort", requested.ToString()!, e.Message)]);
+                    }
+
+                    if (!context.DryRun)
+                    {
+                        allocatedPorts.Add(got);
+                    }
+
+                    keep.Add(got);
+                    spec["healthCheckNodePort"] = got;
+                }
+            }
+
             releasePorts.AddRange(oldPorts.Where(p => !keep.Contains(p)));
         }
         catch
@@ -420,5 +472,7 @@ public sealed class ServiceStrategy : ResourceStrategy
     }
 
     private static List<int> NodePorts(JsonObject obj) =>
-        JsonPath.Objects(obj, "spec", "ports").Select(p => (int)(JsonPath.Long(p, "nodePort") ?? 0)).Where(p => p != 0).Distinct().ToList();
+        JsonPath.Objects(obj, "spec", "ports").Select(p => (int)(JsonPath.Long(p, "nodePort") ?? 0))
+            .Append((int)(JsonPath.Long(obj, "spec", "healthCheckNodePort") ?? 0))
+            .Where(p => p != 0).Distinct().ToList();
 }

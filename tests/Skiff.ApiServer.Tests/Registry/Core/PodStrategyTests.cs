@@ -50,6 +50,7 @@ public class PodStrategyTests
     [InlineData("""{"containers":[{"name":"a","resources":{"requests":{"cpu":"100m"}}}]}""", "Burstable")]
     [InlineData("""{"containers":[{"name":"a","resources":{"limits":{"cpu":"1","memory":"1Gi"},"requests":{"cpu":"500m"}}}]}""", "Burstable")]
     [InlineData("""{"containers":[{"name":"a"}]}""", "BestEffort")]
+    [InlineData("""{"containers":[{"name":"a","resources":{"limits":{"cpu":"1","memory":"1Gi"},"requests":{"cpu":"1000m","memory":"1024Mi"}}}]}""", "Guaranteed")]
     public void QosClass_FromRequestsAndLimits(string spec, string expected) =>
         Assert.Equal(expected, PodStrategy.QosClass(Parse(spec)));
 
@@ -61,6 +62,8 @@ public class PodStrategyTests
     [InlineData("""{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"x","ports":[{"containerPort":70000}]}]}}""", "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive")]
     [InlineData("""{"metadata":{"name":"p"},"spec":{"restartPolicy":"Sometimes","containers":[{"name":"a","image":"x"}]}}""", "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"")]
     [InlineData("""{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"x","volumeMounts":[{"name":"v","mountPath":"/d"}]}]}}""", "spec.containers[0].volumeMounts[0].name: Not found: \"v\"")]
+    [InlineData("""{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"x","resources":{"limits":{"cpu":"lots"}}}]}}""", "spec.containers[0].resources.limits[cpu]: Invalid value: \"lots\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")]
+    [InlineData("""{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"x","resources":{"limits":{"cpu":"1"},"requests":{"cpu":"2"}}}]}}""", "spec.containers[0].resources.requests[cpu]: Invalid value: \"2\": must be less than or equal to cpu limit of 1")]
     public void ValidateCreate_BadPods_UpstreamErrors(string json, string expected)
     {
         var (_, errors) = Create(PodStrategy.Instance, json);

@@ -146,6 +146,39 @@ public class ServiceStrategyTests
     }
 
     [Fact]
+    public async Task LoadBalancerLocal_AllocatesHealthCheckNodePort_ReleasedWhenPolicyChanges()
+    {
+        await using var storage = new MemoryStorage();
+        var (s, allocators) = Create();
+        var ctx = new StrategyContext(storage);
+        var old = Created(s, """{"apiVersion":"v1","kind":"Service","metadata":{"name":"lb"},"spec":{"type":"LoadBalancer","externalTrafficPolicy":"Local","ports":[{"port":80}]}}""");
+        await (await s.BeforeWriteAsync(ctx, old, null, CancellationToken.None))!.CommitAsync(CancellationToken.None);
+        var hc = (int)old["spec"]!["healthCheckNodePort"]!;
+        Assert.InRange(hc, 30000, 32767);
+        Assert.Equal(2, await allocators.Ports.CountAsync(storage, CancellationToken.None));
+
+        var updated = Svc(old.ToJsonString());
+        updated["spec"]!["externalTrafficPolicy"] = "Cluster";
+        s.PrepareForUpdate(updated, old);
+        s.ApplyDefaults(updated);
+        Assert.Empty(s.ValidateUpdate(updated, old));
+        await (await s.BeforeWriteAsync(ctx, updated, old, CancellationToken.None))!.CommitAsync(CancellationToken.None);
+        Assert.Null(updated["spec"]!["healthCheckNodePort"]);
+        Assert.False(await allocators.Ports.IsAllocatedAsync(storage, hc - 30000, CancellationToken.None));
+        Assert.Equal(1, await allocators.Ports.CountAsync(storage, CancellationToken.None));
+    }
+
+    [Fact]
+    public void ValidateCreate_HealthCheckNodePortWithoutLocalPolicy_Invalid()
+    {
+        var (s, _) = Create();
+        var obj = Svc("""{"metadata":{"name":"x"},"spec":{"type":"NodePort","healthCheckNodePort":30001,"ports":[{"port":80}]}}""");
+        s.ApplyDefaults(obj);
+        Assert.Contains("spec.healthCheckNodePort: Invalid value: 30001: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+            s.ValidateCreate(obj).Select(e => e.ToString()));
+    }
+
+    [Fact]
     public void ValidateUpdate_ChangedClusterIp_MayNotChangeOnceSet()
     {
         var (s, _) = Create();

@@ -91,6 +91,25 @@ public sealed class RangeAllocator
             ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Replaces the bitmap with exactly <paramref name="offsets"/> (out-of-range offsets are ignored): the repair
+    /// step run before serving, after a crash may have left allocations without objects.
+    /// </summary>
+    public async Task ReplaceAsync(IStorage storage, IEnumerable<int> offsets, CancellationToken ct)
+    {
+        var bits = new byte[(Size + 7) / 8];
+        foreach (var o in offsets)
+        {
+            if (o >= 0 && o < Size)
+            {
+                bits[o >> 3] |= (byte)(1 << (o & 7));
+            }
+        }
+
+        var encoded = Encode(bits);
+        await storage.GuaranteedUpdateAsync(_key, (_, _) => ValueTask.FromResult<ReadOnlyMemory<byte>?>(encoded), allowCreate: true, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Whether <paramref name="offset"/> is allocated.</summary>
     public async Task<bool> IsAllocatedAsync(IStorage storage, int offset, CancellationToken ct)
     {

@@ -108,6 +108,38 @@ public sealed class ServiceAllocators
     /// <summary>Releases a node port (no-op when out of range).</summary>
     public Task ReleasePortAsync(IStorage storage, int port, CancellationToken ct) => Ports.ReleaseAsync(storage, port - NodePortBase, ct);
 
+    /// <summary>
+    /// Rebuilds both bitmaps from the services that exist (upstream's repair controllers, run once before the
+    /// server serves): allocations left behind by a crash between reserving and writing are freed, and addresses or
+    /// ports used by stored services are marked. Must not run concurrently with service writes.
+    /// </summary>
+    public async Task RepairAsync(IStorage storage, IEnumerable<System.Text.Json.Nodes.JsonObject> services, CancellationToken ct)
+    {
+        var ips = new List<int>();
+        var ports = new List<int>();
+        foreach (var svc in services)
+        {
+            foreach (var ip in (JsonPath.Arr(svc, "spec", "clusterIPs") ?? []).Select(JsonPath.AsString).Append(JsonPath.Str(svc, "spec", "clusterIP")))
+            {
+                if (ip is { Length: > 0 } && IpOffset(ip) is { } o)
+                {
+                    ips.Add(o);
+                }
+            }
+
+            foreach (var p in JsonPath.Objects(svc, "spec", "ports"))
+            {
+                if (JsonPath.Long(p, "nodePort") is { } np && np >= NodePortBase && np < NodePortBase + NodePortSize)
+                {
+                    ports.Add((int)np - NodePortBase);
+                }
+            }
+        }
+
+        await Ips.ReplaceAsync(storage, ips, ct).ConfigureAwait(false);
+        await Ports.ReplaceAsync(storage, ports, ct).ConfigureAwait(false);
+    }
+
     /// <summary>upstream's 500 for an exhausted range: <c>failed to allocate a serviceIP: range is full</c>.</summary>
     public static StatusException Full(string what) =>
         new(500, "InternalError", $"Internal error occurred: failed to allocate a {what}: range is full",

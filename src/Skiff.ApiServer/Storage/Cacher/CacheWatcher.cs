@@ -1,0 +1,124 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Storage.Cacher;
+
+/// <summary>
+/// One watch served by a <see cref="WatchCache"/>: the replayed events, then the live events the cache queues into its
+/// bounded buffer. The cache writes under its own lock and never waits: when the buffer is full the watcher is cut off.
+/// </summary>
+internal sealed class CacheWatcher
+{
+    private readonly Channel<StorageEvent> _channel;
+    private EndReason _end;
+    private long _endRevision;
+
+    public CacheWatcher(string prefix, bool progressNotify, long minRevision, long startRevision, int bufferSize)
+    {
+        Prefix = prefix;
+        ProgressNotify = progressNotify;
+        MinRevision = minRevision;
+        StartRevision = startRevision;
+        _channel = Channel.CreateBounded<StorageEvent>(new BoundedChannelOptions(bufferSize)
+        {
+            SingleReader = true,
+            SingleWriter = true, // every write happens under the cache's lock
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    private enum EndReason
+    {
+        None,
+        Lagged,
+        Compacted,
+    }
+
+    /// <summary>The watched prefix (under the cache's prefix).</summary>
+    public string Prefix { get; }
+
+    public bool ProgressNotify { get; }
+
+    /// <summary>Events at or below this revision are not delivered (the revision the watch starts after).</summary>
+    public long MinRevision { get; }
+
+    /// <summary>The cache's revision at registration: the replay covers up to it, live events come after it.</summary>
+    public long StartRevision { get; }
+
+    /// <summary>Whether anything was queued since the last progress tick (cache lock).</summary>
+    public bool QueuedSinceTick { get; set; }
+
+    /// <summary>Queues an event; false when the buffer is full (the caller then cuts the watcher off).</summary>
+    public bool TryWrite(StorageEvent e) => _channel.Writer.TryWrite(e);
+
+    /// <summary>Ends the stream after the buffered events; normally (disposal) or with a reason the reader turns into an exception.</summary>
+    public void Close() => _channel.Writer.TryComplete();
+
+    /// <summary>Ends the stream because the watcher fell behind.</summary>
+    public void CloseLagged()
+    {
+        _end = EndReason.Lagged;
+        _channel.Writer.TryComplete();
+    }
+
+    /// <summary>Ends the stream because the cache relisted at <paramref name="revision"/> and cannot continue it without a gap.</summary>
+    public void CloseCompacted(long revision)
+    {
+        _end = EndReason.Compacted;
+        _endRevision = revision;
+        _channel.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// Yields <paramref name="replay"/>, then a progress event when asked for, then the live events; throws
+    /// <see cref="WatchLaggedException"/> or <see cref="RevisionCompactedException"/> after the buffered events when the
+    /// cache cut the watcher off. Calls <paramref name="onDone"/> when the enumeration ends in any way.
+    /// </summary>
+    public async IAsyncEnumerable<StorageEvent> ReadAsync(
+        IReadOnlyList<StorageEvent>? replay, Action<CacheWatcher> onDone, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var last = MinRevision;
+        try
+        {
+            if (replay is not null)
+            {
+                foreach (var e in replay)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    last = e.Revision;
+                    yield return e;
+                }
+            }
+
+            if (ProgressNotify)
+            {
+                last = Math.Max(last, StartRevision);
+                yield return new StorageEvent(StorageEventType.Progress, null, null, last);
+            }
+
+            var reader = _channel.Reader;
+            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var e))
+                {
+                    last = Math.Max(last, e.Revision);
+                    yield return e;
+                }
+            }
+
+            // The writer completed: the fields were set before TryComplete, which publishes them to this reader.
+            switch (_end)
+            {
+                case EndReason.Lagged:
+                    throw new WatchLaggedException(last);
+                case EndReason.Compacted:
+                    throw new RevisionCompactedException(last, _endRevision);
+            }
+        }
+        finally
+        {
+            onDone(this);
+        }
+    }
+}

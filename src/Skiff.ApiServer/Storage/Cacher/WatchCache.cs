@@ -1,0 +1,320 @@
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Storage.Cacher;
+
+/// <summary>
+/// The cache of one key prefix: the current state (key → stored <see cref="KeyValue"/>, bytes as the inner store returned
+/// them), a ring of recent events, and the watchers fed from it. One inner list plus one inner watch keep it current.
+/// </summary>
+/// <remarks>
+/// <para><b>Revision.</b> <c>_revision</c> (C) is the revision the state is exact at: every event under the prefix up to
+/// C is applied and none after it. It moves with each applied event, with inner progress events, and when a freshness
+/// probe proves that nothing under the prefix changed up to a later revision.</para>
+/// <para><b>Ring.</b> Every event under the prefix with a revision above <c>_ringStart</c> (and at most C) is in the
+/// ring, so the cache can replay watches from, and reconstruct reads at, any revision in [<c>_ringStart</c>, C].</para>
+/// <para>All state is guarded by <c>_gate</c>; the pump is the only writer.</para>
+/// </remarks>
+internal sealed partial class WatchCache : IAsyncDisposable
+{
+    private readonly IStorage _inner;
+    private readonly CachingStorageOptions _options;
+    private readonly Lock _gate = new();
+    private readonly EventRing _ring;
+    private readonly List<CacheWatcher> _watchers = [];
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ITimer? _progressTimer;
+    private List<KeyValue> _items = []; // the current state, in StorageKeyComparer order
+    private long _revision;
+    private long _ringStart;
+    private long _compacted;
+    private bool _disposed;
+    private Task? _pump;
+    private TaskCompletionSource? _advanced; // completed when _revision moves; created on demand by waiters
+
+    public WatchCache(IStorage inner, string prefix, CachingStorageOptions options)
+    {
+        _inner = inner;
+        Prefix = prefix;
+        _options = options;
+        _ring = new EventRing(options.EventHistory);
+        var interval = options.ProgressInterval;
+        if (interval > TimeSpan.Zero && interval != Timeout.InfiniteTimeSpan)
+        {
+            _progressTimer = options.TimeProvider.CreateTimer(_ => Tick(), null, interval, interval);
+        }
+    }
+
+    /// <summary>The cached prefix.</summary>
+    public string Prefix { get; }
+
+    /// <summary>Completes when the initial list has been loaded.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>The revision the cache is exact at (diagnostics and tests).</summary>
+    public long Revision
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _revision;
+            }
+        }
+    }
+
+    /// <summary>How many watchers are registered (diagnostics and tests).</summary>
+    public int WatcherCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
+    /// <summary>Starts the list-and-watch loop unless it runs already.</summary>
+    public void EnsureStarted()
+    {
+        if (_pump is not null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_pump is null && !_disposed)
+            {
+                _pump = Task.Run(() => RunAsync(_stop.Token));
+            }
+        }
+    }
+
+    /// <summary>Records a compaction made through the decorator: reads and watches below it then fail as with the store.</summary>
+    public void OnCompacted(long revision)
+    {
+        lock (_gate)
+        {
+            _compacted = Math.Max(_compacted, revision);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var w in _watchers)
+            {
+                w.Close();
+            }
+
+            _watchers.Clear();
+            _advanced?.TrySetCanceled();
+            _advanced = null;
+        }
+
+        _ready.TrySetCanceled();
+        _progressTimer?.Dispose();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_pump is not null)
+        {
+            await _pump.ConfigureAwait(false); // RunAsync never throws
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var relist = true;
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (relist)
+                {
+                    var list = await _inner.ListAsync(Prefix, ListOptions.Latest, ct).ConfigureAwait(false);
+                    Replace(list);
+                    relist = false;
+                }
+
+                var from = Revision;
+                await foreach (var e in _inner.WatchAsync(Prefix, new WatchOptions(from, ProgressNotify: true), ct).ConfigureAwait(false))
+                {
+                    Apply(e);
+                    failures = 0;
+                }
+
+                // The inner stream ended without an error (its store is closing): try again after a pause.
+                failures++;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RevisionCompactedException)
+            {
+                // The cache's revision is gone from the inner store's history: only a new list can restore it.
+                relist = true;
+                continue;
+            }
+            catch (WatchLaggedException)
+            {
+                // The inner store cut the cache's watch off: resume from the cache's revision, nothing is lost.
+                continue;
+            }
+            catch (Exception)
+            {
+                // Unavailable, disposed, or anything else: retry with back-off; consistent reads fall back meanwhile.
+                failures++;
+            }
+
+            try
+            {
+                var delay = TimeSpan.FromMilliseconds(Math.Min(_options.MaxRetryDelay.TotalMilliseconds, 10 << Math.Min(failures, 10)));
+                await Task.Delay(delay, _options.TimeProvider, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Loads a (re)list. Watchers that the cache can no longer continue without a gap are ended with 410.</summary>
+    private void Replace(ListResult list)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var wasReady = _ready.Task.IsCompleted;
+            if (wasReady && list.Revision == _revision)
+            {
+                return; // nothing at all was written since: the state and ring are still exact
+            }
+
+            if (wasReady)
+            {
+                for (var i = _watchers.Count - 1; i >= 0; i--)
+                {
+                    var w = _watchers[i];
+                    if (Math.Max(w.MinRevision, _revision) < list.Revision)
+                    {
+                        w.CloseCompacted(list.Revision);
+                        _watchers.RemoveAt(i);
+                    }
+                }
+            }
+
+            _items = new List<KeyValue>(list.Items);
+            _ring.Clear();
+            _ringStart = list.Revision;
+            SetRevision(list.Revision);
+        }
+
+        _ready.TrySetResult();
+    }
+
+    private void Apply(StorageEvent e)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            if (e.Type == StorageEventType.Progress)
+            {
+                if (e.Revision > _revision)
+                {
+                    SetRevision(e.Revision);
+                    ForwardProgress(e.Revision);
+                }
+
+                return;
+            }
+
+            if (e.Revision <= _revision || e.Kv is null)
+            {
+                return; // already reflected (a duplicate after a resume)
+            }
+
+            var kv = e.Kv;
+            var i = IndexOf(kv.Key);
+            if (e.Type == StorageEventType.Deleted)
+            {
+                if (i >= 0)
+                {
+                    _items.RemoveAt(i);
+                }
+            }
+            else if (i >= 0)
+            {
+                _items[i] = kv;
+            }
+            else
+            {
+                _items.Insert(~i, kv);
+            }
+
+            if (_ring.Add(e) is { } evicted)
+            {
+                _ringStart = evicted.Revision;
+            }
+
+            SetRevision(e.Revision);
+            Deliver(e);
+        }
+    }
+
+    /// <summary>Moves the revision and wakes whoever waits for it (cache lock).</summary>
+    private void SetRevision(long revision)
+    {
+        _revision = revision;
+        if (_advanced is { } waiters)
+        {
+            _advanced = null;
+            waiters.TrySetResult();
+        }
+    }
+
+    /// <summary>Index of <paramref name="key"/> in the state, or the bitwise complement of its insertion point (cache lock).</summary>
+    private int IndexOf(string key)
+    {
+        int lo = 0, hi = _items.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = StorageKeyComparer.Instance.Compare(_items[mid].Key, key);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return ~lo;
+    }
+}

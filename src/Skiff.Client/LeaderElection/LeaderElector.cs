@@ -1,0 +1,245 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Skiff.Client.LeaderElection;
+
+/// <summary>
+/// Competes for an <see cref="IResourceLock"/> and runs <see cref="LeaderElectionConfig.OnStartedLeading"/> while it
+/// holds it (client-go <c>leaderelection.LeaderElector</c>).
+/// <list type="bullet">
+/// <item>Acquire: every <see cref="LeaderElectionConfig.RetryPeriod"/> (jittered) read the lock; take it (a
+/// compare-and-swap update, or a create) when it is free, released, or unchanged for the holder's lease duration as
+/// measured on this candidate's own clock from when it first saw that record — never from the timestamps in it, so
+/// clock skew between machines does not matter.</item>
+/// <item>Renew: every RetryPeriod; when no renewal succeeds within <see cref="LeaderElectionConfig.RenewDeadline"/>
+/// leadership ends. Since RenewDeadline &lt; LeaseDuration, a leader that cannot renew stops before any other candidate
+/// may take over.</item>
+/// <item>Stop: when leadership ends or the run is cancelled, the OnStartedLeading token is cancelled, then
+/// <see cref="LeaderElectionConfig.OnStoppedLeading"/> runs, then (with ReleaseOnCancel) the lock is released — so a
+/// successor never starts before this candidate's OnStoppedLeading.</item>
+/// </list>
+/// A run ends after leadership ends; create a new run to compete again.
+/// </summary>
+public sealed partial class LeaderElector
+{
+    private const double JitterFactor = 1.2;
+    private readonly LeaderElectionConfig _config;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private ObservedLock? _observed;
+    private long _observedAt;
+    private string _reportedLeader = "";
+
+    /// <exception cref="ArgumentException">The durations do not satisfy LeaseDuration &gt; RenewDeadline &gt; 1.2 × RetryPeriod &gt; 0.</exception>
+    public LeaderElector(LeaderElectionConfig config)
+    {
+        if (config.RetryPeriod <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("RetryPeriod must be positive", nameof(config));
+        }
+
+        if (config.LeaseDuration <= config.RenewDeadline)
+        {
+            throw new ArgumentException("LeaseDuration must be greater than RenewDeadline", nameof(config));
+        }
+
+        if (config.RenewDeadline <= config.RetryPeriod * JitterFactor)
+        {
+            throw new ArgumentException("RenewDeadline must be greater than RetryPeriod*1.2", nameof(config));
+        }
+
+        _config = config;
+        _time = config.TimeProvider;
+        _logger = (config.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Skiff.Client.LeaderElection");
+    }
+
+    /// <summary>True while the last observed record names this candidate.</summary>
+    public bool IsLeader => Volatile.Read(ref _observed)?.Record.HolderIdentity == _config.Lock.Identity;
+
+    /// <summary>The holder of the last observed record ("" when free or unknown).</summary>
+    public string Leader => Volatile.Read(ref _observed)?.Record.HolderIdentity ?? "";
+
+    /// <summary>Acquires, leads until the lock is lost or <paramref name="ct"/> is cancelled, then stops. Does not throw on cancellation.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        if (!await AcquireAsync(ct).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        LogAcquired(_config.Lock.Identity, _config.Lock.Description);
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var started = _config.OnStartedLeading;
+        var leadingTask = started is null ? Task.CompletedTask : Task.Run(() => started(leading.Token), CancellationToken.None);
+        try
+        {
+            await RenewLoopAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await leading.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                _config.OnStoppedLeading?.Invoke();
+            }
+            catch (Exception e)
+            {
+                LogCallbackFailed(e);
+            }
+
+            if (_config.ReleaseOnCancel)
+            {
+                await ReleaseAsync().ConfigureAwait(false);
+            }
+
+            _ = leadingTask.ContinueWith(t => LogCallbackFailed(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private async Task<bool> AcquireAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                if (await TryAcquireOrRenewAsync(ct).ConfigureAwait(false))
+                {
+                    return true;
+                }
+
+                var jittered = _config.RetryPeriod * (1 + (Random.Shared.NextDouble() * (JitterFactor - 1)));
+                await Task.Delay(jittered, _time, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task RenewLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            using var deadline = new CancellationTokenSource(_config.RenewDeadline, _time);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+            try
+            {
+                while (!await TryAcquireOrRenewAsync(attempt.Token).ConfigureAwait(false))
+                {
+                    await Task.Delay(_config.RetryPeriod, _time, attempt.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                if (!ct.IsCancellationRequested)
+                {
+                    LogLost(_config.Lock.Identity, _config.Lock.Description);
+                }
+
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(_config.RetryPeriod, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One attempt (client-go <c>tryAcquireOrRenew</c>); false on any failure other than cancellation.</summary>
+    private async Task<bool> TryAcquireOrRenewAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        var desired = new LeaderElectionRecord(_config.Lock.Identity, Math.Max(1, (int)Math.Ceiling(_config.LeaseDuration.TotalSeconds)), now, now, 0);
+        try
+        {
+            var current = await _config.Lock.GetAsync(ct).ConfigureAwait(false);
+            if (current is null)
+            {
+                Observe(await _config.Lock.CreateAsync(desired, ct).ConfigureAwait(false));
+                return true;
+            }
+
+            if (_observed is null || _observed.Record != current.Record)
+            {
+                Observe(current);
+            }
+
+            var holder = current.Record.HolderIdentity;
+            if (holder.Length > 0 && holder != _config.Lock.Identity
+                && _time.GetElapsedTime(_observedAt) < TimeSpan.FromSeconds(current.Record.LeaseDurationSeconds))
+            {
+                return false;
+            }
+
+            desired = holder == _config.Lock.Identity
+                ? desired with { AcquireTime = current.Record.AcquireTime, LeaderTransitions = current.Record.LeaderTransitions }
+                : desired with { LeaderTransitions = current.Record.LeaderTransitions + 1 };
+            Observe(await _config.Lock.UpdateAsync(current, desired, ct).ConfigureAwait(false));
+            return true;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            LogAttemptFailed(_config.Lock.Description, e.Message);
+            return false;
+        }
+    }
+
+    private void Observe(ObservedLock observed)
+    {
+        Volatile.Write(ref _observed, observed);
+        _observedAt = _time.GetTimestamp();
+        var holder = observed.Record.HolderIdentity;
+        if (holder != _reportedLeader)
+        {
+            _reportedLeader = holder;
+            if (holder.Length > 0)
+            {
+                try
+                {
+                    _config.OnNewLeader?.Invoke(holder);
+                }
+                catch (Exception e)
+                {
+                    LogCallbackFailed(e);
+                }
+            }
+        }
+    }
+
+    private async Task ReleaseAsync()
+    {
+        if (!IsLeader || _observed is not { } observed)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow().UtcDateTime;
+        using var timeout = new CancellationTokenSource(_config.RenewDeadline, _time);
+        try
+        {
+            Observe(await _config.Lock.UpdateAsync(observed, new LeaderElectionRecord("", 1, now, now, observed.Record.LeaderTransitions), timeout.Token).ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            LogAttemptFailed(_config.Lock.Description, "release: " + e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} acquired lease {Lock}")]
+    private partial void LogAcquired(string identity, string @lock);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} lost lease {Lock}: no renewal within the renew deadline")]
+    private partial void LogLost(string identity, string @lock);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "lease {Lock}: {Error}")]
+    private partial void LogAttemptFailed(string @lock, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "leader election callback threw")]
+    private partial void LogCallbackFailed(Exception e);
+}
