@@ -125,6 +125,19 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     }
 
     [SkippableFact]
+    public async Task AuthCanIAndWhoami_AnsweredForAdmin()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var canI = await _skiff.KubectlAsync("auth can-i create deployments");
+        Assert.True(canI.Exit == 0, canI.Err);
+        Assert.Equal("yes", canI.Out.Trim());
+        var whoami = await _skiff.KubectlAsync("auth whoami");
+        Assert.True(whoami.Exit == 0, whoami.Err);
+        Assert.Matches("Username\\s+kubernetes-admin", whoami.Out);
+        Assert.Contains("system:masters", whoami.Out);
+    }
+
+    [SkippableFact]
     public async Task GetServices_ShowsKubernetesService()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
