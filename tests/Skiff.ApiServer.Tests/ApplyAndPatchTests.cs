@@ -130,6 +130,7 @@ public sealed class ApplyAndPatchTests(ControlPlaneFixture f) : IClassFixture<Co
     {
         var (_, created, _) = await f.Cp.SendAsync(HttpMethod.Post, $"{Deploys}?fieldManager=creator", Deployment("mf-update", 1, ("c", "nginx")));
         Assert.NotNull(Entry(created!, "creator")!["fieldsV1"]!["f:spec"]!["f:replicas"]);
+        Assert.Null(Entry(created!, "creator")!["fieldsV1"]!["f:status"]);
         var changed = Deployment("mf-update", 4, ("c", "nginx"));
         var (status, updated, _) = await f.Cp.SendAsync(HttpMethod.Put, $"{Deploys}/mf-update?fieldManager=updater", changed);
         Assert.Equal(200, status);

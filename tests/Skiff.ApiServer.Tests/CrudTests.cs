@@ -183,6 +183,20 @@ public sealed class CrudTests(ControlPlaneFixture f) : IClassFixture<ControlPlan
     }
 
     [Fact]
+    public async Task Create_DuplicateFieldWarn_LastWinsWithWarning()
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Post, Cms)
+        {
+            Content = new StringContent("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"dup-first\",\"name\":\"dup-last\"}}"),
+        };
+        req.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var resp = await f.Cp.Client.SendAsync(req);
+        Assert.Equal(201, (int)resp.StatusCode);
+        Assert.Equal("dup-last", JsonNode.Parse(await resp.Content.ReadAsStringAsync())!["metadata"]!["name"]!.GetValue<string>());
+        Assert.Contains(resp.Headers.GetValues("Warning"), w => w.Contains("duplicate field", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Delete_WithFinalizer_KeepsObjectUntilFinalizerRemoved()
     {
         var obj = ConfigMap("crud-fin");

@@ -158,4 +158,27 @@ public sealed class ProtobufTests(ControlPlaneFixture f) : IClassFixture<Control
         Assert.Equal("application/json", resp.Content.Headers.ContentType!.MediaType);
         Assert.Equal("w1", list!["metadata"]!["name"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Scale_ProtobufGetAndPut_ChangesReplicas()
+    {
+        var deploy = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"pb-scale"},
+             "spec":{"replicas":1,"selector":{"matchLabels":{"app":"pb-scale"}},
+                     "template":{"metadata":{"labels":{"app":"pb-scale"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}
+            """);
+        await f.Cp.SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", deploy);
+        const string scalePath = "/apis/apps/v1/namespaces/default/deployments/pb-scale/scale";
+        var (status, type, body) = await SendAsync(HttpMethod.Get, scalePath, null, ClientGoAccept);
+        Assert.Equal(200, status);
+        Assert.Equal(Proto, type);
+        var scale = ProtobufCodec.Decode(body);
+        Assert.Equal("autoscaling/v1", scale["apiVersion"]!.GetValue<string>());
+        Assert.Equal("app=pb-scale", scale["status"]!["selector"]!.GetValue<string>());
+
+        scale["spec"] = new JsonObject { ["replicas"] = 4 };
+        var (putStatus, _, putBody) = await SendAsync(HttpMethod.Put, scalePath, ProtobufCodec.Encode(scale), ClientGoAccept);
+        Assert.Equal(200, putStatus);
+        Assert.Equal(4, ProtobufCodec.Decode(putBody)["spec"]!["replicas"]!.GetValue<int>());
+    }
 }

@@ -178,4 +178,42 @@ public sealed class KubectlWorkloadTests(SkiffFixture fixture) : IClassFixture<S
         Assert.Equal(1, single.Exit);
         Assert.Contains("The Pod \"bad3\" is invalid: spec.containers[0].image: Required value", single.Err);
     }
+
+    [SkippableFact]
+    public async Task Drain_NodeWithPod_CordonsAndEvicts()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        const string objects = """
+            apiVersion: v1
+            kind: Node
+            metadata:
+              name: drain-node
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: drain
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: on-node
+              namespace: drain
+            spec:
+              nodeName: drain-node
+              containers:
+              - name: c
+                image: nginx
+            """;
+        await OkStdinAsync(objects, "apply", "-f", "-");
+
+        // Cordon (patch), list pods by spec.nodeName, evict (protobuf Eviction), wait until the pod is gone.
+        var (exit, stdout, stderr) = await _skiff.KubectlArgsAsync(["drain", "drain-node", "--grace-period=0", "--force", "--timeout=30s"], timeout: TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("pod/on-node evicted", stdout);
+        Assert.Contains("node/drain-node drained", stdout);
+        Assert.Equal("true", await OkAsync("get", "node", "drain-node", "-o", "jsonpath={.spec.unschedulable}"));
+        var gone = await _skiff.KubectlArgsAsync(["get", "pod", "on-node", "-n", "drain"]);
+        Assert.Contains("NotFound", gone.Err);
+    }
 }

@@ -34,6 +34,16 @@ public sealed class JsonContentDecoder : IContentDecoder
     /// </summary>
     public static JsonNode? ParseLastWins(ReadOnlySpan<byte> json)
     {
+        // Fast path: documents without duplicates (nearly all) parse straight into nodes.
+        try
+        {
+            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+        }
+        catch (JsonException)
+        {
+            // Duplicates (rebuilt below, last wins) or malformed JSON (rethrown by the parse below).
+        }
+
         using var doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { AllowDuplicateProperties = true });
         return Build(doc.RootElement);
     }

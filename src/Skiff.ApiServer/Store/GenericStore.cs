@@ -52,8 +52,29 @@ internal sealed partial class GenericStore
         }
 
         var sub = options.Subresource == "finalize" ? "" : options.Subresource;
-        ServerSideApply.UpdateManagedFields(old, obj, options.FieldManager, _clock.GetUtcNow(), Schema,
+
+        // Upstream's reset fields: a main-resource write of a type with a status subresource never owns status
+        // (the strategy resets it), so status is compared as unchanged.
+        var target = obj;
+        if (Strategy.HasStatusSubresource && sub.Length == 0)
+        {
+            target = (JsonObject)obj.DeepClone();
+            if (old?["status"] is { } oldStatus)
+            {
+                target["status"] = oldStatus.DeepClone();
+            }
+            else
+            {
+                target.Remove("status");
+            }
+        }
+
+        ServerSideApply.UpdateManagedFields(old, target, options.FieldManager, _clock.GetUtcNow(), Schema,
             apiVersion: Descriptor.GroupVersion, subresource: sub.Length == 0 ? null : sub);
+        if (!ReferenceEquals(target, obj))
+        {
+            Meta.Of(obj)["managedFields"] = Meta.Of(target)["managedFields"]?.DeepClone();
+        }
         if (Meta.Of(obj)["managedFields"] is JsonArray { Count: 0 })
         {
             Meta.Of(obj).Remove("managedFields");
