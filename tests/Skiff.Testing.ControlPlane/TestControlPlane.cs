@@ -69,6 +69,7 @@ public sealed class TestControlPlane : IAsyncDisposable
             Schemas = openApi,
             UnknownFieldDetector = new OpenApiUnknownFieldDetector(openApi),
             BookmarkInterval = TimeSpan.FromMilliseconds(500),
+            WatchCache = WatchCacheByDefault,
         };
         if (configure is not null)
         {
@@ -79,6 +80,12 @@ public sealed class TestControlPlane : IAsyncDisposable
         await host.StartAsync(ct).ConfigureAwait(false);
         return new TestControlPlane(host, store, dir, storage is null);
     }
+
+    /// <summary>
+    /// Whether control planes serve reads and watches through the watch cache unless <c>configure</c> says otherwise
+    /// (on, like <c>skiff up</c>, so the suites exercise it; set <c>SKIFF_TEST_WATCH_CACHE=false</c> to turn it off).
+    /// </summary>
+    public static bool WatchCacheByDefault { get; } = Environment.GetEnvironmentVariable("SKIFF_TEST_WATCH_CACHE") != "false";
 
     /// <summary>The resources served when none are given: a fresh built-in catalogue (its service allocators are per server).</summary>
     public static IReadOnlyList<ResourceDescriptor> DefaultResources => BuiltInResources.Create(new BuiltInResourceOptions());
