@@ -176,4 +176,17 @@ public sealed class KubectlTests : IAsyncLifetime
         Assert.NotEqual(0, gone.Exit);
         Assert.Contains("NotFound", gone.Err);
     }
+
+    [SkippableFact]
+    public async Task AuthCanIAndWhoami_AnswerForAdmin()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var canI = await _skiff.KubectlAsync("auth can-i create pods");
+        Assert.True(canI.Exit == 0, canI.Err);
+        Assert.Equal("yes", canI.Out.Trim());
+        var whoami = await _skiff.KubectlAsync("auth whoami");
+        Assert.True(whoami.Exit == 0, whoami.Err);
+        Assert.Matches("Username\\s+kubernetes-admin", whoami.Out);
+        Assert.Contains("system:authenticated", whoami.Out);
+    }
 }
