@@ -45,6 +45,6 @@ public sealed class WatchCacheWiringTests
     public async Task WatchCacheOff_ServesStoreDirectly()
     {
         await using var cp = await TestControlPlane.StartAsync(configure: o => o with { WatchCache = false });
-        Assert.Same(cp.Storage, cp.Host.Storage);
+        Assert.IsNotType<CachingStorage>(cp.Host.Storage);
     }
 }
