@@ -136,4 +136,42 @@ public sealed class ApplyAndPatchTests(ControlPlaneFixture f) : IClassFixture<Co
         Assert.Null(Entry(updated!, "creator")!["fieldsV1"]!["f:spec"]!["f:replicas"]);
         Assert.NotNull(Entry(updated!, "updater")!["fieldsV1"]!["f:spec"]!["f:replicas"]);
     }
+
+    [Fact]
+    public async Task StrategicMergePatch_StrictWithDirectives_Accepted()
+    {
+        await f.Cp.SendAsync(HttpMethod.Post, Deploys, Deployment("smp-strict", 1, ("a", "nginx"), ("b", "busybox")));
+        var patch = JsonNode.Parse("{\"spec\":{\"template\":{\"spec\":{\"$setElementOrder/containers\":[{\"name\":\"b\"}],\"containers\":[{\"name\":\"b\",\"image\":\"busybox:3\"},{\"$patch\":\"delete\",\"name\":\"a\"}]}}}}");
+        var (status, body, _) = await f.Cp.SendAsync(HttpMethod.Patch, $"{Deploys}/smp-strict?fieldValidation=Strict", patch, "application/strategic-merge-patch+json");
+        Assert.Equal(200, status);
+        var containers = body!["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
+        Assert.Equal(["b"], containers.Select(c => c!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Create_UnknownFieldWithIgnore_IsNotStored()
+    {
+        var obj = Deployment("unknown-pruned", 1, ("c", "nginx"));
+        obj["spec"]!["bogus"] = 1;
+        obj["spec"]!["template"]!["spec"]!["containers"]![0]!["weird"] = "x";
+        var (status, body, _) = await f.Cp.SendAsync(HttpMethod.Post, $"{Deploys}?fieldValidation=Ignore", obj);
+        Assert.Equal(201, status);
+        Assert.Null(body!["spec"]!["bogus"]);
+        Assert.Null(body["spec"]!["template"]!["spec"]!["containers"]![0]!["weird"]);
+        Assert.Equal("nginx", body["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Patch_DryRun_AnswersAtCurrentResourceVersionAndStoresNothing()
+    {
+        var (_, created, _) = await f.Cp.SendAsync(HttpMethod.Post, Deploys, Deployment("dry-patch", 1, ("c", "nginx")));
+        var rv = created!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        var (status, preview, _) = await f.Cp.SendAsync(HttpMethod.Patch, $"{Deploys}/dry-patch?dryRun=All",
+            JsonNode.Parse("{\"spec\":{\"replicas\":7}}"), "application/merge-patch+json");
+        Assert.Equal(200, status);
+        Assert.Equal(7, preview!["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(rv, preview["metadata"]!["resourceVersion"]!.GetValue<string>());
+        var (_, stored, _) = await f.Cp.SendAsync(HttpMethod.Get, $"{Deploys}/dry-patch");
+        Assert.Equal(1, stored!["spec"]!["replicas"]!.GetValue<int>());
+    }
 }

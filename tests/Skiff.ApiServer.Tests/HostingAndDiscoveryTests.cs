@@ -24,6 +24,8 @@ public sealed class HostingAndDiscoveryTests(ControlPlaneFixture f) : IClassFixt
         var verbose = await anon.GetStringAsync("/readyz?verbose");
         Assert.Contains("[+]etcd ok", verbose);
         Assert.EndsWith("readyz check passed\n", verbose);
+        Assert.Equal("ok", await anon.GetStringAsync("/healthz/etcd"));
+        Assert.Equal("ok", await anon.GetStringAsync("/readyz/etcd"));
     }
 
     [Fact]

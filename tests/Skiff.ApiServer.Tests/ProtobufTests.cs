@@ -132,4 +132,30 @@ public sealed class ProtobufTests(ControlPlaneFixture f) : IClassFixture<Control
         var deleted = await ProtobufWatch.ReadEventAsync(stream, cts.Token);
         Assert.Equal("DELETED", deleted!.Type);
     }
+
+    [Fact]
+    public async Task KindWithoutProtobuf_ProtobufOnly406_OtherwiseJson()
+    {
+        var widgets = new Skiff.ApiServer.Registry.ResourceDescriptor
+        {
+            Group = "example.com", Version = "v1", Resource = "widgets", SingularName = "widget", Kind = "Widget", Namespaced = true,
+            Strategy = new Skiff.ApiServer.Registry.SimpleStrategy(),
+        };
+        await using var cp = await Skiff.Testing.ControlPlane.TestControlPlane.StartAsync(
+            Skiff.Testing.ControlPlane.TestControlPlane.DefaultResources.Append(widgets));
+        const string path = "/apis/example.com/v1/namespaces/default/widgets";
+        var (created, _, _) = await cp.SendAsync(HttpMethod.Post, path,
+            JsonNode.Parse("{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w1\"}}"));
+        Assert.Equal(201, created);
+
+        var (only, _, onlyResp) = await cp.SendAsync(HttpMethod.Get, path, accept: Proto);
+        Assert.Equal(406, only);
+        var status = ProtobufCodec.Decode(await onlyResp.Content.ReadAsByteArrayAsync());
+        Assert.Equal("NotAcceptable", status["reason"]!.GetValue<string>());
+
+        var (either, list, resp) = await cp.SendAsync(HttpMethod.Get, path + "/w1", accept: ClientGoAccept);
+        Assert.Equal(200, either);
+        Assert.Equal("application/json", resp.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("w1", list!["metadata"]!["name"]!.GetValue<string>());
+    }
 }

@@ -3,9 +3,9 @@ using Xunit;
 namespace Skiff.E2E.Tests;
 
 /// <summary>Drives the real kubectl 1.32 against the real <c>skiff up</c> binary.</summary>
-public sealed class KubectlTests : IAsyncLifetime
+public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixture>
 {
-    private SkiffProcess _skiff = null!;
+    private readonly SkiffProcess _skiff = fixture.Skiff!;
 
     private const string ConfigMapYaml = """
         apiVersion: v1
@@ -17,22 +17,6 @@ public sealed class KubectlTests : IAsyncLifetime
         data:
           k: v
         """;
-
-    public async Task InitializeAsync()
-    {
-        if (SkiffProcess.KubectlAvailable)
-        {
-            _skiff = await SkiffProcess.StartAsync();
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_skiff is not null)
-        {
-            await _skiff.DisposeAsync();
-        }
-    }
 
     [SkippableFact]
     public async Task Version_ReportsServer132()
@@ -141,6 +125,19 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task AuthCanIAndWhoami_AnsweredForAdmin()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var canI = await _skiff.KubectlAsync("auth can-i create deployments");
+        Assert.True(canI.Exit == 0, canI.Err);
+        Assert.Equal("yes", canI.Out.Trim());
+        var whoami = await _skiff.KubectlAsync("auth whoami");
+        Assert.True(whoami.Exit == 0, whoami.Err);
+        Assert.Matches("Username\\s+kubernetes-admin", whoami.Out);
+        Assert.Contains("system:masters", whoami.Out);
+    }
+
+    [SkippableFact]
     public async Task GetServices_ShowsKubernetesService()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
@@ -178,15 +175,11 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task AuthCanIAndWhoami_AnswerForAdmin()
+    public async Task AuthCanIList_EverythingAllowed()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var canI = await _skiff.KubectlAsync("auth can-i create pods");
-        Assert.True(canI.Exit == 0, canI.Err);
-        Assert.Equal("yes", canI.Out.Trim());
-        var whoami = await _skiff.KubectlAsync("auth whoami");
-        Assert.True(whoami.Exit == 0, whoami.Err);
-        Assert.Matches("Username\\s+kubernetes-admin", whoami.Out);
-        Assert.Contains("system:authenticated", whoami.Out);
+        var list = await _skiff.KubectlAsync("auth can-i --list");
+        Assert.True(list.Exit == 0, list.Err);
+        Assert.Matches("\\*\\.\\*\\s+\\[\\]\\s+\\[\\]\\s+\\[\\*\\]", list.Out);
     }
 }

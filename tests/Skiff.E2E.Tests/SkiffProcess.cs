@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Skiff.E2E.Tests;
 
 /// <summary>Runs the built <c>skiff up</c> binary on a temp data dir and a free port, and kubectl against it.</summary>
-internal sealed class SkiffProcess : IAsyncDisposable
+public sealed class SkiffProcess : IAsyncDisposable
 {
     private readonly Process _process;
 

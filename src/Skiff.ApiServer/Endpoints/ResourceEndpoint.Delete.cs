@@ -54,6 +54,12 @@ internal sealed partial class ResourceEndpoint
             body = node as JsonObject ?? throw StatusErrors.BadRequest("DeleteOptions must be an object");
         }
 
+        return ParseDeleteOptions(ctx, body);
+    }
+
+    /// <summary>DeleteOptions from a decoded body (null: none) with the query parameters as fallback.</summary>
+    private static DeleteOptions ParseDeleteOptions(HttpContext ctx, JsonObject? body)
+    {
         long? grace = null;
         if (body?["gracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var gv))
         {

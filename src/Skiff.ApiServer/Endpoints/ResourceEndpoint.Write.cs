@@ -25,7 +25,7 @@ internal sealed partial class ResourceEndpoint
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: sub != "scale");
         var opts = WriteOptionsFor(ctx, sub);
-        var body = await ReadObjectAsync(ctx, store.Descriptor, ct).ConfigureAwait(false);
+        var body = await ReadObjectAsync(ctx, BodyDescriptor(store.Descriptor, sub), ct).ConfigureAwait(false);
         if (sub == "scale")
         {
             var (scaled, _) = await store.UpdateAsync(ns, name, old => Scale.ApplyToObject(old, body), null, opts, ct).ConfigureAwait(false);
@@ -37,6 +37,12 @@ internal sealed partial class ResourceEndpoint
             ns, name, _ => (JsonObject)body.DeepClone(), () => (JsonObject)body.DeepClone(), opts, ct).ConfigureAwait(false);
         await WriteObjectAsync(ctx, created ? 201 : 200, store, result, neg).ConfigureAwait(false);
     }
+
+    /// <summary>The descriptor whose kind a subresource body has (autoscaling/v1 Scale for scale), for field checks.</summary>
+    private static Registry.ResourceDescriptor BodyDescriptor(Registry.ResourceDescriptor d, string sub) =>
+        sub.Length > 0 && d.Subresources.FirstOrDefault(s => s.Name == sub) is { } s && s.Kind != d.Kind
+            ? d with { Group = s.Group, Version = s.Version, Kind = s.Kind }
+            : d;
 
     private async Task PatchAsync(HttpContext ctx, GenericStore store, string ns, string name, string sub, UserInfo user, CancellationToken ct)
     {
@@ -77,9 +83,18 @@ internal sealed partial class ResourceEndpoint
             return;
         }
 
-        if (patch is JsonObject po)
+        // Unknown fields are looked for in the patched object (as upstream decodes the result strictly), not in the
+        // patch, whose directives ($patch, $setElementOrder/…) are not fields. Checked once even if the update retries.
+        var fieldsChecked = false;
+        JsonObject Checked(JsonObject result)
         {
-            CheckFields(ctx, store.Descriptor, po, []);
+            if (!fieldsChecked)
+            {
+                CheckFields(ctx, BodyDescriptor(store.Descriptor, sub), result, []);
+                fieldsChecked = true;
+            }
+
+            return result;
         }
 
         JsonObject Apply(JsonObject target)
@@ -99,7 +114,7 @@ internal sealed partial class ResourceEndpoint
                 throw e.ToStatusException();
             }
 
-            return result as JsonObject ?? throw StatusErrors.BadRequest("the patch result is not an object");
+            return Checked(result as JsonObject ?? throw StatusErrors.BadRequest("the patch result is not an object"));
         }
 
         if (sub == "scale")

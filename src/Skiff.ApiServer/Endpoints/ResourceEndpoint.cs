@@ -80,6 +80,18 @@ internal sealed partial class ResourceEndpoint
             case "watch":
                 await WatchAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
+            case "create" when IsReview(d) && info.Subresource.Length == 0:
+                await ReviewAsync(ctx, d, user, ct).ConfigureAwait(false);
+                break;
+            case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "binding":
+                await BindAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
+                break;
+            case "create" when d.Group.Length == 0 && d.Resource == "bindings" && info.Subresource.Length == 0:
+                await BindAsync(ctx, d, ns, "", ct).ConfigureAwait(false);
+                break;
+            case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "eviction":
+                await EvictAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
+                break;
             case "create" when info.Subresource.Length == 0:
                 await CreateAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
@@ -178,7 +190,11 @@ internal sealed partial class ResourceEndpoint
         return obj;
     }
 
-    /// <summary>Applies the fieldValidation directive to decoding problems plus unknown fields of <paramref name="obj"/>.</summary>
+    /// <summary>
+    /// Applies the fieldValidation directive to decoding problems plus unknown fields of <paramref name="obj"/>:
+    /// Strict → 400; Warn → a Warning header each; unknown fields are then dropped from the object (built-in
+    /// kinds decode into typed structs upstream, so unknown fields are never stored).
+    /// </summary>
     private void CheckFields(HttpContext ctx, ResourceDescriptor d, JsonObject obj, List<string> problems)
     {
         var mode = Query(ctx, "fieldValidation") ?? "Warn";
@@ -187,29 +203,24 @@ internal sealed partial class ResourceEndpoint
             throw StatusErrors.BadRequest($"fieldValidation: Unsupported value: \"{mode}\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
         }
 
-        if (mode == "Ignore")
+        var unknown = _options.UnknownFieldDetector?.FindUnknownFields(d, obj) ?? [];
+        if (mode != "Ignore")
         {
-            return;
+            problems.AddRange(unknown.Select(f => $"unknown field \"{f.TrimStart('.')}\""));
+            if (problems.Count > 0 && mode == "Strict")
+            {
+                throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", problems));
+            }
+
+            foreach (var p in problems)
+            {
+                ctx.Response.Headers.Append("Warning", $"299 - \"{p.Replace("\"", "\\\"")}\"");
+            }
         }
 
-        if (_options.UnknownFieldDetector is { } detector)
+        foreach (var path in unknown)
         {
-            problems.AddRange(detector.FindUnknownFields(d, obj).Select(f => $"unknown field \"{f.TrimStart('.')}\""));
-        }
-
-        if (problems.Count == 0)
-        {
-            return;
-        }
-
-        if (mode == "Strict")
-        {
-            throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", problems));
-        }
-
-        foreach (var p in problems)
-        {
-            ctx.Response.Headers.Append("Warning", $"299 - \"{p.Replace("\"", "\\\"")}\"");
+            UnknownFieldPruner.Remove(obj, path);
         }
     }
 

@@ -115,7 +115,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         var info = RequestInfo.Parse(ctx.Request.Method, path, isWatch);
         if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is not null)
         {
-            await SelfReviews.HandleAsync(ctx, info, user!, options.ExtraDecoders, ct).ConfigureAwait(false);
+            await SelfReviews.HandleAsync(ctx, options.ExtraDecoders, ct).ConfigureAwait(false);
             return;
         }
 

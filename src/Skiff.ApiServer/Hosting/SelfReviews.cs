@@ -1,42 +1,33 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
-using Skiff.Api.Validation;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Security;
 using Skiff.ApiServer.Serialization;
 
 namespace Skiff.ApiServer.Hosting;
 
 /// <summary>
-/// The create-only, never-stored review kinds that ask about the caller (upstream's <c>pkg/registry/authorization</c>
-/// and <c>pkg/registry/authentication/selfsubjectreview</c>): SelfSubjectAccessReview and SelfSubjectRulesReview
-/// (<c>kubectl auth can-i</c>) and SelfSubjectReview (<c>kubectl auth whoami</c>). Skiff does not enforce RBAC yet, so
-/// every access review is allowed and says so in <c>status.reason</c>, and the rules review lists every verb on
-/// every resource.
+/// SelfSubjectRulesReview (<c>kubectl auth can-i --list</c>; upstream <c>pkg/registry/authorization/selfsubjectrulesreview</c>):
+/// create-only, never stored. Skiff does not enforce RBAC yet, so the answer is every verb on every resource and
+/// every non-resource URL, with <c>evaluationError</c> saying so. (SelfSubjectAccessReview and SelfSubjectReview are
+/// answered by <c>Endpoints/ResourceEndpoint.Reviews.cs</c>.)
 /// </summary>
 internal static class SelfReviews
 {
-    /// <summary>The reason every access review carries while RBAC is not enforced.</summary>
+    /// <summary>Why every rule is granted while RBAC is not enforced.</summary>
     public const string NotEnforcedReason = "skiff: RBAC not enforced";
 
     private const int MaxBodyBytes = 3 * 1024 * 1024;
 
-    /// <summary>True when <paramref name="info"/> is a POST of one of the review kinds (then handle it here).</summary>
+    /// <summary>True when <paramref name="info"/> is a POST of a SelfSubjectRulesReview (then handle it here).</summary>
     public static bool Handles(RequestInfo info, string method) =>
         HttpMethods.IsPost(method) && info.Name.Length == 0 && info.Subresource.Length == 0 && info.Version == "v1"
-        && (info.Group, info.Resource) is ("authorization.k8s.io", "selfsubjectaccessreviews" or "selfsubjectrulesreviews")
-            or ("authentication.k8s.io", "selfsubjectreviews");
+        && info.Group == "authorization.k8s.io" && info.Resource == "selfsubjectrulesreviews";
 
-    /// <summary>Decodes the review, answers it for <paramref name="user"/> and writes 201 with the completed object.</summary>
-    public static async Task HandleAsync(HttpContext ctx, RequestInfo info, UserInfo user, IEnumerable<IContentDecoder> extraDecoders, CancellationToken ct)
+    /// <summary>Decodes the review, answers it and writes 201 with the completed object.</summary>
+    public static async Task HandleAsync(HttpContext ctx, IEnumerable<IContentDecoder> extraDecoders, CancellationToken ct)
     {
-        var (kind, apiVersion) = info.Resource switch
-        {
-            "selfsubjectaccessreviews" => ("SelfSubjectAccessReview", "authorization.k8s.io/v1"),
-            "selfsubjectrulesreviews" => ("SelfSubjectRulesReview", "authorization.k8s.io/v1"),
-            _ => ("SelfSubjectReview", "authentication.k8s.io/v1"),
-        };
+        const string kind = "SelfSubjectRulesReview";
         var format = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false).Format;
         var review = await ReadAsync(ctx, extraDecoders, ct).ConfigureAwait(false);
         var sentKind = review["kind"] is JsonValue k && k.TryGetValue<string>(out var ks) ? ks : "";
@@ -48,67 +39,26 @@ internal static class SelfReviews
         var result = new JsonObject
         {
             ["kind"] = kind,
-            ["apiVersion"] = apiVersion,
-            ["metadata"] = (review["metadata"] as JsonObject)?.DeepClone() ?? new JsonObject(),
+            ["apiVersion"] = "authorization.k8s.io/v1",
+            ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+            ["spec"] = (review["spec"] as JsonObject)?.DeepClone() ?? new JsonObject(),
+            ["status"] = new JsonObject
+            {
+                ["resourceRules"] = new JsonArray(new JsonObject
+                {
+                    ["verbs"] = new JsonArray("*"),
+                    ["apiGroups"] = new JsonArray("*"),
+                    ["resources"] = new JsonArray("*"),
+                }),
+                ["nonResourceRules"] = new JsonArray(new JsonObject
+                {
+                    ["verbs"] = new JsonArray("*"),
+                    ["nonResourceURLs"] = new JsonArray("*"),
+                }),
+                ["incomplete"] = false,
+                ["evaluationError"] = NotEnforcedReason,
+            },
         };
-        if (result["metadata"] is JsonObject meta && !meta.ContainsKey("creationTimestamp"))
-        {
-            meta["creationTimestamp"] = null;
-        }
-
-        switch (kind)
-        {
-            case "SelfSubjectAccessReview":
-                var spec = review["spec"] as JsonObject ?? new JsonObject();
-                var hasResource = spec["resourceAttributes"] is JsonObject;
-                var hasNonResource = spec["nonResourceAttributes"] is JsonObject;
-                if (hasResource == hasNonResource)
-                {
-                    var detail = hasResource ? "cannot be specified in combination with resourceAttributes" : "exactly one of nonResourceAttributes or resourceAttributes must be specified";
-                    throw StatusErrors.Invalid("authorization.k8s.io", kind, "",
-                        [FieldError.Invalid("spec.nonResourceAttributes", hasResource ? "{...}" : "null", detail)]);
-                }
-
-                result["spec"] = spec.DeepClone();
-                result["status"] = new JsonObject { ["allowed"] = true, ["reason"] = NotEnforcedReason };
-                break;
-            case "SelfSubjectRulesReview":
-                result["spec"] = (review["spec"] as JsonObject)?.DeepClone() ?? new JsonObject();
-                result["status"] = new JsonObject
-                {
-                    ["resourceRules"] = new JsonArray(new JsonObject
-                    {
-                        ["verbs"] = new JsonArray("*"),
-                        ["apiGroups"] = new JsonArray("*"),
-                        ["resources"] = new JsonArray("*"),
-                    }),
-                    ["nonResourceRules"] = new JsonArray(new JsonObject
-                    {
-                        ["verbs"] = new JsonArray("*"),
-                        ["nonResourceURLs"] = new JsonArray("*"),
-                    }),
-                    ["incomplete"] = false,
-                    ["evaluationError"] = NotEnforcedReason,
-                };
-                break;
-            default:
-                var userInfo = new JsonObject { ["username"] = user.Name };
-                if (user.Uid is { Length: > 0 } uid)
-                {
-                    userInfo["uid"] = uid;
-                }
-
-                var groups = user.Groups.ToList();
-                if (!groups.Contains(UserInfo.AuthenticatedGroup))
-                {
-                    groups.Add(UserInfo.AuthenticatedGroup);
-                }
-
-                userInfo["groups"] = new JsonArray(groups.Select(g => (JsonNode)g).ToArray());
-                result["status"] = new JsonObject { ["userInfo"] = userInfo };
-                break;
-        }
-
         await Responses.WriteAsync(ctx, 201, result, format).ConfigureAwait(false);
     }
 

@@ -102,10 +102,10 @@ public static class BuiltInResources
 
     private static IEnumerable<ResourceDescriptor> Others()
     {
-        // Create-only reviews about the caller, answered by the host and never stored (Hosting/SelfReviews.cs).
-        yield return R("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, DefaultStrategy.Instance, verbs: ["create"]);
-        yield return R("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, DefaultStrategy.Instance, verbs: ["create"]);
-        yield return R("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, DefaultStrategy.Instance, verbs: ["create"]);
+        // Virtual, create-only reviews: the API server answers them without storing anything.
+        yield return R("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, new SimpleStrategy(), verbs: ["create"]);
+        yield return R("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]);
+        yield return R("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, new SimpleStrategy(), verbs: ["create"]);
         yield return R("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
             HorizontalPodAutoscalerStrategy.Instance, shortNames: ["hpa"], categories: All, subresources: [Status("autoscaling", "v2", "HorizontalPodAutoscaler")]);
         yield return R("batch", "v1", "cronjobs", "cronjob", "CronJob", true, CronJobStrategy.Instance, shortNames: ["cj"], categories: All,

@@ -92,6 +92,8 @@ public static class YamlWriter
         }
     }
 
+    private static readonly JsonSerializerOptions RelaxedOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static string Leaf(JsonNode? v) => v switch
     {
         null => "null",
@@ -109,6 +111,6 @@ public static class YamlWriter
             && !char.IsWhiteSpace(s[0]) && !char.IsWhiteSpace(s[^1]) && s[0] is not ('-' or '?')
             && s is not ("true" or "false" or "null" or "~" or "yes" or "no" or "on" or "off" or "True" or "False" or "Null" or "NULL" or "TRUE" or "FALSE" or "y" or "n" or "Y" or "N")
             && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-        return plain ? s : JsonSerializer.Serialize(s);
+        return plain ? s : JsonSerializer.Serialize(s, RelaxedOptions);
     }
 }

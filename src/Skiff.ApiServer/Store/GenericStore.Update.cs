@@ -38,6 +38,12 @@ internal sealed partial class GenericStore
                 await dryHook.RevertAsync(ct).ConfigureAwait(false);
             }
 
+            // Upstream's dry-run update answers the would-be object at the current resourceVersion.
+            if (preview is not null)
+            {
+                Meta.Of(preview)["resourceVersion"] = Meta.Str(old, "resourceVersion");
+            }
+
             return (preview ?? old, false);
         }
 

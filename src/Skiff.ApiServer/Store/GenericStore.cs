@@ -51,7 +51,7 @@ internal sealed partial class GenericStore
             return;
         }
 
-        var sub = options.Subresource is "finalize" or "scale" ? "" : options.Subresource;
+        var sub = options.Subresource == "finalize" ? "" : options.Subresource;
         ServerSideApply.UpdateManagedFields(old, obj, options.FieldManager, _clock.GetUtcNow(), Schema,
             apiVersion: Descriptor.GroupVersion, subresource: sub.Length == 0 ? null : sub);
         if (Meta.Of(obj)["managedFields"] is JsonArray { Count: 0 })
@@ -80,12 +80,15 @@ internal sealed partial class GenericStore
         return obj;
     }
 
+    /// <summary>Stored JSON escapes only what JSON requires (no <c>\u0022</c> in FieldsV1 keys such as <c>k:{"name":"c"}</c>).</summary>
+    private static readonly JsonSerializerOptions StorageJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Serializes for storage: without <c>metadata.resourceVersion</c>.</summary>
     public static byte[] Encode(JsonObject obj)
     {
         var copy = (JsonObject)obj.DeepClone();
         (copy["metadata"] as JsonObject)?.Remove("resourceVersion");
-        return JsonSerializer.SerializeToUtf8Bytes(copy);
+        return JsonSerializer.SerializeToUtf8Bytes(copy, StorageJson);
     }
 
     private StatusException NotFound(string name) => StatusErrors.NotFound(Descriptor.Group, Descriptor.Resource, name);

@@ -11,18 +11,27 @@ using Skiff.Client.Typed;
 namespace Skiff.Client.Events;
 
 /// <summary>
-/// Writes core/v1 Events about objects (client-go <c>record.EventRecorder</c> with its correlator's de-duplication):
-/// an event with the same source, involved object, type, reason and message as one written less than
-/// <see cref="AggregationWindow"/> ago is not written again — the existing Event gets <c>count</c> + 1 and a new
-/// <c>lastTimestamp</c> (a strategic merge patch); if that Event is gone, a new one is created. Events are written in
-/// the order recorded by one background loop; a failed write is logged and dropped (events are best-effort), and never
-/// throws into the caller.
+/// Writes core/v1 Events about objects (client-go <c>record.EventRecorder</c> with its <c>EventCorrelator</c>):
+/// <list type="bullet">
+/// <item>De-duplication: an event with the same source, involved object, type, reason and message as one written less
+/// than <see cref="AggregationWindow"/> ago is not written again — the existing Event gets <c>count</c> + 1 and a new
+/// <c>lastTimestamp</c> (a strategic merge patch); if that Event is gone, a new one is created.</item>
+/// <item>Aggregation: once 10 events of one object with the same source, type and reason but different messages occur
+/// within the window, further ones are folded into one Event whose message is
+/// <c>(combined from similar events): &lt;latest message&gt;</c>, counted like a duplicate.</item>
+/// <item>Spam filter: per source and object, a token bucket of 25 events refilled at one per 5 minutes; events beyond
+/// it are dropped.</item>
+/// </list>
+/// Events are written in the order recorded by one background loop; a failed write is logged and dropped (events are
+/// best-effort), and never throws into the caller.
 /// </summary>
 public sealed partial class EventRecorder : IAsyncDisposable
 {
     public const string Normal = "Normal";
     public const string Warning = "Warning";
     private const int CacheSize = 4096;
+    private const int MaxSimilarEvents = 10;
+    private const string CombinedPrefix = "(combined from similar events): ";
 
     private readonly Clientset _clientset;
     private readonly TimeProvider _time;
@@ -30,6 +39,8 @@ public sealed partial class EventRecorder : IAsyncDisposable
     private readonly Channel<(Corev1Event Event, TaskCompletionSource Done)> _channel = Channel.CreateUnbounded<(Corev1Event, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, (string Namespace, string Name, int Count, DateTime LastSeen, LinkedListNode<string> Node)> _seen = new(StringComparer.Ordinal);
     private readonly LinkedList<string> _lru = new();
+    private readonly Dictionary<string, (HashSet<string> Messages, DateTime Last)> _similar = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Flowcontrol.TokenBucket> _spam = new(StringComparer.Ordinal);
     private readonly Task _loop;
 
     public EventRecorder(Clientset clientset, string component, string? host = null, TimeProvider? timeProvider = null, TimeSpan? aggregationWindow = null, ILoggerFactory? loggerFactory = null)
@@ -127,8 +138,35 @@ public sealed partial class EventRecorder : IAsyncDisposable
     private async Task WriteAsync(Corev1Event ev)
     {
         var o = ev.InvolvedObject;
-        var key = string.Join('\u0000', ev.Source.Component, ev.Source.Host, o.Kind, o.NamespaceProperty, o.Name, o.Uid, o.ApiVersion, ev.Type, ev.Reason, ev.Message);
+        var objectKey = string.Join('\u0000', ev.Source.Component, ev.Source.Host, o.Kind, o.NamespaceProperty, o.Name, o.Uid, o.ApiVersion);
         var now = ev.LastTimestamp!.Value;
+        if (!SpamAllowed(objectKey + '\u0000' + ev.Type))
+        {
+            LogSpam(ev.Reason, o.Name);
+            return;
+        }
+
+        // Similar events (same reason, many messages) collapse into one combined Event, de-duplicated by reason alone.
+        var similarKey = string.Join('\u0000', objectKey, ev.Type, ev.Reason);
+        var key = similarKey + '\u0000' + ev.Message;
+        if (!_similar.TryGetValue(similarKey, out var similar) || now - similar.Last > AggregationWindow)
+        {
+            similar = (new HashSet<string>(StringComparer.Ordinal), now);
+        }
+
+        similar.Messages.Add(ev.Message);
+        _similar[similarKey] = (similar.Messages, now);
+        if (_similar.Count > CacheSize)
+        {
+            _similar.Clear();
+        }
+
+        if (similar.Messages.Count >= MaxSimilarEvents)
+        {
+            ev.Message = CombinedPrefix + ev.Message;
+            key = similarKey;
+        }
+
         if (_seen.TryGetValue(key, out var prior) && now - prior.LastSeen <= AggregationWindow)
         {
             var count = prior.Count + 1;
@@ -154,6 +192,22 @@ public sealed partial class EventRecorder : IAsyncDisposable
         Remember(key, created.Metadata.NamespaceProperty, created.Metadata.Name, 1, now);
     }
 
+    private bool SpamAllowed(string key)
+    {
+        if (!_spam.TryGetValue(key, out var bucket))
+        {
+            if (_spam.Count >= CacheSize)
+            {
+                _spam.Clear();
+            }
+
+            bucket = new Flowcontrol.TokenBucket(1.0 / 300, 25, _time);
+            _spam[key] = bucket;
+        }
+
+        return bucket.TryTake();
+    }
+
     private void Remember(string key, string ns, string name, int count, DateTime lastSeen)
     {
         if (_seen.TryGetValue(key, out var old))
@@ -169,6 +223,9 @@ public sealed partial class EventRecorder : IAsyncDisposable
             _lru.RemoveLast();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "dropped event {Reason} about {Name}: too many events about this object")]
+    private partial void LogSpam(string reason, string name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not write event {Reason} about {Name}: {Error}")]
     private partial void LogWriteFailed(string reason, string name, string error);

@@ -68,4 +68,26 @@ public sealed class CompactionIntegrationTests(ControlPlaneFixture fx) : IClassF
         await stop.CancelAsync();
         await run.WaitAsync(Deadline);
     }
+
+    [Fact]
+    public async Task Watch_FromCompactedResourceVersion_EndsWithResourceExpired()
+    {
+        using var cs = fx.Clientset();
+        var ns = await fx.NamespaceAsync(cs);
+        var cms = cs.CoreV1().ConfigMaps(ns);
+        var old = await cms.CreateAsync(TestObjects.ConfigMap("old"));
+        await cms.CreateAsync(TestObjects.ConfigMap("newer"));
+        await fx.Cp.Storage.CompactAsync(await fx.Cp.Storage.GetCurrentRevisionAsync(CancellationToken.None), CancellationToken.None);
+
+        using var cts = new CancellationTokenSource(Deadline);
+        var e = await Assert.ThrowsAsync<Skiff.Client.Rest.KubernetesApiException>(async () =>
+        {
+            await foreach (var _ in cms.WatchAsync(new Skiff.Client.Options.ListOptions { ResourceVersion = old.Metadata.ResourceVersion }, cts.Token))
+            {
+            }
+        });
+        Assert.True(e.IsResourceExpired);
+        Assert.Equal(System.Net.HttpStatusCode.Gone, e.Code);
+        Assert.True(Skiff.Client.Rest.ApiErrors.IsResourceExpired(e));
+    }
 }

@@ -94,7 +94,8 @@ public sealed class LeaderElectionIntegrationTests(ControlPlaneFixture fx) : ICl
     private static LeaderElectionConfig Config(IResourceLock l, LeadershipLog log, bool release = false) => new()
     {
         Lock = l,
-        LeaseDuration = TimeSpan.FromSeconds(3),
+        // A wide margin between giving up (RenewDeadline) and being taken over (LeaseDuration), for loaded machines.
+        LeaseDuration = TimeSpan.FromSeconds(5),
         RenewDeadline = TimeSpan.FromSeconds(1.5),
         RetryPeriod = TimeSpan.FromMilliseconds(300),
         ReleaseOnCancel = release,
@@ -136,7 +137,7 @@ public sealed class LeaderElectionIntegrationTests(ControlPlaneFixture fx) : ICl
         var lease = await cs.CoordinationV1().Leases(ns).GetAsync("handover");
         Assert.Equal("b", lease.Spec.HolderIdentity);
         Assert.Equal(1, lease.Spec.LeaseTransitions);
-        Assert.Equal(3, lease.Spec.LeaseDurationSeconds);
+        Assert.Equal(5, lease.Spec.LeaseDurationSeconds);
         Assert.NotNull(lease.Spec.AcquireTime);
         Assert.NotNull(lease.Spec.RenewTime);
 

@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Skiff.Api.Errors;
+using Skiff.Api.Validation;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Security;
+
+namespace Skiff.ApiServer.Endpoints;
+
+internal sealed partial class ResourceEndpoint
+{
+    /// <summary>True for the virtual, create-only review resources answered by <see cref="ReviewAsync"/>.</summary>
+    private static bool IsReview(ResourceDescriptor d) =>
+        (d.Group, d.Resource) is ("authorization.k8s.io", "selfsubjectaccessreviews") or ("authentication.k8s.io", "selfsubjectreviews");
+
+    /// <summary>
+    /// POST selfsubjectaccessreviews (<c>kubectl auth can-i</c>) and selfsubjectreviews (<c>kubectl auth whoami</c>):
+    /// answered from the request's user and never stored, 201 with the review and its status. Skiff authorizes every
+    /// authenticated request (upstream's AlwaysAllow), so access reviews are allowed.
+    /// </summary>
+    private async Task ReviewAsync(HttpContext ctx, ResourceDescriptor d, UserInfo user, CancellationToken ct)
+    {
+        var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
+        var review = await ReadObjectAsync(ctx, d, ct).ConfigureAwait(false);
+        var result = new JsonObject
+        {
+            ["kind"] = d.Kind,
+            ["apiVersion"] = d.GroupVersion,
+            ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+        };
+        if (d.Resource == "selfsubjectaccessreviews")
+        {
+            var spec = review["spec"] as JsonObject;
+            var hasResource = spec?["resourceAttributes"] is JsonObject;
+            var hasNonResource = spec?["nonResourceAttributes"] is JsonObject;
+            if (hasResource == hasNonResource)
+            {
+                var error = hasResource
+                    ? FieldError.Invalid("spec.resourceAttributes", "", "cannot be specified in combination with nonResourceAttributes")
+                    : FieldError.Invalid("spec.resourceAttributes", "null", "exactly one of nonResourceAttributes or resourceAttributes must be specified");
+                throw StatusErrors.Invalid(d.Group, d.Kind, "", [error]);
+            }
+
+            result["spec"] = spec!.DeepClone();
+            result["status"] = new JsonObject { ["allowed"] = true };
+        }
+        else
+        {
+            var userInfo = new JsonObject { ["username"] = user.Name };
+            if (user.Uid is { Length: > 0 } uid)
+            {
+                userInfo["uid"] = uid;
+            }
+
+            userInfo["groups"] = new JsonArray(user.Groups.Select(g => (JsonNode)JsonValue.Create(g)).ToArray());
+            result["status"] = new JsonObject { ["userInfo"] = userInfo };
+        }
+
+        await Responses.WriteAsync(ctx, 201, result, neg.Format).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Store;
+
+internal sealed partial class GenericStore
+{
+    /// <summary>
+    /// A storage-level read-modify-write that bypasses the strategy (no PrepareForUpdate, validation, generation or
+    /// managedFields), like upstream's registry-internal <c>GuaranteedUpdate</c> calls (pod binding). The mutation may
+    /// run several times when writers race and must throw to abort. Returns the stored result.
+    /// </summary>
+    public async Task<JsonObject> UpdateDirectAsync(string ns, string name, Action<JsonObject> mutate, CancellationToken ct)
+    {
+        try
+        {
+            var written = await _storage.GuaranteedUpdateAsync(
+                Key(ns, name),
+                (current, _) =>
+                {
+                    if (current is null)
+                    {
+                        throw NotFound(name);
+                    }
+
+                    var obj = Decode(current);
+                    mutate(obj);
+                    return ValueTask.FromResult<ReadOnlyMemory<byte>?>(Encode(obj));
+                },
+                allowCreate: false,
+                ct).ConfigureAwait(false);
+            return Decode(written);
+        }
+        catch (KeyNotFoundStorageException)
+        {
+            throw NotFound(name);
+        }
+    }
+}
