@@ -28,7 +28,17 @@ public static class ProtobufSerialization
     /// <exception cref="JsonException">The object does not match <typeparamref name="T"/>.</exception>
     public static T Deserialize<T>(ReadOnlySpan<byte> envelope) => FromObject<T>(ProtobufCodec.Decode(envelope));
 
-    /// <summary>Converts a decoded object to <typeparamref name="T"/>; a <see cref="JsonObject"/> is returned as it is.</summary>
+    /// <summary>
+    /// Converts a decoded object to <typeparamref name="T"/>; a <see cref="JsonObject"/> is returned as it is. An empty
+    /// list (protobuf has no way to say "no items" but leaving them out) gets <c>items: []</c>, as the JSON path has.
+    /// </summary>
     internal static T FromObject<T>(JsonObject obj)
-        => obj is T same ? same : obj.Deserialize<T>(KubernetesSerialization.Options) ?? throw new JsonException("null object");
+    {
+        if (obj["items"] is null && obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k.EndsWith("List", StringComparison.Ordinal))
+        {
+            obj["items"] = new JsonArray();
+        }
+
+        return obj is T same ? same : obj.Deserialize<T>(KubernetesSerialization.Options) ?? throw new JsonException("null object");
+    }
 }
