@@ -1,3 +1,4 @@
+using Skiff.Client.Rest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -223,7 +224,26 @@ public sealed partial class LeaderElector
         using var timeout = new CancellationTokenSource(_config.RenewDeadline, _time);
         try
         {
-            Observe(await _config.Lock.UpdateAsync(observed, new LeaderElectionRecord("", 1, now, now, observed.Record.LeaderTransitions), timeout.Token).ConfigureAwait(false));
+            // A renewal cancelled mid-flight may have written the lease without this candidate seeing the answer, so
+            // the observed version can be stale: on a conflict, re-read and release again while the lease is still ours.
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    Observe(await _config.Lock.UpdateAsync(observed, new LeaderElectionRecord("", 1, now, now, observed.Record.LeaderTransitions), timeout.Token).ConfigureAwait(false));
+                    return;
+                }
+                catch (KubernetesApiException e) when (e.IsConflict && attempt < 3)
+                {
+                    var current = await _config.Lock.GetAsync(timeout.Token).ConfigureAwait(false);
+                    if (current is null || current.Record.HolderIdentity != _config.Lock.Identity)
+                    {
+                        return;
+                    }
+
+                    observed = current;
+                }
+            }
         }
         catch (Exception e)
         {
