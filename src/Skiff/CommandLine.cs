@@ -4,7 +4,7 @@ namespace Skiff;
 internal sealed record CommandLine
 {
     public const string Usage = """
-        usage: skiff up|apiserver [--data-dir DIR] [--port 6443] [--storage sqlite|memory|etcd] [--etcd-servers URL,...] [--token-auth-file FILE]
+        usage: skiff up|apiserver [--data-dir DIR] [--port 6443] [--storage sqlite|memory|etcd] [--etcd-servers URL,...] [--token-auth-file FILE] [--watch-cache=false]
 
           --data-dir DIR         where certificates, admin.kubeconfig and (sqlite) data live
                                  (default: $SKIFF_DATA_DIR, else ~/.skiff)
@@ -12,6 +12,7 @@ internal sealed record CommandLine
           --storage KIND         sqlite (default: DIR/skiff.db) | memory (lost on exit) | etcd
           --etcd-servers URLS    comma-separated etcd client URLs (with --storage etcd)
           --token-auth-file F    static bearer tokens, CSV: token,user,uid,"group1,group2"
+          --watch-cache=BOOL     serve lists and watches from an in-memory watch cache (default true)
         """;
 
     public string Command { get; init; } = "up";
@@ -20,6 +21,7 @@ internal sealed record CommandLine
     public string Storage { get; init; } = "sqlite";
     public IReadOnlyList<string> EtcdServers { get; init; } = [];
     public string? TokenFile { get; init; }
+    public bool WatchCache { get; init; } = true;
     public bool Help { get; init; }
 
     public static string DefaultDataDirectory() =>
@@ -104,6 +106,17 @@ internal sealed record CommandLine
 
                 case "--etcd-servers":
                     result = result with { EtcdServers = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
+                    break;
+                case "--watch-cache":
+                    result = result with
+                    {
+                        WatchCache = inline switch
+                        {
+                            null or "true" => true,
+                            "false" => false,
+                            _ => throw new UsageException($"invalid value \"{inline}\" for --watch-cache: must be true or false"),
+                        },
+                    };
                     break;
                 case "--token-auth-file":
                     result = result with { TokenFile = Path.GetFullPath(Value()) };

@@ -57,6 +57,7 @@ await using var host = new ApiServerHost(new ApiServerOptions
     Port = parsed.Port,
     Storage = storage,
     Resources = resources,
+    WatchCache = parsed.WatchCache,
     Tokens = parsed.TokenFile is null ? Skiff.ApiServer.Security.TokenFile.Empty : Skiff.ApiServer.Security.TokenFile.Load(parsed.TokenFile),
 });
 try

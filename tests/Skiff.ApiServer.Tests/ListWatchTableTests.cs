@@ -206,8 +206,8 @@ public sealed class ListWatchTableTests(ControlPlaneFixture f) : IClassFixture<C
         var ns = await CreateNamespaceAsync();
         await CreateCmAsync(ns, "a");
         await CreateCmAsync(ns, "b");
-        var current = await f.Cp.Storage.GetCurrentRevisionAsync(CancellationToken.None);
-        await f.Cp.Storage.CompactAsync(current, CancellationToken.None);
+        var current = await f.Cp.Host.Storage.GetCurrentRevisionAsync(CancellationToken.None);
+        await f.Cp.Host.Storage.CompactAsync(current, CancellationToken.None);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await using var watch = await WatchStream.OpenAsync(f.Cp.Client, $"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion=1", cts.Token);
         var ev = await watch.NextAsync(cts.Token);

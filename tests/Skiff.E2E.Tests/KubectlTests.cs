@@ -173,4 +173,13 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
         Assert.NotEqual(0, gone.Exit);
         Assert.Contains("NotFound", gone.Err);
     }
+
+    [SkippableFact]
+    public async Task AuthCanIList_EverythingAllowed()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var list = await _skiff.KubectlAsync("auth can-i --list");
+        Assert.True(list.Exit == 0, list.Err);
+        Assert.Matches("\\*\\.\\*\\s+\\[\\]\\s+\\[\\]\\s+\\[\\*\\]", list.Out);
+    }
 }

@@ -20,11 +20,12 @@ namespace Skiff.Testing.ControlPlane;
 public sealed class TestControlPlane : IAsyncDisposable
 {
     private readonly bool _ownsStorage;
+    private readonly IStorage _backing;
 
     private TestControlPlane(ApiServerHost host, IStorage storage, string dir, bool ownsStorage)
     {
         Host = host;
-        Storage = storage;
+        _backing = storage;
         DataDirectory = dir;
         _ownsStorage = ownsStorage;
         Client = CreateClient();
@@ -33,8 +34,11 @@ public sealed class TestControlPlane : IAsyncDisposable
     /// <summary>The running server.</summary>
     public ApiServerHost Host { get; }
 
-    /// <summary>The store behind it.</summary>
-    public IStorage Storage { get; }
+    /// <summary>
+    /// The store requests are served from: with the watch cache on, the cache over the backing store (so writes and
+    /// compactions made here are seen by the cache, as when upstream's API server compacts); otherwise the backing store.
+    /// </summary>
+    public IStorage Storage => Host.Storage;
 
     /// <summary>The temporary data directory.</summary>
     public string DataDirectory { get; }
@@ -69,6 +73,7 @@ public sealed class TestControlPlane : IAsyncDisposable
             Schemas = openApi,
             UnknownFieldDetector = new OpenApiUnknownFieldDetector(openApi),
             BookmarkInterval = TimeSpan.FromMilliseconds(500),
+            WatchCache = WatchCacheByDefault,
         };
         if (configure is not null)
         {
@@ -79,6 +84,12 @@ public sealed class TestControlPlane : IAsyncDisposable
         await host.StartAsync(ct).ConfigureAwait(false);
         return new TestControlPlane(host, store, dir, storage is null);
     }
+
+    /// <summary>
+    /// Whether control planes serve reads and watches through the watch cache unless <c>configure</c> says otherwise
+    /// (on, like <c>skiff up</c>, so the suites exercise it; set <c>SKIFF_TEST_WATCH_CACHE=false</c> to turn it off).
+    /// </summary>
+    public static bool WatchCacheByDefault { get; } = Environment.GetEnvironmentVariable("SKIFF_TEST_WATCH_CACHE") != "false";
 
     /// <summary>The resources served when none are given: a fresh built-in catalogue (its service allocators are per server).</summary>
     public static IReadOnlyList<ResourceDescriptor> DefaultResources => BuiltInResources.Create(new BuiltInResourceOptions());
@@ -159,7 +170,7 @@ public sealed class TestControlPlane : IAsyncDisposable
         await Host.DisposeAsync().ConfigureAwait(false);
         if (_ownsStorage)
         {
-            await Storage.DisposeAsync().ConfigureAwait(false);
+            await _backing.DisposeAsync().ConfigureAwait(false);
         }
 
         try

@@ -113,6 +113,12 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
 
         var isWatch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
         var info = RequestInfo.Parse(ctx.Request.Method, path, isWatch);
+        if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is not null)
+        {
+            await SelfReviews.HandleAsync(ctx, options.ExtraDecoders, ct).ConfigureAwait(false);
+            return;
+        }
+
         if (info.IsResourceRequest)
         {
             await resources.HandleAsync(ctx, info, user!, ct).ConfigureAwait(false);

@@ -12,6 +12,7 @@ using Skiff.Api.Errors;
 using Skiff.ApiServer.Endpoints;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
+using Skiff.ApiServer.Storage.Cacher;
 using Skiff.ApiServer.Store;
 
 namespace Skiff.ApiServer.Hosting;
@@ -23,8 +24,9 @@ namespace Skiff.ApiServer.Hosting;
 /// </summary>
 public sealed class ApiServerHost : IAsyncDisposable
 {
-    private readonly ApiServerOptions _options;
+    private ApiServerOptions _options;
     private WebApplication? _app;
+    private CachingStorage? _cache;
 
     /// <summary>Creates a host; nothing runs until <see cref="StartAsync"/>.</summary>
     public ApiServerHost(ApiServerOptions options)
@@ -38,6 +40,9 @@ public sealed class ApiServerHost : IAsyncDisposable
 
     /// <summary>The cluster PKI (after start).</summary>
     public ClusterCertificates Certificates { get; private set; } = null!;
+
+    /// <summary>The store requests are served from: the watch cache over the configured store when it is on (after start).</summary>
+    public Skiff.Storage.IStorage Storage => _options.Storage;
 
     /// <summary>The periodic compactor (after start; null when compaction is off).</summary>
     public StorageCompactor? Compactor { get; private set; }
@@ -55,6 +60,15 @@ public sealed class ApiServerHost : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(_options.DataDirectory);
+        if (_options.WatchCache && _cache is null)
+        {
+            // Every stored built-in resource with a watch verb gets a watch cache (upstream caches every resource).
+            var prefixes = Registry.All.Where(d => d.Verbs.Contains("watch")).Select(d => d.StoragePrefix).Distinct(StringComparer.Ordinal).ToList();
+            _cache = new CachingStorage(_options.Storage, new CachingStorageOptions { Prefixes = prefixes, DisposeInner = false });
+            _options = _options with { Storage = _cache };
+            await _cache.StartAsync(ct).ConfigureAwait(false);
+        }
+
         Certificates = ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
         var resources = new ResourceEndpoint(Registry, _options);
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
@@ -188,6 +202,12 @@ public sealed class ApiServerHost : IAsyncDisposable
 
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
+        }
+
+        if (_cache is not null)
+        {
+            await _cache.DisposeAsync().ConfigureAwait(false);
+            _cache = null;
         }
     }
 }

@@ -49,6 +49,13 @@ public sealed record ApiServerOptions
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// Whether reads and watches of every built-in resource are served by a watch cache over <see cref="Storage"/>
+    /// (upstream's cacher): resourceVersion="0" and NotOlderThan lists from memory, consistent lists from memory once
+    /// the cache has caught up, watches from the cache's event window. Writes and latest gets go to the store.
+    /// </summary>
+    public bool WatchCache { get; init; }
+
+    /// <summary>
     /// How often the store is compacted to the revision seen one interval earlier (upstream: 5 minutes), so about one
     /// interval of history stays readable; <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/> turns
     /// compaction off.

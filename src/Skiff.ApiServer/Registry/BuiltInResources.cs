@@ -105,6 +105,7 @@ public static class BuiltInResources
         // Virtual, create-only reviews: the API server answers them without storing anything.
         yield return R("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, new SimpleStrategy(), verbs: ["create"]);
         yield return R("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]);
+        yield return R("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, new SimpleStrategy(), verbs: ["create"]);
         yield return R("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
             HorizontalPodAutoscalerStrategy.Instance, shortNames: ["hpa"], categories: All, subresources: [Status("autoscaling", "v2", "HorizontalPodAutoscaler")]);
         yield return R("batch", "v1", "cronjobs", "cronjob", "CronJob", true, CronJobStrategy.Instance, shortNames: ["cj"], categories: All,

@@ -31,6 +31,7 @@ internal sealed partial class GenericStore
         long revision = 0;
         string? startAfter = null;
         var limit = q.Limit;
+        long? notOlderThan = null; // resourceVersion=0 / NotOlderThan: a watch cache may answer from memory
         if (q.Continue.Length > 0)
         {
             var (rv, start) = ContinueToken.Decode(q.Continue);
@@ -44,6 +45,7 @@ internal sealed partial class GenericStore
         else if (q.ResourceVersion is "0")
         {
             limit = 0; // Like the watch cache: resourceVersion=0 serves everything, ignoring limit.
+            notOlderThan = 0;
         }
         else if (q.ResourceVersion.Length > 0)
         {
@@ -55,6 +57,7 @@ internal sealed partial class GenericStore
             else
             {
                 await WaitForRevisionAsync(rv, ct).ConfigureAwait(false);
+                notOlderThan = rv;
             }
         }
 
@@ -69,7 +72,7 @@ internal sealed partial class GenericStore
             try
             {
                 var want = limit == 0 ? 0 : Math.Max(limit - items.Count, filter is null ? 0 : limit);
-                page = await _storage.ListAsync(prefix, new ListOptions(revision, want, startAfter), ct).ConfigureAwait(false);
+                page = await _storage.ListAsync(prefix, new ListOptions(revision, want, startAfter) { NotOlderThan = revision == 0 ? notOlderThan : null }, ct).ConfigureAwait(false);
             }
             catch (RevisionCompactedException e)
             {

@@ -49,6 +49,12 @@ public sealed record ClientConfig
     /// <summary>Per-request timeout for non-watch requests; infinite by default.</summary>
     public TimeSpan Timeout { get; init; } = System.Threading.Timeout.InfiniteTimeSpan;
 
+    /// <summary>
+    /// The wire format of the typed clients (default <see cref="WireFormat.Protobuf"/>, used only for built-in kinds;
+    /// everything else falls back to JSON, as client-go does).
+    /// </summary>
+    public WireFormat ContentType { get; init; } = WireFormat.Protobuf;
+
     public string UserAgent { get; init; } = "skiff-client/v1.32.0";
 
     /// <summary>The clock for throttling and retry delays.</summary>

@@ -18,7 +18,7 @@ namespace Skiff.Client.Rest;
 /// <see cref="Config.ClientConfig.MaxRetries"/> times honouring <c>Retry-After</c>, and turns every other failure into a
 /// <see cref="KubernetesApiException"/>. A request object is single-use and not thread-safe.
 /// </summary>
-public sealed class RestRequest
+public sealed partial class RestRequest
 {
     internal static readonly HttpRequestOptionsKey<bool> StreamingOption = new("skiff.streaming");
 
@@ -122,6 +122,7 @@ public sealed class RestRequest
             string s => Encoding.UTF8.GetBytes(s),
             JsonNode n => Encoding.UTF8.GetBytes(n.ToJsonString()),
             DeleteOptions d => KubernetesSerialization.SerializeToUtf8Bytes(d.ToModel()),
+            _ when TryEncodeProtobufBody(body) is { } protobuf => protobuf,
             _ => JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), KubernetesSerialization.Options),
         };
         return this;
@@ -227,6 +228,16 @@ public sealed class RestRequest
         Param("watch", "true");
         using var response = await SendAsync(streaming: true, ct).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        if (IsProtobuf(response.Content.Headers.ContentType?.MediaType))
+        {
+            await foreach (var e in ReadProtobufWatchAsync<T>(stream, ct).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+
+            yield break;
+        }
+
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (true)
         {
@@ -289,7 +300,7 @@ public sealed class RestRequest
             }
 
             using var request = new HttpRequestMessage(_method, path);
-            request.Headers.TryAddWithoutValidation("Accept", _accept);
+            request.Headers.TryAddWithoutValidation("Accept", EffectiveAccept);
             request.Options.Set(StreamingOption, streaming);
             if (_body is not null)
             {
@@ -337,6 +348,12 @@ public sealed class RestRequest
     private static async Task<KubernetesApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var code = (int)response.StatusCode;
+        if (IsProtobuf(response.Content.Headers.ContentType?.MediaType)
+            && TryDecodeProtobufStatus(await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false), code) is { } protobufStatus)
+        {
+            return new KubernetesApiException(protobufStatus);
+        }
+
         var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         try
         {

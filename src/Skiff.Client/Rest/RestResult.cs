@@ -20,8 +20,9 @@ public sealed class RestResult
 
     public byte[] Body { get; }
 
-    /// <summary>The body decoded as <typeparamref name="T"/> (a model type, or <see cref="JsonObject"/>).</summary>
-    public T Into<T>() => KubernetesSerialization.Deserialize<T>(Body);
+    /// <summary>The body decoded as <typeparamref name="T"/> (a model type, or <see cref="JsonObject"/>), from JSON or, when the
+    /// response is <c>application/vnd.kubernetes.protobuf</c>, from protobuf.</summary>
+    public T Into<T>() => RestRequest.IsProtobuf(ContentType) ? ProtobufSerialization.Deserialize<T>(Body) : KubernetesSerialization.Deserialize<T>(Body);
 
     /// <summary>The body as UTF-8 text.</summary>
     public string AsString() => Encoding.UTF8.GetString(Body);

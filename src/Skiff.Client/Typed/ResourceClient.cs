@@ -79,7 +79,7 @@ public sealed class ResourceClient<T, TList> : IListerWatcher<T>
 
     IAsyncEnumerable<WatchEvent<T>> IListerWatcher<T>.WatchAsync(ListOptions options, CancellationToken ct) => WatchAsync(options, ct);
 
-    private RestRequest Request(RestRequest r) => r.Group(Info.Group).Version(Info.Version).Namespace(Namespace).Resource(Info.Plural);
+    private RestRequest Request(RestRequest r) => r.Group(Info.Group).Version(Info.Version).Namespace(Namespace).Resource(Info.Plural).PreferProtobuf(Info.ApiVersion, Info.Kind);
 
     private T WithTypeMeta(T obj)
     {

@@ -218,4 +218,73 @@ public sealed class ControllerRuntimeIntegrationTests(ControlPlaneFixture fx) : 
         await recorder.EventAsync(cm, EventRecorder.Normal, "Tick", "tick");
         Assert.Equal(26, await CountAsync());
     }
+
+    /// <summary>Records every request it is given and signals waiters.</summary>
+    private sealed class RecordingReconciler : IReconciler
+    {
+        private readonly object _lock = new();
+        private readonly List<(Func<ReconcileRequest, bool> Match, TaskCompletionSource Tcs)> _waits = [];
+
+        public ConcurrentBag<ReconcileRequest> Seen { get; } = [];
+
+        public Task WaitForAsync(Func<ReconcileRequest, bool> match)
+        {
+            lock (_lock)
+            {
+                if (Seen.Any(match))
+                {
+                    return Task.CompletedTask;
+                }
+
+                var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waits.Add((match, tcs));
+                return tcs.Task.WaitAsync(Deadline);
+            }
+        }
+
+        public Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken ct)
+        {
+            lock (_lock)
+            {
+                Seen.Add(request);
+                foreach (var w in _waits.Where(w => w.Match(request)).ToList())
+                {
+                    _waits.Remove(w);
+                    w.Tcs.TrySetResult();
+                }
+            }
+
+            return Task.FromResult(ReconcileResult.Done);
+        }
+    }
+
+    [Fact]
+    public async Task Builder_PredicateAndWatches_FilterForEventsAndMapOtherKinds()
+    {
+        using var cs = fx.Clientset();
+        var label = Guid.NewGuid().ToString("N")[..8];
+        var manager = new Manager(cs);
+        var reconciler = new RecordingReconciler();
+        manager.NewControllerManagedBy()
+            .Named("watches-test")
+            .For<V1Namespace>(ns => ns.Metadata.Labels?.TryGetValue("cm-test", out var v) == true && v == label)
+            .Watches<V1Secret>(secret => secret.Metadata.Name == "trigger" ? [new ReconcileRequest(null, secret.Metadata.NamespaceProperty)] : [])
+            .Complete(reconciler);
+        using var stop = new CancellationTokenSource();
+        var run = manager.RunAsync(stop.Token);
+        await manager.Elected.WaitAsync(Deadline);
+
+        var labelled = await LabelledNamespaceAsync(cs, label);
+        var plain = await fx.NamespaceAsync(cs, "plain");
+        await reconciler.WaitForAsync(r => r.Name == labelled.Metadata.Name);
+
+        // The unlabelled namespace reaches the reconciler only through the secret mapping.
+        await cs.CoreV1().Secrets(plain).CreateAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "trigger" }, StringData = new Dictionary<string, string> { ["k"] = "v" } });
+        await reconciler.WaitForAsync(r => r.Name == plain);
+        Assert.All(reconciler.Seen, r => Assert.Null(r.Namespace));
+        Assert.DoesNotContain(reconciler.Seen, r => r.Name is "default" or "kube-system");
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Deadline);
+    }
 }

@@ -17,7 +17,8 @@ public class ClientsetTests
     private static (Clientset Clientset, FakeHandler Handler) Create(Func<HttpRequestMessage, int, HttpResponseMessage>? respond = null)
     {
         var handler = new FakeHandler(respond ?? ((req, _) => FakeHandler.Json(HttpStatusCode.OK, """{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web","namespace":"ns","resourceVersion":"9"}}""")));
-        return (new Clientset(new ClientConfig { Host = new Uri("https://k8s.test/"), Transport = handler, Qps = 0 }), handler);
+        // JSON on the wire (these tests read the bodies as JSON); protobuf is covered by ProtobufRestTests.
+        return (new Clientset(new ClientConfig { Host = new Uri("https://k8s.test/"), Transport = handler, Qps = 0, ContentType = WireFormat.Json }), handler);
     }
 
     [Theory]
