@@ -181,4 +181,18 @@ public sealed class ProtobufTests(ControlPlaneFixture f) : IClassFixture<Control
         Assert.Equal(200, putStatus);
         Assert.Equal(4, ProtobufCodec.Decode(putBody)["spec"]!["replicas"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task List_PartialObjectMetadataInProtobuf_ForMetadataClients()
+    {
+        await f.Cp.SendAsync(HttpMethod.Post, Cms, ConfigMap("pb-meta"));
+        var (status, type, body) = await SendAsync(HttpMethod.Get, $"{Cms}?labelSelector=proto%3Dyes", null,
+            "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
+        Assert.Equal(200, status);
+        Assert.Equal(Proto, type);
+        var list = ProtobufCodec.Decode(body);
+        Assert.Equal("PartialObjectMetadataList", list["kind"]!.GetValue<string>());
+        var item = list["items"]!.AsArray().Single(i => i!["metadata"]!["name"]!.GetValue<string>() == "pb-meta");
+        Assert.Null(item!["data"]);
+    }
 }
