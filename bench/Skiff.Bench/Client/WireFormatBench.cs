@@ -60,12 +60,13 @@ public static class WireFormatBench
                 }
             }
 
+            await DecodeOnlyAsync(clients, ns, ct).ConfigureAwait(false);
             foreach (var f in formats)
             {
                 var bytes = await WireBytesAsync(baseConfig with { ContentType = f }, ns, ct).ConfigureAwait(false);
                 Console.WriteLine($"{f,-8} List {pods} pods: median {Stats.Median(times[f]):0.0} ms (p90 {Stats.Percentile(times[f], 0.9):0.0}), "
                     + $"{bytes.Bytes / 1024.0:0} KiB on the wire ({bytes.Bytes / (double)pods:0} B/pod, {bytes.ContentType}), "
-                    + $"allocated {Stats.Median(allocs[f]) / 1048576:0.0} MiB/List ({runs} runs, interleaved)");
+                    + $"allocated {Stats.Median(allocs[f]) / 1048576:0.0} MiB/List process-wide (client + in-process server) ({runs} runs, interleaved)");
             }
         }
         finally
@@ -74,6 +75,35 @@ public static class WireFormatBench
             {
                 c.Dispose();
             }
+        }
+    }
+
+    /// <summary>Client-side decoding alone: the same List response bytes to a <see cref="V1PodList"/>, per format, and
+    /// the protobuf envelope to a JsonObject (the codec's share).</summary>
+    private static async Task DecodeOnlyAsync(Dictionary<WireFormat, Clientset> clients, string ns, CancellationToken ct)
+    {
+        var pb = await clients[WireFormat.Protobuf].Rest.Get().Namespace(ns).Resource("pods").PreferProtobuf("v1", "Pod").DoAsync(ct).ConfigureAwait(false);
+        var json = await clients[WireFormat.Json].Rest.Get().Namespace(ns).Resource("pods").DoAsync(ct).ConfigureAwait(false);
+        var cases = new (string Name, Func<object> Decode)[]
+        {
+            ("protobuf → V1PodList", () => pb.Into<V1PodList>()),
+            ("protobuf → JsonObject (codec only)", () => Skiff.Api.Protobuf.ProtobufCodec.Decode(pb.Body)),
+            ("JSON → V1PodList", () => json.Into<V1PodList>()),
+        };
+        foreach (var (name, decode) in cases)
+        {
+            var samples = new List<double>();
+            for (var i = -2; i < 15; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                GC.KeepAlive(decode());
+                if (i >= 0)
+                {
+                    samples.Add(sw.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            Console.WriteLine($"decode only, {name}: median {Stats.Median(samples):0.0} ms (15 runs)");
         }
     }
 

@@ -144,6 +144,29 @@ public class ProtobufRestTests
         Assert.Equal("7", got.Metadata.ResourceVersion);
     }
 
+    [Theory]
+    [InlineData(638_000_000_000_000_000L)]
+    [InlineData(638_000_000_000_000_001L)]
+    [InlineData(638_000_000_000_001_230L)]
+    [InlineData(638_000_000_001_234_567L)]
+    public void Serialize_LeaseWithMicroTimes_RoundTripsAtMicrosecondPrecision(long ticks)
+    {
+        var t = new DateTime(ticks, DateTimeKind.Utc);
+        var lease = new V1Lease
+        {
+            ApiVersion = "coordination.k8s.io/v1",
+            Kind = "Lease",
+            Metadata = new V1ObjectMeta { Name = "l", NamespaceProperty = "ns", ResourceVersion = "3" },
+            Spec = new V1LeaseSpec { HolderIdentity = "", LeaseDurationSeconds = 1, AcquireTime = t, RenewTime = t, LeaseTransitions = 4 },
+        };
+
+        var back = ProtobufSerialization.Deserialize<V1Lease>(ProtobufSerialization.Serialize(lease));
+
+        var micros = new DateTime(ticks - (ticks % 10), DateTimeKind.Utc);
+        Assert.Equal((micros, micros), (back.Spec.AcquireTime!.Value.ToUniversalTime(), back.Spec.RenewTime!.Value.ToUniversalTime()));
+        Assert.Equal(("", 1, 4), (back.Spec.HolderIdentity, back.Spec.LeaseDurationSeconds, back.Spec.LeaseTransitions));
+    }
+
     private static Clientset Create(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> respond)
         => new(new ClientConfig { Host = new Uri("https://k8s.test/"), Transport = new Scripted(respond), Qps = 0, MaxRetries = 0 });
 
