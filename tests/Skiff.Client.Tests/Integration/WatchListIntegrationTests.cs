@@ -131,6 +131,28 @@ public sealed class WatchListIntegrationTests(ControlPlaneFixture fx) : IClassFi
         Assert.Single(mine, u => u.Contains("sendInitialEvents=true", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task WatchList_StreamEndsBeforeEndBookmark_FallsBackToOneListAndStaysSynced()
+    {
+        using var cs = fx.Clientset();
+        var ns = await fx.NamespaceAsync(cs);
+        var cms = cs.CoreV1().ConfigMaps(ns);
+        await cms.CreateAsync(TestObjects.ConfigMap("a"));
+        var truncating = new TruncateFirstWatchList(cms);
+        var h = new KeyedRecorder<V1ConfigMap>();
+        var informer = new SharedIndexInformer<V1ConfigMap>(truncating, new SharedInformerOptions { UseWatchList = true });
+        informer.AddEventHandler(h);
+        _runs.Add(informer.RunAsync(_stop.Token));
+        await informer.WaitForCacheSyncAsync().WaitAsync(Deadline);
+        Assert.Equal(["a"], informer.Indexer.List().Select(x => x.Metadata.Name));
+        Assert.Equal(1, truncating.Lists);
+
+        var b = await cms.CreateAsync(TestObjects.ConfigMap("b"));
+        await h.WaitAsync(s => s.ContainsKey($"{ns}/b"), Deadline);
+        Assert.Equal([$"add {b.Metadata.ResourceVersion}"], h.History($"{ns}/b"));
+        Assert.Single(h.History($"{ns}/a"));
+    }
+
     /// <summary>Records "METHOD url" of every request.</summary>
     private sealed class Recorder(HttpMessageHandler inner, ConcurrentQueue<string> log) : DelegatingHandler(inner)
     {
@@ -189,6 +211,35 @@ public sealed class WatchListIntegrationTests(ControlPlaneFixture fx) : IClassFi
                 {
                     _reached.TrySetResult(ev.Object);
                     await _release.Task.WaitAsync(ct);
+                }
+
+                yield return ev;
+            }
+        }
+    }
+
+    /// <summary>Ends the first streaming-list watch right before its initial-events-end bookmark; counts LISTs.</summary>
+    private sealed class TruncateFirstWatchList(IListerWatcher<V1ConfigMap> inner) : IListerWatcher<V1ConfigMap>
+    {
+        private int _lists;
+        private int _truncated;
+
+        public int Lists => Volatile.Read(ref _lists);
+
+        public Task<ObjectList<V1ConfigMap>> ListAsync(ListOptions options, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _lists);
+            return inner.ListAsync(options, ct);
+        }
+
+        public async IAsyncEnumerable<WatchEvent<V1ConfigMap>> WatchAsync(ListOptions options, [EnumeratorCancellation] CancellationToken ct)
+        {
+            var truncate = options.SendInitialEvents == true && Interlocked.Exchange(ref _truncated, 1) == 0;
+            await foreach (var ev in inner.WatchAsync(options, ct))
+            {
+                if (truncate && ev.Type == k8s.WatchEventType.Bookmark && ev.Object.Metadata?.Annotations?.ContainsKey("k8s.io/initial-events-end") == true)
+                {
+                    yield break;
                 }
 
                 yield return ev;
