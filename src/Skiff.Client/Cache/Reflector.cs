@@ -12,7 +12,8 @@ namespace Skiff.Client.Cache;
 /// the result, then watches from the list's resourceVersion with bookmarks, applying each event. When a watch ends it
 /// re-watches from the last resourceVersion seen (bookmarks included); when the server says that version is gone
 /// (410 Expired/Gone) it relists from scratch. Failures back off exponentially on the injected clock. Resync is
-/// triggered every <see cref="ReflectorOptions.ResyncPeriod"/>.
+/// triggered every <see cref="ReflectorOptions.ResyncPeriod"/>. With <see cref="ReflectorOptions.UseWatchList"/> the list
+/// is a streaming list instead (see <c>Reflector.WatchList.cs</c>).
 /// </summary>
 public sealed partial class Reflector<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -49,6 +50,19 @@ public sealed partial class Reflector<T>
             {
                 if (needList)
                 {
+                    var stream = await TryWatchListAsync(ct).ConfigureAwait(false);
+                    if (stream is not null)
+                    {
+                        needList = false;
+                        await using (stream.ConfigureAwait(false))
+                        {
+                            await ApplyAsync(stream, ct).ConfigureAwait(false);
+                        }
+
+                        backoff = _options.InitialBackoff;
+                        continue;
+                    }
+
                     await ListAsync(ct).ConfigureAwait(false);
                     needList = false;
                 }
@@ -119,8 +133,20 @@ public sealed partial class Reflector<T>
             AllowWatchBookmarks = true,
             TimeoutSeconds = (long)(_options.MinWatchTimeout.TotalSeconds * (1 + jitter)),
         };
-        await foreach (var ev in _lw.WatchAsync(options, ct).ConfigureAwait(false))
+        var stream = _lw.WatchAsync(options, ct).GetAsyncEnumerator(ct);
+        await using (stream.ConfigureAwait(false))
         {
+            await ApplyAsync(stream, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Applies every remaining event of a watch stream to the store, tracking the last resourceVersion.</summary>
+    private async Task ApplyAsync(IAsyncEnumerator<WatchEvent<T>> stream, CancellationToken ct)
+    {
+        while (await stream.MoveNextAsync().ConfigureAwait(false))
+        {
+            ct.ThrowIfCancellationRequested();
+            var ev = stream.Current;
             switch (ev.Type)
             {
                 case WatchEventType.Added:

@@ -23,6 +23,14 @@ public sealed record ReflectorOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Streaming list (client-go <c>WatchListClient</c>, KEP-3157; off by default as in client-go 1.32): instead of a LIST,
+    /// (re)sync with a WATCH carrying <c>sendInitialEvents=true</c> and keep consuming that stream. A server that refuses
+    /// it (400/422) makes the reflector fall back to LIST+WATCH for good; any other failure before the initial state is
+    /// complete falls back to one LIST.
+    /// </summary>
+    public bool UseWatchList { get; init; }
+
     /// <summary>A name for logs.</summary>
     public string Name { get; init; } = typeof(ReflectorOptions).Name;
 }

@@ -33,6 +33,7 @@ public sealed class SharedIndexInformer<T> : ISharedIndexInformer<T>
             ResyncPeriod = options.ResyncPeriod,
             LabelSelector = options.LabelSelector,
             FieldSelector = options.FieldSelector,
+            UseWatchList = options.UseWatchList || (options.Reflector?.UseWatchList ?? false),
             TimeProvider = options.TimeProvider,
             Name = options.Name.Length > 0 ? options.Name : typeof(T).Name,
         };

@@ -19,6 +19,9 @@ public sealed record SharedInformerOptions
     /// <summary>A name for logs (e.g. the resource).</summary>
     public string Name { get; init; } = "";
 
+    /// <summary>Sync with a streaming list (WATCH with sendInitialEvents) instead of LIST; see <see cref="ReflectorOptions.UseWatchList"/>.</summary>
+    public bool UseWatchList { get; init; }
+
     /// <summary>Reflector tuning beyond the fields above (page size, watch timeout, backoff).</summary>
     public ReflectorOptions? Reflector { get; init; }
 }

@@ -14,6 +14,8 @@ public static class ApiErrors
 
     public static bool IsInvalid(Exception? e) => Find(e)?.IsInvalid ?? false;
 
+    public static bool IsBadRequest(Exception? e) => Find(e)?.IsBadRequest ?? false;
+
     public static bool IsGone(Exception? e) => Find(e)?.IsGone ?? false;
 
     public static bool IsResourceExpired(Exception? e) => Find(e)?.IsResourceExpired ?? false;
