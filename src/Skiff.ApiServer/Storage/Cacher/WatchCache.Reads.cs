@@ -34,6 +34,7 @@ internal sealed partial class WatchCache
         }
 
         long need;
+        var waitWhenEmpty = false;
         if (options.NotOlderThan is { } min)
         {
             lock (_gate)
@@ -51,13 +52,14 @@ internal sealed partial class WatchCache
             }
 
             need = min;
+            waitWhenEmpty = true; // the cache's own watch brings what is missing; nothing asks for the very latest
         }
         else
         {
             need = await _inner.GetCurrentRevisionAsync(ct).ConfigureAwait(false);
         }
 
-        if (await EnsureFreshAsync(need, waitWhenEmpty: false, ct).ConfigureAwait(false))
+        if (await EnsureFreshAsync(need, waitWhenEmpty, ct).ConfigureAwait(false))
         {
             lock (_gate)
             {
