@@ -6,12 +6,11 @@ namespace Skiff.ApiServer.Storage.Cacher;
 internal sealed partial class WatchCache
 {
     private int _probeTimeouts; // consecutive probes that got no progress event in time
-    private Task<bool>? _probe;
 
     /// <summary>
     /// Lists <paramref name="prefix"/> (under <see cref="Prefix"/>): at an exact revision from the ring when it is within
     /// the cache's window; "not older than" from memory once the cache has reached that revision; latest from memory once
-    /// the cache is proven current (see <see cref="EnsureFreshAsync"/>). Everything else reads the inner store.
+    /// the cache is proven current (see <c>EnsureFreshAsync</c>). Everything else reads the inner store.
     /// </summary>
     public async Task<ListResult> ListAsync(string prefix, ListOptions options, CancellationToken ct)
     {
@@ -35,6 +34,7 @@ internal sealed partial class WatchCache
         }
 
         long need;
+        var waitWhenEmpty = false;
         if (options.NotOlderThan is { } min)
         {
             lock (_gate)
@@ -52,13 +52,14 @@ internal sealed partial class WatchCache
             }
 
             need = min;
+            waitWhenEmpty = true; // the cache's own watch brings what is missing; nothing asks for the very latest
         }
         else
         {
             need = await _inner.GetCurrentRevisionAsync(ct).ConfigureAwait(false);
         }
 
-        if (await EnsureFreshAsync(need, ct).ConfigureAwait(false))
+        if (await EnsureFreshAsync(need, waitWhenEmpty, ct).ConfigureAwait(false))
         {
             lock (_gate)
             {
@@ -102,8 +103,7 @@ internal sealed partial class WatchCache
                 }
             }
 
-            var at = IndexOf(key);
-            return (true, at >= 0 ? _items[at] : null);
+            return (true, _items.Get(key));
         }
     }
 
@@ -136,17 +136,49 @@ internal sealed partial class WatchCache
     }
 
     /// <summary>
-    /// Waits, at most <see cref="CachingStorageOptions.ConsistentReadTimeout"/>, until the cache is exact at
-    /// <paramref name="revision"/> or later. Events in flight arrive through the cache's watch; when the cache is behind
-    /// because of writes elsewhere, a probe proves that nothing under the prefix changed (upstream requests a watch
-    /// progress notification from etcd for the same purpose).
+    /// Brings the cache to <paramref name="revision"/> or later, within <see cref="CachingStorageOptions.ConsistentReadTimeout"/>;
+    /// false when that failed (the caller then reads the inner store). Upstream requests a watch progress notification from
+    /// etcd and waits for its own watch; here the reader opens a short inner watch from the cache's revision C instead (see
+    /// <see cref="CatchUpAsync"/>), which needs no extra contract and no background hop.
     /// </summary>
-    private async Task<bool> EnsureFreshAsync(long revision, CancellationToken ct)
+    /// <param name="revision">The revision to reach.</param>
+    /// <param name="waitWhenEmpty">
+    /// What to do when the cache is at revision 0, where a catch-up watch is impossible (a watch from 0 starts "now"):
+    /// wait for the cache's own watch (true) or give up at once (false).
+    /// </param>
+    /// <param name="ct">Cancellation.</param>
+    private async Task<bool> EnsureFreshAsync(long revision, bool waitWhenEmpty, CancellationToken ct)
     {
-        var started = _options.TimeProvider.GetTimestamp();
-        while (true)
+        long from;
+        lock (_gate)
         {
-            Task<bool> probe;
+            if (_revision >= revision)
+            {
+                return true;
+            }
+
+            if (_disposed || _probeTimeouts >= 3)
+            {
+                return false; // the inner store sends no progress events on demand: read it instead
+            }
+
+            from = _revision;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+        timeout.CancelAfter(_options.ConsistentReadTimeout);
+        if (from == 0)
+        {
+            return waitWhenEmpty && await WaitForRevisionAsync(revision, timeout.Token).ConfigureAwait(false);
+        }
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (!await CatchUpAsync(from, timeout, ct).ConfigureAwait(false))
+            {
+                return false;
+            }
+
             lock (_gate)
             {
                 if (_revision >= revision)
@@ -154,50 +186,21 @@ internal sealed partial class WatchCache
                     return true;
                 }
 
-                if (_disposed || _probeTimeouts >= 3)
-                {
-                    return false; // the inner store sends no progress events on demand: read it instead
-                }
-
-                if (_probe is null || _probe.IsCompleted)
-                {
-                    _probe = Task.Run(() => ProbeAsync(_stop.Token), CancellationToken.None);
-                }
-
-                probe = _probe;
-            }
-
-            var left = _options.ConsistentReadTimeout - _options.TimeProvider.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                return false;
-            }
-
-            try
-            {
-                if (!await probe.WaitAsync(left, _options.TimeProvider, ct).ConfigureAwait(false))
-                {
-                    return false; // the probe failed: the inner store answers this read
-                }
-            }
-            catch (TimeoutException)
-            {
-                return false;
+                from = _revision;
             }
         }
+
+        return false;
     }
 
     /// <summary>
-    /// Opens a short inner watch from the cache's revision C with progress notification. Its replay holds every event under
-    /// the prefix in (C, P], P being the revision of its first progress event. Once the cache has applied the last of them
-    /// (through its own watch), nothing under the prefix changed between that event and P, so the cache is exact at P.
+    /// Opens a short inner watch from <paramref name="from"/> (≤ the cache's revision) with progress notification. Its replay
+    /// holds every event under the prefix in (from, P], P being the revision of its first progress event; applying the ones
+    /// the cache lacks (the cache's own watch skips them later as duplicates) makes the cache exact at P.
     /// </summary>
-    private async Task<bool> ProbeAsync(CancellationToken stop)
+    private async Task<bool> CatchUpAsync(long from, CancellationTokenSource timeout, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        timeout.CancelAfter(_options.ConsistentReadTimeout);
-        var from = Revision;
-        var lastEvent = from;
+        var events = new List<StorageEvent>();
         long progress = -1;
         try
         {
@@ -209,13 +212,17 @@ internal sealed partial class WatchCache
                     break;
                 }
 
-                lastEvent = e.Revision;
+                events.Add(e);
             }
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested && !_stop.IsCancellationRequested)
         {
             Interlocked.Increment(ref _probeTimeouts);
             return false;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
         }
         catch (Exception)
         {
@@ -228,14 +235,19 @@ internal sealed partial class WatchCache
         }
 
         Interlocked.Exchange(ref _probeTimeouts, 0);
-        if (!await WaitForRevisionAsync(lastEvent, timeout.Token).ConfigureAwait(false))
-        {
-            return false;
-        }
-
         lock (_gate)
         {
-            if (!_disposed && _revision >= lastEvent && _revision < progress)
+            if (_disposed || _revision < from)
+            {
+                return false; // relisted to an older revision meanwhile (cannot happen with a sane store)
+            }
+
+            foreach (var e in events)
+            {
+                ApplyLocked(e);
+            }
+
+            if (progress > _revision)
             {
                 SetRevision(progress);
             }
@@ -280,14 +292,11 @@ internal sealed partial class WatchCache
     /// <summary>The list at the cache's revision (cache lock).</summary>
     private ListResult ListCurrent(string prefix, ListOptions options)
     {
-        var start = options.StartAfter is not null && StorageKeyComparer.Instance.Compare(options.StartAfter, prefix) >= 0
-            ? UpperBound(options.StartAfter)
-            : LowerBound(prefix);
-        var end = EndOfPrefix(prefix, start);
-        var count = end - start;
-        var take = options.Limit > 0 && options.Limit < count ? (int)options.Limit : count;
-        var remaining = count - take;
-        return new ListResult(_items.GetRange(start, take), _revision, remaining > 0, remaining);
+        var limit = options.Limit > 0 && options.Limit < int.MaxValue ? (int)options.Limit : 0;
+        var items = new List<KeyValue>(limit > 0 ? Math.Min(limit, _items.Count) : 16);
+        var total = _items.CopyRange(prefix, options.StartAfter, limit, items);
+        var remaining = total - items.Count;
+        return new ListResult(items, _revision, remaining > 0, remaining);
     }
 
     /// <summary>
@@ -312,7 +321,7 @@ internal sealed partial class WatchCache
             return null;
         }
 
-        // What each key changed after the revision held at it (null: absent), keyed by the first change after it.
+        // What each key changed after the revision held at it (null: absent), taken from its first change after it.
         var before = new Dictionary<string, KeyValue?>(StringComparer.Ordinal);
         for (var i = _ring.FirstAfter(revision); i < _ring.Count; i++)
         {
@@ -339,13 +348,10 @@ internal sealed partial class WatchCache
             .Select(kv => kv!)
             .OrderBy(kv => kv.Key, StorageKeyComparer.Instance)
             .ToList();
-        var start = startAfter is not null ? UpperBound(startAfter) : LowerBound(prefix);
-        var end = EndOfPrefix(prefix, start);
-        var merged = new List<KeyValue>(end - start + restored.Count);
+        var merged = new List<KeyValue>();
         var r = 0;
-        for (var i = start; i < end; i++)
+        foreach (var kv in _items.Range(prefix, startAfter))
         {
-            var kv = _items[i];
             while (r < restored.Count && StorageKeyComparer.Instance.Compare(restored[r].Key, kv.Key) < 0)
             {
                 merged.Add(restored[r++]);
@@ -370,38 +376,5 @@ internal sealed partial class WatchCache
         }
 
         return new ListResult(merged, revision, remaining > 0, remaining);
-    }
-
-    private int LowerBound(string key)
-    {
-        var i = IndexOf(key);
-        return i >= 0 ? i : ~i;
-    }
-
-    private int UpperBound(string key)
-    {
-        var i = IndexOf(key);
-        return i >= 0 ? i + 1 : ~i;
-    }
-
-    /// <summary>The first index at or after <paramref name="start"/> whose key does not start with <paramref name="prefix"/>.</summary>
-    private int EndOfPrefix(string prefix, int start)
-    {
-        // From start on, the keys under the prefix come first (byte order keeps a prefix range contiguous).
-        int lo = start, hi = _items.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_items[mid].Key.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
     }
 }

@@ -15,7 +15,8 @@ internal sealed partial class WatchCache
     {
         EnsureStarted();
         var fromNow = options.FromRevision <= 0;
-        var from = fromNow ? await _inner.GetCurrentRevisionAsync(ct).ConfigureAwait(false) : options.FromRevision;
+        var current = await _inner.GetCurrentRevisionAsync(ct).ConfigureAwait(false);
+        var from = fromNow ? current : options.FromRevision;
         try
         {
             await _ready.Task.WaitAsync(ct).ConfigureAwait(false);
@@ -23,6 +24,13 @@ internal sealed partial class WatchCache
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             yield break; // the cache was disposed while starting
+        }
+
+        if (!fromNow && from < current)
+        {
+            // Let the replay cover everything written before the call, as a store's own watch does (bounded wait; the
+            // events still missing after it arrive live, in order, just after the first progress event).
+            await EnsureFreshAsync(current, waitWhenEmpty: true, ct).ConfigureAwait(false);
         }
 
         CacheWatcher? watcher = null;

@@ -8,11 +8,11 @@ namespace Skiff.ApiServer.Storage.Cacher;
 /// </summary>
 /// <remarks>
 /// <para><b>Revision.</b> <c>_revision</c> (C) is the revision the state is exact at: every event under the prefix up to
-/// C is applied and none after it. It moves with each applied event, with inner progress events, and when a freshness
-/// probe proves that nothing under the prefix changed up to a later revision.</para>
+/// C is applied and none after it. It moves with each applied event, with inner progress events, and when a consistent
+/// read catches the cache up through a short inner watch of its own.</para>
 /// <para><b>Ring.</b> Every event under the prefix with a revision above <c>_ringStart</c> (and at most C) is in the
 /// ring, so the cache can replay watches from, and reconstruct reads at, any revision in [<c>_ringStart</c>, C].</para>
-/// <para>All state is guarded by <c>_gate</c>; the pump is the only writer.</para>
+/// <para>All state is guarded by <c>_gate</c>; events are applied in revision order, each exactly once.</para>
 /// </remarks>
 internal sealed partial class WatchCache : IAsyncDisposable
 {
@@ -24,7 +24,7 @@ internal sealed partial class WatchCache : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private readonly ITimer? _progressTimer;
-    private List<KeyValue> _items = []; // the current state, in StorageKeyComparer order
+    private readonly KeyValueIndex _items = new(); // the current state
     private long _revision;
     private long _ringStart;
     private long _compacted;
@@ -148,10 +148,25 @@ internal sealed partial class WatchCache : IAsyncDisposable
                 }
 
                 var from = Revision;
+                var first = true;
                 await foreach (var e in _inner.WatchAsync(Prefix, new WatchOptions(from, ProgressNotify: true), ct).ConfigureAwait(false))
                 {
+                    if (first && from == 0 && !(e.Type == StorageEventType.Progress && e.Revision == 0))
+                    {
+                        // A watch "from 0" means "from now": unless its start is still revision 0, writes made after the
+                        // empty list may have been missed, so list again (the store is not empty any more).
+                        relist = true;
+                        break;
+                    }
+
+                    first = false;
                     Apply(e);
                     failures = 0;
+                }
+
+                if (relist)
+                {
+                    continue;
                 }
 
                 // The inner stream ended without an error (its store is closing): try again after a pause.
@@ -219,7 +234,7 @@ internal sealed partial class WatchCache : IAsyncDisposable
                 }
             }
 
-            _items = new List<KeyValue>(list.Items);
+            _items.Reset(list.Items);
             _ring.Clear();
             _ringStart = list.Revision;
             SetRevision(list.Revision);
@@ -248,37 +263,34 @@ internal sealed partial class WatchCache : IAsyncDisposable
                 return;
             }
 
-            if (e.Revision <= _revision || e.Kv is null)
-            {
-                return; // already reflected (a duplicate after a resume)
-            }
-
-            var kv = e.Kv;
-            var i = IndexOf(kv.Key);
-            if (e.Type == StorageEventType.Deleted)
-            {
-                if (i >= 0)
-                {
-                    _items.RemoveAt(i);
-                }
-            }
-            else if (i >= 0)
-            {
-                _items[i] = kv;
-            }
-            else
-            {
-                _items.Insert(~i, kv);
-            }
-
-            if (_ring.Add(e) is { } evicted)
-            {
-                _ringStart = evicted.Revision;
-            }
-
-            SetRevision(e.Revision);
-            Deliver(e);
+            ApplyLocked(e);
         }
+    }
+
+    /// <summary>Applies a key event unless the cache already has it (cache lock).</summary>
+    private void ApplyLocked(StorageEvent e)
+    {
+        if (e.Revision <= _revision || e.Kv is null)
+        {
+            return; // already reflected: a duplicate after a resume, or applied by a catch-up read
+        }
+
+        if (e.Type == StorageEventType.Deleted)
+        {
+            _items.Remove(e.Kv.Key);
+        }
+        else
+        {
+            _items.Set(e.Kv);
+        }
+
+        if (_ring.Add(e) is { } evicted)
+        {
+            _ringStart = evicted.Revision;
+        }
+
+        SetRevision(e.Revision);
+        Deliver(e);
     }
 
     /// <summary>Moves the revision and wakes whoever waits for it (cache lock).</summary>
@@ -290,31 +302,5 @@ internal sealed partial class WatchCache : IAsyncDisposable
             _advanced = null;
             waiters.TrySetResult();
         }
-    }
-
-    /// <summary>Index of <paramref name="key"/> in the state, or the bitwise complement of its insertion point (cache lock).</summary>
-    private int IndexOf(string key)
-    {
-        int lo = 0, hi = _items.Count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var c = StorageKeyComparer.Instance.Compare(_items[mid].Key, key);
-            if (c == 0)
-            {
-                return mid;
-            }
-
-            if (c < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return ~lo;
     }
 }
