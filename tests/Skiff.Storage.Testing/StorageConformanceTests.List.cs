@@ -74,6 +74,11 @@ public abstract partial class StorageConformanceTests
             expected[key] = "orig" + i;
         }
 
+        // The first page fixes the snapshot; the writer starts only after it, so every later page races real writes.
+        var seen = new List<KeyValue>();
+        var first = await Storage.ListAsync(P, new ListOptions(Limit: 7), Ct);
+        seen.AddRange(first.Items);
+
         using var stop = new CancellationTokenSource();
         var writer = Task.Run(async () =>
         {
@@ -86,9 +91,6 @@ public abstract partial class StorageConformanceTests
             }
         });
 
-        var seen = new List<KeyValue>();
-        var first = await Storage.ListAsync(P, new ListOptions(Limit: 7), Ct);
-        seen.AddRange(first.Items);
         var cursor = first;
         while (cursor.HasMore)
         {
