@@ -23,4 +23,14 @@ if command -v systemctl >/dev/null 2>&1; then systemctl stop etcd >/dev/null 2>&
 
 dotnet restore Skiff.sln
 dotnet build Skiff.sln -c Release --no-restore
-dotnet test Skiff.sln -c Release --no-build --logger "console;verbosity=normal" "$@"
+log=$(mktemp)
+set +e
+dotnet test Skiff.sln -c Release --no-build "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One closing line over every test assembly, e.g. "tests: 948 passed, 0 failed, 2 skipped".
+awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v);
+        if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$rc"

@@ -88,8 +88,10 @@ public sealed record StatusCause(string Reason, string Message, string? Field = 
 {
     public JsonObject ToJson()
     {
-        var o = new JsonObject { ["reason"] = Reason, ["message"] = Message };
-        if (Field is not null) o["field"] = Field;
+        var o = new JsonObject();
+        if (Reason.Length > 0) o["reason"] = Reason;
+        if (Message.Length > 0) o["message"] = Message;
+        if (!string.IsNullOrEmpty(Field)) o["field"] = Field;
         return o;
     }
 }

@@ -108,6 +108,38 @@ public interface IResourceStrategy
     /// <summary>The server-side printing of this type (Table columns and cells).</summary>
     TableDefinition Table => TableDefinition.Default;
 
+    /// <summary>
+    /// Validates <c>metadata.name</c> (or, with <paramref name="prefix"/>, <c>metadata.generateName</c>) by this
+    /// type's rule and returns upstream's messages, empty when valid. Most types use an RFC 1123 subdomain;
+    /// namespaces an RFC 1123 label, services an RFC 1035 label, RBAC objects a path segment. The generic store
+    /// reports each message as <c>metadata.name: Invalid value: "…": message</c>.
+    /// </summary>
+    IReadOnlyList<string> ValidateName(string name, bool prefix) => Rules.CheckName(Rules.Dns1123Subdomain, name, prefix);
+
+    /// <summary>
+    /// Runs after validation and before a create (<paramref name="oldObj"/> null) or update is written, and may
+    /// change <paramref name="newObj"/> (e.g. allocate a service's cluster IP and node ports) and reserve side state
+    /// through <see cref="StrategyContext.Storage"/>. Throws a <see cref="Skiff.Api.Errors.StatusException"/> to
+    /// refuse (nothing is then reserved). The returned hook, when not null, must be committed after a successful
+    /// write or reverted when the write fails.
+    /// </summary>
+    ValueTask<WriteHook?> BeforeWriteAsync(StrategyContext context, JsonObject newObj, JsonObject? oldObj, CancellationToken ct) =>
+        ValueTask.FromResult<WriteHook?>(null);
+
+    /// <summary>
+    /// Decides whether a delete is graceful (upstream <c>RESTGracefulDeleteStrategy.CheckGracefulDelete</c>): returns
+    /// the grace period in seconds to record (the store then sets <c>deletionTimestamp</c> = now + period and
+    /// <c>deletionGracePeriodSeconds</c>, keeps the object, and deletes it when a later delete asks for 0), or null to
+    /// delete at once. <paramref name="requested"/> is DeleteOptions.gracePeriodSeconds. Only pods are graceful.
+    /// </summary>
+    long? DeletionGracePeriod(JsonObject obj, long? requested) => null;
+
+    /// <summary>
+    /// Runs once after an object has really been removed from storage (not when a delete only sets
+    /// <c>deletionTimestamp</c>): releases side state such as IP and port allocations.
+    /// </summary>
+    ValueTask AfterDeleteAsync(StrategyContext context, JsonObject obj, CancellationToken ct) => ValueTask.CompletedTask;
+
     private static IReadOnlyDictionary<string, Func<JsonObject, string?>> EmptyFields { get; } =
         new Dictionary<string, Func<JsonObject, string?>>();
 }

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Skiff.Api.Protobuf;
+
+namespace Skiff.Bench.Protobuf;
+
+/// <summary>
+/// Encode/decode cost of a Pod, a Deployment and a 500-item PodList: our protobuf codec vs our JSON path
+/// (JsonNode parse / UTF-8 serialize) vs KubernetesClient's System.Text.Json models. Median time and allocated
+/// bytes per operation over several timed batches. Run: dotnet run -c Release --project bench/Skiff.Bench -- protobuf
+/// </summary>
+public static class ProtobufBench
+{
+    public static Task RunAsync(string[] args, CancellationToken ct)
+    {
+        var quick = args.Contains("--quick");
+        var loadStart = Stopwatch.GetTimestamp();
+        var allocBefore = GC.GetAllocatedBytesForCurrentThread();
+        var messages = ProtoSchema.Instance.MessageCount;
+        Console.WriteLine($"schema: {messages} messages loaded from the embedded resource in {Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds:0.0} ms (cold, incl. JIT), {(GC.GetAllocatedBytesForCurrentThread() - allocBefore) / 1024} KB allocated");
+        var pod = BenchObjects.Pod(0);
+        var deployment = BenchObjects.Deployment();
+        var list = BenchObjects.PodList(500);
+        Console.WriteLine($"protobuf bench ({(quick ? "quick" : "full")}); .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
+        Console.WriteLine($"{"case",-34} {"median",12} {"alloc/op",12}");
+        Run("Pod", pod, BenchCase.Pod, quick, ct);
+        Run("Deployment", deployment, BenchCase.Deployment, quick, ct);
+        Run("PodList(500)", list, BenchCase.PodList, quick, ct);
+        return Task.CompletedTask;
+    }
+
+    private enum BenchCase
+    {
+        Pod,
+        Deployment,
+        PodList,
+    }
+
+    private static void Run(string name, JsonObject obj, BenchCase kind, bool quick, CancellationToken ct)
+    {
+        var pb = ProtobufCodec.Encode(obj);
+        var jsonBytes = Encoding.UTF8.GetBytes(obj.ToJsonString());
+        var jsonText = obj.ToJsonString();
+        object typed = kind switch
+        {
+            BenchCase.Pod => KubernetesJson.Deserialize<V1Pod>(jsonText),
+            BenchCase.Deployment => KubernetesJson.Deserialize<V1Deployment>(jsonText),
+            _ => KubernetesJson.Deserialize<V1PodList>(jsonText),
+        };
+        Console.WriteLine($"-- {name}: protobuf {pb.Length} bytes, JSON {jsonBytes.Length} bytes");
+        var budget = quick ? 0.05 : 0.4;
+        Measure($"{name} protobuf decode", () => ProtobufCodec.Decode(pb), budget, ct);
+        Measure($"{name} protobuf encode", () => ProtobufCodec.Encode(obj), budget, ct);
+        Measure($"{name} JsonNode parse", () => JsonNode.Parse(jsonBytes), budget, ct);
+        Measure($"{name} JsonNode serialize", () => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj), budget, ct);
+        switch (kind)
+        {
+            case BenchCase.Pod:
+                Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Pod>(jsonText), budget, ct);
+                break;
+            case BenchCase.Deployment:
+                Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Deployment>(jsonText), budget, ct);
+                break;
+            default:
+                Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1PodList>(jsonText), budget, ct);
+                break;
+        }
+
+        Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(typed), budget, ct);
+    }
+
+    /// <summary>Runs <paramref name="op"/> in batches sized to ~budget/9 seconds; prints the median per-op time
+    /// and the allocation per op of the median batch.</summary>
+    private static void Measure(string name, Func<object?> op, double budgetSeconds, CancellationToken ct)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            op();
+        }
+
+        var sw = Stopwatch.StartNew();
+        var calibrate = 0;
+        while (sw.Elapsed.TotalSeconds < budgetSeconds / 9 || calibrate < 1)
+        {
+            op();
+            calibrate++;
+        }
+
+        var perBatch = Math.Max(1, calibrate);
+        var samples = new List<(double Ns, double Bytes)>();
+        for (var batch = 0; batch < 9 && !ct.IsCancellationRequested; batch++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < perBatch; i++)
+            {
+                op();
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            samples.Add((elapsed.TotalNanoseconds / perBatch, (double)allocated / perBatch));
+        }
+
+        samples.Sort((a, b) => a.Ns.CompareTo(b.Ns));
+        var median = samples[samples.Count / 2];
+        Console.WriteLine($"{name,-34} {Format(median.Ns),12} {FormatBytes(median.Bytes),12}");
+    }
+
+    private static string Format(double ns) => ns switch
+    {
+        < 1_000 => ns.ToString("0", CultureInfo.InvariantCulture) + " ns",
+        < 1_000_000 => (ns / 1_000).ToString("0.0", CultureInfo.InvariantCulture) + " µs",
+        _ => (ns / 1_000_000).ToString("0.00", CultureInfo.InvariantCulture) + " ms",
+    };
+
+    private static string FormatBytes(double b) => b switch
+    {
+        < 1024 => b.ToString("0", CultureInfo.InvariantCulture) + " B",
+        < 1024 * 1024 => (b / 1024).ToString("0.0", CultureInfo.InvariantCulture) + " KB",
+        _ => (b / 1024 / 1024).ToString("0.00", CultureInfo.InvariantCulture) + " MB",
+    };
+}

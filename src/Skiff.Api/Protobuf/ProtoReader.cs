@@ -1,0 +1,121 @@
+namespace Skiff.Api.Protobuf;
+
+/// <summary>A bounds-checked protobuf wire reader over a span; every malformation is a ProtobufDecodeException.</summary>
+internal ref struct ProtoReader
+{
+    private readonly ReadOnlySpan<byte> _data;
+    private int _pos;
+
+    public ProtoReader(ReadOnlySpan<byte> data)
+    {
+        _data = data;
+        _pos = 0;
+    }
+
+    public readonly bool End => _pos >= _data.Length;
+
+    public readonly int Position => _pos;
+
+    public ulong ReadVarint()
+    {
+        ulong result = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (_pos >= _data.Length)
+            {
+                throw new ProtobufDecodeException("protobuf: unexpected end of data in a varint");
+            }
+
+            var b = _data[_pos++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return result;
+            }
+        }
+
+        throw new ProtobufDecodeException("protobuf: integer overflow in a varint");
+    }
+
+    /// <summary>Reads a tag; returns the field number and sets the wire type.</summary>
+    public int ReadTag(out int wireType)
+    {
+        var tag = ReadVarint();
+        wireType = (int)(tag & 7);
+        var number = tag >> 3;
+        if (number == 0 || number > int.MaxValue)
+        {
+            throw new ProtobufDecodeException($"protobuf: illegal field number {number}");
+        }
+
+        return (int)number;
+    }
+
+    public ReadOnlySpan<byte> ReadLengthDelimited()
+    {
+        var length = ReadVarint();
+        if (length > (ulong)(_data.Length - _pos))
+        {
+            throw new ProtobufDecodeException($"protobuf: length {length} runs past the end of the data");
+        }
+
+        var span = _data.Slice(_pos, (int)length);
+        _pos += (int)length;
+        return span;
+    }
+
+    /// <summary>Skips a field of an unknown number, as gogo's skipGenerated does (groups included).</summary>
+    public void Skip(int wireType, int number)
+    {
+        switch (wireType)
+        {
+            case 0:
+                ReadVarint();
+                break;
+            case 1:
+                Advance(8);
+                break;
+            case 2:
+                ReadLengthDelimited();
+                break;
+            case 5:
+                Advance(4);
+                break;
+            case 3:
+                var depth = 1;
+                while (depth > 0)
+                {
+                    var inner = ReadTag(out var innerWire);
+                    if (innerWire == 3)
+                    {
+                        if (++depth > ProtoDecoder.MaxDepth)
+                        {
+                            throw new ProtobufDecodeException("protobuf: groups nested too deeply");
+                        }
+                    }
+                    else if (innerWire == 4)
+                    {
+                        depth--;
+                    }
+                    else
+                    {
+                        Skip(innerWire, inner);
+                    }
+                }
+
+                break;
+            default:
+                throw new ProtobufDecodeException($"protobuf: illegal wire type {wireType} for field {number}");
+        }
+    }
+
+    private void Advance(int n)
+    {
+        if (_data.Length - _pos < n)
+        {
+            throw new ProtobufDecodeException("protobuf: unexpected end of data");
+        }
+
+        _pos += n;
+    }
+}

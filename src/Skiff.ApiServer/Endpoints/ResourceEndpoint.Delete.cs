@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Interim;
+using Skiff.ApiServer.Serialization;
+using Skiff.ApiServer.Store;
+
+namespace Skiff.ApiServer.Endpoints;
+
+internal sealed partial class ResourceEndpoint
+{
+    private async Task DeleteAsync(HttpContext ctx, GenericStore store, string ns, string name, CancellationToken ct)
+    {
+        var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
+        var options = await ReadDeleteOptionsAsync(ctx, ct).ConfigureAwait(false);
+        var outcome = await store.DeleteAsync(ns, name, options, ct).ConfigureAwait(false);
+        if (outcome.DeletedNow && !outcome.ReturnObject)
+        {
+            var d = store.Descriptor;
+            await Responses.WriteAsync(ctx, 200, Responses.Success(name, d.Group, d.Resource, Meta.Str(outcome.Object, "uid") ?? ""), neg.Format).ConfigureAwait(false);
+            return;
+        }
+
+        await Responses.WriteAsync(ctx, options.OrphanDependents == false && !outcome.DeletedNow ? 202 : 200, outcome.Object, neg.Format).ConfigureAwait(false);
+    }
+
+    private async Task DeleteCollectionAsync(HttpContext ctx, GenericStore store, string ns, CancellationToken ct)
+    {
+        var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
+        var q = ParseListQuery(ctx, watch: false);
+        var options = await ReadDeleteOptionsAsync(ctx, ct).ConfigureAwait(false);
+        var (items, revision) = await store.DeleteCollectionAsync(ns, q, options, ct).ConfigureAwait(false);
+        var body = new JsonObject
+        {
+            ["kind"] = store.Descriptor.ListKind,
+            ["apiVersion"] = store.Descriptor.GroupVersion,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
+        };
+        await Responses.WriteAsync(ctx, 200, body, neg.Format).ConfigureAwait(false);
+    }
+
+    /// <summary>DeleteOptions from the body (JSON or YAML, with or without TypeMeta), else from the query.</summary>
+    private async Task<DeleteOptions> ReadDeleteOptionsAsync(HttpContext ctx, CancellationToken ct)
+    {
+        var bytes = await ReadBodyAsync(ctx, ct).ConfigureAwait(false);
+        JsonObject? body = null;
+        if (bytes.Length > 0)
+        {
+            var essence = MediaType.Parse(ctx.Request.ContentType ?? "application/json")?.Essence ?? "application/json";
+            var node = essence == "application/yaml" ? YamlContentDecoder.Instance.Decode(bytes) : JsonContentDecoder.Instance.Decode(bytes);
+            body = node as JsonObject ?? throw Errors.BadRequest("DeleteOptions must be an object");
+        }
+
+        long? grace = null;
+        if (body?["gracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var gv))
+        {
+            grace = gv;
+        }
+        else if (Query(ctx, "gracePeriodSeconds") is { Length: > 0 } gq && long.TryParse(gq, out var gqv))
+        {
+            grace = gqv;
+        }
+
+        var policy = body?["propagationPolicy"]?.GetValue<string>() ?? Query(ctx, "propagationPolicy");
+        if (policy is not (null or "" or "Orphan" or "Background" or "Foreground"))
+        {
+            throw Errors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.NotSupported("propagationPolicy", $"\"{policy}\"", ["Foreground", "Background", "Orphan", "nil"])]);
+        }
+
+        bool? orphan = body?["orphanDependents"] is JsonValue o && o.TryGetValue<bool>(out var ov) ? ov
+            : Query(ctx, "orphanDependents") is { Length: > 0 } oq ? oq == "true" : null;
+        if (orphan is not null && !string.IsNullOrEmpty(policy))
+        {
+            throw Errors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.Invalid("propagationPolicy", $"\"{policy}\"", "orphanDependents and deletionPropagation cannot be both set")]);
+        }
+
+        var dryRun = body?["dryRun"] is JsonArray dr ? dr.Any(x => x?.GetValue<string>() == "All") : ctx.Request.Query["dryRun"].Contains("All");
+        return new DeleteOptions
+        {
+            GracePeriodSeconds = grace,
+            PropagationPolicy = string.IsNullOrEmpty(policy) ? null : policy,
+            OrphanDependents = orphan,
+            PreconditionUid = body?["preconditions"]?["uid"]?.GetValue<string>(),
+            PreconditionResourceVersion = body?["preconditions"]?["resourceVersion"]?.GetValue<string>(),
+            DryRun = dryRun,
+        };
+    }
+}

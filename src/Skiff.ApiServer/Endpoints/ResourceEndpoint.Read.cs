@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Store;
+
+namespace Skiff.ApiServer.Endpoints;
+
+internal sealed partial class ResourceEndpoint
+{
+    private async Task GetAsync(HttpContext ctx, GenericStore store, string ns, string name, CancellationToken ct)
+    {
+        var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
+        var obj = await store.GetAsync(ns, name, Query(ctx, "resourceVersion") ?? "", ct).ConfigureAwait(false);
+        await WriteObjectAsync(ctx, 200, store, obj, neg).ConfigureAwait(false);
+    }
+
+    private async Task ListAsync(HttpContext ctx, GenericStore store, string ns, CancellationToken ct)
+    {
+        var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
+        var includeObject = TableConverter.ParseIncludeObject(Query(ctx, "includeObject"));
+        var q = ParseListQuery(ctx, watch: false);
+        var page = await store.ListAsync(ns, q, ct).ConfigureAwait(false);
+        var listMeta = TableConverter.ListMeta(page);
+        JsonObject body = neg.Shape switch
+        {
+            OutputShape.Table => TableConverter.ToTable(store.Descriptor, page.Items, includeObject, neg.MetaVersion, _options.Clock.GetUtcNow(), listMeta),
+            OutputShape.PartialMetadata => TableConverter.PartialObjectMetadataList(page.Items, neg.MetaVersion, listMeta),
+            _ => new JsonObject
+            {
+                ["kind"] = store.Descriptor.ListKind,
+                ["apiVersion"] = store.Descriptor.GroupVersion,
+                ["metadata"] = listMeta,
+                ["items"] = new JsonArray(page.Items.Select(i => (JsonNode)i).ToArray()),
+            },
+        };
+        await Responses.WriteAsync(ctx, 200, body, neg.Format).ConfigureAwait(false);
+    }
+
+    private Task WriteObjectAsync(HttpContext ctx, int status, GenericStore store, JsonObject obj, Negotiated neg)
+    {
+        JsonObject body = neg.Shape switch
+        {
+            OutputShape.Table => TableConverter.ToTable(
+                store.Descriptor, [obj], TableConverter.ParseIncludeObject(Query(ctx, "includeObject")), neg.MetaVersion, _options.Clock.GetUtcNow(),
+                new JsonObject { ["resourceVersion"] = obj["metadata"]?["resourceVersion"]?.DeepClone() }),
+            OutputShape.PartialMetadata => TableConverter.PartialObjectMetadata(obj, neg.MetaVersion),
+            _ => obj,
+        };
+        return Responses.WriteAsync(ctx, status, body, neg.Format);
+    }
+
+    private async Task GetScaleAsync(HttpContext ctx, GenericStore store, string ns, string name, CancellationToken ct)
+    {
+        var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
+        var obj = await store.GetAsync(ns, name, Query(ctx, "resourceVersion") ?? "", ct).ConfigureAwait(false);
+        await Responses.WriteAsync(ctx, 200, Scale.FromObject(obj), neg.Format).ConfigureAwait(false);
+    }
+}

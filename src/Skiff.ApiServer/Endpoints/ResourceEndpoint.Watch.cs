@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Interim;
+using Skiff.Api.Selectors;
+using Skiff.ApiServer.Store;
+
+namespace Skiff.ApiServer.Endpoints;
+
+internal sealed partial class ResourceEndpoint
+{
+    /// <summary>
+    /// Streams watch events, one JSON object per line, flushed per event; BOOKMARKs every
+    /// <see cref="Hosting.ApiServerOptions.BookmarkInterval"/> when allowed; closes at timeoutSeconds (default 30–60 min).
+    /// Table Accept headers get Table-shaped events (column definitions only in the first).
+    /// </summary>
+    private async Task WatchAsync(HttpContext ctx, GenericStore store, string ns, string name, CancellationToken ct)
+    {
+        var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
+        var includeObject = TableConverter.ParseIncludeObject(Query(ctx, "includeObject"));
+        var q = ParseListQuery(ctx, watch: true);
+        if (name.Length > 0)
+        {
+            if (q.Fields.Requirements.Any(r => r.Field == "metadata.name" && r.Value != name))
+            {
+                throw NameMismatch();
+            }
+
+            q = q with { Fields = FieldSelector.FromRequirements(q.Fields.Requirements.Append(new FieldRequirement("metadata.name", SelectorOperator.Equals, name))) };
+        }
+
+        // Validate selectors before answering 200.
+        store.Matcher(q);
+        var timeout = q.Timeout ?? TimeSpan.FromSeconds(1800 * (1 + Random.Shared.NextDouble()));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        var token = cts.Token;
+
+        var channel = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        var pump = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await foreach (var ev in store.WatchAsync(ns, q, token).ConfigureAwait(false))
+                    {
+                        await channel.Writer.WriteAsync(ev, token).ConfigureAwait(false);
+                    }
+
+                    channel.Writer.TryComplete();
+                }
+                catch (Exception e)
+                {
+                    channel.Writer.TryComplete(e);
+                }
+            },
+            CancellationToken.None);
+
+        ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = neg.Format == "application/yaml" ? "application/json" : "application/json";
+        ctx.Response.Headers.CacheControl = "no-cache, private";
+        await ctx.Response.StartAsync(token).ConfigureAwait(false);
+        await ctx.Response.Body.FlushAsync(token).ConfigureAwait(false);
+
+        long lastRevision = 0;
+        var firstTableEvent = true;
+        var nextBookmark = DateTimeOffset.UtcNow + _options.BookmarkInterval;
+        try
+        {
+            Task<WatchEvent>? pending = null;
+            while (!token.IsCancellationRequested)
+            {
+                pending ??= channel.Reader.ReadAsync(token).AsTask();
+                if (q.AllowBookmarks)
+                {
+                    var wait = nextBookmark - DateTimeOffset.UtcNow;
+                    if (wait < TimeSpan.Zero)
+                    {
+                        wait = TimeSpan.Zero;
+                    }
+
+                    var done = await Task.WhenAny(pending, Task.Delay(wait, token)).ConfigureAwait(false);
+                    if (done != pending)
+                    {
+                        nextBookmark = DateTimeOffset.UtcNow + _options.BookmarkInterval;
+                        if (lastRevision > 0 && !token.IsCancellationRequested)
+                        {
+                            await WriteEventAsync(ctx, "BOOKMARK", BookmarkObject(store, lastRevision, neg), token).ConfigureAwait(false);
+                        }
+
+                        continue;
+                    }
+                }
+
+                var ev = await pending.ConfigureAwait(false);
+                pending = null;
+                if (ev.Revision > lastRevision)
+                {
+                    lastRevision = ev.Revision;
+                }
+
+                switch (ev.Type)
+                {
+                    case "PROGRESS":
+                        continue;
+                    case "BOOKMARK":
+                        if (q.AllowBookmarks)
+                        {
+                            await WriteEventAsync(ctx, "BOOKMARK", neg.Shape == OutputShape.Object ? ev.Object : BookmarkObject(store, ev.Revision, neg, ev.Object), token).ConfigureAwait(false);
+                        }
+
+                        continue;
+                    case "ERROR":
+                        await WriteEventAsync(ctx, "ERROR", ev.Object, token).ConfigureAwait(false);
+                        return;
+                }
+
+                JsonNode? obj = neg.Shape switch
+                {
+                    OutputShape.Table => TableConverter.ToTable(store.Descriptor, [ev.Object!], includeObject, neg.MetaVersion, _options.Clock.GetUtcNow(),
+                        new JsonObject { ["resourceVersion"] = ev.Revision.ToString(CultureInfo.InvariantCulture) }, noHeaders: !firstTableEvent),
+                    OutputShape.PartialMetadata => TableConverter.PartialObjectMetadata(ev.Object!, neg.MetaVersion),
+                    _ => ev.Object,
+                };
+                firstTableEvent &= neg.Shape != OutputShape.Table;
+                await WriteEventAsync(ctx, ev.Type, obj, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Timeout or client gone: end the stream cleanly.
+        }
+        catch (ChannelClosedException e) when (e.InnerException is null)
+        {
+            // The store ended the watch (lagging watcher or shutdown): the client resumes.
+        }
+        catch (ChannelClosedException e) when (e.InnerException is Skiff.Api.Errors.StatusException se)
+        {
+            await TryWriteErrorAsync(ctx, se, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The pump reports through the channel.
+            }
+        }
+    }
+
+    private static JsonObject BookmarkObject(GenericStore store, long revision, Negotiated neg, JsonObject? source = null)
+    {
+        var bookmark = source ?? store.Bookmark(revision);
+        if (neg.Shape == OutputShape.Table)
+        {
+            return new JsonObject
+            {
+                ["kind"] = "Table",
+                ["apiVersion"] = $"meta.k8s.io/{neg.MetaVersion}",
+                ["metadata"] = bookmark["metadata"]?.DeepClone(),
+                ["columnDefinitions"] = new JsonArray(),
+                ["rows"] = new JsonArray(),
+            };
+        }
+
+        if (neg.Shape == OutputShape.PartialMetadata)
+        {
+            return TableConverter.PartialObjectMetadata(bookmark, neg.MetaVersion);
+        }
+
+        return bookmark;
+    }
+
+    private static async Task WriteEventAsync(HttpContext ctx, string type, JsonNode? obj, CancellationToken ct)
+    {
+        var ev = new JsonObject { ["type"] = type, ["object"] = obj?.DeepClone() };
+        var bytes = Responses.Serialize(ev);
+        var line = new byte[bytes.Length + 1];
+        bytes.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        await ctx.Response.Body.WriteAsync(line, ct).ConfigureAwait(false);
+        await ctx.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task TryWriteErrorAsync(HttpContext ctx, Skiff.Api.Errors.StatusException e, CancellationToken ct)
+    {
+        try
+        {
+            await WriteEventAsync(ctx, "ERROR", e.ToStatus(), ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Client gone.
+        }
+    }
+}

@@ -1,0 +1,258 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Skiff.Api.Errors;
+using Skiff.ApiServer.Discovery;
+using Skiff.ApiServer.Endpoints;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Interim;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Security;
+
+namespace Skiff.ApiServer.Hosting;
+
+/// <summary>
+/// The request pipeline: authentication, then /version, health, discovery, extensions (OpenAPI) and resource
+/// routes. Every failure becomes an upstream-shaped Status; unexpected exceptions become a 500 InternalError
+/// without a stack trace.
+/// </summary>
+internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ResourceEndpoint resources, ILogger logger)
+{
+    public static JsonObject VersionInfo() => new()
+    {
+        ["major"] = "1",
+        ["minor"] = "32",
+        ["gitVersion"] = "v1.32.4-skiff",
+        ["gitCommit"] = "0000000000000000000000000000000000000000",
+        ["gitTreeState"] = "clean",
+        ["buildDate"] = "2025-01-01T00:00:00Z",
+        ["goVersion"] = "dotnet" + Environment.Version,
+        ["compiler"] = "gc",
+        ["platform"] = $"{(OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "darwin" : "linux")}/{(RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "amd64")}",
+    };
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var ct = ctx.RequestAborted;
+        try
+        {
+            await HandleCoreAsync(ctx, ct).ConfigureAwait(false);
+        }
+        catch (StatusException e)
+        {
+            await TryWriteStatusAsync(ctx, e).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Client went away.
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            await TryWriteStatusAsync(ctx, e.StatusCode == 413 ? Errors.RequestEntityTooLarge(ResourceEndpoint.MaxBodyBytes) : Errors.BadRequest(e.Message)).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "unhandled error serving {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
+            await TryWriteStatusAsync(ctx, Errors.Internal(e.Message)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>True when the request is authenticated; otherwise writes the 401 Status and returns false.</summary>
+    public async Task<bool> AuthenticateOrRejectAsync(HttpContext ctx)
+    {
+        if (await authenticator.AuthenticateAsync(ctx, ctx.RequestAborted).ConfigureAwait(false) is not null)
+        {
+            return true;
+        }
+
+        await TryWriteStatusAsync(ctx, Errors.Unauthorized()).ConfigureAwait(false);
+        return false;
+    }
+
+    private static async Task TryWriteStatusAsync(HttpContext ctx, StatusException e)
+    {
+        if (ctx.Response.HasStarted)
+        {
+            return;
+        }
+
+        ctx.Response.Headers.Remove("Warning");
+        await Responses.WriteStatusAsync(ctx, e).ConfigureAwait(false);
+    }
+
+    private async Task HandleCoreAsync(HttpContext ctx, CancellationToken ct)
+    {
+        var path = ctx.Request.Path.Value ?? "/";
+        var user = await authenticator.AuthenticateAsync(ctx, ct).ConfigureAwait(false);
+        var isPublic = path is "/version" or "/version/" || IsHealthPath(path);
+        if (user is null && !isPublic)
+        {
+            throw Errors.Unauthorized();
+        }
+
+        if (path is "/version" or "/version/")
+        {
+            await Responses.WriteAsync(ctx, 200, VersionInfo()).ConfigureAwait(false);
+            return;
+        }
+
+        if (IsHealthPath(path))
+        {
+            await HealthAsync(ctx, path, ct).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var ext in options.Extensions)
+        {
+            if (await ext.TryHandleAsync(ctx, ct).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        var isWatch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
+        var info = RequestInfo.Parse(ctx.Request.Method, path, isWatch);
+        if (info.IsResourceRequest)
+        {
+            await resources.HandleAsync(ctx, info, user!, ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (await TryDiscoveryAsync(ctx, path).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        throw Errors.PageNotFound();
+    }
+
+    private static bool IsHealthPath(string path) =>
+        path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
+        || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal);
+
+    private async Task HealthAsync(HttpContext ctx, string path, CancellationToken ct)
+    {
+        var kind = path.TrimStart('/').Split('/')[0];
+        var check = path.TrimStart('/').Split('/').ElementAtOrDefault(1);
+        var storage = await options.Storage.CheckHealthAsync(ct).ConfigureAwait(false);
+        var checks = new List<(string Name, bool Ok)> { ("ping", true), ("log", true), ("etcd", storage.Healthy) };
+        if (kind == "readyz")
+        {
+            checks.Add(("informer-sync", true));
+        }
+
+        if (check is { Length: > 0 })
+        {
+            var found = checks.FirstOrDefault(c => c.Name == check);
+            if (found.Name is null)
+            {
+                throw Errors.PageNotFound();
+            }
+
+            checks = [found];
+        }
+
+        var ok = checks.All(c => c.Ok);
+        ctx.Response.StatusCode = ok ? 200 : 500;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        ctx.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        if (!ctx.Request.Query.ContainsKey("verbose"))
+        {
+            var failed = checks.Where(c => !c.Ok).Select(c => $"[-]{c.Name} failed: reason withheld\n");
+            await ctx.Response.WriteAsync(ok ? "ok" : string.Concat(failed) + $"{kind} check failed", ct).ConfigureAwait(false);
+            return;
+        }
+
+        var sb = new StringBuilder();
+        foreach (var (name, good) in checks)
+        {
+            sb.Append(good ? $"[+]{name} ok\n" : $"[-]{name} failed: reason withheld\n");
+        }
+
+        sb.Append(ok ? $"{kind} check passed\n" : $"{kind} check failed\n");
+        await ctx.Response.WriteAsync(sb.ToString(), ct).ConfigureAwait(false);
+    }
+
+    private async Task<bool> TryDiscoveryAsync(HttpContext ctx, string path)
+    {
+        if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method))
+        {
+            return false;
+        }
+
+        var parts = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var all = registry.All;
+        switch (parts)
+        {
+            case ["api"] or ["apis"]:
+            {
+                var core = parts[0] == "api";
+                var aggregated = AggregatedVersion(ctx.Request.Headers.Accept);
+                if (aggregated is not null)
+                {
+                    var doc = DiscoveryDocuments.Aggregated(all, core, $"apidiscovery.k8s.io/{aggregated}");
+                    await Responses.WriteAsync(ctx, 200, doc, contentType: aggregated == "v2" ? DiscoveryDocuments.AggregatedV2ContentType : DiscoveryDocuments.AggregatedV2Beta1ContentType).ConfigureAwait(false);
+                }
+                else
+                {
+                    var host = ctx.Request.Host.Value ?? "127.0.0.1";
+                    await Responses.WriteAsync(ctx, 200, core ? DiscoveryDocuments.ApiVersions(host) : DiscoveryDocuments.ApiGroupList(all)).ConfigureAwait(false);
+                }
+
+                return true;
+            }
+
+            case ["api", "v1"]:
+                await Responses.WriteAsync(ctx, 200, DiscoveryDocuments.ApiResourceList("", "v1", all)).ConfigureAwait(false);
+                return true;
+            case ["apis", var group]:
+            {
+                var g = DiscoveryDocuments.Groups(all).FirstOrDefault(x => x.Group == group);
+                if (g.Group is null)
+                {
+                    return false;
+                }
+
+                await Responses.WriteAsync(ctx, 200, DiscoveryDocuments.ApiGroup(g.Group, g.Versions)).ConfigureAwait(false);
+                return true;
+            }
+
+            case ["apis", var group, var version]:
+                if (!all.Any(d => d.Group == group && d.Version == version))
+                {
+                    return false;
+                }
+
+                await Responses.WriteAsync(ctx, 200, DiscoveryDocuments.ApiResourceList(group, version, all)).ConfigureAwait(false);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>"v2" or "v2beta1" when the Accept header asks for aggregated discovery (first match wins), else null.</summary>
+    private static string? AggregatedVersion(string? accept)
+    {
+        foreach (var mt in MediaType.ParseAccept(accept))
+        {
+            if (mt.Essence != "application/json")
+            {
+                continue;
+            }
+
+            if (mt["as"] is null)
+            {
+                return null;
+            }
+
+            if (mt["g"] == "apidiscovery.k8s.io" && mt["as"] == "APIGroupDiscoveryList" && mt["v"] is "v2" or "v2beta1")
+            {
+                return mt["v"];
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Skiff.Api.Errors;
+using Skiff.ApiServer.Endpoints;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Security;
+using Skiff.ApiServer.Store;
+
+namespace Skiff.ApiServer.Hosting;
+
+/// <summary>
+/// The API server process part: loads or creates the cluster PKI in the data directory, creates the system
+/// namespaces, serves HTTPS (HTTP/1.1 and HTTP/2) with client-certificate and bearer-token authentication, and
+/// writes <c>admin.kubeconfig</c>. Start with <see cref="StartAsync"/>, stop with <see cref="DisposeAsync"/>.
+/// </summary>
+public sealed class ApiServerHost : IAsyncDisposable
+{
+    private readonly ApiServerOptions _options;
+    private WebApplication? _app;
+
+    /// <summary>Creates a host; nothing runs until <see cref="StartAsync"/>.</summary>
+    public ApiServerHost(ApiServerOptions options)
+    {
+        _options = options;
+        Registry = new ResourceRegistry(options.Resources);
+    }
+
+    /// <summary>The served resources (add custom resources here at run time).</summary>
+    public ResourceRegistry Registry { get; }
+
+    /// <summary>The cluster PKI (after start).</summary>
+    public ClusterCertificates Certificates { get; private set; } = null!;
+
+    /// <summary>The bound port (after start).</summary>
+    public int Port { get; private set; }
+
+    /// <summary>The server URL, <c>https://127.0.0.1:PORT</c> (after start).</summary>
+    public string Url => $"https://{(_options.BindAddress.Equals(IPAddress.Any) ? IPAddress.Loopback : _options.BindAddress)}:{Port}";
+
+    /// <summary>The admin kubeconfig path in the data directory.</summary>
+    public string KubeconfigPath => Path.Combine(_options.DataDirectory, "admin.kubeconfig");
+
+    /// <summary>Loads the PKI, seeds the system namespaces and starts serving.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(_options.DataDirectory);
+        Certificates = ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
+        var resources = new ResourceEndpoint(Registry, _options);
+        await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = null;
+            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Limits.MinResponseDataRate = null;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(5);
+            k.Listen(_options.BindAddress, _options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = Certificates.Serving,
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+
+                    // Trust is decided per request by the authenticator, so a bad certificate gets a 401 Status.
+                    ClientCertificateValidation = (_, _, _) => true,
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                });
+            });
+        });
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer");
+        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens), resources, logger);
+        if (_options.OpenApi is { } openApi)
+        {
+            // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.
+            app.Use(async (ctx, next) =>
+            {
+                if (ctx.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal) && await handler.AuthenticateOrRejectAsync(ctx).ConfigureAwait(false))
+                {
+                    await next(ctx).ConfigureAwait(false);
+                    return;
+                }
+
+                if (!ctx.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal))
+                {
+                    await handler.HandleAsync(ctx).ConfigureAwait(false);
+                }
+            });
+            Skiff.ApiServer.OpenApi.OpenApiEndpoints.MapOpenApi(app, openApi);
+        }
+        else
+        {
+            app.Run(handler.HandleAsync);
+        }
+        await app.StartAsync(ct).ConfigureAwait(false);
+        _app = app;
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Port = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
+        if (_options.WriteKubeconfig)
+        {
+            KubeconfigWriter.WriteAdmin(KubeconfigPath, Url, Certificates);
+        }
+    }
+
+    private async Task SeedNamespacesAsync(ResourceEndpoint resources, CancellationToken ct)
+    {
+        if (Registry.Find("", "v1", "namespaces") is not { } nsDescriptor)
+        {
+            return;
+        }
+
+        var store = resources.StoreFor(nsDescriptor);
+        foreach (var name in _options.SystemNamespaces)
+        {
+            if (await store.GetRawAsync("", name, ct).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                var obj = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Namespace",
+                    ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = name },
+                };
+                await store.CreateAsync("", obj, new WriteOptions(false, "kube-apiserver"), ct).ConfigureAwait(false);
+            }
+            catch (StatusException e) when (e.Code == 409)
+            {
+                // Created concurrently.
+            }
+        }
+    }
+
+    /// <summary>Stops serving (open watches end) and waits for in-flight requests briefly.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _app.StopAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Gave up waiting for long-running requests.
+            }
+
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using System.Text.Json.Nodes;
+using Skiff.ApiServer.OpenApi;
+using Skiff.ApiServer.Registry;
+
+namespace Skiff.ApiServer.Http;
+
+/// <summary>Unknown-field detection for fieldValidation, backed by the OpenAPI schemas.</summary>
+public sealed class OpenApiUnknownFieldDetector(OpenApiService service) : IUnknownFieldDetector
+{
+    /// <inheritdoc/>
+    public IReadOnlyList<string> FindUnknownFields(ResourceDescriptor resource, JsonObject obj) =>
+        service.FindUnknownFields(resource.Group, resource.Version, resource.Kind, obj);
+}

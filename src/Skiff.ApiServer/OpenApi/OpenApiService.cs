@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Skiff.Api.Patch;
+using Skiff.ApiServer.Registry;
+
+namespace Skiff.ApiServer.OpenApi;
+
+/// <summary>
+/// The OpenAPI of the live resource set: serves <c>/openapi/v3</c> (<see cref="IOpenApiSource"/>), gives
+/// strategic-merge schemas (<see cref="ISchemaProvider"/>) and finds unknown fields for <c>fieldValidation</c>.
+/// Built from the resource descriptors plus the built-in schemas (<see cref="BuiltInSchemas"/>) and CRD schemas;
+/// <see cref="Update"/> swaps in a new resource set atomically (CRDs added or removed). Documents are built on first
+/// request and cached until the next update. Thread-safe.
+/// </summary>
+public sealed class OpenApiService : IOpenApiSource, ISchemaProvider
+{
+    private const string Meta = "io.k8s.apimachinery.pkg.apis.meta.v1.";
+    private volatile State _state;
+
+    /// <summary>Creates the service over <paramref name="resources"/> and optional CRD schemas.</summary>
+    public OpenApiService(IReadOnlyList<ResourceDescriptor> resources, IReadOnlyList<CustomResourceSchema>? customResources = null)
+    {
+        _state = new State(resources, customResources ?? []);
+    }
+
+    /// <summary>The schemas currently served.</summary>
+    public SchemaSet Schemas => _state.Schemas;
+
+    /// <summary>Replaces the resource set (for example after a CRD is established or deleted).</summary>
+    public void Update(IReadOnlyList<ResourceDescriptor> resources, IReadOnlyList<CustomResourceSchema>? customResources = null) =>
+        _state = new State(resources, customResources ?? []);
+
+    /// <inheritdoc />
+    public OpenApiDocument Root() => _state.Root.Value;
+
+    /// <inheritdoc />
+    public OpenApiDocument? Document(string path) => _state.Document(path);
+
+    /// <inheritdoc />
+    public IPatchSchema? ForKind(string group, string version, string kind) => _state.Schemas.Kind(group, version, kind);
+
+    /// <summary>
+    /// The unknown fields of <paramref name="obj"/> as the kind's schema sees them (<c>.spec.foo</c>; see
+    /// <see cref="UnknownFieldDetector"/>). A kind without schema has none.
+    /// </summary>
+    public IReadOnlyList<string> FindUnknownFields(string group, string version, string kind, JsonObject obj)
+    {
+        var set = _state.Schemas;
+        return set.Kind(group, version, kind) is { } schema
+            ? UnknownFieldDetector.Find(schema, obj, set.Named(Meta + "ObjectMeta"))
+            : [];
+    }
+
+    private sealed class State
+    {
+        private readonly Dictionary<string, (string Group, string Version, List<ResourceDescriptor> Resources)> _groupVersions;
+        private readonly ConcurrentDictionary<string, OpenApiDocument> _documents = new(StringComparer.Ordinal);
+
+        public State(IReadOnlyList<ResourceDescriptor> resources, IReadOnlyList<CustomResourceSchema> custom)
+        {
+            var schemas = new Dictionary<string, JsonObject>(BuiltInSchemas.All, StringComparer.Ordinal);
+            var declared = custom.ToList();
+            var builtIn = BuiltIns.Value;
+            foreach (var r in resources)
+            {
+                var known = declared.Any(c => c.Group == r.Group && c.Version == r.Version && c.Kind == r.Kind);
+                if (!known && builtIn.NameOf(r.Group, r.Version, r.Kind) is null)
+                {
+                    declared.Add(new CustomResourceSchema(r.Group, r.Version, r.Kind, null));
+                }
+            }
+
+            foreach (var c in declared)
+            {
+                schemas[c.SchemaName] = CustomKind(c);
+                schemas[c.SchemaName + "List"] = CustomList(c);
+            }
+
+            Schemas = new SchemaSet(schemas);
+            _groupVersions = resources
+                .GroupBy(r => OpenApiDocumentBuilder.DocumentPath(r.Group, r.Version), StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (g.First().Group, g.First().Version, g.ToList()), StringComparer.Ordinal);
+            Root = new Lazy<OpenApiDocument>(BuildRoot);
+        }
+
+        public SchemaSet Schemas { get; }
+
+        public Lazy<OpenApiDocument> Root { get; }
+
+        public OpenApiDocument? Document(string path) =>
+            _groupVersions.TryGetValue(path, out var gv)
+                ? _documents.GetOrAdd(path, _ => Serialize(OpenApiDocumentBuilder.Build(gv.Group, gv.Version, gv.Resources, Schemas)))
+                : null;
+
+        private static Lazy<SchemaSet> BuiltIns { get; } = new(() => new SchemaSet(BuiltInSchemas.All));
+
+        private OpenApiDocument BuildRoot()
+        {
+            var paths = new JsonObject();
+            foreach (var path in _groupVersions.Keys.Order(StringComparer.Ordinal))
+            {
+                paths[path] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{path}?hash={Document(path)!.Hash}" };
+            }
+
+            return Serialize(new JsonObject { ["paths"] = paths });
+        }
+
+        private static OpenApiDocument Serialize(JsonObject doc) => OpenApiDocument.From(JsonSerializer.SerializeToUtf8Bytes(doc));
+
+        private static JsonObject CustomKind(CustomResourceSchema c)
+        {
+            var schema = c.Schema?.DeepClone().AsObject()
+                ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
+            schema["type"] ??= "object";
+            var props = schema["properties"] as JsonObject ?? [];
+
+            props["apiVersion"] ??= new JsonObject { ["description"] = "APIVersion defines the versioned schema of this representation of an object.", ["type"] = "string" };
+            props["kind"] ??= new JsonObject { ["description"] = "Kind is a string value representing the REST resource this object represents.", ["type"] = "string" };
+            props["metadata"] ??= new JsonObject { ["$ref"] = SchemaSet.RefPrefix + Meta + "ObjectMeta", ["description"] = "Standard object's metadata." };
+            if (schema["properties"] is null)
+            {
+                schema["properties"] = props;
+            }
+
+            schema["x-kubernetes-group-version-kind"] = new JsonArray(new JsonObject { ["group"] = c.Group, ["kind"] = c.Kind, ["version"] = c.Version });
+            return schema;
+        }
+
+        private static JsonObject CustomList(CustomResourceSchema c) => new()
+        {
+            ["description"] = $"{c.Kind}List is a list of {c.Kind}",
+            ["properties"] = new JsonObject
+            {
+                ["apiVersion"] = new JsonObject { ["type"] = "string" },
+                ["items"] = new JsonObject
+                {
+                    ["description"] = $"List of {c.Kind.ToLowerInvariant()}s.",
+                    ["items"] = new JsonObject { ["$ref"] = SchemaSet.RefPrefix + c.SchemaName },
+                    ["type"] = "array",
+                },
+                ["kind"] = new JsonObject { ["type"] = "string" },
+                ["metadata"] = new JsonObject { ["$ref"] = SchemaSet.RefPrefix + Meta + "ListMeta" },
+            },
+            ["required"] = new JsonArray("items"),
+            ["type"] = "object",
+            ["x-kubernetes-group-version-kind"] = new JsonArray(new JsonObject { ["group"] = c.Group, ["kind"] = c.Kind + "List", ["version"] = c.Version }),
+        };
+    }
+}

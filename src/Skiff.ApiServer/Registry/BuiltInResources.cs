@@ -1,0 +1,162 @@
+using Skiff.ApiServer.Registry.ApiExtensions;
+using Skiff.ApiServer.Registry.Apps;
+using Skiff.ApiServer.Registry.Autoscaling;
+using Skiff.ApiServer.Registry.Batch;
+using Skiff.ApiServer.Registry.Certificates;
+using Skiff.ApiServer.Registry.Coordination;
+using Skiff.ApiServer.Registry.Core;
+using Skiff.ApiServer.Registry.Core.Allocation;
+using Skiff.ApiServer.Registry.Discovery;
+using Skiff.ApiServer.Registry.Networking;
+using Skiff.ApiServer.Registry.Policy;
+using Skiff.ApiServer.Registry.Rbac;
+using Skiff.ApiServer.Registry.Scheduling;
+using Skiff.ApiServer.Registry.Storage;
+
+namespace Skiff.ApiServer.Registry;
+
+/// <summary>
+/// The catalogue of built-in resources, as a 1.32 API server's discovery lists them: kind, plural, singular,
+/// scope, verbs, short names, categories and subresources (with the group/version/kind each subresource takes),
+/// each with its strategy. Resources are listed group by group, alphabetically within a group version.
+/// </summary>
+public static class BuiltInResources
+{
+    private static readonly string[] StatusVerbs = ["get", "patch", "update"];
+    private static readonly string[] ProxyVerbs = ["create", "delete", "get", "patch", "update"];
+    private static readonly string[] All = ["all"];
+
+    /// <summary>Builds the descriptors; strategies that allocate (services) share allocators built from <paramref name="options"/>.</summary>
+    public static IReadOnlyList<ResourceDescriptor> Create(BuiltInResourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var allocators = CreateAllocators(options);
+        var list = new List<ResourceDescriptor>();
+        list.AddRange(CoreV1(allocators));
+        list.AddRange(AppsV1());
+        list.AddRange(Others());
+        return list;
+    }
+
+    /// <summary>The allocators the service strategy of <see cref="Create"/> uses for <paramref name="options"/>.</summary>
+    public static ServiceAllocators CreateAllocators(BuiltInResourceOptions options) =>
+        new(options.ServiceClusterIpRange, options.NodePortBase, options.NodePortSize);
+
+    /// <summary>The cluster IP of the <c>kubernetes</c> service (the first address of the service range).</summary>
+    public static string KubernetesServiceIp(BuiltInResourceOptions options) => CreateAllocators(options).KubernetesServiceIp;
+
+    private static IEnumerable<ResourceDescriptor> CoreV1(ServiceAllocators allocators)
+    {
+        yield return R("", "v1", "bindings", "binding", "Binding", true, new SimpleStrategy(), verbs: ["create"]);
+        yield return R("", "v1", "componentstatuses", "componentstatus", "ComponentStatus", false, new SimpleStrategy(ComponentStatusTable.Table), verbs: ["get", "list"], shortNames: ["cs"]);
+        yield return R("", "v1", "configmaps", "configmap", "ConfigMap", true, ConfigMapStrategy.Instance, shortNames: ["cm"]);
+        yield return R("", "v1", "endpoints", "endpoints", "Endpoints", true, EndpointsStrategy.Instance, shortNames: ["ep"]);
+        yield return R("", "v1", "events", "event", "Event", true, Core.EventStrategy.Instance, shortNames: ["ev"]);
+        yield return R("", "v1", "limitranges", "limitrange", "LimitRange", true, LimitRangeStrategy.Instance, shortNames: ["limits"]);
+        yield return R("", "v1", "namespaces", "namespace", "Namespace", false, NamespaceStrategy.Instance, shortNames: ["ns"],
+            verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+            subresources: [new("finalize", "", "v1", "Namespace", ["update"]), Status("", "v1", "Namespace")]);
+        yield return R("", "v1", "nodes", "node", "Node", false, NodeStrategy.Instance, shortNames: ["no"],
+            subresources: [new("proxy", "", "v1", "NodeProxyOptions", ProxyVerbs), Status("", "v1", "Node")]);
+        yield return R("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, PersistentVolumeClaimStrategy.Instance,
+            shortNames: ["pvc"], subresources: [Status("", "v1", "PersistentVolumeClaim")]);
+        yield return R("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false, PersistentVolumeStrategy.Instance,
+            shortNames: ["pv"], subresources: [Status("", "v1", "PersistentVolume")]);
+        yield return R("", "v1", "pods", "pod", "Pod", true, PodStrategy.Instance, shortNames: ["po"], categories: All,
+            subresources:
+            [
+                new("attach", "", "v1", "PodAttachOptions", ["create", "get"]),
+                new("binding", "", "v1", "Binding", ["create"]),
+                new("ephemeralcontainers", "", "v1", "Pod", StatusVerbs),
+                new("eviction", "policy", "v1", "Eviction", ["create"]),
+                new("exec", "", "v1", "PodExecOptions", ["create", "get"]),
+                new("log", "", "v1", "Pod", ["get"]),
+                new("portforward", "", "v1", "PodPortForwardOptions", ["create", "get"]),
+                new("proxy", "", "v1", "PodProxyOptions", ProxyVerbs),
+                Status("", "v1", "Pod"),
+            ]);
+        yield return R("", "v1", "podtemplates", "podtemplate", "PodTemplate", true, PodTemplateStrategy.Instance);
+        yield return R("", "v1", "replicationcontrollers", "replicationcontroller", "ReplicationController", true, ReplicationControllerStrategy.Instance,
+            shortNames: ["rc"], categories: All, subresources: [Scale, Status("", "v1", "ReplicationController")]);
+        yield return R("", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, ResourceQuotaStrategy.Instance,
+            shortNames: ["quota"], subresources: [Status("", "v1", "ResourceQuota")]);
+        yield return R("", "v1", "secrets", "secret", "Secret", true, SecretStrategy.Instance);
+        yield return R("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, ServiceAccountStrategy.Instance,
+            shortNames: ["sa"], subresources: [new("token", "authentication.k8s.io", "v1", "TokenRequest", ["create"])]);
+        yield return R("", "v1", "services", "service", "Service", true, new ServiceStrategy(allocators), shortNames: ["svc"], categories: All,
+            subresources: [new("proxy", "", "v1", "ServiceProxyOptions", ProxyVerbs), Status("", "v1", "Service")]);
+    }
+
+    private static IEnumerable<ResourceDescriptor> AppsV1()
+    {
+        yield return R("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true, ControllerRevisionStrategy.Instance);
+        yield return R("apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, DaemonSetStrategy.Instance, shortNames: ["ds"], categories: All,
+            subresources: [Status("apps", "v1", "DaemonSet")]);
+        yield return R("apps", "v1", "deployments", "deployment", "Deployment", true, DeploymentStrategy.Instance, shortNames: ["deploy"], categories: All,
+            subresources: [Scale, Status("apps", "v1", "Deployment")]);
+        yield return R("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, ReplicaSetStrategy.Instance, shortNames: ["rs"], categories: All,
+            subresources: [Scale, Status("apps", "v1", "ReplicaSet")]);
+        yield return R("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, StatefulSetStrategy.Instance, shortNames: ["sts"], categories: All,
+            subresources: [Scale, Status("apps", "v1", "StatefulSet")]);
+    }
+
+    private static IEnumerable<ResourceDescriptor> Others()
+    {
+        yield return R("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
+            HorizontalPodAutoscalerStrategy.Instance, shortNames: ["hpa"], categories: All, subresources: [Status("autoscaling", "v2", "HorizontalPodAutoscaler")]);
+        yield return R("batch", "v1", "cronjobs", "cronjob", "CronJob", true, CronJobStrategy.Instance, shortNames: ["cj"], categories: All,
+            subresources: [Status("batch", "v1", "CronJob")]);
+        yield return R("batch", "v1", "jobs", "job", "Job", true, JobStrategy.Instance, categories: All, subresources: [Status("batch", "v1", "Job")]);
+        yield return R("certificates.k8s.io", "v1", "certificatesigningrequests", "certificatesigningrequest", "CertificateSigningRequest", false,
+            CertificateSigningRequestStrategy.Instance, shortNames: ["csr"],
+            subresources: [new("approval", "certificates.k8s.io", "v1", "CertificateSigningRequest", StatusVerbs), Status("certificates.k8s.io", "v1", "CertificateSigningRequest")]);
+        yield return R("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, LeaseStrategy.Instance);
+        yield return R("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, EndpointSliceStrategy.Instance);
+        yield return R("events.k8s.io", "v1", "events", "event", "Event", true, Events.EventStrategy.Instance, shortNames: ["ev"]);
+        yield return R("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, IngressClassStrategy.Instance);
+        yield return R("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, IngressStrategy.Instance, shortNames: ["ing"],
+            subresources: [Status("networking.k8s.io", "v1", "Ingress")]);
+        yield return R("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, NetworkPolicyStrategy.Instance, shortNames: ["netpol"]);
+        yield return R("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, PodDisruptionBudgetStrategy.Instance,
+            shortNames: ["pdb"], subresources: [Status("policy", "v1", "PodDisruptionBudget")]);
+        yield return R("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, ClusterRoleBindingStrategy.Instance);
+        yield return R("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, ClusterRoleStrategy.Instance);
+        yield return R("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, RoleBindingStrategy.Instance);
+        yield return R("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, RoleStrategy.Instance);
+        yield return R("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", false, PriorityClassStrategy.Instance, shortNames: ["pc"]);
+        yield return R("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, StorageClassStrategy.Instance, shortNames: ["sc"]);
+        yield return R("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false,
+            CustomResourceDefinitionStrategy.Instance, shortNames: ["crd", "crds"], categories: ["api-extensions"],
+            subresources: [Status("apiextensions.k8s.io", "v1", "CustomResourceDefinition")]);
+    }
+
+    private static SubresourceDescriptor Scale { get; } = new("scale", "autoscaling", "v1", "Scale", StatusVerbs);
+
+    private static SubresourceDescriptor Status(string group, string version, string kind) => new("status", group, version, kind, StatusVerbs);
+
+    private static ResourceDescriptor R(
+        string group,
+        string version,
+        string resource,
+        string singular,
+        string kind,
+        bool namespaced,
+        IResourceStrategy strategy,
+        string[]? verbs = null,
+        string[]? shortNames = null,
+        string[]? categories = null,
+        SubresourceDescriptor[]? subresources = null) => new()
+        {
+            Group = group,
+            Version = version,
+            Resource = resource,
+            SingularName = singular,
+            Kind = kind,
+            Namespaced = namespaced,
+            Strategy = strategy,
+            Verbs = verbs ?? ResourceDescriptor.StandardVerbs,
+            ShortNames = shortNames ?? [],
+            Categories = categories ?? [],
+            Subresources = subresources ?? [],
+        };
+}

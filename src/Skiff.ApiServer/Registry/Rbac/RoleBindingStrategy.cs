@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+using Skiff.Api.Validation;
+
+namespace Skiff.ApiServer.Registry.Rbac;
+
+/// <summary>rbac.authorization.k8s.io/v1 rolebindings: path-segment names, PUT may create, roleRef required and immutable, subjects validated.</summary>
+public sealed class RoleBindingStrategy : ResourceStrategy
+{
+    /// <summary>The shared instance.</summary>
+    public static RoleBindingStrategy Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public override bool AllowCreateOnUpdate => true;
+
+    /// <inheritdoc/>
+    public override TableDefinition Table { get; } = RbacRules.BindingTable("roleBinding");
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> ValidateName(string name, bool prefix) => Rules.PathSegmentName(name);
+
+    /// <inheritdoc/>
+    public override IEnumerable<FieldError> ValidateCreate(JsonObject obj) => RbacRules.ValidateBinding(obj, clusterScoped: false);
+
+    /// <inheritdoc/>
+    public override IEnumerable<FieldError> ValidateUpdate(JsonObject newObj, JsonObject oldObj) =>
+        ValidateCreate(newObj).Concat(RbacRules.ImmutableRoleRef(newObj, oldObj));
+}

@@ -1,0 +1,20 @@
+using System.Text.Json.Nodes;
+using Skiff.Api.Validation;
+
+namespace Skiff.ApiServer.Registry.Rbac;
+
+/// <summary>rbac.authorization.k8s.io/v1 roles: path-segment names, PUT may create, rules validated; no printer upstream (Name, Created At).</summary>
+public sealed class RoleStrategy : ResourceStrategy
+{
+    /// <summary>The shared instance.</summary>
+    public static RoleStrategy Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public override bool AllowCreateOnUpdate => true;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> ValidateName(string name, bool prefix) => Rules.PathSegmentName(name);
+
+    /// <inheritdoc/>
+    public override IEnumerable<FieldError> ValidateCreate(JsonObject obj) => RbacRules.ValidateRules(obj, clusterScoped: false);
+}

@@ -1,0 +1,53 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Http;
+
+namespace Skiff.ApiServer.Security;
+
+/// <summary>
+/// Authenticates a request: a client certificate signed by the cluster CA (CN = user, O = groups) or a bearer token
+/// from the token file. Returns null for anonymous requests; throws nothing.
+/// </summary>
+public sealed class Authenticator(ClusterCertificates certificates, TokenFile tokens)
+{
+    /// <summary>The user of <paramref name="ctx"/>, or null when it carries no valid credentials.</summary>
+    public async Task<UserInfo?> AuthenticateAsync(HttpContext ctx, CancellationToken ct)
+    {
+        var auth = ctx.Request.Headers.Authorization.ToString();
+        if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var user = tokens.Find(auth[7..].Trim());
+            return user is null ? null : user with { Groups = [.. user.Groups, UserInfo.AuthenticatedGroup] };
+        }
+
+        var cert = ctx.Connection.ClientCertificate ?? await ctx.Connection.GetClientCertificateAsync(ct).ConfigureAwait(false);
+        if (cert is not null && certificates.IsTrustedClient(cert))
+        {
+            return FromCertificate(cert);
+        }
+
+        return null;
+    }
+
+    /// <summary>CN → user name, every O → a group (plus system:authenticated).</summary>
+    public static UserInfo FromCertificate(X509Certificate2 cert)
+    {
+        string? cn = null;
+        var groups = new List<string>();
+        foreach (var rdn in cert.SubjectName.EnumerateRelativeDistinguishedNames())
+        {
+            var oid = rdn.GetSingleElementType().Value;
+            var value = rdn.GetSingleElementValue() ?? "";
+            if (oid == "2.5.4.3")
+            {
+                cn = value;
+            }
+            else if (oid == "2.5.4.10")
+            {
+                groups.Add(value);
+            }
+        }
+
+        groups.Add(UserInfo.AuthenticatedGroup);
+        return new UserInfo(cn ?? "", null, groups);
+    }
+}

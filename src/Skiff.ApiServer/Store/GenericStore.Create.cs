@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Skiff.ApiServer.Interim;
+using Skiff.ApiServer.Registry;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Store;
+
+internal sealed partial class GenericStore
+{
+    /// <summary>Creates <paramref name="obj"/> in <paramref name="ns"/>; returns the stored object (not stored for dry-run).</summary>
+    public async Task<JsonObject> CreateAsync(string ns, JsonObject obj, WriteOptions options, CancellationToken ct)
+    {
+        StampTypeMeta(obj);
+        CheckNamespace(obj, ns);
+        var meta = Meta.Of(obj);
+        var generateName = Meta.Str(obj, "generateName") ?? "";
+        var explicitName = Meta.Name(obj);
+        if (explicitName.Length == 0 && generateName.Length > 0)
+        {
+            meta["name"] = GenerateName(generateName);
+        }
+
+        foreach (var f in new[] { "uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields" })
+        {
+            meta.Remove(f);
+        }
+
+        meta["uid"] = Guid.NewGuid().ToString();
+        meta["creationTimestamp"] = Now();
+        if (UsesGeneration)
+        {
+            meta["generation"] = 1;
+        }
+        else
+        {
+            meta.Remove("generation");
+        }
+
+        if (Strategy.HasStatusSubresource || options.Subresource.Length == 0)
+        {
+            Strategy.PrepareForCreate(obj);
+        }
+
+        Strategy.ApplyDefaults(obj);
+        var errors = ValidateMetadata(obj, null);
+
+        if (errors.Count == 0)
+        {
+            errors.AddRange(Strategy.ValidateCreate(obj));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw Invalid(explicitName.Length > 0 ? explicitName : Meta.Name(obj), errors);
+        }
+
+        ManagedFields.RecordUpdate(obj, null, options.FieldManager, Descriptor.GroupVersion, options.Subresource, Meta.Str(obj, "creationTimestamp")!);
+        await CheckNamespaceLifecycleAsync(ns, Meta.Name(obj), ct).ConfigureAwait(false);
+        var hook = await Strategy.BeforeWriteAsync(new StrategyContext(_storage, options.DryRun), obj, null, ct).ConfigureAwait(false);
+        var committed = false;
+        try
+        {
+            var created = await CreateWithRetriesAsync(ns, obj, generateName, explicitName, options, ct).ConfigureAwait(false);
+            committed = !options.DryRun;
+            return created;
+        }
+        finally
+        {
+            if (hook is not null)
+            {
+                await (committed ? hook.CommitAsync(CancellationToken.None) : hook.RevertAsync(CancellationToken.None)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<JsonObject> CreateWithRetriesAsync(string ns, JsonObject obj, string generateName, string explicitName, WriteOptions options, CancellationToken ct)
+    {
+        var meta = Meta.Of(obj);
+        for (var attempt = 1; ; attempt++)
+        {
+            var name = Meta.Name(obj);
+            var key = Key(ns, name);
+            if (options.DryRun)
+            {
+                if (await _storage.GetAsync(key, 0, ct).ConfigureAwait(false) is not null)
+                {
+                    throw Errors.AlreadyExists(Descriptor.Group, Descriptor.Resource, name);
+                }
+
+                return obj;
+            }
+
+            try
+            {
+                var kv = await _storage.CreateAsync(key, Encode(obj), ct).ConfigureAwait(false);
+                return Decode(kv);
+            }
+            catch (KeyExistsException)
+            {
+                if (explicitName.Length == 0 && generateName.Length > 0 && attempt < MaxGenerateNameAttempts)
+                {
+                    meta["name"] = GenerateName(generateName);
+                    continue;
+                }
+
+                throw Errors.AlreadyExists(Descriptor.Group, Descriptor.Resource, name);
+            }
+            catch (ValueTooLargeException)
+            {
+                throw Errors.RequestEntityTooLarge(StorageLimits.MaxValueBytes);
+            }
+        }
+    }
+}

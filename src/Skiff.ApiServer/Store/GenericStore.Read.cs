@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Skiff.Api.Errors;
+using Skiff.ApiServer.Interim;
+using Skiff.Api.Selectors;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Store;
+
+/// <summary>One page of a list.</summary>
+internal sealed record ListPage(IReadOnlyList<JsonObject> Items, long Revision, string Continue, long? RemainingItemCount);
+
+internal sealed partial class GenericStore
+{
+    /// <summary>Reads one object (resourceVersion "", "0" or N: the latest state no older than N).</summary>
+    public async Task<JsonObject> GetAsync(string ns, string name, string resourceVersion, CancellationToken ct)
+    {
+        await WaitForRevisionAsync(ParseRv(resourceVersion), ct).ConfigureAwait(false);
+        var kv = await _storage.GetAsync(Key(ns, name), 0, ct).ConfigureAwait(false);
+        return kv is null ? throw NotFound(name) : Decode(kv);
+    }
+
+    /// <summary>Reads the current stored state, or null.</summary>
+    public async Task<KeyValue?> GetRawAsync(string ns, string name, CancellationToken ct) =>
+        await _storage.GetAsync(Key(ns, name), 0, ct).ConfigureAwait(false);
+
+    /// <summary>Lists objects in <paramref name="ns"/> (all namespaces when empty) per <paramref name="q"/>.</summary>
+    public async Task<ListPage> ListAsync(string ns, ListQuery q, CancellationToken ct)
+    {
+        var prefix = Prefix(ns);
+        long revision = 0;
+        string? startAfter = null;
+        var limit = q.Limit;
+        if (q.Continue.Length > 0)
+        {
+            var (rv, start) = ContinueToken.Decode(q.Continue);
+            revision = rv;
+            startAfter = Descriptor.StoragePrefix + start;
+            if (!startAfter.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                throw Errors.BadRequest("continue key is not valid: key does not match the requested namespace");
+            }
+        }
+        else if (q.ResourceVersion is "0")
+        {
+            limit = 0; // Like the watch cache: resourceVersion=0 serves everything, ignoring limit.
+        }
+        else if (q.ResourceVersion.Length > 0)
+        {
+            var rv = ParseRv(q.ResourceVersion);
+            if (q.ResourceVersionMatch == "Exact")
+            {
+                revision = rv;
+            }
+            else
+            {
+                await WaitForRevisionAsync(rv, ct).ConfigureAwait(false);
+            }
+        }
+
+        var filter = Matcher(q);
+        var items = new List<JsonObject>();
+        string? lastKey = null;
+        var hasMore = false;
+        long remaining = 0;
+        while (true)
+        {
+            ListResult page;
+            try
+            {
+                var want = limit == 0 ? 0 : Math.Max(limit - items.Count, filter is null ? 0 : limit);
+                page = await _storage.ListAsync(prefix, new ListOptions(revision, want, startAfter), ct).ConfigureAwait(false);
+            }
+            catch (RevisionCompactedException e)
+            {
+                throw q.Continue.Length > 0
+                    ? Errors.ResourceExpired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
+                    : Errors.ResourceExpired($"The resourceVersion for the provided list is too old. (compacted revision {e.CompactedRevision})");
+            }
+            catch (FutureRevisionException e)
+            {
+                throw Errors.TooLargeResourceVersion(e.Requested, e.CurrentRevision);
+            }
+
+            revision = page.Revision;
+            foreach (var kv in page.Items)
+            {
+                if (limit > 0 && items.Count >= limit)
+                {
+                    hasMore = true;
+                    break;
+                }
+
+                lastKey = kv.Key;
+                var obj = Decode(kv);
+                if (filter is null || filter(obj))
+                {
+                    items.Add(obj);
+                }
+            }
+
+            if (hasMore || !page.HasMore)
+            {
+                hasMore |= page.HasMore;
+                remaining = page.RemainingCount;
+                break;
+            }
+
+            if (limit > 0 && items.Count >= limit)
+            {
+                hasMore = true;
+                remaining = page.RemainingCount;
+                break;
+            }
+
+            startAfter = lastKey;
+        }
+
+        var token = hasMore && lastKey is not null ? ContinueToken.Encode(revision, lastKey[Descriptor.StoragePrefix.Length..]) : "";
+        long? remainingCount = hasMore && filter is null ? remaining : null;
+        return new ListPage(items, revision, token, remainingCount);
+    }
+
+    /// <summary>The predicate of <paramref name="q"/>'s selectors, or null when it matches everything.</summary>
+    public Func<JsonObject, bool>? Matcher(ListQuery q)
+    {
+        if (q.Labels.IsEmpty && q.Fields.IsEmpty)
+        {
+            return null;
+        }
+
+        foreach (var field in q.Fields.Requirements.Select(r => r.Field))
+        {
+            if (field is not ("metadata.name" or "metadata.namespace") && !Strategy.SelectableFields.ContainsKey(field))
+            {
+                throw Errors.BadRequest($"field label not supported: {field}");
+            }
+        }
+
+        return obj => q.Labels.Matches(Meta.Labels(obj)) && q.Fields.Matches(f => f switch
+        {
+            "metadata.name" => Meta.Name(obj),
+            "metadata.namespace" => Meta.Namespace(obj),
+            _ => Strategy.SelectableFields[f](obj),
+        });
+    }
+
+    /// <summary>Parses a resourceVersion; 0 for empty.</summary>
+    public static long ParseRv(string rv)
+    {
+        if (rv.Length == 0)
+        {
+            return 0;
+        }
+
+        if (!long.TryParse(rv, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 0)
+        {
+            throw Errors.BadRequest($"Invalid value: \"{rv}\": resourceVersion must be a non-negative integer");
+        }
+
+        return n;
+    }
+
+    /// <summary>Waits up to 3 s for the store to reach <paramref name="rv"/>, then fails with upstream's 504.</summary>
+    private async Task WaitForRevisionAsync(long rv, CancellationToken ct)
+    {
+        if (rv == 0)
+        {
+            return;
+        }
+
+        var deadline = _clock.GetUtcNow().AddSeconds(3);
+        while (true)
+        {
+            var current = await _storage.GetCurrentRevisionAsync(ct).ConfigureAwait(false);
+            if (current >= rv)
+            {
+                return;
+            }
+
+            if (_clock.GetUtcNow() >= deadline)
+            {
+                throw Errors.TooLargeResourceVersion(rv, current);
+            }
+
+            await Task.Delay(50, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Exposed for handlers that need to wrap errors.</summary>
+    public static StatusException Expired(long requested, long compacted) => Errors.Gone($"too old resource version: {requested} ({compacted})");
+}

@@ -1,0 +1,221 @@
+using System.Text.Json.Nodes;
+using Skiff.Api.Errors;
+using Skiff.Api.Validation;
+using Skiff.ApiServer.Interim;
+using Skiff.ApiServer.Registry;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Store;
+
+internal sealed partial class GenericStore
+{
+    /// <summary>
+    /// Updates one object (PUT and PATCH): <paramref name="produce"/> gets a copy of the current object and returns
+    /// the desired one (it may run several times when writers race, so it must be pure). Returns the result and
+    /// whether it was created (PUT on a missing object of a type that allows create-on-update).
+    /// </summary>
+    public async Task<(JsonObject Object, bool Created)> UpdateAsync(
+        string ns, string name, Func<JsonObject, JsonObject> produce, Func<JsonObject>? createBody, WriteOptions options, CancellationToken ct)
+    {
+        var key = Key(ns, name);
+        var existing = await _storage.GetAsync(key, 0, ct).ConfigureAwait(false);
+        if (existing is null)
+        {
+            if (createBody is not null && Strategy.AllowCreateOnUpdate && options.Subresource.Length == 0)
+            {
+                return (await CreateAsync(ns, createBody(), options, ct).ConfigureAwait(false), true);
+            }
+
+            throw NotFound(name);
+        }
+
+        if (options.DryRun)
+        {
+            var old = Decode(existing);
+            var preview = Transform(old, produce, ns, name, options);
+            if (preview is not null && await Strategy.BeforeWriteAsync(new StrategyContext(_storage, true), preview, old, ct).ConfigureAwait(false) is { } dryHook)
+            {
+                await dryHook.RevertAsync(ct).ConfigureAwait(false);
+            }
+
+            return (preview ?? old, false);
+        }
+
+        KeyValue written;
+        var hooks = new List<WriteHook>();
+        var committed = false;
+        try
+        {
+            written = await _storage.GuaranteedUpdateAsync(
+                key,
+                async (current, token) =>
+                {
+                    if (current is null)
+                    {
+                        throw NotFound(name);
+                    }
+
+                    var old = Decode(current);
+                    var next = Transform(old, produce, ns, name, options);
+                    if (next is null)
+                    {
+                        return null;
+                    }
+
+                    if (await Strategy.BeforeWriteAsync(new StrategyContext(_storage), next, old, token).ConfigureAwait(false) is { } hook)
+                    {
+                        hooks.Add(hook);
+                    }
+
+                    return Encode(next);
+                },
+                allowCreate: false,
+                ct).ConfigureAwait(false);
+            committed = true;
+        }
+        catch (KeyNotFoundStorageException)
+        {
+            throw NotFound(name);
+        }
+        catch (ValueTooLargeException)
+        {
+            throw Errors.RequestEntityTooLarge(StorageLimits.MaxValueBytes);
+        }
+        finally
+        {
+            for (var i = 0; i < hooks.Count; i++)
+            {
+                await (committed && i == hooks.Count - 1 ? hooks[i].CommitAsync(CancellationToken.None) : hooks[i].RevertAsync(CancellationToken.None)).ConfigureAwait(false);
+            }
+        }
+
+        var result = Decode(written);
+        if (ShouldDeleteNow(result))
+        {
+            var deleted = await _storage.CompareAndDeleteAsync(key, written.ModRevision, ct).ConfigureAwait(false);
+            if (deleted.Succeeded)
+            {
+                Meta.Of(result)["resourceVersion"] = deleted.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Strategy.AfterDeleteAsync(new StrategyContext(_storage), result, ct).ConfigureAwait(false);
+            }
+        }
+
+        return (result, false);
+    }
+
+    /// <summary>Computes the new state from <paramref name="old"/>; null when nothing changes.</summary>
+    private JsonObject? Transform(JsonObject old, Func<JsonObject, JsonObject> produce, string ns, string name, WriteOptions options)
+    {
+        var oldRv = Meta.Str(old, "resourceVersion") ?? "";
+        var obj = produce((JsonObject)old.DeepClone());
+        StampTypeMeta(obj);
+        CheckNamespace(obj, ns);
+        var meta = Meta.Of(obj);
+        var bodyName = Meta.Name(obj);
+        if (bodyName.Length == 0)
+        {
+            meta["name"] = name;
+        }
+        else if (bodyName != name)
+        {
+            throw Errors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        }
+
+        var rv = Meta.Str(obj, "resourceVersion") ?? "";
+        if (rv.Length > 0 && rv != oldRv)
+        {
+            throw Conflict(name, Errors.OptimisticLockMessage);
+        }
+
+        if (rv.Length == 0 && !Strategy.AllowUnconditionalUpdate)
+        {
+            throw Invalid(name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+        }
+
+        var bodyUid = Meta.Str(obj, "uid") ?? "";
+        var oldUid = Meta.Str(old, "uid") ?? "";
+        if (bodyUid.Length > 0 && bodyUid != oldUid)
+        {
+            throw Conflict(name, $"Precondition failed: UID in precondition: {bodyUid}, UID in object meta: {oldUid}");
+        }
+
+        var oldMeta = Meta.Of(old);
+        foreach (var f in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "managedFields" })
+        {
+            if (oldMeta[f] is { } v)
+            {
+                meta[f] = v.DeepClone();
+            }
+            else
+            {
+                meta.Remove(f);
+            }
+        }
+
+        meta.Remove("resourceVersion");
+        meta.Remove("selfLink");
+        switch (options.Subresource)
+        {
+            case "status":
+                Strategy.PrepareForStatusUpdate(obj, old);
+                break;
+            case "finalize" when IsNamespaces:
+            {
+                var finalizers = obj["spec"]?["finalizers"]?.DeepClone();
+                obj = (JsonObject)old.DeepClone();
+                if (obj["spec"] is not JsonObject spec)
+                {
+                    spec = new JsonObject();
+                    obj["spec"] = spec;
+                }
+
+                spec["finalizers"] = finalizers ?? new JsonArray();
+                Meta.Of(obj).Remove("resourceVersion");
+                break;
+            }
+
+            default:
+                Strategy.PrepareForUpdate(obj, old);
+                break;
+        }
+
+        Strategy.ApplyDefaults(obj);
+        var errors = ValidateMetadata(obj, old);
+        if (Meta.Str(old, "deletionTimestamp") is not null)
+        {
+            var oldFinalizers = Meta.Finalizers(old).ToHashSet();
+            if (Meta.Finalizers(obj).Any(f => !oldFinalizers.Contains(f)))
+            {
+                errors.Add(FieldError.Forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted"));
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            errors.AddRange(options.Subresource == "status" ? Strategy.ValidateStatusUpdate(obj, old) : Strategy.ValidateUpdate(obj, old));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw Invalid(name, errors);
+        }
+
+        if (UsesGeneration && options.Subresource != "status" && SpecChanged(old, obj))
+        {
+            meta["generation"] = Math.Max(Meta.Generation(old), 0) + 1;
+        }
+
+        var oldCompare = (JsonObject)old.DeepClone();
+        Meta.Of(oldCompare).Remove("resourceVersion");
+        if (JsonNode.DeepEquals(oldCompare, obj))
+        {
+            return null;
+        }
+
+        ManagedFields.RecordUpdate(obj, old, options.FieldManager, Descriptor.GroupVersion, options.Subresource == "finalize" ? "" : options.Subresource, Now());
+        return obj;
+    }
+
+    /// <summary>Raised for callers that must surface a Conflict built by the store.</summary>
+    public StatusException ConflictError(string name, string why) => Conflict(name, why);
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Skiff.ApiServer.Interim;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Store;
+
+/// <summary>One watch event. <see cref="Type"/> is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; PROGRESS is internal
+/// (the store has delivered everything up to <see cref="Revision"/>) and never sent to clients.</summary>
+internal sealed record WatchEvent(string Type, JsonObject? Object, long Revision);
+
+internal sealed partial class GenericStore
+{
+    /// <summary>
+    /// Watches <paramref name="ns"/> (all when empty) per upstream's starting-point rules: resourceVersion unset or
+    /// "0" → synthetic ADDED events for the current state, then changes; "N" → changes after N;
+    /// sendInitialEvents=true → ADDED events, a BOOKMARK marked <c>k8s.io/initial-events-end</c>, then changes.
+    /// An expired starting point yields one ERROR event (410 Expired) and ends.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string ns, ListQuery q, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var filter = Matcher(q);
+        long from;
+        var initial = q.SendInitialEvents ?? (q.ResourceVersion is "" or "0");
+        if (initial)
+        {
+            var listQuery = q with { Limit = 0, Continue = "", ResourceVersionMatch = "" };
+            if (q.SendInitialEvents == true && q.ResourceVersion is not ("" or "0"))
+            {
+                await WaitForRevisionAsync(ParseRv(q.ResourceVersion), ct).ConfigureAwait(false);
+            }
+
+            var page = await ListAsync(ns, listQuery with { ResourceVersion = "" }, ct).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                yield return new WatchEvent("ADDED", item, ParseRv(Meta.Str(item, "resourceVersion") ?? ""));
+            }
+
+            from = page.Revision;
+            if (q.SendInitialEvents == true)
+            {
+                yield return new WatchEvent("BOOKMARK", Bookmark(from, initialEventsEnd: true), from);
+            }
+        }
+        else
+        {
+            from = ParseRv(q.ResourceVersion);
+            var current = await _storage.GetCurrentRevisionAsync(ct).ConfigureAwait(false);
+            if (from > current)
+            {
+                await WaitForRevisionAsync(from, ct).ConfigureAwait(false);
+            }
+        }
+
+        yield return new WatchEvent("PROGRESS", null, from);
+        var events = _storage.WatchAsync(Prefix(ns), new WatchOptions(from, ProgressNotify: q.AllowBookmarks), ct);
+        await using var e = events.GetAsyncEnumerator(ct);
+        while (true)
+        {
+            StorageEvent ev;
+            WatchEvent? error = null;
+            try
+            {
+                if (!await e.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                ev = e.Current;
+            }
+            catch (RevisionCompactedException ex)
+            {
+                error = new WatchEvent("ERROR", Expired(from, ex.CompactedRevision).ToStatus(), 0);
+                ev = null!;
+            }
+            catch (WatchLaggedException)
+            {
+                yield break;
+            }
+
+            if (error is not null)
+            {
+                yield return error;
+                yield break;
+            }
+
+            if (ev.Type == StorageEventType.Progress)
+            {
+                yield return new WatchEvent("PROGRESS", null, ev.Revision);
+                continue;
+            }
+
+            var obj = Decode(ev.Kv!);
+            if (ev.Type == StorageEventType.Deleted)
+            {
+                if (filter is null || filter(ev.PrevKv is { } pk ? Decode(pk) : obj))
+                {
+                    yield return new WatchEvent("DELETED", obj, ev.Revision);
+                }
+
+                continue;
+            }
+
+            if (filter is null)
+            {
+                yield return new WatchEvent(ev.Type == StorageEventType.Added ? "ADDED" : "MODIFIED", obj, ev.Revision);
+                continue;
+            }
+
+            var nowMatches = filter(obj);
+            var oldMatches = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev && filter(Decode(prev));
+            if (nowMatches && oldMatches)
+            {
+                yield return new WatchEvent("MODIFIED", obj, ev.Revision);
+            }
+            else if (nowMatches)
+            {
+                yield return new WatchEvent("ADDED", obj, ev.Revision);
+            }
+            else if (oldMatches)
+            {
+                yield return new WatchEvent("DELETED", obj, ev.Revision);
+            }
+            else
+            {
+                yield return new WatchEvent("PROGRESS", null, ev.Revision);
+            }
+        }
+    }
+
+    /// <summary>A BOOKMARK object of this resource's kind carrying only <c>metadata.resourceVersion</c>.</summary>
+    public JsonObject Bookmark(long revision, bool initialEventsEnd = false)
+    {
+        var meta = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
+        if (initialEventsEnd)
+        {
+            meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        }
+
+        return new JsonObject { ["kind"] = Descriptor.Kind, ["apiVersion"] = Descriptor.GroupVersion, ["metadata"] = meta };
+    }
+}

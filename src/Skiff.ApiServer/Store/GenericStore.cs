@@ -1,0 +1,201 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Skiff.Api.Errors;
+using Skiff.Api.Validation;
+using Skiff.ApiServer.Interim;
+using Skiff.ApiServer.Registry;
+
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Store;
+
+/// <summary>
+/// The generic registry store (upstream <c>pkg/registry/generic/registry/store.go</c>) for one resource: CRUD,
+/// list and watch over <see cref="IStorage"/>, driven by the descriptor and its strategy. Objects are JSON; the
+/// stored bytes carry no resourceVersion (it is the key's ModRevision, injected on read).
+/// </summary>
+internal sealed partial class GenericStore
+{
+    private const string GenerateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+    private const int MaxGenerateNameAttempts = 8;
+
+    private static readonly HashSet<string> ReturnsDeletedObject =
+        ["pods", "podtemplates", "persistentvolumes", "persistentvolumeclaims", "namespaces", "services"];
+
+    private readonly IStorage _storage;
+    private readonly TimeProvider _clock;
+
+    public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock)
+    {
+        Descriptor = descriptor;
+        _storage = storage;
+        _clock = clock;
+    }
+
+    public ResourceDescriptor Descriptor { get; }
+
+    private IResourceStrategy Strategy => Descriptor.Strategy;
+
+    private bool IsNamespaces => Descriptor.Group.Length == 0 && Descriptor.Resource == "namespaces";
+
+    /// <summary>The storage key of one object.</summary>
+    public string Key(string ns, string name) => Descriptor.Namespaced ? $"{Descriptor.StoragePrefix}{ns}/{name}" : Descriptor.StoragePrefix + name;
+
+    /// <summary>The prefix listing a namespace (or every object when <paramref name="ns"/> is empty).</summary>
+    public string Prefix(string ns) => Descriptor.Namespaced && ns.Length > 0 ? $"{Descriptor.StoragePrefix}{ns}/" : Descriptor.StoragePrefix;
+
+    private string Now() => Meta.Timestamp(_clock.GetUtcNow());
+
+    /// <summary>Decodes stored bytes and stamps <c>metadata.resourceVersion</c>.</summary>
+    public static JsonObject Decode(KeyValue kv)
+    {
+        var obj = JsonNode.Parse(kv.Value.Span) as JsonObject ?? throw Errors.Internal("stored object is not a JSON object");
+        Meta.Of(obj)["resourceVersion"] = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return obj;
+    }
+
+    /// <summary>Serializes for storage: without <c>metadata.resourceVersion</c>.</summary>
+    public static byte[] Encode(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        (copy["metadata"] as JsonObject)?.Remove("resourceVersion");
+        return JsonSerializer.SerializeToUtf8Bytes(copy);
+    }
+
+    private StatusException NotFound(string name) => Errors.NotFound(Descriptor.Group, Descriptor.Resource, name);
+
+    private StatusException Conflict(string name, string why) => Errors.Conflict(Descriptor.Group, Descriptor.Resource, name, why);
+
+    private StatusException Invalid(string name, IReadOnlyList<FieldError> errors) => Errors.Invalid(Descriptor.Group, Descriptor.Kind, name, errors);
+
+    /// <summary>Sets apiVersion and kind, checking any the client sent.</summary>
+    private void StampTypeMeta(JsonObject obj)
+    {
+        var apiVersion = obj["apiVersion"] is JsonValue av && av.TryGetValue<string>(out var a) ? a : "";
+        var kind = obj["kind"] is JsonValue kv && kv.TryGetValue<string>(out var k) ? k : "";
+        if (apiVersion.Length > 0 && apiVersion != Descriptor.GroupVersion)
+        {
+            throw Errors.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({Descriptor.GroupVersion})");
+        }
+
+        if (kind.Length > 0 && kind != Descriptor.Kind)
+        {
+            throw Errors.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({Descriptor.Kind})");
+        }
+
+        // Keep apiVersion and kind first, as upstream serializes them.
+        var rest = obj.ToArray();
+        obj.Clear();
+        obj["apiVersion"] = Descriptor.GroupVersion;
+        obj["kind"] = Descriptor.Kind;
+        foreach (var (key, value) in rest)
+        {
+            if (key is not ("apiVersion" or "kind"))
+            {
+                obj[key] = value;
+            }
+        }
+    }
+
+    private void CheckNamespace(JsonObject obj, string ns)
+    {
+        var meta = Meta.Of(obj);
+        var bodyNs = Meta.Namespace(obj);
+        if (Descriptor.Namespaced)
+        {
+            if (bodyNs.Length > 0 && bodyNs != ns)
+            {
+                throw Errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+
+            meta["namespace"] = ns;
+        }
+        else
+        {
+            meta.Remove("namespace");
+        }
+    }
+
+    private static string GenerateName(string prefix)
+    {
+        if (prefix.Length > 58)
+        {
+            prefix = prefix[..58];
+        }
+
+        Span<char> suffix = stackalloc char[5];
+        for (var i = 0; i < suffix.Length; i++)
+        {
+            suffix[i] = GenerateNameAlphabet[RandomNumberGenerator.GetInt32(GenerateNameAlphabet.Length)];
+        }
+
+        return prefix + new string(suffix);
+    }
+
+    private bool UsesGeneration => Strategy.GenerationFields is null || Strategy.GenerationFields.Count > 0;
+
+    private bool SpecChanged(JsonObject oldObj, JsonObject newObj)
+    {
+        var fields = Strategy.GenerationFields;
+        IEnumerable<string> keys = fields ?? oldObj.Select(p => p.Key).Concat(newObj.Select(p => p.Key))
+            .Where(k => k is not ("metadata" or "status" or "apiVersion" or "kind")).Distinct();
+        return keys.Any(k => !JsonNode.DeepEquals(oldObj[k], newObj[k]));
+    }
+
+    /// <summary>True when an object marked for deletion has no finalizers left and must go now.</summary>
+    private bool ShouldDeleteNow(JsonObject obj)
+    {
+        if (Meta.Str(obj, "deletionTimestamp") is null || Meta.Finalizers(obj).Count > 0)
+        {
+            return false;
+        }
+
+        return !IsNamespaces || obj["spec"]?["finalizers"] is not JsonArray { Count: > 0 };
+    }
+
+    private async Task CheckNamespaceLifecycleAsync(string ns, string name, CancellationToken ct)
+    {
+        if (!Descriptor.Namespaced)
+        {
+            return;
+        }
+
+        var kv = await _storage.GetAsync($"/registry/namespaces/{ns}", 0, ct).ConfigureAwait(false);
+        if (kv is null)
+        {
+            throw Errors.NotFound("", "namespaces", ns);
+        }
+
+        var nsObj = Decode(kv);
+        if (Meta.Str(nsObj, "deletionTimestamp") is not null || nsObj["status"]?["phase"]?.GetValue<string>() == "Terminating")
+        {
+            var e = Errors.Forbidden(Descriptor.Group, Descriptor.Resource, name,
+                $"unable to create new content in namespace {ns} because it is being terminated");
+            throw new StatusException(e.Code, e.Reason, e.Message, e.Details! with
+            {
+                Causes = [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")],
+            });
+        }
+    }
+
+    private List<FieldError> ValidateMetadata(JsonObject obj, JsonObject? old)
+    {
+        var meta = Meta.Of(obj);
+        if (old is null)
+        {
+            return ObjectMetaValidation.ValidateObjectMeta(meta, Descriptor.Namespaced, Strategy.ValidateName);
+        }
+
+        var errors = new List<FieldError>();
+        foreach (var e in ObjectMetaValidation.ValidateObjectMeta(meta, Descriptor.Namespaced, Strategy.ValidateName))
+        {
+            if (e.Field is not ("metadata.name" or "metadata.generateName"))
+            {
+                errors.Add(e);
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,51 @@
+using Skiff.Client.Config;
+using Skiff.Client.Flowcontrol;
+
+namespace Skiff.Client.Rest;
+
+/// <summary>
+/// The low-level REST client (client-go <c>rest.RESTClient</c>): one HTTP connection pool per config, a client-side
+/// token bucket (<see cref="ClientConfig.Qps"/>/<see cref="ClientConfig.Burst"/>) that every request waits on, and a
+/// fluent <see cref="RestRequest"/> per call. Thread-safe; share one instance per server.
+/// </summary>
+public sealed class RestClient : IDisposable
+{
+    public RestClient(ClientConfig config)
+    {
+        Config = config;
+        Http = new HttpClient(HttpTransport.Create(config), disposeHandler: true)
+        {
+            BaseAddress = config.Host,
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+        Http.DefaultRequestHeaders.UserAgent.ParseAdd(config.UserAgent);
+        Throttle = config.Qps > 0 ? new TokenBucket(config.Qps, Math.Max(1, config.Burst), config.TimeProvider) : null;
+    }
+
+    public ClientConfig Config { get; }
+
+    internal HttpClient Http { get; }
+
+    internal TokenBucket? Throttle { get; }
+
+    public RestRequest Get() => new(this, HttpMethod.Get);
+
+    public RestRequest Post() => new(this, HttpMethod.Post);
+
+    public RestRequest Put() => new(this, HttpMethod.Put);
+
+    public RestRequest Delete() => new(this, HttpMethod.Delete);
+
+    public RestRequest Patch(PatchType type) => new RestRequest(this, HttpMethod.Patch).ContentType(type switch
+    {
+        PatchType.Json => "application/json-patch+json",
+        PatchType.Merge => "application/merge-patch+json",
+        PatchType.StrategicMerge => "application/strategic-merge-patch+json",
+        PatchType.Apply => "application/apply-patch+yaml",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    });
+
+    public RestRequest Verb(HttpMethod method) => new(this, method);
+
+    public void Dispose() => Http.Dispose();
+}

@@ -1,3 +1,0 @@
-namespace Skiff.Api.Tests;
-
-public class AssemblyMarker { }

@@ -1,3 +1,0 @@
-namespace Skiff.ApiServer.Tests;
-
-public class AssemblyMarker { }

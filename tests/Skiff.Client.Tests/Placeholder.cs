@@ -1,3 +1,0 @@
-namespace Skiff.Client.Tests;
-
-public class AssemblyMarker { }

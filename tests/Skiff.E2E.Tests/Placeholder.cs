@@ -1,3 +1,0 @@
-namespace Skiff.E2E.Tests;
-
-public class AssemblyMarker { }

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Skiff.E2E.Tests;
+
+/// <summary>Runs the built <c>skiff up</c> binary on a temp data dir and a free port, and kubectl against it.</summary>
+internal sealed class SkiffProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private SkiffProcess(Process process, string dataDir, int port)
+    {
+        _process = process;
+        DataDir = dataDir;
+        Port = port;
+    }
+
+    public string DataDir { get; }
+
+    public int Port { get; }
+
+    public string Kubeconfig => Path.Combine(DataDir, "admin.kubeconfig");
+
+    public static string SkiffDll => Path.Combine(AppContext.BaseDirectory, "skiff.dll");
+
+    public static bool KubectlAvailable => File.Exists("/usr/bin/kubectl");
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public static async Task<SkiffProcess> StartAsync(string? dataDir = null, int? port = null, CancellationToken ct = default)
+    {
+        dataDir ??= Path.Combine(Path.GetTempPath(), "skiff-e2e-" + Guid.NewGuid().ToString("N")[..10]);
+        var p = port ?? FreePort();
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { SkiffDll, "up", "--data-dir", dataDir, "--port", p.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var process = Process.Start(psi)!;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Local Kubernetes cluster is running", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await ready.Task.WaitAsync(timeout.Token);
+        return new SkiffProcess(process, dataDir, p);
+    }
+
+    /// <summary>Runs kubectl 1.32 with this cluster's kubeconfig; returns exit code, stdout, stderr.</summary>
+    public Task<(int Exit, string Out, string Err)> KubectlAsync(string args, string? stdin = null, TimeSpan? timeout = null) =>
+        KubectlArgsAsync(args.Split(' ', StringSplitOptions.RemoveEmptyEntries), stdin, timeout);
+
+    /// <summary>Like <see cref="KubectlAsync"/> with each argument passed verbatim.</summary>
+    public async Task<(int Exit, string Out, string Err)> KubectlArgsAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo("/usr/bin/kubectl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--cache-dir");
+        psi.ArgumentList.Add(Path.Combine(DataDir, "kcache"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["KUBECONFIG"] = Kubeconfig;
+        psi.Environment["HOME"] = DataDir;
+        using var p = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            await p.StandardInput.WriteAsync(stdin);
+            p.StandardInput.Close();
+        }
+
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Stops with SIGINT and waits; returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _ = Kill(_process.Id, 2);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        return _process.ExitCode;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int sig);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+    }
+}

@@ -1,3 +1,0 @@
-namespace Skiff.Storage.Etcd.Tests;
-
-public class AssemblyMarker { }
