@@ -82,9 +82,11 @@ public abstract partial class StorageConformanceTests
         using var stop = new CancellationTokenSource();
         var writer = Task.Run(async () =>
         {
-            var j = 0;
-            while (!stop.IsCancellationRequested)
+            // Bounded and yielding: an in-memory store completes writes synchronously, and an unbounded loop would
+            // grow the key space (and every page's RemainingCount scan) faster than the pages are read.
+            for (var j = 0; j < 2_000 && !stop.IsCancellationRequested;)
             {
+                await Task.Yield();
                 var key = $"{P}item{j++ % n:D3}";
                 await Storage.GuaranteedUpdateAsync(key, (cur, _) => ValueTask.FromResult<ReadOnlyMemory<byte>?>(B("changed" + j)), true, Ct);
                 await Storage.CreateAsync($"{P}new{j:D5}", B("new"), Ct);
