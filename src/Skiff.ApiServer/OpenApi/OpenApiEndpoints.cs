@@ -1,3 +1,4 @@
+using Skiff.ApiServer.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -66,12 +67,5 @@ public static class OpenApiEndpoints
         return HttpMethods.IsHead(ctx.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(doc.Json, ctx.RequestAborted).AsTask();
     }
 
-    private static Task NotFound(HttpContext ctx)
-    {
-        ctx.Response.StatusCode = StatusCodes.Status404NotFound;
-        ctx.Response.ContentType = "application/json";
-        return ctx.Response.WriteAsync(
-            """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}""",
-            ctx.RequestAborted);
-    }
+    private static Task NotFound(HttpContext ctx) => Responses.WriteStatusAsync(ctx, ServerErrors.PageNotFound());
 }
