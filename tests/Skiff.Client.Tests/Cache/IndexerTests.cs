@@ -56,4 +56,18 @@ public class IndexerTests
         Assert.Equal("b", Assert.Single(lister.List("ns1", new Dictionary<string, string> { ["app"] = "db" })).Metadata.Name);
         Assert.Equal(3, lister.List().Count);
     }
+
+    [Fact]
+    public void Lister_ListWithSelectorGrammar_MatchesSetAndExistenceRequirements()
+    {
+        var idx = new Indexer<V1Pod>();
+        idx.AddOrUpdate(Pod("a", "ns1", "web"));
+        idx.AddOrUpdate(Pod("b", "ns1", "db"));
+        idx.AddOrUpdate(Pod("c", "ns1", "cache"));
+        idx.AddOrUpdate(Pod("n", "ns1"));
+        var lister = new Lister<V1Pod>(idx);
+        Assert.Equal(["a", "b"], lister.List("ns1", Skiff.Api.Selectors.LabelSelector.Parse("app in (web,db)")).Select(p => p.Metadata.Name).Order());
+        Assert.Equal(["n"], lister.List("ns1", Skiff.Api.Selectors.LabelSelector.Parse("!app")).Select(p => p.Metadata.Name));
+        Assert.Equal(3, lister.List("ns1", Skiff.Api.Selectors.LabelSelector.Parse("app")).Count);
+    }
 }
