@@ -77,7 +77,10 @@ public static class ProtobufBench
     /// and the allocation per op of the median batch.</summary>
     private static void Measure(string name, Func<object?> op, double budgetSeconds, CancellationToken ct)
     {
-        for (var i = 0; i < 3; i++)
+        // Warm up long enough for tiered compilation to promote the code to tier 1 (30 calls, then a 100 ms delay,
+        // then a background compile): timing tier-0 code overstates small operations several-fold.
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < 200 || warm.Elapsed.TotalSeconds < 1.0; i++)
         {
             op();
         }
