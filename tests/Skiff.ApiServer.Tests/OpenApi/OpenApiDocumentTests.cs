@@ -34,10 +34,14 @@ public class OpenApiDocumentTests
                 Assert.Contains("dryRun", names);
                 Assert.Contains("fieldManager", names);
                 var content = op["requestBody"]!["content"]!.AsObject();
-                foreach (var type in new[] { "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml" })
+                foreach (var type in new[] { "application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml" })
                 {
                     Assert.True(content.ContainsKey(type), $"{path} lacks {type}");
                 }
+
+                // Strategic merge patch exists for built-in kinds only (upstream refuses it for custom resources).
+                var builtIn = Skiff.Api.Protobuf.ProtobufCodec.CanEncode(r.GroupVersion, r.Kind);
+                Assert.Equal(builtIn, content.ContainsKey("application/strategic-merge-patch+json"));
 
                 Assert.Equal("patch", (string?)op["x-kubernetes-action"]);
             }
@@ -143,5 +147,38 @@ public class OpenApiDocumentTests
         Assert.Equal("#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", (string?)crontab["properties"]!["metadata"]!["$ref"]);
         Assert.True(schemas.ContainsKey("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"));
         Assert.True(schemas.ContainsKey("com.example.stable.v1.Widget"));
+    }
+
+    [Fact]
+    public void Document_BuiltInList_AdvertisesProtobufAndWatchStreams()
+    {
+        var list = Doc("api/v1")["paths"]!["/api/v1/namespaces/{namespace}/pods"]!["get"]!["responses"]!["200"]!["content"]!.AsObject();
+        Assert.Equal(
+            ["application/json", "application/json;stream=watch", "application/vnd.kubernetes.protobuf", "application/vnd.kubernetes.protobuf;stream=watch", "application/yaml"],
+            list.Select(p => p.Key));
+        var create = Doc("api/v1")["paths"]!["/api/v1/namespaces/{namespace}/pods"]!["post"]!["requestBody"]!["content"]!.AsObject();
+        Assert.Equal(["*/*"], create.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void Document_CustomResource_AdvertisesJsonAndYamlOnly_LikeUpstreamsCrdBuilder()
+    {
+        var doc = Doc("apis/stable.example.com/v1");
+        var ops = Operations(doc).Where(o => o.Path.Contains("crontabs", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(ops);
+        foreach (var (path, method, op) in ops)
+        {
+            foreach (var (code, response) in op["responses"]!.AsObject())
+            {
+                Assert.Equal(["application/json", "application/yaml"], response!["content"]!.AsObject().Select(p => p.Key));
+            }
+
+            if (op["requestBody"] is JsonObject body)
+            {
+                var types = body["content"]!.AsObject().Select(p => p.Key).ToList();
+                Assert.DoesNotContain(types, t => t.Contains("protobuf", StringComparison.Ordinal) || t == "*/*" || t.Contains("strategic", StringComparison.Ordinal));
+                Assert.True(types.Count >= 2, $"{method} {path}: {string.Join(",", types)}");
+            }
+        }
     }
 }
