@@ -139,7 +139,7 @@ public sealed class ProtobufTests(ControlPlaneFixture f) : IClassFixture<Control
         var widgets = new Skiff.ApiServer.Registry.ResourceDescriptor
         {
             Group = "example.com", Version = "v1", Resource = "widgets", SingularName = "widget", Kind = "Widget", Namespaced = true,
-            Strategy = new Skiff.ApiServer.Registry.SimpleStrategy(),
+            Strategy = new Skiff.ApiServer.Registry.SimpleStrategy(), Custom = true,
         };
         await using var cp = await Skiff.Testing.ControlPlane.TestControlPlane.StartAsync(
             Skiff.Testing.ControlPlane.TestControlPlane.DefaultResources.Append(widgets));
@@ -157,6 +157,17 @@ public sealed class ProtobufTests(ControlPlaneFixture f) : IClassFixture<Control
         Assert.Equal(200, either);
         Assert.Equal("application/json", resp.Content.Headers.ContentType!.MediaType);
         Assert.Equal("w1", list!["metadata"]!["name"]!.GetValue<string>());
+
+        // No Go struct, no strategic merge: 415 naming the patch types a custom kind takes, object unchanged.
+        var (smp, smpBody, _) = await cp.SendAsync(HttpMethod.Patch, path + "/w1",
+            JsonNode.Parse("{\"metadata\":{\"labels\":{\"a\":\"b\"}}}"), "application/strategic-merge-patch+json");
+        Assert.Equal(415, smp);
+        Assert.Equal("UnsupportedMediaType", smpBody!["reason"]!.GetValue<string>());
+        Assert.DoesNotContain("strategic", smpBody["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var (merge, merged, _) = await cp.SendAsync(HttpMethod.Patch, path + "/w1",
+            JsonNode.Parse("{\"metadata\":{\"labels\":{\"a\":\"b\"}}}"), "application/merge-patch+json");
+        Assert.Equal(200, merge);
+        Assert.Equal("b", merged!["metadata"]!["labels"]!["a"]!.GetValue<string>());
     }
 
     [Fact]

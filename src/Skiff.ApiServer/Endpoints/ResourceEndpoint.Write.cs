@@ -12,6 +12,9 @@ internal sealed partial class ResourceEndpoint
 {
     private const string PatchTypes = "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json";
 
+    // Custom resources have no Go struct to merge strategically: upstream's CRD handler refuses that patch type.
+    private const string CustomPatchTypes = "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
+
     private async Task CreateAsync(HttpContext ctx, GenericStore store, string ns, UserInfo user, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
@@ -52,6 +55,11 @@ internal sealed partial class ResourceEndpoint
         if (patchType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json" or "application/apply-patch+yaml"))
         {
             throw Negotiation.UnsupportedMediaType(PatchTypes);
+        }
+
+        if (patchType == "application/strategic-merge-patch+json" && store.Descriptor.Custom)
+        {
+            throw Negotiation.UnsupportedMediaType(CustomPatchTypes);
         }
 
         var bytes = await ReadBodyAsync(ctx, ct).ConfigureAwait(false);

@@ -35,7 +35,7 @@ public static class OpenApiDocumentBuilder
             {
                 ["description"] = "get available resources",
                 ["operationId"] = "get" + opPrefix + "APIResources",
-                ["responses"] = Responses(true, Ref(Meta + "APIResourceList"), watch: false, "200"),
+                ["responses"] = Responses(true, true, Ref(Meta + "APIResourceList"), watch: false, "200"),
                 ["tags"] = new JsonArray(tag),
             },
         };
@@ -53,19 +53,19 @@ public static class OpenApiDocumentBuilder
             if (verbs.Contains("deletecollection"))
             {
                 coll["delete"] = Op(ctx with { Suffix = "Collection" + ctx.Suffix }, "delete collection of " + r.Kind, "delete", "deletecollection",
-                    OpenApiParameters.DeleteCollection(), Body(ctx.BuiltIn, Ref(Meta + "DeleteOptions")), Responses(ctx.BuiltIn, Ref(Meta + "Status"), false, "200"), ctx.Gvk);
+                    OpenApiParameters.DeleteCollection(), Body(ctx.BuiltIn, Ref(Meta + "DeleteOptions")), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(Meta + "Status"), false, "200"), ctx.Gvk);
             }
 
             if (verbs.Contains("list"))
             {
                 coll["get"] = Op(ctx, $"list or watch objects of kind {r.Kind}", "list", "list",
-                    OpenApiParameters.List(), null, Responses(ctx.BuiltIn, Ref(listSchema), true, "200"), ctx.Gvk);
+                    OpenApiParameters.List(), null, Responses(ctx.BuiltIn, ctx.Protobuf, Ref(listSchema), true, "200"), ctx.Gvk);
             }
 
             if (verbs.Contains("create"))
             {
                 coll["post"] = Op(ctx, "create " + Article(r.Kind), "create", "post",
-                    OpenApiParameters.Create(), Body(ctx.BuiltIn, Ref(kindSchema)), Responses(ctx.BuiltIn, Ref(kindSchema), false, "200", "201", "202"), ctx.Gvk);
+                    OpenApiParameters.Create(), Body(ctx.BuiltIn, Ref(kindSchema)), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(kindSchema), false, "200", "201", "202"), ctx.Gvk);
             }
 
             AddPath(paths, collection, coll, r.Namespaced, named: false);
@@ -74,18 +74,18 @@ public static class OpenApiDocumentBuilder
             if (verbs.Contains("delete"))
             {
                 item["delete"] = Op(ctx, "delete " + Article(r.Kind), "delete", "delete",
-                    OpenApiParameters.Delete(), Body(ctx.BuiltIn, Ref(Meta + "DeleteOptions")), Responses(ctx.BuiltIn, Ref(Meta + "Status"), false, "200", "202"), ctx.Gvk);
+                    OpenApiParameters.Delete(), Body(ctx.BuiltIn, Ref(Meta + "DeleteOptions")), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(Meta + "Status"), false, "200", "202"), ctx.Gvk);
             }
 
             if (verbs.Contains("get"))
             {
-                item["get"] = Op(ctx, "read the specified " + r.Kind, "read", "get", [], null, Responses(ctx.BuiltIn, Ref(kindSchema), false, "200"), ctx.Gvk);
+                item["get"] = Op(ctx, "read the specified " + r.Kind, "read", "get", [], null, Responses(ctx.BuiltIn, ctx.Protobuf, Ref(kindSchema), false, "200"), ctx.Gvk);
             }
 
             if (verbs.Contains("patch"))
             {
                 item["patch"] = Op(ctx, "partially update the specified " + r.Kind, "patch", "patch",
-                    OpenApiParameters.Patch(), PatchBody(ctx.BuiltIn), Responses(ctx.BuiltIn, Ref(kindSchema), false, "200", "201"), ctx.Gvk);
+                    OpenApiParameters.Patch(), PatchBody(ctx.BuiltIn), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(kindSchema), false, "200", "201"), ctx.Gvk);
             }
             else if (verbs.Contains("create"))
             {
@@ -94,13 +94,13 @@ public static class OpenApiDocumentBuilder
                 // it validates client-side against /openapi/v2, which Skiff does not serve, and `create -f` fails.
                 // The server answers this operation with 405 like any unsupported verb.
                 item["patch"] = Op(ctx, $"not served ({r.Kind} supports create only); declared so clients send fieldValidation and let the server validate", "patch", "patch",
-                    OpenApiParameters.Patch(), PatchBody(ctx.BuiltIn), Responses(ctx.BuiltIn, Ref(kindSchema), false, "200"), ctx.Gvk);
+                    OpenApiParameters.Patch(), PatchBody(ctx.BuiltIn), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(kindSchema), false, "200"), ctx.Gvk);
             }
 
             if (verbs.Contains("update"))
             {
                 item["put"] = Op(ctx, "replace the specified " + r.Kind, "replace", "put",
-                    OpenApiParameters.Replace(), Body(ctx.BuiltIn, Ref(kindSchema)), Responses(ctx.BuiltIn, Ref(kindSchema), false, "200", "201"), ctx.Gvk);
+                    OpenApiParameters.Replace(), Body(ctx.BuiltIn, Ref(kindSchema)), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(kindSchema), false, "200", "201"), ctx.Gvk);
             }
 
             AddPath(paths, collection + "/{name}", item, r.Namespaced, named: true);
@@ -110,7 +110,7 @@ public static class OpenApiDocumentBuilder
                 var all = new JsonObject
                 {
                     ["get"] = Op(ctx with { Suffix = r.Kind + "ForAllNamespaces" }, $"list or watch objects of kind {r.Kind}", "list", "list",
-                        OpenApiParameters.List(), null, Responses(ctx.BuiltIn, Ref(listSchema), true, "200"), ctx.Gvk),
+                        OpenApiParameters.List(), null, Responses(ctx.BuiltIn, ctx.Protobuf, Ref(listSchema), true, "200"), ctx.Gvk),
                 };
                 AddPath(paths, $"{prefix}/{r.Resource}", all, namespaced: false, named: false);
             }
@@ -175,25 +175,25 @@ public static class OpenApiDocumentBuilder
 
         if (verbs.Contains("get"))
         {
-            node["get"] = Op(ctx, $"read {sub.Name} of the specified {parent.Resource.Kind}", "read", "get", [], null, Responses(ctx.BuiltIn, Ref(schema), false, "200"), gvk?.DeepClone().AsObject());
+            node["get"] = Op(ctx, $"read {sub.Name} of the specified {parent.Resource.Kind}", "read", "get", [], null, Responses(ctx.BuiltIn, ctx.Protobuf, Ref(schema), false, "200"), gvk?.DeepClone().AsObject());
         }
 
         if (verbs.Contains("patch"))
         {
             node["patch"] = Op(ctx, $"partially update {sub.Name} of the specified {parent.Resource.Kind}", "patch", "patch",
-                OpenApiParameters.Patch(), PatchBody(ctx.BuiltIn), Responses(ctx.BuiltIn, Ref(schema), false, "200", "201"), gvk?.DeepClone().AsObject());
+                OpenApiParameters.Patch(), PatchBody(ctx.BuiltIn), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(schema), false, "200", "201"), gvk?.DeepClone().AsObject());
         }
 
         if (verbs.Contains("create"))
         {
             node["post"] = Op(ctx, $"create {sub.Name} of {Article(parent.Resource.Kind)}", "create", "post",
-                OpenApiParameters.Create(), Body(ctx.BuiltIn, Ref(schema)), Responses(ctx.BuiltIn, Ref(schema), false, "200", "201", "202"), gvk?.DeepClone().AsObject());
+                OpenApiParameters.Create(), Body(ctx.BuiltIn, Ref(schema)), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(schema), false, "200", "201", "202"), gvk?.DeepClone().AsObject());
         }
 
         if (verbs.Contains("update"))
         {
             node["put"] = Op(ctx, $"replace {sub.Name} of the specified {parent.Resource.Kind}", "replace", "put",
-                OpenApiParameters.Replace(), Body(ctx.BuiltIn, Ref(schema)), Responses(ctx.BuiltIn, Ref(schema), false, "200", "201"), gvk?.DeepClone().AsObject());
+                OpenApiParameters.Replace(), Body(ctx.BuiltIn, Ref(schema)), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(schema), false, "200", "201"), gvk?.DeepClone().AsObject());
         }
 
         AddPath(paths, path, node, parent.Resource.Namespaced, named: true);
@@ -271,7 +271,7 @@ public static class OpenApiDocumentBuilder
         return new JsonObject { ["content"] = content, ["required"] = true };
     }
 
-    private static JsonObject Responses(bool builtIn, JsonObject schema, bool watch, params string[] codes)
+    private static JsonObject Responses(bool builtIn, bool protobuf, JsonObject schema, bool watch, params string[] codes)
     {
         watch &= builtIn;
         var responses = new JsonObject();
@@ -286,12 +286,12 @@ public static class OpenApiDocumentBuilder
                 content["application/json;stream=watch"] = new JsonObject { ["schema"] = schema.DeepClone() };
             }
 
-            if (builtIn)
+            if (protobuf)
             {
                 content["application/vnd.kubernetes.protobuf"] = new JsonObject { ["schema"] = schema.DeepClone() };
             }
 
-            if (watch)
+            if (watch && protobuf)
             {
                 content["application/vnd.kubernetes.protobuf;stream=watch"] = new JsonObject { ["schema"] = schema.DeepClone() };
             }
@@ -336,8 +336,11 @@ public static class OpenApiDocumentBuilder
 
         public JsonObject Gvk => OpenApiDocumentBuilder.Gvk(Resource.Group, Resource.Version, Resource.Kind);
 
-        /// <summary>A built-in kind (served in protobuf too); custom resources are JSON and YAML only, as upstream's
-        /// CRD OpenAPI builder declares them (no protobuf, no watch stream types, no strategic merge patch).</summary>
-        public bool BuiltIn { get; } = Skiff.Api.Protobuf.ProtobufCodec.CanEncode(Resource.GroupVersion, Resource.Kind);
+        /// <summary>A kind with a Go type upstream; custom resources are JSON and YAML only, as upstream's CRD OpenAPI
+        /// builder declares them (no protobuf, no watch stream types, no strategic merge patch).</summary>
+        public bool BuiltIn => !Resource.Custom;
+
+        /// <summary>Served in protobuf (see Skiff.Api.Protobuf): built-in kinds of the 1.32 protobuf schema.</summary>
+        public bool Protobuf { get; } = !Resource.Custom && Skiff.Api.Protobuf.ProtobufCodec.CanEncode(Resource.GroupVersion, Resource.Kind);
     }
 }

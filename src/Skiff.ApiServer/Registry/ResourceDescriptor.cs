@@ -39,6 +39,12 @@ public sealed record ResourceDescriptor
     /// <summary>The per-resource behaviour.</summary>
     public required IResourceStrategy Strategy { get; init; }
 
+    /// <summary>
+    /// Served from a CustomResourceDefinition (no Go type upstream): strategic merge patch is refused with 415 and the
+    /// OpenAPI document lists only the media types upstream's CRD builder lists.
+    /// </summary>
+    public bool Custom { get; init; }
+
     /// <summary>The list kind (DeploymentList).</summary>
     public string ListKind => Kind + "List";
 

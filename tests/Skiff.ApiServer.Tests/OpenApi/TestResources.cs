@@ -54,13 +54,13 @@ internal static class TestResources
     public static ResourceDescriptor CronTabs { get; } = new()
     {
         Group = "stable.example.com", Version = "v1", Resource = "crontabs", SingularName = "crontab", Kind = "CronTab", Namespaced = true,
-        Strategy = DefaultStrategy.Instance,
+        Strategy = DefaultStrategy.Instance, Custom = true,
     };
 
     public static ResourceDescriptor Widgets { get; } = new()
     {
         Group = "stable.example.com", Version = "v1", Resource = "widgets", SingularName = "widget", Kind = "Widget", Namespaced = true,
-        Strategy = DefaultStrategy.Instance,
+        Strategy = DefaultStrategy.Instance, Custom = true,
     };
 
     public static ResourceDescriptor SelfSubjectAccessReviews { get; } = new()
