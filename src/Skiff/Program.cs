@@ -72,6 +72,7 @@ catch (IOException e)
 
 Console.WriteLine($"export KUBECONFIG={host.KubeconfigPath}");
 Console.WriteLine("Local Kubernetes cluster is running. Press Ctrl-C to shut it down.");
+var warmOpenApi = openApi.WarmAsync(shutdown.Token);
 try
 {
     await Task.Delay(Timeout.Infinite, shutdown.Token);
@@ -82,4 +83,5 @@ catch (OperationCanceledException)
 }
 
 Console.WriteLine("Shutting down.");
+await warmOpenApi.ContinueWith(_ => { }, TaskScheduler.Default); // finished or cancelled; nothing to report
 return 0;

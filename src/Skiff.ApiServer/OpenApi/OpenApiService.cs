@@ -34,6 +34,13 @@ public sealed class OpenApiService : IOpenApiSource, ISchemaProvider
     /// <inheritdoc />
     public OpenApiDocument Root() => _state.Root.Value;
 
+    /// <summary>
+    /// Builds every document now (the root names each document's hash, so it builds them all) on a pool thread, so the
+    /// first kubectl request after start-up does not wait 0.5–1 s for it. Safe to race with requests: documents are
+    /// built once and cached.
+    /// </summary>
+    public Task WarmAsync(CancellationToken ct) => Task.Run(() => { _ = Root(); }, ct);
+
     /// <inheritdoc />
     public OpenApiDocument? Document(string path) => _state.Document(path);
 
