@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using k8s.Models;
 using Skiff.Api.Protobuf;
+using Skiff.Client.Rest;
 
 namespace Skiff.Client.Protobuf;
 
@@ -77,6 +78,11 @@ internal static class ModelBinders
         if (!type.IsClass || type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null || type == typeof(string))
         {
             throw new BindException($"{type.Name} is not a model class with a parameterless constructor");
+        }
+
+        if (type.GetCustomAttribute<JsonConverterAttribute>() is not null || KubernetesSerialization.Options.Converters.Any(c => c.CanConvert(type)))
+        {
+            throw new BindException($"{type.Name} has its own JSON converter (KubernetesClient reads it differently)");
         }
 
         var factory = Expression.Lambda<Func<object>>(Expression.New(type)).Compile();
@@ -205,6 +211,11 @@ internal static class ModelBinders
             case SpecialType.StringList:
                 return t == typeof(IList<string>) ? StringListCodec.Instance : null;
             default:
+                if (t == typeof(object) && message.Fields.Length == 0)
+                {
+                    return new EmptyMessageCodec(message.Name);
+                }
+
                 if (t == typeof(string) || t == typeof(object) || !t.IsClass || t.IsGenericType)
                 {
                     return null;

@@ -419,3 +419,49 @@ internal sealed class StringListCodec : ValueCodec<IList<string>?>
         writer.WriteVarint(0);
     }
 }
+
+/// <summary>A message without fields (StorageVersionSpec) ⇄ the model's <see cref="object"/>: an empty JSON object as a
+/// <see cref="JsonElement"/>, as KubernetesClient's JSON deserializer gives.</summary>
+internal sealed class EmptyMessageCodec(string messageName) : ValueCodec<object?>
+{
+    private static readonly JsonElement Empty = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public override int WireType => 2;
+
+    public override bool FillsZero => true;
+
+    public override bool IsAbsent(object? value) => value is null or JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined };
+
+    public override object? Read(ref ProtoReader reader, int depth)
+    {
+        var r = new ProtoReader(reader.ReadLengthDelimited());
+        while (!r.End)
+        {
+            var n = r.ReadTag(out var w);
+            r.Skip(w, n);
+        }
+
+        return Empty;
+    }
+
+    public override object? Zero(int depth) => Empty;
+
+    public override void Write(ProtoWriter writer, int number, object? value, int depth)
+    {
+        var isObject = value is JsonElement element
+            ? element.ValueKind == JsonValueKind.Object
+            : JsonSerializer.SerializeToElement(value, value!.GetType(), KubernetesSerialization.Options).ValueKind == JsonValueKind.Object;
+        if (!isObject)
+        {
+            throw new ProtobufEncodeException($"protobuf: {messageName}: expected an object");
+        }
+
+        WriteZero(writer, number);
+    }
+
+    public override void WriteZero(ProtoWriter writer, int number)
+    {
+        writer.WriteTag(number, 2);
+        writer.WriteVarint(0);
+    }
+}
