@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using k8s.Models;
@@ -129,6 +130,7 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
     private const int MaxCached = 4096;
     private static readonly ConcurrentDictionary<string, ResourceQuantity> ByText = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<ResourceQuantity, string> Canonical = new(ReferenceEqualityComparer.Instance);
+    private static readonly ConditionalWeakTable<ResourceQuantity, string> ForeignCanonical = [];
 
     public override int WireType => 2;
 
@@ -159,9 +161,12 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
 
     public override void Write(ProtoWriter writer, int number, ResourceQuantity? value, int depth)
     {
-        if (!Canonical.TryGetValue(value!, out var text))
+        if (!Canonical.TryGetValue(value!, out var text) && !ForeignCanonical.TryGetValue(value!, out text))
         {
+            // A quantity is immutable, so its canonical text (costly: fractions over BigInteger) is kept with it, as
+            // Go's Quantity caches its string.
             text = value!.ToString();
+            ForeignCanonical.TryAdd(value, text);
         }
 
         writer.WriteTag(number, 2);
@@ -297,12 +302,6 @@ internal sealed class IntOrStringCodec : ValueCodec<IntOrString?>
 /// </summary>
 internal sealed class RawCodec(string messageName) : ValueCodec<object?>
 {
-    private static readonly JsonWriterOptions RawJsonOptions = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
-
     public override int WireType => 2;
 
     public override object? Read(ref ProtoReader reader, int depth)
@@ -323,44 +322,19 @@ internal sealed class RawCodec(string messageName) : ValueCodec<object?>
             return JsonSerializer.SerializeToElement(ProtobufCodec.Decode(raw), KubernetesSerialization.Options);
         }
 
-        try
-        {
-            var json = new Utf8JsonReader(raw);
-            var element = JsonElement.ParseValue(ref json);
-            if (json.Read())
-            {
-                throw new JsonException("trailing data after the JSON value");
-            }
-
-            return element.ValueKind == JsonValueKind.Null ? null : element;
-        }
-        catch (JsonException e)
-        {
-            throw new ProtobufDecodeException($"protobuf: embedded object is neither protobuf nor valid JSON: {e.Message}", e);
-        }
+        return RawJson.Parse(raw);
     }
 
     public override bool IsAbsent(object? value) => value is null or JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined };
 
     public override void Write(ProtoWriter writer, int number, object? value, int depth)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, RawJsonOptions))
-        {
-            if (value is JsonElement element)
-            {
-                element.WriteTo(json);
-            }
-            else
-            {
-                JsonSerializer.Serialize(json, value, value!.GetType(), KubernetesSerialization.Options);
-            }
-        }
-
         writer.WriteTag(number, 2);
         var mark = writer.BeginLength();
         writer.WriteTag(1, 2);
-        writer.WriteBytes(buffer.WrittenSpan);
+        var json = writer.BeginLength();
+        RawJson.Write(value!, writer);
+        writer.EndLength(json);
         writer.EndLength(mark);
     }
 
