@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Skiff.Api.Protobuf;
 
 namespace Skiff.Client.Protobuf;
@@ -15,14 +16,14 @@ internal sealed class MessageCodec<TModel>(ModelBinder binder) : ValueCodec<TMod
         var data = reader.ReadLengthDelimited();
         var obj = binder.Create();
         binder.Decode(data, obj, depth + 1);
-        return (TModel)obj;
+        return Unsafe.As<TModel>(obj);
     }
 
     public override TModel? Zero(int depth)
     {
         var obj = binder.Create();
         binder.Decode(default, obj, depth + 1);
-        return (TModel)obj;
+        return Unsafe.As<TModel>(obj);
     }
 
     public override void Write(ProtoWriter writer, int number, TModel? value, int depth)

@@ -36,7 +36,6 @@ internal sealed class ModelBinder
     internal void SetFields(FieldBinding?[] byIndex)
     {
         _byIndex = byIndex;
-        var fields = Message.Fields;
         _encodeOrder = [.. Message.EncodeOrder.Select(f => byIndex[f.Index]!)];
         _fills = [.. byIndex.Where(b => b is { Fills: true })!];
         _inline = [.. byIndex.OfType<InlineField>()];
@@ -52,7 +51,6 @@ internal sealed class ModelBinder
         }
 
         Items = byIndex.FirstOrDefault(b => b is { Field: { JsonName: "items", Label: ProtoLabel.Repeated } } and not UnboundField);
-        _ = fields;
     }
 
     /// <summary>Decodes a message body into <paramref name="target"/> (a fresh object of <see cref="Type"/>).</summary>
