@@ -86,7 +86,8 @@ public static class WireFormatBench
         var json = await clients[WireFormat.Json].Rest.Get().Namespace(ns).Resource("pods").DoAsync(ct).ConfigureAwait(false);
         var cases = new (string Name, Func<object> Decode)[]
         {
-            ("protobuf → V1PodList", () => pb.Into<V1PodList>()),
+            ("protobuf → V1PodList (typed codec, RestResult.Into)", () => pb.Into<V1PodList>()),
+            ("protobuf → V1PodList (JsonObject path)", () => System.Text.Json.JsonSerializer.Deserialize<V1PodList>(Skiff.Api.Protobuf.ProtobufCodec.Decode(pb.Body), Skiff.Client.Rest.KubernetesSerialization.Options)!),
             ("protobuf → JsonObject (codec only)", () => Skiff.Api.Protobuf.ProtobufCodec.Decode(pb.Body)),
             ("JSON → V1PodList", () => json.Into<V1PodList>()),
         };

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Skiff.Api.Protobuf;
+using Skiff.Client.Protobuf;
 
 namespace Skiff.Bench.Protobuf;
 
@@ -57,25 +58,37 @@ public static class ProtobufBench
         Measure($"{name} protobuf encode", () => ProtobufCodec.Encode(obj), budget, ct);
         Measure($"{name} JsonNode parse", () => JsonNode.Parse(jsonBytes), budget, ct);
         Measure($"{name} JsonNode serialize", () => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj), budget, ct);
+        double jsonDecode, typedDecode;
         switch (kind)
         {
             case BenchCase.Pod:
-                Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Pod>(jsonText), budget, ct);
+                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Pod>(jsonText), budget, ct);
+                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1Pod>(pb), budget, ct);
                 break;
             case BenchCase.Deployment:
-                Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Deployment>(jsonText), budget, ct);
+                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Deployment>(jsonText), budget, ct);
+                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1Deployment>(pb), budget, ct);
                 break;
             default:
-                Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1PodList>(jsonText), budget, ct);
+                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1PodList>(jsonText), budget, ct);
+                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1PodList>(pb), budget, ct);
                 break;
         }
 
-        Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(typed), budget, ct);
+        var jsonEncode = Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(typed), budget, ct);
+        var typedEncode = Measure($"{name} typed protobuf encode", () => TypedEncode(typed), budget, ct);
+        Console.WriteLine($"{name}: typed protobuf vs KubernetesJson: decode {jsonDecode / typedDecode:0.0}× faster, encode {jsonEncode / typedEncode:0.0}× faster");
     }
+
+    private static T TypedDecode<T>(byte[] pb)
+        => ProtobufModelCodec.TryDecode<T>(pb, out var result) ? result : throw new InvalidOperationException($"{typeof(T).Name} is not bound");
+
+    private static byte[] TypedEncode(object model)
+        => ProtobufModelCodec.TryEncode(model, out var bytes) ? bytes : throw new InvalidOperationException($"{model.GetType().Name} is not bound");
 
     /// <summary>Runs <paramref name="op"/> in batches sized to ~budget/9 seconds; prints the median per-op time
     /// and the allocation per op of the median batch.</summary>
-    private static void Measure(string name, Func<object?> op, double budgetSeconds, CancellationToken ct)
+    private static double Measure(string name, Func<object?> op, double budgetSeconds, CancellationToken ct)
     {
         // Warm up long enough for tiered compilation to promote the code to tier 1 (30 calls, then a 100 ms delay,
         // then a background compile): timing tier-0 code overstates small operations several-fold.
@@ -112,6 +125,7 @@ public static class ProtobufBench
         samples.Sort((a, b) => a.Ns.CompareTo(b.Ns));
         var median = samples[samples.Count / 2];
         Console.WriteLine($"{name,-34} {Format(median.Ns),12} {FormatBytes(median.Bytes),12}");
+        return median.Ns;
     }
 
     private static string Format(double ns) => ns switch

@@ -2,12 +2,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using Skiff.Api.Protobuf;
+using Skiff.Client.Protobuf;
 
 namespace Skiff.Client.Rest;
 
 /// <summary>
-/// Kubernetes protobuf for the KubernetesClient model types, by way of the JSON object form
-/// (model ⇄ <see cref="JsonObject"/> ⇄ <see cref="ProtobufCodec"/>). Only built-in kinds have a protobuf form.
+/// Kubernetes protobuf for the KubernetesClient model types: directly (<see cref="ProtobufModelCodec"/>) for the
+/// built-in kinds' model types, otherwise by way of the JSON object form (model ⇄ <see cref="JsonObject"/> ⇄
+/// <see cref="ProtobufCodec"/>), with the same result either way. Only built-in kinds have a protobuf form.
 /// </summary>
 public static class ProtobufSerialization
 {
@@ -18,6 +20,11 @@ public static class ProtobufSerialization
     /// <exception cref="ProtobufEncodeException">The kind has no protobuf form or a value does not fit its field.</exception>
     public static byte[] Serialize(object obj)
     {
+        if (obj is not JsonObject && ProtobufModelCodec.TryEncode(obj, out var bytes))
+        {
+            return bytes;
+        }
+
         var node = obj as JsonObject ?? JsonSerializer.SerializeToNode(obj, obj.GetType(), KubernetesSerialization.Options) as JsonObject
             ?? throw new ProtobufEncodeException($"protobuf: {obj.GetType().Name} does not serialize to a JSON object");
         return ProtobufCodec.Encode(node);
@@ -26,7 +33,8 @@ public static class ProtobufSerialization
     /// <summary>Decodes a protobuf envelope as <typeparamref name="T"/> (a model type, or <see cref="JsonObject"/>).</summary>
     /// <exception cref="ProtobufDecodeException">The bytes are not a valid envelope of a known kind.</exception>
     /// <exception cref="JsonException">The object does not match <typeparamref name="T"/>.</exception>
-    public static T Deserialize<T>(ReadOnlySpan<byte> envelope) => FromObject<T>(ProtobufCodec.Decode(envelope));
+    public static T Deserialize<T>(ReadOnlySpan<byte> envelope)
+        => ProtobufModelCodec.TryDecode<T>(envelope, out var typed) ? typed : FromObject<T>(ProtobufCodec.Decode(envelope));
 
     /// <summary>
     /// Converts a decoded object to <typeparamref name="T"/>; a <see cref="JsonObject"/> is returned as it is. An empty

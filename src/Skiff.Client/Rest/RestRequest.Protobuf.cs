@@ -1,9 +1,12 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Skiff.Api.Protobuf;
 using Skiff.Client.Config;
+using Skiff.Client.Protobuf;
 
 namespace Skiff.Client.Rest;
 
@@ -58,22 +61,152 @@ public sealed partial class RestRequest
         }
     }
 
-    /// <summary>The events of a protobuf watch stream (length-prefixed WatchEvent frames).</summary>
+    /// <summary>
+    /// The events of a protobuf watch stream (length-prefixed WatchEvent frames). Each event's embedded envelope is decoded
+    /// straight to <typeparamref name="T"/> when the typed codec binds it, otherwise through the JSON object form.
+    /// </summary>
     internal static async IAsyncEnumerable<WatchEvent<T>> ReadProtobufWatchAsync<T>(Stream stream, [EnumeratorCancellation] CancellationToken ct)
     {
-        while (await ProtobufWatch.ReadEventAsync(stream, ct).ConfigureAwait(false) is { } e)
+        var header = new byte[4];
+        while (true)
         {
-            WatchEventType type = e.Type switch
+            var got = await ReadFullyAsync(stream, header, ct).ConfigureAwait(false);
+            if (got == 0)
             {
-                "ADDED" => WatchEventType.Added,
-                "MODIFIED" => WatchEventType.Modified,
-                "DELETED" => WatchEventType.Deleted,
-                "BOOKMARK" => WatchEventType.Bookmark,
-                "ERROR" => throw new KubernetesApiException(ProtobufSerialization.FromObject<V1Status>(e.Object)),
-                _ => throw new JsonException($"unknown watch event type \"{e.Type}\""),
-            };
-            yield return new WatchEvent<T>(type, ProtobufSerialization.FromObject<T>(e.Object));
+                yield break;
+            }
+
+            if (got < 4)
+            {
+                throw new ProtobufDecodeException("protobuf: watch stream ended inside a frame header");
+            }
+
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+            if (length > ProtobufWatch.MaxFrameLength)
+            {
+                throw new ProtobufDecodeException($"protobuf: watch frame of {length} bytes is too large");
+            }
+
+            var body = ArrayPool<byte>.Shared.Rent((int)length);
+            WatchEvent<T> e;
+            try
+            {
+                if (await ReadFullyAsync(stream, body.AsMemory(0, (int)length), ct).ConfigureAwait(false) < length)
+                {
+                    throw new ProtobufDecodeException("protobuf: watch stream ended inside a frame");
+                }
+
+                e = DecodeProtobufWatchEvent<T>(body.AsSpan(0, (int)length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
+
+            yield return e;
         }
+    }
+
+    /// <summary>One WatchEvent message (the frame body).</summary>
+    /// <exception cref="KubernetesApiException">The event is an ERROR event.</exception>
+    internal static WatchEvent<T> DecodeProtobufWatchEvent<T>(ReadOnlySpan<byte> body)
+    {
+        if (TryReadWatchEnvelope(body, out var typeName, out var raw) && typeName != "ERROR"
+            && ProtobufModelCodec.TryDecode<T>(raw, out var typed))
+        {
+            return new WatchEvent<T>(WatchType(typeName), typed);
+        }
+
+        var e = ProtobufWatch.DecodeEvent(body);
+        if (e.Type == "ERROR")
+        {
+            throw new KubernetesApiException(ProtobufSerialization.FromObject<V1Status>(e.Object));
+        }
+
+        return new WatchEvent<T>(WatchType(e.Type), ProtobufSerialization.FromObject<T>(e.Object));
+    }
+
+    private static WatchEventType WatchType(string type) => type switch
+    {
+        "ADDED" => WatchEventType.Added,
+        "MODIFIED" => WatchEventType.Modified,
+        "DELETED" => WatchEventType.Deleted,
+        "BOOKMARK" => WatchEventType.Bookmark,
+        _ => throw new JsonException($"unknown watch event type \"{type}\""),
+    };
+
+    /// <summary>The type and the embedded envelope of a well-formed WatchEvent whose object is protobuf; false for
+    /// anything else (left to <see cref="ProtobufWatch.DecodeEvent"/>, which reports errors).</summary>
+    private static bool TryReadWatchEnvelope(ReadOnlySpan<byte> body, out string type, out ReadOnlySpan<byte> raw)
+    {
+        type = string.Empty;
+        raw = default;
+        try
+        {
+            var reader = new ProtoReader(body);
+            var hasObject = false;
+            while (!reader.End)
+            {
+                var n = reader.ReadTag(out var wire);
+                if (n is 1 or 2 && wire != 2)
+                {
+                    return false;
+                }
+
+                if (n == 1)
+                {
+                    type = GoFormats.Utf8(reader.ReadLengthDelimited());
+                }
+                else if (n == 2)
+                {
+                    var ext = new ProtoReader(reader.ReadLengthDelimited());
+                    while (!ext.End)
+                    {
+                        var en = ext.ReadTag(out var ew);
+                        if (en == 1 && ew == 2)
+                        {
+                            raw = ext.ReadLengthDelimited();
+                            hasObject = true;
+                        }
+                        else if (en == 1)
+                        {
+                            return false;
+                        }
+                        else
+                        {
+                            ext.Skip(ew, en);
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Skip(wire, n);
+                }
+            }
+
+            return hasObject && type.Length > 0 && ProtobufCodec.IsEnvelope(raw);
+        }
+        catch (ProtobufDecodeException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken ct)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer[total..], ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
     }
 
     private byte[]? TryEncodeProtobufBody(object body)

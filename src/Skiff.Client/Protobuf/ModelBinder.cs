@@ -1,0 +1,134 @@
+using Skiff.Api.Protobuf;
+
+namespace Skiff.Client.Protobuf;
+
+/// <summary>
+/// A protobuf message bound to a model type: each schema field to the property whose JSON name it has (or to nothing),
+/// built once by <see cref="ModelBinders"/>. Decoding follows ProtoDecoder's rules (last occurrence wins, repeated
+/// occurrences append, absent non-pointer fields get their zero, omitempty zeros stay null); encoding follows
+/// ProtoEncoder's (number order, absent non-pointer fields written as zero).
+/// </summary>
+internal sealed class ModelBinder
+{
+    private FieldBinding?[] _byIndex = [];
+    private FieldBinding[] _encodeOrder = [];
+    private FieldBinding[] _fills = [];
+    private InlineField[] _inline = [];
+    private ulong _fillMask;
+
+    public ModelBinder(ProtoMessage message, Type type, Func<object> factory)
+    {
+        Message = message;
+        Type = type;
+        Create = factory;
+    }
+
+    public ProtoMessage Message { get; }
+
+    public Type Type { get; }
+
+    /// <summary>A new, empty model object.</summary>
+    public Func<object> Create { get; }
+
+    /// <summary>The binding of the repeated "items" field, if the model has one.</summary>
+    public FieldBinding? Items { get; private set; }
+
+    internal void SetFields(FieldBinding?[] byIndex)
+    {
+        _byIndex = byIndex;
+        _encodeOrder = [.. Message.EncodeOrder.Select(f => byIndex[f.Index]!)];
+        _fills = [.. byIndex.Where(b => b is { Fills: true })!];
+        _inline = [.. byIndex.OfType<InlineField>()];
+        _fillMask = 0;
+        foreach (var b in _fills)
+        {
+            _fillMask |= 1UL << b.Field.Index;
+        }
+
+        foreach (var f in _inline)
+        {
+            _fillMask |= 1UL << f.Field.Index;
+        }
+
+        Items = byIndex.FirstOrDefault(b => b is { Field: { JsonName: "items", Label: ProtoLabel.Repeated } } and not UnboundField);
+    }
+
+    /// <summary>Decodes a message body into <paramref name="target"/> (a fresh object of <see cref="Type"/>).</summary>
+    public void Decode(ReadOnlySpan<byte> data, object target, int depth)
+    {
+        if (depth > ProtoDecoder.MaxDepth)
+        {
+            throw new ProtobufDecodeException($"protobuf: objects nested deeper than {ProtoDecoder.MaxDepth} levels");
+        }
+
+        var message = Message;
+        var byIndex = _byIndex;
+        Span<(int Start, int Length)> inline = _inline.Length == 0 ? default : stackalloc (int, int)[byIndex.Length];
+        var present = 0UL;
+        var reader = new ProtoReader(data);
+        while (!reader.End)
+        {
+            var number = reader.ReadTag(out var wire);
+            var field = message.FieldByNumber(number);
+            if (field is null)
+            {
+                reader.Skip(wire, number);
+                continue;
+            }
+
+            var i = field.Index;
+            var bit = 1UL << i;
+            var binding = byIndex[i]!;
+            if (field.Inline)
+            {
+                if (wire != 2)
+                {
+                    throw new ProtobufDecodeException($"protobuf: wrong wire type {wire} for field {field.JsonName} ({field.Number}) of {message.Name}");
+                }
+
+                var span = reader.ReadLengthDelimited();
+                inline[i] = (reader.Position - span.Length, span.Length);
+            }
+            else
+            {
+                binding.Read(ref reader, target, wire, (present & bit) != 0, depth);
+            }
+
+            present |= bit;
+        }
+
+        if ((present & _fillMask) != _fillMask)
+        {
+            foreach (var b in _fills)
+            {
+                if ((present & (1UL << b.Field.Index)) == 0)
+                {
+                    b.Fill(target, depth);
+                }
+            }
+        }
+
+        foreach (var f in _inline)
+        {
+            var i = f.Field.Index;
+            var (start, length) = (present & (1UL << i)) != 0 ? inline[i] : (0, 0);
+            f.Nested.Decode(data.Slice(start, length), target, depth + 1);
+        }
+    }
+
+    /// <summary>Encodes the fields of <paramref name="source"/> (null: all absent) in field-number order.</summary>
+    public void Encode(object? source, ProtoWriter writer, int depth)
+    {
+        if (depth > ProtoDecoder.MaxDepth)
+        {
+            throw new ProtobufEncodeException($"protobuf: objects nested deeper than {ProtoDecoder.MaxDepth} levels");
+        }
+
+        foreach (var b in _encodeOrder)
+        {
+            b.Write(source, writer, depth);
+        }
+    }
+
+    public override string ToString() => $"{Message.Name} ⇄ {Type.Name}";
+}

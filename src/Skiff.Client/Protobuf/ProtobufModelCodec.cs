@@ -1,0 +1,247 @@
+using System.Diagnostics.CodeAnalysis;
+using k8s;
+using Skiff.Api.Protobuf;
+
+namespace Skiff.Client.Protobuf;
+
+/// <summary>
+/// Kubernetes protobuf (the "k8s\0" envelope) straight to and from KubernetesClient model objects, with no JSON in
+/// between, driven by the same schema as <see cref="ProtobufCodec"/>. The result is the one the JSON object path gives
+/// (<see cref="ProtobufCodec.Decode(ReadOnlySpan{byte})"/> then System.Text.Json with KubernetesClient's options, and
+/// the reverse): decoding gives an object that serializes to the same JSON, encoding gives the same bytes. Thread-safe;
+/// the per-type binders are built once. Types it cannot bind (custom resources, <see cref="System.Text.Json.Nodes.JsonObject"/>,
+/// types whose properties do not fit the schema) are refused with false, so callers can use the JSON object path.
+/// </summary>
+public static class ProtobufModelCodec
+{
+    /// <summary>
+    /// Decodes an envelope into a new <typeparamref name="T"/> when the envelope's kind and <typeparamref name="T"/> can be
+    /// bound; false (nothing decoded) otherwise. A list kind without items gets an empty Items list.
+    /// </summary>
+    /// <exception cref="ProtobufDecodeException">The bytes are not a valid envelope of a known kind (the only exception).</exception>
+    public static bool TryDecode<T>(ReadOnlySpan<byte> envelope, [MaybeNullWhen(false)] out T result)
+    {
+        result = default;
+        if (!typeof(IKubernetesObject).IsAssignableFrom(typeof(T)) || !typeof(T).IsClass)
+        {
+            return false;
+        }
+
+        try
+        {
+            var raw = ReadEnvelope(envelope, out var apiVersion, out var kind, out var message);
+            if (ModelBinders.Get(message, typeof(T)) is not { } binder)
+            {
+                return false;
+            }
+
+            var obj = binder.Create();
+            if (message.IsKind)
+            {
+                var k = (IKubernetesObject)obj;
+                k.ApiVersion = apiVersion;
+                k.Kind = kind;
+            }
+
+            binder.Decode(raw, obj, 1);
+            if (kind.EndsWith("List", StringComparison.Ordinal))
+            {
+                binder.Items?.EnsureList(obj);
+            }
+
+            result = (T)obj;
+            return true;
+        }
+        catch (Exception e) when (e is not ProtobufDecodeException and not OutOfMemoryException)
+        {
+            throw new ProtobufDecodeException("protobuf: malformed object: " + e.Message, e);
+        }
+    }
+
+    /// <summary>Whether objects of <paramref name="type"/> as <paramref name="apiVersion"/>/<paramref name="kind"/> are
+    /// decoded and encoded directly (false: the JSON object path is needed).</summary>
+    public static bool CanBind(Type type, string apiVersion, string kind)
+        => typeof(IKubernetesObject).IsAssignableFrom(type) && ProtoSchema.Instance.TryGetKind(apiVersion, kind, out var message)
+           && ModelBinders.Get(message, type) is not null;
+
+    /// <summary>
+    /// Encodes a model object (apiVersion and kind set, a built-in kind) as an envelope; false when its type cannot be
+    /// bound to the kind's message.
+    /// </summary>
+    /// <exception cref="ProtobufEncodeException">apiVersion or kind is missing, the kind has no protobuf form, or a value
+    /// does not fit its field.</exception>
+    public static bool TryEncode(object model, [NotNullWhen(true)] out byte[]? bytes)
+    {
+        bytes = null;
+        using var w = new ProtoWriter();
+        if (!TryEncode(model, w))
+        {
+            return false;
+        }
+
+        bytes = w.ToArray();
+        return true;
+    }
+
+    /// <summary>Encodes into a stream; false (nothing written) when the type cannot be bound.</summary>
+    public static bool TryEncode(object model, Stream output)
+    {
+        using var w = new ProtoWriter();
+        if (!TryEncode(model, w))
+        {
+            return false;
+        }
+
+        output.Write(w.WrittenSpan);
+        return true;
+    }
+
+    internal static bool TryEncode(object model, ProtoWriter w)
+    {
+        if (model is not IKubernetesObject k)
+        {
+            return false;
+        }
+
+        var (apiVersion, kind) = (k.ApiVersion, k.Kind);
+        if (apiVersion is null || kind is null)
+        {
+            throw new ProtobufEncodeException("protobuf: the object has no apiVersion or kind");
+        }
+
+        if (!ProtoSchema.Instance.TryGetKind(apiVersion, kind, out var message))
+        {
+            throw new ProtobufEncodeException($"protobuf: {kind} ({apiVersion}) has no protobuf message");
+        }
+
+        if (ModelBinders.Get(message, model.GetType()) is not { } binder)
+        {
+            return false;
+        }
+
+        try
+        {
+            w.WriteRaw(ProtoDecoder.Magic);
+            w.WriteTag(1, 2);
+            var typeMeta = w.BeginLength();
+            w.WriteTag(1, 2);
+            w.WriteString(message.IsKind ? apiVersion : string.Empty);
+            w.WriteTag(2, 2);
+            w.WriteString(message.IsKind ? kind : string.Empty);
+            w.EndLength(typeMeta);
+            w.WriteTag(2, 2);
+            var raw = w.BeginLength();
+            binder.Encode(model, w, 1);
+            w.EndLength(raw);
+            w.WriteTag(3, 2);
+            w.WriteVarint(0);
+            w.WriteTag(4, 2);
+            w.WriteVarint(0);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or InsufficientExecutionStackException)
+        {
+            throw new ProtobufEncodeException("protobuf: " + e.Message, e);
+        }
+    }
+
+    /// <summary>The body of an envelope and its kind's message (ProtoDecoder.DecodeEnvelope's checks and errors).</summary>
+    private static ReadOnlySpan<byte> ReadEnvelope(ReadOnlySpan<byte> data, out string apiVersion, out string kind, out ProtoMessage message)
+    {
+        if (!ProtobufCodec.IsEnvelope(data))
+        {
+            throw new ProtobufDecodeException("protobuf: the data does not start with the \"k8s\\x00\" prefix");
+        }
+
+        var reader = new ProtoReader(data[ProtoDecoder.Magic.Length..]);
+        apiVersion = string.Empty;
+        kind = string.Empty;
+        ReadOnlySpan<byte> raw = default;
+        var contentEncoding = false;
+        while (!reader.End)
+        {
+            var number = reader.ReadTag(out var wire);
+            if (number is >= 1 and <= 4 && wire != 2)
+            {
+                throw new ProtobufDecodeException($"protobuf: wrong wire type {wire} for field {number} of runtime.Unknown");
+            }
+
+            switch (number)
+            {
+                case 1:
+                    var typeMeta = new ProtoReader(reader.ReadLengthDelimited());
+                    while (!typeMeta.End)
+                    {
+                        var n = typeMeta.ReadTag(out var w);
+                        if (n is 1 or 2 && w == 2)
+                        {
+                            var s = TypeMetaString(typeMeta.ReadLengthDelimited());
+                            if (n == 1)
+                            {
+                                apiVersion = s;
+                            }
+                            else
+                            {
+                                kind = s;
+                            }
+                        }
+                        else if (n is 1 or 2)
+                        {
+                            throw new ProtobufDecodeException($"protobuf: wrong wire type {w} for field {n} of runtime.TypeMeta");
+                        }
+                        else
+                        {
+                            typeMeta.Skip(w, n);
+                        }
+                    }
+
+                    break;
+                case 2:
+                    raw = reader.ReadLengthDelimited();
+                    break;
+                case 3:
+                    contentEncoding = !reader.ReadLengthDelimited().IsEmpty;
+                    break;
+                case 4:
+                    reader.ReadLengthDelimited();
+                    break;
+                default:
+                    reader.Skip(wire, number);
+                    break;
+            }
+        }
+
+        if (kind.Length == 0)
+        {
+            throw new ProtobufDecodeException("Object 'Kind' is missing in the protobuf envelope");
+        }
+
+        if (apiVersion.Length == 0)
+        {
+            throw new ProtobufDecodeException("Object 'apiVersion' is missing in the protobuf envelope");
+        }
+
+        if (contentEncoding)
+        {
+            throw new ProtobufDecodeException("protobuf: unsupported content encoding");
+        }
+
+        if (!ProtoSchema.Instance.TryGetKind(apiVersion, kind, out message!))
+        {
+            throw new ProtobufDecodeException($"no kind \"{GoFormats.Short(kind)}\" is registered for version \"{GoFormats.Short(apiVersion)}\"");
+        }
+
+        return raw;
+    }
+
+    // The type meta of a response is almost always one of a few strings: share them instead of allocating.
+    private static string TypeMetaString(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.SequenceEqual("v1"u8))
+        {
+            return "v1";
+        }
+
+        return GoFormats.Utf8(utf8);
+    }
+}
