@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -13,6 +14,8 @@ namespace Skiff.Api.Protobuf;
 /// </summary>
 public static class ProtobufCodec
 {
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = ProtoJsonDecoder.MaxJsonDepth };
+
     /// <summary>The protobuf media type.</summary>
     public const string ContentType = "application/vnd.kubernetes.protobuf";
 
@@ -31,22 +34,31 @@ public static class ProtobufCodec
     /// <summary>
     /// Decodes an envelope; when its type meta is empty (upstream writes types without TypeMeta, such as
     /// WatchEvent, that way) the object is taken to be <paramref name="defaultApiVersion"/>/<paramref name="defaultKind"/>,
-    /// e.g. the kind the request URL names.
+    /// e.g. the kind the request URL names. The object is parsed from the JSON text
+    /// <see cref="DecodeToJson"/> writes, lazily like <see cref="JsonNode.Parse(ReadOnlySpan{byte}, JsonNodeOptions?, JsonDocumentOptions)"/>.
     /// </summary>
     public static JsonObject Decode(ReadOnlySpan<byte> envelope, string? defaultApiVersion, string? defaultKind)
     {
-        try
-        {
-            return ProtoDecoder.DecodeEnvelope(envelope, 0, defaultApiVersion, defaultKind);
-        }
-        catch (ProtobufDecodeException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException or JsonException or InsufficientExecutionStackException)
-        {
-            throw new ProtobufDecodeException("protobuf: malformed object: " + e.Message, e);
-        }
+        using var buffer = new PooledBufferWriter(Math.Max(256, envelope.Length * 2));
+        ProtoJsonDecoder.Transcode(envelope, buffer, defaultApiVersion, defaultKind);
+        return JsonNode.Parse(buffer.WrittenSpan, null, ParseOptions)!.AsObject();
+    }
+
+    /// <summary>
+    /// Writes the JSON text of an envelope (what <see cref="Decode(ReadOnlySpan{byte}, string?, string?)"/> gives,
+    /// serialised with relaxed escaping: upstream's property order, omitempty and null zeros, map keys sorted)
+    /// straight from the protobuf bytes, without building a tree. Throws <see cref="ProtobufDecodeException"/>
+    /// (and nothing else) for bad input; the output then holds a partial text that must be discarded.
+    /// </summary>
+    public static void DecodeToJson(ReadOnlySpan<byte> envelope, IBufferWriter<byte> output, string? defaultApiVersion = null, string? defaultKind = null)
+        => ProtoJsonDecoder.Transcode(envelope, output, defaultApiVersion, defaultKind);
+
+    /// <summary>The JSON text of an envelope as a new array (see <see cref="DecodeToJson"/>).</summary>
+    public static byte[] DecodeToJsonBytes(ReadOnlySpan<byte> envelope, string? defaultApiVersion = null, string? defaultKind = null)
+    {
+        using var buffer = new PooledBufferWriter(Math.Max(256, envelope.Length * 2));
+        ProtoJsonDecoder.Transcode(envelope, buffer, defaultApiVersion, defaultKind);
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>
