@@ -253,7 +253,16 @@ internal sealed partial class ProtoJsonDecoder
                 JsonNode.Parse(raw); // the error JsonNode.Parse reports, as before
             }
 
-            CopyJson(raw);
+            if (raw.IndexOf("\\u"u8) >= 0)
+            {
+                // \u escapes may hold lone surrogates, which only JsonElement.WriteTo passes through as before.
+                using var document = JsonDocument.Parse(raw.ToArray());
+                document.RootElement.WriteTo(_w);
+            }
+            else
+            {
+                CopyJson(raw);
+            }
         }
         catch (JsonException e)
         {
@@ -283,26 +292,22 @@ internal sealed partial class ProtoJsonDecoder
                 case JsonTokenType.PropertyName:
                     if (reader.ValueIsEscaped)
                     {
-                        _w.WritePropertyName(reader.GetString()!);
-                    }
-                    else if (Utf8.IsValid(reader.ValueSpan))
-                    {
-                        _w.WritePropertyName(reader.ValueSpan);
+                        _w.WritePropertyName(Unescaped(ref reader));
                     }
                     else
                     {
-                        _w.WritePropertyName(GoFormats.Utf8(reader.ValueSpan));
+                        _w.WritePropertyName(reader.ValueSpan); // invalid UTF-8 is written as \uFFFD, as JsonElement.WriteTo does
                     }
 
                     break;
                 case JsonTokenType.String:
                     if (reader.ValueIsEscaped)
                     {
-                        _w.WriteStringValue(reader.GetString());
+                        _w.WriteStringValue(Unescaped(ref reader));
                     }
                     else
                     {
-                        WriteUtf8(reader.ValueSpan);
+                        _w.WriteStringValue(reader.ValueSpan);
                     }
 
                     break;
@@ -320,6 +325,19 @@ internal sealed partial class ProtoJsonDecoder
                     break;
             }
         }
+    }
+
+    /// <summary>An escaped string's bytes, unescaped but not validated (invalid UTF-8 is then written as \uFFFD,
+    /// as JsonElement.WriteTo does).</summary>
+    private ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader)
+    {
+        if (_unescape.Length < reader.ValueSpan.Length)
+        {
+            _unescape = new byte[Math.Max(reader.ValueSpan.Length, 256)];
+        }
+
+        var n = reader.CopyString(_unescape);
+        return _unescape.AsSpan(0, n);
     }
 
     /// <summary>The JSON zero of an absent non-pointer field.</summary>

@@ -36,6 +36,7 @@ internal sealed partial class ProtoJsonDecoder
     private readonly bool _strict;
     private Utf8JsonWriter _w;
     private Utf8JsonWriter? _scratch;
+    private byte[] _unescape = [];
 
     private ProtoJsonDecoder(Utf8JsonWriter w, bool strict)
     {
@@ -45,7 +46,7 @@ internal sealed partial class ProtoJsonDecoder
 
     /// <summary>Writes the JSON text of an envelope. Throws <see cref="ProtobufDecodeException"/> (only) for bad
     /// input, after which the output holds a partial text that must be discarded.</summary>
-    public static void Transcode(ReadOnlySpan<byte> envelope, IBufferWriter<byte> output, string? defaultApiVersion, string? defaultKind)
+    public static void Transcode(ReadOnlySpan<byte> envelope, IBufferWriter<byte> output, string? defaultApiVersion, string? defaultKind, int depth = 0)
     {
         try
         {
@@ -53,7 +54,7 @@ internal sealed partial class ProtoJsonDecoder
             var decoder = new ProtoJsonDecoder(w, strict: false);
             try
             {
-                decoder.Envelope(envelope, 0, defaultApiVersion, defaultKind);
+                decoder.Envelope(envelope, depth, defaultApiVersion, defaultKind);
             }
             finally
             {
@@ -69,7 +70,7 @@ internal sealed partial class ProtoJsonDecoder
             try
             {
                 using var w = new Utf8JsonWriter(sink, WriterOptions);
-                new ProtoJsonDecoder(w, strict: true).Envelope(envelope, 0, defaultApiVersion, defaultKind);
+                new ProtoJsonDecoder(w, strict: true).Envelope(envelope, depth, defaultApiVersion, defaultKind);
             }
             catch (Exception strict) when (IsInputError(strict))
             {
@@ -78,6 +79,13 @@ internal sealed partial class ProtoJsonDecoder
 
             throw Wrap(fast);
         }
+    }
+
+    /// <summary>Writes the JSON object of one bare message (no envelope); for tests and tools.</summary>
+    internal static void TranscodeMessage(ReadOnlySpan<byte> data, ProtoMessage message, IBufferWriter<byte> output)
+    {
+        using var w = new Utf8JsonWriter(output, WriterOptions);
+        new ProtoJsonDecoder(w, strict: false).Message(data, message, 0);
     }
 
     private static bool IsInputError(Exception e) => e is ProtobufDecodeException or FormatException or InvalidOperationException

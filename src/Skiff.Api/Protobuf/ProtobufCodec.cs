@@ -14,7 +14,7 @@ namespace Skiff.Api.Protobuf;
 /// </summary>
 public static class ProtobufCodec
 {
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = ProtoJsonDecoder.MaxJsonDepth };
+    internal static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = ProtoJsonDecoder.MaxJsonDepth };
 
     /// <summary>The protobuf media type.</summary>
     public const string ContentType = "application/vnd.kubernetes.protobuf";
@@ -89,6 +89,25 @@ public static class ProtobufCodec
         output.Write(w.WrittenSpan);
     }
 
+    /// <summary>
+    /// Encodes the UTF-8 JSON text of an object of a built-in kind (apiVersion and kind set) as an envelope, reading
+    /// the text through a <see cref="JsonDocument"/> (no JsonNode tree). Gives the same bytes as
+    /// <see cref="Encode(JsonObject)"/> of the parsed object. Throws <see cref="ProtobufEncodeException"/> when the
+    /// text is not a JSON object, the kind has no protobuf message or a value has the wrong type.
+    /// </summary>
+    public static byte[] EncodeJson(ReadOnlySpan<byte> utf8Json) => EncodeJsonCore(utf8Json, null, null);
+
+    /// <summary>Encodes UTF-8 JSON text as the given kind (for types without TypeMeta, such as WatchEvent).</summary>
+    public static byte[] EncodeJson(ReadOnlySpan<byte> utf8Json, string apiVersion, string kind) => EncodeJsonCore(utf8Json, apiVersion, kind);
+
+    /// <summary>Encodes a parsed JSON object (apiVersion and kind set) as an envelope.</summary>
+    public static byte[] EncodeJson(JsonElement obj)
+    {
+        using var w = new ProtoWriter();
+        EncodeElement(obj, null, null, w);
+        return w.ToArray();
+    }
+
     /// <summary>Whether objects of this apiVersion/kind can be encoded and decoded (built-in kinds only).</summary>
     public static bool CanEncode(string? apiVersion, string? kind) => TryGetMessageFor(apiVersion, kind, out _);
 
@@ -103,6 +122,64 @@ public static class ProtobufCodec
 
         messageName = message.Name;
         return true;
+    }
+
+    private static byte[] EncodeJsonCore(ReadOnlySpan<byte> utf8Json, string? apiVersion, string? kind)
+    {
+        var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, utf8Json.Length));
+        try
+        {
+            utf8Json.CopyTo(copy);
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(copy.AsMemory(0, utf8Json.Length), ParseOptions);
+            }
+            catch (JsonException e)
+            {
+                throw new ProtobufEncodeException("protobuf: not valid JSON: " + e.Message, e);
+            }
+
+            using (document)
+            {
+                using var w = new ProtoWriter(Math.Max(256, utf8Json.Length));
+                EncodeElement(document.RootElement, apiVersion, kind, w);
+                return w.ToArray();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    internal static void EncodeElement(JsonElement obj, string? apiVersion, string? kind, ProtoWriter w)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            throw new ProtobufEncodeException($"protobuf: expected a JSON object, got {obj.ValueKind}");
+        }
+
+        apiVersion ??= ProtoJsonEncoder.TopLevelString(obj, "apiVersion"u8);
+        kind ??= ProtoJsonEncoder.TopLevelString(obj, "kind"u8);
+        if (apiVersion is null || kind is null)
+        {
+            throw new ProtobufEncodeException("protobuf: the object has no apiVersion or kind");
+        }
+
+        if (!ProtoSchema.Instance.TryGetKind(apiVersion, kind, out var message))
+        {
+            throw new ProtobufEncodeException($"protobuf: {kind} ({apiVersion}) has no protobuf message");
+        }
+
+        try
+        {
+            ProtoJsonEncoder.EncodeEnvelope(obj, message, apiVersion, kind, w);
+        }
+        catch (InsufficientExecutionStackException e)
+        {
+            throw new ProtobufEncodeException("protobuf: object nested too deeply", e);
+        }
     }
 
     internal static void Encode(JsonObject obj, ProtoWriter w)
