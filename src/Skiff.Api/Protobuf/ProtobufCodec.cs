@@ -153,6 +153,29 @@ public static class ProtobufCodec
         }
     }
 
+    /// <summary>Whether Encode(JsonObject) serialises the object and encodes from the text (faster for objects
+    /// parsed lazily and touched a little, the server's case) rather than walking the tree.</summary>
+    internal static bool ViaJsonText { get; set; } = true;
+
+    private static readonly JsonWriterOptions TextOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+        MaxDepth = ProtoJsonDecoder.MaxJsonDepth,
+    };
+
+    private static void EncodeViaText(JsonObject obj, ProtoMessage message, string apiVersion, string kind, ProtoWriter w)
+    {
+        using var buffer = new PooledBufferWriter(4096);
+        using (var writer = new Utf8JsonWriter(buffer, TextOptions))
+        {
+            obj.WriteTo(writer);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory, ParseOptions);
+        ProtoJsonEncoder.EncodeEnvelope(document.RootElement, message, apiVersion, kind, w);
+    }
+
     internal static void EncodeElement(JsonElement obj, string? apiVersion, string? kind, ProtoWriter w)
     {
         if (obj.ValueKind != JsonValueKind.Object)
@@ -203,7 +226,14 @@ public static class ProtobufCodec
 
         try
         {
-            ProtoEncoder.EncodeEnvelope(obj, message, apiVersion, kind, w);
+            if (ViaJsonText)
+            {
+                EncodeViaText(obj, message, apiVersion, kind, w);
+            }
+            else
+            {
+                ProtoEncoder.EncodeEnvelope(obj, message, apiVersion, kind, w);
+            }
         }
         catch (InsufficientExecutionStackException e)
         {
