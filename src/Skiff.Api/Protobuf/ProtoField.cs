@@ -31,7 +31,11 @@ internal sealed class ProtoField
         Pointer = pointer;
         OmitEmpty = omitEmpty;
         Inline = inline;
+        EncodedName = System.Text.Json.JsonEncodedText.Encode(jsonName);
     }
+
+    /// <summary>The JSON property name, pre-encoded for Utf8JsonWriter (names are ASCII identifiers).</summary>
+    public System.Text.Json.JsonEncodedText EncodedName { get; }
 
     public int Number { get; }
 

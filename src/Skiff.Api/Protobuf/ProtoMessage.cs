@@ -53,6 +53,9 @@ internal sealed class ProtoMessage
 
     public bool HasInline { get; private set; }
 
+    /// <summary>The JSON-name lookup of the JSON encoder (built on first use; see ProtoNameTable).</summary>
+    internal ProtoNameTable? NameTable { get; set; }
+
     public void SetFields(List<ProtoField> fields)
     {
         Fields = [.. fields];

@@ -7,7 +7,7 @@ namespace Skiff.Api.Protobuf;
 /// A growable protobuf wire writer. Nested messages reserve one length byte and are shifted when the length
 /// needs more, so a message is written in one pass without computing sizes first.
 /// </summary>
-internal sealed class ProtoWriter : IDisposable
+internal sealed class ProtoWriter : IDisposable, IBufferWriter<byte>
 {
     private byte[] _buffer;
     private int _pos;
@@ -109,6 +109,29 @@ internal sealed class ProtoWriter : IDisposable
 
         _buffer[p] = (byte)value;
         _pos += size - 1;
+    }
+
+    /// <summary>IBufferWriter: lets a Utf8JsonWriter write embedded JSON straight into the message.</summary>
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(Math.Max(sizeHint, 16));
+        return _buffer.AsSpan(_pos);
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(Math.Max(sizeHint, 16));
+        return _buffer.AsMemory(_pos);
+    }
+
+    public void Advance(int count)
+    {
+        if (count < 0 || _pos + count > _buffer.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        _pos += count;
     }
 
     public byte[] ToArray() => _buffer.AsSpan(0, _pos).ToArray();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -13,6 +14,8 @@ namespace Skiff.Api.Protobuf;
 /// </summary>
 public static class ProtobufCodec
 {
+    internal static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = ProtoJsonDecoder.MaxJsonDepth };
+
     /// <summary>The protobuf media type.</summary>
     public const string ContentType = "application/vnd.kubernetes.protobuf";
 
@@ -31,22 +34,31 @@ public static class ProtobufCodec
     /// <summary>
     /// Decodes an envelope; when its type meta is empty (upstream writes types without TypeMeta, such as
     /// WatchEvent, that way) the object is taken to be <paramref name="defaultApiVersion"/>/<paramref name="defaultKind"/>,
-    /// e.g. the kind the request URL names.
+    /// e.g. the kind the request URL names. The object is parsed from the JSON text
+    /// <see cref="DecodeToJson"/> writes, lazily like <see cref="JsonNode.Parse(ReadOnlySpan{byte}, JsonNodeOptions?, JsonDocumentOptions)"/>.
     /// </summary>
     public static JsonObject Decode(ReadOnlySpan<byte> envelope, string? defaultApiVersion, string? defaultKind)
     {
-        try
-        {
-            return ProtoDecoder.DecodeEnvelope(envelope, 0, defaultApiVersion, defaultKind);
-        }
-        catch (ProtobufDecodeException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException or JsonException or InsufficientExecutionStackException)
-        {
-            throw new ProtobufDecodeException("protobuf: malformed object: " + e.Message, e);
-        }
+        using var buffer = new PooledBufferWriter(Math.Max(256, envelope.Length * 2));
+        ProtoJsonDecoder.Transcode(envelope, buffer, defaultApiVersion, defaultKind);
+        return JsonNode.Parse(buffer.WrittenSpan, null, ParseOptions)!.AsObject();
+    }
+
+    /// <summary>
+    /// Writes the JSON text of an envelope (what <see cref="Decode(ReadOnlySpan{byte}, string?, string?)"/> gives,
+    /// serialised with relaxed escaping: upstream's property order, omitempty and null zeros, map keys sorted)
+    /// straight from the protobuf bytes, without building a tree. Throws <see cref="ProtobufDecodeException"/>
+    /// (and nothing else) for bad input; the output then holds a partial text that must be discarded.
+    /// </summary>
+    public static void DecodeToJson(ReadOnlySpan<byte> envelope, IBufferWriter<byte> output, string? defaultApiVersion = null, string? defaultKind = null)
+        => ProtoJsonDecoder.Transcode(envelope, output, defaultApiVersion, defaultKind);
+
+    /// <summary>The JSON text of an envelope as a new array (see <see cref="DecodeToJson"/>).</summary>
+    public static byte[] DecodeToJsonBytes(ReadOnlySpan<byte> envelope, string? defaultApiVersion = null, string? defaultKind = null)
+    {
+        using var buffer = new PooledBufferWriter(Math.Max(256, envelope.Length * 2));
+        ProtoJsonDecoder.Transcode(envelope, buffer, defaultApiVersion, defaultKind);
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>
@@ -77,6 +89,25 @@ public static class ProtobufCodec
         output.Write(w.WrittenSpan);
     }
 
+    /// <summary>
+    /// Encodes the UTF-8 JSON text of an object of a built-in kind (apiVersion and kind set) as an envelope, reading
+    /// the text through a <see cref="JsonDocument"/> (no JsonNode tree). Gives the same bytes as
+    /// <see cref="Encode(JsonObject)"/> of the parsed object. Throws <see cref="ProtobufEncodeException"/> when the
+    /// text is not a JSON object, the kind has no protobuf message or a value has the wrong type.
+    /// </summary>
+    public static byte[] EncodeJson(ReadOnlySpan<byte> utf8Json) => EncodeJsonCore(utf8Json, null, null);
+
+    /// <summary>Encodes UTF-8 JSON text as the given kind (for types without TypeMeta, such as WatchEvent).</summary>
+    public static byte[] EncodeJson(ReadOnlySpan<byte> utf8Json, string apiVersion, string kind) => EncodeJsonCore(utf8Json, apiVersion, kind);
+
+    /// <summary>Encodes a parsed JSON object (apiVersion and kind set) as an envelope.</summary>
+    public static byte[] EncodeJson(JsonElement obj)
+    {
+        using var w = new ProtoWriter();
+        EncodeElement(obj, null, null, w);
+        return w.ToArray();
+    }
+
     /// <summary>Whether objects of this apiVersion/kind can be encoded and decoded (built-in kinds only).</summary>
     public static bool CanEncode(string? apiVersion, string? kind) => TryGetMessageFor(apiVersion, kind, out _);
 
@@ -91,6 +122,87 @@ public static class ProtobufCodec
 
         messageName = message.Name;
         return true;
+    }
+
+    private static byte[] EncodeJsonCore(ReadOnlySpan<byte> utf8Json, string? apiVersion, string? kind)
+    {
+        var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, utf8Json.Length));
+        try
+        {
+            utf8Json.CopyTo(copy);
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(copy.AsMemory(0, utf8Json.Length), ParseOptions);
+            }
+            catch (JsonException e)
+            {
+                throw new ProtobufEncodeException("protobuf: not valid JSON: " + e.Message, e);
+            }
+
+            using (document)
+            {
+                using var w = new ProtoWriter(Math.Max(256, utf8Json.Length));
+                EncodeElement(document.RootElement, apiVersion, kind, w);
+                return w.ToArray();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>Whether Encode(JsonObject) serialises the object and encodes from the text (faster for objects
+    /// parsed lazily and touched a little, the server's case) rather than walking the tree.</summary>
+    internal static bool ViaJsonText { get; set; } = true;
+
+    private static readonly JsonWriterOptions TextOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+        MaxDepth = ProtoJsonDecoder.MaxJsonDepth,
+    };
+
+    private static void EncodeViaText(JsonObject obj, ProtoMessage message, string apiVersion, string kind, ProtoWriter w)
+    {
+        using var buffer = new PooledBufferWriter(4096);
+        using (var writer = new Utf8JsonWriter(buffer, TextOptions))
+        {
+            obj.WriteTo(writer);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory, ParseOptions);
+        ProtoJsonEncoder.EncodeEnvelope(document.RootElement, message, apiVersion, kind, w);
+    }
+
+    internal static void EncodeElement(JsonElement obj, string? apiVersion, string? kind, ProtoWriter w)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            throw new ProtobufEncodeException($"protobuf: expected a JSON object, got {obj.ValueKind}");
+        }
+
+        apiVersion ??= ProtoJsonEncoder.TopLevelString(obj, "apiVersion"u8);
+        kind ??= ProtoJsonEncoder.TopLevelString(obj, "kind"u8);
+        if (apiVersion is null || kind is null)
+        {
+            throw new ProtobufEncodeException("protobuf: the object has no apiVersion or kind");
+        }
+
+        if (!ProtoSchema.Instance.TryGetKind(apiVersion, kind, out var message))
+        {
+            throw new ProtobufEncodeException($"protobuf: {kind} ({apiVersion}) has no protobuf message");
+        }
+
+        try
+        {
+            ProtoJsonEncoder.EncodeEnvelope(obj, message, apiVersion, kind, w);
+        }
+        catch (InsufficientExecutionStackException e)
+        {
+            throw new ProtobufEncodeException("protobuf: object nested too deeply", e);
+        }
     }
 
     internal static void Encode(JsonObject obj, ProtoWriter w)
@@ -114,7 +226,14 @@ public static class ProtobufCodec
 
         try
         {
-            ProtoEncoder.EncodeEnvelope(obj, message, apiVersion, kind, w);
+            if (ViaJsonText)
+            {
+                EncodeViaText(obj, message, apiVersion, kind, w);
+            }
+            else
+            {
+                ProtoEncoder.EncodeEnvelope(obj, message, apiVersion, kind, w);
+            }
         }
         catch (InsufficientExecutionStackException e)
         {

@@ -69,7 +69,7 @@ public static class ProtobufWatch
                         var en = ext.ReadTag(out var ew);
                         if (en == 1 && ew == 2)
                         {
-                            obj = ProtoDecoder.DecodeRaw(ext.ReadLengthDelimited(), 1);
+                            obj = DecodeEmbedded(ext.ReadLengthDelimited());
                         }
                         else if (en == 1)
                         {
@@ -97,6 +97,31 @@ public static class ProtobufWatch
         catch (Exception e) when (e is not ProtobufDecodeException and (FormatException or InvalidOperationException or ArgumentException or OverflowException or System.Text.Json.JsonException))
         {
             throw new ProtobufDecodeException("protobuf: malformed watch event: " + e.Message, e);
+        }
+    }
+
+    /// <summary>WatchEvent.object.raw: the object's own envelope (or, from JSON-speaking peers, its JSON text).</summary>
+    private static JsonNode? DecodeEmbedded(ReadOnlySpan<byte> raw)
+    {
+        if (raw.StartsWith(ProtoDecoder.Magic))
+        {
+            using var buffer = new PooledBufferWriter(Math.Max(256, raw.Length * 2));
+            ProtoJsonDecoder.Transcode(raw, buffer, null, null, depth: 1);
+            return JsonNode.Parse(buffer.WrittenSpan, null, ProtobufCodec.ParseOptions);
+        }
+
+        if (raw.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(raw);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ProtobufDecodeException($"protobuf: embedded object is neither protobuf nor valid JSON: {e.Message}", e);
         }
     }
 

@@ -166,8 +166,8 @@ public sealed class ProtobufCodecTests
         byte[] packed = [0x12, 0x02, (byte)'I', (byte)'n', 0x1A, 0x04, 0x01, 0x02, 0xAC, 0x02];
         byte[] unpacked = [0x12, 0x02, (byte)'I', (byte)'n', 0x18, 0x01, 0x18, 0x02, 0x18, 0xAC, 0x02];
 
-        var fromPacked = ProtoDecoder.DecodeMessage(packed, message, 0);
-        var fromUnpacked = ProtoDecoder.DecodeMessage(unpacked, message, 0);
+        var fromPacked = DecodeMessage(packed, message);
+        var fromUnpacked = DecodeMessage(unpacked, message);
 
         Assert.Equal("[1,2,300]", fromPacked["values"]!.ToJsonString());
         Assert.Equal(fromUnpacked.ToJsonString(), fromPacked.ToJsonString());
@@ -264,6 +264,13 @@ public sealed class ProtobufCodecTests
     }
 
     private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
+
+    private static JsonObject DecodeMessage(byte[] data, ProtoMessage message)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        ProtoJsonDecoder.TranscodeMessage(data, message, buffer);
+        return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
+    }
 
     private static byte[] Varint(int value)
     {

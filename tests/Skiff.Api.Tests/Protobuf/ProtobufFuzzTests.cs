@@ -91,7 +91,7 @@ public sealed class ProtobufFuzzTests
         }
     }
 
-    private static byte[] Mutate(byte[] data, Random random)
+    internal static byte[] Mutate(byte[] data, Random random)
     {
         var copy = data.ToList();
         for (var k = random.Next(1, 4); k > 0 && copy.Count > 0; k--)
