@@ -24,7 +24,17 @@ internal static class OldPath
     public static byte[] Encode(object model)
         => ProtobufCodec.Encode((JsonObject)JsonSerializer.SerializeToNode(model, model.GetType(), KubernetesSerialization.Options)!);
 
-    public static string Json(object model) => JsonSerializer.Serialize(model, model.GetType(), KubernetesSerialization.Options);
+    /// <summary>The model's JSON with every object's keys sorted: a Dictionary keeps wire order while the JSON object path
+    /// sorts map keys like Go's encoding/json, and model properties come in declaration order either way.</summary>
+    public static string Json(object model) => Sorted(JsonSerializer.SerializeToNode(model, model.GetType(), KubernetesSerialization.Options))?.ToJsonString() ?? "null";
+
+    private static System.Text.Json.Nodes.JsonNode? Sorted(System.Text.Json.Nodes.JsonNode? node) => node switch
+    {
+        System.Text.Json.Nodes.JsonObject o => new System.Text.Json.Nodes.JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value?.DeepClone())))),
+        System.Text.Json.Nodes.JsonArray a => new System.Text.Json.Nodes.JsonArray(a.Select(i => Sorted(i?.DeepClone())).ToArray()),
+        _ => node?.DeepClone(),
+    };
 
     /// <summary>ProtobufModelCodec.TryDecode&lt;type&gt;; null when the type is not bound.</summary>
     public static object? TypedDecode(byte[] pb, Type type)
