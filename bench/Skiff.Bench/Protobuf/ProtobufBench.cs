@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Skiff.Api.Protobuf;
 using Skiff.Client.Protobuf;
+using Skiff.Client.Rest;
 
 namespace Skiff.Bench.Protobuf;
 
 /// <summary>
-/// Encode/decode cost of a Pod, a Deployment and a 500-item PodList: our protobuf codec vs our JSON path
-/// (JsonNode parse / UTF-8 serialize) vs KubernetesClient's System.Text.Json models. Median time and allocated
-/// bytes per operation over several timed batches. Run: dotnet run -c Release --project bench/Skiff.Bench -- protobuf
+/// Encode/decode cost of a Pod, a Deployment and a 500-item PodList: our protobuf codecs (JsonObject and typed) vs
+/// our JSON path (JsonNode) vs KubernetesClient's System.Text.Json models, both through KubernetesJson's string API and
+/// straight from/to UTF-8 bytes with the client's options (what Skiff.Client's REST layer does). Each op takes the next
+/// of a rotation of distinct objects. Median time and allocated bytes per operation over 15 timed batches. Run: dotnet run -c Release --project bench/Skiff.Bench -- protobuf
 /// </summary>
 public static class ProtobufBench
 {
@@ -23,61 +26,58 @@ public static class ProtobufBench
         var allocBefore = GC.GetAllocatedBytesForCurrentThread();
         var messages = ProtoSchema.Instance.MessageCount;
         Console.WriteLine($"schema: {messages} messages loaded from the embedded resource in {Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds:0.0} ms (cold, incl. JIT), {(GC.GetAllocatedBytesForCurrentThread() - allocBefore) / 1024} KB allocated");
-        var pod = BenchObjects.Pod(0);
-        var deployment = BenchObjects.Deployment();
-        var list = BenchObjects.PodList(500);
         Console.WriteLine($"protobuf bench ({(quick ? "quick" : "full")}); .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
-        Console.WriteLine($"{"case",-34} {"median",12} {"alloc/op",12}");
-        Run("Pod", pod, BenchCase.Pod, quick, ct);
-        Run("Deployment", deployment, BenchCase.Deployment, quick, ct);
-        Run("PodList(500)", list, BenchCase.PodList, quick, ct);
+        Console.WriteLine("each op decodes/encodes the next of a rotation of distinct objects (64 pods, 64 deployments, 4 lists of 500 distinct pods)");
+        Console.WriteLine($"{"case",-40} {"median",12} {"alloc/op",12}");
+        var pods = Enumerable.Range(0, 64).Select(i => BenchObjects.Pod(i * 37)).ToArray();
+        var deployments = Enumerable.Range(0, 64).Select(BenchObjects.Deployment).ToArray();
+        var lists = Enumerable.Range(0, 4).Select(k => BenchObjects.PodList(500, k * 500)).ToArray();
+        var summary = new List<string>();
+        summary.Add(Run<V1Pod>("Pod", pods, quick, ct));
+        summary.Add(Run<V1Deployment>("Deployment", deployments, quick, ct));
+        summary.Add(Run<V1PodList>("PodList(500)", lists, quick, ct));
+        Console.WriteLine();
+        foreach (var line in summary)
+        {
+            Console.WriteLine(line);
+        }
+
         return Task.CompletedTask;
     }
 
-    private enum BenchCase
+    /// <summary>Measures one case over a rotation of distinct objects; returns the summary line of ratios.</summary>
+    private static string Run<T>(string name, JsonObject[] objects, bool quick, CancellationToken ct)
+        where T : class
     {
-        Pod,
-        Deployment,
-        PodList,
-    }
+        var pbs = objects.Select(ProtobufCodec.Encode).ToArray();
+        var jsonBytes = objects.Select(o => Encoding.UTF8.GetBytes(o.ToJsonString())).ToArray();
+        var jsonTexts = objects.Select(o => o.ToJsonString()).ToArray();
 
-    private static void Run(string name, JsonObject obj, BenchCase kind, bool quick, CancellationToken ct)
-    {
-        var pb = ProtobufCodec.Encode(obj);
-        var jsonBytes = Encoding.UTF8.GetBytes(obj.ToJsonString());
-        var jsonText = obj.ToJsonString();
-        object typed = kind switch
-        {
-            BenchCase.Pod => KubernetesJson.Deserialize<V1Pod>(jsonText),
-            BenchCase.Deployment => KubernetesJson.Deserialize<V1Deployment>(jsonText),
-            _ => KubernetesJson.Deserialize<V1PodList>(jsonText),
-        };
-        Console.WriteLine($"-- {name}: protobuf {pb.Length} bytes, JSON {jsonBytes.Length} bytes");
+        // Encode inputs are distinct model instances as the JSON deserializer makes them (no instance shared between
+        // objects, so per-instance caches cannot flatter the encoder).
+        var models = jsonTexts.Select(t => KubernetesJson.Deserialize<T>(t)).ToArray();
+        Console.WriteLine($"-- {name}: protobuf {pbs[0].Length} bytes, JSON {jsonBytes[0].Length} bytes ({objects.Length} distinct objects)");
         var budget = quick ? 0.05 : 0.4;
-        Measure($"{name} protobuf decode", () => ProtobufCodec.Decode(pb), budget, ct);
-        Measure($"{name} protobuf encode", () => ProtobufCodec.Encode(obj), budget, ct);
-        Measure($"{name} JsonNode parse", () => JsonNode.Parse(jsonBytes), budget, ct);
-        Measure($"{name} JsonNode serialize", () => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj), budget, ct);
-        double jsonDecode, typedDecode;
-        switch (kind)
-        {
-            case BenchCase.Pod:
-                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Pod>(jsonText), budget, ct);
-                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1Pod>(pb), budget, ct);
-                break;
-            case BenchCase.Deployment:
-                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Deployment>(jsonText), budget, ct);
-                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1Deployment>(pb), budget, ct);
-                break;
-            default:
-                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1PodList>(jsonText), budget, ct);
-                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1PodList>(pb), budget, ct);
-                break;
-        }
-
-        var jsonEncode = Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(typed), budget, ct);
-        var typedEncode = Measure($"{name} typed protobuf encode", () => TypedEncode(typed), budget, ct);
-        Console.WriteLine($"{name}: typed protobuf vs KubernetesJson: decode {jsonDecode / typedDecode:0.0}× faster, encode {jsonEncode / typedEncode:0.0}× faster");
+        var n = objects.Length;
+        int i = 0;
+        Measure($"{name} protobuf decode (JsonObject)", () => ProtobufCodec.Decode(pbs[i++ % n]), budget, ct);
+        Measure($"{name} protobuf encode (JsonObject)", () => ProtobufCodec.Encode(objects[i++ % n]), budget, ct);
+        Measure($"{name} JsonNode parse", () => JsonNode.Parse(jsonBytes[i++ % n]), budget, ct);
+        Measure($"{name} JsonNode serialize", () => JsonSerializer.SerializeToUtf8Bytes(objects[i++ % n]), budget, ct);
+        var options = KubernetesSerialization.Options;
+        var kjDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<T>(jsonTexts[i++ % n]), budget, ct);
+        var stjDecode = Measure($"{name} STJ UTF-8 deserialize", () => JsonSerializer.Deserialize<T>(jsonBytes[i++ % n], options), budget, ct);
+        var typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<T>(pbs[i++ % n]), budget, ct);
+        var kjEncode = Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(models[i++ % n]), budget, ct);
+        var stjEncode = Measure($"{name} STJ UTF-8 serialize", () => JsonSerializer.SerializeToUtf8Bytes(models[i++ % n], options), budget, ct);
+        var typedEncode = Measure($"{name} typed protobuf encode", () => TypedEncode(models[i++ % n]), budget, ct);
+        var jsonDecode = Math.Min(kjDecode, stjDecode);
+        var jsonEncode = Math.Min(kjEncode, stjEncode);
+        var line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name,-14} typed protobuf vs fastest JSON: decode {jsonDecode / typedDecode:0.0}× ({Format(typedDecode)} vs {Format(jsonDecode)}), encode {jsonEncode / typedEncode:0.0}× ({Format(typedEncode)} vs {Format(jsonEncode)}); vs KubernetesJson string API: decode {kjDecode / typedDecode:0.0}×, encode {kjEncode / typedEncode:0.0}×");
+        Console.WriteLine(line);
+        return line;
     }
 
     private static T TypedDecode<T>(byte[] pb)
@@ -98,9 +98,12 @@ public static class ProtobufBench
             op();
         }
 
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         var sw = Stopwatch.StartNew();
         var calibrate = 0;
-        while (sw.Elapsed.TotalSeconds < budgetSeconds / 9 || calibrate < 1)
+        while (sw.Elapsed.TotalSeconds < budgetSeconds / 15 || calibrate < 1)
         {
             op();
             calibrate++;
@@ -108,7 +111,7 @@ public static class ProtobufBench
 
         var perBatch = Math.Max(1, calibrate);
         var samples = new List<(double Ns, double Bytes)>();
-        for (var batch = 0; batch < 9 && !ct.IsCancellationRequested; batch++)
+        for (var batch = 0; batch < 15 && !ct.IsCancellationRequested; batch++)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             var start = Stopwatch.GetTimestamp();
