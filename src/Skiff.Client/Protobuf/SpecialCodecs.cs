@@ -154,7 +154,7 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
             }
         }
 
-        return Parse(text.IsEmpty ? "0" : GoFormats.Utf8(text));
+        return Parse(text.IsEmpty ? "0" : Utf8StringCache.Get(text));
     }
 
     public override ResourceQuantity? Zero(int depth) => Parse("0");
@@ -246,7 +246,7 @@ internal sealed class IntOrStringCodec : ValueCodec<IntOrString?>
         return type switch
         {
             0 => (long)intVal,
-            1 => GoFormats.Utf8(strVal),
+            1 => Utf8StringCache.Get(strVal),
             _ => throw new ProtobufDecodeException($"protobuf: impossible IntOrString.Type {type}"),
         };
     }
@@ -361,7 +361,7 @@ internal sealed class StringListCodec : ValueCodec<IList<string>?>
             var n = r.ReadTag(out var w);
             if (n == 1 && w == 2)
             {
-                list.Add(GoFormats.Utf8(r.ReadLengthDelimited()));
+                list.Add(Utf8StringCache.Get(r.ReadLengthDelimited()));
             }
             else
             {
