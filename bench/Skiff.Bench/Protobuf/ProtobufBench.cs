@@ -22,6 +22,7 @@ public static class ProtobufBench
     public static Task RunAsync(string[] args, CancellationToken ct)
     {
         var quick = args.Contains("--quick");
+        TypedOnly = args.Contains("--typed-only");
         var loadStart = Stopwatch.GetTimestamp();
         var allocBefore = GC.GetAllocatedBytesForCurrentThread();
         var messages = ProtoSchema.Instance.MessageCount;
@@ -45,13 +46,19 @@ public static class ProtobufBench
         return Task.CompletedTask;
     }
 
+    // --typed-only: just the typed protobuf rows (to compare codec variants quickly; no ratios).
+    private static bool TypedOnly;
+
+    private static readonly JsonSerializerOptions ServerJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Measures one case over a rotation of distinct objects; returns the summary line of ratios.</summary>
     private static string Run<T>(string name, JsonObject[] objects, bool quick, CancellationToken ct)
         where T : class
     {
         var pbs = objects.Select(ProtobufCodec.Encode).ToArray();
-        var jsonBytes = objects.Select(o => Encoding.UTF8.GetBytes(o.ToJsonString())).ToArray();
-        var jsonTexts = objects.Select(o => o.ToJsonString()).ToArray();
+        // JSON as the API server writes it (Go's encoding/json: quotes as \", no \u0022 escapes).
+        var jsonTexts = objects.Select(o => o.ToJsonString(ServerJson)).ToArray();
+        var jsonBytes = jsonTexts.Select(Encoding.UTF8.GetBytes).ToArray();
 
         // Encode inputs are distinct model instances as the JSON deserializer makes them (no instance shared between
         // objects, so per-instance caches cannot flatter the encoder).
@@ -60,6 +67,13 @@ public static class ProtobufBench
         var budget = quick ? 0.05 : 0.4;
         var n = objects.Length;
         int i = 0;
+        if (TypedOnly)
+        {
+            var d = Measure($"{name} typed protobuf decode", () => TypedDecode<T>(pbs[i++ % n]), budget, ct);
+            var e = Measure($"{name} typed protobuf encode", () => TypedEncode(models[i++ % n]), budget, ct);
+            return $"{name,-14} typed decode {Format(d)}, encode {Format(e)}";
+        }
+
         Measure($"{name} protobuf decode (JsonObject)", () => ProtobufCodec.Decode(pbs[i++ % n]), budget, ct);
         Measure($"{name} protobuf encode (JsonObject)", () => ProtobufCodec.Encode(objects[i++ % n]), budget, ct);
         Measure($"{name} JsonNode parse", () => JsonNode.Parse(jsonBytes[i++ % n]), budget, ct);
