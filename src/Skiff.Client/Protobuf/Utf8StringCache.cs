@@ -65,8 +65,9 @@ internal static class Utf8StringCache
         return s;
     }
 
+    /// <summary>A fast, well-mixed (not collision-resistant) hash of bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Hash(ReadOnlySpan<byte> data)
+    internal static uint Hash(ReadOnlySpan<byte> data)
     {
         const ulong K = 0x9E3779B97F4A7C15UL;
         var h = (ulong)data.Length * K;
