@@ -10,8 +10,9 @@ namespace Skiff.Client.Protobuf;
 /// <summary>
 /// The JSON text of RawExtension / FieldsV1 values ⇄ <see cref="JsonElement"/>. Parsed elements are immutable, so equal
 /// texts (the controller's managedFields of the pods of one ReplicaSet, say) share one element from a small
-/// direct-mapped table (<see cref="Slots"/> entries indexed by a hash of the text; a miss replaces the entry, so the
-/// table follows what is being decoded and never grows; entries are immutable and swapped atomically). Writing gives the text
+/// direct-mapped table (<see cref="Slots"/> entries indexed by a hash of the text; a text missed twice in a row replaces
+/// the entry, so the table follows what is being decoded, never grows, and does not keep texts seen once; entries are
+/// immutable and swapped atomically). Writing gives the text
 /// ProtoEncoder gives (minified, relaxed escaping); an element whose raw text is already in that form is copied as is.
 /// </summary>
 internal static class RawJson
@@ -22,6 +23,7 @@ internal static class RawJson
     private const int MaxCachedLength = 8192;
 
     private static readonly Entry?[] Table = new Entry?[Slots];
+    private static readonly uint[] Candidates = new uint[Slots];
 
     private static readonly JsonWriterOptions RawJsonOptions = new()
     {
@@ -33,7 +35,8 @@ internal static class RawJson
     /// <summary>The element of a JSON text (null for JSON null), as System.Text.Json reads an <see cref="object"/>.</summary>
     public static object? Parse(ReadOnlySpan<byte> raw)
     {
-        var slot = (int)(Utf8StringCache.Hash(raw) & (Slots - 1));
+        var hash = Utf8StringCache.Hash(raw);
+        var slot = (int)(hash & (Slots - 1));
         var cacheable = raw.Length <= MaxCachedLength;
         if (cacheable && Volatile.Read(ref Table[slot]) is { } entry && raw.SequenceEqual(entry.Key))
         {
@@ -54,7 +57,14 @@ internal static class RawJson
 
         if (cacheable)
         {
-            Volatile.Write(ref Table[slot], new Entry(bytes, result));
+            if (Candidates[slot] == hash)
+            {
+                Volatile.Write(ref Table[slot], new Entry(bytes, result));
+            }
+            else
+            {
+                Candidates[slot] = hash;
+            }
         }
 
         return result;

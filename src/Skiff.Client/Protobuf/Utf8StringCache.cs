@@ -8,9 +8,11 @@ namespace Skiff.Client.Protobuf;
 /// <summary>
 /// Strings of short ASCII UTF-8 values shared across decodes ("TCP", "Always", label keys, image names): a fixed-size,
 /// direct-mapped, lock-free table of strings indexed by a hash of the bytes. A hit (same bytes) returns the stored
-/// string without allocating; a miss creates the string and stores it in the slot (replacing whatever was there). Strings
-/// are immutable and a slot is a single reference written atomically, so any number of threads may read and write it;
-/// the table never grows beyond <see cref="Slots"/> strings of at most <see cref="MaxLength"/> characters.
+/// string without allocating; a miss creates the string, and stores it in the slot (replacing whatever was there) only
+/// when the same hash missed there just before: values seen once (names, uids, IPs) are not kept, so they do not
+/// outlive their object in an old-generation table. Strings are immutable and a slot is a single reference (or int)
+/// written atomically, so any number of threads may read and write it; the table never grows beyond
+/// <see cref="Slots"/> strings of at most <see cref="MaxLength"/> characters.
 /// </summary>
 internal static class Utf8StringCache
 {
@@ -21,6 +23,7 @@ internal static class Utf8StringCache
     public const int MaxLength = 128;
 
     private static readonly string?[] Table = new string?[Slots];
+    private static readonly uint[] Candidates = new uint[Slots];
 
     /// <summary>The string of a UTF-8 value (shared with earlier equal values when it is short ASCII).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -48,7 +51,8 @@ internal static class Utf8StringCache
 
     private static string GetShort(ReadOnlySpan<byte> utf8)
     {
-        var slot = (int)(Hash(utf8) & (Slots - 1));
+        var hash = Hash(utf8);
+        var slot = (int)(hash & (Slots - 1));
         var cached = Volatile.Read(ref Table[slot]);
         if (cached is not null && cached.Length == utf8.Length && Ascii.Equals(utf8, cached))
         {
@@ -58,8 +62,15 @@ internal static class Utf8StringCache
         var s = GoFormats.Utf8(utf8);
         if (s.Length == utf8.Length)
         {
-            // Same length in chars as in bytes: ASCII (the only kind Ascii.Equals matches), so worth keeping.
-            Volatile.Write(ref Table[slot], s);
+            // Same length in chars as in bytes: ASCII (the only kind Ascii.Equals matches). Kept on its second sighting.
+            if (Candidates[slot] == hash)
+            {
+                Volatile.Write(ref Table[slot], s);
+            }
+            else
+            {
+                Candidates[slot] = hash;
+            }
         }
 
         return s;

@@ -34,12 +34,14 @@ public sealed class CodecCacheTests
     }
 
     [Fact]
-    public void Utf8StringCache_RepeatedShortAscii_SharesOneString()
+    public void Utf8StringCache_RepeatedShortAscii_SharesOneStringFromItsSecondSighting()
     {
         var first = Utf8StringCache.Get("ClusterFirst-cache-test"u8);
         var second = Utf8StringCache.Get("ClusterFirst-cache-test"u8);
+        var third = Utf8StringCache.Get("ClusterFirst-cache-test"u8);
 
-        Assert.Same(first, second);
+        Assert.NotSame(first, second);
+        Assert.Same(second, third);
         Assert.Equal("ClusterFirst-cache-test", first);
     }
 
