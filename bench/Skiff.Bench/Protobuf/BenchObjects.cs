@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 
 namespace Skiff.Bench.Protobuf;
 
@@ -87,6 +90,117 @@ internal static class BenchObjects
             .Replace("$T90", T(90_000), StringComparison.Ordinal)
             .Replace("$T99", T(90_010), StringComparison.Ordinal);
         return JsonNode.Parse(json)!.AsObject();
+    }
+
+    /// <summary>
+    /// The floor of decoding a bench Pod: builds the same object graph by hand from a decoded pod, copying every string
+    /// (as decoding must create them), parsing the managedFields JSON into elements (as decoding must), sharing the
+    /// quantities (as the codec does). No wire reading at all: what any decoder into these model classes must at least do.
+    /// </summary>
+    public static V1Pod BuildPodFloor(V1Pod p)
+    {
+        static string? S(string? s) => s is null ? null : new string(s.AsSpan());
+        static Dictionary<string, string>? Map(IDictionary<string, string>? m)
+        {
+            if (m is null)
+            {
+                return null;
+            }
+
+            var d = new Dictionary<string, string>();
+            foreach (var (k, v) in m)
+            {
+                d[S(k)!] = S(v)!;
+            }
+
+            return d;
+        }
+
+        static Dictionary<string, ResourceQuantity>? Q(IDictionary<string, ResourceQuantity>? m) => m is null ? null : new Dictionary<string, ResourceQuantity>(m);
+        static List<TOut>? L<TIn, TOut>(IList<TIn>? l, Func<TIn, TOut> f)
+        {
+            if (l is null)
+            {
+                return null;
+            }
+
+            var r = new List<TOut>();
+            foreach (var x in l)
+            {
+                r.Add(f(x));
+            }
+
+            return r;
+        }
+
+        static object? Raw(object? o) => o is JsonElement e ? JsonDocument.Parse(JsonMarshal.GetRawUtf8Value(e).ToArray()).RootElement.Clone() : null;
+        static V1HTTPGetAction? Http(V1HTTPGetAction? h) => h is null ? null : new V1HTTPGetAction { Path = S(h.Path), Port = (IntOrString)S(h.Port.Value)!, Scheme = S(h.Scheme) };
+        static V1Probe? Probe(V1Probe? x) => x is null ? null : new V1Probe
+        {
+            HttpGet = Http(x.HttpGet), InitialDelaySeconds = x.InitialDelaySeconds, TimeoutSeconds = x.TimeoutSeconds,
+            PeriodSeconds = x.PeriodSeconds, SuccessThreshold = x.SuccessThreshold, FailureThreshold = x.FailureThreshold,
+        };
+        static V1ObjectFieldSelector? Field(V1ObjectFieldSelector? f) => f is null ? null : new V1ObjectFieldSelector { ApiVersion = S(f.ApiVersion), FieldPath = S(f.FieldPath) };
+        var m = p.Metadata;
+        var s = p.Spec;
+        var st = p.Status;
+        return new V1Pod
+        {
+            ApiVersion = p.ApiVersion,
+            Kind = p.Kind,
+            Metadata = new V1ObjectMeta
+            {
+                Name = S(m.Name), GenerateName = S(m.GenerateName), NamespaceProperty = S(m.NamespaceProperty), Uid = S(m.Uid),
+                ResourceVersion = S(m.ResourceVersion), CreationTimestamp = m.CreationTimestamp, Labels = Map(m.Labels), Annotations = Map(m.Annotations),
+                OwnerReferences = L(m.OwnerReferences, o => new V1OwnerReference { ApiVersion = S(o.ApiVersion), Kind = S(o.Kind), Name = S(o.Name), Uid = S(o.Uid), Controller = o.Controller, BlockOwnerDeletion = o.BlockOwnerDeletion }),
+                ManagedFields = L(m.ManagedFields, f => new V1ManagedFieldsEntry { Manager = S(f.Manager), Operation = S(f.Operation), ApiVersion = S(f.ApiVersion), Time = f.Time, FieldsType = S(f.FieldsType), FieldsV1 = Raw(f.FieldsV1), Subresource = S(f.Subresource) }),
+            },
+            Spec = new V1PodSpec
+            {
+                Volumes = L(s.Volumes, v => new V1Volume
+                {
+                    Name = S(v.Name),
+                    ConfigMap = v.ConfigMap is null ? null : new V1ConfigMapVolumeSource { Name = S(v.ConfigMap.Name), DefaultMode = v.ConfigMap.DefaultMode },
+                    Projected = v.Projected is null ? null : new V1ProjectedVolumeSource
+                    {
+                        DefaultMode = v.Projected.DefaultMode,
+                        Sources = L(v.Projected.Sources, x => new V1VolumeProjection
+                        {
+                            ServiceAccountToken = x.ServiceAccountToken is null ? null : new V1ServiceAccountTokenProjection { ExpirationSeconds = x.ServiceAccountToken.ExpirationSeconds, Path = S(x.ServiceAccountToken.Path) },
+                            ConfigMap = x.ConfigMap is null ? null : new V1ConfigMapProjection { Name = S(x.ConfigMap.Name), Items = L(x.ConfigMap.Items, k => new V1KeyToPath { Key = S(k.Key), Path = S(k.Path) }) },
+                            DownwardAPI = x.DownwardAPI is null ? null : new V1DownwardAPIProjection { Items = L(x.DownwardAPI.Items, k => new V1DownwardAPIVolumeFile { Path = S(k.Path), FieldRef = Field(k.FieldRef) }) },
+                        }),
+                    },
+                }),
+                Containers = L(s.Containers, c => new V1Container
+                {
+                    Name = S(c.Name), Image = S(c.Image), Command = L(c.Command, S!),
+                    Ports = L(c.Ports, x => new V1ContainerPort { Name = S(x.Name), ContainerPort = x.ContainerPort, Protocol = S(x.Protocol) }),
+                    Env = L(c.Env, e => new V1EnvVar { Name = S(e.Name), Value = S(e.Value), ValueFrom = e.ValueFrom is null ? null : new V1EnvVarSource { FieldRef = Field(e.ValueFrom.FieldRef) } }),
+                    Resources = c.Resources is null ? null : new V1ResourceRequirements { Limits = Q(c.Resources.Limits), Requests = Q(c.Resources.Requests) },
+                    VolumeMounts = L(c.VolumeMounts, x => new V1VolumeMount { Name = S(x.Name), ReadOnlyProperty = x.ReadOnlyProperty, MountPath = S(x.MountPath) }),
+                    LivenessProbe = Probe(c.LivenessProbe), ReadinessProbe = Probe(c.ReadinessProbe),
+                    TerminationMessagePath = S(c.TerminationMessagePath), TerminationMessagePolicy = S(c.TerminationMessagePolicy), ImagePullPolicy = S(c.ImagePullPolicy),
+                }),
+                RestartPolicy = S(s.RestartPolicy), TerminationGracePeriodSeconds = s.TerminationGracePeriodSeconds, DnsPolicy = S(s.DnsPolicy),
+                ServiceAccountName = S(s.ServiceAccountName), ServiceAccount = S(s.ServiceAccount), NodeName = S(s.NodeName), SecurityContext = new V1PodSecurityContext(),
+                SchedulerName = S(s.SchedulerName), Priority = s.Priority, EnableServiceLinks = s.EnableServiceLinks, PreemptionPolicy = S(s.PreemptionPolicy),
+                Tolerations = L(s.Tolerations, t => new V1Toleration { Key = S(t.Key), OperatorProperty = S(t.OperatorProperty), Effect = S(t.Effect), TolerationSeconds = t.TolerationSeconds }),
+            },
+            Status = new V1PodStatus
+            {
+                Phase = S(st.Phase), HostIP = S(st.HostIP), PodIP = S(st.PodIP), StartTime = st.StartTime, QosClass = S(st.QosClass),
+                Conditions = L(st.Conditions, c => new V1PodCondition { Type = S(c.Type), Status = S(c.Status), LastProbeTime = c.LastProbeTime, LastTransitionTime = c.LastTransitionTime }),
+                HostIPs = L(st.HostIPs, x => new V1HostIP { Ip = S(x.Ip) }),
+                PodIPs = L(st.PodIPs, x => new V1PodIP { Ip = S(x.Ip) }),
+                ContainerStatuses = L(st.ContainerStatuses, c => new V1ContainerStatus
+                {
+                    Name = S(c.Name), Ready = c.Ready, RestartCount = c.RestartCount, Image = S(c.Image), ImageID = S(c.ImageID), ContainerID = S(c.ContainerID), Started = c.Started,
+                    State = new V1ContainerState { Running = c.State?.Running is null ? null : new V1ContainerStateRunning { StartedAt = c.State.Running.StartedAt } },
+                    LastState = new V1ContainerState(),
+                }),
+            },
+        };
     }
 
     private static string Hex(uint v, int digits) => v.ToString("x8", CultureInfo.InvariantCulture)[..Math.Min(8, digits)] + (digits > 8 ? "b" : string.Empty);

@@ -70,6 +70,11 @@ public static class ProtobufBench
         if (TypedOnly)
         {
             var d = Measure($"{name} typed protobuf decode", () => TypedDecode<T>(pbs[i++ % n]), budget, ct);
+            if (models[0] is V1Pod)
+            {
+                Measure($"{name} floor: hand-built V1Pod graph", () => BenchObjects.BuildPodFloor((V1Pod)(object)models[i++ % n]), budget, ct);
+            }
+
             var e = Measure($"{name} typed protobuf encode", () => TypedEncode(models[i++ % n]), budget, ct);
             return $"{name,-14} typed decode {Format(d)}, encode {Format(e)}";
         }
@@ -82,6 +87,16 @@ public static class ProtobufBench
         var kjDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<T>(jsonTexts[i++ % n]), budget, ct);
         var stjDecode = Measure($"{name} STJ UTF-8 deserialize", () => JsonSerializer.Deserialize<T>(jsonBytes[i++ % n], options), budget, ct);
         var typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<T>(pbs[i++ % n]), budget, ct);
+        if (models[0] is V1Pod)
+        {
+            // The floor: the same object graph built by hand (strings copied, managedFields JSON parsed), no wire reading.
+            Measure($"{name} floor: hand-built V1Pod graph", () => BenchObjects.BuildPodFloor((V1Pod)(object)models[i++ % n]), budget, ct);
+        }
+        else if (models[0] is V1PodList)
+        {
+            Measure($"{name} floor: hand-built V1Pod graphs", () => BuildListFloor((V1PodList)(object)models[i++ % n]), budget, ct);
+        }
+
         var kjEncode = Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(models[i++ % n]), budget, ct);
         var stjEncode = Measure($"{name} STJ UTF-8 serialize", () => JsonSerializer.SerializeToUtf8Bytes(models[i++ % n], options), budget, ct);
         var typedEncode = Measure($"{name} typed protobuf encode", () => TypedEncode(models[i++ % n]), budget, ct);
@@ -92,6 +107,17 @@ public static class ProtobufBench
             $"{name,-14} typed protobuf vs fastest JSON: decode {jsonDecode / typedDecode:0.0}× ({Format(typedDecode)} vs {Format(jsonDecode)}), encode {jsonEncode / typedEncode:0.0}× ({Format(typedEncode)} vs {Format(jsonEncode)}); vs KubernetesJson string API: decode {kjDecode / typedDecode:0.0}×, encode {kjEncode / typedEncode:0.0}×");
         Console.WriteLine(line);
         return line;
+    }
+
+    private static V1PodList BuildListFloor(V1PodList list)
+    {
+        var items = new List<V1Pod>(list.Items.Count);
+        foreach (var pod in list.Items)
+        {
+            items.Add(BenchObjects.BuildPodFloor(pod));
+        }
+
+        return new V1PodList { ApiVersion = list.ApiVersion, Kind = list.Kind, Metadata = new V1ListMeta { ResourceVersion = list.Metadata.ResourceVersion }, Items = items };
     }
 
     private static T TypedDecode<T>(byte[] pb)
