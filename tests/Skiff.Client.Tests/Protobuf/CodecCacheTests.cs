@@ -101,4 +101,24 @@ public sealed class CodecCacheTests
 
         Assert.Equal(0, failures);
     }
+
+    [Fact]
+    public void Encode_AlternatingSmallAndLargeMessages_LengthHintsGiveTheSameBytes()
+    {
+        // Each message type remembers the length size of its last body; alternating tiny and huge bodies of the same
+        // types makes every guess wrong in both directions (body moved up and down).
+        static V1ConfigMap Map(int size) => new()
+        {
+            ApiVersion = "v1",
+            Kind = "ConfigMap",
+            Metadata = new V1ObjectMeta { Name = "m" + size, Labels = new Dictionary<string, string> { ["k"] = new string('v', size) } },
+            Data = new Dictionary<string, string> { ["d"] = new string('x', size * 3), ["ü"] = new string('é', size) },
+        };
+
+        foreach (var size in new[] { 1, 20_000, 2, 100, 127, 128, 16_383, 16_384, 1, 300_000, 0, 70 })
+        {
+            var map = Map(size);
+            Assert.Equal(OldPath.Encode(map), OldPath.TypedEncode(map));
+        }
+    }
 }
