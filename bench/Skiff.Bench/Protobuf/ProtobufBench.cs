@@ -1,104 +1,133 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Skiff.Api.Protobuf;
 using Skiff.Client.Protobuf;
+using Skiff.Client.Rest;
 
 namespace Skiff.Bench.Protobuf;
 
 /// <summary>
-/// Encode/decode cost of a Pod, a Deployment and a 500-item PodList: our protobuf codec vs our JSON path
-/// (JsonNode parse / UTF-8 serialize) vs KubernetesClient's System.Text.Json models. Median time and allocated
-/// bytes per operation over several timed batches. Run: dotnet run -c Release --project bench/Skiff.Bench -- protobuf
+/// Encode/decode cost of a Pod, a Deployment and a 500-item PodList: our protobuf codecs (JsonObject and typed) vs
+/// our JSON path (JsonNode) vs KubernetesClient's System.Text.Json models, both through KubernetesJson's string API and
+/// straight from/to UTF-8 bytes with the client's options (what Skiff.Client's REST layer does). Each op takes the next
+/// of a rotation of distinct objects. Median time and allocated bytes per operation over 15 timed batches. Run: dotnet run -c Release --project bench/Skiff.Bench -- protobuf
 /// </summary>
 public static class ProtobufBench
 {
     public static Task RunAsync(string[] args, CancellationToken ct)
     {
         var quick = args.Contains("--quick");
+        TypedOnly = args.Contains("--typed-only");
         var loadStart = Stopwatch.GetTimestamp();
         var allocBefore = GC.GetAllocatedBytesForCurrentThread();
         var messages = ProtoSchema.Instance.MessageCount;
         Console.WriteLine($"schema: {messages} messages loaded from the embedded resource in {Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds:0.0} ms (cold, incl. JIT), {(GC.GetAllocatedBytesForCurrentThread() - allocBefore) / 1024} KB allocated");
-        var pod = BenchObjects.Pod(0);
-        var deployment = BenchObjects.Deployment();
-        var list = BenchObjects.PodList(500);
         Console.WriteLine($"protobuf bench ({(quick ? "quick" : "full")}); .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
-        Console.WriteLine($"{"case",-36} {"median",12} {"alloc/op",12}");
-        Run("Pod", pod, BenchCase.Pod, quick, ct);
-        Run("Deployment", deployment, BenchCase.Deployment, quick, ct);
-        Run("PodList(500)", list, BenchCase.PodList, quick, ct);
+        Console.WriteLine("each op decodes/encodes the next of a rotation of distinct objects (2048 pods, 2048 deployments, 6 lists of 500 distinct pods: more distinct values than any codec cache holds)");
+        Console.WriteLine($"{"case",-40} {"median",12} {"alloc/op",12}");
+        var pods = Enumerable.Range(0, 2048).Select(BenchObjects.Pod).ToArray();
+        var deployments = Enumerable.Range(0, 2048).Select(BenchObjects.Deployment).ToArray();
+        var lists = Enumerable.Range(0, 6).Select(k => BenchObjects.PodList(500, k * 500)).ToArray();
+        var summary = new List<string>();
+        summary.Add(Run<V1Pod>("Pod", pods, quick, ct));
+        summary.Add(Run<V1Deployment>("Deployment", deployments, quick, ct));
+        summary.Add(Run<V1PodList>("PodList(500)", lists, quick, ct));
+        Console.WriteLine();
+        foreach (var line in summary)
+        {
+            Console.WriteLine(line);
+        }
+
         return Task.CompletedTask;
     }
 
-    private enum BenchCase
-    {
-        Pod,
-        Deployment,
-        PodList,
-    }
+    // --typed-only: just the typed protobuf rows (to compare codec variants quickly; no ratios).
+    private static bool TypedOnly;
 
-    private static void Run(string name, JsonObject obj, BenchCase kind, bool quick, CancellationToken ct)
+    private static readonly JsonSerializerOptions ServerJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Measures one case over a rotation of distinct objects; returns the summary line of ratios.</summary>
+    private static string Run<T>(string name, JsonObject[] objects, bool quick, CancellationToken ct)
+        where T : class
     {
-        var pb = ProtobufCodec.Encode(obj);
-        var jsonBytes = Encoding.UTF8.GetBytes(obj.ToJsonString());
-        var jsonText = obj.ToJsonString();
-        object typed = kind switch
-        {
-            BenchCase.Pod => KubernetesJson.Deserialize<V1Pod>(jsonText),
-            BenchCase.Deployment => KubernetesJson.Deserialize<V1Deployment>(jsonText),
-            _ => KubernetesJson.Deserialize<V1PodList>(jsonText),
-        };
-        Console.WriteLine($"-- {name}: protobuf {pb.Length} bytes, JSON {jsonBytes.Length} bytes");
+        var pbs = objects.Select(ProtobufCodec.Encode).ToArray();
+        // JSON as the API server writes it (Go's encoding/json: quotes as \", no \u0022 escapes).
+        var jsonTexts = objects.Select(o => o.ToJsonString(ServerJson)).ToArray();
+        var jsonBytes = jsonTexts.Select(Encoding.UTF8.GetBytes).ToArray();
+
+        // Encode inputs are distinct model instances as the JSON deserializer makes them (no instance shared between
+        // objects, so per-instance caches cannot flatter the encoder).
+        var models = jsonTexts.Select(t => KubernetesJson.Deserialize<T>(t)).ToArray();
+        Console.WriteLine($"-- {name}: protobuf {pbs[0].Length} bytes, JSON {jsonBytes[0].Length} bytes ({objects.Length} distinct objects)");
         var budget = quick ? 0.05 : 0.4;
-        Measure($"{name} protobuf decode", () => ProtobufCodec.Decode(pb), budget, ct);
-        Measure($"{name} protobuf encode", () => ProtobufCodec.Encode(obj), budget, ct);
-        Measure($"{name} JsonNode parse", () => JsonNode.Parse(jsonBytes), budget, ct);
-        Measure($"{name} JsonNode serialize", () => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj), budget, ct);
-        double jsonDecode, typedDecode;
-        switch (kind)
+        var n = objects.Length;
+        int i = 0;
+        if (TypedOnly)
         {
-            case BenchCase.Pod:
-                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Pod>(jsonText), budget, ct);
-                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1Pod>(pb), budget, ct);
-                break;
-            case BenchCase.Deployment:
-                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1Deployment>(jsonText), budget, ct);
-                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1Deployment>(pb), budget, ct);
-                break;
-            default:
-                jsonDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<V1PodList>(jsonText), budget, ct);
-                typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<V1PodList>(pb), budget, ct);
-                break;
+            var d = Measure($"{name} typed protobuf decode", () => TypedDecode<T>(pbs[i++ % n]), budget, ct);
+            if (models[0] is V1Pod)
+            {
+                Measure($"{name} floor: hand-built V1Pod graph", () => BenchObjects.BuildPodFloor((V1Pod)(object)models[i++ % n]), budget, ct);
+            }
+
+            var e = Measure($"{name} typed protobuf encode", () => TypedEncode(models[i++ % n]), budget, ct);
+            return $"{name,-14} typed decode {Format(d)}, encode {Format(e)}";
         }
 
-        var jsonEncode = Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(typed), budget, ct);
-        var typedEncode = Measure($"{name} typed protobuf encode", () => TypedEncode(typed), budget, ct);
-        Console.WriteLine($"{name}: typed protobuf vs KubernetesJson: decode {jsonDecode / typedDecode:0.0}× faster, encode {jsonEncode / typedEncode:0.0}× faster");
-        RunTranscode(name, pb, jsonBytes, budget, ct);
+        Measure($"{name} protobuf decode (JsonObject)", () => ProtobufCodec.Decode(pbs[i++ % n]), budget, ct);
+        Measure($"{name} protobuf encode (JsonObject)", () => ProtobufCodec.Encode(objects[i++ % n]), budget, ct);
+        Measure($"{name} JsonNode parse", () => JsonNode.Parse(jsonBytes[i++ % n]), budget, ct);
+        Measure($"{name} JsonNode serialize", () => JsonSerializer.SerializeToUtf8Bytes(objects[i++ % n]), budget, ct);
+        var options = KubernetesSerialization.Options;
+        var kjDecode = Measure($"{name} KubernetesJson deserialize", () => KubernetesJson.Deserialize<T>(jsonTexts[i++ % n]), budget, ct);
+        var stjDecode = Measure($"{name} STJ UTF-8 deserialize", () => JsonSerializer.Deserialize<T>(jsonBytes[i++ % n], options), budget, ct);
+        var typedDecode = Measure($"{name} typed protobuf decode", () => TypedDecode<T>(pbs[i++ % n]), budget, ct);
+        if (models[0] is V1Pod)
+        {
+            // The floor: the same object graph built by hand (strings copied, managedFields JSON parsed), no wire reading.
+            Measure($"{name} floor: hand-built V1Pod graph", () => BenchObjects.BuildPodFloor((V1Pod)(object)models[i++ % n]), budget, ct);
+        }
+        else if (models[0] is V1PodList)
+        {
+            Measure($"{name} floor: hand-built V1Pod graphs", () => BuildListFloor((V1PodList)(object)models[i++ % n]), budget, ct);
+        }
+
+        var kjEncode = Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(models[i++ % n]), budget, ct);
+        var stjEncode = Measure($"{name} STJ UTF-8 serialize", () => JsonSerializer.SerializeToUtf8Bytes(models[i++ % n], options), budget, ct);
+        var typedEncode = Measure($"{name} typed protobuf encode", () => TypedEncode(models[i++ % n]), budget, ct);
+        RunTranscode(name, pbs, jsonBytes, budget, ct);
+        var jsonDecode = Math.Min(kjDecode, stjDecode);
+        var jsonEncode = Math.Min(kjEncode, stjEncode);
+        var line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name,-14} typed protobuf vs fastest JSON: decode {jsonDecode / typedDecode:0.0}× ({Format(typedDecode)} vs {Format(jsonDecode)}), encode {jsonEncode / typedEncode:0.0}× ({Format(typedEncode)} vs {Format(jsonEncode)}); vs KubernetesJson string API: decode {kjDecode / typedDecode:0.0}×, encode {kjEncode / typedEncode:0.0}×");
+        Console.WriteLine(line);
+        return line;
     }
 
     /// <summary>The byte-level entry points (protobuf ⇄ UTF-8 JSON) and Encode of an object in the server's state
     /// (parsed from stored bytes, one metadata field set) vs a fully materialised one.</summary>
-    private static void RunTranscode(string name, byte[] pb, byte[] jsonBytes, double budget, CancellationToken ct)
+    private static void RunTranscode(string name, byte[][] pbs, byte[][] jsonBytes, double budget, CancellationToken ct)
     {
-        var sink = new System.Buffers.ArrayBufferWriter<byte>(jsonBytes.Length * 2);
-        Measure($"{name} protobuf decode (again, warm)", () => ProtobufCodec.Decode(pb), budget, ct);
+        var n = pbs.Length;
+        var i = 0;
+        var sink = new System.Buffers.ArrayBufferWriter<byte>(jsonBytes[0].Length * 2);
         Measure($"{name} protobuf → JSON bytes", () =>
         {
             sink.ResetWrittenCount();
-            ProtobufCodec.DecodeToJson(pb, sink);
+            ProtobufCodec.DecodeToJson(pbs[i++ % n], sink);
             return null;
         }, budget, ct);
-        Measure($"{name} JSON bytes → protobuf", () => ProtobufCodec.EncodeJson(jsonBytes), budget, ct);
-        Measure($"{name} Encode parsed+touched", () => ProtobufCodec.Encode(Touched(jsonBytes)), budget, ct);
-        Measure($"{name}   (parse+touch only)", () => Touched(jsonBytes), budget, ct);
-        var full = JsonNode.Parse(jsonBytes)!.AsObject();
-        Materialise(full);
-        Measure($"{name} Encode materialised", () => ProtobufCodec.Encode(full), budget, ct);
+        Measure($"{name} JSON bytes → protobuf", () => ProtobufCodec.EncodeJson(jsonBytes[i++ % n]), budget, ct);
+        Measure($"{name} Encode parsed+touched", () => ProtobufCodec.Encode(Touched(jsonBytes[i++ % n])), budget, ct);
+        Measure($"{name}   (parse+touch only)", () => Touched(jsonBytes[i++ % n]), budget, ct);
+        var full = jsonBytes.Select(b => Materialise(JsonNode.Parse(b)!.AsObject())).ToArray();
+        Measure($"{name} Encode materialised", () => ProtobufCodec.Encode(full[i++ % n]), budget, ct);
     }
 
     private static JsonObject Touched(byte[] jsonBytes)
@@ -108,7 +137,8 @@ public static class ProtobufBench
         return o;
     }
 
-    private static void Materialise(JsonNode? node)
+    private static T Materialise<T>(T node)
+        where T : JsonNode?
     {
         switch (node)
         {
@@ -127,6 +157,19 @@ public static class ProtobufBench
 
                 break;
         }
+
+        return node;
+    }
+
+    private static V1PodList BuildListFloor(V1PodList list)
+    {
+        var items = new List<V1Pod>(list.Items.Count);
+        foreach (var pod in list.Items)
+        {
+            items.Add(BenchObjects.BuildPodFloor(pod));
+        }
+
+        return new V1PodList { ApiVersion = list.ApiVersion, Kind = list.Kind, Metadata = new V1ListMeta { ResourceVersion = list.Metadata.ResourceVersion }, Items = items };
     }
 
     private static T TypedDecode<T>(byte[] pb)
@@ -147,9 +190,12 @@ public static class ProtobufBench
             op();
         }
 
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         var sw = Stopwatch.StartNew();
         var calibrate = 0;
-        while (sw.Elapsed.TotalSeconds < budgetSeconds / 9 || calibrate < 1)
+        while (sw.Elapsed.TotalSeconds < budgetSeconds / 15 || calibrate < 1)
         {
             op();
             calibrate++;
@@ -157,7 +203,7 @@ public static class ProtobufBench
 
         var perBatch = Math.Max(1, calibrate);
         var samples = new List<(double Ns, double Bytes)>();
-        for (var batch = 0; batch < 9 && !ct.IsCancellationRequested; batch++)
+        for (var batch = 0; batch < 15 && !ct.IsCancellationRequested; batch++)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             var start = Stopwatch.GetTimestamp();
@@ -173,7 +219,7 @@ public static class ProtobufBench
 
         samples.Sort((a, b) => a.Ns.CompareTo(b.Ns));
         var median = samples[samples.Count / 2];
-        Console.WriteLine($"{name,-36} {Format(median.Ns),12} {FormatBytes(median.Bytes),12}");
+        Console.WriteLine($"{name,-40} {Format(median.Ns),12} {FormatBytes(median.Bytes),12}");
         return median.Ns;
     }
 

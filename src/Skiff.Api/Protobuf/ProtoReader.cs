@@ -18,6 +18,20 @@ internal ref struct ProtoReader
 
     public ulong ReadVarint()
     {
+        // Fast path: most varints (tags, small lengths and numbers) are one byte.
+        var pos = _pos;
+        var data = _data;
+        if ((uint)pos < (uint)data.Length && data[pos] < 0x80)
+        {
+            _pos = pos + 1;
+            return data[pos];
+        }
+
+        return ReadVarintSlow();
+    }
+
+    private ulong ReadVarintSlow()
+    {
         ulong result = 0;
         for (var shift = 0; shift < 64; shift += 7)
         {
@@ -40,6 +54,15 @@ internal ref struct ProtoReader
     /// <summary>Reads a tag; returns the field number and sets the wire type.</summary>
     public int ReadTag(out int wireType)
     {
+        var pos = _pos;
+        var data = _data;
+        if ((uint)pos < (uint)data.Length && data[pos] is var b and < 0x80 and >= 8)
+        {
+            _pos = pos + 1;
+            wireType = b & 7;
+            return b >> 3;
+        }
+
         var tag = ReadVarint();
         wireType = (int)(tag & 7);
         var number = tag >> 3;

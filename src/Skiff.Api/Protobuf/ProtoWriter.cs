@@ -39,6 +39,12 @@ internal sealed class ProtoWriter : IDisposable, IBufferWriter<byte>
 
     public void WriteVarint(ulong value)
     {
+        if (value < 0x80 && _pos < _buffer.Length)
+        {
+            _buffer[_pos++] = (byte)value;
+            return;
+        }
+
         Ensure(10);
         var buffer = _buffer;
         while (value >= 0x80)
@@ -52,21 +58,24 @@ internal sealed class ProtoWriter : IDisposable, IBufferWriter<byte>
 
     public void WriteString(string value)
     {
-        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (max < 128)
+        // One pass: reserve the length's varint for the shortest possible UTF-8 form (one byte per char), encode into
+        // place, and move the bytes up in the rare case the UTF-8 length needs a longer varint.
+        var reserve = VarintSize((uint)value.Length);
+        Ensure(reserve + Encoding.UTF8.GetMaxByteCount(value.Length));
+        var start = _pos + reserve;
+        var n = Encoding.UTF8.GetBytes(value, _buffer.AsSpan(start));
+        var size = VarintSize((uint)n);
+        if (size != reserve)
         {
-            Ensure(max + 1);
-            var n = Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_pos + 1));
-            _buffer[_pos] = (byte)n;
-            _pos += n + 1;
-            return;
+            Buffer.BlockCopy(_buffer, start, _buffer, start + size - reserve, n);
         }
 
-        var count = Encoding.UTF8.GetByteCount(value);
-        WriteVarint((ulong)count);
-        Ensure(count);
-        _pos += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_pos));
+        WriteVarintAt(_pos, (uint)n);
+        _pos += size + n;
     }
+
+    /// <summary>The number of bytes of a varint.</summary>
+    public static int VarintSize(uint value) => value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
@@ -91,24 +100,51 @@ internal sealed class ProtoWriter : IDisposable, IBufferWriter<byte>
             return;
         }
 
-        var size = 1;
-        for (var v = (uint)length >> 7; v != 0; v >>= 7)
+        EndLength(mark, 1);
+    }
+
+    /// <summary>
+    /// Starts a length-delimited body with <paramref name="reserve"/> bytes (1..5) kept for its length, the varint size
+    /// of the length expected (say, the size of the previous message of the same type), so that
+    /// <see cref="EndLength(int, int)"/> need not move the body. Returns the mark.
+    /// </summary>
+    public int BeginLength(int reserve)
+    {
+        Ensure(reserve);
+        _pos += reserve;
+        return _pos;
+    }
+
+    /// <summary>Ends a body begun with <see cref="BeginLength(int)"/>; returns its length.</summary>
+    public int EndLength(int mark, int reserved)
+    {
+        var length = _pos - mark;
+        var size = VarintSize((uint)length);
+        if (size != reserved)
         {
-            size++;
+            if (size > reserved)
+            {
+                Ensure(size - reserved);
+            }
+
+            Buffer.BlockCopy(_buffer, mark, _buffer, mark + size - reserved, length);
+            _pos += size - reserved;
         }
 
-        Ensure(size - 1);
-        Buffer.BlockCopy(_buffer, mark, _buffer, mark + size - 1, length);
-        var p = mark - 1;
-        var value = (uint)length;
+        WriteVarintAt(mark - reserved, (uint)length);
+        return length;
+    }
+
+    private void WriteVarintAt(int p, uint value)
+    {
+        var buffer = _buffer;
         while (value >= 0x80)
         {
-            _buffer[p++] = (byte)(value | 0x80);
+            buffer[p++] = (byte)(value | 0x80);
             value >>= 7;
         }
 
-        _buffer[p] = (byte)value;
-        _pos += size - 1;
+        buffer[p] = (byte)value;
     }
 
     /// <summary>IBufferWriter: lets a Utf8JsonWriter write embedded JSON straight into the message.</summary>

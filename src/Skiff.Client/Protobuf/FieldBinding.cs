@@ -10,6 +10,12 @@ internal abstract class FieldBinding(ProtoField field, ProtoMessage message)
 {
     public ProtoField Field { get; } = field;
 
+    /// <summary>The field's index in its message (its bit in the presence mask).</summary>
+    public int Index { get; } = field.Index;
+
+    /// <summary>Whether the field is a Go inline field (decoded by the binder, not by <see cref="Read"/>).</summary>
+    public bool IsInline { get; } = field.Inline;
+
     public ProtoMessage Message { get; } = message;
 
     /// <summary>Whether an absent field must be given a zero value after decoding.</summary>
@@ -50,13 +56,7 @@ internal sealed class InlineField(ProtoField field, ProtoMessage message, ModelB
     public override void Read(ref ProtoReader reader, object target, int wire, bool seen, int depth)
         => throw new InvalidOperationException("inline fields are decoded by their binder");
 
-    public override void Write(object? source, ProtoWriter writer, int depth)
-    {
-        writer.WriteTag(Field.Number, 2);
-        var mark = writer.BeginLength();
-        Nested.Encode(source, writer, depth + 1);
-        writer.EndLength(mark);
-    }
+    public override void Write(object? source, ProtoWriter writer, int depth) => Nested.EncodeNested(source, writer, Field.Number, depth + 1);
 }
 
 /// <summary>An optional (singular) field ⇄ a property of type <typeparamref name="T"/>.</summary>
@@ -272,7 +272,7 @@ internal sealed class MapField<TOwner, T> : FieldBinding
             var n = r.ReadTag(out var w);
             if (n == 1 && w == 2)
             {
-                key = GoFormats.Utf8(r.ReadLengthDelimited());
+                key = Utf8StringCache.Get(r.ReadLengthDelimited());
             }
             else if (n == 2 && w == _valueWire)
             {

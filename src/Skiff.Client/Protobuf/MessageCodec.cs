@@ -28,10 +28,7 @@ internal sealed class MessageCodec<TModel>(ModelBinder binder) : ValueCodec<TMod
 
     public override void Write(ProtoWriter writer, int number, TModel? value, int depth)
     {
-        writer.WriteTag(number, 2);
-        var mark = writer.BeginLength();
-        binder.Encode(value, writer, depth + 1);
-        writer.EndLength(mark);
+        binder.EncodeNested(value, writer, number, depth + 1);
     }
 
     public override void WriteZero(ProtoWriter writer, int number) => ZeroWriter.WriteZeroMessage(writer, number, binder.Message);

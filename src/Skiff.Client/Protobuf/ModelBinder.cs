@@ -15,6 +15,8 @@ internal sealed class ModelBinder
     private FieldBinding[] _fills = [];
     private InlineField[] _inline = [];
     private ulong _fillMask;
+    private FieldBinding?[] _byNumber = [];
+    private int _sizeHint = 1;
 
     public ModelBinder(ProtoMessage message, Type type, Func<object> factory)
     {
@@ -50,6 +52,16 @@ internal sealed class ModelBinder
             _fillMask |= 1UL << f.Field.Index;
         }
 
+        var maxNumber = Message.Fields.Length == 0 ? 0 : Message.Fields.Max(f => f.Number);
+        if (maxNumber <= 1024)
+        {
+            _byNumber = new FieldBinding?[maxNumber + 1];
+            foreach (var f in Message.Fields)
+            {
+                _byNumber[f.Number] = byIndex[f.Index];
+            }
+        }
+
         Items = byIndex.FirstOrDefault(b => b is { Field: { JsonName: "items", Label: ProtoLabel.Repeated } } and not UnboundField);
     }
 
@@ -61,29 +73,28 @@ internal sealed class ModelBinder
             throw new ProtobufDecodeException($"protobuf: objects nested deeper than {ProtoDecoder.MaxDepth} levels");
         }
 
-        var message = Message;
-        var byIndex = _byIndex;
-        Span<(int Start, int Length)> inline = _inline.Length == 0 ? default : stackalloc (int, int)[byIndex.Length];
+        var byNumber = _byNumber;
+        Span<(int Start, int Length)> inline = _inline.Length == 0 ? default : stackalloc (int, int)[_byIndex.Length];
         var present = 0UL;
         var reader = new ProtoReader(data);
         while (!reader.End)
         {
             var number = reader.ReadTag(out var wire);
-            var field = message.FieldByNumber(number);
-            if (field is null)
+            var binding = (uint)number < (uint)byNumber.Length ? byNumber[number] : Lookup(number);
+            if (binding is null)
             {
                 reader.Skip(wire, number);
                 continue;
             }
 
-            var i = field.Index;
+            var field = binding.Field;
+            var i = binding.Index;
             var bit = 1UL << i;
-            var binding = byIndex[i]!;
-            if (field.Inline)
+            if (binding.IsInline)
             {
                 if (wire != 2)
                 {
-                    throw new ProtobufDecodeException($"protobuf: wrong wire type {wire} for field {field.JsonName} ({field.Number}) of {message.Name}");
+                    throw new ProtobufDecodeException($"protobuf: wrong wire type {wire} for field {field.JsonName} ({field.Number}) of {Message.Name}");
                 }
 
                 var span = reader.ReadLengthDelimited();
@@ -116,6 +127,29 @@ internal sealed class ModelBinder
         }
     }
 
+    /// <summary>The varint size of the length of the last body of this message written (a guess for the next).</summary>
+    public int LengthReserve => _sizeHint;
+
+    /// <summary>Records the length of a body written, for <see cref="LengthReserve"/>.</summary>
+    public void WroteLength(int length)
+    {
+        var size = ProtoWriter.VarintSize((uint)length);
+        if (size != _sizeHint)
+        {
+            _sizeHint = size;
+        }
+    }
+
+    /// <summary>Writes tag, length and the fields of <paramref name="source"/> as a nested message.</summary>
+    public void EncodeNested(object? source, ProtoWriter writer, int number, int depth)
+    {
+        writer.WriteTag(number, 2);
+        var reserve = _sizeHint;
+        var mark = writer.BeginLength(reserve);
+        Encode(source, writer, depth);
+        WroteLength(writer.EndLength(mark, reserve));
+    }
+
     /// <summary>Encodes the fields of <paramref name="source"/> (null: all absent) in field-number order.</summary>
     public void Encode(object? source, ProtoWriter writer, int depth)
     {
@@ -129,6 +163,8 @@ internal sealed class ModelBinder
             b.Write(source, writer, depth);
         }
     }
+
+    private FieldBinding? Lookup(int number) => Message.FieldByNumber(number) is { } f ? _byIndex[f.Index] : null;
 
     public override string ToString() => $"{Message.Name} ⇄ {Type.Name}";
 }

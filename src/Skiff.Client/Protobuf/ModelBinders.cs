@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -85,7 +84,10 @@ internal static class ModelBinders
             throw new BindException($"{type.Name} has its own JSON converter (KubernetesClient reads it differently)");
         }
 
-        var factory = Expression.Lambda<Func<object>>(Expression.New(type)).Compile();
+        // A generic `new T()` rather than a compiled expression: as fast when code is JIT-compiled, and not interpreted
+        // where dynamic code is unsupported (native AOT, file-based apps).
+        var factory = (Func<object>)typeof(ModelBinders).GetMethod(nameof(New), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(type).CreateDelegate(typeof(Func<object>));
         var binder = new ModelBinder(message, type, factory);
         building[(message, type)] = binder;
         var properties = Properties(type);
@@ -106,6 +108,9 @@ internal static class ModelBinders
         binder.SetFields(byIndex);
         return binder;
     }
+
+    private static object New<T>()
+        where T : new() => new T();
 
     private static Dictionary<string, PropertyInfo> Properties(Type type)
     {

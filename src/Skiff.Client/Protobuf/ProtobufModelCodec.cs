@@ -73,15 +73,19 @@ public static class ProtobufModelCodec
     public static bool TryEncode(object model, [NotNullWhen(true)] out byte[]? bytes)
     {
         bytes = null;
-        using var w = new ProtoWriter();
+        using var w = new ProtoWriter(LastSize + 64);
         if (!TryEncode(model, w))
         {
             return false;
         }
 
         bytes = w.ToArray();
+        LastSize = Math.Min(bytes.Length, 1 << 20);
         return true;
     }
+
+    // The size of the last encoded object: the next buffer is rented that big, so a large list is not grown by doubling.
+    private static int LastSize = 4096;
 
     /// <summary>Encodes into a stream; false (nothing written) when the type cannot be bound.</summary>
     public static bool TryEncode(object model, Stream output)
@@ -129,10 +133,7 @@ public static class ProtobufModelCodec
             w.WriteTag(2, 2);
             w.WriteString(message.IsKind ? kind : string.Empty);
             w.EndLength(typeMeta);
-            w.WriteTag(2, 2);
-            var raw = w.BeginLength();
-            binder.Encode(model, w, 1);
-            w.EndLength(raw);
+            binder.EncodeNested(model, w, 2, 1);
             w.WriteTag(3, 2);
             w.WriteVarint(0);
             w.WriteTag(4, 2);
@@ -242,6 +243,6 @@ public static class ProtobufModelCodec
             return "v1";
         }
 
-        return GoFormats.Utf8(utf8);
+        return Utf8StringCache.Get(utf8);
     }
 }

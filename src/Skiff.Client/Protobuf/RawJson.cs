@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -10,13 +9,21 @@ namespace Skiff.Client.Protobuf;
 
 /// <summary>
 /// The JSON text of RawExtension / FieldsV1 values ⇄ <see cref="JsonElement"/>. Parsed elements are immutable, so equal
-/// texts (managedFields of the pods of one ReplicaSet, say) share one element from a bounded cache. Writing gives the text
+/// texts (the controller's managedFields of the pods of one ReplicaSet, say) share one element from a small
+/// direct-mapped table (<see cref="Slots"/> entries indexed by a hash of the text; a text missed twice in a row replaces
+/// the entry, so the table follows what is being decoded, never grows, and does not keep texts seen once; entries are
+/// immutable and swapped atomically). Writing gives the text
 /// ProtoEncoder gives (minified, relaxed escaping); an element whose raw text is already in that form is copied as is.
 /// </summary>
 internal static class RawJson
 {
-    private const int MaxCached = 2048;
+    /// <summary>The number of entries of the table.</summary>
+    public const int Slots = 1024;
+
     private const int MaxCachedLength = 8192;
+
+    private static readonly Entry?[] Table = new Entry?[Slots];
+    private static readonly uint[] Candidates = new uint[Slots];
 
     private static readonly JsonWriterOptions RawJsonOptions = new()
     {
@@ -24,21 +31,23 @@ internal static class RawJson
         SkipValidation = true,
     };
 
-    private static readonly ConcurrentDictionary<byte[], object?> Cache = new(BytesComparer.Instance);
-    private static readonly ConcurrentDictionary<byte[], object?>.AlternateLookup<ReadOnlySpan<byte>> CacheBySpan = Cache.GetAlternateLookup<ReadOnlySpan<byte>>();
 
     /// <summary>The element of a JSON text (null for JSON null), as System.Text.Json reads an <see cref="object"/>.</summary>
     public static object? Parse(ReadOnlySpan<byte> raw)
     {
-        if (raw.Length <= MaxCachedLength && CacheBySpan.TryGetValue(raw, out var cached))
+        var hash = Utf8StringCache.Hash(raw);
+        var slot = (int)(hash & (Slots - 1));
+        var cacheable = raw.Length <= MaxCachedLength;
+        if (cacheable && Volatile.Read(ref Table[slot]) is { } entry && raw.SequenceEqual(entry.Key))
         {
-            return cached;
+            return entry.Value;
         }
 
         object? result;
+        var bytes = raw.ToArray();
         try
         {
-            using var doc = JsonDocument.Parse(raw.ToArray());
+            using var doc = JsonDocument.Parse(bytes);
             result = doc.RootElement.ValueKind == JsonValueKind.Null ? null : doc.RootElement.Clone();
         }
         catch (JsonException e)
@@ -46,9 +55,16 @@ internal static class RawJson
             throw new ProtobufDecodeException($"protobuf: embedded object is neither protobuf nor valid JSON: {e.Message}", e);
         }
 
-        if (raw.Length <= MaxCachedLength && Cache.Count < MaxCached)
+        if (cacheable)
         {
-            Cache.TryAdd(raw.ToArray(), result);
+            if (Candidates[slot] == hash)
+            {
+                Volatile.Write(ref Table[slot], new Entry(bytes, result));
+            }
+            else
+            {
+                Candidates[slot] = hash;
+            }
         }
 
         return result;
@@ -127,23 +143,8 @@ internal static class RawJson
         return !inString;
     }
 
-    private sealed class BytesComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static readonly BytesComparer Instance = new();
+    /// <summary>How many entries hold a value (for tests).</summary>
+    internal static int Count() => Table.Count(e => e is not null);
 
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate)
-        {
-            var h = default(HashCode);
-            h.AddBytes(alternate);
-            return h.ToHashCode();
-        }
-
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
-    }
+    private sealed record Entry(byte[] Key, object? Value);
 }

@@ -11,7 +11,7 @@ internal sealed class StringCodec : ValueCodec<string?>
 
     public override bool FillsZero => true;
 
-    public override string? Read(ref ProtoReader reader, int depth) => GoFormats.Utf8(reader.ReadLengthDelimited());
+    public override string? Read(ref ProtoReader reader, int depth) => Utf8StringCache.Get(reader.ReadLengthDelimited());
 
     public override string? Zero(int depth) => string.Empty;
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Fractions;
 using k8s.Models;
 using Skiff.Api.Protobuf;
 using Skiff.Client.Rest;
@@ -120,8 +121,9 @@ internal sealed class DurationCodec : ValueCodec<string?>
 
 /// <summary>
 /// resource.Quantity ⇄ <see cref="ResourceQuantity"/>. Parsing and canonicalising a quantity is costly (fractions over
-/// BigInteger), so decoded quantities are shared immutable instances from a bounded cache keyed by their text, and the
-/// canonical text of those instances is remembered for encoding.
+/// BigInteger), and the same few quantities ("100m", "128Mi") recur across distinct objects, so decoded quantities are
+/// shared immutable instances from a bounded cache keyed by their text, and the canonical text of those shared instances
+/// is remembered for encoding. Other instances are canonicalised on every encode, as the JSON path does.
 /// </summary>
 internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
 {
@@ -130,7 +132,8 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
     private const int MaxCached = 4096;
     private static readonly ConcurrentDictionary<string, ResourceQuantity> ByText = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<ResourceQuantity, string> Canonical = new(ReferenceEqualityComparer.Instance);
-    private static readonly ConditionalWeakTable<ResourceQuantity, string> ForeignCanonical = [];
+    private const int TextSlots = 256;
+    private static readonly TextEntry?[] TextTable = new TextEntry?[TextSlots];
 
     public override int WireType => 2;
 
@@ -154,19 +157,16 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
             }
         }
 
-        return Parse(text.IsEmpty ? "0" : GoFormats.Utf8(text));
+        return Parse(text.IsEmpty ? "0" : Utf8StringCache.Get(text));
     }
 
     public override ResourceQuantity? Zero(int depth) => Parse("0");
 
     public override void Write(ProtoWriter writer, int number, ResourceQuantity? value, int depth)
     {
-        if (!Canonical.TryGetValue(value!, out var text) && !ForeignCanonical.TryGetValue(value!, out text))
+        if (!Canonical.TryGetValue(value!, out var text))
         {
-            // A quantity is immutable, so its canonical text (costly: fractions over BigInteger) is kept with it, as
-            // Go's Quantity caches its string.
-            text = value!.ToString();
-            ForeignCanonical.TryAdd(value, text);
+            text = CanonicalText(value!);
         }
 
         writer.WriteTag(number, 2);
@@ -184,6 +184,29 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
         writer.WriteString("0");
         writer.EndLength(mark);
     }
+
+    /// <summary>
+    /// The canonical text of a quantity that is not one of the shared decoded instances. The text is a function of the
+    /// exact value (a fraction) and the suffix format, so it is kept in a small direct-mapped table keyed by both:
+    /// equal quantities of distinct objects ("100m" in every container) are canonicalised once.
+    /// </summary>
+    internal static string CanonicalText(ResourceQuantity value)
+    {
+        var fraction = UnitlessValue(value);
+        var format = value.Format;
+        var slot = (int)((uint)HashCode.Combine(fraction, format) & (TextSlots - 1));
+        if (Volatile.Read(ref TextTable[slot]) is { } entry && entry.Format == format && entry.Value.Equals(fraction))
+        {
+            return entry.Text;
+        }
+
+        var text = value.ToString();
+        Volatile.Write(ref TextTable[slot], new TextEntry(fraction, format, text));
+        return text;
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_unitlessValue")]
+    private static extern ref Fraction UnitlessValue(ResourceQuantity quantity);
 
     private static ResourceQuantity Parse(string text)
     {
@@ -214,6 +237,9 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
         return q;
     }
 }
+
+/// <summary>A quantity's exact value and format with its canonical text.</summary>
+internal sealed record TextEntry(Fraction Value, ResourceQuantity.SuffixFormat Format, string Text);
 
 /// <summary>intstr.IntOrString ⇄ <see cref="IntOrString"/> (a number when its text parses as an integer, as
 /// KubernetesClient's converter writes it).</summary>
@@ -246,7 +272,7 @@ internal sealed class IntOrStringCodec : ValueCodec<IntOrString?>
         return type switch
         {
             0 => (long)intVal,
-            1 => GoFormats.Utf8(strVal),
+            1 => Utf8StringCache.Get(strVal),
             _ => throw new ProtobufDecodeException($"protobuf: impossible IntOrString.Type {type}"),
         };
     }
@@ -361,7 +387,7 @@ internal sealed class StringListCodec : ValueCodec<IList<string>?>
             var n = r.ReadTag(out var w);
             if (n == 1 && w == 2)
             {
-                list.Add(GoFormats.Utf8(r.ReadLengthDelimited()));
+                list.Add(Utf8StringCache.Get(r.ReadLengthDelimited()));
             }
             else
             {
