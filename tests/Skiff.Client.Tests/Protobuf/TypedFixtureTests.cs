@@ -14,7 +14,9 @@ public sealed class TypedFixtureTests(ITestOutputHelper output)
     public static TheoryData<string> ModelFixtures()
     {
         var data = new TheoryData<string>();
-        foreach (var name in Fixtures.Names().Where(n => Fixtures.ModelType(n) is not null))
+        // core.v1.Status is left out: V1Status has KubernetesClient's own converter, so it always takes the JSON object
+        // path (the coverage test below asserts that it is the only fallback).
+        foreach (var name in Fixtures.Names().Where(n => Fixtures.ModelType(n) is not null && n != "core.v1.Status"))
         {
             data.Add(name);
         }
