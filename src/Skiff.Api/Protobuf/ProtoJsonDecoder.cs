@@ -98,111 +98,16 @@ internal sealed partial class ProtoJsonDecoder
 
     private void Envelope(ReadOnlySpan<byte> data, int depth, string? defaultApiVersion, string? defaultKind)
     {
-        if (!data.StartsWith(ProtoDecoder.Magic))
-        {
-            throw new ProtobufDecodeException("protobuf: the data does not start with the \"k8s\\x00\" prefix");
-        }
-
-        var reader = new ProtoReader(data[ProtoDecoder.Magic.Length..]);
-        string apiVersion = string.Empty, kind = string.Empty;
-        ReadOnlySpan<byte> raw = default;
-        var contentEncoding = false;
-        var encodingText = string.Empty;
-        while (!reader.End)
-        {
-            var number = reader.ReadTag(out var wire);
-            if (number is >= 1 and <= 4 && wire != 2)
-            {
-                throw new ProtobufDecodeException($"protobuf: wrong wire type {wire} for field {number} of runtime.Unknown");
-            }
-
-            switch (number)
-            {
-                case 1:
-                    ReadTypeMeta(reader.ReadLengthDelimited(), ref apiVersion, ref kind);
-                    break;
-                case 2:
-                    raw = reader.ReadLengthDelimited();
-                    break;
-                case 3:
-                    var ce = reader.ReadLengthDelimited();
-                    contentEncoding = !ce.IsEmpty;
-                    encodingText = contentEncoding ? GoFormats.Utf8(ce) : string.Empty;
-                    break;
-                case 4:
-                    reader.ReadLengthDelimited();
-                    break;
-                default:
-                    reader.Skip(wire, number);
-                    break;
-            }
-        }
-
-        if (kind.Length == 0 && apiVersion.Length == 0)
-        {
-            // Objects without TypeMeta (WatchEvent) are written with an empty one; the caller knows the type.
-            kind = defaultKind ?? string.Empty;
-            apiVersion = defaultApiVersion ?? string.Empty;
-        }
-
-        if (kind.Length == 0)
-        {
-            throw new ProtobufDecodeException("Object 'Kind' is missing in the protobuf envelope");
-        }
-
-        if (apiVersion.Length == 0)
-        {
-            throw new ProtobufDecodeException("Object 'apiVersion' is missing in the protobuf envelope");
-        }
-
-        if (contentEncoding)
-        {
-            throw new ProtobufDecodeException($"protobuf: unsupported content encoding \"{GoFormats.Short(encodingText)}\"");
-        }
-
-        if (!ProtoSchema.Instance.TryGetKind(apiVersion, kind, out var message))
-        {
-            throw new ProtobufDecodeException($"no kind \"{GoFormats.Short(kind)}\" is registered for version \"{GoFormats.Short(apiVersion)}\"");
-        }
-
+        var envelope = ProtoEnvelope.Read(data, defaultApiVersion, defaultKind);
         _w.WriteStartObject();
-        if (message.IsKind)
+        if (envelope.Message.IsKind)
         {
-            _w.WriteString(KindName, kind);
-            _w.WriteString(ApiVersionName, apiVersion);
+            _w.WriteString(KindName, envelope.Kind);
+            _w.WriteString(ApiVersionName, envelope.ApiVersion);
         }
 
-        Fields(raw, message, depth + 1);
+        Fields(envelope.Raw, envelope.Message, depth + 1);
         _w.WriteEndObject();
-    }
-
-    private static void ReadTypeMeta(ReadOnlySpan<byte> data, ref string apiVersion, ref string kind)
-    {
-        var typeMeta = new ProtoReader(data);
-        while (!typeMeta.End)
-        {
-            var n = typeMeta.ReadTag(out var w);
-            if (n is 1 or 2 && w == 2)
-            {
-                var s = GoFormats.Utf8(typeMeta.ReadLengthDelimited());
-                if (n == 1)
-                {
-                    apiVersion = s;
-                }
-                else
-                {
-                    kind = s;
-                }
-            }
-            else if (n is 1 or 2)
-            {
-                throw new ProtobufDecodeException($"protobuf: wrong wire type {w} for field {n} of runtime.TypeMeta");
-            }
-            else
-            {
-                typeMeta.Skip(w, n);
-            }
-        }
     }
 
     private void Message(ReadOnlySpan<byte> data, ProtoMessage message, int depth)

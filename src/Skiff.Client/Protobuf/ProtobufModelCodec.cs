@@ -29,7 +29,9 @@ public static class ProtobufModelCodec
 
         try
         {
-            var raw = ReadEnvelope(envelope, out var apiVersion, out var kind, out var message);
+            var read = ProtoEnvelope.Read(envelope);
+            var raw = read.Raw;
+            var (apiVersion, kind, message) = (read.ApiVersion, read.Kind, read.Message);
             if (ModelBinders.Get(message, typeof(T)) is not { } binder)
             {
                 return false;
@@ -144,105 +146,5 @@ public static class ProtobufModelCodec
         {
             throw new ProtobufEncodeException("protobuf: " + e.Message, e);
         }
-    }
-
-    /// <summary>The body of an envelope and its kind's message (ProtoDecoder.DecodeEnvelope's checks and errors).</summary>
-    private static ReadOnlySpan<byte> ReadEnvelope(ReadOnlySpan<byte> data, out string apiVersion, out string kind, out ProtoMessage message)
-    {
-        if (!ProtobufCodec.IsEnvelope(data))
-        {
-            throw new ProtobufDecodeException("protobuf: the data does not start with the \"k8s\\x00\" prefix");
-        }
-
-        var reader = new ProtoReader(data[ProtoDecoder.Magic.Length..]);
-        apiVersion = string.Empty;
-        kind = string.Empty;
-        ReadOnlySpan<byte> raw = default;
-        var contentEncoding = false;
-        while (!reader.End)
-        {
-            var number = reader.ReadTag(out var wire);
-            if (number is >= 1 and <= 4 && wire != 2)
-            {
-                throw new ProtobufDecodeException($"protobuf: wrong wire type {wire} for field {number} of runtime.Unknown");
-            }
-
-            switch (number)
-            {
-                case 1:
-                    var typeMeta = new ProtoReader(reader.ReadLengthDelimited());
-                    while (!typeMeta.End)
-                    {
-                        var n = typeMeta.ReadTag(out var w);
-                        if (n is 1 or 2 && w == 2)
-                        {
-                            var s = TypeMetaString(typeMeta.ReadLengthDelimited());
-                            if (n == 1)
-                            {
-                                apiVersion = s;
-                            }
-                            else
-                            {
-                                kind = s;
-                            }
-                        }
-                        else if (n is 1 or 2)
-                        {
-                            throw new ProtobufDecodeException($"protobuf: wrong wire type {w} for field {n} of runtime.TypeMeta");
-                        }
-                        else
-                        {
-                            typeMeta.Skip(w, n);
-                        }
-                    }
-
-                    break;
-                case 2:
-                    raw = reader.ReadLengthDelimited();
-                    break;
-                case 3:
-                    contentEncoding = !reader.ReadLengthDelimited().IsEmpty;
-                    break;
-                case 4:
-                    reader.ReadLengthDelimited();
-                    break;
-                default:
-                    reader.Skip(wire, number);
-                    break;
-            }
-        }
-
-        if (kind.Length == 0)
-        {
-            throw new ProtobufDecodeException("Object 'Kind' is missing in the protobuf envelope");
-        }
-
-        if (apiVersion.Length == 0)
-        {
-            throw new ProtobufDecodeException("Object 'apiVersion' is missing in the protobuf envelope");
-        }
-
-        if (contentEncoding)
-        {
-            throw new ProtobufDecodeException("protobuf: unsupported content encoding");
-        }
-
-        if (!ProtoSchema.Instance.TryGetKind(apiVersion, kind, out message!))
-        {
-            throw new ProtobufDecodeException($"no kind \"{GoFormats.Short(kind)}\" is registered for version \"{GoFormats.Short(apiVersion)}\"");
-        }
-
-        return raw;
-    }
-
-    // The type meta of a response is almost always one of a few strings: share them instead of allocating.
-    private static string TypeMetaString(ReadOnlySpan<byte> utf8)
-    {
-        if (utf8.SequenceEqual("v1"u8))
-        {
-            return "v1";
-        }
-
-        return Utf8StringCache.Get(utf8);
     }
 }
