@@ -78,16 +78,13 @@ public static class ProtobufBench
         var jsonEncode = Measure($"{name} KubernetesJson serialize", () => KubernetesJson.Serialize(typed), budget, ct);
         var typedEncode = Measure($"{name} typed protobuf encode", () => TypedEncode(typed), budget, ct);
         Console.WriteLine($"{name}: typed protobuf vs KubernetesJson: decode {jsonDecode / typedDecode:0.0}× faster, encode {jsonEncode / typedEncode:0.0}× faster");
-        RunTranscode(name, obj, pb, jsonBytes, budget, ct);
+        RunTranscode(name, pb, jsonBytes, budget, ct);
     }
 
     /// <summary>The byte-level entry points (protobuf ⇄ UTF-8 JSON) and Encode of an object in the server's state
-    /// (parsed from stored bytes, one metadata field set) vs a fully materialised one, by both encoders.</summary>
-    private static void RunTranscode(string name, JsonObject obj, byte[] pb, byte[] jsonBytes, double budget, CancellationToken ct)
+    /// (parsed from stored bytes, one metadata field set) vs a fully materialised one.</summary>
+    private static void RunTranscode(string name, byte[] pb, byte[] jsonBytes, double budget, CancellationToken ct)
     {
-        var apiVersion = obj["apiVersion"]!.GetValue<string>();
-        var kind = obj["kind"]!.GetValue<string>();
-        ProtoSchema.Instance.TryGetKind(apiVersion, kind, out var message);
         var sink = new System.Buffers.ArrayBufferWriter<byte>(jsonBytes.Length * 2);
         Measure($"{name} protobuf decode (again, warm)", () => ProtobufCodec.Decode(pb), budget, ct);
         Measure($"{name} protobuf → JSON bytes", () =>
@@ -98,12 +95,10 @@ public static class ProtobufBench
         }, budget, ct);
         Measure($"{name} JSON bytes → protobuf", () => ProtobufCodec.EncodeJson(jsonBytes), budget, ct);
         Measure($"{name} Encode parsed+touched", () => ProtobufCodec.Encode(Touched(jsonBytes)), budget, ct);
-        Measure($"{name}   (tree encoder)", () => TreeEncode(Touched(jsonBytes), message!, apiVersion, kind), budget, ct);
         Measure($"{name}   (parse+touch only)", () => Touched(jsonBytes), budget, ct);
         var full = JsonNode.Parse(jsonBytes)!.AsObject();
         Materialise(full);
         Measure($"{name} Encode materialised", () => ProtobufCodec.Encode(full), budget, ct);
-        Measure($"{name}   (tree encoder)", () => TreeEncode(full, message!, apiVersion, kind), budget, ct);
     }
 
     private static JsonObject Touched(byte[] jsonBytes)
@@ -111,13 +106,6 @@ public static class ProtobufBench
         var o = JsonNode.Parse(jsonBytes)!.AsObject();
         o["metadata"]!["resourceVersion"] = "999999";
         return o;
-    }
-
-    private static byte[] TreeEncode(JsonObject obj, ProtoMessage message, string apiVersion, string kind)
-    {
-        using var w = new ProtoWriter();
-        ProtoEncoder.EncodeEnvelope(obj, message, apiVersion, kind, w);
-        return w.ToArray();
     }
 
     private static void Materialise(JsonNode? node)

@@ -153,10 +153,6 @@ public static class ProtobufCodec
         }
     }
 
-    /// <summary>Whether Encode(JsonObject) serialises the object and encodes from the text (faster for objects
-    /// parsed lazily and touched a little, the server's case) rather than walking the tree.</summary>
-    internal static bool ViaJsonText { get; set; } = true;
-
     private static readonly JsonWriterOptions TextOptions = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -226,14 +222,9 @@ public static class ProtobufCodec
 
         try
         {
-            if (ViaJsonText)
-            {
-                EncodeViaText(obj, message, apiVersion, kind, w);
-            }
-            else
-            {
-                ProtoEncoder.EncodeEnvelope(obj, message, apiVersion, kind, w);
-            }
+            // Serialise and encode from the text: for objects parsed lazily and touched a little (the server's case) this
+            // is ~3x faster than walking the tree, and about 2x slower for fully built trees (tens of µs per object).
+            EncodeViaText(obj, message, apiVersion, kind, w);
         }
         catch (InsufficientExecutionStackException e)
         {

@@ -35,6 +35,6 @@ internal abstract class ValueCodec<T>
     /// <summary>Writes tag and value (value not null).</summary>
     public abstract void Write(ProtoWriter writer, int number, T value, int depth);
 
-    /// <summary>Writes tag and the zero value (ProtoEncoder.WriteZeroAs).</summary>
+    /// <summary>Writes tag and the zero value (as ProtoJsonEncoder.WriteZeroAs does).</summary>
     public abstract void WriteZero(ProtoWriter writer, int number);
 }

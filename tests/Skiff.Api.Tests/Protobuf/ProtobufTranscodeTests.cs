@@ -58,7 +58,7 @@ public sealed class ProtobufTranscodeTests
         var viaText = ProtobufCodec.Encode(obj, apiVersion, kind);
         using var tree = new ProtoWriter();
         ProtoSchema.Instance.TryGetKind(apiVersion, kind, out var message);
-        ProtoEncoder.EncodeEnvelope(obj, message!, apiVersion, kind, tree);
+        TreeEncoder.EncodeEnvelope(obj, message!, apiVersion, kind, tree);
 
         Assert.True(tree.WrittenSpan.SequenceEqual(viaText), $"{name}: differs at {tree.WrittenSpan.CommonPrefixLength(viaText)}");
         if (obj["metadata"] is JsonObject)

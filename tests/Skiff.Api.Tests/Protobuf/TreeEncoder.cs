@@ -3,14 +3,17 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Skiff.Api.Protobuf;
+using Skiff.Api.Protobuf;
+
+namespace Skiff.Api.Tests.Protobuf;
 
 /// <summary>
-/// The JSON form → protobuf wire bytes, as gogo marshals upstream's Go types: fields in number order, non-pointer
+/// The reference encoder for the comparison tests (it was the product's encoder before ProtoJsonEncoder): the JSON form
+/// as a JsonObject tree → protobuf wire bytes, as gogo marshals upstream's Go types: fields in number order, non-pointer
 /// fields always written (zero when absent), pointer fields only when set, repeated scalars unpacked, map entries
 /// sorted by key.
 /// </summary>
-internal static class ProtoEncoder
+internal static class TreeEncoder
 {
     private static readonly JsonWriterOptions RawJsonOptions = new()
     {
