@@ -21,7 +21,14 @@ public static class OpenApiDocumentBuilder
         group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
 
     /// <summary>Builds the document of one group-version from its resources (all of that group and version).</summary>
-    public static JsonObject Build(string group, string version, IEnumerable<ResourceDescriptor> resources, SchemaSet schemas)
+    public static JsonObject Build(string group, string version, IEnumerable<ResourceDescriptor> resources, SchemaSet schemas) =>
+        Build(group, version, resources, schemas, components: true);
+
+    /// <summary>
+    /// Builds the document of one group-version; without <paramref name="components"/> the document has no
+    /// <c>components</c> (for callers that only need the paths, such as the Swagger 2.0 document).
+    /// </summary>
+    public static JsonObject Build(string group, string version, IEnumerable<ResourceDescriptor> resources, SchemaSet schemas, bool components)
     {
         var prefix = "/" + DocumentPath(group, version);
         var tag = Tag(group, version);
@@ -121,11 +128,10 @@ public static class OpenApiDocumentBuilder
             }
         }
 
-        var closure = schemas.Closure(roots);
-        var components = new JsonObject();
-        foreach (var name in closure)
+        var componentSchemas = new JsonObject();
+        foreach (var name in components ? schemas.Closure(roots) : [])
         {
-            components[name] = schemas.Schemas[name].DeepClone();
+            componentSchemas[name] = schemas.Schemas[name].DeepClone();
         }
 
         var pathsNode = new JsonObject();
@@ -134,13 +140,16 @@ public static class OpenApiDocumentBuilder
             pathsNode[path] = node;
         }
 
-        return new JsonObject
+        var doc = new JsonObject();
+        if (components)
         {
-            ["components"] = new JsonObject { ["schemas"] = components },
-            ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.0" },
-            ["openapi"] = "3.0.0",
-            ["paths"] = pathsNode,
-        };
+            doc["components"] = new JsonObject { ["schemas"] = componentSchemas };
+        }
+
+        doc["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.0" };
+        doc["openapi"] = "3.0.0";
+        doc["paths"] = pathsNode;
+        return doc;
     }
 
     private static void AddSubresource(SortedDictionary<string, JsonObject> paths, SchemaSet schemas, List<string> roots,

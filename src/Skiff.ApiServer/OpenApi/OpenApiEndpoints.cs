@@ -13,15 +13,19 @@ namespace Skiff.ApiServer.OpenApi;
 /// document. With <c>?hash=</c> equal to the current hash the reply is <c>Cache-Control: public, immutable</c>
 /// (plus <c>Expires</c> a year ahead and <c>Vary: Accept</c>); a stale hash is redirected (301) to the current one.
 /// Every reply carries a quoted <c>ETag</c> and honours <c>If-None-Match</c> (304).</item>
-/// <item><c>GET /openapi/v2</c>: 404. kubectl 1.32 asks for it only as protobuf
-/// (<c>application/com.github.proto-openapi.spec.v2@v1.0+protobuf</c>) and feeds the body to a protobuf parser, and
-/// only when v3 is missing; a JSON v2 would be useless to it, so v2 is not served (see docs WIRE-FACTS §2).</item>
+/// <item><c>GET /openapi/v2</c> (kube-openapi <c>handler</c>), when <paramref name="source"/> is also an
+/// <see cref="IOpenApiV2Source"/>: the aggregated Swagger 2.0 document, as JSON or as the gnostic protobuf message
+/// (<c>application/com.github.proto-openapi.spec.v2@v1.0+protobuf</c> and the <c>.v2.v1.0+protobuf</c> form) by
+/// Accept, 406 otherwise; ETag/<c>If-None-Match</c> → 304, gzip on request (see <see cref="OpenApiV2Handler"/>).
+/// kubectl 1.32 fetches it as protobuf for client-side validation: always for a <c>kind: List</c> file
+/// (<c>apply -f</c>, <c>create -f</c>), and for kinds whose v3 PATCH operation it cannot find. Without a v2 source,
+/// 404.</item>
 /// </list>
-/// Documents are always JSON (kubectl asks for <c>application/json</c>).
+/// The v3 documents are always JSON (kubectl asks for <c>application/json</c>).
 /// </summary>
 public static class OpenApiEndpoints
 {
-    /// <summary>Maps the OpenAPI routes to <paramref name="source"/>.</summary>
+    /// <summary>Maps the OpenAPI routes to <paramref name="source"/> (and <c>/openapi/v2</c> when it is an <see cref="IOpenApiV2Source"/>).</summary>
     public static IEndpointRouteBuilder MapOpenApi(this IEndpointRouteBuilder app, IOpenApiSource source)
     {
         app.MapGet("/openapi/v3", (HttpContext ctx) => Serve(ctx, source.Root(), null));
@@ -31,7 +35,15 @@ public static class OpenApiEndpoints
             var doc = source.Document(path);
             return doc is null ? NotFound(ctx) : Serve(ctx, doc, path);
         });
-        app.MapGet("/openapi/v2", NotFound);
+        if (source is IOpenApiV2Source v2)
+        {
+            app.MapMethods("/openapi/v2", [HttpMethods.Get, HttpMethods.Head], (HttpContext ctx) => OpenApiV2Handler.ServeAsync(ctx, v2));
+        }
+        else
+        {
+            app.MapGet("/openapi/v2", NotFound);
+        }
+
         return app;
     }
 

@@ -7,13 +7,14 @@ using Skiff.ApiServer.Registry;
 namespace Skiff.ApiServer.OpenApi;
 
 /// <summary>
-/// The OpenAPI of the live resource set: serves <c>/openapi/v3</c> (<see cref="IOpenApiSource"/>), gives
+/// The OpenAPI of the live resource set: serves <c>/openapi/v3</c> (<see cref="IOpenApiSource"/>) and
+/// <c>/openapi/v2</c> (<see cref="IOpenApiV2Source"/>), gives
 /// strategic-merge schemas (<see cref="ISchemaProvider"/>) and finds unknown fields for <c>fieldValidation</c>.
 /// Built from the resource descriptors plus the built-in schemas (<see cref="BuiltInSchemas"/>) and CRD schemas;
 /// <see cref="Update"/> swaps in a new resource set atomically (CRDs added or removed). Documents are built on first
 /// request and cached until the next update. Thread-safe.
 /// </summary>
-public sealed class OpenApiService : IOpenApiSource, ISchemaProvider
+public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaProvider
 {
     private const string Meta = "io.k8s.apimachinery.pkg.apis.meta.v1.";
     private volatile State _state;
@@ -34,12 +35,22 @@ public sealed class OpenApiService : IOpenApiSource, ISchemaProvider
     /// <inheritdoc />
     public OpenApiDocument Root() => _state.Root.Value;
 
+    /// <inheritdoc />
+    public OpenApiV2Document V2() => _state.V2.Value;
+
     /// <summary>
-    /// Builds every document now (the root names each document's hash, so it builds them all) on a pool thread, so the
-    /// first kubectl request after start-up does not wait 0.5–1 s for it. Safe to race with requests: documents are
-    /// built once and cached.
+    /// Builds every document now (the v3 root names each document's hash, so it builds them all, then the v2
+    /// document) on a pool thread, so the first kubectl request after start-up does not wait for it. Safe to race with
+    /// requests: documents are built once and cached.
     /// </summary>
-    public Task WarmAsync(CancellationToken ct) => Task.Run(() => { _ = Root(); }, ct);
+    public Task WarmAsync(CancellationToken ct) => Task.Run(
+        () =>
+        {
+            _ = Root();
+            ct.ThrowIfCancellationRequested();
+            _ = V2();
+        },
+        ct);
 
     /// <inheritdoc />
     public OpenApiDocument? Document(string path) => _state.Document(path);
@@ -63,6 +74,8 @@ public sealed class OpenApiService : IOpenApiSource, ISchemaProvider
     {
         private readonly Dictionary<string, (string Group, string Version, List<ResourceDescriptor> Resources)> _groupVersions;
         private readonly ConcurrentDictionary<string, OpenApiDocument> _documents = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _customKinds = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _customLists = new(StringComparer.Ordinal);
 
         public State(IReadOnlyList<ResourceDescriptor> resources, IReadOnlyList<CustomResourceSchema> custom)
         {
@@ -82,6 +95,8 @@ public sealed class OpenApiService : IOpenApiSource, ISchemaProvider
             {
                 schemas[c.SchemaName] = CustomKind(c);
                 schemas[c.SchemaName + "List"] = CustomList(c);
+                _customKinds.Add(c.SchemaName);
+                _customLists.Add(c.SchemaName + "List");
             }
 
             Schemas = new SchemaSet(schemas);
@@ -89,11 +104,16 @@ public sealed class OpenApiService : IOpenApiSource, ISchemaProvider
                 .GroupBy(r => OpenApiDocumentBuilder.DocumentPath(r.Group, r.Version), StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => (g.First().Group, g.First().Version, g.ToList()), StringComparer.Ordinal);
             Root = new Lazy<OpenApiDocument>(BuildRoot);
+            V2 = new Lazy<OpenApiV2Document>(() => SwaggerDocumentBuilder.Build(
+                _groupVersions.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Value.Group, g.Value.Version, (IReadOnlyList<ResourceDescriptor>)g.Value.Resources)),
+                Schemas, _customKinds, _customLists));
         }
 
         public SchemaSet Schemas { get; }
 
         public Lazy<OpenApiDocument> Root { get; }
+
+        public Lazy<OpenApiV2Document> V2 { get; }
 
         public OpenApiDocument? Document(string path) =>
             _groupVersions.TryGetValue(path, out var gv)

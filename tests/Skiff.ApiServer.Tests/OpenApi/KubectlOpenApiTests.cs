@@ -87,6 +87,66 @@ public sealed class KubectlOpenApiTests : IDisposable
             && r.Contains("fieldValidation=Strict", StringComparison.Ordinal));
     }
 
+    [SkippableFact]
+    public async Task CreateList_ValidatesItemsClientSideAgainstOpenApiV2()
+    {
+        Skip.IfNot(File.Exists(Kubectl), "kubectl is not installed");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await using var host = await OpenApiTestHost.StartAsync(TestResources.Service(), cts.Token);
+        const string Pod = """
+              - apiVersion: v1
+                kind: Pod
+                metadata: {name: p, namespace: default}
+                spec:
+                  containers: [{name: c, image: "nginx:1.27"BOGUS}]
+            """;
+        var bad = Path.Combine(_home, "bad.yaml");
+        await File.WriteAllTextAsync(bad, "apiVersion: v1\nkind: List\nitems:\n" + Pod.Replace("BOGUS", ", colour: red", StringComparison.Ordinal), cts.Token);
+        var good = Path.Combine(_home, "good.yaml");
+        await File.WriteAllTextAsync(good, "apiVersion: v1\nkind: List\nitems:\n" + Pod.Replace("BOGUS", "", StringComparison.Ordinal), cts.Token);
+
+        var refused = await RunAsync(host, cts.Token, "create", "-f", bad);
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("ValidationError(Pod.spec.containers[0]): unknown field \"colour\" in io.k8s.api.core.v1.Container", refused.Stderr);
+        Assert.DoesNotContain(host.Requests, r => r.StartsWith("POST", StringComparison.Ordinal));
+
+        var created = await RunAsync(host, cts.Token, "create", "-f", good);
+        Assert.True(created.Code == 0, $"kubectl create failed ({created.Code}): {created.Stderr}");
+        Assert.Contains(host.Requests, r => r.StartsWith("POST /api/v1/namespaces/default/pods", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task CreateList_CustomResourceItems_FollowCrdV2Rules()
+    {
+        Skip.IfNot(File.Exists(Kubectl), "kubectl is not installed");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await using var host = await OpenApiTestHost.StartAsync(TestResources.Service(), cts.Token);
+        var bad = Path.Combine(_home, "crbad.yaml");
+        await File.WriteAllTextAsync(bad, """
+            apiVersion: v1
+            kind: List
+            items:
+            - {apiVersion: stable.example.com/v1, kind: CronTab, metadata: {name: c}, spec: {cronSpec: x, bogus: 1}}
+            """, cts.Token);
+        var loose = Path.Combine(_home, "crloose.yaml");
+        await File.WriteAllTextAsync(loose, """
+            apiVersion: v1
+            kind: List
+            items:
+            - {apiVersion: stable.example.com/v1, kind: CronTab, metadata: {name: c}, spec: {cronSpec: x, port: 80, config: {any: [1, {b: 2}]}}}
+            - {apiVersion: stable.example.com/v1, kind: Widget, metadata: {name: w}, anything: {goes: true}}
+            """, cts.Token);
+
+        // The test host serves no stable.example.com discovery, so kubectl stops at mapping after validating.
+        var refused = await RunAsync(host, cts.Token, "create", "-f", bad);
+        Assert.Contains("unknown field \"bogus\" in com.example.stable.v1.CronTab.spec", refused.Stderr);
+
+        var accepted = await RunAsync(host, cts.Token, "create", "-f", loose);
+        Assert.NotEqual(0, accepted.Code);
+        Assert.DoesNotContain("ValidationError", accepted.Stderr);
+        Assert.DoesNotContain("error validating", accepted.Stderr);
+    }
+
     private async Task<(int Code, string Stdout, string Stderr)> RunAsync(OpenApiTestHost host, CancellationToken ct, params string[] args)
     {
         var kubeconfig = Path.Combine(_home, "config");

@@ -40,12 +40,11 @@ public class OpenApiEndpointsTests
     }
 
     [Fact]
-    public async Task MapOpenApi_V2AndUnknownGroupVersion_Are404()
+    public async Task MapOpenApi_UnknownGroupVersion_Is404()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var host = await OpenApiTestHost.StartAsync(TestResources.Service(), cts.Token);
         using var http = new HttpClient { BaseAddress = new Uri(host.Url) };
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/openapi/v2", cts.Token)).StatusCode);
         var missing = await http.GetAsync("/openapi/v3/apis/nothing.example.com/v1", cts.Token);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("NotFound", (string?)JsonNode.Parse(await missing.Content.ReadAsStringAsync(cts.Token))!["reason"]);

@@ -1,0 +1,80 @@
+using Xunit;
+
+namespace Skiff.E2E.Tests;
+
+/// <summary>
+/// kubectl 1.32 validates a <c>kind: List</c> file client-side against <c>/openapi/v2</c> (protobuf): the real kubectl
+/// against the real <c>skiff up</c>, with the List produced by <c>kubectl get -o yaml</c>.
+/// </summary>
+public sealed class KubectlListValidationTests(SkiffFixture fixture) : IClassFixture<SkiffFixture>
+{
+    private readonly SkiffProcess _skiff = fixture.Skiff!;
+
+    [SkippableFact]
+    public async Task ApplyAndCreate_ListFromGetYaml_RecreateTheObjects()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var file = await ExportListAsync("e2e-list-a", "e2e-list-b");
+
+        var apply = await _skiff.KubectlArgsAsync(["apply", "-f", file]);
+        Assert.True(apply.Exit == 0, apply.Err);
+        Assert.Contains("configmap/e2e-list-a created", apply.Out);
+        Assert.Contains("configmap/e2e-list-b created", apply.Out);
+        Assert.Equal("1", (await _skiff.KubectlAsync("get cm e2e-list-a -o jsonpath={.data.x}")).Out);
+
+        await DeleteAsync("e2e-list-a", "e2e-list-b");
+        var create = await _skiff.KubectlArgsAsync(["create", "-f", file]);
+        Assert.True(create.Exit == 0, create.Err);
+        Assert.Contains("configmap/e2e-list-a created", create.Out);
+        Assert.Contains("configmap/e2e-list-b created", create.Out);
+        Assert.Equal("1", (await _skiff.KubectlAsync("get cm e2e-list-b -o jsonpath={.data.x}")).Out);
+        await DeleteAsync("e2e-list-a", "e2e-list-b");
+    }
+
+    [SkippableFact]
+    public async Task ApplyAndCreate_ListItemWithUnknownField_AreRefusedClientSideUnlessValidateFalse()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var exported = await File.ReadAllTextAsync(await ExportListAsync("e2e-list-bad", "e2e-list-bad2"));
+        var file = Path.Combine(_skiff.DataDir, "list-bad.yaml");
+        await File.WriteAllTextAsync(file, exported.Replace("  kind: ConfigMap\n", "  kind: ConfigMap\n  bogus: 1\n", StringComparison.Ordinal));
+
+        foreach (var verb in new[] { "apply", "create" })
+        {
+            var refused = await _skiff.KubectlArgsAsync([verb, "-f", file]);
+            Assert.NotEqual(0, refused.Exit);
+            Assert.Contains($"error validating \"{file}\": error validating data: ValidationError(ConfigMap): unknown field \"bogus\" in io.k8s.api.core.v1.ConfigMap", refused.Err);
+            Assert.NotEqual(0, (await _skiff.KubectlAsync("get cm e2e-list-bad")).Exit);
+        }
+
+        var unvalidated = await _skiff.KubectlArgsAsync(["apply", "--validate=false", "-f", file]);
+        Assert.True(unvalidated.Exit == 0, unvalidated.Err);
+        Assert.Contains("configmap/e2e-list-bad created", unvalidated.Out);
+        Assert.Contains("configmap/e2e-list-bad2 created", unvalidated.Out);
+        await DeleteAsync("e2e-list-bad", "e2e-list-bad2");
+    }
+
+    /// <summary>Creates the config maps, writes <c>kubectl get cm … -o yaml</c> (a <c>kind: List</c>) to a file, deletes them.</summary>
+    private async Task<string> ExportListAsync(params string[] names)
+    {
+        foreach (var name in names)
+        {
+            var created = await _skiff.KubectlArgsAsync(["create", "configmap", name, "--from-literal=x=1"]);
+            Assert.True(created.Exit == 0, created.Err);
+        }
+
+        var get = await _skiff.KubectlArgsAsync(["get", "cm", .. names, "-o", "yaml"]);
+        Assert.True(get.Exit == 0, get.Err);
+        Assert.Contains("kind: List", get.Out);
+        var file = Path.Combine(_skiff.DataDir, string.Join('-', names) + ".yaml");
+        await File.WriteAllTextAsync(file, get.Out);
+        await DeleteAsync(names);
+        return file;
+    }
+
+    private async Task DeleteAsync(params string[] names)
+    {
+        var deleted = await _skiff.KubectlArgsAsync(["delete", "cm", .. names]);
+        Assert.True(deleted.Exit == 0, deleted.Err);
+    }
+}
