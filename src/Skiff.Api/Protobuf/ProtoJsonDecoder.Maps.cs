@@ -128,7 +128,7 @@ internal sealed partial class ProtoJsonDecoder
             }
             else
             {
-                WrongOrSkip(ref r, n, w, 2, "map entry " + field.JsonName);
+                r.WrongOrSkip(n, w, 2, "map entry " + field.JsonName);
             }
         }
 
@@ -154,7 +154,7 @@ internal sealed partial class ProtoJsonDecoder
             }
             else
             {
-                WrongOrSkip(ref r, n, w, 2, "map entry " + field.JsonName);
+                r.WrongOrSkip(n, w, 2, "map entry " + field.JsonName);
             }
         }
 

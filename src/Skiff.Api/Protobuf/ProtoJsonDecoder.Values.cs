@@ -61,13 +61,11 @@ internal sealed partial class ProtoJsonDecoder
                     return;
                 }
 
-                long seconds = 0, nanos = 0;
-                ReadScalars(data, message, ref seconds, ref nanos);
+                ProtoReader.ReadTwoVarints(data, message.Name, out var seconds, out var nanos);
                 WriteTime(seconds, message.Special == SpecialType.Time ? 0 : nanos, message.Special == SpecialType.MicroTime);
                 return;
             case SpecialType.Duration:
-                long duration = 0, unused = 0;
-                ReadScalars(data, message, ref duration, ref unused);
+                ProtoReader.ReadTwoVarints(data, message.Name, out var duration, out _);
                 _w.WriteStringValue(GoFormats.FormatDuration(duration));
                 return;
             case SpecialType.Quantity:
@@ -97,7 +95,7 @@ internal sealed partial class ProtoJsonDecoder
                     }
                     else
                     {
-                        WrongOrSkip(ref r, n, w, 1, message.Name);
+                        r.WrongOrSkip(n, w, 1, message.Name);
                     }
                 }
 
@@ -166,7 +164,7 @@ internal sealed partial class ProtoJsonDecoder
                 case 1 when w == 0: type = r.ReadVarint(); break;
                 case 2 when w == 0: intVal = (int)r.ReadVarint(); break;
                 case 3 when w == 2: strVal = r.ReadLengthDelimited(); break;
-                default: WrongOrSkip(ref r, n, w, 3, message.Name); break;
+                default: r.WrongOrSkip(n, w, 3, message.Name); break;
             }
         }
 
@@ -180,31 +178,6 @@ internal sealed partial class ProtoJsonDecoder
                 break;
             default:
                 throw new ProtobufDecodeException($"protobuf: impossible IntOrString.Type {type}");
-        }
-    }
-
-    private static void ReadScalars(ReadOnlySpan<byte> data, ProtoMessage message, ref long first, ref long second)
-    {
-        var r = new ProtoReader(data);
-        while (!r.End)
-        {
-            var n = r.ReadTag(out var w);
-            if (n is 1 or 2 && w == 0)
-            {
-                var v = r.ReadVarint();
-                if (n == 1)
-                {
-                    first = (long)v;
-                }
-                else
-                {
-                    second = (int)v;
-                }
-            }
-            else
-            {
-                WrongOrSkip(ref r, n, w, 2, message.Name);
-            }
         }
     }
 
@@ -224,7 +197,7 @@ internal sealed partial class ProtoJsonDecoder
             }
             else
             {
-                WrongOrSkip(ref r, n, w, 1, message.Name);
+                r.WrongOrSkip(n, w, 1, message.Name);
             }
         }
 

@@ -395,20 +395,10 @@ internal sealed partial class ProtoJsonDecoder
             }
             else
             {
-                WrongOrSkip(ref list, n, w, 1, field.Message.Name);
+                list.WrongOrSkip(n, w, 1, field.Message.Name);
             }
         }
 
         return items == 0;
-    }
-
-    private static void WrongOrSkip(ref ProtoReader r, int number, int wire, int maxKnown, string message)
-    {
-        if (number <= maxKnown)
-        {
-            throw new ProtobufDecodeException($"protobuf: wrong wire type {wire} for field {number} of {message}");
-        }
-
-        r.Skip(wire, number);
     }
 }

@@ -141,4 +141,49 @@ internal ref struct ProtoReader
 
         _pos += n;
     }
+
+    /// <summary>
+    /// For a field the caller does not take: one numbered up to <paramref name="maxKnown"/> has the wrong wire type
+    /// (an error naming <paramref name="message"/>), anything higher is skipped like gogo skips unknown fields.
+    /// </summary>
+    public void WrongOrSkip(int number, int wireType, int maxKnown, string message)
+    {
+        if (number <= maxKnown)
+        {
+            throw new ProtobufDecodeException($"protobuf: wrong wire type {wireType} for field {number} of {message}");
+        }
+
+        Skip(wireType, number);
+    }
+
+    /// <summary>
+    /// The two varint fields of Time, MicroTime and Duration (1: seconds or nanoseconds as int64, 2: nanos as int32),
+    /// zero when absent; wrong wire types are errors naming <paramref name="message"/>.
+    /// </summary>
+    public static void ReadTwoVarints(ReadOnlySpan<byte> data, string message, out long first, out long second)
+    {
+        first = 0;
+        second = 0;
+        var r = new ProtoReader(data);
+        while (!r.End)
+        {
+            var n = r.ReadTag(out var w);
+            if (n is 1 or 2 && w == 0)
+            {
+                var v = r.ReadVarint();
+                if (n == 1)
+                {
+                    first = (long)v;
+                }
+                else
+                {
+                    second = (int)v;
+                }
+            }
+            else
+            {
+                r.WrongOrSkip(n, w, 2, message);
+            }
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 
@@ -127,9 +126,17 @@ public static class ProtobufWatch
 
     /// <summary>Reads the next frame; null at a clean end of stream (between frames).</summary>
     public static async Task<ProtobufWatchEvent?> ReadEventAsync(Stream stream, CancellationToken ct)
+        => await ReadFrameAsync(stream, ct).ConfigureAwait(false) is { } body ? DecodeEvent(body) : null;
+
+    /// <summary>
+    /// Reads the body of the next length-prefixed frame (a WatchEvent message, see <see cref="DecodeEvent"/>); null at a
+    /// clean end of stream (between frames).
+    /// </summary>
+    /// <exception cref="ProtobufDecodeException">The stream ends inside a frame, or a frame is over <see cref="MaxFrameLength"/>.</exception>
+    public static async Task<byte[]?> ReadFrameAsync(Stream stream, CancellationToken ct)
     {
         var header = new byte[4];
-        var got = await ReadFullyAsync(stream, header, ct).ConfigureAwait(false);
+        var got = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
         if (got == 0)
         {
             return null;
@@ -146,36 +153,12 @@ public static class ProtobufWatch
             throw new ProtobufDecodeException($"protobuf: watch frame of {length} bytes is too large");
         }
 
-        var body = ArrayPool<byte>.Shared.Rent((int)length);
-        try
+        var body = new byte[length];
+        if (await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false) < length)
         {
-            if (await ReadFullyAsync(stream, body.AsMemory(0, (int)length), ct).ConfigureAwait(false) < length)
-            {
-                throw new ProtobufDecodeException("protobuf: watch stream ended inside a frame");
-            }
-
-            return DecodeEvent(body.AsSpan(0, (int)length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(body);
-        }
-    }
-
-    private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken ct)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var n = await stream.ReadAsync(buffer[total..], ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
+            throw new ProtobufDecodeException("protobuf: watch stream ended inside a frame");
         }
 
-        return total;
+        return body;
     }
 }

@@ -281,7 +281,7 @@ internal sealed class MapField<TOwner, T> : FieldBinding
             }
             else
             {
-                Wrappers.WrongOrSkip(ref r, n, w, 2, "map entry " + Field.JsonName);
+                r.WrongOrSkip(n, w, 2, "map entry " + Field.JsonName);
             }
         }
 

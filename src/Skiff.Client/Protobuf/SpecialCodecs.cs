@@ -14,16 +14,6 @@ namespace Skiff.Client.Protobuf;
 /// <summary>Reads the single-field wrapper messages (Duration, Quantity, RawExtension, FieldsV1) as the JSON path does.</summary>
 internal static class Wrappers
 {
-    public static void WrongOrSkip(ref ProtoReader r, int number, int wire, int maxKnown, string message)
-    {
-        if (number <= maxKnown)
-        {
-            throw new ProtobufDecodeException($"protobuf: wrong wire type {wire} for field {number} of {message}");
-        }
-
-        r.Skip(wire, number);
-    }
-
     public static ReadOnlySpan<byte> ReadField1(ReadOnlySpan<byte> data, int wireType, string message, out bool has, out ulong varint)
     {
         var r = new ProtoReader(data);
@@ -48,7 +38,7 @@ internal static class Wrappers
             }
             else
             {
-                WrongOrSkip(ref r, n, w, wireType == 0 ? 2 : 1, message);
+                r.WrongOrSkip(n, w, wireType == 0 ? 2 : 1, message);
             }
         }
 
@@ -67,29 +57,7 @@ internal sealed class DurationCodec : ValueCodec<string?>
 
     public override string? Read(ref ProtoReader reader, int depth)
     {
-        long value = 0, unused = 0;
-        var r = new ProtoReader(reader.ReadLengthDelimited());
-        while (!r.End)
-        {
-            var n = r.ReadTag(out var w);
-            if (n is 1 or 2 && w == 0)
-            {
-                var v = r.ReadVarint();
-                if (n == 1)
-                {
-                    value = (long)v;
-                }
-                else
-                {
-                    unused = (int)v;
-                }
-            }
-            else
-            {
-                Wrappers.WrongOrSkip(ref r, n, w, 2, "Duration");
-            }
-        }
-
+        ProtoReader.ReadTwoVarints(reader.ReadLengthDelimited(), "Duration", out var value, out _);
         return GoFormats.FormatDuration(value);
     }
 
@@ -153,7 +121,7 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
             }
             else
             {
-                Wrappers.WrongOrSkip(ref r, n, w, 1, "Quantity");
+                r.WrongOrSkip(n, w, 1, "Quantity");
             }
         }
 
@@ -265,7 +233,7 @@ internal sealed class IntOrStringCodec : ValueCodec<IntOrString?>
                 case 1 when w == 0: type = r.ReadVarint(); break;
                 case 2 when w == 0: intVal = (int)r.ReadVarint(); break;
                 case 3 when w == 2: strVal = r.ReadLengthDelimited(); break;
-                default: Wrappers.WrongOrSkip(ref r, n, w, 3, "IntOrString"); break;
+                default: r.WrongOrSkip(n, w, 3, "IntOrString"); break;
             }
         }
 
@@ -391,7 +359,7 @@ internal sealed class StringListCodec : ValueCodec<IList<string>?>
             }
             else
             {
-                Wrappers.WrongOrSkip(ref r, n, w, 1, "string list");
+                r.WrongOrSkip(n, w, 1, "string list");
             }
         }
 

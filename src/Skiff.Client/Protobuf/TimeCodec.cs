@@ -21,33 +21,7 @@ internal static class TimeConversion
             return null;
         }
 
-        long seconds = 0, nanos = 0;
-        var r = new ProtoReader(data);
-        while (!r.End)
-        {
-            var n = r.ReadTag(out var w);
-            if (n is 1 or 2 && w == 0)
-            {
-                var v = r.ReadVarint();
-                if (n == 1)
-                {
-                    seconds = (long)v;
-                }
-                else
-                {
-                    nanos = (int)v;
-                }
-            }
-            else if (n <= 2)
-            {
-                throw new ProtobufDecodeException($"protobuf: wrong wire type {w} for field {n} of {(micro ? "MicroTime" : "Time")}");
-            }
-            else
-            {
-                r.Skip(w, n);
-            }
-        }
-
+        ProtoReader.ReadTwoVarints(data, micro ? "MicroTime" : "Time", out var seconds, out var nanos);
         if (!micro)
         {
             nanos = 0;

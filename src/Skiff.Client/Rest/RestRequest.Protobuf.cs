@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using k8s;
@@ -67,43 +65,9 @@ public sealed partial class RestRequest
     /// </summary>
     internal static async IAsyncEnumerable<WatchEvent<T>> ReadProtobufWatchAsync<T>(Stream stream, [EnumeratorCancellation] CancellationToken ct)
     {
-        var header = new byte[4];
-        while (true)
+        while (await ProtobufWatch.ReadFrameAsync(stream, ct).ConfigureAwait(false) is { } body)
         {
-            var got = await ReadFullyAsync(stream, header, ct).ConfigureAwait(false);
-            if (got == 0)
-            {
-                yield break;
-            }
-
-            if (got < 4)
-            {
-                throw new ProtobufDecodeException("protobuf: watch stream ended inside a frame header");
-            }
-
-            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
-            if (length > ProtobufWatch.MaxFrameLength)
-            {
-                throw new ProtobufDecodeException($"protobuf: watch frame of {length} bytes is too large");
-            }
-
-            var body = ArrayPool<byte>.Shared.Rent((int)length);
-            WatchEvent<T> e;
-            try
-            {
-                if (await ReadFullyAsync(stream, body.AsMemory(0, (int)length), ct).ConfigureAwait(false) < length)
-                {
-                    throw new ProtobufDecodeException("protobuf: watch stream ended inside a frame");
-                }
-
-                e = DecodeProtobufWatchEvent<T>(body.AsSpan(0, (int)length));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(body);
-            }
-
-            yield return e;
+            yield return DecodeProtobufWatchEvent<T>(body);
         }
     }
 
@@ -190,23 +154,6 @@ public sealed partial class RestRequest
         {
             return false;
         }
-    }
-
-    private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken ct)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var n = await stream.ReadAsync(buffer[total..], ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return total;
     }
 
     private byte[]? TryEncodeProtobufBody(object body)
