@@ -56,6 +56,9 @@ internal sealed class ProtoMessage
     /// <summary>The JSON-name lookup of the JSON encoder (built on first use; see ProtoNameTable).</summary>
     internal ProtoNameTable? NameTable { get; set; }
 
+    /// <summary>The streaming encoder's per-message plan (built on first use; see ProtoStreamEncoder).</summary>
+    internal ProtoStreamEncoder.Plan? StreamPlan { get; set; }
+
     public void SetFields(List<ProtoField> fields)
     {
         Fields = [.. fields];

@@ -170,6 +170,20 @@ internal sealed class ProtoWriter : IDisposable, IBufferWriter<byte>
         _pos += count;
     }
 
+    /// <summary>The underlying buffer (valid until the next write that grows it).</summary>
+    internal byte[] RawBuffer => _buffer;
+
+    /// <summary>Drops everything written after <paramref name="length"/> bytes.</summary>
+    internal void Truncate(int length)
+    {
+        if ((uint)length > (uint)_pos)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length));
+        }
+
+        _pos = length;
+    }
+
     public byte[] ToArray() => _buffer.AsSpan(0, _pos).ToArray();
 
     private void Ensure(int extra)

@@ -90,8 +90,8 @@ public static class ProtobufCodec
     }
 
     /// <summary>
-    /// Encodes the UTF-8 JSON text of an object of a built-in kind (apiVersion and kind set) as an envelope, reading
-    /// the text through a <see cref="JsonDocument"/> (no JsonNode tree). Gives the same bytes as
+    /// Encodes the UTF-8 JSON text of an object of a built-in kind (apiVersion and kind set) as an envelope, in one
+    /// pass of a Utf8JsonReader (unusual input — errors, duplicate properties — through a <see cref="JsonDocument"/>). Gives the same bytes as
     /// <see cref="Encode(JsonObject)"/> of the parsed object. Throws <see cref="ProtobufEncodeException"/> when the
     /// text is not a JSON object, the kind has no protobuf message or a value has the wrong type.
     /// </summary>
@@ -126,6 +126,15 @@ public static class ProtobufCodec
 
     private static byte[] EncodeJsonCore(ReadOnlySpan<byte> utf8Json, string? apiVersion, string? kind)
     {
+        using (var sw = new ProtoWriter(Math.Max(256, utf8Json.Length)))
+        {
+            // One pass over the text; anything it does not handle (errors included) goes through the document below.
+            if (ProtoStreamEncoder.TryEncode(utf8Json, apiVersion, kind, sw))
+            {
+                return sw.ToArray();
+            }
+        }
+
         var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, utf8Json.Length));
         try
         {
@@ -166,6 +175,11 @@ public static class ProtobufCodec
         using (var writer = new Utf8JsonWriter(buffer, TextOptions))
         {
             obj.WriteTo(writer);
+        }
+
+        if (ProtoStreamEncoder.TryEncode(buffer.WrittenSpan, apiVersion, kind, w))
+        {
+            return;
         }
 
         using var document = JsonDocument.Parse(buffer.WrittenMemory, ParseOptions);
