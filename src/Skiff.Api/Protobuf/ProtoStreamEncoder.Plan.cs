@@ -18,6 +18,7 @@ internal sealed partial class ProtoStreamEncoder
             Table = ProtoNameTable.For(message);
             SlotFields = new ProtoField[Table.SlotCount];
             SlotExtraDepth = new int[Table.SlotCount];
+            SlotZeroLength = new int[Table.SlotCount];
             var ops = new List<Op>();
             foreach (var field in message.EncodeOrder)
             {
@@ -54,6 +55,12 @@ internal sealed partial class ProtoStreamEncoder
 
         /// <summary>By slot: how many inline messages the field sits in (the old encoder counts them as depth).</summary>
         public int[] SlotExtraDepth { get; }
+
+        /// <summary>By slot: the length of the field's zero written when absent (0 for none and in inline messages).</summary>
+        public int[] SlotZeroLength { get; }
+
+        /// <summary>The sum of <see cref="SlotZeroLength"/>.</summary>
+        public int ZeroTotal { get; private set; }
 
         /// <summary>The deepest nesting of inline fields.</summary>
         public int InlineDepth { get; }
@@ -133,7 +140,10 @@ internal sealed partial class ProtoStreamEncoder
                 var f = ops[i].Field;
                 if (!f.Inline && f.Label == ProtoLabel.Optional && !f.Pointer && f.Type != ProtoType.Bytes)
                 {
-                    ops[i] = ops[i] with { AbsentZero = Tagged(f.Number, f.WireType, ZeroPayload(f)) };
+                    var zero = Tagged(f.Number, f.WireType, ZeroPayload(f));
+                    ops[i] = ops[i] with { AbsentZero = zero };
+                    SlotZeroLength[ops[i].Slot] = zero.Length;
+                    ZeroTotal += zero.Length;
                 }
             }
         }

@@ -11,19 +11,22 @@ namespace Skiff.Api.Protobuf;
 /// Anything unusual — bad JSON or a value of the wrong type, a duplicate property or map key, an escaped map key,
 /// a later apiVersion/kind after the leading ones, nesting near the limits — makes <see cref="TryEncode"/> give up
 /// (returning false, the writer as it was), and the caller then runs <see cref="ProtoJsonEncoder"/>, which gives the
-/// result or the exception of record. Not thread-safe; one instance per call.
+/// result or the exception of record. Thread-safe: each call uses its thread's idle instance (or a new one).
 /// </summary>
-internal sealed partial class ProtoStreamEncoder : IDisposable
+internal sealed partial class ProtoStreamEncoder
 {
+    /// <summary>This thread's idle encoder (its stacks and buffers are reused).</summary>
+    [ThreadStatic]
+    private static ProtoStreamEncoder? t_idle;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = ProtoJsonDecoder.MaxJsonDepth };
 
-    private readonly ProtoWriter _w;
+    private ProtoWriter _w = null!;
     private int[] _segs = new int[256];
     private int _segTop;
     private byte[] _scratch = [];
     private Utf8JsonWriter? _json;
 
-    private ProtoStreamEncoder(ProtoWriter w) => _w = w;
 
     /// <summary>Why this thread's last <see cref="TryEncode"/> gave up (for tests).</summary>
     [ThreadStatic]
@@ -37,7 +40,11 @@ internal sealed partial class ProtoStreamEncoder : IDisposable
     public static bool TryEncode(ReadOnlySpan<byte> utf8Json, string? apiVersion, string? kind, ProtoWriter w)
     {
         var start = w.Length;
-        using var encoder = new ProtoStreamEncoder(w);
+        var encoder = t_idle ?? new ProtoStreamEncoder();
+        t_idle = null;
+        encoder._w = w;
+        encoder._segTop = 0;
+        encoder._entryTop = 0;
         try
         {
             encoder.EncodeTop(utf8Json, apiVersion, kind);
@@ -49,15 +56,16 @@ internal sealed partial class ProtoStreamEncoder : IDisposable
             w.Truncate(start);
             return false;
         }
-    }
-
-    public void Dispose()
-    {
-        _json?.Dispose();
-        if (_scratch.Length > 0)
+        finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(_scratch);
-            _scratch = [];
+            encoder._w = null!;
+            if (encoder._scratch.Length > 1 << 20)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(encoder._scratch);
+                encoder._scratch = [];
+            }
+
+            t_idle = encoder;
         }
     }
 
@@ -225,6 +233,7 @@ internal sealed partial class ProtoStreamEncoder : IDisposable
         segs.Clear();
         _segTop = frame + size;
         var table = plan.Table;
+        var zeros = plan.ZeroTotal; // the bytes of the zeros of absent fields, for the body's length
         while (true)
         {
             if (!pending && !r.Read())
@@ -265,9 +274,10 @@ internal sealed partial class ProtoStreamEncoder : IDisposable
             segs = _segs.AsSpan(frame, size);
             segs[slot * 2] = start;
             segs[(slot * 2) + 1] = w.Length;
+            zeros -= plan.SlotZeroLength[slot];
         }
 
-        Assemble(plan, frame, bodyStart);
+        Assemble(plan, frame, bodyStart, zeros);
         _segTop = frame;
     }
 
@@ -284,7 +294,7 @@ internal sealed partial class ProtoStreamEncoder : IDisposable
     }
 
     /// <summary>Rewrites the body written since <paramref name="bodyStart"/> as its length and the fields in number order.</summary>
-    private void Assemble(Plan plan, int frame, int bodyStart)
+    private void Assemble(Plan plan, int frame, int bodyStart, int zeros)
     {
         var w = _w;
         var written = w.Length - bodyStart;
@@ -301,7 +311,7 @@ internal sealed partial class ProtoStreamEncoder : IDisposable
         w.WrittenSpan.Slice(bodyStart, written).CopyTo(_scratch);
         w.Truncate(bodyStart);
         var segs = _segs.AsSpan(frame, plan.SlotFields.Length * 2);
-        w.WriteVarint((ulong)Measure(plan, segs, 0));
+        w.WriteVarint((ulong)(plan.Message.HasInline ? Measure(plan, segs, 0) : written + zeros));
         Emit(plan, segs, 0, bodyStart);
     }
 
