@@ -18,7 +18,6 @@ internal sealed partial class ProtoStreamEncoder
             Table = ProtoNameTable.For(message);
             SlotFields = new ProtoField[Table.SlotCount];
             SlotExtraDepth = new int[Table.SlotCount];
-            SlotZeroLength = new int[Table.SlotCount];
             var ops = new List<Op>();
             foreach (var field in message.EncodeOrder)
             {
@@ -43,6 +42,15 @@ internal sealed partial class ProtoStreamEncoder
             }
 
             Ops = [.. ops];
+            SlotRank = new int[Table.SlotCount];
+            for (var i = 0; i < Ops.Length; i++)
+            {
+                if (Ops[i].Inline is null)
+                {
+                    SlotRank[Ops[i].Slot] = i;
+                }
+            }
+
             HasTypeMetaNames = Table.Find("apiVersion"u8) >= 0 || Table.Find("kind"u8) >= 0;
         }
 
@@ -56,11 +64,11 @@ internal sealed partial class ProtoStreamEncoder
         /// <summary>By slot: how many inline messages the field sits in (the old encoder counts them as depth).</summary>
         public int[] SlotExtraDepth { get; }
 
-        /// <summary>By slot: the length of the field's zero written when absent (0 for none and in inline messages).</summary>
-        public int[] SlotZeroLength { get; }
+        /// <summary>By slot (outside inline messages): the position of the field in <see cref="Ops"/>.</summary>
+        public int[] SlotRank { get; }
 
-        /// <summary>The sum of <see cref="SlotZeroLength"/>.</summary>
-        public int ZeroTotal { get; private set; }
+        /// <summary>The varint size of the length of the last body encoded (the bytes to keep for the next one's length).</summary>
+        public int LengthSizeHint { get; set; } = 1;
 
         /// <summary>The deepest nesting of inline fields.</summary>
         public int InlineDepth { get; }
@@ -142,8 +150,6 @@ internal sealed partial class ProtoStreamEncoder
                 {
                     var zero = Tagged(f.Number, f.WireType, ZeroPayload(f));
                     ops[i] = ops[i] with { AbsentZero = zero };
-                    SlotZeroLength[ops[i].Slot] = zero.Length;
-                    ZeroTotal += zero.Length;
                 }
             }
         }

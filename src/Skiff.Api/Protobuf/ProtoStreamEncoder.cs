@@ -221,7 +221,8 @@ internal sealed partial class ProtoStreamEncoder
         }
 
         var w = _w;
-        var bodyStart = w.Length;
+        var reserved = plan.LengthSizeHint;
+        var bodyStart = w.BeginLength(reserved);
         var frame = _segTop;
         var size = plan.SlotFields.Length * 2;
         if (_segs.Length < frame + size)
@@ -233,7 +234,13 @@ internal sealed partial class ProtoStreamEncoder
         segs.Clear();
         _segTop = frame + size;
         var table = plan.Table;
-        var zeros = plan.ZeroTotal; // the bytes of the zeros of absent fields, for the body's length
+        var ops = plan.Ops;
+
+        // While properties come in field-number order (and the message has no inline fields), the body is written in
+        // its final form: before each field the zeros of the absent fields since the previous one. The first property
+        // out of order switches to laying the body out again at the end from the recorded segments.
+        var ordered = !plan.Message.HasInline;
+        var lastRank = -1;
         while (true)
         {
             if (!pending && !r.Read())
@@ -269,16 +276,50 @@ internal sealed partial class ProtoStreamEncoder
                 continue; // written as absent
             }
 
+            if (ordered)
+            {
+                var rank = plan.SlotRank[slot];
+                if (rank > lastRank)
+                {
+                    WriteZeros(ops, lastRank + 1, rank);
+                    lastRank = rank;
+                }
+                else
+                {
+                    ordered = false;
+                }
+            }
+
             var start = w.Length;
             WriteField(ref r, plan.SlotFields[slot], depth + plan.SlotExtraDepth[slot]);
             segs = _segs.AsSpan(frame, size);
             segs[slot * 2] = start;
             segs[(slot * 2) + 1] = w.Length;
-            zeros -= plan.SlotZeroLength[slot];
         }
 
-        Assemble(plan, frame, bodyStart, zeros);
+        if (ordered)
+        {
+            WriteZeros(ops, lastRank + 1, ops.Length);
+            var length = w.EndLength(bodyStart, reserved);
+            plan.LengthSizeHint = ProtoWriter.VarintSize((uint)length);
+        }
+        else
+        {
+            Assemble(plan, frame, bodyStart, reserved);
+        }
+
         _segTop = frame;
+    }
+
+    private void WriteZeros(Plan.Op[] ops, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (ops[i].AbsentZero is { } zero)
+            {
+                _w.WriteRaw(zero);
+            }
+        }
     }
 
     private static int FindEscaped(ref Utf8JsonReader r, ProtoNameTable table)
@@ -293,8 +334,9 @@ internal sealed partial class ProtoStreamEncoder
         return table.Find(buffer[..n]);
     }
 
-    /// <summary>Rewrites the body written since <paramref name="bodyStart"/> as its length and the fields in number order.</summary>
-    private void Assemble(Plan plan, int frame, int bodyStart, int zeros)
+    /// <summary>Rewrites the body written since <paramref name="bodyStart"/> (after <paramref name="reserved"/> bytes
+    /// kept for its length) as its length and the fields in number order.</summary>
+    private void Assemble(Plan plan, int frame, int bodyStart, int reserved)
     {
         var w = _w;
         var written = w.Length - bodyStart;
@@ -309,10 +351,12 @@ internal sealed partial class ProtoStreamEncoder
         }
 
         w.WrittenSpan.Slice(bodyStart, written).CopyTo(_scratch);
-        w.Truncate(bodyStart);
+        w.Truncate(bodyStart - reserved);
         var segs = _segs.AsSpan(frame, plan.SlotFields.Length * 2);
-        w.WriteVarint((ulong)(plan.Message.HasInline ? Measure(plan, segs, 0) : written + zeros));
+        var length = Measure(plan, segs, 0);
+        w.WriteVarint((ulong)length);
         Emit(plan, segs, 0, bodyStart);
+        plan.LengthSizeHint = ProtoWriter.VarintSize((uint)length);
     }
 
     private static int Measure(Plan plan, ReadOnlySpan<int> segs, int slotBase)
