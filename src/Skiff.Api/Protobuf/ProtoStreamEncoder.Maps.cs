@@ -39,7 +39,7 @@ internal sealed partial class ProtoStreamEncoder
             }
             else
             {
-                invalid |= !System.Text.Unicode.Utf8.IsValid(r.ValueSpan);
+                invalid |= !_validUtf8 && !System.Text.Unicode.Utf8.IsValid(r.ValueSpan);
                 keyLength = r.ValueSpan.Length;
                 w.WriteBytes(r.ValueSpan);
             }

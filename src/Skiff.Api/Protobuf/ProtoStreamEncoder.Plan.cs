@@ -10,6 +10,9 @@ internal sealed partial class ProtoStreamEncoder
     /// </summary>
     internal sealed class Plan
     {
+        private readonly byte[]?[] _keys;
+        private readonly int[] _values;
+        private readonly int _mask;
         private byte[]? _zeroBody;
 
         private Plan(ProtoMessage message)
@@ -52,6 +55,26 @@ internal sealed partial class ProtoStreamEncoder
             }
 
             HasTypeMetaNames = Table.Find("apiVersion"u8) >= 0 || Table.Find("kind"u8) >= 0;
+            var size = 16;
+            while (size < Table.Names.Count * 4)
+            {
+                size *= 2;
+            }
+
+            _keys = new byte[size][];
+            _values = new int[size];
+            _mask = size - 1;
+            foreach (var (name, slot) in Table.Names)
+            {
+                var i = Hash(name) & _mask;
+                while (_keys[i] is not null)
+                {
+                    i = (i + 1) & _mask;
+                }
+
+                _keys[i] = name;
+                _values[i] = slot;
+            }
         }
 
         public ProtoMessage Message { get; }
@@ -81,6 +104,48 @@ internal sealed partial class ProtoStreamEncoder
 
         /// <summary>The body of the message with every field absent (what gogo writes for a zero struct).</summary>
         public byte[] ZeroBody => _zeroBody ??= BuildZeroBody();
+
+        /// <summary>The slot of a property name, or -1 (as <see cref="ProtoNameTable.Find"/>, with a hash of a few
+        /// words instead of every byte).</summary>
+        public int Find(ReadOnlySpan<byte> name)
+        {
+            var i = Hash(name) & _mask;
+            while (_keys[i] is { } key)
+            {
+                if (name.SequenceEqual(key))
+                {
+                    return _values[i];
+                }
+
+                i = (i + 1) & _mask;
+            }
+
+            return -1;
+        }
+
+        private static int Hash(ReadOnlySpan<byte> name)
+        {
+            ulong a, b;
+            var n = name.Length;
+            if (n >= 8)
+            {
+                a = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(name);
+                b = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(name[(n - 8)..]);
+            }
+            else if (n >= 4)
+            {
+                a = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(name);
+                b = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(name[(n - 4)..]);
+            }
+            else
+            {
+                a = n == 0 ? 0UL : name[0] | ((ulong)name[n - 1] << 8) | ((ulong)name[n / 2] << 16);
+                b = 0;
+            }
+
+            var h = ((a * 0x9E3779B97F4A7C15UL) ^ (b * 0xC2B2AE3D27D4EB4FUL)) + (ulong)n;
+            return (int)((h >> 32) ^ (h >> 7));
+        }
 
         public static Plan For(ProtoMessage message)
         {

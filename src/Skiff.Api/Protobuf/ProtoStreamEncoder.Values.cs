@@ -222,7 +222,7 @@ internal sealed partial class ProtoStreamEncoder
         }
 
         var raw = r.ValueSpan;
-        if (!r.ValueIsEscaped && Utf8.IsValid(raw))
+        if (!r.ValueIsEscaped && (_validUtf8 || Utf8.IsValid(raw)))
         {
             _w.WriteBytes(raw);
         }

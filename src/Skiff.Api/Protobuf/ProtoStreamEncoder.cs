@@ -24,6 +24,7 @@ internal sealed partial class ProtoStreamEncoder
     private ProtoWriter _w = null!;
     private int[] _segs = new int[256];
     private int _segTop;
+    private bool _validUtf8;
     private byte[] _scratch = [];
     private Utf8JsonWriter? _json;
 
@@ -74,6 +75,7 @@ internal sealed partial class ProtoStreamEncoder
     private void EncodeTop(ReadOnlySpan<byte> utf8Json, string? apiVersion, string? kind)
     {
         var r = new Utf8JsonReader(utf8Json, ReaderOptions);
+        _validUtf8 = System.Text.Unicode.Utf8.IsValid(utf8Json); // then so is every unescaped string in it
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
         {
             throw Bail();
@@ -233,7 +235,6 @@ internal sealed partial class ProtoStreamEncoder
         var segs = _segs.AsSpan(frame, size);
         segs.Clear();
         _segTop = frame + size;
-        var table = plan.Table;
         var ops = plan.Ops;
 
         // While properties come in field-number order (and the message has no inline fields), the body is written in
@@ -254,7 +255,7 @@ internal sealed partial class ProtoStreamEncoder
                 break;
             }
 
-            var slot = r.ValueIsEscaped ? FindEscaped(ref r, table) : table.Find(r.ValueSpan);
+            var slot = r.ValueIsEscaped ? FindEscaped(ref r, plan) : plan.Find(r.ValueSpan);
             if (slot < 0)
             {
                 if (typeFromPrefix && (r.ValueTextEquals("apiVersion"u8) || r.ValueTextEquals("kind"u8)))
@@ -322,7 +323,7 @@ internal sealed partial class ProtoStreamEncoder
         }
     }
 
-    private static int FindEscaped(ref Utf8JsonReader r, ProtoNameTable table)
+    private static int FindEscaped(ref Utf8JsonReader r, Plan table)
     {
         Span<byte> buffer = stackalloc byte[128];
         if (r.ValueSpan.Length > buffer.Length)
