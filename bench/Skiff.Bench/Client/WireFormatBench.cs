@@ -117,7 +117,7 @@ public static class WireFormatBench
         return (counter.Bytes, counter.ContentType);
     }
 
-    private static V1Pod Pod(int i) => new()
+    internal static V1Pod Pod(int i) => new()
     {
         Metadata = new V1ObjectMeta
         {
