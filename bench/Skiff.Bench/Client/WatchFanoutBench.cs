@@ -15,9 +15,9 @@ public static class WatchFanoutBench
 {
     public static async Task RunAsync(string[] args, CancellationToken ct)
     {
-        var watchers = Arg(args, "--watchers", 50);
-        var updates = Arg(args, "--updates", 300);
-        var runs = Arg(args, "--runs", 3);
+        var watchers = BenchArgs.Int(args, "--watchers", 50);
+        var updates = BenchArgs.Int(args, "--updates", 300);
+        var runs = BenchArgs.Int(args, "--runs", 3);
         Console.WriteLine($"watch fan-out bench: {watchers} watchers × {updates} pod updates over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
         await using var server = await BenchServer.StartAsync(ct).ConfigureAwait(false);
         using var cs = server.Clientset();
@@ -111,11 +111,5 @@ public static class WatchFanoutBench
         {
             throw new InvalidOperationException($"watch ended after {seen} of {events} events");
         }
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }
