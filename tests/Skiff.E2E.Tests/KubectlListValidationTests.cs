@@ -3,8 +3,9 @@ using Xunit;
 namespace Skiff.E2E.Tests;
 
 /// <summary>
-/// kubectl 1.32 validates a <c>kind: List</c> file client-side against <c>/openapi/v2</c> (protobuf): the real kubectl
-/// against the real <c>skiff up</c>, with the List produced by <c>kubectl get -o yaml</c>.
+/// kubectl 1.32 validates client-side against <c>/openapi/v2</c> (protobuf) what the server's OpenAPI v3 does not
+/// declare server-side validation for: <c>kind: List</c> files and kinds without a PATCH operation (create-only kinds).
+/// The real kubectl against the real <c>skiff up</c>, with the List produced by <c>kubectl get -o yaml</c>.
 /// </summary>
 public sealed class KubectlListValidationTests(SkiffFixture fixture) : IClassFixture<SkiffFixture>
 {
@@ -52,6 +53,25 @@ public sealed class KubectlListValidationTests(SkiffFixture fixture) : IClassFix
         Assert.Contains("configmap/e2e-list-bad created", unvalidated.Out);
         Assert.Contains("configmap/e2e-list-bad2 created", unvalidated.Out);
         await DeleteAsync("e2e-list-bad", "e2e-list-bad2");
+    }
+
+    [SkippableFact]
+    public async Task Create_CreateOnlyKind_ValidatesClientSideLikeUpstream()
+    {
+        Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
+        var good = Path.Combine(_skiff.DataDir, "ssar.yaml");
+        var bad = Path.Combine(_skiff.DataDir, "ssar-bad.yaml");
+        const string ssar = "apiVersion: authorization.k8s.io/v1\nkind: SelfSubjectAccessReview\nspec:\n  resourceAttributes:\n    verb: get\n    {0}: pods\n";
+        await File.WriteAllTextAsync(good, string.Format(System.Globalization.CultureInfo.InvariantCulture, ssar, "resource"));
+        await File.WriteAllTextAsync(bad, string.Format(System.Globalization.CultureInfo.InvariantCulture, ssar, "resourse"));
+
+        var created = await _skiff.KubectlArgsAsync(["create", "-f", good, "-o", "jsonpath={.status.allowed}"]);
+        var refused = await _skiff.KubectlArgsAsync(["create", "-f", bad, "-o", "json"]);
+
+        Assert.True(created.Exit == 0, created.Err);
+        Assert.Equal("true", created.Out);
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("ValidationError(SelfSubjectAccessReview.spec.resourceAttributes): unknown field \"resourse\" in io.k8s.api.authorization.v1.ResourceAttributes", refused.Err);
     }
 
     /// <summary>Creates the config maps, writes <c>kubectl get cm … -o yaml</c> (a <c>kind: List</c>) to a file, deletes them.</summary>

@@ -15,8 +15,8 @@ public static class WireFormatBench
 {
     public static async Task RunAsync(string[] args, CancellationToken ct)
     {
-        var pods = Arg(args, "--pods", 2000);
-        var runs = Arg(args, "--runs", 30);
+        var pods = BenchArgs.Int(args, "--pods", 2000);
+        var runs = BenchArgs.Int(args, "--runs", 30);
         Console.WriteLine($"client wire-format bench: typed List of {pods} pods over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
         await using var server = await BenchServer.StartAsync(ct).ConfigureAwait(false);
         var baseConfig = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(server.KubeconfigPath)) with { Qps = 0 };
@@ -117,7 +117,7 @@ public static class WireFormatBench
         return (counter.Bytes, counter.ContentType);
     }
 
-    private static V1Pod Pod(int i) => new()
+    internal static V1Pod Pod(int i) => new()
     {
         Metadata = new V1ObjectMeta
         {
@@ -146,12 +146,6 @@ public static class WireFormatBench
             ],
         },
     };
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-    }
 
     private sealed class CountingHandler : DelegatingHandler
     {

@@ -132,6 +132,13 @@ internal sealed partial class ResourceEndpoint
                     _ => ev.Object,
                 };
                 firstTableEvent &= neg.Shape != OutputShape.Table;
+                if (neg.Shape == OutputShape.Object && ev.Source is { } source && obj is JsonObject plain)
+                {
+                    var type = ev.Type;
+                    await WriteFrameAsync(ctx, WatchFrameCache.GetOrEncode(source, type, protobuf, () => EncodeEvent(protobuf, type, plain)), token).ConfigureAwait(false);
+                    continue;
+                }
+
                 await WriteEventAsync(ctx, protobuf, ev.Type, obj, token).ConfigureAwait(false);
             }
         }
@@ -185,12 +192,15 @@ internal sealed partial class ResourceEndpoint
     }
 
     /// <summary>Writes one event: a JSON line, or a length-prefixed protobuf WatchEvent frame.</summary>
-    private static async Task WriteEventAsync(HttpContext ctx, bool protobuf, string type, JsonNode? obj, CancellationToken ct)
+    private static Task WriteEventAsync(HttpContext ctx, bool protobuf, string type, JsonNode? obj, CancellationToken ct)
+        => WriteFrameAsync(ctx, EncodeEvent(protobuf, type, obj), ct);
+
+    /// <summary>One event as sent: a JSON line, or a length-prefixed protobuf WatchEvent frame.</summary>
+    private static byte[] EncodeEvent(bool protobuf, string type, JsonNode? obj)
     {
         if (protobuf && obj is JsonObject o)
         {
-            await Skiff.Api.Protobuf.ProtobufWatch.WriteEventAsync(ctx.Response.Body, type, o, ct).ConfigureAwait(false);
-            return;
+            return Skiff.Api.Protobuf.ProtobufWatch.EncodeEventFrame(type, o);
         }
 
         var ev = new JsonObject { ["type"] = type, ["object"] = obj?.DeepClone() };
@@ -198,7 +208,12 @@ internal sealed partial class ResourceEndpoint
         var line = new byte[bytes.Length + 1];
         bytes.CopyTo(line, 0);
         line[^1] = (byte)'\n';
-        await ctx.Response.Body.WriteAsync(line, ct).ConfigureAwait(false);
+        return line;
+    }
+
+    private static async Task WriteFrameAsync(HttpContext ctx, byte[] frame, CancellationToken ct)
+    {
+        await ctx.Response.Body.WriteAsync(frame, ct).ConfigureAwait(false);
         await ctx.Response.Body.FlushAsync(ct).ConfigureAwait(false);
     }
 

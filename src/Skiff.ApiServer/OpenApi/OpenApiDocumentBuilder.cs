@@ -94,15 +94,6 @@ public static class OpenApiDocumentBuilder
                 item["patch"] = Op(ctx, "partially update the specified " + r.Kind, "patch", "patch",
                     OpenApiParameters.Patch(), PatchBody(ctx.BuiltIn), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(kindSchema), false, "200", "201"), ctx.Gvk);
             }
-            else if (verbs.Contains("create"))
-            {
-                // Deviation from upstream, on purpose: kubectl decides whether the server validates fields by looking
-                // for a PATCH operation of the kind. Without one (create-only kinds such as SelfSubjectAccessReview)
-                // it validates client-side against /openapi/v2, which Skiff does not serve, and `create -f` fails.
-                // The server answers this operation with 405 like any unsupported verb.
-                item["patch"] = Op(ctx, $"not served ({r.Kind} supports create only); declared so clients send fieldValidation and let the server validate", "patch", "patch",
-                    OpenApiParameters.Patch(), PatchBody(ctx.BuiltIn), Responses(ctx.BuiltIn, ctx.Protobuf, Ref(kindSchema), false, "200"), ctx.Gvk);
-            }
 
             if (verbs.Contains("update"))
             {

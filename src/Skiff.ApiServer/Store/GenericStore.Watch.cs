@@ -6,8 +6,10 @@ using Skiff.Storage;
 namespace Skiff.ApiServer.Store;
 
 /// <summary>One watch event. <see cref="Type"/> is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; PROGRESS is internal
-/// (the store has delivered everything up to <see cref="Revision"/>) and never sent to clients.</summary>
-internal sealed record WatchEvent(string Type, JsonObject? Object, long Revision);
+/// (the store has delivered everything up to <see cref="Revision"/>) and never sent to clients. <see cref="Source"/> is
+/// the stored value the object was decoded from (shared by every watcher of the same storage event), so encoded frames
+/// can be reused across watchers; null for synthetic events.</summary>
+internal sealed record WatchEvent(string Type, JsonObject? Object, long Revision, KeyValue? Source = null);
 
 internal sealed partial class GenericStore
 {
@@ -95,7 +97,7 @@ internal sealed partial class GenericStore
             {
                 if (filter is null || filter(ev.PrevKv is { } pk ? Decode(pk) : obj))
                 {
-                    yield return new WatchEvent("DELETED", obj, ev.Revision);
+                    yield return new WatchEvent("DELETED", obj, ev.Revision, ev.Kv);
                 }
 
                 continue;
@@ -103,7 +105,7 @@ internal sealed partial class GenericStore
 
             if (filter is null)
             {
-                yield return new WatchEvent(ev.Type == StorageEventType.Added ? "ADDED" : "MODIFIED", obj, ev.Revision);
+                yield return new WatchEvent(ev.Type == StorageEventType.Added ? "ADDED" : "MODIFIED", obj, ev.Revision, ev.Kv);
                 continue;
             }
 
@@ -111,15 +113,15 @@ internal sealed partial class GenericStore
             var oldMatches = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev && filter(Decode(prev));
             if (nowMatches && oldMatches)
             {
-                yield return new WatchEvent("MODIFIED", obj, ev.Revision);
+                yield return new WatchEvent("MODIFIED", obj, ev.Revision, ev.Kv);
             }
             else if (nowMatches)
             {
-                yield return new WatchEvent("ADDED", obj, ev.Revision);
+                yield return new WatchEvent("ADDED", obj, ev.Revision, ev.Kv);
             }
             else if (oldMatches)
             {
-                yield return new WatchEvent("DELETED", obj, ev.Revision);
+                yield return new WatchEvent("DELETED", obj, ev.Revision, ev.Kv);
             }
             else
             {

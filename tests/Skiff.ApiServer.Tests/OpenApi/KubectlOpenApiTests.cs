@@ -65,29 +65,6 @@ public sealed class KubectlOpenApiTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task Create_CreateOnlyKind_SendsStrictFieldValidation()
-    {
-        Skip.IfNot(File.Exists(Kubectl), "kubectl is not installed");
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await using var host = await OpenApiTestHost.StartAsync(TestResources.Service(), cts.Token);
-        var file = Path.Combine(_home, "ssar.yaml");
-        await File.WriteAllTextAsync(file, """
-            apiVersion: authorization.k8s.io/v1
-            kind: SelfSubjectAccessReview
-            spec:
-              resourceAttributes:
-                verb: get
-                resource: pods
-            """, cts.Token);
-
-        var create = await RunAsync(host, cts.Token, "create", "-f", file, "-o", "json");
-
-        Assert.True(create.Code == 0, $"kubectl create failed ({create.Code}): {create.Stderr}");
-        Assert.Contains(host.Requests, r => r.StartsWith("POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews?", StringComparison.Ordinal)
-            && r.Contains("fieldValidation=Strict", StringComparison.Ordinal));
-    }
-
-    [SkippableFact]
     public async Task CreateList_ValidatesItemsClientSideAgainstOpenApiV2()
     {
         Skip.IfNot(File.Exists(Kubectl), "kubectl is not installed");
