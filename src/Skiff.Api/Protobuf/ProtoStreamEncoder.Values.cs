@@ -207,7 +207,15 @@ internal sealed partial class ProtoStreamEncoder
             default: // RawExtension, FieldsV1: the embedded JSON text, minified as JsonElement.WriteTo writes it
                 w.WriteTag(1, 2);
                 var mark = w.BeginLength();
-                CopyJson(ref r);
+                var from = r; // a copy: the JSON is read again by the writer when it is not plain enough to copy
+                var at = w.Length;
+                if (!TryCopyPlainJson(ref r))
+                {
+                    w.Truncate(at);
+                    r = from;
+                    CopyJson(ref r);
+                }
+
                 w.EndLength(mark);
                 return;
         }
@@ -278,6 +286,100 @@ internal sealed partial class ProtoStreamEncoder
         }
 
         throw Bail();
+    }
+
+    /// <summary>
+    /// Copies the value at the reader as minified JSON from its tokens' own bytes, when that gives what
+    /// <see cref="CopyJson"/> writes: every string and name printable ASCII with no escapes but \" and \\ (the only
+    /// ones the relaxed encoder writes for such text). Returns false, partly written, at the first other token.
+    /// </summary>
+    private bool TryCopyPlainJson(ref Utf8JsonReader r)
+    {
+        var w = _w;
+        var level = 0;
+        var comma = false;
+        while (true)
+        {
+            var token = r.TokenType;
+            if (comma && token is not (JsonTokenType.EndObject or JsonTokenType.EndArray))
+            {
+                w.WriteRaw(","u8);
+            }
+
+            switch (token)
+            {
+                case JsonTokenType.StartObject:
+                    w.WriteRaw("{"u8);
+                    level++;
+                    comma = false;
+                    break;
+                case JsonTokenType.StartArray:
+                    w.WriteRaw("["u8);
+                    level++;
+                    comma = false;
+                    break;
+                case JsonTokenType.EndObject:
+                    w.WriteRaw("}"u8);
+                    level--;
+                    comma = true;
+                    break;
+                case JsonTokenType.EndArray:
+                    w.WriteRaw("]"u8);
+                    level--;
+                    comma = true;
+                    break;
+                case JsonTokenType.PropertyName:
+                case JsonTokenType.String:
+                    var raw = r.ValueSpan;
+                    if (raw.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0 || (r.ValueIsEscaped && !PlainEscapes(raw)))
+                    {
+                        return false;
+                    }
+
+                    w.WriteRaw("\""u8);
+                    w.WriteRaw(raw);
+                    w.WriteRaw(token == JsonTokenType.PropertyName ? "\":"u8 : "\""u8);
+                    comma = token == JsonTokenType.String;
+                    break;
+                case JsonTokenType.Number:
+                case JsonTokenType.True:
+                case JsonTokenType.False:
+                case JsonTokenType.Null:
+                    w.WriteRaw(r.ValueSpan);
+                    comma = true;
+                    break;
+                default:
+                    return false;
+            }
+
+            if (level == 0)
+            {
+                return true;
+            }
+
+            if (!r.Read())
+            {
+                throw Bail();
+            }
+        }
+    }
+
+    /// <summary>Whether the only escapes of a raw string are \" and \\.</summary>
+    private static bool PlainEscapes(ReadOnlySpan<byte> raw)
+    {
+        var i = raw.IndexOf((byte)'\\');
+        while (i >= 0)
+        {
+            if (i + 1 >= raw.Length || raw[i + 1] is not ((byte)'"' or (byte)'\\'))
+            {
+                return false;
+            }
+
+            raw = raw[(i + 2)..];
+            i = raw.IndexOf((byte)'\\');
+        }
+
+        return true;
     }
 
     /// <summary>Re-writes the value at the reader (any JSON) minified, leaving the reader at its last token.</summary>

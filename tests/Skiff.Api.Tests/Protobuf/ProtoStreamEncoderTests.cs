@@ -113,6 +113,11 @@ public sealed class ProtoStreamEncoderTests
     [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","data":{"z":null,"a":"x"},"binaryData":{"b":null}}""")]
     [InlineData("""{"apiVersion":"v1","kind":"Pod","spec":{"containers":[null,{"name":"a"}],"volumes":[{"name":"v"}]}}""")]
     [InlineData("""{"apiVersion":"apps/v1","kind":"ControllerRevision","data":{"b":[1,2.50,"\u00e9\n",{"k\"":null}],"a":true}}""")]
+    [InlineData("""{"apiVersion":"apps/v1","kind":"ControllerRevision","data":{"s":" !#$%&'()*+,-./:;<=>?@[]^_`{|}~\"\\","n":[-1.5e3,0,true,false,null,{}],"e":{}}}""")]
+    [InlineData("""{"apiVersion":"apps/v1","kind":"ControllerRevision","data":{"s":"a\/b","t":"\u0041\t\n"}}""")]
+    [InlineData("""{"apiVersion":"apps/v1","kind":"ControllerRevision","data":{"k\"\\":"\u007f","u":"\u00e9"}}""")]
+    [InlineData("""{"apiVersion":"apps/v1","kind":"ControllerRevision","data": [ 1 , "x" , { "a" : [ ] } ] }""")]
+    [InlineData("""{"apiVersion":"apps/v1","kind":"ControllerRevision","data":"just a string"}""")]
     [InlineData("""{"apiVersion":"v1","kind":"ConfigMap"}""")]
     [InlineData("""{"kind":"ConfigMap","apiVersion":"v1"}""")]
     public void EdgeCases_Codec_SameAsDocumentEncoder(string json)
