@@ -5,11 +5,12 @@ namespace Skiff.Api.Protobuf;
 /// <summary>
 /// UTF-8 JSON text → protobuf envelope in one pass of a <see cref="Utf8JsonReader"/>, giving exactly the bytes of
 /// <see cref="ProtoJsonEncoder"/> (which walks a parsed <see cref="JsonDocument"/>). Each field's bytes are written as
-/// its property arrives and remembered as a segment of its slot; at the end of each object the body is laid out again
-/// in field-number order with the zeros of absent non-pointer fields and the inline submessages (see <see cref="Plan"/>).
+/// its property arrives and remembered as a segment of its slot. While properties come in field-number order the zeros
+/// of absent non-pointer fields are written between them and the body is final as written; otherwise (and for messages
+/// with inline fields) the body is laid out again at the end of the object from the segments (see <see cref="Plan"/>).
 /// Map entries are written as they come and reordered by key bytes only when not already sorted.
-/// Anything unusual — bad JSON or a value of the wrong type, a duplicate property or map key, an escaped map key,
-/// a later apiVersion/kind after the leading ones, nesting near the limits — makes <see cref="TryEncode"/> give up
+/// Anything unusual — bad JSON or a value of the wrong type, a duplicate property or map key, an escaped map key with a
+/// lone surrogate (or beside a key of invalid UTF-8), an apiVersion/kind after the leading ones, nesting near the limits — makes <see cref="TryEncode"/> give up
 /// (returning false, the writer as it was), and the caller then runs <see cref="ProtoJsonEncoder"/>, which gives the
 /// result or the exception of record. Thread-safe: each call uses its thread's idle instance (or a new one).
 /// </summary>
@@ -34,9 +35,10 @@ internal sealed partial class ProtoStreamEncoder
     internal static Exception? LastGiveUp;
 
     /// <summary>
-    /// Encodes the text as an envelope of apiVersion/kind (when null: the object's own, which must then be its first
-    /// properties) into <paramref name="w"/>. Returns false, with <paramref name="w"/> truncated back, when it cannot
-    /// tell the result is the one <see cref="ProtoJsonEncoder"/> would give (including every input it rejects).
+    /// Encodes the text as an envelope of apiVersion/kind (when null: the object's own, the last of each; found by a
+    /// second scan of the top level when not among its first properties) into <paramref name="w"/>. Returns false, with
+    /// <paramref name="w"/> truncated back, when it cannot tell the result is the one <see cref="ProtoJsonEncoder"/>
+    /// would give (including every input it rejects).
     /// </summary>
     public static bool TryEncode(ReadOnlySpan<byte> utf8Json, string? apiVersion, string? kind, ProtoWriter w)
     {
