@@ -140,15 +140,22 @@ public sealed class ListWatchTableTests(ControlPlaneFixture f) : IClassFixture<C
         await f.Cp.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/configmaps/w1", JsonNode.Parse("{\"metadata\":{\"labels\":{\"app\":\"other\"}}}"), "application/merge-patch+json");
         await f.Cp.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/configmaps/before");
 
+        var (_, relabelled, _) = await f.Cp.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps/w1");
         var events = new List<(string, string)>();
+        var objects = new List<JsonNode>();
         for (var i = 0; i < 4; i++)
         {
             var ev = await watch.NextAsync(cts.Token);
             events.Add((ev["type"]!.GetValue<string>(), ev["object"]!["metadata"]!["name"]!.GetValue<string>()));
             Assert.Equal("ConfigMap", ev["object"]!["kind"]!.GetValue<string>());
+            objects.Add(ev["object"]!);
         }
 
         Assert.Equal([("ADDED", "w1"), ("MODIFIED", "w1"), ("DELETED", "w1"), ("DELETED", "before")], events);
+
+        // Leaving the selector: the object as it last matched, at the revision of the change (upstream's cacheWatcher).
+        Assert.Equal("web", objects[2]["metadata"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.Equal(relabelled!["metadata"]!["resourceVersion"]!.GetValue<string>(), objects[2]["metadata"]!["resourceVersion"]!.GetValue<string>());
     }
 
     [Fact]

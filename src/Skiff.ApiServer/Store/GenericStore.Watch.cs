@@ -110,7 +110,8 @@ internal sealed partial class GenericStore
             }
 
             var nowMatches = filter(obj);
-            var oldMatches = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev && filter(Decode(prev));
+            var old = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev ? Decode(prev) : null;
+            var oldMatches = old is not null && filter(old);
             if (nowMatches && oldMatches)
             {
                 yield return new WatchEvent("MODIFIED", obj, ev.Revision, ev.Kv);
@@ -121,7 +122,9 @@ internal sealed partial class GenericStore
             }
             else if (oldMatches)
             {
-                yield return new WatchEvent("DELETED", obj, ev.Revision, ev.Kv);
+                // Left the selector: upstream's cacheWatcher sends the previous object with the event's resourceVersion.
+                Meta.Of(old!)["resourceVersion"] = ev.Revision.ToString(CultureInfo.InvariantCulture);
+                yield return new WatchEvent("DELETED", old!, ev.Revision);
             }
             else
             {
