@@ -61,8 +61,8 @@ internal sealed class ProtoField
     /// <summary>Go's json inline: the nested message's fields are properties of the parent JSON object.</summary>
     public bool Inline { get; }
 
-    /// <summary>The streaming encoder's zero value of this field's type, after the tag (built on first use).</summary>
-    internal byte[]? StreamZeroPayload { get; set; }
+    /// <summary>The zero value of this field's type, after the tag (<see cref="ProtoZero.Payload"/>, built on first use).</summary>
+    internal byte[]? ZeroPayload { get; set; }
 
     /// <summary>The protobuf wire type of one value (0 varint, 2 length-delimited).</summary>
     public int WireType => Type is ProtoType.Bool or ProtoType.Int32 or ProtoType.Int64 ? 0 : 2;

@@ -209,7 +209,7 @@ internal sealed partial class ProtoJsonEncoder
                 }
                 else if (field.Type != ProtoType.Bytes)
                 {
-                    WriteZeroAs(2, field, depth);
+                    WriteZeroAs(2, field);
                 }
 
                 _w.EndLength(mark);

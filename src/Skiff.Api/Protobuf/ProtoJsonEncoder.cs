@@ -141,7 +141,7 @@ internal sealed partial class ProtoJsonEncoder
                     {
                         if (!field.Pointer && field.Type != ProtoType.Bytes)
                         {
-                            WriteZeroAs(field.Number, field, depth); // a nil []byte is not written
+                            WriteZeroAs(field.Number, field); // a nil []byte is not written
                         }
                     }
                     else
@@ -157,7 +157,7 @@ internal sealed partial class ProtoJsonEncoder
                         {
                             if (item.ValueKind == JsonValueKind.Null)
                             {
-                                WriteZeroAs(field.Number, field, depth);
+                                WriteZeroAs(field.Number, field);
                             }
                             else
                             {
@@ -186,46 +186,7 @@ internal sealed partial class ProtoJsonEncoder
         }
     }
 
-    private void WriteZeroAs(int number, ProtoField field, int depth)
-    {
-        switch (field.Type)
-        {
-            case ProtoType.String:
-            case ProtoType.Bytes:
-                _w.WriteTag(number, 2);
-                _w.WriteVarint(0);
-                return;
-            case ProtoType.Bool:
-            case ProtoType.Int32:
-            case ProtoType.Int64:
-                _w.WriteTag(number, 0);
-                _w.WriteVarint(0);
-                return;
-        }
-
-        var message = field.Message!;
-        _w.WriteTag(number, 2);
-        var mark = _w.BeginLength();
-        switch (message.Special)
-        {
-            case SpecialType.Duration:
-                _w.WriteTag(1, 0);
-                _w.WriteVarint(0);
-                break;
-            case SpecialType.Quantity:
-                _w.WriteTag(1, 2);
-                _w.WriteBytes("0"u8);
-                break;
-            case SpecialType.IntOrString:
-                WriteIntOrString(0, 0, default);
-                break;
-            case SpecialType.None:
-                EncodeMessage(default, message, depth + 1);
-                break;
-        }
-
-        _w.EndLength(mark);
-    }
+    private void WriteZeroAs(int number, ProtoField field) => ProtoZero.Write(_w, number, field);
 
     private void WriteValue(int number, ProtoType type, ProtoMessage? valueMessage, JsonElement node, int depth, ProtoMessage message, ProtoField field)
     {

@@ -59,6 +59,9 @@ internal sealed class ProtoMessage
     /// <summary>The streaming encoder's per-message plan (built on first use; see ProtoStreamEncoder).</summary>
     internal ProtoStreamEncoder.Plan? StreamPlan { get; set; }
 
+    /// <summary>The body with every field absent (<see cref="ProtoZero.Body"/>, built on first use).</summary>
+    internal byte[]? ZeroBody { get; set; }
+
     public void SetFields(List<ProtoField> fields)
     {
         Fields = [.. fields];

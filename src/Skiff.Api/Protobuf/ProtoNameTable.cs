@@ -40,8 +40,8 @@ internal sealed class ProtoNameTable
 
         SlotCount = slot;
         Names = names;
-        var size = 8;
-        while (size < names.Count * 3)
+        var size = 16;
+        while (size < names.Count * 4)
         {
             size *= 2;
         }
@@ -95,14 +95,29 @@ internal sealed class ProtoNameTable
         return -1;
     }
 
+    // A few words of the name (its first and last eight bytes and its length) rather than every byte: JSON names are
+    // short and mostly differ at their ends, and this is on the encoders' hot path.
     private static int Hash(ReadOnlySpan<byte> name)
     {
-        var h = (uint)name.Length * 0x9E3779B1u;
-        foreach (var b in name)
+        ulong a, b;
+        var n = name.Length;
+        if (n >= 8)
         {
-            h = (h ^ b) * 0x01000193u;
+            a = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(name);
+            b = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(name[(n - 8)..]);
+        }
+        else if (n >= 4)
+        {
+            a = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(name);
+            b = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(name[(n - 4)..]);
+        }
+        else
+        {
+            a = n == 0 ? 0UL : name[0] | ((ulong)name[n - 1] << 8) | ((ulong)name[n / 2] << 16);
+            b = 0;
         }
 
-        return (int)(h ^ (h >> 15));
+        var h = ((a * 0x9E3779B97F4A7C15UL) ^ (b * 0xC2B2AE3D27D4EB4FUL)) + (ulong)n;
+        return (int)((h >> 32) ^ (h >> 7));
     }
 }

@@ -55,7 +55,7 @@ internal sealed partial class ProtoStreamEncoder
     private void WriteZero(int number, ProtoField field)
     {
         _w.WriteTag(number, field.WireType);
-        _w.WriteRaw(Plan.ZeroPayload(field));
+        _w.WriteRaw(ProtoZero.Payload(field));
     }
 
     private void WriteValue(ref Utf8JsonReader r, int number, ProtoField field, int depth)
