@@ -17,15 +17,13 @@ public sealed class KubectlListValidationTests(SkiffFixture fixture) : IClassFix
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
         var file = await ExportListAsync("e2e-list-a", "e2e-list-b");
 
-        var apply = await _skiff.KubectlArgsAsync(["apply", "-f", file]);
-        Assert.True(apply.Exit == 0, apply.Err);
+        var apply = await _skiff.KubectlArgsOkAsync(["apply", "-f", file]);
         Assert.Contains("configmap/e2e-list-a created", apply.Out);
         Assert.Contains("configmap/e2e-list-b created", apply.Out);
         Assert.Equal("1", (await _skiff.KubectlAsync("get cm e2e-list-a -o jsonpath={.data.x}")).Out);
 
         await DeleteAsync("e2e-list-a", "e2e-list-b");
-        var create = await _skiff.KubectlArgsAsync(["create", "-f", file]);
-        Assert.True(create.Exit == 0, create.Err);
+        var create = await _skiff.KubectlArgsOkAsync(["create", "-f", file]);
         Assert.Contains("configmap/e2e-list-a created", create.Out);
         Assert.Contains("configmap/e2e-list-b created", create.Out);
         Assert.Equal("1", (await _skiff.KubectlAsync("get cm e2e-list-b -o jsonpath={.data.x}")).Out);
@@ -48,8 +46,7 @@ public sealed class KubectlListValidationTests(SkiffFixture fixture) : IClassFix
             Assert.NotEqual(0, (await _skiff.KubectlAsync("get cm e2e-list-bad")).Exit);
         }
 
-        var unvalidated = await _skiff.KubectlArgsAsync(["apply", "--validate=false", "-f", file]);
-        Assert.True(unvalidated.Exit == 0, unvalidated.Err);
+        var unvalidated = await _skiff.KubectlArgsOkAsync(["apply", "--validate=false", "-f", file]);
         Assert.Contains("configmap/e2e-list-bad created", unvalidated.Out);
         Assert.Contains("configmap/e2e-list-bad2 created", unvalidated.Out);
         await DeleteAsync("e2e-list-bad", "e2e-list-bad2");
@@ -79,12 +76,10 @@ public sealed class KubectlListValidationTests(SkiffFixture fixture) : IClassFix
     {
         foreach (var name in names)
         {
-            var created = await _skiff.KubectlArgsAsync(["create", "configmap", name, "--from-literal=x=1"]);
-            Assert.True(created.Exit == 0, created.Err);
+            await _skiff.KubectlArgsOkAsync(["create", "configmap", name, "--from-literal=x=1"]);
         }
 
-        var get = await _skiff.KubectlArgsAsync(["get", "cm", .. names, "-o", "yaml"]);
-        Assert.True(get.Exit == 0, get.Err);
+        var get = await _skiff.KubectlArgsOkAsync(["get", "cm", .. names, "-o", "yaml"]);
         Assert.Contains("kind: List", get.Out);
         var file = Path.Combine(_skiff.DataDir, string.Join('-', names) + ".yaml");
         await File.WriteAllTextAsync(file, get.Out);
@@ -94,7 +89,6 @@ public sealed class KubectlListValidationTests(SkiffFixture fixture) : IClassFix
 
     private async Task DeleteAsync(params string[] names)
     {
-        var deleted = await _skiff.KubectlArgsAsync(["delete", "cm", .. names]);
-        Assert.True(deleted.Exit == 0, deleted.Err);
+        await _skiff.KubectlArgsOkAsync(["delete", "cm", .. names]);
     }
 }

@@ -22,8 +22,7 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     public async Task Version_ReportsServer132()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var (exit, stdout, _) = await _skiff.KubectlAsync("version");
-        Assert.Equal(0, exit);
+        var (_, stdout, _) = await _skiff.KubectlOkAsync("version");
         Assert.Contains("Server Version: v1.32.4-skiff", stdout);
     }
 
@@ -31,8 +30,7 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     public async Task ClusterInfo_PrintsControlPlane()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var (exit, stdout, _) = await _skiff.KubectlAsync("cluster-info");
-        Assert.Equal(0, exit);
+        var (_, stdout, _) = await _skiff.KubectlOkAsync("cluster-info");
         Assert.Contains($"Kubernetes control plane is running at https://127.0.0.1:{_skiff.Port}", stdout);
     }
 
@@ -40,8 +38,7 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     public async Task ApiResources_ListsConfigMaps()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var (exit, stdout, _) = await _skiff.KubectlAsync("api-resources");
-        Assert.Equal(0, exit);
+        var (_, stdout, _) = await _skiff.KubectlOkAsync("api-resources");
         Assert.Matches("configmaps\\s+cm\\s+v1\\s+true\\s+ConfigMap", stdout);
     }
 
@@ -49,8 +46,7 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     public async Task ConfigMap_CreateGetLabelPatchDelete_Works()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var create = await _skiff.KubectlAsync("create --validate=false -f -", ConfigMapYaml);
-        Assert.True(create.Exit == 0, create.Err);
+        var create = await _skiff.KubectlOkAsync("create --validate=false -f -", ConfigMapYaml);
         Assert.Contains("configmap/e2e-cm created", create.Out);
 
         var get = await _skiff.KubectlAsync("get cm -l app=web");
@@ -76,11 +72,9 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     public async Task ApplyValidateFalse_CreatesThenConfigures()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var first = await _skiff.KubectlAsync("apply --validate=false -f -", ConfigMapYaml.Replace("e2e-cm", "e2e-apply"));
-        Assert.True(first.Exit == 0, first.Err);
+        var first = await _skiff.KubectlOkAsync("apply --validate=false -f -", ConfigMapYaml.Replace("e2e-cm", "e2e-apply"));
         Assert.Contains("configmap/e2e-apply created", first.Out);
-        var second = await _skiff.KubectlAsync("apply --validate=false -f -", ConfigMapYaml.Replace("e2e-cm", "e2e-apply").Replace("k: v", "k: w"));
-        Assert.True(second.Exit == 0, second.Err);
+        var second = await _skiff.KubectlOkAsync("apply --validate=false -f -", ConfigMapYaml.Replace("e2e-cm", "e2e-apply").Replace("k: v", "k: w"));
         Assert.Contains("configmap/e2e-apply configured", second.Out);
     }
 
@@ -88,8 +82,7 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     public async Task Namespace_CreateProtobufAndDelete_Terminates()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var create = await _skiff.KubectlAsync("create namespace e2e-ns");
-        Assert.True(create.Exit == 0, create.Err);
+        await _skiff.KubectlOkAsync("create namespace e2e-ns");
         var del = await _skiff.KubectlAsync("delete namespace e2e-ns --wait=false");
         Assert.Equal(0, del.Exit);
         var get = await _skiff.KubectlAsync("get ns e2e-ns");
@@ -128,11 +121,9 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     public async Task AuthCanIAndWhoami_AnsweredForAdmin()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var canI = await _skiff.KubectlAsync("auth can-i create deployments");
-        Assert.True(canI.Exit == 0, canI.Err);
+        var canI = await _skiff.KubectlOkAsync("auth can-i create deployments");
         Assert.Equal("yes", canI.Out.Trim());
-        var whoami = await _skiff.KubectlAsync("auth whoami");
-        Assert.True(whoami.Exit == 0, whoami.Err);
+        var whoami = await _skiff.KubectlOkAsync("auth whoami");
         Assert.Matches("Username\\s+kubernetes-admin", whoami.Out);
         Assert.Contains("system:masters", whoami.Out);
     }
@@ -161,14 +152,11 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
               - name: c
                 image: busybox
             """;
-        var create = await _skiff.KubectlAsync("create -f -", pod);
-        Assert.True(create.Exit == 0, create.Err);
-        var del = await _skiff.KubectlAsync("delete pod e2e-grace --wait=false");
-        Assert.True(del.Exit == 0, del.Err);
+        await _skiff.KubectlOkAsync("create -f -", pod);
+        await _skiff.KubectlOkAsync("delete pod e2e-grace --wait=false");
         var get = await _skiff.KubectlAsync("get pod e2e-grace -o jsonpath={.metadata.deletionGracePeriodSeconds}");
         Assert.Equal("30", get.Out.Trim());
-        var force = await _skiff.KubectlAsync("delete pod e2e-grace --force --grace-period=0");
-        Assert.True(force.Exit == 0, force.Err);
+        await _skiff.KubectlOkAsync("delete pod e2e-grace --force --grace-period=0");
         var gone = await _skiff.KubectlAsync("get pod e2e-grace");
         Assert.NotEqual(0, gone.Exit);
         Assert.Contains("NotFound", gone.Err);
@@ -178,8 +166,7 @@ public sealed class KubectlTests(SkiffFixture fixture) : IClassFixture<SkiffFixt
     public async Task AuthCanIList_EverythingAllowed()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        var list = await _skiff.KubectlAsync("auth can-i --list");
-        Assert.True(list.Exit == 0, list.Err);
+        var list = await _skiff.KubectlOkAsync("auth can-i --list");
         Assert.Matches("\\*\\.\\*\\s+\\[\\]\\s+\\[\\]\\s+\\[\\*\\]", list.Out);
     }
 }

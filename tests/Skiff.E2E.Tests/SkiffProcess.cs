@@ -71,6 +71,14 @@ public sealed class SkiffProcess : IAsyncDisposable
         KubectlArgsAsync(args.Split(' ', StringSplitOptions.RemoveEmptyEntries), stdin, timeout);
 
     /// <summary>Like <see cref="KubectlAsync"/> with each argument passed verbatim.</summary>
+    /// <summary>Runs kubectl and asserts that it succeeded (its stderr is the failure message).</summary>
+    public async Task<(int Exit, string Out, string Err)> KubectlOkAsync(string args, string? stdin = null) =>
+        Succeeded(await KubectlAsync(args, stdin).ConfigureAwait(false));
+
+    /// <summary>Runs kubectl with separate arguments and asserts that it succeeded.</summary>
+    public async Task<(int Exit, string Out, string Err)> KubectlArgsOkAsync(IEnumerable<string> args, string? stdin = null) =>
+        Succeeded(await KubectlArgsAsync(args, stdin).ConfigureAwait(false));
+
     public async Task<(int Exit, string Out, string Err)> KubectlArgsAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
     {
         var psi = new ProcessStartInfo("/usr/bin/kubectl")
@@ -140,5 +148,11 @@ public sealed class SkiffProcess : IAsyncDisposable
     {
         await StopAsync();
         _process.Dispose();
+    }
+
+    private static (int Exit, string Out, string Err) Succeeded((int Exit, string Out, string Err) result)
+    {
+        Xunit.Assert.True(result.Exit == 0, result.Err);
+        return result;
     }
 }
