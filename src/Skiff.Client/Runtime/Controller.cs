@@ -12,7 +12,7 @@ namespace Skiff.Client.Runtime;
 /// always <c>Done</c>. The queue guarantees one worker per request at a time. A throwing reconciler never stops a
 /// worker.
 /// </summary>
-public sealed partial class Controller
+public sealed partial class Controller : IRunnable
 {
     private readonly IReconciler _reconciler;
     private readonly ILogger _logger;

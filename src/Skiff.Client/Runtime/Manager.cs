@@ -15,7 +15,7 @@ namespace Skiff.Client.Runtime;
 /// </summary>
 public sealed class Manager
 {
-    private readonly List<Controller> _controllers = [];
+    private readonly List<IRunnable> _runnables = [];
     private readonly object _lock = new();
     private readonly TaskCompletionSource _elected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
@@ -58,29 +58,35 @@ public sealed class Manager
     public EventRecorder GetEventRecorder(string component) => new(Clientset, component, timeProvider: Options.TimeProvider);
 
     /// <summary>The controllers added so far.</summary>
-    public IReadOnlyList<Controller> Controllers
+    public IReadOnlyList<Controller> Controllers => [.. Runnables.OfType<Controller>()];
+
+    /// <summary>Everything added so far (controllers and other runnables), in the order added.</summary>
+    public IReadOnlyList<IRunnable> Runnables
     {
         get
         {
             lock (_lock)
             {
-                return [.. _controllers];
+                return [.. _runnables];
             }
         }
     }
 
-    /// <summary>Adds a controller; it runs when the manager runs.</summary>
+    /// <summary>
+    /// Adds a runnable (a <see cref="Controller"/> or anything else); it runs when the manager runs — after the caches
+    /// have synced, and only while leading when <see cref="IRunnable.NeedsLeaderElection"/> and leader election is on.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The manager is already running.</exception>
-    public void Add(Controller controller)
+    public void Add(IRunnable runnable)
     {
         lock (_lock)
         {
             if (_running != 0)
             {
-                throw new InvalidOperationException("controllers must be added before the manager runs");
+                throw new InvalidOperationException("runnables must be added before the manager runs");
             }
 
-            _controllers.Add(controller);
+            _runnables.Add(runnable);
         }
     }
 
@@ -106,9 +112,13 @@ public sealed class Manager
 
             if (!Options.LeaderElection)
             {
-                await RunControllersAsync(ct).ConfigureAwait(false);
+                await RunControllersAsync(Runnables, ct).ConfigureAwait(false);
                 return;
             }
+
+            // Runnables that do not need the Lease run from now on, leader or not, until the manager returns.
+            using var unelectedStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var unelected = Task.WhenAll(Runnables.Where(r => !r.NeedsLeaderElection).Select(r => r.RunAsync(unelectedStop.Token)));
 
             Task controllers = Task.CompletedTask;
             var elector = new LeaderElector(new LeaderElectionConfig
@@ -122,7 +132,7 @@ public sealed class Manager
                 ReleaseOnCancel = true,
                 OnStartedLeading = leading =>
                 {
-                    controllers = RunControllersAsync(leading);
+                    controllers = RunControllersAsync(Runnables.Where(r => r.NeedsLeaderElection), leading);
                     return controllers;
                 },
 
@@ -132,6 +142,8 @@ public sealed class Manager
             });
             await elector.RunAsync(ct).ConfigureAwait(false);
             await controllers.ConfigureAwait(false);
+            await unelectedStop.CancelAsync().ConfigureAwait(false);
+            await unelected.ConfigureAwait(false);
         }
         finally
         {
@@ -139,9 +151,9 @@ public sealed class Manager
         }
     }
 
-    private Task RunControllersAsync(CancellationToken ct)
+    private Task RunControllersAsync(IEnumerable<IRunnable> runnables, CancellationToken ct)
     {
         _elected.TrySetResult();
-        return Task.WhenAll(Controllers.Select(c => c.RunAsync(ct)));
+        return Task.WhenAll(runnables.Select(r => r.RunAsync(ct)));
     }
 }

@@ -1,0 +1,52 @@
+namespace Skiff.Controllers;
+
+/// <summary>
+/// The catalogue of built-in controllers, one line each (like the API server's <c>BuiltInResources</c>), and upstream's
+/// <c>--controllers</c> selection: <c>*</c> enables every controller enabled by default, <c>foo</c> enables foo,
+/// <c>-foo</c> disables foo (the first match wins, as in <c>IsControllerEnabled</c>).
+/// </summary>
+public static class BuiltInControllers
+{
+    /// <summary>Every built-in controller, in registration order.</summary>
+    public static IReadOnlyList<ControllerDescriptor> All { get; } =
+    [
+    ];
+
+    /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>
+    /// <exception cref="ArgumentException">A name that is not a known controller.</exception>
+    public static IReadOnlyList<ControllerDescriptor> Select(IReadOnlyList<string>? selection = null)
+    {
+        selection = selection is null || selection.Count == 0 ? ["*"] : selection;
+        foreach (var s in selection)
+        {
+            var name = s.TrimStart('-');
+            if (name != "*" && All.All(c => c.Name != name))
+            {
+                throw new ArgumentException($"\"{name}\" is not in the list of known controllers", nameof(selection));
+            }
+        }
+
+        return [.. All.Where(c => IsEnabled(c, selection))];
+    }
+
+    private static bool IsEnabled(ControllerDescriptor controller, IReadOnlyList<string> selection)
+    {
+        var star = false;
+        foreach (var s in selection)
+        {
+            if (s == controller.Name)
+            {
+                return true;
+            }
+
+            if (s == "-" + controller.Name)
+            {
+                return false;
+            }
+
+            star |= s == "*";
+        }
+
+        return star && controller.EnabledByDefault;
+    }
+}

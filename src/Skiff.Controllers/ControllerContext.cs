@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Client.Discovery;
+using Skiff.Client.Dynamic;
+using Skiff.Client.Runtime;
+using Skiff.Client.Typed;
+
+namespace Skiff.Controllers;
+
+/// <summary>
+/// What a built-in controller is given when the controller manager registers it (upstream's
+/// <c>ControllerContext</c> in <c>cmd/kube-controller-manager/app</c>): the manager whose shared informers, event
+/// recorders and run loop it joins, and the clients it may use. A controller never touches storage; everything goes
+/// through these clients. Registration only wires things up (informer handlers, <see cref="Manager.Add"/>); nothing
+/// runs until the manager runs.
+/// </summary>
+public sealed class ControllerContext
+{
+    /// <summary>The manager the controller joins: shared typed informers, leader election, the run loop.</summary>
+    public required Manager Manager { get; init; }
+
+    /// <summary>The dynamic client, for controllers that work on every resource (namespace, garbage collector).</summary>
+    public required DynamicClient Dynamic { get; init; }
+
+    /// <summary>Discovery, for controllers that work on every resource.</summary>
+    public required DiscoveryClient Discovery { get; init; }
+
+    /// <summary>The cluster CA bundle (PEM) the root-ca-cert-publisher publishes; null when unknown.</summary>
+    public string? RootCaBundle { get; init; }
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>The typed clients (the manager's).</summary>
+    public Clientset Clientset => Manager.Clientset;
+
+    /// <summary>The clock every controller reads (the manager's).</summary>
+    public TimeProvider TimeProvider => Manager.Options.TimeProvider;
+}
