@@ -1,0 +1,158 @@
+using k8s;
+using k8s.Models;
+using Skiff.Client.Config;
+using Skiff.Client.Discovery;
+using Skiff.Client.Dynamic;
+using Skiff.Client.Options;
+using Skiff.Client.Rest;
+using Skiff.Client.Runtime;
+using Skiff.Client.Typed;
+using Skiff.Testing.ControlPlane;
+
+namespace Skiff.Controllers.Tests.Testing;
+
+/// <summary>
+/// An in-process API server (<see cref="TestControlPlane"/>) with a running controller manager of the given built-in
+/// controllers, wired as the controller manager wires them: one <see cref="Manager"/>, its shared informers, a dynamic
+/// client and discovery, all talking HTTPS to the server. The real kubectl can drive the same server through
+/// <see cref="KubeconfigPath"/>. Dispose stops the controllers, then the server.
+/// </summary>
+public sealed class ControllerHarness : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _run = Task.CompletedTask;
+
+    private ControllerHarness(TestControlPlane cp, ClientConfig config)
+    {
+        ControlPlane = cp;
+        Config = config;
+        Rest = new RestClient(config);
+        Clientset = new Clientset(Rest);
+        Dynamic = new DynamicClient(Rest);
+    }
+
+    public TestControlPlane ControlPlane { get; }
+
+    public ClientConfig Config { get; }
+
+    public RestClient Rest { get; }
+
+    /// <summary>An admin client for the test's own reads and writes.</summary>
+    public Clientset Clientset { get; }
+
+    public DynamicClient Dynamic { get; }
+
+    public Manager Manager { get; private set; } = null!;
+
+    public string KubeconfigPath => ControlPlane.KubeconfigPath;
+
+    /// <summary>Starts a server and a manager running <paramref name="controllers"/>; returns once the manager's caches have synced.</summary>
+    public static async Task<ControllerHarness> StartAsync(IEnumerable<ControllerDescriptor> controllers, TimeProvider? time = null,
+        CancellationToken ct = default)
+    {
+        var cp = await TestControlPlane.StartAsync(ct: ct);
+        var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(cp.KubeconfigPath)) with { Qps = 0 };
+        var h = new ControllerHarness(cp, config);
+        h.Manager = new Manager(h.Clientset, new ManagerOptions { TimeProvider = time ?? TimeProvider.System });
+        var context = new ControllerContext
+        {
+            Manager = h.Manager,
+            Dynamic = h.Dynamic,
+            Discovery = new DiscoveryClient(h.Rest),
+            RootCaBundle = cp.Host.Certificates.Ca.ExportCertificatePem(),
+        };
+        foreach (var c in controllers)
+        {
+            c.Register(context);
+        }
+
+        h._run = h.Manager.RunAsync(h._stop.Token);
+        await Task.WhenAny(h.Manager.Elected, h._run).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        if (h._run.IsFaulted)
+        {
+            await h._run;
+        }
+
+        return h;
+    }
+
+    /// <summary>A fresh namespace, so tests sharing a server do not see each other's objects.</summary>
+    public async Task<string> NamespaceAsync(string prefix = "t", CancellationToken ct = default)
+    {
+        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+        await Clientset.CoreV1().Namespaces().CreateAsync(new V1Namespace { Metadata = new() { Name = name } }, ct: ct);
+        return name;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="predicate"/> holds for the list of <paramref name="client"/>'s objects, re-evaluated
+    /// on every watch event (never by sleeping). Returns the list that satisfied it.
+    /// </summary>
+    public static async Task<IReadOnlyList<T>> UntilAsync<T, TList>(ResourceClient<T, TList> client, Func<IReadOnlyList<T>, bool> predicate,
+        TimeSpan? deadline = null, ListOptions? options = null)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+        where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+    {
+        using var cts = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(30));
+        var list = await client.ListAsync(options, cts.Token);
+        var items = list.Items.ToDictionary(Key);
+        if (predicate([.. items.Values]))
+        {
+            return [.. items.Values];
+        }
+
+        try
+        {
+            var rv = list.Metadata.ResourceVersion;
+            while (true)
+            {
+                await foreach (var e in client.WatchAsync((options ?? new ListOptions()) with { ResourceVersion = rv }, cts.Token))
+                {
+                    if (e.Type == WatchEventType.Bookmark)
+                    {
+                        continue;
+                    }
+
+                    rv = e.Object.Metadata.ResourceVersion;
+                    if (e.Type == WatchEventType.Deleted)
+                    {
+                        items.Remove(Key(e.Object));
+                    }
+                    else
+                    {
+                        items[Key(e.Object)] = e.Object;
+                    }
+
+                    if (predicate([.. items.Values]))
+                    {
+                        return [.. items.Values];
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"condition on {typeof(T).Name} did not hold within the deadline; last state: {items.Count} objects");
+        }
+
+        static string Key(T o) => o.Metadata.NamespaceProperty + "/" + o.Metadata.Name;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Clientset.Dispose();
+        Dynamic.Dispose();
+        Rest.Dispose();
+        await ControlPlane.DisposeAsync();
+        _stop.Dispose();
+    }
+}
