@@ -21,6 +21,7 @@ public sealed class ControllerHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
+    private Kubectl? _kubectl;
 
     private ControllerHarness(TestControlPlane cp, ClientConfig config)
     {
@@ -45,6 +46,9 @@ public sealed class ControllerHarness : IAsyncDisposable
     public Manager Manager { get; private set; } = null!;
 
     public string KubeconfigPath => ControlPlane.KubeconfigPath;
+
+    /// <summary>The real kubectl against this server, as the admin.</summary>
+    public Kubectl Kubectl => _kubectl ??= new Kubectl(KubeconfigPath);
 
     /// <summary>Starts a server and a manager running <paramref name="controllers"/>; returns once the manager's caches have synced.</summary>
     public static async Task<ControllerHarness> StartAsync(IEnumerable<ControllerDescriptor> controllers, TimeProvider? time = null,

@@ -15,5 +15,6 @@ public sealed class ControllerHarnessTests
         await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "x" } });
         var seen = await waiting;
         Assert.Contains(seen, c => c.Metadata.Name == "x");
+        Assert.Equal("x", await h.Kubectl.OkAsync("get", "cm", "-n", ns, "x", "-o", "jsonpath={.metadata.name}"));
     }
 }
