@@ -8,7 +8,8 @@ namespace Skiff.Api.Patch;
 /// <summary>
 /// RFC 6902 JSON Patch (<c>application/json-patch+json</c>) with the semantics of the library upstream's API server
 /// uses (evanphx/json-patch v4): add/remove/replace/move/copy/test, RFC 6901 pointer escaping (<c>~0</c>, <c>~1</c>),
-/// <c>-</c> to append, negative array indices, no operations on the document root. The input document is not
+/// <c>-</c> to append, negative array indices (an insert counts from the grown array: <c>-1</c> appends), replace of a
+/// missing object member sets it, replace and test of the document root (<c>""</c>), no other operation on the root. The input document is not
 /// modified; failures throw <see cref="PatchException"/> (400 when the patch is malformed, 422 when it does not apply).
 /// </summary>
 public static class JsonPatch
@@ -77,13 +78,27 @@ public static class JsonPatch
                 case "replace":
                 {
                     var path = Path(op, "path", "replace operation failed to decode path");
+                    if (path.Length == 0)
+                    {
+                        // v4 replaces the whole document with an object or array value; any other value changes nothing.
+                        var whole = Value(op);
+                        if (whole is JsonObject or JsonArray)
+                        {
+                            root[0] = whole;
+                        }
+
+                        break;
+                    }
+
                     var (con, key) = Find(root, path);
                     if (con is null)
                     {
                         throw Unprocessable($"replace operation does not apply: doc is missing path: {path}: missing value");
                     }
 
-                    if (!Has(con, key))
+                    // v4 looks the key up with a get that never fails for an object member, so replacing a missing
+                    // member sets it, as add does; only an array index out of range is "missing".
+                    if (con is JsonArray && !Has(con, key))
                     {
                         throw Unprocessable($"replace operation does not apply: doc is missing key: {path}: missing value");
                     }
@@ -138,14 +153,27 @@ public static class JsonPatch
                 case "test":
                 {
                     var path = Path(op, "path", "test operation failed to decode path");
+                    var want = op["value"];
+                    if (path.Length == 0)
+                    {
+                        // v4 compares the whole document.
+                        if (!JsonEquality.Equal(root[0], want))
+                        {
+                            throw Unprocessable($"testing value {path} failed: test failed");
+                        }
+
+                        break;
+                    }
+
                     var (con, key) = Find(root, path);
                     if (con is null)
                     {
                         throw Unprocessable($"test operation does not apply: is missing path: {path}: missing value");
                     }
 
+                    // A missing object member equals only a null (or absent) value; a present member compares by value
+                    // (a JSON null member against a null value is equal too).
                     var val = Get(con, key, "error in test for path: '" + path + "'");
-                    var want = op["value"];
                     if (!JsonEquality.Equal(val, want))
                     {
                         throw Unprocessable($"testing value {path} failed: test failed");
@@ -243,14 +271,14 @@ public static class JsonPatch
             throw Unprocessable($"strconv.Atoi: parsing {Validation.GoFormat.Quote(key)}: invalid syntax");
         }
 
-        var original = idx;
-        var limit = forInsert ? a.Count : a.Count - 1;
-        if (idx < -a.Count || idx > limit)
+        // v4 counts an insert position against the array grown by one: add at -1 appends, at -(n+1) prepends.
+        var size = forInsert ? a.Count + 1 : a.Count;
+        if (idx < -size || idx >= size)
         {
-            throw Unprocessable($"Unable to access invalid index: {original}: invalid index referenced");
+            throw Unprocessable($"Unable to access invalid index: {idx}: invalid index referenced");
         }
 
-        return idx < 0 ? idx + a.Count : idx;
+        return idx < 0 ? idx + size : idx;
     }
 
     private static bool Has(JsonNode con, string key)

@@ -35,7 +35,7 @@ internal sealed partial class ResourceEndpoint
             ["kind"] = store.Descriptor.ListKind,
             ["apiVersion"] = store.Descriptor.GroupVersion,
             ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
+            ["items"] = ListItems(store.Descriptor, items),
         };
         await Responses.WriteAsync(ctx, 200, body, neg.Format).ConfigureAwait(false);
     }
@@ -65,9 +65,9 @@ internal sealed partial class ResourceEndpoint
         {
             grace = gv;
         }
-        else if (Query(ctx, "gracePeriodSeconds") is { Length: > 0 } gq && long.TryParse(gq, out var gqv))
+        else if (body is null)
         {
-            grace = gqv;
+            grace = QueryParameters.OptionalInt64(ctx.Request.Query, "gracePeriodSeconds");
         }
 
         var policy = body?["propagationPolicy"]?.GetValue<string>() ?? Query(ctx, "propagationPolicy");
@@ -77,7 +77,7 @@ internal sealed partial class ResourceEndpoint
         }
 
         bool? orphan = body?["orphanDependents"] is JsonValue o && o.TryGetValue<bool>(out var ov) ? ov
-            : Query(ctx, "orphanDependents") is { Length: > 0 } oq ? oq == "true" : null;
+            : body is null ? QueryParameters.OptionalBool(ctx.Request.Query, "orphanDependents") : null;
         if (orphan is not null && !string.IsNullOrEmpty(policy))
         {
             throw ServerErrors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.Invalid("propagationPolicy", $"\"{policy}\"", "orphanDependents and deletionPropagation cannot be both set")]);

@@ -30,10 +30,32 @@ internal sealed partial class ResourceEndpoint
                 ["kind"] = store.Descriptor.ListKind,
                 ["apiVersion"] = store.Descriptor.GroupVersion,
                 ["metadata"] = listMeta,
-                ["items"] = new JsonArray(page.Items.Select(i => (JsonNode)i).ToArray()),
+                ["items"] = ListItems(store.Descriptor, page.Items),
             },
         };
         await Responses.WriteAsync(ctx, 200, body, neg.Format).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The items of a list response. A built-in kind's list is a typed Go list upstream, whose items are structs
+    /// serialised without <c>kind</c>/<c>apiVersion</c> (conversion clears TypeMeta); custom resources are
+    /// unstructured and keep them. <paramref name="items"/> are owned by the caller's response and are changed in place.
+    /// </summary>
+    private static JsonArray ListItems(Registry.ResourceDescriptor d, IEnumerable<JsonObject> items)
+    {
+        var array = new JsonArray();
+        foreach (var item in items)
+        {
+            if (!d.Custom)
+            {
+                item.Remove("kind");
+                item.Remove("apiVersion");
+            }
+
+            array.Add(item);
+        }
+
+        return array;
     }
 
     private Task WriteObjectAsync(HttpContext ctx, int status, GenericStore store, JsonObject obj, Negotiated neg)

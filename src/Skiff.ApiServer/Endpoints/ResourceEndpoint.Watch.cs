@@ -204,11 +204,7 @@ internal sealed partial class ResourceEndpoint
         }
 
         var ev = new JsonObject { ["type"] = type, ["object"] = obj?.DeepClone() };
-        var bytes = Responses.Serialize(ev);
-        var line = new byte[bytes.Length + 1];
-        bytes.CopyTo(line, 0);
-        line[^1] = (byte)'\n';
-        return line;
+        return Responses.SerializeLine(ev);
     }
 
     private static async Task WriteFrameAsync(HttpContext ctx, byte[] frame, CancellationToken ct)

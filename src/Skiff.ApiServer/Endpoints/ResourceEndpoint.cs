@@ -49,9 +49,17 @@ internal sealed partial class ResourceEndpoint
 
         if (info.Subresource.Length > 0)
         {
-            if (!d.Subresources.Any(s => s.Name == info.Subresource) && !(d.Resource == "namespaces" && info.Subresource == "finalize"))
+            // A subresource is its own route upstream: an unknown one is 404, a verb it does not register is the
+            // router's 405. It never falls through to the parent's handlers.
+            var sub = d.Subresources.FirstOrDefault(s => s.Name == info.Subresource);
+            if (sub is null)
             {
                 throw ServerErrors.PageNotFound();
+            }
+
+            if (!sub.Verbs.Contains(info.Verb == "watch" ? "get" : info.Verb))
+            {
+                throw ServerErrors.MethodNotAllowedOnRoute();
             }
         }
         else if (!d.Verbs.Contains(info.Verb))
@@ -66,18 +74,28 @@ internal sealed partial class ResourceEndpoint
             name = info.Name.Length > 0 ? info.Name : "";
         }
 
+        var isPod = d.Group.Length == 0 && d.Resource == "pods";
         switch (info.Verb)
         {
+            case "get" or "watch" when isPod && info.Subresource == "log":
+                await LogAsync(ctx, ns, name, ct).ConfigureAwait(false);
+                break;
+            case "get" or "watch" or "create" when isPod && info.Subresource is "exec" or "attach" or "portforward":
+                await ConnectAsync(ctx, ns, name, info.Subresource, ct).ConfigureAwait(false);
+                break;
+            case not "list" and not "deletecollection" when info.Subresource == "proxy":
+                await ProxyAsync(d, ns, name, ct).ConfigureAwait(false);
+                break;
             case "get" when info.Subresource == "scale":
                 await GetScaleAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
-            case "get":
+            case "get" when info.Subresource is "" or "status" or "ephemeralcontainers":
                 await GetAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
             case "list":
                 await ListAsync(ctx, store, ns, ct).ConfigureAwait(false);
                 break;
-            case "watch":
+            case "watch" when info.Subresource.Length == 0:
                 await WatchAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
             case "create" when IsReview(d) && info.Subresource.Length == 0:
@@ -129,9 +147,11 @@ internal sealed partial class ResourceEndpoint
         throw StatusErrors.NotAcceptable(Negotiation.TextFormats);
     }
 
-    private static string? Query(HttpContext ctx, string name) => ctx.Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
+    /// <summary>The first value of a query parameter (as Go's conversion reads it), or null when absent.</summary>
+    private static string? Query(HttpContext ctx, string name) => QueryParameters.First(ctx.Request.Query, name);
 
-    private static bool QueryBool(HttpContext ctx, string name) => Query(ctx, name) is "true" or "1" or "True";
+    /// <summary>A boolean query parameter as upstream converts it (see <see cref="QueryParameters.Bool"/>).</summary>
+    private static bool QueryBool(HttpContext ctx, string name) => QueryParameters.Bool(ctx.Request.Query, name);
 
     /// <summary>Reads the body (at most 3 MiB) as bytes.</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpContext ctx, CancellationToken ct)
@@ -261,19 +281,12 @@ internal sealed partial class ResourceEndpoint
         var rv = Query(ctx, "resourceVersion") ?? "";
         var match = Query(ctx, "resourceVersionMatch") ?? "";
         var cont = Query(ctx, "continue") ?? "";
-        var limitText = Query(ctx, "limit");
-        long limit = 0;
-        if (!string.IsNullOrEmpty(limitText) && (!long.TryParse(limitText, out limit) || limit < 0))
-        {
-            throw StatusErrors.BadRequest($"limit: Invalid value: \"{limitText}\"");
-        }
-
-        bool? sendInitial = Query(ctx, "sendInitialEvents") switch
-        {
-            null or "" => null,
-            "true" or "1" => true,
-            _ => false,
-        };
+        // Upstream decodes every parameter before validating any: garbage integers are a 400 with Go's text; a
+        // limit of zero or less means no limit (the storage only pages when limit > 0).
+        var limit = Math.Max(QueryParameters.OptionalInt64(ctx.Request.Query, "limit") ?? 0, 0);
+        var timeoutSeconds = QueryParameters.OptionalInt64(ctx.Request.Query, "timeoutSeconds");
+        var allowBookmarks = QueryBool(ctx, "allowWatchBookmarks");
+        var sendInitial = QueryParameters.OptionalBool(ctx.Request.Query, "sendInitialEvents");
         var errors = new List<Skiff.Api.Validation.FieldError>();
         if (match.Length > 0)
         {
@@ -309,7 +322,7 @@ internal sealed partial class ResourceEndpoint
             {
                 errors.Add(Skiff.Api.Validation.FieldError.Forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
             }
-            else if (sendInitial == true && !QueryBool(ctx, "allowWatchBookmarks"))
+            else if (sendInitial == true && !allowBookmarks)
             {
                 errors.Add(Skiff.Api.Validation.FieldError.Forbidden("allowWatchBookmarks", "sendInitialEvents requires setting allowWatchBookmarks to true"));
             }
@@ -326,9 +339,9 @@ internal sealed partial class ResourceEndpoint
         }
 
         TimeSpan? timeout = null;
-        if (Query(ctx, "timeoutSeconds") is { Length: > 0 } ts && long.TryParse(ts, out var secs) && secs > 0)
+        if (timeoutSeconds is > 0 and < int.MaxValue)
         {
-            timeout = TimeSpan.FromSeconds(secs);
+            timeout = TimeSpan.FromSeconds(timeoutSeconds.Value);
         }
 
         return new ListQuery
@@ -339,7 +352,7 @@ internal sealed partial class ResourceEndpoint
             Continue = cont,
             Labels = ParseSelector(() => LabelSelector.Parse(Query(ctx, "labelSelector"))),
             Fields = ParseSelector(() => FieldSelector.Parse(Query(ctx, "fieldSelector"))),
-            AllowBookmarks = QueryBool(ctx, "allowWatchBookmarks"),
+            AllowBookmarks = allowBookmarks,
             SendInitialEvents = sendInitial,
             Timeout = timeout,
         };

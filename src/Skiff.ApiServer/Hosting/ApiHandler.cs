@@ -111,7 +111,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             }
         }
 
-        var isWatch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
+        var isWatch = QueryParameters.Bool(ctx.Request.Query, "watch");
         var info = RequestInfo.Parse(ctx.Request.Method, path, isWatch);
         if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is not null)
         {

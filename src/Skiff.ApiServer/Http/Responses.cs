@@ -40,7 +40,8 @@ internal static class Responses
             return;
         }
 
-        var bytes = Serialize(body);
+        // Upstream's JSON serializer is Go's json.Encoder, which ends every document with a newline.
+        var bytes = SerializeLine(body);
         ctx.Response.ContentLength = bytes.Length;
         await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
     }
@@ -64,7 +65,13 @@ internal static class Responses
         }
     }
 
-    public static byte[] Serialize(JsonNode? node)
+    /// <summary>Compact JSON of <paramref name="node"/> (no trailing newline).</summary>
+    public static byte[] Serialize(JsonNode? node) => Serialize(node, newline: false);
+
+    /// <summary>Compact JSON of <paramref name="node"/> followed by <c>\n</c>, as Go's json.Encoder writes a document.</summary>
+    public static byte[] SerializeLine(JsonNode? node) => Serialize(node, newline: true);
+
+    private static byte[] Serialize(JsonNode? node, bool newline)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, WriterOptions))
@@ -77,6 +84,11 @@ internal static class Responses
             {
                 node.WriteTo(w);
             }
+        }
+
+        if (newline)
+        {
+            ms.WriteByte((byte)'\n');
         }
 
         return ms.ToArray();

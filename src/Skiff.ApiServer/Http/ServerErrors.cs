@@ -13,6 +13,13 @@ internal static class ServerErrors
     /// <summary>404 for a path no route serves: <c>the server could not find the requested resource</c> with empty details.</summary>
     public static StatusException PageNotFound() => new(404, "NotFound", "the server could not find the requested resource", new StatusDetails());
 
+    /// <summary>
+    /// 405 from the router for a method a route does not register (upstream's go-restful service error through
+    /// <c>NewGenericServerResponse(405, …)</c>): <c>the server does not allow this method on the requested resource</c>, empty details.
+    /// </summary>
+    public static StatusException MethodNotAllowedOnRoute() =>
+        new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", new StatusDetails());
+
     /// <summary>422 for invalid query options of kind <paramref name="kind"/> (ListOptions, DeleteOptions, PatchOptions…).</summary>
     public static StatusException InvalidOptions(string kind, IReadOnlyList<FieldError> errors) =>
         StatusErrors.Invalid("meta.k8s.io", kind, "", errors);

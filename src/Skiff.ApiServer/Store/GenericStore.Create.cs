@@ -1,3 +1,4 @@
+using Skiff.Api.Protobuf;
 using Skiff.ApiServer.Http;
 using Skiff.Api.Errors;
 using System.Text.Json.Nodes;
@@ -45,6 +46,10 @@ internal sealed partial class GenericStore
         }
 
         Strategy.ApplyDefaults(obj);
+
+        // Upstream decodes into Go structs, so from here on (validation, managedFields, storage, a dry-run answer) the
+        // object has the fields Go always writes. After defaulting, whose rules apply to absent fields.
+        GoJsonZeros.Fill(obj);
         var errors = ValidateMetadata(obj, null);
 
         if (errors.Count == 0)

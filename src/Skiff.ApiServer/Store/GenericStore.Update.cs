@@ -1,3 +1,4 @@
+using Skiff.Api.Protobuf;
 using Skiff.ApiServer.Http;
 using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
@@ -188,6 +189,10 @@ internal sealed partial class GenericStore
         }
 
         Strategy.ApplyDefaults(obj);
+
+        // The stored old object carries the fields Go always writes; so must the new one before validation and the
+        // comparisons below (a client that leaves a zero out has changed nothing). After defaulting, as on create.
+        GoJsonZeros.Fill(obj);
         var errors = ValidateMetadata(obj, old);
         if (Meta.Str(old, "deletionTimestamp") is not null)
         {

@@ -1,3 +1,4 @@
+using Skiff.Api.Protobuf;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -75,7 +76,8 @@ internal sealed partial class GenericStore
         {
             Meta.Of(obj)["managedFields"] = Meta.Of(target)["managedFields"]?.DeepClone();
         }
-        if (Meta.Of(obj)["managedFields"] is JsonArray { Count: 0 })
+        // Upstream's ObjectMeta.ManagedFields is omitempty: an empty (or absent) list is never written, not even as null.
+        if (Meta.Of(obj)["managedFields"] is null or JsonArray { Count: 0 })
         {
             Meta.Of(obj).Remove("managedFields");
         }
@@ -104,11 +106,16 @@ internal sealed partial class GenericStore
     /// <summary>Stored JSON escapes only what JSON requires (no <c>\u0022</c> in FieldsV1 keys such as <c>k:{"name":"c"}</c>).</summary>
     private static readonly JsonSerializerOptions StorageJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Serializes for storage: without <c>metadata.resourceVersion</c>.</summary>
+    /// <summary>
+    /// Serializes for storage: without <c>metadata.resourceVersion</c>, and with the fields Go always writes for a
+    /// built-in kind (<see cref="GoJsonZeros"/>; upstream stores what Go serialised, so every stored object, however
+    /// it was written, carries them).
+    /// </summary>
     public static byte[] Encode(JsonObject obj)
     {
         var copy = (JsonObject)obj.DeepClone();
         (copy["metadata"] as JsonObject)?.Remove("resourceVersion");
+        GoJsonZeros.Fill(copy);
         return JsonSerializer.SerializeToUtf8Bytes(copy, StorageJson);
     }
 

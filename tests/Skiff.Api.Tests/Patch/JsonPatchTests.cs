@@ -26,7 +26,7 @@ public class JsonPatchTests
     [Theory]
     [InlineData("""{"a":1}""", """[{"op":"add","path":"/x/y","value":2}]""", "add operation does not apply: doc is missing path: \"/x/y\": missing value")]
     [InlineData("""{"a":1}""", """[{"op":"remove","path":"/b"}]""", "error in remove for path: '/b': Unable to remove nonexistent key: b: missing value")]
-    [InlineData("""{"a":1}""", """[{"op":"replace","path":"/b","value":1}]""", "replace operation does not apply: doc is missing key: /b: missing value")]
+    [InlineData("""{"a":[1]}""", """[{"op":"replace","path":"/a/1","value":1}]""", "replace operation does not apply: doc is missing key: /a/1: missing value")]
     [InlineData("""{"a":1}""", """[{"op":"test","path":"/a","value":2}]""", "testing value /a failed: test failed")]
     [InlineData("""{"a":[1]}""", """[{"op":"add","path":"/a/5","value":2}]""", "error in add for path: '/a/5': Unable to access invalid index: 5: invalid index referenced")]
     [InlineData("""{"a":1}""", """[{"op":"frob","path":"/a"}]""", "Unexpected kind: frob")]

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Skiff.Api.Errors;
+using Skiff.Api.Validation;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Store;
+
+namespace Skiff.ApiServer.Endpoints;
+
+internal sealed partial class ResourceEndpoint
+{
+    /// <summary>
+    /// GET <c>pods/{name}/log</c> (upstream <c>LogREST</c> + <c>LogLocation</c>): options decoded and validated, the pod
+    /// read (404), the container chosen (400 when ambiguous or unknown). A pod with no node has no log yet: upstream
+    /// answers 200 with an empty <c>text/plain</c> body. A pod on a node needs that node's kubelet, which Skiff does not
+    /// run: 404 when the node does not exist, else 503.
+    /// </summary>
+    private async Task LogAsync(HttpContext ctx, string ns, string name, CancellationToken ct)
+    {
+        var q = ctx.Request.Query;
+        var container = Query(ctx, "container") ?? "";
+        _ = QueryBool(ctx, "follow");
+        _ = QueryBool(ctx, "previous");
+        _ = QueryBool(ctx, "timestamps");
+        var sinceSeconds = QueryParameters.OptionalInt64(q, "sinceSeconds");
+        var tailLines = QueryParameters.OptionalInt64(q, "tailLines");
+        var limitBytes = QueryParameters.OptionalInt64(q, "limitBytes");
+        var errors = new List<FieldError>();
+        if (tailLines is < 0)
+        {
+            errors.Add(FieldError.Invalid("tailLines", tailLines.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be greater than or equal to 0"));
+        }
+
+        if (limitBytes is < 1)
+        {
+            errors.Add(FieldError.Invalid("limitBytes", limitBytes.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be greater than 0"));
+        }
+
+        if (sinceSeconds is not null && Query(ctx, "sinceTime") is not null)
+        {
+            errors.Add(FieldError.Forbidden("", "at most one of `sinceTime` or `sinceSeconds` may be specified"));
+        }
+        else if (sinceSeconds is < 1)
+        {
+            errors.Add(FieldError.Invalid("sinceSeconds", sinceSeconds.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be greater than 0"));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw StatusErrors.Invalid("", "PodLogOptions", name, errors);
+        }
+
+        var pod = await PodsStore().GetAsync(ns, name, "", ct).ConfigureAwait(false);
+        ChooseContainer(pod, name, container);
+        await RequireNodeAsync(pod, name, emptyLocationIsError: false, ct).ConfigureAwait(false);
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "text/plain";
+        ctx.Response.ContentLength = 0;
+    }
+
+    /// <summary>
+    /// <c>pods/{name}/exec</c>, <c>attach</c> and <c>portforward</c> (upstream connecters behind an upgrade-aware proxy):
+    /// the pod (404), the container for exec/attach (400), the node (400 <c>pod X does not have a host assigned</c>,
+    /// 404 for a missing node), then a request without a connection upgrade is 400 <c>Upgrade request required</c>.
+    /// An upgrade request reaches the kubelet upstream; Skiff has none to proxy to and answers 503.
+    /// </summary>
+    private async Task ConnectAsync(HttpContext ctx, string ns, string name, string subresource, CancellationToken ct)
+    {
+        var pod = await PodsStore().GetAsync(ns, name, "", ct).ConfigureAwait(false);
+        if (subresource != "portforward")
+        {
+            ChooseContainer(pod, name, Query(ctx, "container") ?? "");
+        }
+
+        var node = await RequireNodeAsync(pod, name, emptyLocationIsError: true, ct).ConfigureAwait(false);
+        if (!IsUpgradeRequest(ctx.Request))
+        {
+            throw StatusErrors.BadRequest("Upgrade request required");
+        }
+
+        throw NoKubelet(node);
+    }
+
+    /// <summary>
+    /// <c>{pods,services,nodes}/{name}/proxy[/path]</c>: the object must exist (404); a pod needs a routable IP
+    /// (upstream's 400 <c>address not allowed</c>), a service answers upstream's 503 for no endpoints. Skiff proxies no
+    /// traffic, so whatever upstream would forward is 503.
+    /// </summary>
+    private async Task ProxyAsync(ResourceDescriptor d, string ns, string name, CancellationToken ct)
+    {
+        var target = name;
+        var colon = name.LastIndexOf(':');
+        if (colon >= 0)
+        {
+            // name, name:port or scheme:name:port
+            var parts = name.Split(':');
+            target = parts.Length == 3 ? parts[1] : parts[0];
+        }
+
+        var obj = await StoreFor(d).GetAsync(ns, target, "", ct).ConfigureAwait(false);
+        switch (d.Resource)
+        {
+            case "pods":
+            {
+                var ip = obj["status"]?["podIPs"]?[0]?["ip"]?.GetValue<string>() ?? "";
+                if (!IPAddress.TryParse(ip, out var address) || !IsGlobalUnicast(address))
+                {
+                    throw StatusErrors.BadRequest("address not allowed");
+                }
+
+                throw StatusErrors.ServiceUnavailable($"error trying to reach service: pod {target} is not reachable: Skiff does not proxy to pods");
+            }
+
+            case "services":
+                throw StatusErrors.ServiceUnavailable($"no endpoints available for service {GoFormat.Quote(target)}");
+            default:
+                throw NoKubelet(target);
+        }
+    }
+
+    /// <summary>Upstream's <c>validateContainer</c>: the one container when none is named, else the named one must exist.</summary>
+    private static void ChooseContainer(JsonObject pod, string name, string container)
+    {
+        var spec = pod["spec"] as JsonObject;
+        var containers = (spec?["containers"] as JsonArray ?? []).Select(ContainerName).ToList();
+        var all = new[] { "initContainers", "containers", "ephemeralContainers" }
+            .SelectMany(k => (spec?[k] as JsonArray ?? []).Select(ContainerName)).ToList();
+        if (container.Length == 0)
+        {
+            switch (containers.Count)
+            {
+                case 1:
+                    return;
+                case 0:
+                    throw StatusErrors.BadRequest($"a container name must be specified for pod {name}");
+                default:
+                    throw StatusErrors.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(' ', all)}]");
+            }
+        }
+
+        if (!all.Contains(container, StringComparer.Ordinal))
+        {
+            throw StatusErrors.BadRequest($"container {container} is not valid for pod {name}");
+        }
+    }
+
+    private static string ContainerName(JsonNode? c) => c?["name"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+
+    /// <summary>The pod's node, which must exist; none assigned: "" for log, 400 for the streaming verbs.</summary>
+    private async Task<string> RequireNodeAsync(JsonObject pod, string name, bool emptyLocationIsError, CancellationToken ct)
+    {
+        var node = pod["spec"]?["nodeName"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+        if (node.Length == 0)
+        {
+            return emptyLocationIsError ? throw StatusErrors.BadRequest($"pod {name} does not have a host assigned") : "";
+        }
+
+        if (_registry.Find("", "v1", "nodes") is { } nodes)
+        {
+            await StoreFor(nodes).GetAsync("", node, "", ct).ConfigureAwait(false);
+        }
+
+        if (!emptyLocationIsError)
+        {
+            throw NoKubelet(node);
+        }
+
+        return node;
+    }
+
+    private static StatusException NoKubelet(string node) =>
+        StatusErrors.ServiceUnavailable($"error dialing backend: no kubelet serves node {GoFormat.Quote(node)}");
+
+    /// <summary>Whether the request asks for a connection upgrade (SPDY or WebSocket), as <c>httpstream.IsUpgradeRequest</c>.</summary>
+    private static bool IsUpgradeRequest(HttpRequest request) =>
+        request.Headers.Connection.Any(c => c?.Contains("upgrade", StringComparison.OrdinalIgnoreCase) == true)
+        && request.Headers.Upgrade.Count > 0;
+
+    private static bool IsGlobalUnicast(IPAddress ip)
+    {
+        if (IPAddress.IsLoopback(ip) || ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any) || ip.IsIPv6LinkLocal || ip.IsIPv6Multicast)
+        {
+            return false;
+        }
+
+        if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            var b = ip.GetAddressBytes();
+            return !((b[0] >= 224 && b[0] <= 239) || (b[0] == 169 && b[1] == 254) || ip.Equals(IPAddress.Broadcast));
+        }
+
+        return true;
+    }
+}
