@@ -8,6 +8,8 @@ need_apt=()
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# The official Python client for tests/Skiff.ClientCompat.Tests (Debian's package, seen by /usr/bin/python3).
+/usr/bin/python3 -c 'import kubernetes, yaml' >/dev/null 2>&1 || need_apt+=(python3-kubernetes)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "hack/test.sh: installing ${need_apt[*]}"
@@ -20,6 +22,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 # Debian starts an etcd service on install; the tests start their own on free ports.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop etcd >/dev/null 2>&1 || true; fi
+
+# The official JavaScript client for tests/Skiff.ClientCompat.Tests, pinned by its package-lock.json.
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/Skiff.ClientCompat.Tests/js && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "hack/test.sh: npm not found; the JavaScript client tests will fail in CI" >&2
+fi
 
 dotnet restore Skiff.sln
 dotnet build Skiff.sln -c Release --no-restore
