@@ -83,7 +83,15 @@ internal sealed partial class ResourceEndpoint
             throw ServerErrors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.Invalid("propagationPolicy", $"\"{policy}\"", "orphanDependents and deletionPropagation cannot be both set")]);
         }
 
-        var dryRun = body?["dryRun"] is JsonArray dr ? dr.Any(x => x?.GetValue<string>() == "All") : ctx.Request.Query["dryRun"].Contains("All");
+        var dryRunValues = body is not null
+            ? (body["dryRun"] as JsonArray ?? []).Select(x => x is JsonValue v && v.TryGetValue<string>(out var t) ? t : "").ToList()
+            : ctx.Request.Query["dryRun"].Select(v => v ?? "").ToList();
+        if (dryRunValues.Any(v => v != "All"))
+        {
+            throw ServerErrors.InvalidOptions("DeleteOptions", [Skiff.Api.Validation.FieldError.NotSupported("dryRun", Skiff.Api.Validation.GoFormat.StringSlice(dryRunValues), ["All"])]);
+        }
+
+        var dryRun = dryRunValues.Count > 0;
         return new DeleteOptions
         {
             GracePeriodSeconds = grace,

@@ -18,7 +18,7 @@ internal sealed partial class ResourceEndpoint
     private async Task CreateAsync(HttpContext ctx, GenericStore store, string ns, UserInfo user, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
-        var opts = WriteOptionsFor(ctx, "");
+        var opts = WriteOptionsFor(ctx, "", "CreateOptions");
         var obj = await ReadObjectAsync(ctx, store.Descriptor, ct).ConfigureAwait(false);
         var created = await store.CreateAsync(ns, obj, opts, ct).ConfigureAwait(false);
         await WriteObjectAsync(ctx, 201, store, created, neg).ConfigureAwait(false);
@@ -27,7 +27,7 @@ internal sealed partial class ResourceEndpoint
     private async Task UpdateAsync(HttpContext ctx, GenericStore store, string ns, string name, string sub, UserInfo user, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: sub != "scale");
-        var opts = WriteOptionsFor(ctx, sub);
+        var opts = WriteOptionsFor(ctx, sub, "UpdateOptions");
         var body = await ReadObjectAsync(ctx, BodyDescriptor(store.Descriptor, sub), ct).ConfigureAwait(false);
         if (sub == "scale")
         {
@@ -50,7 +50,7 @@ internal sealed partial class ResourceEndpoint
     private async Task PatchAsync(HttpContext ctx, GenericStore store, string ns, string name, string sub, UserInfo user, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: sub != "scale");
-        var opts = WriteOptionsFor(ctx, sub);
+        var opts = WriteOptionsFor(ctx, sub, "PatchOptions");
         var patchType = MediaType.Parse(ctx.Request.ContentType ?? "")?.Essence ?? "";
         if (patchType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json" or "application/apply-patch+yaml"))
         {

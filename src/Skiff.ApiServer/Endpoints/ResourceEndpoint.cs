@@ -244,25 +244,34 @@ internal sealed partial class ResourceEndpoint
         }
     }
 
-    private WriteOptions WriteOptionsFor(HttpContext ctx, string subresource)
+    /// <summary>
+    /// Create/Update/PatchOptions from the query, validated as upstream's <c>Validate{Create,Update,Patch}Options</c>:
+    /// a field manager over 128 bytes and any dryRun value but <c>All</c> are 422 Invalid
+    /// (<c>CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"x"}: supported values: "All"</c>).
+    /// </summary>
+    private WriteOptions WriteOptionsFor(HttpContext ctx, string subresource, string optionsKind)
     {
-        var dryRun = ctx.Request.Query["dryRun"];
-        foreach (var v in dryRun)
+        var errors = new List<Skiff.Api.Validation.FieldError>();
+        var manager = Query(ctx, "fieldManager");
+        if (manager is { Length: > 128 })
         {
-            if (v != "All")
-            {
-                throw StatusErrors.BadRequest($"dryRun: Unsupported value: \"{v}\": supported values: \"All\"");
-            }
+            errors.Add(new Skiff.Api.Validation.FieldError(Skiff.Api.Validation.FieldErrorType.TooLong, "fieldManager", null, "must have at most 128 bytes"));
         }
 
-        var manager = Query(ctx, "fieldManager");
+        var dryRun = ctx.Request.Query["dryRun"].Select(v => v ?? "").ToList();
+        if (dryRun.Any(v => v != "All"))
+        {
+            errors.Add(Skiff.Api.Validation.FieldError.NotSupported("dryRun", Skiff.Api.Validation.GoFormat.StringSlice(dryRun), ["All"]));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw ServerErrors.InvalidOptions(optionsKind, errors);
+        }
+
         if (string.IsNullOrEmpty(manager))
         {
             manager = PrefixFromUserAgent(ctx.Request.Headers.UserAgent.ToString());
-        }
-        else if (manager.Length > 128)
-        {
-            throw StatusErrors.BadRequest("fieldManager: Too long: must have at most 128 bytes");
         }
 
         return new WriteOptions(dryRun.Count > 0, manager, subresource);

@@ -40,8 +40,9 @@ internal static class Responses
             return;
         }
 
-        // Upstream's JSON serializer is Go's json.Encoder, which ends every document with a newline.
-        var bytes = SerializeLine(body);
+        // Upstream's JSON serializer is Go's json.Encoder, which ends every document with a newline; pretty output is
+        // json.MarshalIndent(obj, "", "  ") written as is (no newline).
+        var bytes = IsPrettyPrint(ctx.Request) ? SerializeIndented(body) : SerializeLine(body);
         ctx.Response.ContentLength = bytes.Length;
         await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
     }
@@ -64,6 +65,50 @@ internal static class Responses
             return null;
         }
     }
+
+    /// <summary>
+    /// Upstream's <c>isPrettyPrint</c>: a non-empty <c>pretty</c> parameter decides by Go's <c>strconv.ParseBool</c>
+    /// (1 t T TRUE true True; anything unparsable is false, never an error); otherwise curl, Wget and browsers
+    /// (User-Agent <c>curl</c>…, <c>Wget</c>…, <c>Mozilla/5.0</c>…) get pretty output.
+    /// </summary>
+    public static bool IsPrettyPrint(HttpRequest request)
+    {
+        if (QueryParameters.First(request.Query, "pretty") is { Length: > 0 } pretty)
+        {
+            return pretty is "1" or "t" or "T" or "TRUE" or "true" or "True";
+        }
+
+        var ua = request.Headers.UserAgent.ToString();
+        return ua.StartsWith("curl", StringComparison.Ordinal) || ua.StartsWith("Wget", StringComparison.Ordinal)
+            || ua.StartsWith("Mozilla/5.0", StringComparison.Ordinal);
+    }
+
+    /// <summary>Indented JSON (two spaces, no trailing newline), as Go's <c>json.MarshalIndent(obj, "", "  ")</c>.</summary>
+    public static byte[] SerializeIndented(JsonNode? node)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, IndentedOptions))
+        {
+            if (node is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                node.WriteTo(w);
+            }
+        }
+
+        return ms.ToArray();
+    }
+
+    private static readonly JsonWriterOptions IndentedOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = true,
+        IndentSize = 2,
+        NewLine = "\n",
+    };
 
     /// <summary>Compact JSON of <paramref name="node"/> (no trailing newline).</summary>
     public static byte[] Serialize(JsonNode? node) => Serialize(node, newline: false);

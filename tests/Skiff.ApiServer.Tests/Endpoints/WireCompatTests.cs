@@ -267,4 +267,51 @@ public sealed class WireCompatTests(ControlPlaneFixture f) : IClassFixture<Contr
         Assert.Equal(200, status);
         Assert.True(patched!["spec"]!["unschedulable"]!.GetValue<bool>());
     }
+
+    [Theory]
+    [InlineData("", "curl/8.5.0", true)]
+    [InlineData("", "Wget/1.21", true)]
+    [InlineData("", "Mozilla/5.0 (X11)", true)]
+    [InlineData("", "kubectl/v1.32.0", false)]
+    [InlineData("?pretty=True", "kubectl/v1.32.0", true)]
+    [InlineData("?pretty=1", "", true)]
+    [InlineData("?pretty=0", "curl/8.5.0", false)]
+    [InlineData("?pretty=yes", "curl/8.5.0", false)]
+    public async Task Pretty_AsUpstreamDecides_IndentedWithoutNewline(string query, string userAgent, bool pretty)
+    {
+        await f.Cp.SendAsync(HttpMethod.Post, ConfigMaps, ConfigMap("pretty"));
+        using var req = new HttpRequestMessage(HttpMethod.Get, $"{ConfigMaps}/pretty{query}");
+        if (userAgent.Length > 0)
+        {
+            req.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        }
+
+        using var resp = await f.Cp.Client.SendAsync(req);
+        var body = await resp.Content.ReadAsStringAsync();
+        if (pretty)
+        {
+            Assert.StartsWith("{\n  \"", body, StringComparison.Ordinal);
+            Assert.Contains("\"data\": {\n    \"k\": \"v\"\n  }", body, StringComparison.Ordinal);
+            Assert.EndsWith("\n}", body, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.DoesNotContain("\n ", body, StringComparison.Ordinal);
+            Assert.EndsWith("}\n", body, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("POST", ConfigMaps + "?dryRun=Some", "CreateOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"Some\"}: supported values: \"All\"")]
+    [InlineData("PUT", ConfigMaps + "/dry?dryRun=All&dryRun=x", "UpdateOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"All\", \"x\"}: supported values: \"All\"")]
+    [InlineData("PATCH", ConfigMaps + "/dry?dryRun=", "PatchOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"\"}: supported values: \"All\"")]
+    [InlineData("DELETE", ConfigMaps + "/dry?dryRun=true", "DeleteOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"true\"}: supported values: \"All\"")]
+    public async Task DryRun_OtherThanAll_InvalidOptions(string method, string path, string message)
+    {
+        await f.Cp.SendAsync(HttpMethod.Post, ConfigMaps, ConfigMap("dry"));
+        var body = method == "DELETE" ? null : method == "PATCH" ? JsonNode.Parse("{}") : ConfigMap("dry");
+        var (status, error, _) = await f.Cp.SendAsync(new HttpMethod(method), path, body, method == "PATCH" ? "application/merge-patch+json" : "application/json");
+        Assert.Equal(422, status);
+        Assert.Equal(message, error!["message"]!.GetValue<string>());
+    }
 }
