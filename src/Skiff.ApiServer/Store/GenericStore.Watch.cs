@@ -1,3 +1,4 @@
+using Skiff.Api.Protobuf;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
@@ -133,7 +134,7 @@ internal sealed partial class GenericStore
         }
     }
 
-    /// <summary>A BOOKMARK object of this resource's kind carrying only <c>metadata.resourceVersion</c>.</summary>
+    /// <summary>A BOOKMARK object of this resource's kind: <c>metadata.resourceVersion</c> and the fields Go always writes.</summary>
     public JsonObject Bookmark(long revision, bool initialEventsEnd = false)
     {
         var meta = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
@@ -142,6 +143,10 @@ internal sealed partial class GenericStore
             meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
         }
 
-        return new JsonObject { ["kind"] = Descriptor.Kind, ["apiVersion"] = Descriptor.GroupVersion, ["metadata"] = meta };
+        // Upstream's bookmark is an empty typed object with the revision set, serialised as Go does (spec and status
+        // of a Pod are written as {}), so a typed client can decode it like any other event object.
+        var bookmark = new JsonObject { ["kind"] = Descriptor.Kind, ["apiVersion"] = Descriptor.GroupVersion, ["metadata"] = meta };
+        GoJsonZeros.Fill(bookmark);
+        return bookmark;
     }
 }
