@@ -64,8 +64,9 @@ public sealed partial class Reflector<T>
                         break;
                     case WatchEventType.Bookmark when IsInitialEventsEnd(ev.Object):
                         var rv = ev.Object.Metadata?.ResourceVersion ?? "";
-                        _store.Replace([.. initial.Values], rv);
+                        // The revision first: Replace marks the store synced, and a caller woken by that reads it.
                         Volatile.Write(ref _lastSyncResourceVersion, rv);
+                        _store.Replace([.. initial.Values], rv);
                         return stream;
                 }
             }

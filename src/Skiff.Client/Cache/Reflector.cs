@@ -118,8 +118,9 @@ public sealed partial class Reflector<T>
         }
         while (!string.IsNullOrEmpty(cont));
 
-        _store.Replace(items, rv);
+        // The revision first: Replace marks the store synced, and a caller woken by that reads it.
         Volatile.Write(ref _lastSyncResourceVersion, rv);
+        _store.Replace(items, rv);
     }
 
     private async Task WatchAsync(CancellationToken ct)
