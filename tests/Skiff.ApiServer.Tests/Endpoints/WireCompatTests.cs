@@ -314,4 +314,13 @@ public sealed class WireCompatTests(ControlPlaneFixture f) : IClassFixture<Contr
         Assert.Equal(422, status);
         Assert.Equal(message, error!["message"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task FieldManager_TooLong_InvalidCreateOptions()
+    {
+        var (status, error, _) = await f.Cp.SendAsync(HttpMethod.Post, $"{ConfigMaps}?fieldManager={new string('m', 129)}", ConfigMap("manager-long"));
+        Assert.Equal(422, status);
+        Assert.Equal("CreateOptions.meta.k8s.io \"\" is invalid: fieldManager: Too long: must have at most 128 bytes", error!["message"]!.GetValue<string>());
+        Assert.Equal(201, (await f.Cp.SendAsync(HttpMethod.Post, $"{ConfigMaps}?fieldManager={new string('m', 128)}", ConfigMap("manager-long"))).Status);
+    }
 }
