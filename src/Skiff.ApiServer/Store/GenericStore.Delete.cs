@@ -110,27 +110,23 @@ internal sealed partial class GenericStore
         var obj = (JsonObject)current.DeepClone();
         var meta = Meta.Of(obj);
         var finalizers = Meta.Finalizers(obj);
-        var policy = options.PropagationPolicy;
-        if (policy is null && options.OrphanDependents is { } orphan)
+        var before = string.Join(",", finalizers);
+        var orphan = ShouldOrphanDependents(finalizers, options);
+        var foreground = ShouldDeleteDependents(finalizers, options);
+        var gcFinalizers = finalizers.Where(f => f is not ("orphan" or "foregroundDeletion")).ToList();
+        if (orphan)
         {
-            policy = orphan ? "Orphan" : "Background";
+            gcFinalizers.Add("orphan");
         }
 
-        var before = string.Join(",", finalizers);
-        switch (policy)
+        if (foreground)
         {
-            case "Orphan":
-                finalizers.Remove("foregroundDeletion");
-                if (!finalizers.Contains("orphan")) finalizers.Add("orphan");
-                break;
-            case "Foreground":
-                finalizers.Remove("orphan");
-                if (!finalizers.Contains("foregroundDeletion")) finalizers.Add("foregroundDeletion");
-                break;
-            case "Background":
-                finalizers.Remove("orphan");
-                finalizers.Remove("foregroundDeletion");
-                break;
+            gcFinalizers.Add("foregroundDeletion");
+        }
+
+        if (!gcFinalizers.ToHashSet().SetEquals(finalizers))
+        {
+            finalizers = gcFinalizers;
         }
 
         var alreadyDeleting = Meta.Str(obj, "deletionTimestamp") is not null;
@@ -184,6 +180,79 @@ internal sealed partial class GenericStore
 
         meta.Remove("resourceVersion");
         return obj;
+    }
+
+    /// <summary>
+    /// Upstream's <c>shouldOrphanDependents</c>: never for types outside garbage collection; else the request's
+    /// <c>orphanDependents</c>, then its <c>propagationPolicy</c>, then a GC finalizer already on the object, then the
+    /// type's <see cref="IResourceStrategy.DefaultGarbageCollectionPolicy"/>.
+    /// </summary>
+    private bool ShouldOrphanDependents(List<string> finalizers, DeleteOptions options)
+    {
+        var policy = Strategy.DefaultGarbageCollectionPolicy;
+        if (policy == GarbageCollectionPolicy.Unsupported)
+        {
+            return false;
+        }
+
+        if (options.OrphanDependents is { } orphan)
+        {
+            return orphan;
+        }
+
+        switch (options.PropagationPolicy)
+        {
+            case "Orphan":
+                return true;
+            case "Background" or "Foreground":
+                return false;
+        }
+
+        foreach (var f in finalizers)
+        {
+            switch (f)
+            {
+                case "orphan":
+                    return true;
+                case "foregroundDeletion":
+                    return false;
+            }
+        }
+
+        return policy == GarbageCollectionPolicy.OrphanDependents;
+    }
+
+    /// <summary>
+    /// Upstream's <c>shouldDeleteDependents</c> (foreground): never for types outside garbage collection or when the
+    /// request sets <c>orphanDependents</c>; else its <c>propagationPolicy</c>, then a GC finalizer already on the object.
+    /// </summary>
+    private bool ShouldDeleteDependents(List<string> finalizers, DeleteOptions options)
+    {
+        if (Strategy.DefaultGarbageCollectionPolicy == GarbageCollectionPolicy.Unsupported || options.OrphanDependents is not null)
+        {
+            return false;
+        }
+
+        switch (options.PropagationPolicy)
+        {
+            case "Foreground":
+                return true;
+            case "Background" or "Orphan":
+                return false;
+        }
+
+        foreach (var f in finalizers)
+        {
+            switch (f)
+            {
+                case "foregroundDeletion":
+                    return true;
+                case "orphan":
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
