@@ -11,6 +11,7 @@ public static class BuiltInControllers
     public static IReadOnlyList<ControllerDescriptor> All { get; } =
     [
         new ControllerDescriptor("namespace", true, Namespace.NamespaceController.Register),
+        new ControllerDescriptor("garbage-collector", true, GarbageCollector.GarbageCollector.Register),
         new ControllerDescriptor("serviceaccount", true, ServiceAccount.ServiceAccountsController.Register),
         new ControllerDescriptor("root-ca-cert-publisher", true, RootCaCertPublisher.RootCaCertPublisher.Register),
     ];
