@@ -21,12 +21,15 @@ public sealed class NamespaceControllerTests
         (new("rbac.authorization.k8s.io", "v1", "roles"), n => Obj("rbac.authorization.k8s.io/v1", "Role", n, new JsonObject { ["rules"] = new JsonArray() })),
     ];
 
+    /// <param name="wait">kubectl's --wait.</param>
+    /// <param name="controllers">The namespace controller alone, or the whole catalogue (which adds a ServiceAccount and the CA ConfigMap to the namespace, and garbage-collects beside it).</param>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task KubectlDeleteNamespace_500ObjectsOf6Kinds_LeavesNothing(bool wait)
+    [InlineData(true, "namespace")]
+    [InlineData(false, "namespace")]
+    [InlineData(true, "*")]
+    public async Task KubectlDeleteNamespace_500ObjectsOf6Kinds_LeavesNothing(bool wait, string controllers)
     {
-        await using var h = await ControllerHarness.StartAsync(BuiltInControllers.Select(["namespace"]));
+        await using var h = await ControllerHarness.StartAsync(BuiltInControllers.Select([controllers]));
         var ns = await h.NamespaceAsync("big");
         await Parallel.ForEachAsync(Enumerable.Range(0, 500), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
