@@ -27,6 +27,9 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
             dependents.Add(d.Metadata.Name);
         }
 
+        dependents.Add("dep4");
+        await ObservedDependentAsync(cms, "dep4", owner);
+
         var (exit, _, err) = await H.Kubectl.RunAsync(["delete", "cm", "owner", "-n", ns, "--cascade=" + cascade, "--wait=" + (wait ? "true" : "false")]);
         Assert.True(exit == 0, err);
         var now = (await cms.ListAsync()).Items;
@@ -73,6 +76,58 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
 
         await H.Kubectl.OkAsync("patch", "cm", "held", "-n", ns, "--type=json", "-p", """[{"op":"remove","path":"/metadata/finalizers"}]""");
         await ControllerHarness.UntilAsync(cms, l => l.Count == 0);
+    }
+
+    [Fact]
+    public async Task Foreground_DependentStopsBlocking_OwnerGoesFirst()
+    {
+        var ns = await H.NamespaceAsync("gc");
+        var cms = H.Clientset.CoreV1().ConfigMaps(ns);
+        var owner = await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "owner" } });
+        await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "held", Finalizers = ["example.com/hold"], OwnerReferences = [Ref(owner, block: true)] } });
+
+        await H.Kubectl.OkAsync("delete", "cm", "owner", "-n", ns, "--cascade=foreground", "--wait=false");
+        await ControllerHarness.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "held" && c.Metadata.DeletionTimestamp is not null));
+
+        // The dependent no longer blocks its owner: the owner finishes while the dependent is still held.
+        await H.Kubectl.OkAsync("patch", "cm", "held", "-n", ns, "--type=json", "-p", """[{"op":"replace","path":"/metadata/ownerReferences/0/blockOwnerDeletion","value":false}]""");
+        var left = await ControllerHarness.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "owner"));
+        Assert.Equal(["held"], left.Select(c => c.Metadata.Name));
+
+        await H.Kubectl.OkAsync("patch", "cm", "held", "-n", ns, "--type=json", "-p", """[{"op":"remove","path":"/metadata/finalizers"}]""");
+        await ControllerHarness.UntilAsync(cms, l => l.Count == 0);
+    }
+
+    [Fact]
+    public async Task ReplicationController_DeleteWithoutPolicy_OrphansPods()
+    {
+        var ns = await H.NamespaceAsync("gc");
+        var rc = await H.Clientset.Resource<V1ReplicationController, V1ReplicationControllerList>(ns).CreateAsync(new V1ReplicationController
+        {
+            Metadata = new() { Name = "rc" },
+            Spec = new V1ReplicationControllerSpec { Replicas = 0, Selector = new Dictionary<string, string> { ["app"] = "web" }, Template = Template() },
+        });
+        var pods = H.Clientset.CoreV1().Pods(ns);
+        await pods.CreateAsync(new V1Pod
+        {
+            Metadata = new()
+            {
+                Name = "p",
+                Labels = new Dictionary<string, string> { ["app"] = "web" },
+                OwnerReferences = [ControllerRef("v1", "ReplicationController", rc.Metadata), Owner("v1", "ConfigMap", "gone", Guid.NewGuid().ToString())],
+            },
+            Spec = Template().Spec,
+        });
+
+        // The collector dropping the dangling reference proves its graph holds the pod before the owner goes.
+        await ControllerHarness.UntilAsync(pods, l => l.Any(p => p.Metadata.OwnerReferences?.Count == 1));
+
+        // No propagation policy: core/v1 replicationcontrollers orphan by default.
+        await H.Dynamic.Resource(new("", "v1", "replicationcontrollers")).Namespace(ns).DeleteAsync("rc");
+        await ControllerHarness.UntilAsync(H.Clientset.Resource<V1ReplicationController, V1ReplicationControllerList>(ns), l => l.Count == 0);
+        var left = (await pods.ListAsync()).Items;
+        Assert.Equal(["p"], left.Select(p => p.Metadata.Name));
+        Assert.Empty(left[0].Metadata.OwnerReferences ?? []);
     }
 
     [Fact]
@@ -160,7 +215,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         });
         var rs = await H.Clientset.AppsV1().ReplicaSets(ns).CreateAsync(new V1ReplicaSet
         {
-            Metadata = new() { Name = "web-1", OwnerReferences = [ControllerRef(deployment.ApiVersion, deployment.Kind, deployment.Metadata)] },
+            Metadata = new() { Name = "web-1", OwnerReferences = [ControllerRef(deployment.ApiVersion, deployment.Kind, deployment.Metadata), Owner("v1", "ConfigMap", "gone", Guid.NewGuid().ToString())] },
             Spec = new V1ReplicaSetSpec
             {
                 Replicas = 0,
@@ -173,14 +228,37 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         {
             await pods.CreateAsync(new V1Pod
             {
-                Metadata = new() { Name = $"web-1-{i}", Labels = new Dictionary<string, string> { ["app"] = "web" }, OwnerReferences = [ControllerRef(rs.ApiVersion, rs.Kind, rs.Metadata)] },
+                Metadata = new()
+                {
+                    Name = $"web-1-{i}",
+                    Labels = new Dictionary<string, string> { ["app"] = "web" },
+                    OwnerReferences = i < 2 ? [ControllerRef(rs.ApiVersion, rs.Kind, rs.Metadata)] : [ControllerRef(rs.ApiVersion, rs.Kind, rs.Metadata), Owner("v1", "ConfigMap", "gone", Guid.NewGuid().ToString())],
+                },
                 Spec = Template().Spec,
             });
         }
 
+        // The collector dropping the dangling references proves its graph holds the ReplicaSet and every pod.
+        await ControllerHarness.UntilAsync(H.Clientset.AppsV1().ReplicaSets(ns), l => l.All(r => r.Metadata.OwnerReferences?.Count == 1));
+        await ControllerHarness.UntilAsync(pods, l => l.All(p => p.Metadata.OwnerReferences?.Count == 1));
+
         await H.Kubectl.OkAsync("delete", "deployment", "web", "-n", ns, "--cascade=foreground");
         Assert.Empty((await H.Clientset.AppsV1().ReplicaSets(ns).ListAsync()).Items);
         Assert.Empty((await pods.ListAsync()).Items);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="name"/> as a dependent of <paramref name="owner"/> that also names a dangling owner, and
+    /// waits until the collector has dropped that reference: from then on its graph holds this dependent (and every
+    /// dependent created before it), so a cascade cannot race the collector's informers.
+    /// </summary>
+    private static async Task ObservedDependentAsync(Skiff.Client.Typed.ResourceClient<V1ConfigMap, V1ConfigMapList> cms, string name, V1ConfigMap owner)
+    {
+        await cms.CreateAsync(new V1ConfigMap
+        {
+            Metadata = new() { Name = name, OwnerReferences = [Ref(owner, block: false), Owner("v1", "ConfigMap", "gone", Guid.NewGuid().ToString())] },
+        });
+        await ControllerHarness.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == name && c.Metadata.OwnerReferences?.Count == 1));
     }
 
     private static V1OwnerReference Ref(V1ConfigMap owner, bool block)
