@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Skiff.Client.Cache;
 using Skiff.Client.Discovery;
 using Skiff.Client.Dynamic;
+using Skiff.Client.Rest;
 using Skiff.Client.Runtime;
 using Skiff.Client.Schema;
 using Skiff.Client.WorkQueue;
@@ -78,7 +79,7 @@ public sealed partial class GarbageCollector : IRunnable
             var tasks = new List<Task> { processing };
             try
             {
-                graph.SyncMonitors(await DeletableResourcesAsync(ct).ConfigureAwait(false));
+                graph.SyncMonitors(await FirstDiscoveryAsync(ct).ConfigureAwait(false));
                 await informers.StartAsync(ct).ConfigureAwait(false);
                 await informers.WaitForCacheSyncAsync(ct).ConfigureAwait(false);
                 LogSynced(graph.Monitored.Count);
@@ -105,6 +106,24 @@ public sealed partial class GarbageCollector : IRunnable
         var doc = await _discovery.GetAsync(ct).ConfigureAwait(false);
         return [.. doc.PreferredResources().Where(r => r.Verbs.Contains("delete") && r.Verbs.Contains("list") && r.Verbs.Contains("watch")
             && !Ignored.Contains((r.Resource.Group, r.Resource.Resource)))];
+    }
+
+    /// <summary>The first discovery; retried every second until it succeeds (the API server may still be starting).</summary>
+    private async Task<IReadOnlyList<DiscoveredResource>> FirstDiscoveryAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return await DeletableResourcesAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is KubernetesApiException or HttpRequestException)
+            {
+                LogResyncFailed(e);
+                _discovery.Invalidate();
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task ResyncAsync(DependencyGraphBuilder graph, CancellationToken ct)

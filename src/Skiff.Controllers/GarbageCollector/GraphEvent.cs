@@ -2,14 +2,6 @@ using Skiff.Client.Dynamic;
 
 namespace Skiff.Controllers.GarbageCollector;
 
-/// <summary>What the graph builder processes, in order (upstream's <c>event</c>).</summary>
-internal enum GraphEventType
-{
-    Add,
-    Update,
-    Delete,
-}
-
 /// <summary>
 /// A change an informer reported (<see cref="Object"/>, with <see cref="Old"/> on updates), or a virtual delete the
 /// collector raised for a node whose object it found missing (<see cref="IsVirtual"/>, identity only).
