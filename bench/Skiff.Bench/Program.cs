@@ -8,6 +8,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- client-wire [--pods N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- watch-fanout [--watchers N] [--updates N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- zeros [--objects N]
+//   dotnet run -c Release --project bench/Skiff.Bench -- namespace-delete [--namespaces 100] [--objects 50] [--runs 3]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -33,10 +34,13 @@ switch (args.Length > 0 ? args[0] : "")
     case "zeros":
         Skiff.Bench.Api.ZeroFieldsBench.Run(rest);
         return 0;
+    case "namespace-delete":
+        await Skiff.Bench.Controllers.NamespaceDeletionBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete [options]   (see bench/README.md)");
         return 2;
 }

@@ -10,6 +10,10 @@ public static class BuiltInControllers
     /// <summary>Every built-in controller, in registration order.</summary>
     public static IReadOnlyList<ControllerDescriptor> All { get; } =
     [
+        new ControllerDescriptor("namespace", true, Namespace.NamespaceController.Register),
+        new ControllerDescriptor("garbage-collector", true, GarbageCollector.GarbageCollector.Register),
+        new ControllerDescriptor("serviceaccount", true, ServiceAccount.ServiceAccountsController.Register),
+        new ControllerDescriptor("root-ca-cert-publisher", true, RootCaCertPublisher.RootCaCertPublisher.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

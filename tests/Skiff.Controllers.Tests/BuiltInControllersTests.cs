@@ -19,6 +19,17 @@ public sealed class BuiltInControllersTests
         Assert.Equal(BuiltInControllers.All.Where(c => c.EnabledByDefault).Select(c => c.Name), selected.Select(c => c.Name));
     }
 
+    [Theory]
+    [InlineData("namespace")]
+    [InlineData("garbage-collector")]
+    [InlineData("serviceaccount")]
+    [InlineData("root-ca-cert-publisher")]
+    public void All_HasUpstreamController_EnabledByDefault(string name)
+    {
+        Assert.True(BuiltInControllers.All.Single(c => c.Name == name).EnabledByDefault);
+        Assert.DoesNotContain(BuiltInControllers.Select(["*", "-" + name]), c => c.Name == name);
+    }
+
     [Fact]
     public void Select_Names_AreUnique()
     {

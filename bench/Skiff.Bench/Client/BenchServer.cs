@@ -22,6 +22,9 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public string KubeconfigPath => _host.KubeconfigPath;
 
+    /// <summary>The cluster CA (PEM), for the root-ca-cert-publisher.</summary>
+    public string CaBundle => _host.Certificates.Ca.ExportCertificatePem();
+
     public static async Task<BenchServer> StartAsync(CancellationToken ct)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-client-bench-" + Guid.NewGuid().ToString("N")[..8]);

@@ -84,6 +84,12 @@ public interface IResourceStrategy
     /// <summary>Validates an update through the status subresource.</summary>
     IEnumerable<FieldError> ValidateStatusUpdate(JsonObject newObj, JsonObject oldObj) => [];
 
+    /// <summary>
+    /// What a DELETE without <c>propagationPolicy</c>/<c>orphanDependents</c> (and without a GC finalizer already set)
+    /// does to dependents (upstream's <c>DefaultGarbageCollectionPolicy</c> for the served version).
+    /// </summary>
+    GarbageCollectionPolicy DefaultGarbageCollectionPolicy => GarbageCollectionPolicy.DeleteDependents;
+
     /// <summary>True when the type has a <c>/status</c> subresource (status is then ignored on create and update).</summary>
     bool HasStatusSubresource => false;
 

@@ -17,6 +17,9 @@ public abstract class ResourceStrategy : IResourceStrategy
     public virtual bool HasStatusSubresource => false;
 
     /// <inheritdoc/>
+    public virtual GarbageCollectionPolicy DefaultGarbageCollectionPolicy => GarbageCollectionPolicy.DeleteDependents;
+
+    /// <inheritdoc/>
     public virtual bool AllowCreateOnUpdate => false;
 
     /// <inheritdoc/>

@@ -10,9 +10,18 @@ internal sealed record DeleteOutcome(JsonObject Object, bool DeletedNow, bool Re
 
 internal sealed partial class GenericStore
 {
+    /// <summary>The namespaces upstream's kube-apiserver never lets be deleted (its NamespaceLifecycle immortal set).</summary>
+    private static readonly HashSet<string> ImmortalNamespaces = ["default", "kube-system", "kube-public"];
+
     /// <summary>Deletes one object, honouring preconditions, finalizers, propagation policy and graceful deletion.</summary>
     public async Task<DeleteOutcome> DeleteAsync(string ns, string name, DeleteOptions options, CancellationToken ct)
     {
+        if (IsNamespaces && ImmortalNamespaces.Contains(name))
+        {
+            // Upstream's NamespaceLifecycle admission.
+            throw Skiff.Api.Errors.StatusErrors.Forbidden("", "namespaces", name, "this namespace may not be deleted");
+        }
+
         var key = Key(ns, name);
         var returnObject = ReturnsDeletedObject.Contains(Descriptor.Resource) && Descriptor.Group.Length == 0;
         while (true)
@@ -110,27 +119,23 @@ internal sealed partial class GenericStore
         var obj = (JsonObject)current.DeepClone();
         var meta = Meta.Of(obj);
         var finalizers = Meta.Finalizers(obj);
-        var policy = options.PropagationPolicy;
-        if (policy is null && options.OrphanDependents is { } orphan)
+        var before = string.Join(",", finalizers);
+        var orphan = ShouldOrphanDependents(finalizers, options);
+        var foreground = ShouldDeleteDependents(finalizers, options);
+        var gcFinalizers = finalizers.Where(f => f is not ("orphan" or "foregroundDeletion")).ToList();
+        if (orphan)
         {
-            policy = orphan ? "Orphan" : "Background";
+            gcFinalizers.Add("orphan");
         }
 
-        var before = string.Join(",", finalizers);
-        switch (policy)
+        if (foreground)
         {
-            case "Orphan":
-                finalizers.Remove("foregroundDeletion");
-                if (!finalizers.Contains("orphan")) finalizers.Add("orphan");
-                break;
-            case "Foreground":
-                finalizers.Remove("orphan");
-                if (!finalizers.Contains("foregroundDeletion")) finalizers.Add("foregroundDeletion");
-                break;
-            case "Background":
-                finalizers.Remove("orphan");
-                finalizers.Remove("foregroundDeletion");
-                break;
+            gcFinalizers.Add("foregroundDeletion");
+        }
+
+        if (!gcFinalizers.ToHashSet().SetEquals(finalizers))
+        {
+            finalizers = gcFinalizers;
         }
 
         var alreadyDeleting = Meta.Str(obj, "deletionTimestamp") is not null;
@@ -184,6 +189,79 @@ internal sealed partial class GenericStore
 
         meta.Remove("resourceVersion");
         return obj;
+    }
+
+    /// <summary>
+    /// Upstream's <c>shouldOrphanDependents</c>: never for types outside garbage collection; else the request's
+    /// <c>orphanDependents</c>, then its <c>propagationPolicy</c>, then a GC finalizer already on the object, then the
+    /// type's <see cref="IResourceStrategy.DefaultGarbageCollectionPolicy"/>.
+    /// </summary>
+    private bool ShouldOrphanDependents(List<string> finalizers, DeleteOptions options)
+    {
+        var policy = Strategy.DefaultGarbageCollectionPolicy;
+        if (policy == GarbageCollectionPolicy.Unsupported)
+        {
+            return false;
+        }
+
+        if (options.OrphanDependents is { } orphan)
+        {
+            return orphan;
+        }
+
+        switch (options.PropagationPolicy)
+        {
+            case "Orphan":
+                return true;
+            case "Background" or "Foreground":
+                return false;
+        }
+
+        foreach (var f in finalizers)
+        {
+            switch (f)
+            {
+                case "orphan":
+                    return true;
+                case "foregroundDeletion":
+                    return false;
+            }
+        }
+
+        return policy == GarbageCollectionPolicy.OrphanDependents;
+    }
+
+    /// <summary>
+    /// Upstream's <c>shouldDeleteDependents</c> (foreground): never for types outside garbage collection or when the
+    /// request sets <c>orphanDependents</c>; else its <c>propagationPolicy</c>, then a GC finalizer already on the object.
+    /// </summary>
+    private bool ShouldDeleteDependents(List<string> finalizers, DeleteOptions options)
+    {
+        if (Strategy.DefaultGarbageCollectionPolicy == GarbageCollectionPolicy.Unsupported || options.OrphanDependents is not null)
+        {
+            return false;
+        }
+
+        switch (options.PropagationPolicy)
+        {
+            case "Foreground":
+                return true;
+            case "Background" or "Orphan":
+                return false;
+        }
+
+        foreach (var f in finalizers)
+        {
+            switch (f)
+            {
+                case "foregroundDeletion":
+                    return true;
+                case "orphan":
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

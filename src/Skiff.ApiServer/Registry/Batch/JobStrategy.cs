@@ -28,6 +28,9 @@ public sealed class JobStrategy : ResourceStrategy
     /// <summary>The shared instance.</summary>
     public static JobStrategy Instance { get; } = new();
 
+    /// <summary>batch/v1 orphans by default, for backwards compatibility (upstream jobStrategy).</summary>
+    public override GarbageCollectionPolicy DefaultGarbageCollectionPolicy => GarbageCollectionPolicy.OrphanDependents;
+
     /// <inheritdoc/>
     public override bool HasStatusSubresource => true;
 

@@ -28,6 +28,9 @@ public sealed class EventStrategy : ResourceStrategy
     /// <summary>The shared instance.</summary>
     public static EventStrategy Instance { get; } = new();
 
+    /// <summary>Events take no part in garbage collection (upstream eventStrategy).</summary>
+    public override GarbageCollectionPolicy DefaultGarbageCollectionPolicy => GarbageCollectionPolicy.Unsupported;
+
     /// <inheritdoc/>
     public override bool AllowCreateOnUpdate => true;
 

@@ -19,6 +19,9 @@ public sealed class ReplicationControllerStrategy : ResourceStrategy
     /// <summary>The shared instance.</summary>
     public static ReplicationControllerStrategy Instance { get; } = new();
 
+    /// <summary>core/v1 orphans by default, for backwards compatibility (upstream rcStrategy).</summary>
+    public override GarbageCollectionPolicy DefaultGarbageCollectionPolicy => GarbageCollectionPolicy.OrphanDependents;
+
     /// <inheritdoc/>
     public override bool HasStatusSubresource => true;
 
