@@ -10,6 +10,8 @@ public static class BuiltInControllers
     /// <summary>Every built-in controller, in registration order.</summary>
     public static IReadOnlyList<ControllerDescriptor> All { get; } =
     [
+        new("replicationcontroller", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.ReplicationControllerKind(ctx))),
+        new("replicaset", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.AppsReplicaSetKind(ctx))),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>
