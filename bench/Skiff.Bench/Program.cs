@@ -7,6 +7,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- cacher [--objects 10000 --watchers 100]
 //   dotnet run -c Release --project bench/Skiff.Bench -- client-wire [--pods N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- watch-fanout [--watchers N] [--updates N] [--runs N]
+//   dotnet run -c Release --project bench/Skiff.Bench -- replicaset [--replicas N] [--runs N]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -26,6 +27,9 @@ switch (args.Length > 0 ? args[0] : "")
     case "watch-fanout":
         await Skiff.Bench.Client.WatchFanoutBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "replicaset":
+        await Skiff.Bench.Controllers.ReplicaSetBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "cacher":
         await Skiff.Bench.Cacher.CacherBench.RunAsync(rest, CancellationToken.None);
         return 0;
@@ -33,6 +37,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|replicaset [options]   (see bench/README.md)");
         return 2;
 }
