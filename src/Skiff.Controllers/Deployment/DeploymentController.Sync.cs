@@ -192,16 +192,13 @@ internal sealed partial class DeploymentController
         var allRSs = DeploymentUtil.Active(oldRSs.Append(newRS));
         var allowed = DeploymentUtil.Replicas(d) > 0 ? DeploymentUtil.Replicas(d) + DeploymentUtil.MaxSurge(d) : 0;
         var toAdd = allowed - DeploymentUtil.SpecReplicas(allRSs);
-        var operation = "";
         if (toAdd > 0)
         {
             allRSs = [.. allRSs.Order(DeploymentUtil.BySizeNewer)];
-            operation = "up";
         }
         else if (toAdd < 0)
         {
             allRSs = [.. allRSs.Order(DeploymentUtil.BySizeOlder)];
-            operation = "down";
         }
 
         var added = 0;
@@ -221,20 +218,20 @@ internal sealed partial class DeploymentController
 
         foreach (var rs in allRSs)
         {
-            await ScaleReplicaSetAsync(rs, sizes[rs.Metadata.Name], d, operation, ct).ConfigureAwait(false);
+            await ScaleReplicaSetAsync(rs, sizes[rs.Metadata.Name], d, ct).ConfigureAwait(false);
         }
     }
 
     private Task<bool> ScaleReplicaSetAndRecordEventAsync(V1ReplicaSet rs, int newScale, V1Deployment d, CancellationToken ct) =>
         DeploymentUtil.Replicas(rs) == newScale
             ? Task.FromResult(false)
-            : ScaleReplicaSetAsync(rs, newScale, d, DeploymentUtil.Replicas(rs) < newScale ? "up" : "down", ct);
+            : ScaleReplicaSetAsync(rs, newScale, d, ct);
 
     /// <summary>
     /// Upstream's <c>scaleReplicaSet</c>: writes the size and the desired/max-replicas annotations when either differs;
     /// a size change records <c>ScalingReplicaSet</c>. True when the size changed.
     /// </summary>
-    private async Task<bool> ScaleReplicaSetAsync(V1ReplicaSet rs, int newScale, V1Deployment d, string operation, CancellationToken ct)
+    private async Task<bool> ScaleReplicaSetAsync(V1ReplicaSet rs, int newScale, V1Deployment d, CancellationToken ct)
     {
         var replicas = DeploymentUtil.Replicas(d);
         var max = replicas + DeploymentUtil.MaxSurge(d);
@@ -251,6 +248,7 @@ internal sealed partial class DeploymentController
         await _ctx.Clientset.AppsV1().ReplicaSets(copy.Metadata.NamespaceProperty).UpdateAsync(copy, ct: ct).ConfigureAwait(false);
         if (sizeNeedsUpdate)
         {
+            var operation = oldScale < newScale ? "up" : "down";
             LogScaled(d.Metadata.NamespaceProperty, d.Metadata.Name, operation, rs.Metadata.Name, oldScale, newScale);
             _events.Event(d, EventRecorder.Normal, "ScalingReplicaSet", $"Scaled {operation} replica set {rs.Metadata.Name} from {oldScale} to {newScale}");
         }

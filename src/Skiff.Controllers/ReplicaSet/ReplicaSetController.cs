@@ -80,7 +80,18 @@ internal sealed partial class ReplicaSetController : IReconciler
         }
 
         var needsSync = Expectations.Satisfied(key);
-        var selector = Selectors.From(rs.Spec.Selector);
+        Skiff.Api.Selectors.LabelSelector selector;
+        try
+        {
+            selector = Selectors.From(rs.Spec.Selector);
+        }
+        catch (Skiff.Api.Selectors.SelectorParseException e)
+        {
+            // Retrying cannot fix it (upstream logs and drops it too).
+            LogBadSelector(_kind.Kind, key, e.Message);
+            return ReconcileResult.Done;
+        }
+
         var all = _pods.Lister.List(ns);
         var claimed = await ClaimPodsAsync(rs, selector, PodStatusUtil.FilterActive(all), ct).ConfigureAwait(false);
 
@@ -157,6 +168,9 @@ internal sealed partial class ReplicaSetController : IReconciler
             return await _kind.UpdateStatusAsync(fresh, ct).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Kind} {Key}: invalid selector: {Error}")]
+    private partial void LogBadSelector(string kind, string key, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Kind} {Key}: too few replicas, need {Need}, creating {Creating}")]
     private partial void LogTooFew(string kind, string key, int need, int creating);

@@ -43,6 +43,11 @@ public sealed class DeploymentControllerTests
         Assert.Equal(("True", "MinimumReplicasAvailable"), Condition(d, "Available"));
         Assert.Equal((4, 4, 4, 4), (d.Status.Replicas, d.Status.UpdatedReplicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas));
 
+        var events = await ControllerHarness.UntilAsync(h.Clientset.CoreV1().Events(ns), l => l.Count(e => e.Reason == "ScalingReplicaSet") >= 3);
+        var newName = rss.Single(rs => rs.Spec.Template.Spec.Containers[0].Image == "nginx:2").Metadata.Name;
+        Assert.Contains(events, e => e.Reason == "ScalingReplicaSet" && e.Message == $"Scaled up replica set {newName} from 0 to 1" && e.Source.Component == "deployment-controller");
+        Assert.Contains(events, e => e.Reason == "ScalingReplicaSet" && e.Message.StartsWith("Scaled down replica set web-", StringComparison.Ordinal));
+
         var history = await h.Kubectl.OkAsync("rollout", "history", "-n", ns, "deploy/web");
         Assert.Matches(@"(?m)^1\s", history);
         Assert.Matches(@"(?m)^2\s", history);

@@ -44,6 +44,24 @@ public sealed partial class ReplicaSetControllerTests
     }
 
     [Fact]
+    public async Task ScaleDown_DeletesThePendingPodBeforeRunningOnes()
+    {
+        await using var h = await ControllerHarness.StartAsync(Controllers);
+        await using var kubelet = await FakeKubelet.StartAsync(h.Clientset);
+        var ns = await h.NamespaceAsync();
+        await ApplyAsync(h, ns, ReplicaSetYaml("web", 2));
+        var pods = h.Clientset.CoreV1().Pods(ns);
+        var running = await ControllerHarness.UntilAsync(pods, l => l.Count == 2 && l.All(p => p.Status?.Phase == "Running"));
+
+        kubelet.Predicate = _ => false;
+        await h.Kubectl.OkAsync("scale", "-n", ns, "rs/web", "--replicas=3");
+        await ControllerHarness.UntilAsync(h.Clientset.AppsV1().ReplicaSets(ns), l => l.Any(r => r.Status is { Replicas: 3, ReadyReplicas: 2 }));
+        await h.Kubectl.OkAsync("scale", "-n", ns, "rs/web", "--replicas=2");
+        var left = await ControllerHarness.UntilAsync(pods, l => l.Count == 2);
+        Assert.Equal(running.Select(p => p.Metadata.Name).Order(), left.Select(p => p.Metadata.Name).Order());
+    }
+
+    [Fact]
     public async Task Orphans_AreAdopted_AndPodsThatStopMatching_AreReleased()
     {
         await using var h = await ControllerHarness.StartAsync(Controllers);
