@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using Skiff.Client.Rest;
 
 namespace Skiff.Controllers.Deployment;
 
@@ -199,50 +200,18 @@ internal static class DeploymentUtil
 
     /// <summary>
     /// Upstream's <c>EqualIgnoreHash</c>: whether two pod templates are equal once the pod-template-hash label is
-    /// ignored (compared as canonical JSON).
+    /// ignored, compared in <see cref="PodTemplateHash"/>'s canonical form (zero values and absent fields alike).
     /// </summary>
-    public static bool EqualIgnoreHash(V1PodTemplateSpec? a, V1PodTemplateSpec? b)
-    {
-        var ja = System.Text.Json.JsonSerializer.SerializeToNode(a, Skiff.Client.Rest.KubernetesSerialization.Options);
-        var jb = System.Text.Json.JsonSerializer.SerializeToNode(b, Skiff.Client.Rest.KubernetesSerialization.Options);
-        StripHash(ja);
-        StripHash(jb);
-        return System.Text.Json.Nodes.JsonNode.DeepEquals(Normalize(ja), Normalize(jb));
-    }
+    public static bool EqualIgnoreHash(V1PodTemplateSpec? a, V1PodTemplateSpec? b) => Canonical(a) == Canonical(b);
 
-    private static void StripHash(System.Text.Json.Nodes.JsonNode? template)
+    private static string Canonical(V1PodTemplateSpec? template)
     {
-        if (template?["metadata"]?["labels"] is System.Text.Json.Nodes.JsonObject labels)
+        if (template?.Metadata?.Labels is { } labels && labels.ContainsKey(PodTemplateHash.Label))
         {
-            labels.Remove(PodTemplateHash.Label);
-            if (labels.Count == 0)
-            {
-                template["metadata"]!.AsObject().Remove("labels");
-            }
+            template = KubernetesSerialization.DeepCopy(template);
+            template.Metadata.Labels.Remove(PodTemplateHash.Label);
         }
-    }
 
-    // Absent, null and empty objects/arrays compare equal (Go's semantic equality treats nil and empty maps alike).
-    private static System.Text.Json.Nodes.JsonNode? Normalize(System.Text.Json.Nodes.JsonNode? node)
-    {
-        switch (node)
-        {
-            case System.Text.Json.Nodes.JsonObject o:
-                var result = new System.Text.Json.Nodes.JsonObject();
-                foreach (var (k, v) in o.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    var n = Normalize(v);
-                    if (n is not null)
-                    {
-                        result[k] = n;
-                    }
-                }
-
-                return result.Count == 0 ? null : result;
-            case System.Text.Json.Nodes.JsonArray a:
-                return a.Count == 0 ? null : new System.Text.Json.Nodes.JsonArray([.. a.Select(x => Normalize(x) ?? new System.Text.Json.Nodes.JsonObject())]);
-            default:
-                return node?.DeepClone();
-        }
+        return PodTemplateHash.Canonical(template);
     }
 }

@@ -12,8 +12,9 @@ namespace Skiff.Controllers.Deployment;
 /// The <c>pod-template-hash</c> label value (upstream's <c>controller.ComputeHash</c>): FNV-32a of the pod template,
 /// then — when the Deployment has a <c>collisionCount</c> — of that count as 8 little-endian bytes, printed in decimal
 /// and passed through <see cref="SafeEncode"/>. Upstream hashes Go's spew dump of its struct, which no other language
-/// can reproduce; Skiff hashes the template's canonical JSON (keys sorted at every level, absent fields omitted), so
-/// the value is stable across restarts and processes but differs from the one upstream would pick for the same template.
+/// can reproduce; Skiff hashes the template's canonical JSON (<see cref="Canonical(V1PodTemplateSpec?)"/>), so the value
+/// is stable across restarts, processes and wire formats but differs from the one upstream would pick for the same
+/// template.
 /// </summary>
 internal static class PodTemplateHash
 {
@@ -27,7 +28,7 @@ internal static class PodTemplateHash
     public static string Compute(V1PodTemplateSpec template, int? collisionCount)
     {
         var hash = Fnv32a.Offset;
-        hash = Fnv32a.Add(hash, Encoding.UTF8.GetBytes(Canonical(JsonSerializer.SerializeToNode(template, KubernetesSerialization.Options))));
+        hash = Fnv32a.Add(hash, Encoding.UTF8.GetBytes(Canonical(template)));
         if (collisionCount is { } c)
         {
             Span<byte> bytes = stackalloc byte[8];
@@ -52,45 +53,42 @@ internal static class PodTemplateHash
         return new string(chars);
     }
 
-    private static string Canonical(JsonNode? node)
-    {
-        var sb = new StringBuilder();
-        Write(node, sb);
-        return sb.ToString();
-    }
+    /// <summary>
+    /// The template as canonical JSON: object keys sorted; null, false, 0, "" and empty objects and arrays dropped
+    /// (array elements kept, an emptied one as <c>{}</c>). What protobuf carries as explicit zeros and JSON omits thus
+    /// reads the same, so the hash and <see cref="DeploymentUtil.EqualIgnoreHash"/> do not depend on the wire format.
+    /// </summary>
+    internal static string Canonical(V1PodTemplateSpec? template) =>
+        Normalize(JsonSerializer.SerializeToNode(template, KubernetesSerialization.Options))?.ToJsonString() ?? "{}";
 
-    private static void Write(JsonNode? node, StringBuilder sb)
+    /// <summary>The canonical form of <paramref name="node"/> (see <see cref="Canonical(V1PodTemplateSpec?)"/>); null when it is all zeros.</summary>
+    internal static JsonNode? Normalize(JsonNode? node)
     {
         switch (node)
         {
             case JsonObject o:
-                sb.Append('{');
-                var first = true;
-                foreach (var (k, v) in o.Where(p => p.Value is not null).OrderBy(p => p.Key, StringComparer.Ordinal))
+                var result = new JsonObject();
+                foreach (var (k, v) in o.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
-                    sb.Append(first ? "" : ",").Append(JsonSerializer.Serialize(k)).Append(':');
-                    Write(v, sb);
-                    first = false;
+                    if (Normalize(v) is { } n)
+                    {
+                        result[k] = n;
+                    }
                 }
 
-                sb.Append('}');
-                break;
+                return result.Count == 0 ? null : result;
             case JsonArray a:
-                sb.Append('[');
-                for (var i = 0; i < a.Count; i++)
+                return a.Count == 0 ? null : new JsonArray([.. a.Select(x => Normalize(x) ?? new JsonObject())]);
+            case JsonValue v:
+                return v.GetValueKind() switch
                 {
-                    sb.Append(i == 0 ? "" : ",");
-                    Write(a[i], sb);
-                }
-
-                sb.Append(']');
-                break;
-            case null:
-                sb.Append("null");
-                break;
+                    JsonValueKind.False or JsonValueKind.Null => null,
+                    JsonValueKind.String when v.GetValue<string>().Length == 0 => null,
+                    JsonValueKind.Number when v.ToJsonString() is "0" or "0.0" => null,
+                    _ => v.DeepClone(),
+                };
             default:
-                sb.Append(node.ToJsonString());
-                break;
+                return null;
         }
     }
 }

@@ -95,6 +95,37 @@ public sealed class DeploymentControllerTests
     }
 
     [Fact]
+    public async Task HashCollision_BumpsCollisionCount_AndPicksAnotherName()
+    {
+        await using var h = await ControllerHarness.StartAsync(Controllers);
+        await using var kubelet = await FakeKubelet.StartAsync(h.Clientset);
+        var ns = await h.NamespaceAsync();
+        var yaml = DeploymentYaml("web", 2, "RollingUpdate", "nginx:1").Replace("spec:\n  replicas", "spec:\n  paused: true\n  replicas", StringComparison.Ordinal);
+        Assert.Contains("paused: true", yaml, StringComparison.Ordinal);
+        await ApplyAsync(h, ns, yaml);
+        var d = await h.Clientset.AppsV1().Deployments(ns).GetAsync("web");
+
+        // The hash does not depend on the wire format the template was read with.
+        using (var json = new Skiff.Client.Typed.Clientset(h.Config with { ContentType = Skiff.Client.Config.WireFormat.Json }))
+        {
+            var viaJson = await json.AppsV1().Deployments(ns).GetAsync("web");
+            Assert.Equal(PodTemplateHash.Compute(d.Spec.Template, null), PodTemplateHash.Compute(viaJson.Spec.Template, null));
+        }
+
+        // Someone else's ReplicaSet already holds the name the Deployment's template hashes to.
+        var taken = "web-" + PodTemplateHash.Compute(d.Spec.Template, null);
+        await ReplicaSet.ReplicaSetControllerTests.ApplyAsync(h, ns, ReplicaSet.ReplicaSetControllerTests.ReplicaSetYaml("other", 0).Replace("name: other}", $"name: {taken}}}", StringComparison.Ordinal));
+        await h.Kubectl.OkAsync("rollout", "resume", "-n", ns, "deploy/web");
+        await h.Kubectl.OkAsync("rollout", "status", "-n", ns, "deploy/web", "--timeout=60s");
+
+        d = await h.Clientset.AppsV1().Deployments(ns).GetAsync("web");
+        Assert.Equal(1, d.Status.CollisionCount);
+        var owned = (await h.Clientset.AppsV1().ReplicaSets(ns).ListAsync()).Items.Where(rs => rs.Metadata.OwnerReferences?.Any(o => o.Uid == d.Metadata.Uid) == true).ToList();
+        Assert.Equal("web-" + PodTemplateHash.Compute(d.Spec.Template, 1), Assert.Single(owned).Metadata.Name);
+        Assert.Null((await h.Clientset.AppsV1().ReplicaSets(ns).GetAsync(taken)).Metadata.OwnerReferences);
+    }
+
+    [Fact]
     public async Task Recreate_RemovesOldPodsBeforeCreatingNewOnes()
     {
         await using var h = await ControllerHarness.StartAsync(Controllers);
