@@ -62,6 +62,25 @@ public sealed partial class ReplicaSetControllerTests
     }
 
     [Fact]
+    public async Task MinReadySeconds_PodsBecomeAvailableAfterwards()
+    {
+        await using var h = await ControllerHarness.StartAsync(Controllers);
+        await using var kubelet = await FakeKubelet.StartAsync(h.Clientset);
+        var ns = await h.NamespaceAsync();
+        await ApplyAsync(h, ns, ReplicaSetYaml("web", 2).Replace("  replicas: 2", "  replicas: 2\n  minReadySeconds: 5", StringComparison.Ordinal));
+        var rss = h.Clientset.AppsV1().ReplicaSets(ns);
+        var seen = new List<(int Ready, int Available)>();
+        await ControllerHarness.UntilAsync(rss, l =>
+        {
+            seen.Add((l.Single().Status?.ReadyReplicas ?? 0, l.Single().Status?.AvailableReplicas ?? 0));
+            return l.Single().Status?.AvailableReplicas == 2;
+        });
+
+        // Ready came first; availability followed minReadySeconds later, from a requeue (nothing else changed then).
+        Assert.Contains(seen, s => s.Ready > s.Available);
+    }
+
+    [Fact]
     public async Task Orphans_AreAdopted_AndPodsThatStopMatching_AreReleased()
     {
         await using var h = await ControllerHarness.StartAsync(Controllers);
