@@ -19,6 +19,12 @@ internal sealed partial class DeploymentController
         var existing = FindNewReplicaSet(d, rsList);
         var oldRSs = rsList.Where(rs => existing is null || rs.Metadata.Uid != existing.Metadata.Uid).ToList();
         var newRS = await GetNewReplicaSetAsync(d, existing, oldRSs, create, ct).ConfigureAwait(false);
+        if (existing is not null && newRS is not null && rsList is List<V1ReplicaSet> list)
+        {
+            // Later steps of this sync (a scaling check, then the rollout) start from what was just written.
+            list[list.IndexOf(existing)] = newRS;
+        }
+
         return (newRS, oldRSs);
     }
 
