@@ -126,6 +126,25 @@ public sealed class DeploymentControllerTests
     }
 
     [Fact]
+    public async Task RevisionHistoryLimit_DeletesTheOldestOldReplicaSets()
+    {
+        await using var h = await ControllerHarness.StartAsync(Controllers);
+        await using var kubelet = await FakeKubelet.StartAsync(h.Clientset);
+        var ns = await h.NamespaceAsync();
+        await ApplyAsync(h, ns, DeploymentYaml("web", 1, "RollingUpdate", "nginx:1").Replace("spec:\n  replicas", "spec:\n  revisionHistoryLimit: 1\n  replicas", StringComparison.Ordinal));
+        foreach (var image in new[] { "nginx:2", "nginx:3" })
+        {
+            await h.Kubectl.OkAsync("rollout", "status", "-n", ns, "deploy/web", "--timeout=60s");
+            await h.Kubectl.OkAsync("set", "image", "-n", ns, "deploy/web", "c=" + image);
+        }
+
+        await h.Kubectl.OkAsync("rollout", "status", "-n", ns, "deploy/web", "--timeout=60s");
+        var left = await ControllerHarness.UntilAsync(h.Clientset.AppsV1().ReplicaSets(ns), l => l.Count == 2);
+        Assert.Equal(["nginx:2", "nginx:3"], left.Select(rs => rs.Spec.Template.Spec.Containers[0].Image).Order());
+        Assert.Equal(["2", "3"], left.Select(rs => rs.Metadata.Annotations[DeploymentAnnotations.RevisionKey]).Order());
+    }
+
+    [Fact]
     public async Task Recreate_RemovesOldPodsBeforeCreatingNewOnes()
     {
         await using var h = await ControllerHarness.StartAsync(Controllers);
