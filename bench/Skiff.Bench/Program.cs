@@ -9,6 +9,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- watch-fanout [--watchers N] [--updates N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- zeros [--objects N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- namespace-delete [--namespaces 100] [--objects 50] [--runs 3]
+//   dotnet run -c Release --project bench/Skiff.Bench -- replicaset [--replicas N] [--runs N]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -28,6 +29,9 @@ switch (args.Length > 0 ? args[0] : "")
     case "watch-fanout":
         await Skiff.Bench.Client.WatchFanoutBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "replicaset":
+        await Skiff.Bench.Controllers.ReplicaSetBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "cacher":
         await Skiff.Bench.Cacher.CacherBench.RunAsync(rest, CancellationToken.None);
         return 0;
@@ -41,6 +45,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset [options]   (see bench/README.md)");
         return 2;
 }

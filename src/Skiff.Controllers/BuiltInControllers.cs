@@ -14,6 +14,9 @@ public static class BuiltInControllers
         new ControllerDescriptor("garbage-collector", true, GarbageCollector.GarbageCollector.Register),
         new ControllerDescriptor("serviceaccount", true, ServiceAccount.ServiceAccountsController.Register),
         new ControllerDescriptor("root-ca-cert-publisher", true, RootCaCertPublisher.RootCaCertPublisher.Register),
+        new("replicationcontroller", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.ReplicationControllerKind(ctx))),
+        new("replicaset", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.AppsReplicaSetKind(ctx))),
+        new("deployment", true, ctx => Deployment.DeploymentController.Register(ctx)),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>
