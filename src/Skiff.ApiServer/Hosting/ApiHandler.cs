@@ -17,7 +17,8 @@ namespace Skiff.ApiServer.Hosting;
 /// routes. Every failure becomes an upstream-shaped Status; unexpected exceptions become a 500 InternalError
 /// without a stack trace.
 /// </summary>
-internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ResourceEndpoint resources, ILogger logger)
+internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ResourceEndpoint resources,
+    Skiff.ApiServer.Metrics.ApiServerMetrics metrics, HealthChecks health, ILogger logger)
 {
     public static JsonObject VersionInfo() => new()
     {
@@ -35,6 +36,8 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
     public async Task HandleAsync(HttpContext ctx)
     {
         var ct = ctx.RequestAborted;
+        var path = ctx.Request.Path.Value ?? "/";
+        using var timing = metrics.BeginRequest(ctx, RequestInfo.Parse(ctx.Request.Method, path, IsWatch(ctx)));
         try
         {
             await HandleCoreAsync(ctx, ct).ConfigureAwait(false);
@@ -111,8 +114,13 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             }
         }
 
-        var isWatch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
-        var info = RequestInfo.Parse(ctx.Request.Method, path, isWatch);
+        if (path is "/metrics" && (HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)))
+        {
+            await metrics.WriteAsync(ctx, ct).ConfigureAwait(false);
+            return;
+        }
+
+        var info = RequestInfo.Parse(ctx.Request.Method, path, IsWatch(ctx));
         if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is not null)
         {
             await SelfReviews.HandleAsync(ctx, options.ExtraDecoders, ct).ConfigureAwait(false);
@@ -133,6 +141,8 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         throw ServerErrors.PageNotFound();
     }
 
+    private static bool IsWatch(HttpContext ctx) => ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
+
     private static bool IsHealthPath(string path) =>
         path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
         || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal);
@@ -141,11 +151,20 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
     {
         var kind = path.TrimStart('/').Split('/')[0];
         var check = path.TrimStart('/').Split('/').ElementAtOrDefault(1);
-        var storage = await options.Storage.CheckHealthAsync(ct).ConfigureAwait(false);
-        var checks = new List<(string Name, bool Ok)> { ("ping", true), ("log", true), ("etcd", storage.Healthy) };
-        if (kind == "readyz")
+        var checks = new List<(string Name, bool Ok)>();
+        foreach (var (name, run) in health.For(kind))
         {
-            checks.Add(("informer-sync", true));
+            bool passed;
+            try
+            {
+                passed = await run(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                passed = false;
+            }
+
+            checks.Add((name, passed));
         }
 
         if (check is { Length: > 0 })
