@@ -92,6 +92,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // start failures are thrown to the caller
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
