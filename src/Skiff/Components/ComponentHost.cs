@@ -54,6 +54,15 @@ internal static class ComponentHost
     {
         var builder = CreateBuilder(settings.Verbosity, 2);
         var services = builder.Services;
+
+        // Metrics are served from before the election, so a standby reports leader_election_master_status 0.
+        if (settings.MetricsPort > 0)
+        {
+            AddComponent(services, sp => new MetricsServerComponent(settings.MetricsPort,
+                () => !sp.GetRequiredService<ControllerManagerComponent>().HasFailed,
+                sp.GetRequiredService<ILoggerFactory>()));
+        }
+
         AddComponent(services, sp => new ControllerManagerComponent(
             _ => Task.FromResult(Connect(settings)),
             (client, rootCa) => new ControllerManagerOptions
@@ -69,13 +78,6 @@ internal static class ComponentHost
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ExitCode>(),
             sp.GetRequiredService<ILoggerFactory>()));
-        if (settings.MetricsPort > 0)
-        {
-            AddComponent(services, sp => new MetricsServerComponent(settings.MetricsPort,
-                () => sp.GetRequiredService<ControllerManagerComponent>().Manager.Manager.Elected.IsCompleted || settings.LeaderElect,
-                sp.GetRequiredService<ILoggerFactory>()));
-        }
-
         return RunAsync(builder, _ => { }, ct);
 
         (ClientConfig, string?) Connect(ControllerManagerSettings s)

@@ -26,6 +26,9 @@ internal sealed partial class ControllerManagerComponent(
     private ControllerManager? _manager;
     private Task _run = Task.CompletedTask;
 
+    /// <summary>True once the manager stopped on its own (leadership lost or a failure).</summary>
+    public bool HasFailed { get; private set; }
+
     /// <summary>The running controller manager (after start).</summary>
     public ControllerManager Manager => _manager ?? throw new InvalidOperationException("the controller manager has not started");
 
@@ -58,6 +61,7 @@ internal sealed partial class ControllerManagerComponent(
         }
         catch (Exception e)
         {
+            HasFailed = true;
             LogFailed(Logger, e.Message, e);
             exit.Set(1);
             lifetime.StopApplication();
