@@ -7,6 +7,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- cacher [--objects 10000 --watchers 100]
 //   dotnet run -c Release --project bench/Skiff.Bench -- client-wire [--pods N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- watch-fanout [--watchers N] [--updates N] [--runs N]
+//   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -29,10 +30,12 @@ switch (args.Length > 0 ? args[0] : "")
     case "cacher":
         await Skiff.Bench.Cacher.CacherBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "startup":
+        return await Skiff.Bench.Startup.StartupBench.RunAsync(rest, CancellationToken.None);
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|startup [options]   (see bench/README.md)");
         return 2;
 }

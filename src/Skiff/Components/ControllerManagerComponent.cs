@@ -23,6 +23,10 @@ internal sealed partial class ControllerManagerComponent(
     private static readonly TimeSpan ElectionWait = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _stop = new();
+
+    // Built with the host, before any component starts: the JIT work of the client SDK (clients, informers, the Lease
+    // codec) overlaps the storage and API server start instead of following it.
+    private readonly Task _prewarm = Task.Run(Prewarm);
     private ControllerManager? _manager;
     private Task _run = Task.CompletedTask;
 
@@ -34,6 +38,7 @@ internal sealed partial class ControllerManagerComponent(
 
     protected override async Task StartCoreAsync(CancellationToken ct)
     {
+        await _prewarm.ConfigureAwait(false);
         var (client, rootCa) = await connect(ct).ConfigureAwait(false);
         try
         {
@@ -74,6 +79,29 @@ internal sealed partial class ControllerManagerComponent(
         await _run.ConfigureAwait(false);
         _manager?.Dispose();
         _stop.Dispose();
+    }
+
+    private static void Prewarm()
+    {
+        try
+        {
+            using var warm = new ControllerManager(new ControllerManagerOptions { Client = new ClientConfig { Host = new Uri("https://127.0.0.1:1") } });
+            var lease = new k8s.Models.V1Lease
+            {
+                ApiVersion = "coordination.k8s.io/v1",
+                Kind = "Lease",
+                Metadata = new k8s.Models.V1ObjectMeta { Name = "warm", NamespaceProperty = "kube-system" },
+                Spec = new k8s.Models.V1LeaseSpec { HolderIdentity = "warm", LeaseDurationSeconds = 15, AcquireTime = DateTime.UtcNow, RenewTime = DateTime.UtcNow },
+            };
+            if (Skiff.Client.Protobuf.ProtobufModelCodec.TryEncode(lease, out var bytes))
+            {
+                Skiff.Client.Protobuf.ProtobufModelCodec.TryDecode<k8s.Models.V1Lease>(bytes, out _);
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            // Warming is best effort; the real start reports real problems.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "controller manager stopped: {Reason}")]
