@@ -22,7 +22,7 @@ public sealed class ComponentHostTests
     public async Task Up_Sigterm_StopsEveryComponentInReverseOrderAndExits0()
     {
         await using var skiff = await SkiffProcess.StartAsync("up", null, null, ["--storage", "memory"]);
-        Assert.Contains("started controller-manager", skiff.Log);
+        await skiff.LogLines.WaitForLineAsync(l => l.Contains("started controller-manager", StringComparison.Ordinal)).WaitAsync(Deadline);
 
         var exit = await skiff.SignalAndWaitAsync(15);
 
@@ -81,7 +81,7 @@ public sealed class ComponentHostTests
         await using var second = ControllerManagerProcess.Start(skiff.Kubeconfig, [.. fast, "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture)]);
         var secondId = await second.IdentityAsync(Deadline);
         await second.Log.WaitForLineAsync(l => l.Contains("started metrics-server", StringComparison.Ordinal)).WaitAsync(Deadline);
-        Assert.Contains("leader_election_master_status{name=\"kube-controller-manager\"} 0", await ScrapeAsync(metricsPort));
+        await UntilScrapedAsync(metricsPort, "leader_election_master_status{name=\"kube-controller-manager\"} 0");
 
         var killed = Stopwatch.StartNew();
         await first.KillHardAsync();
@@ -90,15 +90,32 @@ public sealed class ComponentHostTests
 
         // The successor waits out the lease duration (4 s) from when it last saw the record change, plus retry jitter.
         Assert.True(killed.Elapsed < TimeSpan.FromSeconds(4 + 4), $"takeover after {killed.Elapsed}");
-        Assert.Contains("leader_election_master_status{name=\"kube-controller-manager\"} 1", await ScrapeAsync(metricsPort));
+        await UntilScrapedAsync(metricsPort, "leader_election_master_status{name=\"kube-controller-manager\"} 1");
         Assert.Equal(0, await second.TerminateAsync());
         Assert.DoesNotContain(" fail: ", second.Log.Text);
     }
 
-    private static async Task<string> ScrapeAsync(int port)
+    /// <summary>
+    /// Scrapes <c>/metrics</c> until it contains <paramref name="sample"/> (the gauge is set just after the Lease
+    /// changes, so a scrape may precede it by a moment); fails at the deadline.
+    /// </summary>
+    private static async Task UntilScrapedAsync(int port, string sample)
     {
         using var http = new HttpClient();
-        return await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        var deadline = Stopwatch.StartNew();
+        var text = "";
+        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+            if (text.Contains(sample, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100); // poll interval of a condition with a deadline
+        }
+
+        Assert.Contains(sample, text);
     }
 
     /// <summary>Waits, on a watch of the Lease, until its holder satisfies <paramref name="holder"/>.</summary>

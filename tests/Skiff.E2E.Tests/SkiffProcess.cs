@@ -21,6 +21,9 @@ public sealed class SkiffProcess : IAsyncDisposable
     /// <summary>What the process wrote to stderr (its log) so far.</summary>
     public string Log => _stderr.Text;
 
+    /// <summary>The stderr lines as they arrive (to wait for one).</summary>
+    public ProcessOutput LogLines => _stderr;
+
     /// <summary>The process id.</summary>
     public int Pid => _process.Id;
 

@@ -82,8 +82,8 @@ public sealed partial class LeaderElector
             return;
         }
 
-        LogAcquired(_config.Lock.Identity, _config.Lock.Description);
         MasterStatus.Add(1, _statusTags);
+        LogAcquired(_config.Lock.Identity, _config.Lock.Description);
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var started = _config.OnStartedLeading;
         var leadingTask = started is null ? Task.CompletedTask : Task.Run(() => started(leading.Token), CancellationToken.None);
