@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Skiff.ApiServer.Hosting;
 using Skiff.ApiServer.Metrics;
@@ -61,7 +62,15 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        return ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(path));
+        // The same configuration the file describes, without parsing it back.
+        using var ephemeral = X509Certificate2.CreateFromPem(cert, key);
+        return new ClientConfig
+        {
+            Host = new Uri(Host.Url),
+            CertificateAuthorities = ClientConfigLoader.LoadPemCertificates(Host.Certificates.CaPem),
+            ClientCertificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null),
+            Verbosity = settings.Verbosity,
+        };
     }
 
     protected override async Task StopCoreAsync(CancellationToken ct)

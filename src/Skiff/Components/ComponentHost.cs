@@ -97,7 +97,7 @@ internal static class ComponentHost
             var rootCa = s.RootCaFile is { } f ? File.ReadAllText(f)
                 : client.CertificateAuthorities is { Count: > 0 } cas ? string.Concat(cas.Select(c => c.ExportCertificatePem() + "\n"))
                 : null;
-            return (client with { Qps = s.Qps, Burst = s.Burst }, rootCa);
+            return (client with { Qps = s.Qps, Burst = s.Burst, Verbosity = s.Verbosity }, rootCa);
         }
     }
 
