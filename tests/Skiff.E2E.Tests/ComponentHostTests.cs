@@ -95,6 +95,47 @@ public sealed class ComponentHostTests
         Assert.DoesNotContain(" fail: ", second.Log.Text);
     }
 
+    [Theory]
+    [InlineData("up", "--controllers")]
+    [InlineData("apiserver", "--watch-cache")]
+    [InlineData("controller-manager", "--leader-elect-lease-duration")]
+    public async Task Help_EverySubcommand_ListsItsFlagsAndExits0(string command, string flag)
+    {
+        var (exit, stdout, _) = await RunSkiffAsync(command, "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains($"skiff {command} [options]", stdout);
+        Assert.Contains(flag, stdout);
+    }
+
+    [Theory]
+    [InlineData("controller-manager --leader-elect-lease-duration=soon", "invalid duration \"soon\"")]
+    [InlineData("controller-manager --leader-elect-lease-duration=2s --leader-elect-renew-deadline=3s", "lease-duration > renew-deadline")]
+    [InlineData("apiserver --port 70000", "invalid port")]
+    [InlineData("up --storage etcd", "--storage etcd needs --etcd-servers")]
+    public async Task BadFlag_ClearErrorAndExit2(string args, string message)
+    {
+        var (exit, _, stderr) = await RunSkiffAsync(args.Split(' '));
+        Assert.Equal(2, exit);
+        Assert.Contains(message, stderr);
+        Assert.Contains("--help' for usage.", stderr);
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunSkiffAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(SkiffProcess.SkiffDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(Deadline);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>
     /// Scrapes <c>/metrics</c> until it contains <paramref name="sample"/> (the gauge is set just after the Lease
     /// changes, so a scrape may precede it by a moment); fails at the deadline.
