@@ -48,8 +48,8 @@ var elector = new LeaderElector(new LeaderElectionConfig
         Console.WriteLine("Controller loop...");
         await Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
     },
-    OnStoppedLeading = () => Console.WriteLine($"leader lost: {id}"),
-    OnNewLeader = identity => Console.WriteLine(identity == id ? "still the leader!" : $"new leader elected: {identity}"),
+    OnStoppedLeading = () => Console.Out.WriteLineAsync($"leader lost: {id}"),
+    OnNewLeader = identity => Console.Out.WriteLineAsync(identity == id ? "still the leader!" : $"new leader elected: {identity}"),
 });
 await elector.RunAsync(stop.Token);
 return 0;

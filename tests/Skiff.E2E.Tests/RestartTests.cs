@@ -34,6 +34,7 @@ public sealed class RestartTests
         var err = await p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync();
         Assert.Equal(2, p.ExitCode);
-        Assert.Contains("unknown flag: --bogus", err);
+        Assert.Contains("error: Unrecognized command or argument '--bogus'", err);
+        Assert.Contains("skiff up --help", err);
     }
 }

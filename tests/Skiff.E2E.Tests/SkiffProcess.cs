@@ -8,13 +8,24 @@ namespace Skiff.E2E.Tests;
 public sealed class SkiffProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ProcessOutput _stderr;
 
-    private SkiffProcess(Process process, string dataDir, int port)
+    private SkiffProcess(Process process, string dataDir, int port, ProcessOutput stderr)
     {
         _process = process;
         DataDir = dataDir;
         Port = port;
+        _stderr = stderr;
     }
+
+    /// <summary>What the process wrote to stderr (its log) so far.</summary>
+    public string Log => _stderr.Text;
+
+    /// <summary>The stderr lines as they arrive (to wait for one).</summary>
+    public ProcessOutput LogLines => _stderr;
+
+    /// <summary>The process id.</summary>
+    public int Pid => _process.Id;
 
     public string DataDir { get; }
 
@@ -33,7 +44,11 @@ public sealed class SkiffProcess : IAsyncDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    public static async Task<SkiffProcess> StartAsync(string? dataDir = null, int? port = null, CancellationToken ct = default)
+    public static async Task<SkiffProcess> StartAsync(string? dataDir = null, int? port = null, CancellationToken ct = default) =>
+        await StartAsync("up", dataDir, port, [], ct);
+
+    /// <summary>Starts <c>skiff <paramref name="command"/></c> (up or apiserver) with <paramref name="extraArgs"/> and waits until it reports it is running.</summary>
+    public static async Task<SkiffProcess> StartAsync(string command, string? dataDir, int? port, IReadOnlyList<string> extraArgs, CancellationToken ct = default)
     {
         dataDir ??= Path.Combine(Path.GetTempPath(), "skiff-e2e-" + Guid.NewGuid().ToString("N")[..10]);
         var p = port ?? FreePort();
@@ -43,7 +58,7 @@ public sealed class SkiffProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { SkiffDll, "up", "--data-dir", dataDir, "--port", p.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { SkiffDll, command, "--data-dir", dataDir, "--port", p.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
         }
@@ -57,13 +72,14 @@ public sealed class SkiffProcess : IAsyncDisposable
                 ready.TrySetResult();
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        var stderr = new ProcessOutput();
+        process.ErrorDataReceived += (_, e) => stderr.Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await ready.Task.WaitAsync(timeout.Token);
-        return new SkiffProcess(process, dataDir, p);
+        return new SkiffProcess(process, dataDir, p, stderr);
     }
 
     /// <summary>Runs kubectl 1.32 with this cluster's kubeconfig; returns exit code, stdout, stderr.</summary>
@@ -121,11 +137,14 @@ public sealed class SkiffProcess : IAsyncDisposable
     }
 
     /// <summary>Stops with SIGINT and waits; returns the exit code.</summary>
-    public async Task<int> StopAsync()
+    public Task<int> StopAsync() => SignalAndWaitAsync(2);
+
+    /// <summary>Sends <paramref name="signal"/> (2 = SIGINT, 15 = SIGTERM) and waits up to 20 s for the exit; returns the exit code.</summary>
+    public async Task<int> SignalAndWaitAsync(int signal)
     {
         if (!_process.HasExited)
         {
-            _ = Kill(_process.Id, 2);
+            _ = Kill(_process.Id, signal);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
             {
@@ -138,6 +157,7 @@ public sealed class SkiffProcess : IAsyncDisposable
             }
         }
 
+        _process.WaitForExit(); // drains the redirected streams
         return _process.ExitCode;
     }
 

@@ -3,8 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Hosting;
-using Skiff.ApiServer.Http;
-using Skiff.ApiServer.OpenApi;
 using Skiff.ApiServer.Registry;
 using Skiff.Storage;
 using Skiff.Storage.Memory;
@@ -61,17 +59,9 @@ public sealed class TestControlPlane : IAsyncDisposable
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-test-" + Guid.NewGuid().ToString("N")[..12]);
         var store = storage ?? new MemoryStorage();
-        var served = (resources ?? DefaultResources).ToList();
-        var openApi = new OpenApiService(served);
-        var options = new ApiServerOptions
+        var options = DefaultApiServer.CreateOptions(dir, store, resources) with
         {
-            DataDirectory = dir,
             Port = 0,
-            Storage = store,
-            Resources = served,
-            OpenApi = openApi,
-            Schemas = openApi,
-            UnknownFieldDetector = new OpenApiUnknownFieldDetector(openApi),
             BookmarkInterval = TimeSpan.FromMilliseconds(500),
             WatchCache = WatchCacheByDefault,
         };

@@ -124,6 +124,7 @@ internal sealed partial class ResourceEndpoint
                         return;
                 }
 
+                _options.Metrics?.WatchEventSent(store.Descriptor);
                 JsonNode? obj = neg.Shape switch
                 {
                     OutputShape.Table => TableConverter.ToTable(store.Descriptor, [ev.Object!], includeObject, neg.MetaVersion, _options.Clock.GetUtcNow(),

@@ -17,7 +17,8 @@ namespace Skiff.ApiServer.Hosting;
 /// routes. Every failure becomes an upstream-shaped Status; unexpected exceptions become a 500 InternalError
 /// without a stack trace.
 /// </summary>
-internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ResourceEndpoint resources, ILogger logger)
+internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ResourceEndpoint resources,
+    Skiff.ApiServer.Metrics.ApiServerMetrics metrics, HealthChecks health, ILogger logger)
 {
     public static JsonObject VersionInfo() => new()
     {
@@ -35,9 +36,12 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
     public async Task HandleAsync(HttpContext ctx)
     {
         var ct = ctx.RequestAborted;
+        var path = ctx.Request.Path.Value ?? "/";
+        var info = RequestInfo.Parse(ctx.Request.Method, path, QueryParameters.Bool(ctx.Request.Query, "watch"));
+        using var timing = metrics.BeginRequest(ctx, info);
         try
         {
-            await HandleCoreAsync(ctx, ct).ConfigureAwait(false);
+            await HandleCoreAsync(ctx, info, ct).ConfigureAwait(false);
         }
         catch (StatusException e)
         {
@@ -81,7 +85,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         await Responses.WriteStatusAsync(ctx, e).ConfigureAwait(false);
     }
 
-    private async Task HandleCoreAsync(HttpContext ctx, CancellationToken ct)
+    private async Task HandleCoreAsync(HttpContext ctx, RequestInfo info, CancellationToken ct)
     {
         var path = ctx.Request.Path.Value ?? "/";
         var user = await authenticator.AuthenticateAsync(ctx, ct).ConfigureAwait(false);
@@ -111,8 +115,12 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             }
         }
 
-        var isWatch = QueryParameters.Bool(ctx.Request.Query, "watch");
-        var info = RequestInfo.Parse(ctx.Request.Method, path, isWatch);
+        if (path is "/metrics" && (HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)))
+        {
+            await metrics.WriteAsync(ctx, ct).ConfigureAwait(false);
+            return;
+        }
+
         if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is not null)
         {
             await SelfReviews.HandleAsync(ctx, options.ExtraDecoders, ct).ConfigureAwait(false);
@@ -133,6 +141,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         throw ServerErrors.PageNotFound();
     }
 
+
     private static bool IsHealthPath(string path) =>
         path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
         || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal);
@@ -141,11 +150,20 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
     {
         var kind = path.TrimStart('/').Split('/')[0];
         var check = path.TrimStart('/').Split('/').ElementAtOrDefault(1);
-        var storage = await options.Storage.CheckHealthAsync(ct).ConfigureAwait(false);
-        var checks = new List<(string Name, bool Ok)> { ("ping", true), ("log", true), ("etcd", storage.Healthy) };
-        if (kind == "readyz")
+        var checks = new List<(string Name, bool Ok)>();
+        foreach (var (name, run) in health.For(kind))
         {
-            checks.Add(("informer-sync", true));
+            bool passed;
+            try
+            {
+                passed = await run(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                passed = false;
+            }
+
+            checks.Add((name, passed));
         }
 
         if (check is { Length: > 0 })

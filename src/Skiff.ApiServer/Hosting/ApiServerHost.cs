@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Skiff.Api.Errors;
 using Skiff.ApiServer.Endpoints;
+using Skiff.ApiServer.Metrics;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
 using Skiff.ApiServer.Storage.Cacher;
@@ -27,13 +28,20 @@ public sealed class ApiServerHost : IAsyncDisposable
     private ApiServerOptions _options;
     private WebApplication? _app;
     private CachingStorage? _cache;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _groups = new(StringComparer.Ordinal);
+    private volatile bool _stopping;
 
     /// <summary>Creates a host; nothing runs until <see cref="StartAsync"/>.</summary>
     public ApiServerHost(ApiServerOptions options)
     {
         _options = options;
         Registry = new ResourceRegistry(options.Resources);
+        Metrics = options.Metrics ?? new ApiServerMetrics();
+        _options = options with { Metrics = Metrics };
     }
+
+    /// <summary>The metrics served at <c>/metrics</c>.</summary>
+    public ApiServerMetrics Metrics { get; }
 
     /// <summary>The served resources (add custom resources here at run time).</summary>
     public ResourceRegistry Registry { get; }
@@ -60,6 +68,12 @@ public sealed class ApiServerHost : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(_options.DataDirectory);
+        if (_options.Storage is not InstrumentedStorage)
+        {
+            _options = _options with { Storage = new InstrumentedStorage(_options.Storage, Metrics, StorageType) };
+            Metrics.TrackStorageObjects(() => Registry.All, (prefix, token) => _options.Storage.CountAsync(prefix, token));
+        }
+
         if (_options.WatchCache && _cache is null)
         {
             // Every stored built-in resource with a watch verb gets a watch cache (upstream caches every resource).
@@ -78,6 +92,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // start failures are thrown to the caller
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -113,7 +128,7 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer");
-        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens), resources, logger);
+        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens), resources, Metrics, CreateHealthChecks(), logger);
         if (_options.OpenApi is { } openApi)
         {
             // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.
@@ -153,6 +168,35 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
     }
 
+    private HealthChecks CreateHealthChecks()
+    {
+        var storage = _options.Storage;
+        var cache = _cache;
+        return new HealthChecks(
+            [
+                ("ping", _ => Task.FromResult(true)),
+                ("etcd", async ct => (await storage.CheckHealthAsync(ct).ConfigureAwait(false)).Healthy),
+            ],
+            [
+                ("informer-sync", _ => Task.FromResult(cache is null || cache.IsSynced)),
+                ("shutdown", _ => Task.FromResult(!_stopping)),
+            ]);
+    }
+
+    /// <summary>The group-resource a storage key belongs to (<c>pods</c>, <c>deployments.apps</c>), for storage metrics.</summary>
+    private string StorageType(string key)
+    {
+        // Keys are /registry/<resource>/... or /registry/<group>/<resource>/...
+        var parts = key.Split('/', 5);
+        if (parts.Length < 3)
+        {
+            return "";
+        }
+
+        var isGroup = parts.Length >= 4 && _groups.GetOrAdd(parts[2], g => Registry.All.Any(d => d.Group == g));
+        return isGroup ? $"{parts[3]}.{parts[2]}" : parts[2];
+    }
+
     private async Task SeedNamespacesAsync(ResourceEndpoint resources, CancellationToken ct)
     {
         if (Registry.Find("", "v1", "namespaces") is not { } nsDescriptor)
@@ -188,6 +232,7 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>Stops serving (open watches end) and waits for in-flight requests briefly.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         if (_app is not null)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));

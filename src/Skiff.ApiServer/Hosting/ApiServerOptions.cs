@@ -74,6 +74,12 @@ public sealed record ApiServerOptions
     /// </summary>
     public bool KubernetesService { get; init; } = true;
 
+    /// <summary>
+    /// The metrics served at <c>/metrics</c> (null: the host creates its own). Pass one to add component metrics to
+    /// the same registry (as <c>skiff up</c> does for the controller manager).
+    /// </summary>
+    public Skiff.ApiServer.Metrics.ApiServerMetrics? Metrics { get; init; }
+
     /// <summary>Namespaces created at start when missing.</summary>
     public IReadOnlyList<string> SystemNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 }

@@ -22,11 +22,17 @@ public sealed record LeaderElectionConfig
     /// <summary>Run while this candidate leads; its token is cancelled when leadership ends.</summary>
     public Func<CancellationToken, Task>? OnStartedLeading { get; init; }
 
-    /// <summary>Called once when leadership ends (only if it started), before the lock is released.</summary>
-    public Action? OnStoppedLeading { get; init; }
+    /// <summary>
+    /// Awaited once when leadership ends (only if it started), before the lock is released; an exception is logged and
+    /// the release still happens.
+    /// </summary>
+    public Func<Task>? OnStoppedLeading { get; init; }
 
-    /// <summary>Called with the holder's identity whenever a different holder is observed (including this candidate).</summary>
-    public Action<string>? OnNewLeader { get; init; }
+    /// <summary>
+    /// Called with the holder's identity whenever a different holder is observed (including this candidate). It is not
+    /// awaited by the election loop (an election never waits on an observer); a failure is logged.
+    /// </summary>
+    public Func<string, Task>? OnNewLeader { get; init; }
 
     /// <summary>Give the lock up (empty holder) when stopped while leading, so a successor need not wait out the lease.</summary>
     public bool ReleaseOnCancel { get; init; }

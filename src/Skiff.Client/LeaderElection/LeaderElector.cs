@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Skiff.Client.Rest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,11 +21,20 @@ namespace Skiff.Client.LeaderElection;
 /// <see cref="LeaderElectionConfig.OnStoppedLeading"/> runs, then (with ReleaseOnCancel) the lock is released — so a
 /// successor never starts before this candidate's OnStoppedLeading.</item>
 /// </list>
-/// A run ends after leadership ends; create a new run to compete again.
+/// A run ends after leadership ends; create a new run to compete again. While it leads, client-go's gauge
+/// <c>leader_election_master_status{name}</c> (meter <c>Skiff.Client.LeaderElection</c>; <c>name</c> is the lock's
+/// name) is 1, otherwise 0.
 /// </summary>
 public sealed partial class LeaderElector
 {
+    /// <summary>The meter carrying <c>leader_election_master_status</c>.</summary>
+    public const string MeterName = "Skiff.Client.LeaderElection";
+
     private const double JitterFactor = 1.2;
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly UpDownCounter<int> MasterStatus = Meter.CreateUpDownCounter<int>("leader_election_master_status",
+        description: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease.");
+    private readonly TagList _statusTags;
     private readonly LeaderElectionConfig _config;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -52,6 +63,9 @@ public sealed partial class LeaderElector
         _config = config;
         _time = config.TimeProvider;
         _logger = (config.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Skiff.Client.LeaderElection");
+        var description = config.Lock.Description;
+        _statusTags = new TagList { { "name", description[(description.LastIndexOf('/') + 1)..] } };
+        MasterStatus.Add(0, _statusTags);
     }
 
     /// <summary>True while the last observed record names this candidate.</summary>
@@ -68,6 +82,7 @@ public sealed partial class LeaderElector
             return;
         }
 
+        MasterStatus.Add(1, _statusTags);
         LogAcquired(_config.Lock.Identity, _config.Lock.Description);
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var started = _config.OnStartedLeading;
@@ -78,10 +93,14 @@ public sealed partial class LeaderElector
         }
         finally
         {
+            MasterStatus.Add(-1, _statusTags);
             await leading.CancelAsync().ConfigureAwait(false);
             try
             {
-                _config.OnStoppedLeading?.Invoke();
+                if (_config.OnStoppedLeading is { } stopped)
+                {
+                    await stopped().ConfigureAwait(false);
+                }
             }
             catch (Exception e)
             {
@@ -201,13 +220,19 @@ public sealed partial class LeaderElector
             _reportedLeader = holder;
             if (holder.Length > 0)
             {
-                try
+                if (_config.OnNewLeader is { } observer)
                 {
-                    _config.OnNewLeader?.Invoke(holder);
-                }
-                catch (Exception e)
-                {
-                    LogCallbackFailed(e);
+                    Task notified;
+                    try
+                    {
+                        notified = observer(holder);
+                    }
+                    catch (Exception e)
+                    {
+                        notified = Task.FromException(e);
+                    }
+
+                    _ = notified.ContinueWith(t => LogCallbackFailed(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 }
             }
         }

@@ -18,6 +18,7 @@ internal static class HttpTransport
         }
 
         handler = new AuthenticationHandler(config, handler);
+        handler = new RequestMetricsHandler(handler);
         if (config.Verbosity >= 6)
         {
             var logger = (config.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Skiff.Client.Rest");

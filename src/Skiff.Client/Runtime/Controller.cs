@@ -94,10 +94,6 @@ public sealed partial class Controller : IRunnable
                 Queue.Forget(request);
                 Queue.AddAfter(request, after);
             }
-            else if (result.Requeue)
-            {
-                Queue.AddRateLimited(request);
-            }
             else
             {
                 Queue.Forget(request);

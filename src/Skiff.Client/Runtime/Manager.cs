@@ -138,7 +138,17 @@ public sealed class Manager
 
                 // Runs before the Lease is released: let in-flight reconciles finish first (bounded), so a successor's
                 // controllers never overlap ours.
-                OnStoppedLeading = () => controllers.Wait(Options.RenewDeadline),
+                OnStoppedLeading = async () =>
+                {
+                    try
+                    {
+                        await controllers.WaitAsync(Options.RenewDeadline, Options.TimeProvider).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // Bounded: the Lease is released anyway.
+                    }
+                },
             });
             await elector.RunAsync(ct).ConfigureAwait(false);
             await controllers.ConfigureAwait(false);

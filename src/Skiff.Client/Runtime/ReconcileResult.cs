@@ -2,10 +2,10 @@ namespace Skiff.Client.Runtime;
 
 /// <summary>
 /// What a reconcile asks for next (controller-runtime <c>reconcile.Result</c>): nothing (<see cref="Done"/>), another
-/// reconcile after <see cref="RequeueAfter"/> (the failure backoff is reset), or — with <see cref="Requeue"/> — another
-/// one after the rate limiter's backoff.
+/// reconcile after <see cref="RequeueAfter"/> (the failure backoff is reset). controller-runtime's deprecated
+/// <c>Requeue</c> flag has no counterpart: to retry after the rate limiter's backoff, throw.
 /// </summary>
-public sealed record ReconcileResult(TimeSpan? RequeueAfter = null, bool Requeue = false)
+public sealed record ReconcileResult(TimeSpan? RequeueAfter = null)
 {
     /// <summary>Reconciled; wait for the next change.</summary>
     public static ReconcileResult Done { get; } = new();

@@ -28,7 +28,7 @@ public class WorkQueue<T> : IWorkQueue<T>
         options ??= new WorkQueueOptions();
         TimeProvider = options.TimeProvider;
         Metrics = options.Metrics
-            ?? (options.Name.Length > 0 ? new MeterWorkQueueMetrics(options.Name) : NullWorkQueueMetrics.Instance);
+            ?? (options.Name.Length > 0 ? new MeterWorkQueueMetrics(options.Name, options.TimeProvider) : NullWorkQueueMetrics.Instance);
         _dirty = new HashSet<T>(comparer);
         _processing = new HashSet<T>(comparer);
         _addedAt = new Dictionary<T, long>(comparer);

@@ -104,8 +104,16 @@ public sealed class LeaderElectionIntegrationTests(ControlPlaneFixture fx) : ICl
             log.Started(l.Identity);
             return Task.CompletedTask;
         },
-        OnStoppedLeading = () => log.Stopped(l.Identity),
-        OnNewLeader = leader => log.NewLeader(l.Identity, leader),
+        OnStoppedLeading = () =>
+        {
+            log.Stopped(l.Identity);
+            return Task.CompletedTask;
+        },
+        OnNewLeader = leader =>
+        {
+            log.NewLeader(l.Identity, leader);
+            return Task.CompletedTask;
+        },
     };
 
     [Fact]

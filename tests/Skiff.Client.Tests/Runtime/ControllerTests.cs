@@ -90,17 +90,6 @@ public sealed class ControllerTests
     }
 
     [Fact]
-    public async Task ProcessNext_Requeue_UsesTheRateLimiter()
-    {
-        var (c, q) = Create(new ScriptedReconciler(() => new ReconcileResult(Requeue: true)));
-        q.Add(Key);
-        Assert.True(await c.ProcessNextAsync(CancellationToken.None));
-        Assert.Equal(1, q.GetRequeueCount(Key));
-        _time.Advance(TimeSpan.FromMilliseconds(5));
-        Assert.Equal(1, q.Count);
-    }
-
-    [Fact]
     public async Task Run_ReconcilerThrowsThenSucceeds_WorkerSurvivesAndStopsOnCancel()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -71,6 +71,9 @@ public sealed class CachingStorage : IStorage
         await Task.WhenAll(_caches.Select(c => c.Ready)).WaitAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>True once every prefix's cache has loaded its initial list (upstream's informer-sync readiness).</summary>
+    public bool IsSynced => Volatile.Read(ref _disposed) == 0 && _caches.All(c => c.Ready.IsCompletedSuccessfully);
+
     /// <summary>The revision the cache of <paramref name="prefix"/> is exact at, or null when it is not cached.</summary>
     public long? GetCachedRevision(string prefix) => Find(prefix)?.Revision;
 

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Skiff.Bench.Startup;
+
+/// <summary>
+/// <c>startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]</c>: starts the real binary as
+/// <c>skiff up</c> (storage, API server, controller manager) and as <c>skiff apiserver</c> (storage and API server),
+/// alternating, each on a fresh data directory, and reports per mode the median time from process start to "Local
+/// Kubernetes cluster is running" (every component started; in <c>up</c> the controller manager holds its Lease) and the
+/// median resident set size after <c>--idle-seconds</c> of idling.
+/// </summary>
+internal static class StartupBench
+{
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var runs = BenchArgs.Int(args, "--runs", 5);
+        var idle = BenchArgs.Int(args, "--idle-seconds", 5);
+        var storageIndex = Array.IndexOf(args, "--storage");
+        var storage = storageIndex >= 0 && storageIndex + 1 < args.Length ? args[storageIndex + 1] : "memory";
+        var skiff = Path.Combine(AppContext.BaseDirectory, "skiff.dll");
+        var results = new Dictionary<string, List<(double ReadyMs, double RssMb)>> { ["up"] = [], ["apiserver"] = [] };
+        for (var i = 0; i < runs; i++)
+        {
+            foreach (var mode in new[] { "up", "apiserver" })
+            {
+                var r = await MeasureAsync(skiff, mode, storage, TimeSpan.FromSeconds(idle), ct);
+                results[mode].Add(r);
+                Console.WriteLine($"run {i + 1} {mode,-9}: ready {r.ReadyMs,7:F0} ms, idle RSS {r.RssMb,6:F1} MB");
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"| mode (storage {storage}, {runs} runs, medians) | ready ms | idle RSS MB |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (mode, list) in results)
+        {
+            Console.WriteLine($"| skiff {mode} | {Median(list.Select(r => r.ReadyMs)):F0} | {Median(list.Select(r => r.RssMb)):F1} |");
+        }
+
+        return 0;
+    }
+
+    private static async Task<(double ReadyMs, double RssMb)> MeasureAsync(string skiff, string mode, string storage, TimeSpan idle, CancellationToken ct)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "skiff-startup-" + Guid.NewGuid().ToString("N")[..8]);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { skiff, mode, "--data-dir", dir, "--port", FreePort().ToString(CultureInfo.InvariantCulture), "--storage", storage })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Local Kubernetes cluster is running", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+            var readyMs = watch.Elapsed.TotalMilliseconds;
+            await Task.Delay(idle, ct); // idling is what is measured here
+            return (readyMs, ResidentMegabytes(process.Id));
+        }
+        finally
+        {
+            _ = Kill(process.Id, 15);
+            await process.WaitForExitAsync(ct);
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    private static double ResidentMegabytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var kb = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return kb / 1024;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int sig);
+}

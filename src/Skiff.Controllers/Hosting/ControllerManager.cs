@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Client.Discovery;
+using Skiff.Client.Dynamic;
+using Skiff.Client.Rest;
+using Skiff.Client.Runtime;
+using Skiff.Client.Typed;
+
+namespace Skiff.Controllers.Hosting;
+
+/// <summary>
+/// The controller manager (upstream's <c>kube-controller-manager</c>) as a library: from a client configuration it builds
+/// the typed, dynamic and discovery clients, one <see cref="Runtime.Manager"/> with leader election on the Lease
+/// <c>kube-system/kube-controller-manager</c>, and registers every catalogue controller the selection enables with a
+/// <see cref="ControllerContext"/>. It talks to the API server only through the client SDK. <see cref="RunAsync"/> runs
+/// until cancelled or until leadership is lost (then the process should exit, as upstream's does).
+/// </summary>
+public sealed partial class ControllerManager : IDisposable
+{
+    private readonly RestClient _rest;
+    private readonly ILogger _logger;
+
+    /// <summary>Builds the clients and the manager and registers the selected controllers; nothing runs yet.</summary>
+    /// <exception cref="ArgumentException">The selection names an unknown controller.</exception>
+    public ControllerManager(ControllerManagerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger("Skiff.ControllerManager");
+        Enabled = BuiltInControllers.Select(options.Controllers);
+        _rest = new RestClient(options.Client with { LoggerFactory = options.Client.LoggerFactory ?? loggers });
+        Clientset = new Clientset(_rest);
+        Dynamic = new DynamicClient(_rest);
+        Discovery = new DiscoveryClient(_rest);
+        Manager = new Manager(Clientset, new ManagerOptions
+        {
+            LeaderElection = options.LeaderElect,
+            LeaderElectionId = ControllerManagerOptions.LeaseName,
+            LeaderElectionNamespace = "kube-system",
+            Identity = options.Identity,
+            LeaseDuration = options.LeaseDuration,
+            RenewDeadline = options.RenewDeadline,
+            RetryPeriod = options.RetryPeriod,
+            TimeProvider = options.TimeProvider,
+            LoggerFactory = loggers,
+        });
+        var context = new ControllerContext
+        {
+            Manager = Manager,
+            Dynamic = Dynamic,
+            Discovery = Discovery,
+            RootCaBundle = options.RootCaBundle,
+            LoggerFactory = loggers,
+        };
+        foreach (var controller in Enabled)
+        {
+            controller.Register(context);
+        }
+    }
+
+    public ControllerManagerOptions Options { get; }
+
+    /// <summary>The controllers registered, in catalogue order.</summary>
+    public IReadOnlyList<ControllerDescriptor> Enabled { get; }
+
+    /// <summary>The manager the controllers joined.</summary>
+    public Manager Manager { get; }
+
+    public Clientset Clientset { get; }
+
+    public DynamicClient Dynamic { get; }
+
+    public DiscoveryClient Discovery { get; }
+
+    /// <summary>This process's identity in the Lease.</summary>
+    public string Identity => Manager.Identity;
+
+    /// <summary>
+    /// Runs the manager. Returns after <paramref name="ct"/> is cancelled and everything stopped; throws
+    /// <see cref="LeaderElectionLostException"/> when it returns because leadership was lost.
+    /// </summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        LogStarting(Identity, Options.LeaderElect, string.Join(",", Enabled.Select(c => c.Name)));
+        await Manager.RunAsync(ct).ConfigureAwait(false);
+        if (!ct.IsCancellationRequested && Options.LeaderElect)
+        {
+            throw new LeaderElectionLostException($"{Identity} lost the lease kube-system/{ControllerManagerOptions.LeaseName}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _rest.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "controller manager {Identity} starting (leader-elect={LeaderElect}, controllers: {Controllers})")]
+    private partial void LogStarting(string identity, bool leaderElect, string controllers);
+}

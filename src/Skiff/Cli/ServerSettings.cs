@@ -1,0 +1,30 @@
+namespace Skiff.Cli;
+
+/// <summary>The flags of <c>skiff up</c> and <c>skiff apiserver</c>, parsed.</summary>
+internal sealed record ServerSettings
+{
+    public required string DataDirectory { get; init; }
+
+    public int Port { get; init; } = 6443;
+
+    /// <summary>sqlite, memory or etcd.</summary>
+    public string Storage { get; init; } = "sqlite";
+
+    public IReadOnlyList<string> EtcdServers { get; init; } = [];
+
+    public string? TokenFile { get; init; }
+
+    public bool WatchCache { get; init; } = true;
+
+    /// <summary>Upstream's <c>--controllers</c>, for the controller manager inside <c>skiff up</c>.</summary>
+    public IReadOnlyList<string> Controllers { get; init; } = [];
+
+    /// <summary>klog's <c>-v</c>.</summary>
+    public int Verbosity { get; init; }
+
+    /// <summary>The default data directory: <c>$SKIFF_DATA_DIR</c>, else <c>~/.skiff</c>.</summary>
+    public static string DefaultDataDirectory() =>
+        Environment.GetEnvironmentVariable("SKIFF_DATA_DIR") is { Length: > 0 } d
+            ? d
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".skiff");
+}

@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace Skiff.Cli;
+
+/// <summary>
+/// The <c>skiff</c> command line (System.CommandLine): <c>up</c> (storage, API server and controller manager in one
+/// process), <c>apiserver</c> (the API server alone) and <c>controller-manager</c> (against any API server). Each has
+/// <c>--help</c>; a bad flag is reported on stderr with exit code 2.
+/// </summary>
+internal static class SkiffCommand
+{
+    /// <summary>Exit code of a command-line error.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Builds the root command; <paramref name="run"/> receives what the chosen subcommand parsed.</summary>
+    public static RootCommand Create(Func<ServerSettings, bool, CancellationToken, Task<int>> runServer,
+        Func<ControllerManagerSettings, CancellationToken, Task<int>> runControllerManager)
+    {
+        var root = new RootCommand("skiff: Kubernetes in C#, wire-compatible with upstream (kubectl 1.32 drives it unchanged).");
+        root.Subcommands.Add(Server("up", "Run a local cluster in one process: storage, then the API server, then the controller manager.", true, runServer));
+        root.Subcommands.Add(Server("apiserver", "Run the API server alone (storage and API server, no controllers).", false, runServer));
+        root.Subcommands.Add(ControllerManager(runControllerManager));
+        return root;
+    }
+
+    private static Command Server(string name, string description, bool withControllers, Func<ServerSettings, bool, CancellationToken, Task<int>> run)
+    {
+        var dataDir = new Option<string>("--data-dir")
+        {
+            Description = "Where certificates, admin.kubeconfig and (sqlite) data live (default: $SKIFF_DATA_DIR, else ~/.skiff).",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => ServerSettings.DefaultDataDirectory(),
+        };
+        var port = new Option<int>("--port") { Description = "HTTPS port on 127.0.0.1 (0 = any free port).", HelpName = "N", DefaultValueFactory = _ => 6443 };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                r.AddError($"invalid port \"{r.GetValueOrDefault<int>()}\": must be 0..65535");
+            }
+        });
+        var storage = new Option<string>("--storage") { Description = "sqlite (DIR/skiff.db) | memory (lost on exit) | etcd.", HelpName = "KIND", DefaultValueFactory = _ => "sqlite" };
+        storage.AcceptOnlyFromAmong("sqlite", "memory", "etcd");
+        var etcdServers = new Option<string[]>("--etcd-servers")
+        {
+            Description = "Comma-separated etcd client URLs (with --storage etcd).",
+            HelpName = "URLS",
+            CustomParser = CommaList,
+        };
+        var tokenFile = new Option<string?>("--token-auth-file") { Description = "Static bearer tokens, CSV: token,user,uid,\"group1,group2\".", HelpName = "FILE" };
+        var watchCache = Bool("--watch-cache", "Serve lists and watches from an in-memory watch cache.", true);
+        var controllers = ControllersOption();
+        var verbosity = VerbosityOption();
+        var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, watchCache, verbosity };
+        if (withControllers)
+        {
+            command.Options.Add(controllers);
+        }
+
+        command.Validators.Add(r =>
+        {
+            if (!HasErrors(r, storage, etcdServers) && r.GetValue(storage) == "etcd" && (r.GetValue(etcdServers) ?? []).Length == 0)
+            {
+                r.AddError("--storage etcd needs --etcd-servers");
+            }
+        });
+        command.SetAction((r, ct) => run(new ServerSettings
+        {
+            DataDirectory = Path.GetFullPath(r.GetValue(dataDir)!),
+            Port = r.GetValue(port),
+            Storage = r.GetValue(storage)!,
+            EtcdServers = r.GetValue(etcdServers) ?? [],
+            TokenFile = r.GetValue(tokenFile) is { } f ? Path.GetFullPath(f) : null,
+            WatchCache = r.GetValue(watchCache),
+            Controllers = withControllers ? r.GetValue(controllers) ?? [] : [],
+            Verbosity = r.GetValue(verbosity),
+        }, withControllers, ct));
+        return command;
+    }
+
+    private static Command ControllerManager(Func<ControllerManagerSettings, CancellationToken, Task<int>> run)
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig")
+        {
+            Description = "Path to a kubeconfig with the API server and credentials (default: $KUBECONFIG, ~/.kube/config, in-cluster).",
+            HelpName = "FILE",
+        };
+        var leaderElect = Bool("--leader-elect", "Run the controllers only while holding the Lease kube-system/kube-controller-manager.", true);
+        var leaseDuration = Duration("--leader-elect-lease-duration", "How long a non-leader waits before taking an unrenewed Lease over.", TimeSpan.FromSeconds(15));
+        var renewDeadline = Duration("--leader-elect-renew-deadline", "How long the leader retries renewing before it gives up.", TimeSpan.FromSeconds(10));
+        var retryPeriod = Duration("--leader-elect-retry-period", "The pause between attempts to acquire or renew.", TimeSpan.FromSeconds(2));
+        var controllers = ControllersOption();
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve /metrics and /healthz over HTTP on 127.0.0.1:N (0 = off).", HelpName = "N" };
+        metricsPort.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                r.AddError($"invalid port \"{r.GetValueOrDefault<int>()}\": must be 0..65535");
+            }
+        });
+        var rootCa = new Option<string?>("--root-ca-file") { Description = "The CA bundle published as kube-root-ca.crt (default: the kubeconfig's CA).", HelpName = "FILE" };
+        var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server.", DefaultValueFactory = _ => 20 };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 30 };
+        var verbosity = VerbosityOption();
+        var command = new Command("controller-manager", "Run the controller manager against an API server (upstream's kube-controller-manager).")
+        {
+            kubeconfig, leaderElect, leaseDuration, renewDeadline, retryPeriod, controllers, metricsPort, rootCa, qps, burst, verbosity,
+        };
+        command.Validators.Add(r =>
+        {
+            if (HasErrors(r, leaseDuration, renewDeadline, retryPeriod))
+            {
+                return;
+            }
+
+            var (lease, renew, retry) = (r.GetValue(leaseDuration), r.GetValue(renewDeadline), r.GetValue(retryPeriod));
+            if (!(lease > renew && renew > retry * 1.2 && retry > TimeSpan.Zero))
+            {
+                r.AddError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0");
+            }
+        });
+        command.SetAction((r, ct) => run(new ControllerManagerSettings
+        {
+            Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
+            LeaderElect = r.GetValue(leaderElect),
+            LeaseDuration = r.GetValue(leaseDuration),
+            RenewDeadline = r.GetValue(renewDeadline),
+            RetryPeriod = r.GetValue(retryPeriod),
+            Controllers = r.GetValue(controllers) ?? [],
+            MetricsPort = r.GetValue(metricsPort),
+            RootCaFile = r.GetValue(rootCa) is { } c ? Path.GetFullPath(c) : null,
+            Qps = r.GetValue(qps),
+            Burst = r.GetValue(burst),
+            Verbosity = r.GetValue(verbosity),
+        }, ct));
+        return command;
+    }
+
+    private static Option<string[]> ControllersOption() => new("--controllers")
+    {
+        Description = "Controllers to run: '*' (every one on by default), 'foo' (enable foo), '-foo' (disable foo); first match wins.",
+        HelpName = "LIST",
+        CustomParser = CommaList,
+    };
+
+    private static Option<int> VerbosityOption()
+    {
+        var v = new Option<int>("--v", "-v") { Description = "klog verbosity: 0 = info, 2-4 = debug, 5+ = trace.", HelpName = "N" };
+        v.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("-v must not be negative");
+            }
+        });
+        return v;
+    }
+
+    /// <summary>A boolean flag that is true when given alone and takes <c>=true</c>/<c>=false</c>, like Go's flag package.</summary>
+    private static Option<bool> Bool(string name, string description, bool defaultValue) => new(name)
+    {
+        Description = description,
+        HelpName = "BOOL",
+        Arity = ArgumentArity.ZeroOrOne,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = r => r.Tokens.Count == 0 ? true : r.Tokens[0].Value switch
+        {
+            "true" or "1" => true,
+            "false" or "0" => false,
+            var other => Fail<bool>(r, $"invalid value \"{other}\" for {name}: must be true or false"),
+        },
+    };
+
+    /// <summary>A Go duration flag (<c>15s</c>, <c>500ms</c>, <c>1m</c>).</summary>
+    private static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue) => new(name)
+    {
+        Description = description,
+        HelpName = "DURATION",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            var (unit, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? ("ms", 0.001)
+                : text.EndsWith('s') ? ("s", 1.0)
+                : text.EndsWith('m') ? ("m", 60.0)
+                : text.EndsWith('h') ? ("h", 3600.0)
+                : ("", 0.0);
+            return unit.Length > 0 && double.TryParse(text[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0
+                ? TimeSpan.FromSeconds(n * scale)
+                : Fail<TimeSpan>(r, $"invalid duration \"{text}\" for {name} (e.g. 15s, 500ms, 1m)");
+        },
+    };
+
+    /// <summary>True when any of <paramref name="options"/> failed to parse (its error is reported already; reading it throws).</summary>
+    private static bool HasErrors(CommandResult r, params Option[] options)
+    {
+        foreach (var o in options)
+        {
+            try
+            {
+                _ = r.GetResult(o)?.Implicit;
+                _ = o switch
+                {
+                    Option<TimeSpan> t => (object)r.GetValue(t),
+                    Option<string> t => r.GetValue(t),
+                    Option<string[]> t => r.GetValue(t),
+                    _ => null,
+                };
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string[] CommaList(ArgumentResult r) =>
+        [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
+    private static T Fail<T>(ArgumentResult r, string message)
+    {
+        r.AddError(message);
+        return default!;
+    }
+}

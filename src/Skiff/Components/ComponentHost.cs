@@ -1,0 +1,153 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Skiff.Cli;
+using Skiff.Client.Config;
+using Skiff.Controllers.Hosting;
+
+namespace Skiff.Components;
+
+/// <summary>
+/// Composes the binary's components on the .NET generic host. Components are hosted services added in their start
+/// order — storage, API server, controller manager (the scheduler and then the kubelet join here, in that order) — and
+/// the host stops them in reverse on Ctrl-C or SIGTERM, each within <see cref="Component.GracePeriod"/>. The exit code
+/// is 0 after a clean stop, 1 when a component failed to start or stopped the process.
+/// </summary>
+internal static class ComponentHost
+{
+    /// <summary>The controller manager's user, as upstream's certificate names it.</summary>
+    public const string ControllerManagerUser = "system:kube-controller-manager";
+
+    /// <summary><c>skiff up</c> (<paramref name="withControllers"/>) or <c>skiff apiserver</c>.</summary>
+    public static Task<int> RunServerAsync(ServerSettings settings, bool withControllers, CancellationToken ct)
+    {
+        var builder = CreateBuilder(settings.Verbosity, withControllers ? 3 : 2);
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        AddComponent<StorageComponent>(services);
+        AddComponent<ApiServerComponent>(services);
+        if (withControllers)
+        {
+            AddComponent(services, sp => new ControllerManagerComponent(
+                token =>
+                {
+                    var api = sp.GetRequiredService<ApiServerComponent>();
+                    var client = api.IssueClientConfig(ControllerManagerUser, [], "controller-manager.kubeconfig") with { Qps = 20, Burst = 30 };
+                    return Task.FromResult<(ClientConfig, string?)>((client, api.Host.Certificates.CaPem));
+                },
+                (client, rootCa) => new ControllerManagerOptions { Client = client, RootCaBundle = rootCa, Controllers = settings.Controllers },
+                sp.GetRequiredService<IHostApplicationLifetime>(),
+                sp.GetRequiredService<ExitCode>(),
+                sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        // Later components join here, after the controller manager: the scheduler, then the kubelet.
+        return RunAsync(builder, sp =>
+        {
+            Console.WriteLine($"export KUBECONFIG={sp.GetRequiredService<ApiServerComponent>().Host.KubeconfigPath}");
+            Console.WriteLine("Local Kubernetes cluster is running. Press Ctrl-C to shut it down.");
+        }, ct);
+    }
+
+    /// <summary><c>skiff controller-manager</c>: the controller manager alone against the kubeconfig's API server.</summary>
+    public static Task<int> RunControllerManagerAsync(ControllerManagerSettings settings, CancellationToken ct)
+    {
+        var builder = CreateBuilder(settings.Verbosity, 2);
+        var services = builder.Services;
+
+        // Metrics are served from before the election, so a standby reports leader_election_master_status 0.
+        if (settings.MetricsPort > 0)
+        {
+            AddComponent(services, sp => new MetricsServerComponent(settings.MetricsPort,
+                () => !sp.GetRequiredService<ControllerManagerComponent>().HasFailed,
+                sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        AddComponent(services, sp => new ControllerManagerComponent(
+            _ => Task.FromResult(Connect(settings)),
+            (client, rootCa) => new ControllerManagerOptions
+            {
+                Client = client,
+                RootCaBundle = rootCa,
+                Controllers = settings.Controllers,
+                LeaderElect = settings.LeaderElect,
+                LeaseDuration = settings.LeaseDuration,
+                RenewDeadline = settings.RenewDeadline,
+                RetryPeriod = settings.RetryPeriod,
+            },
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ExitCode>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        return RunAsync(builder, _ => { }, ct);
+
+        (ClientConfig, string?) Connect(ControllerManagerSettings s)
+        {
+            ClientConfig client;
+            try
+            {
+                client = s.Kubeconfig is { } path
+                    ? ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(path))
+                    : ClientConfigLoader.LoadDefault();
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or FormatException or UnauthorizedAccessException)
+            {
+                throw new ComponentStartException($"cannot load the kubeconfig: {e.Message}", e);
+            }
+
+            var rootCa = s.RootCaFile is { } f ? File.ReadAllText(f)
+                : client.CertificateAuthorities is { Count: > 0 } cas ? string.Concat(cas.Select(c => c.ExportCertificatePem() + "\n"))
+                : null;
+            return (client with { Qps = s.Qps, Burst = s.Burst, Verbosity = s.Verbosity }, rootCa);
+        }
+    }
+
+    private static HostApplicationBuilder CreateBuilder(int verbosity, int components)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        Klog.Configure(builder.Logging, verbosity);
+        builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ServicesStartConcurrently = false;
+            o.ServicesStopConcurrently = false;
+            o.ShutdownTimeout = Component.GracePeriod * (components + 1);
+        });
+        builder.Services.AddSingleton<ExitCode>();
+        return builder;
+    }
+
+    private static void AddComponent<T>(IServiceCollection services)
+        where T : Component
+    {
+        services.AddSingleton<T>();
+        services.AddHostedService(sp => sp.GetRequiredService<T>());
+    }
+
+    private static void AddComponent<T>(IServiceCollection services, Func<IServiceProvider, T> create)
+        where T : Component
+    {
+        services.AddSingleton(create);
+        services.AddHostedService(sp => sp.GetRequiredService<T>());
+    }
+
+    private static async Task<int> RunAsync(HostApplicationBuilder builder, Action<IServiceProvider> started, CancellationToken ct)
+    {
+        using var host = builder.Build();
+        var exit = host.Services.GetRequiredService<ExitCode>();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(() => started(host.Services));
+        lifetime.ApplicationStopping.Register(() => Console.WriteLine("Shutting down."));
+        try
+        {
+            await host.RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (ComponentStartException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return exit.Code;
+    }
+}
