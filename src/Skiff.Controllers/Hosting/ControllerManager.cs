@@ -29,7 +29,12 @@ public sealed partial class ControllerManager : IDisposable
         var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("Skiff.ControllerManager");
         Enabled = BuiltInControllers.Select(options.Controllers);
-        _rest = new RestClient(options.Client with { LoggerFactory = options.Client.LoggerFactory ?? loggers });
+        // Upstream's user agent: the API server names this process's field manager "kube-controller-manager" from it.
+        _rest = new RestClient(options.Client with
+        {
+            LoggerFactory = options.Client.LoggerFactory ?? loggers,
+            UserAgent = UserAgent,
+        });
         Clientset = new Clientset(_rest);
         Dynamic = new DynamicClient(_rest);
         Discovery = new DiscoveryClient(_rest);
@@ -58,6 +63,12 @@ public sealed partial class ControllerManager : IDisposable
             controller.Register(context);
         }
     }
+
+    /// <summary>
+    /// The User-Agent every request carries (upstream's shape, <c>kube-controller-manager/VERSION (OS/ARCH) kubernetes/COMMIT</c>),
+    /// so managedFields and audit name this component as they do upstream.
+    /// </summary>
+    public const string UserAgent = "kube-controller-manager/v1.32.0 (linux/amd64) kubernetes/skiff";
 
     public ControllerManagerOptions Options { get; }
 
