@@ -37,10 +37,11 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
     {
         var ct = ctx.RequestAborted;
         var path = ctx.Request.Path.Value ?? "/";
-        using var timing = metrics.BeginRequest(ctx, RequestInfo.Parse(ctx.Request.Method, path, IsWatch(ctx)));
+        var info = RequestInfo.Parse(ctx.Request.Method, path, IsWatch(ctx));
+        using var timing = metrics.BeginRequest(ctx, info);
         try
         {
-            await HandleCoreAsync(ctx, ct).ConfigureAwait(false);
+            await HandleCoreAsync(ctx, info, ct).ConfigureAwait(false);
         }
         catch (StatusException e)
         {
@@ -84,7 +85,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         await Responses.WriteStatusAsync(ctx, e).ConfigureAwait(false);
     }
 
-    private async Task HandleCoreAsync(HttpContext ctx, CancellationToken ct)
+    private async Task HandleCoreAsync(HttpContext ctx, RequestInfo info, CancellationToken ct)
     {
         var path = ctx.Request.Path.Value ?? "/";
         var user = await authenticator.AuthenticateAsync(ctx, ct).ConfigureAwait(false);
@@ -120,7 +121,6 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             return;
         }
 
-        var info = RequestInfo.Parse(ctx.Request.Method, path, IsWatch(ctx));
         if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is not null)
         {
             await SelfReviews.HandleAsync(ctx, options.ExtraDecoders, ct).ConfigureAwait(false);
