@@ -141,7 +141,6 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         throw ServerErrors.PageNotFound();
     }
 
-
     private static bool IsHealthPath(string path) =>
         path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
         || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal);
