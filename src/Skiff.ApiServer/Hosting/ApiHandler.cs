@@ -113,9 +113,9 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
 
         var isWatch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
         var info = RequestInfo.Parse(ctx.Request.Method, path, isWatch);
-        if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is not null)
+        if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is { } review)
         {
-            await SelfReviews.HandleAsync(ctx, options.ExtraDecoders, ct).ConfigureAwait(false);
+            await SelfReviews.HandleAsync(ctx, review, options, ct).ConfigureAwait(false);
             return;
         }
 
