@@ -69,6 +69,11 @@ internal sealed class YamlJsonReader
             // YamlDotNet's scanner lets these through for escapes of surrogates or of code points past U+10FFFF.
             throw Error(0, "found invalid Unicode character escape code: " + e.Message);
         }
+        catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.FullName?.StartsWith("YamlDotNet.", StringComparison.Ordinal) == true)
+        {
+            // YamlDotNet 16's scanner fails this way on some malformed flow mappings ("{: {a: b}" before a block).
+            throw Error(0, "malformed document: " + e.Message);
+        }
     }
 
     private static StatusException Error(long line, string message) =>
