@@ -17,6 +17,12 @@ internal sealed partial class ResourceEndpoint
 {
     public const int MaxBodyBytes = 3 * 1024 * 1024;
 
+    /// <summary>The longest warning text written; longer ones are truncated.</summary>
+    private const int MaxWarningLength = 1024;
+
+    /// <summary>The most warning text one response carries; further warnings are dropped.</summary>
+    private const int MaxWarningBytes = 16 * 1024;
+
     private readonly ResourceRegistry _registry;
     private readonly ApiServerOptions _options;
     private readonly ConcurrentDictionary<ResourceDescriptor, GenericStore> _stores = new(ReferenceEqualityComparer.Instance);
@@ -216,9 +222,19 @@ internal sealed partial class ResourceEndpoint
                 throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", problems));
             }
 
-            foreach (var p in problems)
+            // Each text once (the same unknown field a thousand times is one warning), and no more than
+            // MaxWarningBytes in all: headers past 64 KiB are more than clients read (HttpClient's default limit).
+            var total = 0;
+            foreach (var p in problems.Distinct(StringComparer.Ordinal))
             {
-                ctx.Response.Headers.Append("Warning", WarningHeader(p));
+                var header = WarningHeader(p.Length > MaxWarningLength ? p[..MaxWarningLength] + "…" : p);
+                total += header.Length;
+                if (total > MaxWarningBytes)
+                {
+                    break;
+                }
+
+                ctx.Response.Headers.Append("Warning", header);
             }
         }
 

@@ -51,5 +51,17 @@ public static partial class BadInputCorpus
         yield return Text("unsupported-xml", "application/xml", "<ConfigMap/>", BodyUse.Object | BodyUse.Patch);
         yield return Text("unsupported-json-patch-as-object", JsonPatch, body, BodyUse.Object);
         yield return Text("unsupported-form", "application/x-www-form-urlencoded", "a=b", BodyUse.All);
+
+        // DeleteOptions of the wrong shape: the delete must not go ahead.
+        foreach (var options in new[]
+                 {
+                     "{\"gracePeriodSeconds\":\"x\"}", "{\"gracePeriodSeconds\":1.5}", "{\"gracePeriodSeconds\":1e400}", "{\"propagationPolicy\":5}",
+                     "{\"propagationPolicy\":\"Sometimes\"}", "{\"orphanDependents\":\"yes\"}", "{\"preconditions\":\"x\"}", "{\"preconditions\":{\"uid\":5}}",
+                     "{\"preconditions\":{\"uid\":\"not-the-uid\"}}", "{\"dryRun\":\"All\"}", "{\"dryRun\":[5]}", "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\"}",
+                     "{\"kind\":5}", "{\"orphanDependents\":true,\"propagationPolicy\":\"Background\"}",
+                 })
+        {
+            yield return Text("deleteoptions-" + Describe(options), Json, options, BodyUse.Delete);
+        }
     }
 }
