@@ -38,7 +38,7 @@ for project in tests/Skiff.Api.Tests tests/Skiff.Client.Tests tests/Skiff.OpenAp
 done
 set -e
 # One closing line over every test assembly and both runs, e.g. "tests: 948 passed, 0 failed, 2 skipped".
-awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v);
+awk '/^(Passed|Failed|Skipped)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v);
         if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
