@@ -18,9 +18,17 @@ public class OpenApiGeneratorTests
         return null;
     }
 
-    /// <summary>The 1.32 proto facts (../shared/data), found in a parent of the repository, or null.</summary>
+    /// <summary>The 1.32 proto facts: $SKIFF_SHARED_DIR/data when that variable is set (a directory that does not exist
+    /// means "absent", as on a fresh clone), else ../shared/data found in a parent of the repository; or null.</summary>
     private static string? ProtoFacts()
     {
+        var env = Environment.GetEnvironmentVariable("SKIFF_SHARED_DIR");
+        if (!string.IsNullOrEmpty(env))
+        {
+            var p = Path.Combine(env, "data", "k8s-proto-schema-v1.32.json");
+            return File.Exists(p) ? p : null;
+        }
+
         for (var dir = RepoRoot() is { } r ? new DirectoryInfo(r) : null; dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared/data/k8s-proto-schema-v1.32.json");

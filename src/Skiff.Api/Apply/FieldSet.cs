@@ -254,12 +254,13 @@ internal sealed class FieldSet
             return rx != ry ? rx.CompareTo(ry) : string.CompareOrdinal(x, y);
         }
 
-        private static int Rank(string s) => s.Length < 2 ? 4 : s[..2] switch
+        // Called for every comparison of every insert: no substring.
+        private static int Rank(string s) => s.Length < 2 || s[1] != ':' ? 4 : s[0] switch
         {
-            "f:" => 0,
-            "k:" => 1,
-            "v:" => 2,
-            "i:" => 3,
+            'f' => 0,
+            'k' => 1,
+            'v' => 2,
+            'i' => 3,
             _ => 4,
         };
     }

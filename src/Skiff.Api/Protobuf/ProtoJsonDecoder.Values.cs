@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
+using Skiff.Api.Serialization;
 
 namespace Skiff.Api.Protobuf;
 
@@ -219,6 +220,9 @@ internal sealed partial class ProtoJsonDecoder
             return;
         }
 
+        // Go keeps the bytes and its JSON decoder reads invalid UTF-8 and escapes of lone surrogates as U+FFFD: the text
+        // is brought to that form first, so that no string of the result throws when it is read.
+        raw = GoJsonText.Repair(raw);
         try
         {
             if (_strict)
@@ -228,7 +232,7 @@ internal sealed partial class ProtoJsonDecoder
 
             if (raw.IndexOf("\\u"u8) >= 0)
             {
-                // \u escapes may hold lone surrogates, which only JsonElement.WriteTo passes through as before.
+                // Escaped text is rewritten by JsonElement.WriteTo, as the tree decoder's output is.
                 using var document = JsonDocument.Parse(raw.ToArray());
                 document.RootElement.WriteTo(_w);
             }

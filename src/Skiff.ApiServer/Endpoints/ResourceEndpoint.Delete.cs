@@ -52,9 +52,51 @@ internal sealed partial class ResourceEndpoint
                 ? decoder.Decode(bytes)
                 : JsonContentDecoder.Instance.Decode(bytes);
             body = node as JsonObject ?? throw StatusErrors.BadRequest("DeleteOptions must be an object");
+            CheckDeleteOptionsTypes(body);
         }
 
         return ParseDeleteOptions(ctx, body);
+    }
+
+    /// <summary>
+    /// 400 for a DeleteOptions body of another kind or with a field of the wrong type, as upstream's decoding into the
+    /// Go struct answers (a delete must not go ahead with options it could not read).
+    /// </summary>
+    private static void CheckDeleteOptionsTypes(JsonObject body)
+    {
+        CheckTypeMeta(body, "DeleteOptions");
+        string? Mismatch(string field, JsonNode? value, System.Text.Json.JsonValueKind expected, string goType)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            var kind = value.GetValueKind();
+            var ok = expected == System.Text.Json.JsonValueKind.True ? kind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False : kind == expected;
+            if (ok && goType == "int64" && !long.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                ok = false;
+            }
+
+            return ok ? null : $"json: cannot unmarshal {value.ToJsonString()} into Go struct field DeleteOptions.{field} of type {goType}";
+        }
+
+        var preconditions = body["preconditions"];
+        var error = Mismatch("apiVersion", body["apiVersion"], System.Text.Json.JsonValueKind.String, "string")
+            ?? Mismatch("kind", body["kind"], System.Text.Json.JsonValueKind.String, "string")
+            ?? Mismatch("gracePeriodSeconds", body["gracePeriodSeconds"], System.Text.Json.JsonValueKind.Number, "int64")
+            ?? Mismatch("propagationPolicy", body["propagationPolicy"], System.Text.Json.JsonValueKind.String, "v1.DeletionPropagation")
+            ?? Mismatch("orphanDependents", body["orphanDependents"], System.Text.Json.JsonValueKind.True, "bool")
+            ?? Mismatch("dryRun", body["dryRun"], System.Text.Json.JsonValueKind.Array, "[]string")
+            ?? Mismatch("preconditions", preconditions, System.Text.Json.JsonValueKind.Object, "v1.Preconditions")
+            ?? Mismatch("preconditions.uid", (preconditions as JsonObject)?["uid"], System.Text.Json.JsonValueKind.String, "types.UID")
+            ?? Mismatch("preconditions.resourceVersion", (preconditions as JsonObject)?["resourceVersion"], System.Text.Json.JsonValueKind.String, "string")
+            ?? (body["dryRun"] as JsonArray)?.Select(x => Mismatch("dryRun", x, System.Text.Json.JsonValueKind.String, "string")).FirstOrDefault(m => m is not null);
+        if (error is not null)
+        {
+            throw StatusErrors.BadRequest("DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: " + error);
+        }
     }
 
     /// <summary>DeleteOptions from a decoded body (null: none) with the query parameters as fallback.</summary>

@@ -19,6 +19,7 @@ internal sealed partial class ResourceEndpoint
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
         var binding = await ReadObjectAsync(ctx, BodyDescriptor(d, "binding"), ct).ConfigureAwait(false);
+        CheckTypeMeta(binding, "Binding", "v1");
         var bodyName = Meta.Name(binding);
         if (urlName.Length > 0 && bodyName != urlName)
         {
@@ -59,6 +60,7 @@ internal sealed partial class ResourceEndpoint
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
         var eviction = await ReadObjectAsync(ctx, BodyDescriptor(d, "eviction"), ct).ConfigureAwait(false);
+        CheckTypeMeta(eviction, "Eviction", "policy/v1", "policy/v1beta1");
         if (Meta.Name(eviction) != name)
         {
             throw StatusErrors.BadRequest("name in URL does not match name in Eviction object");

@@ -23,6 +23,7 @@ internal sealed partial class ResourceEndpoint
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
         var review = await ReadObjectAsync(ctx, d, ct).ConfigureAwait(false);
+        CheckTypeMeta(review, d.Kind, d.GroupVersion);
         var result = new JsonObject
         {
             ["kind"] = d.Kind,

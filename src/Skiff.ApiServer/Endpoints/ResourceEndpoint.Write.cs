@@ -107,6 +107,7 @@ internal sealed partial class ResourceEndpoint
 
         JsonObject Apply(JsonObject target)
         {
+            var (kind, apiVersion) = (JsonString(target["kind"]), JsonString(target["apiVersion"]));
             JsonNode? result;
             try
             {
@@ -122,7 +123,16 @@ internal sealed partial class ResourceEndpoint
                 throw e.ToStatusException();
             }
 
-            return Checked(result as JsonObject ?? throw StatusErrors.BadRequest("the patch result is not an object"));
+            var patched = Checked(result as JsonObject ?? throw StatusErrors.BadRequest("the patch result is not an object"));
+
+            // As upstream decodes the patched object into the target's type and checks its name (patch.go).
+            CheckTypeMeta(patched, kind, apiVersion);
+            if (Meta.Name(patched) != name)
+            {
+                throw StatusErrors.BadRequest($"the name of the object ({Meta.Name(patched)}) does not match the name on the URL ({name})");
+            }
+
+            return patched;
         }
 
         if (sub == "scale")

@@ -17,6 +17,12 @@ internal sealed partial class ResourceEndpoint
 {
     public const int MaxBodyBytes = 3 * 1024 * 1024;
 
+    /// <summary>The longest warning text written; longer ones are truncated.</summary>
+    private const int MaxWarningLength = 1024;
+
+    /// <summary>The most warning text one response carries; further warnings are dropped.</summary>
+    private const int MaxWarningBytes = 16 * 1024;
+
     private readonly ResourceRegistry _registry;
     private readonly ApiServerOptions _options;
     private readonly ConcurrentDictionary<ResourceDescriptor, GenericStore> _stores = new(ReferenceEqualityComparer.Instance);
@@ -194,14 +200,15 @@ internal sealed partial class ResourceEndpoint
             throw Negotiation.UnsupportedMediaType(accepted);
         }
 
-        var node = decoder.Decode(bytes);
+        var duplicates = false;
+        var node = decoder is JsonContentDecoder json ? json.Decode(bytes, out duplicates) : decoder.Decode(bytes);
         if (node is not JsonObject obj)
         {
             throw StatusErrors.BadRequest("Object 'Kind' is missing in '" + System.Text.Encoding.UTF8.GetString(bytes.AsSpan(0, Math.Min(bytes.Length, 200))) + "'");
         }
 
         var problems = new List<string>();
-        if (essence == "application/json")
+        if (duplicates)
         {
             problems.AddRange(JsonContentDecoder.FindDuplicateFields(bytes).Select(f => $"duplicate field \"{f}\""));
         }
@@ -211,12 +218,15 @@ internal sealed partial class ResourceEndpoint
     }
 
     /// <summary>
-    /// Applies the fieldValidation directive to decoding problems plus unknown fields of <paramref name="obj"/>:
-    /// Strict → 400; Warn → a Warning header each; unknown fields are then dropped from the object (built-in
-    /// kinds decode into typed structs upstream, so unknown fields are never stored).
+    /// Checks <paramref name="obj"/> as upstream's decoding into the kind's Go struct does: a value of the wrong type is
+    /// 400 (<c>ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal …</c>). Then applies
+    /// the fieldValidation directive to decoding problems plus unknown fields: Strict → 400; Warn → a Warning header
+    /// each; unknown fields are then dropped from the object (built-in kinds decode into typed structs upstream, so
+    /// unknown fields are never stored).
     /// </summary>
     private void CheckFields(HttpContext ctx, ResourceDescriptor d, JsonObject obj, List<string> problems)
     {
+        CheckTypes(_options.UnknownFieldDetector, d, obj);
         var mode = Query(ctx, "fieldValidation") ?? "Warn";
         if (mode is not ("Strict" or "Warn" or "Ignore"))
         {
@@ -232,15 +242,77 @@ internal sealed partial class ResourceEndpoint
                 throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", problems));
             }
 
-            foreach (var p in problems)
+            // Each text once (the same unknown field a thousand times is one warning), and no more than
+            // MaxWarningBytes in all: headers past 64 KiB are more than clients read (HttpClient's default limit).
+            var total = 0;
+            foreach (var p in problems.Distinct(StringComparer.Ordinal))
             {
-                ctx.Response.Headers.Append("Warning", $"299 - \"{p.Replace("\"", "\\\"")}\"");
+                var header = WarningHeader(p.Length > MaxWarningLength ? p[..MaxWarningLength] + "…" : p);
+                total += header.Length;
+                if (total > MaxWarningBytes)
+                {
+                    break;
+                }
+
+                ctx.Response.Headers.Append("Warning", header);
             }
         }
 
         foreach (var path in unknown)
         {
             UnknownFieldPruner.Remove(obj, path);
+        }
+    }
+
+    /// <summary>
+    /// 400 when <paramref name="obj"/> names an apiVersion or kind other than the expected ones (an empty or absent
+    /// one is defaulted), with upstream's messages; for bodies that no <see cref="GenericStore"/> stamps (reviews,
+    /// bindings, evictions) and for patched objects.
+    /// </summary>
+    internal static void CheckTypeMeta(JsonObject obj, string kind, params string[] apiVersions)
+    {
+        var apiVersion = JsonString(obj["apiVersion"]);
+        if (apiVersion.Length > 0 && apiVersions.Length > 0 && apiVersions[0].Length > 0 && !apiVersions.Contains(apiVersion))
+        {
+            throw StatusErrors.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({apiVersions[0]})");
+        }
+
+        var sent = JsonString(obj["kind"]);
+        if (sent.Length > 0 && kind.Length > 0 && sent != kind)
+        {
+            throw StatusErrors.BadRequest($"the kind in the data ({sent}) does not match the expected kind ({kind})");
+        }
+    }
+
+    /// <summary>A JSON string's value; "" for anything else.</summary>
+    internal static string JsonString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+
+    /// <summary>
+    /// A <c>Warning</c> header value as upstream's <c>NewWarningHeader</c> makes it: <c>299 - "text"</c> with <c>"</c>
+    /// and <c>\</c> escaped; control characters (possible in field names) become spaces, as Go's server writes them.
+    /// </summary>
+    internal static string WarningHeader(string text)
+    {
+        var sb = new System.Text.StringBuilder("299 - \"", text.Length + 10);
+        foreach (var c in text)
+        {
+            if (c is '"' or '\\')
+            {
+                sb.Append('\\');
+            }
+
+            sb.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return sb.Append('"').ToString();
+    }
+
+    /// <summary>400 for the first value of <paramref name="obj"/> of the wrong type for <paramref name="d"/>'s kind.</summary>
+    internal static void CheckTypes(IUnknownFieldDetector? detector, ResourceDescriptor d, JsonObject obj)
+    {
+        if (detector?.FindFirstTypeError(d, obj) is { } error)
+        {
+            throw StatusErrors.BadRequest($"{d.Kind} in version \"{d.Version}\" cannot be handled as a {d.Kind}: {error}");
         }
     }
 

@@ -36,9 +36,17 @@ internal static class Scale
         };
     }
 
-    /// <summary>Copies a Scale's <c>spec.replicas</c> (and resourceVersion precondition) into <paramref name="obj"/>.</summary>
+    /// <summary>Copies a Scale's <c>spec.replicas</c> (and resourceVersion precondition) into <paramref name="obj"/>;
+    /// 422 for a Scale whose metadata or replicas are invalid.</summary>
     public static JsonObject ApplyToObject(JsonObject obj, JsonObject scale)
     {
+        // Upstream's ValidateScale validates the Scale's metadata too (labels, annotations … of the body).
+        if (scale["metadata"] is JsonObject scaleMeta
+            && Skiff.Api.Validation.ObjectMetaValidation.ValidateObjectMeta(scaleMeta, true, Skiff.Api.Validation.NameValidation.NameIsDnsSubdomain) is { Count: > 0 } metaErrors)
+        {
+            throw StatusErrors.Invalid("autoscaling", "Scale", Meta.Name(obj), metaErrors);
+        }
+
         if (scale["spec"] is not JsonObject spec || spec["replicas"] is not JsonValue replicas)
         {
             throw StatusErrors.Invalid("autoscaling", "Scale", Meta.Name(obj), [Skiff.Api.Validation.FieldError.Required("spec.replicas")]);

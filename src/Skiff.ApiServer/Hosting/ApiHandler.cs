@@ -121,9 +121,9 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             return;
         }
 
-        if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is not null)
+        if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is { } review)
         {
-            await SelfReviews.HandleAsync(ctx, options.ExtraDecoders, ct).ConfigureAwait(false);
+            await SelfReviews.HandleAsync(ctx, review, options, ct).ConfigureAwait(false);
             return;
         }
 

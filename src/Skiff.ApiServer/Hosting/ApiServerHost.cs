@@ -96,6 +96,9 @@ public sealed class ApiServerHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+
+            // Warnings quote field names from the request, which may be any text: written as UTF-8, as Go writes them.
+            k.ResponseHeaderEncodingSelector = name => string.Equals(name, "Warning", StringComparison.OrdinalIgnoreCase) ? System.Text.Encoding.UTF8 : null;
             k.Limits.MaxRequestBodySize = null;
             k.Limits.Http2.MaxStreamsPerConnection = 1000;
             k.Limits.MinRequestBodyDataRate = null;

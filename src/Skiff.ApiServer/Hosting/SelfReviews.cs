@@ -25,16 +25,13 @@ internal static class SelfReviews
         && info.Group == "authorization.k8s.io" && info.Resource == "selfsubjectrulesreviews";
 
     /// <summary>Decodes the review, answers it and writes 201 with the completed object.</summary>
-    public static async Task HandleAsync(HttpContext ctx, IEnumerable<IContentDecoder> extraDecoders, CancellationToken ct)
+    public static async Task HandleAsync(HttpContext ctx, Registry.ResourceDescriptor d, ApiServerOptions options, CancellationToken ct)
     {
         const string kind = "SelfSubjectRulesReview";
         var format = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false).Format;
-        var review = await ReadAsync(ctx, extraDecoders, ct).ConfigureAwait(false);
-        var sentKind = review["kind"] is JsonValue k && k.TryGetValue<string>(out var ks) ? ks : "";
-        if (sentKind.Length > 0 && sentKind != kind)
-        {
-            throw StatusErrors.BadRequest($"the kind in the data ({sentKind}) does not match the expected kind ({kind})");
-        }
+        var review = await ReadAsync(ctx, options.ExtraDecoders, ct).ConfigureAwait(false);
+        Endpoints.ResourceEndpoint.CheckTypes(options.UnknownFieldDetector, d, review);
+        Endpoints.ResourceEndpoint.CheckTypeMeta(review, kind, d.GroupVersion);
 
         var result = new JsonObject
         {

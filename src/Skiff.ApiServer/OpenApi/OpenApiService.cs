@@ -64,6 +64,16 @@ public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaPr
             : [];
     }
 
+    /// <summary>
+    /// The first field of <paramref name="obj"/> whose JSON type the kind's schema refuses, in Go's words (see
+    /// <see cref="FieldTypeChecker"/>); a kind without schema has only its <c>metadata</c> checked. Null when none.
+    /// </summary>
+    public string? FindFirstTypeError(string group, string version, string kind, JsonObject obj)
+    {
+        var set = _state.Schemas;
+        return FieldTypeChecker.FindFirst(set.Kind(group, version, kind), obj, set.Named(Meta + "ObjectMeta"));
+    }
+
     private sealed class State
     {
         private readonly Dictionary<string, (string Group, string Version, List<ResourceDescriptor> Resources)> _groupVersions;

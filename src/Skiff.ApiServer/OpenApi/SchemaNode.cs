@@ -49,6 +49,12 @@ public sealed class SchemaNode : IPatchSchema
     /// <summary>The JSON type (<c>object</c>, <c>array</c>, <c>string</c>, …), or null when any value is allowed.</summary>
     public string? Type => _info.Value.Type;
 
+    /// <summary>The <c>format</c> (<c>int32</c>, <c>int64</c>, <c>date-time</c>, <c>byte</c>, <c>int-or-string</c>, …), or null.</summary>
+    public string? Format => _info.Value.Format;
+
+    /// <summary>The types a <c>oneOf</c> schema allows (Quantity: string or number; IntOrString: integer or string); empty otherwise.</summary>
+    public IReadOnlyList<string> OneOfTypes => _info.Value.OneOfTypes;
+
     /// <summary>
     /// True when fields below this point are not checked: <c>x-kubernetes-preserve-unknown-fields</c>,
     /// <c>x-kubernetes-int-or-string</c>, a schema with no type (any JSON), an int-or-string/quantity (oneOf), an
@@ -117,8 +123,12 @@ public sealed class SchemaNode : IPatchSchema
             : [];
         var strategy = Extension("x-kubernetes-patch-strategy");
         var strategies = strategy?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        var format = s["format"] is JsonValue f && f.TryGetValue<string>(out var fs) ? fs : null;
+        var oneOf = s["oneOf"] is JsonArray one
+            ? one.Select(o => o?["type"] is JsonValue ot && ot.TryGetValue<string>(out var ts) ? ts : null).OfType<string>().ToArray()
+            : [];
         return new Info(type, accepts, Flag("x-kubernetes-embedded-resource"), Extension("x-kubernetes-patch-merge-key"),
-            strategy, strategies, Extension("x-kubernetes-list-type"), Extension("x-kubernetes-map-type"), keys);
+            strategy, strategies, Extension("x-kubernetes-list-type"), Extension("x-kubernetes-map-type"), keys, format, oneOf);
     }
 
     private IReadOnlyDictionary<string, SchemaNode> BuildProperties()
@@ -141,5 +151,6 @@ public sealed class SchemaNode : IPatchSchema
     }
 
     private sealed record Info(string? Type, bool AcceptsUnknownFields, bool EmbeddedResource, string? PatchMergeKey,
-        string? PatchStrategy, IReadOnlyList<string> PatchStrategies, string? ListType, string? MapType, IReadOnlyList<string> ListMapKeys);
+        string? PatchStrategy, IReadOnlyList<string> PatchStrategies, string? ListType, string? MapType, IReadOnlyList<string> ListMapKeys,
+        string? Format, IReadOnlyList<string> OneOfTypes);
 }

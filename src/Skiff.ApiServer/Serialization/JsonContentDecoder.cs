@@ -1,6 +1,7 @@
 using Skiff.Api.Errors;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Skiff.Api.Serialization;
 using Skiff.ApiServer.Http;
 
 namespace Skiff.ApiServer.Serialization;
@@ -15,11 +16,15 @@ public sealed class JsonContentDecoder : IContentDecoder
     public IReadOnlyList<string> MediaTypes { get; } = ["application/json"];
 
     /// <inheritdoc/>
-    public JsonNode? Decode(ReadOnlyMemory<byte> body)
+    public JsonNode? Decode(ReadOnlyMemory<byte> body) => Decode(body, out _);
+
+    /// <summary>As <see cref="Decode(ReadOnlyMemory{byte})"/>; <paramref name="duplicates"/> tells whether some object
+    /// had a field twice (only then is <see cref="FindDuplicateFields"/> worth its pass over the text).</summary>
+    public JsonNode? Decode(ReadOnlyMemory<byte> body, out bool duplicates)
     {
         try
         {
-            return ParseLastWins(body.Span);
+            return ParseLastWins(body.Span, out duplicates);
         }
         catch (JsonException e)
         {
@@ -28,13 +33,22 @@ public sealed class JsonContentDecoder : IContentDecoder
     }
 
     /// <summary>
-    /// Parses JSON allowing duplicate object fields, the last occurrence winning (as upstream's decoder does);
+    /// Parses JSON as Go's decoder reads it: invalid UTF-8 and escapes of lone surrogates become U+FFFD, and duplicate
+    /// object fields are allowed, the last occurrence winning;
     /// <see cref="JsonNode.Parse(ReadOnlySpan{byte}, JsonNodeOptions?, JsonDocumentOptions)"/> would keep both and
     /// fail on first access.
     /// </summary>
-    public static JsonNode? ParseLastWins(ReadOnlySpan<byte> json)
+    public static JsonNode? ParseLastWins(ReadOnlySpan<byte> json) => ParseLastWins(json, out _);
+
+    /// <summary>As <see cref="ParseLastWins(ReadOnlySpan{byte})"/>, telling whether there were duplicate fields.</summary>
+    public static JsonNode? ParseLastWins(ReadOnlySpan<byte> json, out bool duplicates)
     {
+        // Invalid UTF-8 and escapes of lone surrogates read as U+FFFD, as Go's decoder reads them (System.Text.Json
+        // would accept them here and throw when the string is read).
+        json = GoJsonText.Repair(json);
+
         // Fast path: documents without duplicates (nearly all) parse straight into nodes.
+        duplicates = false;
         try
         {
             return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
@@ -45,6 +59,7 @@ public sealed class JsonContentDecoder : IContentDecoder
         }
 
         using var doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { AllowDuplicateProperties = true });
+        duplicates = true;
         return Build(doc.RootElement);
     }
 
@@ -85,6 +100,7 @@ public sealed class JsonContentDecoder : IContentDecoder
     /// <summary>Lists the paths of duplicated object fields in <paramref name="body"/> (<c>metadata.name</c>).</summary>
     public static IReadOnlyList<string> FindDuplicateFields(ReadOnlySpan<byte> body)
     {
+        body = GoJsonText.Repair(body);
         var result = new List<string>();
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         var stack = new Stack<(HashSet<string>? Names, string Path)>();

@@ -62,6 +62,7 @@ internal sealed partial class GenericStore
             throw Invalid(explicitName.Length > 0 ? explicitName : Meta.Name(obj), errors);
         }
 
+        CheckSizeBeforeManagedFields(obj);
         RecordManagedFields(null, obj, options);
         await CheckNamespaceLifecycleAsync(ns, Meta.Name(obj), ct).ConfigureAwait(false);
         var hook = await Strategy.BeforeWriteAsync(new StrategyContext(_storage, options.DryRun), obj, null, ct).ConfigureAwait(false);

@@ -224,8 +224,21 @@ internal sealed partial class GenericStore
             return null;
         }
 
+        CheckSizeBeforeManagedFields(obj);
         RecordManagedFields(old, obj, options);
         return obj;
+    }
+
+    /// <summary>
+    /// 413 as the storage would answer it, before managed fields are computed: they only add to the object, and
+    /// computing them for an object of hundreds of thousands of fields takes seconds (a 200,000-label body).
+    /// </summary>
+    private static void CheckSizeBeforeManagedFields(JsonObject obj)
+    {
+        if (Encode(obj).Length > StorageLimits.MaxValueBytes)
+        {
+            throw ServerErrors.BodyTooLarge(StorageLimits.MaxValueBytes);
+        }
     }
 
     private static JsonObject WithoutVolatileMeta(JsonObject obj)

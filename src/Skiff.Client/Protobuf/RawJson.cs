@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Skiff.Api.Protobuf;
 using Skiff.Client.Rest;
+using Skiff.Api.Serialization;
 
 namespace Skiff.Client.Protobuf;
 
@@ -47,7 +48,9 @@ internal static class RawJson
         var bytes = raw.ToArray();
         try
         {
-            using var doc = JsonDocument.Parse(bytes);
+            // Invalid UTF-8 and escapes of lone surrogates read as U+FFFD, as Go's decoder reads them (the element's
+            // strings would otherwise throw when read).
+            using var doc = GoJsonText.NeedsRepair(bytes) ? JsonDocument.Parse(GoJsonText.Repair(bytes).ToArray()) : JsonDocument.Parse(bytes);
             result = doc.RootElement.ValueKind == JsonValueKind.Null ? null : doc.RootElement.Clone();
         }
         catch (JsonException e)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using k8s;
+using Skiff.Api.Serialization;
 
 namespace Skiff.Client.Rest;
 
@@ -24,10 +25,19 @@ public static class KubernetesSerialization
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
-    /// <exception cref="JsonException">The JSON does not match <typeparamref name="T"/> or is null.</exception>
-    public static T Deserialize<T>(ReadOnlySpan<byte> utf8) => JsonSerializer.Deserialize<T>(utf8, Options) ?? throw new JsonException("null object");
+    /// <summary>
+    /// Deserializes JSON as Go's client reads it: invalid UTF-8 and escapes of lone surrogates become U+FFFD (see
+    /// <see cref="GoJsonText"/>), nesting deeper than 64 levels is a <see cref="JsonException"/>. A hostile or broken
+    /// server gets nothing but a <see cref="JsonException"/> out of this.
+    /// </summary>
+    /// <exception cref="JsonException">The JSON is malformed, does not match <typeparamref name="T"/> or is null.</exception>
+    public static T Deserialize<T>(ReadOnlySpan<byte> utf8) => JsonSerializer.Deserialize<T>(GoJsonText.Repair(utf8), Options) ?? throw new JsonException("null object");
 
-    public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("null object");
+    /// <inheritdoc cref="Deserialize{T}(ReadOnlySpan{byte})"/>
+    public static T Deserialize<T>(string json) =>
+        (json.Contains("\\u", StringComparison.Ordinal) || GoJsonText.FirstLoneSurrogate(json) >= 0
+            ? JsonSerializer.Deserialize<T>(GoJsonText.Repair(System.Text.Encoding.UTF8.GetBytes(json)), Options)
+            : JsonSerializer.Deserialize<T>(json, Options)) ?? throw new JsonException("null object");
 
     public static T Deserialize<T>(JsonElement element) => element.Deserialize<T>(Options) ?? throw new JsonException("null object");
 

@@ -260,7 +260,11 @@ public sealed partial class RestRequest
     /// <exception cref="KubernetesApiException">The event is an ERROR event.</exception>
     internal static WatchEvent<T> DecodeWatchEvent<T>(string line)
     {
-        using var doc = JsonDocument.Parse(line);
+        // Escapes of lone surrogates read as U+FFFD, as Go's decoder reads them (the stream reader has already
+        // replaced invalid UTF-8).
+        using var doc = line.Contains("\\u", StringComparison.Ordinal)
+            ? JsonDocument.Parse(Skiff.Api.Serialization.GoJsonText.Repair(Encoding.UTF8.GetBytes(line)).ToArray())
+            : JsonDocument.Parse(line);
         var root = doc.RootElement;
         var type = root.GetProperty("type").GetString();
         var obj = root.GetProperty("object");
@@ -354,10 +358,11 @@ public sealed partial class RestRequest
             return new KubernetesApiException(protobufStatus);
         }
 
-        var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        var body = Encoding.UTF8.GetString(bytes);
         try
         {
-            using var doc = JsonDocument.Parse(body);
+            using var doc = JsonDocument.Parse(Skiff.Api.Serialization.GoJsonText.Repair(bytes).ToArray());
             if (doc.RootElement.ValueKind == JsonValueKind.Object
                 && doc.RootElement.TryGetProperty("kind", out var kind) && kind.GetString() == "Status")
             {

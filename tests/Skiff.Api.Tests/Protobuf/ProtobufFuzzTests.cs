@@ -49,21 +49,23 @@ public sealed class ProtobufFuzzTests
     [Fact]
     public void MutatedEnvelopes_Decode_OnlyProtobufDecodeException()
     {
-        var random = new Random(11);
-        var seeds = new List<byte[]>();
+        // Separate streams for fixture and generated seeds: the generated cases do not depend on ../shared.
+        var fixtureRandom = new Random(11);
+        var generatedRandom = new Random(12);
+        var seeds = new List<(byte[] Seed, Random Random)>();
         if (Fixtures.Directory is not null)
         {
-            seeds.AddRange(Fixtures.Names().Select(n => File.ReadAllBytes(Path.Combine(Fixtures.Directory, n + ".pb"))));
+            seeds.AddRange(Fixtures.Names().Select(n => (File.ReadAllBytes(Path.Combine(Fixtures.Directory, n + ".pb")), fixtureRandom)));
         }
 
         var objects = new RandomObjects(5);
         for (var i = 0; i < 40; i++)
         {
             var (obj, apiVersion, kind) = objects.NextObject(Kinds);
-            seeds.Add(ProtobufCodec.Encode(obj, apiVersion, kind));
+            seeds.Add((ProtobufCodec.Encode(obj, apiVersion, kind), generatedRandom));
         }
 
-        foreach (var seed in seeds)
+        foreach (var (seed, random) in seeds)
         {
             for (var m = 0; m < 25; m++)
             {

@@ -383,7 +383,7 @@ internal static class TreeDecoder
 
         try
         {
-            return JsonNode.Parse(raw);
+            return JsonNode.Parse(Skiff.Api.Serialization.GoJsonText.Repair(raw));
         }
         catch (JsonException e)
         {

@@ -49,20 +49,23 @@ public sealed class TypedRandomTests
     [Fact]
     public void MutatedEnvelopes_TypedDecode_OnlyProtobufDecodeException()
     {
-        var random = new Random(17);
-        var seeds = new List<(byte[], Type)>();
+        // Separate streams for fixture and generated seeds: the generated cases do not depend on ../shared.
+        var fixtureRandom = new Random(17);
+        var generatedRandom = new Random(18);
+        var seeds = new List<(byte[], Type, Random)>();
         if (Fixtures.Directory is not null)
         {
-            seeds.AddRange(Fixtures.Names().Where(n => Fixtures.ModelType(n) is not null).Select(n => (Fixtures.Bytes(n), Fixtures.ModelType(n)!)));
+            seeds.AddRange(Fixtures.Names().Where(n => Fixtures.ModelType(n) is not null).Select(n => (Fixtures.Bytes(n), Fixtures.ModelType(n)!, fixtureRandom)));
         }
 
         var objects = new RandomWire(9);
         for (var i = 0; i < 60; i++)
         {
-            seeds.Add(objects.Next());
+            var (pb, type) = objects.Next();
+            seeds.Add((pb, type, generatedRandom));
         }
 
-        foreach (var (pb, type) in seeds)
+        foreach (var (pb, type, random) in seeds)
         {
             for (var m = 0; m < 25; m++)
             {
