@@ -62,9 +62,12 @@ public sealed class KubectlWorkloadTests(SkiffFixture fixture) : IClassFixture<S
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
         await OkStdinAsync(Deployment("cols", 2, ("c", "nginx")), "apply", "-f", "-");
+
+        // The deployment controller creates the ReplicaSet's 2 pods; with no kubelet none becomes ready.
+        await OkAsync("wait", "deploy/cols", "--for=jsonpath={.status.updatedReplicas}=2", "--timeout=30s");
         var table = await OkAsync("get", "deploy", "cols");
         Assert.Matches("^NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\n", table);
-        Assert.Matches("cols\\s+0/2\\s+0\\s+0\\s+\\d+s", table);
+        Assert.Matches("cols\\s+0/2\\s+2\\s+0\\s+\\d+s", table);
     }
 
     [SkippableFact]
