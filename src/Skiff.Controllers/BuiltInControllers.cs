@@ -10,10 +10,10 @@ public static class BuiltInControllers
     /// <summary>Every built-in controller, in registration order.</summary>
     public static IReadOnlyList<ControllerDescriptor> All { get; } =
     [
-        new ControllerDescriptor("namespace", true, Namespace.NamespaceController.Register),
-        new ControllerDescriptor("garbage-collector", true, GarbageCollector.GarbageCollector.Register),
-        new ControllerDescriptor("serviceaccount", true, ServiceAccount.ServiceAccountsController.Register),
-        new ControllerDescriptor("root-ca-cert-publisher", true, RootCaCertPublisher.RootCaCertPublisher.Register),
+        new("namespace", true, Namespace.NamespaceController.Register),
+        new("garbage-collector", true, GarbageCollector.GarbageCollector.Register),
+        new("serviceaccount", true, ServiceAccount.ServiceAccountsController.Register),
+        new("root-ca-cert-publisher", true, RootCaCertPublisher.RootCaCertPublisher.Register),
         new("replicationcontroller", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.ReplicationControllerKind(ctx))),
         new("replicaset", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.AppsReplicaSetKind(ctx))),
         new("deployment", true, ctx => Deployment.DeploymentController.Register(ctx)),
