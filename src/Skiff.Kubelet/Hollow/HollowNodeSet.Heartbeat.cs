@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using k8s.Models;
 using Skiff.Client.Rest;
 using Skiff.Kubelet.Status;
@@ -7,6 +8,9 @@ namespace Skiff.Kubelet.Hollow;
 /// <summary>The lease loop and the node status loop: one each for all nodes (upstream's <c>pkg/kubelet/nodelease</c> and <c>updateNodeStatus</c>).</summary>
 public sealed partial class HollowNodeSet
 {
+    /// <summary>How long the last pass of the lease loop over all nodes took (wall clock); it must stay below the renew interval.</summary>
+    public TimeSpan LastLeasePass { get; private set; }
+
     private ParallelOptions Parallelism(CancellationToken ct) => new() { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = ct };
 
     private async Task EnsureLeaseAsync(HollowNode node, CancellationToken ct)
@@ -51,7 +55,9 @@ public sealed partial class HollowNodeSet
         {
             await tick.ConfigureAwait(false);
             tick = Task.Delay(_options.LeaseRenewInterval, _time, ct);
+            var started = Stopwatch.GetTimestamp();
             await Parallel.ForEachAsync(_ordered.Where(n => !n.Silent), Parallelism(ct), RenewAsync).ConfigureAwait(false);
+            LastLeasePass = Stopwatch.GetElapsedTime(started);
         }
     }
 
