@@ -246,7 +246,7 @@ public sealed partial class HollowNodeSet : IAsyncDisposable
         ],
         NodeInfo = new V1NodeSystemInfo
         {
-            MachineID = node.Uid ?? node.Name,
+            MachineID = node.Name,
             SystemUUID = node.Name,
             BootID = node.Name,
             KernelVersion = "hollow",

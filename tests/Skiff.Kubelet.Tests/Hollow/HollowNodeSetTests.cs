@@ -70,6 +70,26 @@ public sealed class HollowNodeSetTests
     }
 
     [Fact]
+    public async Task NodeStatus_IsPostedEveryReportFrequency_HeartbeatMovesTransitionStays()
+    {
+        var start = DateTimeOffset.UtcNow;
+        var time = new FakeTimeProvider(start);
+        await using var h = await HollowHarness.StartAsync(Options(2) with { TimeProvider = time, NodeStatusReportFrequency = TimeSpan.FromSeconds(10) });
+        var before = await h.Clientset.CoreV1().Nodes().GetAsync("hollow-1");
+        var transition = before.Status.Conditions.Single(c => c.Type == "Ready").LastTransitionTime;
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        var after = start.AddSeconds(10).UtcDateTime;
+        var beat = new DateTime(after.Ticks - (after.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc); // RFC 3339: whole seconds
+        var nodes = await HollowHarness.Until(h.Clientset.CoreV1().Nodes(), ns => ns.Count(n =>
+            n.Status.Conditions.Single(c => c.Type == "Ready").LastHeartbeatTime >= beat) == 2);
+        var ready = nodes.Single(n => n.Metadata.Name == "hollow-1").Status.Conditions.Single(c => c.Type == "Ready");
+        Assert.Equal("True", ready.Status);
+        Assert.Equal(transition, ready.LastTransitionTime);
+        Assert.Equal(2, h.Nodes.NodeStatusPosts);
+    }
+
+    [Fact]
     public async Task StopHeartbeatAnnotation_SilencesTheNode()
     {
         await using var h = await HollowHarness.StartAsync(Options(1));
