@@ -11,6 +11,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- namespace-delete [--namespaces 100] [--objects 50] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- replicaset [--replicas N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
+//   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -44,10 +45,13 @@ switch (args.Length > 0 ? args[0] : "")
         return 0;
     case "startup":
         return await Skiff.Bench.Startup.StartupBench.RunAsync(rest, CancellationToken.None);
+    case "hollow":
+        await Skiff.Bench.Kubelet.HollowNodeBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|startup [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|startup|hollow [options]   (see bench/README.md)");
         return 2;
 }

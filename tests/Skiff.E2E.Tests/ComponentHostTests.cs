@@ -99,6 +99,7 @@ public sealed class ComponentHostTests
     [InlineData("up", "--controllers")]
     [InlineData("apiserver", "--watch-cache")]
     [InlineData("controller-manager", "--leader-elect-lease-duration")]
+    [InlineData("kubelet", "--node-name-prefix")]
     public async Task Help_EverySubcommand_ListsItsFlagsAndExits0(string command, string flag)
     {
         var (exit, stdout, _) = await RunSkiffAsync(command, "--help");

@@ -19,6 +19,9 @@ internal sealed record ServerSettings
     /// <summary>Upstream's <c>--controllers</c>, for the controller manager inside <c>skiff up</c>.</summary>
     public IReadOnlyList<string> Controllers { get; init; } = [];
 
+    /// <summary>Hollow nodes run inside <c>skiff up</c> after the controller manager (0 = none).</summary>
+    public int HollowNodes { get; init; }
+
     /// <summary>klog's <c>-v</c>.</summary>
     public int Verbosity { get; init; }
 

@@ -6,7 +6,8 @@ namespace Skiff.Cli;
 
 /// <summary>
 /// The <c>skiff</c> command line (System.CommandLine): <c>up</c> (storage, API server and controller manager in one
-/// process), <c>apiserver</c> (the API server alone) and <c>controller-manager</c> (against any API server). Each has
+/// process), <c>apiserver</c> (the API server alone), <c>controller-manager</c> (against any API server) and
+/// <c>kubelet --hollow</c> (hollow nodes against any API server). Each has
 /// <c>--help</c>; a bad flag is reported on stderr with exit code 2.
 /// </summary>
 internal static class SkiffCommand
@@ -16,12 +17,14 @@ internal static class SkiffCommand
 
     /// <summary>Builds the root command; <paramref name="run"/> receives what the chosen subcommand parsed.</summary>
     public static RootCommand Create(Func<ServerSettings, bool, CancellationToken, Task<int>> runServer,
-        Func<ControllerManagerSettings, CancellationToken, Task<int>> runControllerManager)
+        Func<ControllerManagerSettings, CancellationToken, Task<int>> runControllerManager,
+        Func<KubeletSettings, CancellationToken, Task<int>> runKubelet)
     {
         var root = new RootCommand("skiff: Kubernetes in C#, wire-compatible with upstream (kubectl 1.32 drives it unchanged).");
         root.Subcommands.Add(Server("up", "Run a local cluster in one process: storage, then the API server, then the controller manager.", true, runServer));
         root.Subcommands.Add(Server("apiserver", "Run the API server alone (storage and API server, no controllers).", false, runServer));
         root.Subcommands.Add(ControllerManager(runControllerManager));
+        root.Subcommands.Add(Kubelet(runKubelet));
         return root;
     }
 
@@ -53,10 +56,19 @@ internal static class SkiffCommand
         var watchCache = Bool("--watch-cache", "Serve lists and watches from an in-memory watch cache.", true);
         var controllers = ControllersOption();
         var verbosity = VerbosityOption();
+        var hollowNodes = new Option<int>("--hollow-nodes") { Description = "Run N hollow nodes (kubelets without containers) after the controller manager.", HelpName = "N" };
+        hollowNodes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 48_000)
+            {
+                r.AddError($"invalid --hollow-nodes \"{r.GetValueOrDefault<int>()}\": must be 0..48000");
+            }
+        });
         var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, watchCache, verbosity };
         if (withControllers)
         {
             command.Options.Add(controllers);
+            command.Options.Add(hollowNodes);
         }
 
         command.Validators.Add(r =>
@@ -75,6 +87,7 @@ internal static class SkiffCommand
             TokenFile = r.GetValue(tokenFile) is { } f ? Path.GetFullPath(f) : null,
             WatchCache = r.GetValue(watchCache),
             Controllers = withControllers ? r.GetValue(controllers) ?? [] : [],
+            HollowNodes = withControllers ? r.GetValue(hollowNodes) : 0,
             Verbosity = r.GetValue(verbosity),
         }, withControllers, ct));
         return command;
@@ -131,6 +144,57 @@ internal static class SkiffCommand
             Controllers = r.GetValue(controllers) ?? [],
             MetricsPort = r.GetValue(metricsPort),
             RootCaFile = r.GetValue(rootCa) is { } c ? Path.GetFullPath(c) : null,
+            Qps = r.GetValue(qps),
+            Burst = r.GetValue(burst),
+            Verbosity = r.GetValue(verbosity),
+        }, ct));
+        return command;
+    }
+
+    private static Command Kubelet(Func<KubeletSettings, CancellationToken, Task<int>> run)
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig")
+        {
+            Description = "Path to a kubeconfig with the API server and credentials (default: $KUBECONFIG, ~/.kube/config, in-cluster).",
+            HelpName = "FILE",
+        };
+        var hollow = Bool("--hollow", "Run hollow nodes: kubelets that register, heartbeat and run pods without containers (kubemark/kwok).", false);
+        var nodes = new Option<int>("--nodes") { Description = "How many hollow nodes.", HelpName = "N", DefaultValueFactory = _ => 1 };
+        nodes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 48_000)
+            {
+                r.AddError($"invalid --nodes \"{r.GetValueOrDefault<int>()}\": must be 1..48000");
+            }
+        });
+        var prefix = new Option<string>("--node-name-prefix") { Description = "Node names are PREFIX0, PREFIX1…", HelpName = "PREFIX", DefaultValueFactory = _ => "hollow-" };
+        var first = new Option<int>("--first-index") { Description = "Index of the first node (for several hollow processes on one cluster).", HelpName = "N" };
+        var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server (0 = unlimited).", DefaultValueFactory = _ => 0 };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 100 };
+        var verbosity = VerbosityOption();
+        var command = new Command("kubelet", "Run the kubelet against an API server; today only hollow nodes (--hollow).")
+        {
+            kubeconfig, hollow, nodes, prefix, first, qps, burst, verbosity,
+        };
+        command.Validators.Add(r =>
+        {
+            if (!HasErrors(r, hollow) && !r.GetValue(hollow))
+            {
+                r.AddError("only hollow nodes are supported yet: pass --hollow");
+            }
+
+            if (r.GetValue(first) < 0 || r.GetValue(first) + r.GetValue(nodes) > 48_000)
+            {
+                r.AddError("--first-index + --nodes must stay within 0..48000 (one /24 pod CIDR per node)");
+            }
+        });
+        command.SetAction((r, ct) => run(new KubeletSettings
+        {
+            Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
+            Hollow = r.GetValue(hollow),
+            Nodes = r.GetValue(nodes),
+            NodeNamePrefix = r.GetValue(prefix)!,
+            FirstIndex = r.GetValue(first),
             Qps = r.GetValue(qps),
             Burst = r.GetValue(burst),
             Verbosity = r.GetValue(verbosity),
@@ -204,6 +268,7 @@ internal static class SkiffCommand
                 _ = o switch
                 {
                     Option<TimeSpan> t => (object)r.GetValue(t),
+                    Option<bool> t => r.GetValue(t),
                     Option<string> t => r.GetValue(t),
                     Option<string[]> t => r.GetValue(t),
                     _ => null,

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Skiff.Cli;
 using Skiff.Client.Config;
 using Skiff.Controllers.Hosting;
+using Skiff.Kubelet.Hollow;
 
 namespace Skiff.Components;
 
@@ -18,10 +19,19 @@ internal static class ComponentHost
     /// <summary>The controller manager's user, as upstream's certificate names it.</summary>
     public const string ControllerManagerUser = "system:kube-controller-manager";
 
+    /// <summary>
+    /// The one identity of all the hollow nodes of a process (group <see cref="NodesGroup"/>). A real kubelet is
+    /// <c>system:node:&lt;name&gt;</c>; RBAC and the Node authorizer are not enforced yet, so one identity serves them all.
+    /// </summary>
+    public const string HollowNodeUser = "system:node:hollow";
+
+    /// <summary>The group of kubelets.</summary>
+    public const string NodesGroup = "system:nodes";
+
     /// <summary><c>skiff up</c> (<paramref name="withControllers"/>) or <c>skiff apiserver</c>.</summary>
     public static Task<int> RunServerAsync(ServerSettings settings, bool withControllers, CancellationToken ct)
     {
-        var builder = CreateBuilder(settings.Verbosity, withControllers ? 3 : 2);
+        var builder = CreateBuilder(settings.Verbosity, withControllers ? 4 : 2);
         var services = builder.Services;
         services.AddSingleton(settings);
         AddComponent<StorageComponent>(services);
@@ -42,6 +52,15 @@ internal static class ComponentHost
         }
 
         // Later components join here, after the controller manager: the scheduler, then the kubelet.
+        if (withControllers && settings.HollowNodes > 0)
+        {
+            AddComponent(services, sp => new HollowKubeletComponent(
+                _ => Task.FromResult(sp.GetRequiredService<ApiServerComponent>()
+                    .IssueClientConfig(HollowNodeUser, [NodesGroup], "kubelet.kubeconfig") with { Qps = 0, Burst = 100 }),
+                new HollowNodeOptions { Count = settings.HollowNodes },
+                sp.GetRequiredService<ILoggerFactory>()));
+        }
+
         return RunAsync(builder, sp =>
         {
             Console.WriteLine($"export KUBECONFIG={sp.GetRequiredService<ApiServerComponent>().Host.KubeconfigPath}");
@@ -99,6 +118,30 @@ internal static class ComponentHost
                 : null;
             return (client with { Qps = s.Qps, Burst = s.Burst, Verbosity = s.Verbosity }, rootCa);
         }
+    }
+
+    /// <summary><c>skiff kubelet --hollow</c>: hollow nodes alone against the kubeconfig's API server.</summary>
+    public static Task<int> RunKubeletAsync(KubeletSettings settings, CancellationToken ct)
+    {
+        var builder = CreateBuilder(settings.Verbosity, 1);
+        AddComponent(builder.Services, sp => new HollowKubeletComponent(
+            _ =>
+            {
+                try
+                {
+                    var client = settings.Kubeconfig is { } path
+                        ? ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(path))
+                        : ClientConfigLoader.LoadDefault();
+                    return Task.FromResult(client with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity });
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or FormatException or UnauthorizedAccessException)
+                {
+                    throw new ComponentStartException($"cannot load the kubeconfig: {e.Message}", e);
+                }
+            },
+            new HollowNodeOptions { Count = settings.Nodes, NamePrefix = settings.NodeNamePrefix, FirstIndex = settings.FirstIndex },
+            sp.GetRequiredService<ILoggerFactory>()));
+        return RunAsync(builder, _ => Console.WriteLine($"{settings.Nodes} hollow nodes are running. Press Ctrl-C to stop them."), ct);
     }
 
     private static HostApplicationBuilder CreateBuilder(int verbosity, int components)

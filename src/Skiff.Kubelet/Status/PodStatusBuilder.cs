@@ -1,0 +1,236 @@
+using k8s.Models;
+
+namespace Skiff.Kubelet.Status;
+
+/// <summary>
+/// The pod status a kubelet posts, from what the runtime reports (<see cref="PodRuntimeStatus"/>), as upstream's
+/// <c>generateAPIPodStatus</c>, <c>getPhase</c> and <c>pkg/kubelet/status/generate.go</c>:
+/// <list type="bullet">
+/// <item>phase: Pending while an init container is unfinished or a container waits for its first start; Running while a
+/// container runs or restarts; Succeeded when every container exited 0 and none restarts; Failed when one failed and
+/// none restarts (or an init container failed under <c>restartPolicy: Never</c>).</item>
+/// <item>conditions: non-kubelet conditions (PodScheduled, readiness-gate conditions) are kept first; PodScheduled=True
+/// is added when missing; then PodReadyToStartContainers, Initialized (<c>ContainersNotInitialized</c>), Ready and
+/// ContainersReady (<c>ContainersNotReady</c>, <c>ReadinessGatesNotReady</c>, <c>PodCompleted</c>) with upstream's
+/// messages. A condition's lastTransitionTime is kept while its status does not change.</item>
+/// <item>podIP/podIPs, hostIP/hostIPs, startTime (kept once set) and qosClass.</item>
+/// </list>
+/// The builder is pure: it never mutates <c>pod</c>.
+/// </summary>
+public static class PodStatusBuilder
+{
+    public const string Pending = "Pending";
+    public const string Running = "Running";
+    public const string Succeeded = "Succeeded";
+    public const string Failed = "Failed";
+
+    private static readonly HashSet<string> KubeletConditions =
+    [
+        PodConditionReasons.PodReadyToStartContainers, PodConditionReasons.Initialized,
+        PodConditionReasons.ContainersReady, PodConditionReasons.Ready,
+    ];
+
+    /// <summary>Builds the status of <paramref name="pod"/> at <paramref name="now"/>.</summary>
+    public static V1PodStatus Build(V1Pod pod, PodRuntimeStatus runtime, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(runtime);
+        var spec = pod.Spec ?? new V1PodSpec();
+        var old = pod.Status ?? new V1PodStatus();
+        var at = now.UtcDateTime;
+        var init = Complete(spec.InitContainers, runtime.InitContainerStatuses, "PodInitializing");
+        var app = Complete(spec.Containers, runtime.ContainerStatuses, init.All(IsInitDone) ? "ContainerCreating" : "PodInitializing");
+        var phase = Phase(spec, init, app);
+
+        var conditions = new List<V1PodCondition>();
+        foreach (var c in old.Conditions ?? [])
+        {
+            if (!KubeletConditions.Contains(c.Type))
+            {
+                conditions.Add(c);
+            }
+        }
+
+        if (!conditions.Exists(c => c.Type == PodConditionReasons.PodScheduled))
+        {
+            conditions.Insert(0, new V1PodCondition { Type = PodConditionReasons.PodScheduled, Status = "True", LastTransitionTime = at });
+        }
+
+        conditions.Add(Condition(old, PodConditionReasons.PodReadyToStartContainers, runtime.SandboxReady, null, null, at));
+        conditions.Add(InitializedCondition(old, init, phase, at));
+        var (containersReady, reason, message) = ContainersReadyState(app, phase);
+        var (ready, readyReason, readyMessage) = containersReady ? GatesState(spec, conditions) : (false, reason, message);
+        conditions.Add(Condition(old, PodConditionReasons.Ready, ready, readyReason, readyMessage, at));
+        conditions.Add(Condition(old, PodConditionReasons.ContainersReady, containersReady, reason, message, at));
+
+        var podIPs = runtime.PodIPs.Count > 0 ? runtime.PodIPs : (IReadOnlyList<string>)(old.PodIPs?.Select(p => p.Ip).ToList() ?? []);
+        var hostIPs = runtime.HostIPs.Count > 0 ? runtime.HostIPs : (IReadOnlyList<string>)(old.HostIPs?.Select(p => p.Ip).ToList() ?? []);
+        return new V1PodStatus
+        {
+            Phase = phase,
+            Conditions = conditions,
+            InitContainerStatuses = init.Count > 0 ? init : null,
+            ContainerStatuses = app,
+            PodIP = podIPs.Count > 0 ? podIPs[0] : null,
+            PodIPs = podIPs.Count > 0 ? [.. podIPs.Select(ip => new V1PodIP { Ip = ip })] : null,
+            HostIP = hostIPs.Count > 0 ? hostIPs[0] : null,
+            HostIPs = hostIPs.Count > 0 ? [.. hostIPs.Select(ip => new V1HostIP { Ip = ip })] : null,
+            StartTime = old.StartTime ?? runtime.StartTime ?? at,
+            QosClass = QosClass.Of(spec),
+            NominatedNodeName = old.NominatedNodeName,
+        };
+    }
+
+    /// <summary>Upstream's <c>getPhase</c> (without sidecar containers).</summary>
+    public static string Phase(V1PodSpec spec, IReadOnlyList<V1ContainerStatus> init, IReadOnlyList<V1ContainerStatus> app)
+    {
+        var policy = spec.RestartPolicy ?? "Always";
+        var pendingInit = 0;
+        var failedInit = 0;
+        foreach (var s in init)
+        {
+            if (s.State?.Terminated is { } t)
+            {
+                if (t.ExitCode != 0)
+                {
+                    failedInit++;
+                }
+            }
+            else if (s.State?.Waiting is not null && s.LastState?.Terminated is { ExitCode: not 0 })
+            {
+                failedInit++;
+            }
+            else
+            {
+                pendingInit++;
+            }
+        }
+
+        if (failedInit > 0 && policy == "Never")
+        {
+            return Failed;
+        }
+
+        if (pendingInit > 0 || failedInit > 0)
+        {
+            return Pending;
+        }
+
+        int running = 0, waiting = 0, stopped = 0, succeeded = 0;
+        foreach (var s in app)
+        {
+            if (s.State?.Running is not null)
+            {
+                running++;
+            }
+            else if (s.State?.Terminated is { } t)
+            {
+                stopped++;
+                succeeded += t.ExitCode == 0 ? 1 : 0;
+            }
+            else if (s.LastState?.Terminated is not null)
+            {
+                stopped++;
+            }
+            else
+            {
+                waiting++;
+            }
+        }
+
+        return (waiting, running, stopped) switch
+        {
+            ( > 0, _, _) => Pending,
+            (_, > 0, _) => Running,
+            (_, 0, > 0) when policy == "Always" => Running,
+            (_, 0, > 0) when stopped == succeeded => Succeeded,
+            (_, 0, > 0) when policy == "Never" => Failed,
+            (_, 0, > 0) => Running,
+            _ => Pending,
+        };
+    }
+
+    private static bool IsInitDone(V1ContainerStatus s) => s.State?.Terminated is { ExitCode: 0 };
+
+    private static List<V1ContainerStatus> Complete(IList<V1Container>? containers, IReadOnlyList<V1ContainerStatus> reported, string waitingReason)
+    {
+        var result = new List<V1ContainerStatus>(containers?.Count ?? 0);
+        foreach (var c in containers ?? [])
+        {
+            var s = reported.FirstOrDefault(r => r.Name == c.Name) ?? new V1ContainerStatus
+            {
+                Name = c.Name,
+                Image = c.Image,
+                ImageID = "",
+                Ready = false,
+                Started = false,
+                RestartCount = 0,
+                State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = waitingReason } },
+            };
+            result.Add(s);
+        }
+
+        return result;
+    }
+
+    private static V1PodCondition InitializedCondition(V1PodStatus old, List<V1ContainerStatus> init, string phase, DateTime at)
+    {
+        if (phase == Succeeded)
+        {
+            return Condition(old, PodConditionReasons.Initialized, true, PodConditionReasons.PodCompleted, null, at);
+        }
+
+        var incomplete = init.Where(s => !IsInitDone(s)).Select(s => s.Name).ToList();
+        return incomplete.Count == 0
+            ? Condition(old, PodConditionReasons.Initialized, true, null, null, at)
+            : Condition(old, PodConditionReasons.Initialized, false, PodConditionReasons.ContainersNotInitialized,
+                $"containers with incomplete status: [{string.Join(' ', incomplete)}]", at);
+    }
+
+    private static (bool Ready, string? Reason, string? Message) ContainersReadyState(List<V1ContainerStatus> app, string phase)
+    {
+        if (phase == Succeeded)
+        {
+            return (false, PodConditionReasons.PodCompleted, null);
+        }
+
+        var unready = app.Where(s => !s.Ready).Select(s => s.Name).ToList();
+        return unready.Count == 0
+            ? (true, null, null)
+            : (false, PodConditionReasons.ContainersNotReady, $"containers with unready status: [{string.Join(' ', unready)}]");
+    }
+
+    private static (bool Ready, string? Reason, string? Message) GatesState(V1PodSpec spec, List<V1PodCondition> conditions)
+    {
+        var messages = new List<string>();
+        foreach (var gate in spec.ReadinessGates ?? [])
+        {
+            var c = conditions.Find(x => x.Type == gate.ConditionType);
+            if (c is null)
+            {
+                messages.Add($"corresponding condition of pod readiness gate \"{gate.ConditionType}\" does not exist.");
+            }
+            else if (c.Status != "True")
+            {
+                messages.Add($"the status of pod readiness gate \"{gate.ConditionType}\" is not \"True\", but {c.Status}");
+            }
+        }
+
+        return messages.Count == 0 ? (true, null, null) : (false, PodConditionReasons.ReadinessGatesNotReady, string.Join(", ", messages));
+    }
+
+    private static V1PodCondition Condition(V1PodStatus old, string type, bool status, string? reason, string? message, DateTime at)
+    {
+        var value = status ? "True" : "False";
+        var previous = old.Conditions?.FirstOrDefault(c => c.Type == type);
+        return new V1PodCondition
+        {
+            Type = type,
+            Status = value,
+            Reason = reason,
+            Message = message,
+            LastProbeTime = null,
+            LastTransitionTime = previous is not null && previous.Status == value ? previous.LastTransitionTime ?? at : at,
+        };
+    }
+}
