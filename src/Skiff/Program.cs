@@ -3,7 +3,7 @@ using Skiff.Cli;
 using Skiff.Components;
 
 // The skiff binary: parsing and composition only; the components live in the libraries.
-var root = SkiffCommand.Create(ComponentHost.RunServerAsync, ComponentHost.RunControllerManagerAsync);
+var root = SkiffCommand.Create(ComponentHost.RunServerAsync, ComponentHost.RunControllerManagerAsync, ComponentHost.RunSchedulerAsync);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
