@@ -10,6 +10,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- zeros [--objects N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- namespace-delete [--namespaces 100] [--objects 50] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- replicaset [--replicas N] [--runs N]
+//   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--pods 2000] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
@@ -42,12 +43,15 @@ switch (args.Length > 0 ? args[0] : "")
     case "namespace-delete":
         await Skiff.Bench.Controllers.NamespaceDeletionBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "scheduling":
+        await Skiff.Bench.Scheduler.SchedulingBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "startup":
         return await Skiff.Bench.Startup.StartupBench.RunAsync(rest, CancellationToken.None);
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|startup [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|scheduling|startup [options]   (see bench/README.md)");
         return 2;
 }

@@ -29,6 +29,13 @@ public sealed class NodeInfo
 
     public IReadOnlyList<V1Pod> Pods => _pods;
 
+    /// <summary>The pods with required pod anti-affinity terms (upstream <c>PodsWithRequiredAntiAffinity</c>).</summary>
+    public IReadOnlyList<V1Pod> PodsWithRequiredAntiAffinity => _pods.Count == 0 || _antiAffinityPods == 0 ? [] : [.. _pods.Where(HasRequiredAntiAffinity)];
+
+    private int _antiAffinityPods;
+
+    internal static bool HasRequiredAntiAffinity(V1Pod p) => p.Spec?.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { Count: > 0 };
+
     /// <summary>Host ports in use: (protocol, hostIP, port).</summary>
     public HashSet<(string Protocol, string Ip, int Port)> UsedPorts { get; private set; } = [];
 
@@ -63,6 +70,11 @@ public sealed class NodeInfo
 
     private void Update(V1Pod pod, int sign)
     {
+        if (HasRequiredAntiAffinity(pod))
+        {
+            _antiAffinityPods += sign;
+        }
+
         Requested.Add(Resource.PodRequests(pod), sign);
         NonZeroRequested.Add(Resource.PodRequests(pod, nonZero: true), sign);
         foreach (var port in HostPorts(pod))
@@ -94,6 +106,7 @@ public sealed class NodeInfo
             NonZeroRequested = NonZeroRequested.Clone(),
             UsedPorts = [.. UsedPorts],
             Generation = Generation,
+            _antiAffinityPods = _antiAffinityPods,
         };
         c._pods.AddRange(_pods);
         return c;

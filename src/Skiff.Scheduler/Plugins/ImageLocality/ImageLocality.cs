@@ -37,13 +37,12 @@ internal sealed class ImageLocality : IPreScorePlugin, IScorePlugin
     {
         var counts = state.Read<Counts>(StateKey);
         var total = Math.Max(1, counts?.Total ?? 1);
-        var images = (node.Node.Status?.Images ?? []).SelectMany(i => (i.Names ?? []).Select(n => (Name: Normalized(n), Size: i.SizeBytes ?? 0)))
-            .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Size, StringComparer.Ordinal);
+        var images = node.Node.Status?.Images ?? [];
         long sum = 0;
         var containers = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []).ToList();
         foreach (var c in containers)
         {
-            if (c.Image is { } image && images.TryGetValue(Normalized(image), out var size))
+            if (images.Count > 0 && c.Image is { } image && SizeOf(images, Normalized(image)) is { } size)
             {
                 var have = counts?.Spread.GetValueOrDefault(Normalized(image)) ?? 1;
                 sum += (long)(size * ((double)have / total));
@@ -53,6 +52,22 @@ internal sealed class ImageLocality : IPreScorePlugin, IScorePlugin
         var max = MaxContainerThreshold * Math.Max(1, containers.Count);
         sum = Math.Clamp(sum, MinThreshold, max);
         return IScorePlugin.MaxNodeScore * (sum - MinThreshold) / (max - MinThreshold);
+    }
+
+    private static long? SizeOf(IList<V1ContainerImage> images, string name)
+    {
+        foreach (var i in images)
+        {
+            foreach (var n in i.Names ?? [])
+            {
+                if (Normalized(n) == name)
+                {
+                    return i.SizeBytes ?? 0;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Upstream's <c>normalizedImageName</c>: an image without a tag or digest means <c>:latest</c>.</summary>

@@ -27,10 +27,11 @@ internal sealed class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
         var affinity = pod.Spec?.Affinity?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [];
         var anti = pod.Spec?.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [];
         var s = new PreFilterState();
+        var ownTerms = affinity.Count > 0 || anti.Count > 0;
         foreach (var node in nodes)
         {
             var labels = node.Node.Metadata.Labels ?? new Dictionary<string, string>();
-            foreach (var existing in node.Pods)
+            foreach (var existing in ownTerms ? node.Pods : node.PodsWithRequiredAntiAffinity)
             {
                 foreach (var term in anti)
                 {

@@ -11,6 +11,7 @@ namespace Skiff.Scheduler.Plugins.NodeResourcesBalancedAllocation;
 internal sealed class NodeResourcesBalancedAllocation : IPreScorePlugin, IScorePlugin
 {
     public const string PluginName = "NodeResourcesBalancedAllocation";
+    private const string StateKey = "PreScore" + PluginName;
     private static readonly string[] Resources = ["cpu", "memory"];
 
     public string Name => PluginName;
@@ -18,12 +19,13 @@ internal sealed class NodeResourcesBalancedAllocation : IPreScorePlugin, IScoreP
     public Status? PreScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
     {
         var req = Resource.PodRequests(pod);
+        state.Write(StateKey, req);
         return Resources.All(r => req.Get(r) == 0) ? Status.Skip : null;
     }
 
     public long Score(CycleState state, V1Pod pod, NodeInfo node)
     {
-        var podReq = Resource.PodRequests(pod);
+        var podReq = state.Read<Resource>(StateKey) ?? Resource.PodRequests(pod);
         var fractions = new List<double>();
         foreach (var r in Resources)
         {

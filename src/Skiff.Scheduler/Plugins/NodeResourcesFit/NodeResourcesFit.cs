@@ -10,10 +10,11 @@ namespace Skiff.Scheduler.Plugins.NodeResourcesFit;
 /// MostAllocated <c>req·100/alloc</c>, or RequestedToCapacityRatio along a utilization→score shape.
 /// </summary>
 internal sealed class NodeResourcesFit(ScoringStrategy strategy = ScoringStrategy.LeastAllocated,
-    IReadOnlyList<(long Utilization, long Score)>? shape = null) : IPreFilterPlugin, IFilterPlugin, IScorePlugin
+    IReadOnlyList<(long Utilization, long Score)>? shape = null) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin
 {
     public const string PluginName = "NodeResourcesFit";
     private const string StateKey = "PreFilter" + PluginName;
+    private const string ScoreStateKey = "PreScore" + PluginName;
     private static readonly string[] ScoredResources = ["cpu", "memory"];
 
     /// <summary>Upstream's default RequestedToCapacityRatio shape (0% → 10, 100% → 0, scaled to 0..100).</summary>
@@ -74,9 +75,15 @@ internal sealed class NodeResourcesFit(ScoringStrategy strategy = ScoringStrateg
         return reasons;
     }
 
+    public Status? PreScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    {
+        state.Write(ScoreStateKey, Resource.PodRequests(pod, nonZero: true));
+        return null;
+    }
+
     public long Score(CycleState state, V1Pod pod, NodeInfo node)
     {
-        var podReq = Resource.PodRequests(pod, nonZero: true);
+        var podReq = state.Read<Resource>(ScoreStateKey) ?? Resource.PodRequests(pod, nonZero: true);
         long sum = 0, weights = 0;
         foreach (var r in ScoredResources)
         {
