@@ -118,7 +118,7 @@ internal static class SkiffCommand
                 return;
             }
 
-            var (lease, renew, retry) = (r.GetValue(leaseDuration), r.GetValue(renewDeadline), r.GetValue(retryPeriod));
+            var (lease, renew, retry) = (ValueOf(r, leaseDuration), ValueOf(r, renewDeadline), ValueOf(r, retryPeriod));
             if (!(lease > renew && renew > retry * 1.2 && retry > TimeSpan.Zero))
             {
                 r.AddError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0");
@@ -128,9 +128,9 @@ internal static class SkiffCommand
         {
             Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
             LeaderElect = r.GetValue(leaderElect),
-            LeaseDuration = r.GetValue(leaseDuration),
-            RenewDeadline = r.GetValue(renewDeadline),
-            RetryPeriod = r.GetValue(retryPeriod),
+            LeaseDuration = ValueOf(r.CommandResult, leaseDuration),
+            RenewDeadline = ValueOf(r.CommandResult, renewDeadline),
+            RetryPeriod = ValueOf(r.CommandResult, retryPeriod),
             Controllers = r.GetValue(controllers) ?? [],
             MetricsPort = r.GetValue(metricsPort),
             RootCaFile = r.GetValue(rootCa) is { } c ? Path.GetFullPath(c) : null,
@@ -175,7 +175,7 @@ internal static class SkiffCommand
                 return;
             }
 
-            var (lease, renew, retry) = (r.GetValue(leaseDuration), r.GetValue(renewDeadline), r.GetValue(retryPeriod));
+            var (lease, renew, retry) = (ValueOf(r, leaseDuration), ValueOf(r, renewDeadline), ValueOf(r, retryPeriod));
             if (!(lease > renew && renew > retry * 1.2 && retry > TimeSpan.Zero))
             {
                 r.AddError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0");
@@ -186,9 +186,9 @@ internal static class SkiffCommand
             Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
             ConfigFile = r.GetValue(config) is { } c ? Path.GetFullPath(c) : null,
             LeaderElect = r.GetValue(leaderElect),
-            LeaseDuration = r.GetValue(leaseDuration),
-            RenewDeadline = r.GetValue(renewDeadline),
-            RetryPeriod = r.GetValue(retryPeriod),
+            LeaseDuration = ValueOf(r.CommandResult, leaseDuration),
+            RenewDeadline = ValueOf(r.CommandResult, renewDeadline),
+            RetryPeriod = ValueOf(r.CommandResult, retryPeriod),
             MetricsPort = r.GetValue(metricsPort),
             Qps = r.GetValue(qps),
             Burst = r.GetValue(burst),
@@ -276,6 +276,13 @@ internal static class SkiffCommand
 
         return false;
     }
+
+    /// <summary>
+    /// A duration flag's value, or its default when absent (with a custom parser, System.CommandLine does not apply
+    /// the default factory to an absent flag, and GetValue answers zero).
+    /// </summary>
+    private static TimeSpan ValueOf(CommandResult r, Option<TimeSpan> option) =>
+        r.GetResult(option) is { Implicit: false } ? r.GetValue(option) : option.DefaultValueFactory!(null!);
 
     private static string[] CommaList(ArgumentResult r) =>
         [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
