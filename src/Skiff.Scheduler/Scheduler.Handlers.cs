@@ -60,10 +60,16 @@ public sealed partial class Scheduler
             }
             else if (oldPod.Metadata.ResourceVersion != newPod.Metadata.ResourceVersion)
             {
-                Queue.Update(oldPod, newPod);
+                Queue.Update(oldPod, newPod, Changed(oldPod, newPod));
             }
         }
     }
+
+    /// <summary>Upstream's <c>isPodUpdated</c>: something besides status, resourceVersion and managed fields changed.</summary>
+    private static bool Changed(V1Pod a, V1Pod b) =>
+        k8s.KubernetesJson.Serialize(a.Spec) != k8s.KubernetesJson.Serialize(b.Spec)
+        || k8s.KubernetesJson.Serialize(a.Metadata.Labels) != k8s.KubernetesJson.Serialize(b.Metadata.Labels)
+        || k8s.KubernetesJson.Serialize(a.Metadata.Annotations) != k8s.KubernetesJson.Serialize(b.Metadata.Annotations);
 
     private void OnPodDelete(V1Pod pod)
     {

@@ -50,7 +50,7 @@ public static class SchedulerConfigLoader
             profiles.Add(new ProfileConfig());
         }
 
-        var pct = root["percentageOfNodesToScore"] is JsonValue v ? (int)v : 0;
+        var pct = root["percentageOfNodesToScore"] is JsonValue v ? (int)Long(v) : 0;
         if (pct is < 0 or > 100)
         {
             throw new FormatException($"percentageOfNodesToScore: Invalid value: {pct}: not in valid range [0-100]");
@@ -90,7 +90,7 @@ public static class SchedulerConfigLoader
                     enabled.Add(name);
                     if (e?["weight"] is JsonValue w && point is "score" or "multiPoint")
                     {
-                        weights[name] = (int)w;
+                        weights[name] = (int)Long(w);
                     }
                 }
             }
@@ -114,7 +114,7 @@ public static class SchedulerConfigLoader
             };
             if (ss["requestedToCapacityRatio"]?["shape"] is JsonArray points)
             {
-                shape = [.. points.Select(x => ((long)(x?["utilization"] ?? 0), (long)(x?["score"] ?? 0)))];
+                shape = [.. points.Select(x => (Long(x?["utilization"]), Long(x?["score"])))];
             }
         }
 
@@ -128,6 +128,9 @@ public static class SchedulerConfigLoader
             Shape = shape,
         };
     }
+
+    private static long Long(JsonNode? n) => n is JsonValue v && v.TryGetValue<long>(out var l) ? l
+        : n is null ? 0 : throw new FormatException($"expected an integer, got {n.ToJsonString()}");
 
     /// <summary>YamlDotNet's untyped tree as JSON; plain scalars that read as integers or booleans become those.</summary>
     private static JsonNode? ToJson(object? node) => node switch

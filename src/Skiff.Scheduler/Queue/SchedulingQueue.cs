@@ -87,18 +87,23 @@ public sealed class SchedulingQueue
     }
 
     /// <summary>
-    /// An unscheduled pod changed: update it where it waits; an unschedulable one whose spec or labels changed moves
-    /// to activeQ (or backoffQ while backing off).
+    /// An unscheduled pod changed: update it where it waits; an unschedulable one moves to activeQ (or backoffQ while
+    /// backing off) only when <paramref name="relevant"/> (its spec, labels or annotations changed, not just its status).
     /// </summary>
-    public void Update(V1Pod oldPod, V1Pod newPod)
+    public void Update(V1Pod oldPod, V1Pod newPod, bool relevant = true)
     {
         lock (_lock)
         {
             var key = Key(newPod);
-            if (_unschedulable.Remove(key, out var info))
+            if (_unschedulable.TryGetValue(key, out var info))
             {
                 info.Pod = newPod;
-                MoveLocked(info);
+                if (relevant)
+                {
+                    _unschedulable.Remove(key);
+                    MoveLocked(info);
+                }
+
                 return;
             }
 

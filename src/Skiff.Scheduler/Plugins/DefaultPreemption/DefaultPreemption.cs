@@ -10,7 +10,8 @@ namespace Skiff.Scheduler.Plugins.DefaultPreemption;
 /// all of them gone, victims are reprieved highest priority first while it still fits. The node with the lowest
 /// highest-victim priority, then the fewest victims, wins: its victims are deleted and the pod nominated to it. The
 /// message of a failure follows upstream (<c>0/N nodes are available: …</c> with <c>No preemption victims found for
-/// incoming pod</c> / <c>Preemption is not helpful for scheduling</c>). PodDisruptionBudgets are not consulted.
+/// incoming pod</c> / <c>Preemption is not helpful for scheduling</c>). A pod nominated to a node where lower-priority
+/// pods are still terminating does not preempt again. PodDisruptionBudgets are not consulted.
 /// </summary>
 internal sealed class DefaultPreemption(Clientset? clientset = null) : IPostFilterPlugin, IProfileAware
 {
@@ -33,6 +34,14 @@ internal sealed class DefaultPreemption(Clientset? clientset = null) : IPostFilt
         }
 
         var priority = pod.Spec?.Priority ?? 0;
+        if (pod.Status?.NominatedNodeName is { Length: > 0 } nominated
+            && nodes.FirstOrDefault(n => n.Name == nominated) is { } nominatedNode
+            && nominatedNode.Pods.Any(p => p.Metadata.DeletionTimestamp is not null && (p.Spec?.Priority ?? 0) < priority))
+        {
+            // Upstream's PodEligibleToPreemptOthers: victims chosen before are still terminating.
+            return (nominated, Status.Unschedulable("not eligible due to a terminating pod on the nominated node."));
+        }
+
         var statuses = new Dictionary<string, Status>(StringComparer.Ordinal);
         (NodeInfo Node, List<V1Pod> Victims)? best = null;
         foreach (var node in nodes)
