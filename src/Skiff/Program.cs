@@ -3,7 +3,8 @@ using Skiff.Cli;
 using Skiff.Components;
 
 // The skiff binary: parsing and composition only; the components live in the libraries.
-var root = SkiffCommand.Create(ComponentHost.RunServerAsync, ComponentHost.RunControllerManagerAsync, ComponentHost.RunKubeletAsync);
+var root = SkiffCommand.Create(ComponentHost.RunServerAsync, ComponentHost.RunControllerManagerAsync, ComponentHost.RunSchedulerAsync,
+    ComponentHost.RunKubeletAsync);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

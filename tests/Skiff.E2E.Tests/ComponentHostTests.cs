@@ -22,13 +22,13 @@ public sealed class ComponentHostTests
     public async Task Up_Sigterm_StopsEveryComponentInReverseOrderAndExits0()
     {
         await using var skiff = await SkiffProcess.StartAsync("up", null, null, ["--storage", "memory"]);
-        await skiff.LogLines.WaitForLineAsync(l => l.Contains("started controller-manager", StringComparison.Ordinal)).WaitAsync(Deadline);
+        await skiff.LogLines.WaitForLineAsync(l => l.Contains("started scheduler", StringComparison.Ordinal)).WaitAsync(Deadline);
 
         var exit = await skiff.SignalAndWaitAsync(15);
 
         Assert.Equal(0, exit);
         var log = skiff.Log;
-        var order = new[] { "started storage", "started apiserver", "started controller-manager", "stopped controller-manager", "stopped apiserver", "stopped storage" }
+        var order = new[] { "started storage", "started apiserver", "started controller-manager", "started scheduler", "stopped scheduler", "stopped controller-manager", "stopped apiserver", "stopped storage" }
             .Select(l => log.IndexOf(l, StringComparison.Ordinal)).ToList();
         Assert.All(order, i => Assert.True(i >= 0, log));
         Assert.Equal(order.Order().ToList(), order);
@@ -100,6 +100,7 @@ public sealed class ComponentHostTests
     [InlineData("apiserver", "--watch-cache")]
     [InlineData("controller-manager", "--leader-elect-lease-duration")]
     [InlineData("kubelet", "--node-name-prefix")]
+    [InlineData("scheduler", "--config")]
     public async Task Help_EverySubcommand_ListsItsFlagsAndExits0(string command, string flag)
     {
         var (exit, stdout, _) = await RunSkiffAsync(command, "--help");
@@ -112,6 +113,7 @@ public sealed class ComponentHostTests
     [InlineData("controller-manager --leader-elect-lease-duration=soon", "invalid duration \"soon\"")]
     [InlineData("controller-manager --leader-elect-lease-duration=2s --leader-elect-renew-deadline=3s", "lease-duration > renew-deadline")]
     [InlineData("apiserver --port 70000", "invalid port")]
+    [InlineData("scheduler --leader-elect-retry-period=never", "invalid duration \"never\"")]
     [InlineData("up --storage etcd", "--storage etcd needs --etcd-servers")]
     public async Task BadFlag_ClearErrorAndExit2(string args, string message)
     {

@@ -19,10 +19,13 @@ public sealed class ControllerManagerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>skiff controller-manager --kubeconfig <paramref name="kubeconfig"/></c> with <paramref name="args"/>.</summary>
-    public static ControllerManagerProcess Start(string kubeconfig, params string[] args)
+    public static ControllerManagerProcess Start(string kubeconfig, params string[] args) => StartComponent("controller-manager", kubeconfig, args);
+
+    /// <summary>Starts <c>skiff <paramref name="command"/> --kubeconfig <paramref name="kubeconfig"/></c> (e.g. <c>scheduler</c>) with <paramref name="args"/>.</summary>
+    public static ControllerManagerProcess StartComponent(string command, string kubeconfig, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { SkiffProcess.SkiffDll, "controller-manager", "--kubeconfig", kubeconfig }.Concat(args))
+        foreach (var a in new[] { SkiffProcess.SkiffDll, command, "--kubeconfig", kubeconfig }.Concat(args))
         {
             psi.ArgumentList.Add(a);
         }

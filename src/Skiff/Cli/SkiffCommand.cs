@@ -5,9 +5,9 @@ using System.Globalization;
 namespace Skiff.Cli;
 
 /// <summary>
-/// The <c>skiff</c> command line (System.CommandLine): <c>up</c> (storage, API server and controller manager in one
-/// process), <c>apiserver</c> (the API server alone), <c>controller-manager</c> (against any API server) and
-/// <c>kubelet --hollow</c> (hollow nodes against any API server). Each has
+/// The <c>skiff</c> command line (System.CommandLine): <c>up</c> (storage, API server, controller manager, scheduler
+/// and, with <c>--hollow-nodes</c>, hollow nodes in one process), <c>apiserver</c> (the API server alone),
+/// <c>controller-manager</c>, <c>scheduler</c> and <c>kubelet --hollow</c> (against any API server). Each has
 /// <c>--help</c>; a bad flag is reported on stderr with exit code 2.
 /// </summary>
 internal static class SkiffCommand
@@ -18,12 +18,14 @@ internal static class SkiffCommand
     /// <summary>Builds the root command; <paramref name="run"/> receives what the chosen subcommand parsed.</summary>
     public static RootCommand Create(Func<ServerSettings, bool, CancellationToken, Task<int>> runServer,
         Func<ControllerManagerSettings, CancellationToken, Task<int>> runControllerManager,
+        Func<SchedulerSettings, CancellationToken, Task<int>> runScheduler,
         Func<KubeletSettings, CancellationToken, Task<int>> runKubelet)
     {
         var root = new RootCommand("skiff: Kubernetes in C#, wire-compatible with upstream (kubectl 1.32 drives it unchanged).");
-        root.Subcommands.Add(Server("up", "Run a local cluster in one process: storage, then the API server, then the controller manager.", true, runServer));
+        root.Subcommands.Add(Server("up", "Run a local cluster in one process: storage, then the API server, the controller manager and the scheduler.", true, runServer));
         root.Subcommands.Add(Server("apiserver", "Run the API server alone (storage and API server, no controllers).", false, runServer));
         root.Subcommands.Add(ControllerManager(runControllerManager));
+        root.Subcommands.Add(Scheduler(runScheduler));
         root.Subcommands.Add(Kubelet(runKubelet));
         return root;
     }
@@ -128,7 +130,7 @@ internal static class SkiffCommand
                 return;
             }
 
-            var (lease, renew, retry) = (r.GetValue(leaseDuration), r.GetValue(renewDeadline), r.GetValue(retryPeriod));
+            var (lease, renew, retry) = (ValueOf(r, leaseDuration), ValueOf(r, renewDeadline), ValueOf(r, retryPeriod));
             if (!(lease > renew && renew > retry * 1.2 && retry > TimeSpan.Zero))
             {
                 r.AddError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0");
@@ -138,12 +140,68 @@ internal static class SkiffCommand
         {
             Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
             LeaderElect = r.GetValue(leaderElect),
-            LeaseDuration = r.GetValue(leaseDuration),
-            RenewDeadline = r.GetValue(renewDeadline),
-            RetryPeriod = r.GetValue(retryPeriod),
+            LeaseDuration = ValueOf(r.CommandResult, leaseDuration),
+            RenewDeadline = ValueOf(r.CommandResult, renewDeadline),
+            RetryPeriod = ValueOf(r.CommandResult, retryPeriod),
             Controllers = r.GetValue(controllers) ?? [],
             MetricsPort = r.GetValue(metricsPort),
             RootCaFile = r.GetValue(rootCa) is { } c ? Path.GetFullPath(c) : null,
+            Qps = r.GetValue(qps),
+            Burst = r.GetValue(burst),
+            Verbosity = r.GetValue(verbosity),
+        }, ct));
+        return command;
+    }
+
+    private static Command Scheduler(Func<SchedulerSettings, CancellationToken, Task<int>> run)
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig")
+        {
+            Description = "Path to a kubeconfig with the API server and credentials (default: $KUBECONFIG, ~/.kube/config, in-cluster).",
+            HelpName = "FILE",
+        };
+        var config = new Option<string?>("--config") { Description = "A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file: profiles, plugins, weights, args.", HelpName = "FILE" };
+        var leaderElect = Bool("--leader-elect", "Schedule only while holding the Lease kube-system/kube-scheduler.", true);
+        var leaseDuration = Duration("--leader-elect-lease-duration", "How long a non-leader waits before taking an unrenewed Lease over.", TimeSpan.FromSeconds(15));
+        var renewDeadline = Duration("--leader-elect-renew-deadline", "How long the leader retries renewing before it gives up.", TimeSpan.FromSeconds(10));
+        var retryPeriod = Duration("--leader-elect-retry-period", "The pause between attempts to acquire or renew.", TimeSpan.FromSeconds(2));
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve /metrics and /healthz over HTTP on 127.0.0.1:N (0 = off).", HelpName = "N" };
+        metricsPort.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                r.AddError($"invalid port \"{r.GetValueOrDefault<int>()}\": must be 0..65535");
+            }
+        });
+        var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server.", DefaultValueFactory = _ => 50 };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 100 };
+        var verbosity = VerbosityOption();
+        var command = new Command("scheduler", "Run the scheduler against an API server (upstream's kube-scheduler).")
+        {
+            kubeconfig, config, leaderElect, leaseDuration, renewDeadline, retryPeriod, metricsPort, qps, burst, verbosity,
+        };
+        command.Validators.Add(r =>
+        {
+            if (HasErrors(r, leaseDuration, renewDeadline, retryPeriod))
+            {
+                return;
+            }
+
+            var (lease, renew, retry) = (ValueOf(r, leaseDuration), ValueOf(r, renewDeadline), ValueOf(r, retryPeriod));
+            if (!(lease > renew && renew > retry * 1.2 && retry > TimeSpan.Zero))
+            {
+                r.AddError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0");
+            }
+        });
+        command.SetAction((r, ct) => run(new SchedulerSettings
+        {
+            Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
+            ConfigFile = r.GetValue(config) is { } c ? Path.GetFullPath(c) : null,
+            LeaderElect = r.GetValue(leaderElect),
+            LeaseDuration = ValueOf(r.CommandResult, leaseDuration),
+            RenewDeadline = ValueOf(r.CommandResult, renewDeadline),
+            RetryPeriod = ValueOf(r.CommandResult, retryPeriod),
+            MetricsPort = r.GetValue(metricsPort),
             Qps = r.GetValue(qps),
             Burst = r.GetValue(burst),
             Verbosity = r.GetValue(verbosity),
@@ -282,6 +340,13 @@ internal static class SkiffCommand
 
         return false;
     }
+
+    /// <summary>
+    /// A duration flag's value, or its default when absent (with a custom parser, System.CommandLine does not apply
+    /// the default factory to an absent flag, and GetValue answers zero).
+    /// </summary>
+    private static TimeSpan ValueOf(CommandResult r, Option<TimeSpan> option) =>
+        r.GetResult(option) is { Implicit: false } ? r.GetValue(option) : option.DefaultValueFactory!(null!);
 
     private static string[] CommaList(ArgumentResult r) =>
         [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];

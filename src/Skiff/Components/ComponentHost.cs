@@ -5,12 +5,14 @@ using Skiff.Cli;
 using Skiff.Client.Config;
 using Skiff.Controllers.Hosting;
 using Skiff.Kubelet.Hollow;
+using Skiff.Scheduler;
+using Skiff.Scheduler.Hosting;
 
 namespace Skiff.Components;
 
 /// <summary>
 /// Composes the binary's components on the .NET generic host. Components are hosted services added in their start
-/// order — storage, API server, controller manager (the scheduler and then the kubelet join here, in that order) — and
+/// order — storage, API server, controller manager, scheduler (the kubelet joins here) — and
 /// the host stops them in reverse on Ctrl-C or SIGTERM, each within <see cref="Component.GracePeriod"/>. The exit code
 /// is 0 after a clean stop, 1 when a component failed to start or stopped the process.
 /// </summary>
@@ -18,6 +20,9 @@ internal static class ComponentHost
 {
     /// <summary>The controller manager's user, as upstream's certificate names it.</summary>
     public const string ControllerManagerUser = "system:kube-controller-manager";
+
+    /// <summary>The scheduler's user, as upstream's certificate names it.</summary>
+    public const string SchedulerUser = "system:kube-scheduler";
 
     /// <summary>
     /// The one identity of all the hollow nodes of a process (group <see cref="NodesGroup"/>). A real kubelet is
@@ -31,7 +36,7 @@ internal static class ComponentHost
     /// <summary><c>skiff up</c> (<paramref name="withControllers"/>) or <c>skiff apiserver</c>.</summary>
     public static Task<int> RunServerAsync(ServerSettings settings, bool withControllers, CancellationToken ct)
     {
-        var builder = CreateBuilder(settings.Verbosity, withControllers ? 4 : 2);
+        var builder = CreateBuilder(settings.Verbosity, withControllers ? (settings.HollowNodes > 0 ? 5 : 4) : 2);
         var services = builder.Services;
         services.AddSingleton(settings);
         AddComponent<StorageComponent>(services);
@@ -49,9 +54,19 @@ internal static class ComponentHost
                 sp.GetRequiredService<IHostApplicationLifetime>(),
                 sp.GetRequiredService<ExitCode>(),
                 sp.GetRequiredService<ILoggerFactory>()));
+            AddComponent(services, sp => new SchedulerComponent(
+                token =>
+                {
+                    var api = sp.GetRequiredService<ApiServerComponent>();
+                    return Task.FromResult(api.IssueClientConfig(SchedulerUser, [], "scheduler.kubeconfig") with { Qps = 50, Burst = 100 });
+                },
+                client => new SchedulerOptions { Client = client },
+                sp.GetRequiredService<IHostApplicationLifetime>(),
+                sp.GetRequiredService<ExitCode>(),
+                sp.GetRequiredService<ILoggerFactory>()));
         }
 
-        // Later components join here, after the controller manager: the scheduler, then the kubelet.
+        // Then the kubelet: hollow nodes, when asked for (a real kubelet joins here later).
         if (withControllers && settings.HollowNodes > 0)
         {
             AddComponent(services, sp => new HollowKubeletComponent(
@@ -125,23 +140,61 @@ internal static class ComponentHost
     {
         var builder = CreateBuilder(settings.Verbosity, 1);
         AddComponent(builder.Services, sp => new HollowKubeletComponent(
-            _ =>
-            {
-                try
-                {
-                    var client = settings.Kubeconfig is { } path
-                        ? ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(path))
-                        : ClientConfigLoader.LoadDefault();
-                    return Task.FromResult(client with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity });
-                }
-                catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or FormatException or UnauthorizedAccessException)
-                {
-                    throw new ComponentStartException($"cannot load the kubeconfig: {e.Message}", e);
-                }
-            },
+            _ => Task.FromResult(LoadClient(settings.Kubeconfig) with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity }),
             new HollowNodeOptions { Count = settings.Nodes, NamePrefix = settings.NodeNamePrefix, FirstIndex = settings.FirstIndex },
             sp.GetRequiredService<ILoggerFactory>()));
         return RunAsync(builder, _ => Console.WriteLine($"{settings.Nodes} hollow nodes are running. Press Ctrl-C to stop them."), ct);
+    }
+
+    /// <summary><c>skiff scheduler</c>: the scheduler alone against the kubeconfig's API server.</summary>
+    public static Task<int> RunSchedulerAsync(SchedulerSettings settings, CancellationToken ct)
+    {
+        var builder = CreateBuilder(settings.Verbosity, 2);
+        var services = builder.Services;
+        SchedulerOptions options;
+        try
+        {
+            options = settings.ConfigFile is { } file ? SchedulerConfigLoader.Load(File.ReadAllText(file)) : new SchedulerOptions { Client = SchedulerConfigLoader.Placeholder };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            Console.Error.WriteLine($"error: cannot load --config: {e.Message}");
+            return Task.FromResult(1);
+        }
+
+        if (settings.MetricsPort > 0)
+        {
+            AddComponent(services, sp => new MetricsServerComponent(settings.MetricsPort,
+                () => !sp.GetRequiredService<SchedulerComponent>().HasFailed,
+                sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        AddComponent(services, sp => new SchedulerComponent(
+            _ => Task.FromResult(LoadClient(settings.Kubeconfig) with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity }),
+            client => options with
+            {
+                Client = client,
+                LeaderElect = settings.LeaderElect && options.LeaderElect,
+                LeaseDuration = settings.LeaseDuration,
+                RenewDeadline = settings.RenewDeadline,
+                RetryPeriod = settings.RetryPeriod,
+            },
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ExitCode>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        return RunAsync(builder, _ => { }, ct);
+    }
+
+    private static ClientConfig LoadClient(string? kubeconfig)
+    {
+        try
+        {
+            return kubeconfig is { } path ? ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(path)) : ClientConfigLoader.LoadDefault();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or FormatException or UnauthorizedAccessException)
+        {
+            throw new ComponentStartException($"cannot load the kubeconfig: {e.Message}", e);
+        }
     }
 
     private static HostApplicationBuilder CreateBuilder(int verbosity, int components)

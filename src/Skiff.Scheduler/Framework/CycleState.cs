@@ -1,0 +1,17 @@
+namespace Skiff.Scheduler.Framework;
+
+/// <summary>Per-scheduling-cycle data plugins share between their extension points (upstream <c>CycleState</c>).</summary>
+public sealed class CycleState
+{
+    private readonly Dictionary<string, object> _data = new(StringComparer.Ordinal);
+
+    /// <summary>Plugins whose PreScore returned Skip; their Score is not called.</summary>
+    internal HashSet<string> SkipScore { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Plugins whose PreFilter returned Skip; their Filter is not called.</summary>
+    internal HashSet<string> SkipFilter { get; } = new(StringComparer.Ordinal);
+
+    public void Write(string key, object value) => _data[key] = value;
+
+    public T? Read<T>(string key) where T : class => _data.TryGetValue(key, out var v) ? v as T : null;
+}

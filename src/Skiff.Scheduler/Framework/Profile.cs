@@ -1,0 +1,137 @@
+using k8s.Models;
+
+namespace Skiff.Scheduler.Framework;
+
+/// <summary>
+/// One scheduling profile (upstream <c>frameworkImpl</c>): the plugins enabled at each extension point, in order, and
+/// the score weights, for pods whose <c>spec.schedulerName</c> is <see cref="SchedulerName"/>. Runs each extension
+/// point the way upstream's framework does: filters stop at the first rejection of a node; scores are normalized per
+/// plugin, multiplied by the weight and summed.
+/// </summary>
+public sealed class Profile
+{
+    public Profile(string schedulerName, IQueueSortPlugin queueSort, IEnumerable<IPlugin> plugins, IReadOnlyDictionary<string, int>? weights = null)
+    {
+        SchedulerName = schedulerName;
+        QueueSort = queueSort;
+        var list = plugins.ToList();
+        PreFilter = [.. list.OfType<IPreFilterPlugin>()];
+        Filter = [.. list.OfType<IFilterPlugin>()];
+        PostFilter = [.. list.OfType<IPostFilterPlugin>()];
+        PreScore = [.. list.OfType<IPreScorePlugin>()];
+        Score = [.. list.OfType<IScorePlugin>().Select(p => (p, weights?.GetValueOrDefault(p.Name, 1) ?? 1)).Where(x => x.Item2 > 0)];
+        Reserve = [.. list.OfType<IReservePlugin>()];
+        Permit = [.. list.OfType<IPermitPlugin>()];
+        PreBind = [.. list.OfType<IPreBindPlugin>()];
+        Bind = [.. list.OfType<IBindPlugin>()];
+        foreach (var aware in list.OfType<IProfileAware>())
+        {
+            aware.Attach(this);
+        }
+    }
+
+    public string SchedulerName { get; }
+
+    public IQueueSortPlugin QueueSort { get; }
+
+    public IReadOnlyList<IPreFilterPlugin> PreFilter { get; }
+
+    public IReadOnlyList<IFilterPlugin> Filter { get; }
+
+    public IReadOnlyList<IPostFilterPlugin> PostFilter { get; }
+
+    public IReadOnlyList<IPreScorePlugin> PreScore { get; }
+
+    public IReadOnlyList<(IScorePlugin Plugin, int Weight)> Score { get; }
+
+    public IReadOnlyList<IReservePlugin> Reserve { get; }
+
+    public IReadOnlyList<IPermitPlugin> Permit { get; }
+
+    public IReadOnlyList<IPreBindPlugin> PreBind { get; }
+
+    public IReadOnlyList<IBindPlugin> Bind { get; }
+
+    /// <summary>Runs every PreFilter; the first rejection or error is returned (stamped with its plugin).</summary>
+    public Status? RunPreFilter(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    {
+        foreach (var p in PreFilter)
+        {
+            var s = p.PreFilter(state, pod, nodes);
+            if (s?.Code == Code.Skip)
+            {
+                state.SkipFilter.Add(p.Name);
+                continue;
+            }
+
+            if (s is not null)
+            {
+                s.Plugin = p.Name;
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs the filters on one node; null when it fits, else the first rejection.</summary>
+    public Status? RunFilter(CycleState state, V1Pod pod, NodeInfo node)
+    {
+        foreach (var p in Filter)
+        {
+            if (state.SkipFilter.Contains(p.Name))
+            {
+                continue;
+            }
+
+            var s = p.Filter(state, pod, node);
+            if (s is not null)
+            {
+                s.Plugin = p.Name;
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs PreScore, then every Score plugin over <paramref name="nodes"/>; returns the weighted sums per node.</summary>
+    public long[] RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    {
+        foreach (var p in PreScore)
+        {
+            var s = p.PreScore(state, pod, nodes);
+            if (s?.Code == Code.Skip)
+            {
+                state.SkipScore.Add(p.Name);
+            }
+            else if (s is not null)
+            {
+                throw new InvalidOperationException($"running PreScore plugin {p.Name}: {s.Message}");
+            }
+        }
+
+        var totals = new long[nodes.Count];
+        var scores = new long[nodes.Count];
+        foreach (var (plugin, weight) in Score)
+        {
+            if (state.SkipScore.Contains(plugin.Name))
+            {
+                continue;
+            }
+
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                scores[i] = plugin.Score(state, pod, nodes[i]);
+            }
+
+            plugin.NormalizeScore(state, pod, scores);
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                totals[i] += scores[i] * weight;
+            }
+        }
+
+        return totals;
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using Skiff.Client.Config;
+
+namespace Skiff.Scheduler;
+
+/// <summary>How a <see cref="Hosting.KubeScheduler"/> connects, which profiles it runs and how it elects a leader.</summary>
+public sealed record SchedulerOptions
+{
+    /// <summary>Upstream's default profile name.</summary>
+    public const string DefaultSchedulerName = "default-scheduler";
+
+    /// <summary>The Lease upstream's kube-scheduler elects on (in <c>kube-system</c>).</summary>
+    public const string LeaseName = "kube-scheduler";
+
+    /// <summary>How to reach the API server, and as whom (in <c>skiff up</c>: <c>system:kube-scheduler</c>).</summary>
+    public required ClientConfig Client { get; init; }
+
+    public IReadOnlyList<ProfileConfig> Profiles { get; init; } = [new ProfileConfig()];
+
+    /// <summary>Upstream's <c>percentageOfNodesToScore</c>; 0 means the adaptive default (50 − nodes/125, at least 5).</summary>
+    public int PercentageOfNodesToScore { get; init; }
+
+    public bool LeaderElect { get; init; } = true;
+
+    public string? Identity { get; init; }
+
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
