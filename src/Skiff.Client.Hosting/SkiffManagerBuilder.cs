@@ -30,7 +30,7 @@ public sealed class SkiffManagerBuilder
         Services.TryAddScoped<TReconciler>();
         _registrations.Add((sp, manager) =>
         {
-            var builder = manager.NewControllerManagedBy();
+            var builder = manager.CreateController();
             configure(builder);
             builder.Complete(new ScopedReconciler<TReconciler>(sp.GetRequiredService<IServiceScopeFactory>()));
         });

@@ -14,7 +14,7 @@ public sealed class HollowNodeTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [SkippableFact]
-    public async Task Up_HollowNodes_ReadyInKubectl_ADeploymentBoundToThemBecomesAvailable()
+    public async Task Up_HollowNodes_ReadyInKubectl_ADeploymentScheduledOntoThemBecomesAvailable()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
         await using var skiff = await SkiffProcess.StartAsync("up", null, null, ["--storage", "memory", "--hollow-nodes", "3"]);
@@ -24,26 +24,23 @@ public sealed class HollowNodeTests
         Assert.Matches(@"hollow-0\s+Ready", nodes);
         Assert.Matches(@"hollow-2\s+Ready", nodes);
 
-        // No scheduler yet: the test binds the Deployment's pods itself, through pods/binding.
+        // The deployment controller creates the pods, the scheduler binds them to hollow nodes, the hollow kubelet runs them.
         await skiff.KubectlOkAsync("create deployment web --image=nginx --replicas=3");
-        using var cs = new Clientset(ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(skiff.Kubeconfig)));
-        var pods = await UntilAsync(cs.CoreV1().Pods("default"), ps => ps.Count(p => p.Metadata.Name.StartsWith("web-", StringComparison.Ordinal)) == 3);
-        var i = 0;
-        foreach (var pod in pods.OrderBy(p => p.Metadata.Name))
-        {
-            var binding = $$$"""{"apiVersion":"v1","kind":"Binding","metadata":{"name":"{{{pod.Metadata.Name}}}"},"target":{"apiVersion":"v1","kind":"Node","name":"hollow-{{{i++}}}"}}""";
-            await skiff.KubectlArgsOkAsync(["create", "--raw", $"/api/v1/namespaces/default/pods/{pod.Metadata.Name}/binding", "-f", "-"], binding);
-        }
-
         await skiff.KubectlOkAsync("wait --for=condition=Available deployment/web --timeout=60s");
         var (_, wide, _) = await skiff.KubectlOkAsync("get pods -o wide");
-        Assert.Matches(@"web-\S+\s+1/1\s+Running\s+0\s+\S+\s+10\.64\.0\.\d+\s+hollow-0", wide);
-        Assert.Matches(@"web-\S+\s+1/1\s+Running\s+0\s+\S+\s+10\.64\.2\.\d+\s+hollow-2", wide);
+        var running = System.Text.RegularExpressions.Regex.Matches(wide, @"web-\S+\s+1/1\s+Running\s+0\s+\S+\s+10\.64\.(\d)\.\d+\s+hollow-(\d)");
+        Assert.Equal(3, running.Count);
+        Assert.All(running, m => Assert.Equal(m.Groups[1].Value, m.Groups[2].Value)); // the pod IP is from its node's CIDR
+        using var cs = new Clientset(ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(skiff.Kubeconfig)));
+        await UntilAsync(cs.CoreV1().Events("default"), es => es.Count(e => e.Reason == "Scheduled" &&
+            System.Text.RegularExpressions.Regex.IsMatch(e.Message ?? "", @"^Successfully assigned default/web-\S+ to hollow-\d$")) == 3);
 
         Assert.Equal(0, await skiff.SignalAndWaitAsync(15));
         var log = skiff.Log;
-        Assert.True(log.IndexOf("started controller-manager", StringComparison.Ordinal) < log.IndexOf("started kubelet", StringComparison.Ordinal), log);
-        Assert.True(log.IndexOf("stopped kubelet", StringComparison.Ordinal) < log.IndexOf("stopped controller-manager", StringComparison.Ordinal), log);
+        Assert.True(log.IndexOf("started controller-manager", StringComparison.Ordinal) < log.IndexOf("started scheduler", StringComparison.Ordinal), log);
+        Assert.True(log.IndexOf("started scheduler", StringComparison.Ordinal) < log.IndexOf("started kubelet", StringComparison.Ordinal), log);
+        Assert.True(log.IndexOf("stopped kubelet", StringComparison.Ordinal) < log.IndexOf("stopped scheduler", StringComparison.Ordinal), log);
+        Assert.True(log.IndexOf("stopped scheduler", StringComparison.Ordinal) < log.IndexOf("stopped controller-manager", StringComparison.Ordinal), log);
     }
 
     [Fact]

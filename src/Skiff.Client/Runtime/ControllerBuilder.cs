@@ -8,7 +8,7 @@ namespace Skiff.Client.Runtime;
 
 /// <summary>
 /// Wires a controller to its manager's informers (controller-runtime <c>builder.Builder</c>):
-/// <c>manager.NewControllerManagedBy().For&lt;V1Namespace&gt;().Owns&lt;V1ConfigMap&gt;().Complete(reconciler)</c>.
+/// <c>manager.CreateController().For&lt;V1Namespace&gt;().Owns&lt;V1ConfigMap&gt;().Complete(reconciler)</c>.
 /// <list type="bullet">
 /// <item><see cref="For{T}"/>: every add, update (including resyncs) and delete of a T enqueues its own key.</item>
 /// <item><see cref="Owns{TChild}"/>: a change of a TChild enqueues the key of its controlling owner

@@ -51,11 +51,11 @@ public sealed class Manager
     /// <summary>Completes when the controllers start (at once without leader election; on acquiring the Lease with it).</summary>
     public Task Elected => _elected.Task;
 
-    /// <summary>Starts building a controller whose informers are this manager's.</summary>
-    public ControllerBuilder NewControllerManagedBy() => new(this);
+    /// <summary>Starts building a controller whose informers are this manager's (controller-runtime's <c>NewControllerManagedBy</c>).</summary>
+    public ControllerBuilder CreateController() => new(this);
 
-    /// <summary>An event recorder writing as <paramref name="component"/>.</summary>
-    public EventRecorder GetEventRecorder(string component) => new(Clientset, component, timeProvider: Options.TimeProvider);
+    /// <summary>A new event recorder writing as <paramref name="component"/> (controller-runtime's <c>GetEventRecorderFor</c>).</summary>
+    public EventRecorder CreateEventRecorder(string component) => new(Clientset, component, timeProvider: Options.TimeProvider);
 
     /// <summary>The controllers added so far.</summary>
     public IReadOnlyList<Controller> Controllers => [.. Runnables.OfType<Controller>()];

@@ -43,7 +43,7 @@ internal sealed partial class DeploymentController : IReconciler
         _deployments = ctx.Manager.Informers.Informer<V1Deployment>();
         _replicaSets = ctx.Manager.Informers.Informer<V1ReplicaSet>();
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
-        _events = ctx.Manager.GetEventRecorder("deployment-controller");
+        _events = ctx.Manager.CreateEventRecorder("deployment-controller");
         _logger = ctx.LoggerFactory.CreateLogger<DeploymentController>();
         var queue = new RateLimitingQueue<ReconcileRequest>(
             RateLimiters.DefaultController<ReconcileRequest>(ctx.TimeProvider),

@@ -42,7 +42,7 @@ internal sealed partial class ReplicaSetController : IReconciler
         _ctx = ctx;
         _kind = kind;
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
-        _events = ctx.Manager.GetEventRecorder(kind.Component);
+        _events = ctx.Manager.CreateEventRecorder(kind.Component);
         _logger = ctx.LoggerFactory.CreateLogger<ReplicaSetController>();
         Expectations = new ControllerExpectations(ctx.TimeProvider);
         var queue = new RateLimitingQueue<ReconcileRequest>(

@@ -47,7 +47,7 @@ public sealed class RootCaCertPublisher : IReconciler
     {
         var bundle = context.RootCaBundle ?? throw new InvalidOperationException("root-ca-cert-publisher needs the cluster CA bundle");
         var manager = context.Manager;
-        manager.NewControllerManagedBy()
+        manager.CreateController()
             .Named("root-ca-cert-publisher")
             .For<V1Namespace>()
             .Watches<V1ConfigMap>(cm => cm.Metadata.Name == ConfigMapName ? [new ReconcileRequest(null, cm.Metadata.NamespaceProperty)] : [])

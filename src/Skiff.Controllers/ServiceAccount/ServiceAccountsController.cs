@@ -33,7 +33,7 @@ public sealed class ServiceAccountsController : IReconciler
     public static void Register(ControllerContext context)
     {
         var manager = context.Manager;
-        manager.NewControllerManagedBy()
+        manager.CreateController()
             .Named("serviceaccount")
             .For<V1Namespace>()
             .Watches<V1ServiceAccount>(sa => Names.Contains(sa.Metadata.Name) ? [new ReconcileRequest(null, sa.Metadata.NamespaceProperty)] : [])

@@ -67,7 +67,7 @@ public sealed class ControllerRuntimeIntegrationTests(ControlPlaneFixture fx) : 
         var label = Guid.NewGuid().ToString("N")[..8];
         var manager = new Manager(cs);
         var reconciler = new ConfigMapPerNamespace(cs, manager.Informers.Informer<V1Namespace>().Lister, label);
-        var controller = manager.NewControllerManagedBy().For<V1Namespace>().Owns<V1ConfigMap>().WithWorkers(2).Complete(reconciler);
+        var controller = manager.CreateController().For<V1Namespace>().Owns<V1ConfigMap>().WithWorkers(2).Complete(reconciler);
         var before = await LabelledNamespaceAsync(cs, label); // exists before the manager starts
         using var stop = new CancellationTokenSource();
         var run = manager.RunAsync(stop.Token);
@@ -109,8 +109,8 @@ public sealed class ControllerRuntimeIntegrationTests(ControlPlaneFixture fx) : 
         var second = new Manager(cs, options with { Identity = "second" });
         var r1 = new ConfigMapPerNamespace(cs, first.Informers.Informer<V1Namespace>().Lister, label);
         var r2 = new ConfigMapPerNamespace(cs, second.Informers.Informer<V1Namespace>().Lister, label);
-        first.NewControllerManagedBy().For<V1Namespace>().Owns<V1ConfigMap>().Complete(r1);
-        second.NewControllerManagedBy().For<V1Namespace>().Owns<V1ConfigMap>().Complete(r2);
+        first.CreateController().For<V1Namespace>().Owns<V1ConfigMap>().Complete(r1);
+        second.CreateController().For<V1Namespace>().Owns<V1ConfigMap>().Complete(r2);
 
         using var stopFirst = new CancellationTokenSource();
         using var stopSecond = new CancellationTokenSource();
@@ -265,7 +265,7 @@ public sealed class ControllerRuntimeIntegrationTests(ControlPlaneFixture fx) : 
         var label = Guid.NewGuid().ToString("N")[..8];
         var manager = new Manager(cs);
         var reconciler = new RecordingReconciler();
-        manager.NewControllerManagedBy()
+        manager.CreateController()
             .Named("watches-test")
             .For<V1Namespace>(ns => ns.Metadata.Labels?.TryGetValue("cm-test", out var v) == true && v == label)
             .Watches<V1Secret>(secret => secret.Metadata.Name == "trigger" ? [new ReconcileRequest(null, secret.Metadata.NamespaceProperty)] : [])
