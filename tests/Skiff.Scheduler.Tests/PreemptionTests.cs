@@ -21,13 +21,13 @@ public sealed class PreemptionTests
             await pods.CreateAsync(low);
         }
 
-        await SchedulerHarness.UntilAsync(pods, l => l.Count == 2 && l.All(p => p.Spec.NodeName == "only"));
+        await ListWatch.UntilAsync(pods, l => l.Count == 2 && l.All(p => p.Spec.NodeName == "only"));
         var high = SchedulerHarness.Pod("high", "1");
         high.Spec.Priority = 1000;
         await pods.CreateAsync(high);
 
         // Preemption deletes the victims (gracefully: they terminate until their kubelet confirms) and nominates the node.
-        var preempted = await SchedulerHarness.UntilAsync(pods, l =>
+        var preempted = await ListWatch.UntilAsync(pods, l =>
             l.Any(p => p.Metadata.Name == "high" && p.Status?.NominatedNodeName == "only")
             && l.Count(p => p.Metadata.Name.StartsWith("low-", StringComparison.Ordinal) && p.Metadata.DeletionTimestamp is not null) >= 1);
         var victims = preempted.Where(p => p.Metadata.DeletionTimestamp is not null).Select(p => p.Metadata.Name).ToList();
@@ -35,7 +35,7 @@ public sealed class PreemptionTests
 
         // Play the kubelet: the victim has stopped.
         await pods.DeleteAsync(victims[0], new Skiff.Client.Options.DeleteOptions { GracePeriodSeconds = 0 });
-        var final = await SchedulerHarness.UntilAsync(pods, l => l.Any(p => p.Metadata.Name == "high" && p.Spec.NodeName == "only"));
+        var final = await ListWatch.UntilAsync(pods, l => l.Any(p => p.Metadata.Name == "high" && p.Spec.NodeName == "only"));
         Assert.Equal(2, final.Count);
     }
 
@@ -49,14 +49,14 @@ public sealed class PreemptionTests
         var low = SchedulerHarness.Pod("low", "1");
         low.Spec.Priority = 1;
         await pods.CreateAsync(low);
-        await SchedulerHarness.UntilAsync(pods, l => l.Single().Spec.NodeName == "only");
+        await ListWatch.UntilAsync(pods, l => l.Single().Spec.NodeName == "only");
         var high = SchedulerHarness.Pod("high", "1");
         high.Spec.Priority = 1000;
         high.Spec.PreemptionPolicy = "Never";
         await pods.CreateAsync(high);
 
         const string Expected = "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.";
-        await SchedulerHarness.UntilAsync(pods, l => l.Any(p => p.Metadata.Name == "high" && p.Status?.Conditions?.Any(c => c.Message == Expected) == true));
+        await ListWatch.UntilAsync(pods, l => l.Any(p => p.Metadata.Name == "high" && p.Status?.Conditions?.Any(c => c.Message == Expected) == true));
         Assert.Equal("only", (await pods.GetAsync("low")).Spec.NodeName);
     }
 }

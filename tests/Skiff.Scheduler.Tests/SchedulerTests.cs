@@ -20,11 +20,11 @@ public sealed class SchedulerTests
             await pods.CreateAsync(SchedulerHarness.Pod($"p{i}", "100m"));
         }
 
-        var bound = await SchedulerHarness.UntilAsync(pods, l => l.Count == 4 && l.All(p => !string.IsNullOrEmpty(p.Spec.NodeName)));
+        var bound = await ListWatch.UntilAsync(pods, l => l.Count == 4 && l.All(p => !string.IsNullOrEmpty(p.Spec.NodeName)));
         Assert.All(bound, p => Assert.Contains(p.Spec.NodeName, new[] { "n1", "n2" }));
         Assert.All(bound, p => Assert.Contains(p.Status.Conditions, c => c.Type == "PodScheduled" && c.Status == "True"));
 
-        var events = await SchedulerHarness.UntilAsync(h.Clientset.CoreV1().Events(ns), l => l.Count(e => e.Reason == "Scheduled") == 4);
+        var events = await ListWatch.UntilAsync(h.Clientset.CoreV1().Events(ns), l => l.Count(e => e.Reason == "Scheduled") == 4);
         var e0 = events.First(e => e.Reason == "Scheduled" && e.InvolvedObject.Name == "p0");
         var p0 = bound.Single(p => p.Metadata.Name == "p0");
         Assert.Equal($"Successfully assigned {ns}/p0 to {p0.Spec.NodeName}", e0.Message);
@@ -68,12 +68,12 @@ public sealed class SchedulerTests
         }
 
         const string Expected = "0/5 nodes are available: 5 node(s) didn't match pod anti-affinity rules. preemption: 0/5 nodes are available: 5 No preemption victims found for incoming pod.";
-        var final = await SchedulerHarness.UntilAsync(pods, l =>
+        var final = await ListWatch.UntilAsync(pods, l =>
             l.Count(p => !string.IsNullOrEmpty(p.Spec.NodeName)) == 5
             && l.Count(p => p.Status?.Conditions?.Any(c => c is { Type: "PodScheduled", Status: "False", Reason: "Unschedulable" } && c.Message == Expected) == true) == 15);
         Assert.Equal(5, final.Where(p => !string.IsNullOrEmpty(p.Spec.NodeName)).Select(p => p.Spec.NodeName).Distinct().Count());
 
-        var events = await SchedulerHarness.UntilAsync(h.Clientset.CoreV1().Events(ns),
+        var events = await ListWatch.UntilAsync(h.Clientset.CoreV1().Events(ns),
             l => l.Where(e => e.Reason == "FailedScheduling").Select(e => e.InvolvedObject.Name).Distinct().Count() == 15);
         Assert.All(events.Where(e => e.Reason == "FailedScheduling"), e => Assert.Equal(("Warning", Expected), (e.Type, e.Message)));
     }
@@ -91,7 +91,7 @@ public sealed class SchedulerTests
         await pods.CreateAsync(tolerant);
 
         const string Expected = "0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
-        var list = await SchedulerHarness.UntilAsync(pods, l =>
+        var list = await ListWatch.UntilAsync(pods, l =>
             l.Any(p => p.Metadata.Name == "tolerant" && p.Spec.NodeName == "tainted")
             && l.Any(p => p.Metadata.Name == "plain" && p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Message == Expected) == true));
         Assert.Null(list.Single(p => p.Metadata.Name == "plain").Spec.NodeName);
@@ -112,7 +112,7 @@ public sealed class SchedulerTests
             await pods.CreateAsync(pod);
         }
 
-        var bound = await SchedulerHarness.UntilAsync(pods, l => l.Count == 3 && l.All(p => !string.IsNullOrEmpty(p.Spec.NodeName)));
+        var bound = await ListWatch.UntilAsync(pods, l => l.Count == 3 && l.All(p => !string.IsNullOrEmpty(p.Spec.NodeName)));
         Assert.All(bound, p => Assert.Equal("ssd", p.Spec.NodeName));
     }
 
@@ -125,11 +125,11 @@ public sealed class SchedulerTests
         var pods = h.Clientset.CoreV1().Pods(ns);
         await pods.CreateAsync(SchedulerHarness.Pod("big", "3"));
         const string Expected = "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
-        await SchedulerHarness.UntilAsync(pods, l => l.Single().Status?.Conditions?.Any(c => c is { Type: "PodScheduled", Reason: "Unschedulable" } && c.Message == Expected) == true);
+        await ListWatch.UntilAsync(pods, l => l.Single().Status?.Conditions?.Any(c => c is { Type: "PodScheduled", Reason: "Unschedulable" } && c.Message == Expected) == true);
         Assert.Equal((0, 0, 1), h.Scheduler.Scheduler.Queue.Counts);
 
         await h.NodeAsync("large", cpu: "8");
-        var bound = await SchedulerHarness.UntilAsync(pods, l => !string.IsNullOrEmpty(l.Single().Spec.NodeName), TimeSpan.FromSeconds(20));
+        var bound = await ListWatch.UntilAsync(pods, l => !string.IsNullOrEmpty(l.Single().Spec.NodeName), TimeSpan.FromSeconds(20));
         Assert.Equal("large", bound.Single().Spec.NodeName);
     }
 
@@ -144,7 +144,7 @@ public sealed class SchedulerTests
         other.Spec.SchedulerName = "my-scheduler";
         await pods.CreateAsync(other);
         await pods.CreateAsync(SchedulerHarness.Pod("mine"));
-        await SchedulerHarness.UntilAsync(pods, l => l.Any(p => p.Metadata.Name == "mine" && p.Spec.NodeName == "n1"));
+        await ListWatch.UntilAsync(pods, l => l.Any(p => p.Metadata.Name == "mine" && p.Spec.NodeName == "n1"));
         var o = await pods.GetAsync("other");
         Assert.Null(o.Spec.NodeName);
         Assert.Null(o.Status?.Conditions);

@@ -43,7 +43,7 @@ public sealed class DeploymentControllerTests
         Assert.Equal(("True", "MinimumReplicasAvailable"), Condition(d, "Available"));
         Assert.Equal((4, 4, 4, 4), (d.Status.Replicas, d.Status.UpdatedReplicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas));
 
-        var events = await ControllerHarness.UntilAsync(h.Clientset.CoreV1().Events(ns), l => l.Count(e => e.Reason == "ScalingReplicaSet") >= 3);
+        var events = await ListWatch.UntilAsync(h.Clientset.CoreV1().Events(ns), l => l.Count(e => e.Reason == "ScalingReplicaSet") >= 3);
         var newName = rss.Single(rs => rs.Spec.Template.Spec.Containers[0].Image == "nginx:2").Metadata.Name;
         Assert.Contains(events, e => e.Reason == "ScalingReplicaSet" && e.Message == $"Scaled up replica set {newName} from 0 to 1" && e.Source.Component == "deployment-controller");
         Assert.Contains(events, e => e.Reason == "ScalingReplicaSet" && e.Message.StartsWith("Scaled down replica set web-", StringComparison.Ordinal));
@@ -76,7 +76,7 @@ public sealed class DeploymentControllerTests
 
         await h.Kubectl.OkAsync("rollout", "pause", "-n", ns, "deploy/web");
         await h.Kubectl.OkAsync("set", "image", "-n", ns, "deploy/web", "c=nginx:3");
-        await ControllerHarness.UntilAsync(deployments, l => l.Any(d => d.Status.ObservedGeneration == d.Metadata.Generation &&
+        await ListWatch.UntilAsync(deployments, l => l.Any(d => d.Status.ObservedGeneration == d.Metadata.Generation &&
             Condition(d, "Progressing") == ("Unknown", "DeploymentPaused")));
         Assert.DoesNotContain((await h.Clientset.AppsV1().ReplicaSets(ns).ListAsync()).Items, rs => rs.Spec.Template.Spec.Containers[0].Image == "nginx:3");
 
@@ -139,7 +139,7 @@ public sealed class DeploymentControllerTests
         }
 
         await h.Kubectl.OkAsync("rollout", "status", "-n", ns, "deploy/web", "--timeout=60s");
-        var left = await ControllerHarness.UntilAsync(h.Clientset.AppsV1().ReplicaSets(ns), l => l.Count == 2);
+        var left = await ListWatch.UntilAsync(h.Clientset.AppsV1().ReplicaSets(ns), l => l.Count == 2);
         Assert.Equal(["nginx:2", "nginx:3"], left.Select(rs => rs.Spec.Template.Spec.Containers[0].Image).Order());
         Assert.Equal(["2", "3"], left.Select(rs => rs.Metadata.Annotations[DeploymentAnnotations.RevisionKey]).Order());
     }
@@ -174,7 +174,7 @@ public sealed class DeploymentControllerTests
         await h.Kubectl.OkAsync("rollout", "status", "-n", ns, "deploy/web", "--timeout=60s");
 
         await h.Kubectl.OkAsync("set", "image", "-n", ns, "deploy/web", "c=nginx:broken");
-        var list = await ControllerHarness.UntilAsync(h.Clientset.AppsV1().Deployments(ns),
+        var list = await ListWatch.UntilAsync(h.Clientset.AppsV1().Deployments(ns),
             l => l.Any(d => Condition(d, "Progressing") == ("False", "ProgressDeadlineExceeded")));
         var c = list.Single().Status.Conditions.Single(c => c.Type == "Progressing");
         Assert.Matches("^ReplicaSet \"web-[a-z0-9]+\" has timed out progressing.$", c.Message);
@@ -191,7 +191,7 @@ public sealed class DeploymentControllerTests
     private static bool Ready(V1Pod p) => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     private static Task UntilPodsAsync(ControllerHarness h, string ns, Func<IReadOnlyList<V1Pod>, bool> predicate) =>
-        ControllerHarness.UntilAsync(h.Clientset.CoreV1().Pods(ns), predicate, TimeSpan.FromSeconds(60));
+        ListWatch.UntilAsync(h.Clientset.CoreV1().Pods(ns), predicate, TimeSpan.FromSeconds(60));
 
     /// <summary>
     /// Lists the namespace's pods, then (returned task) follows them on a watch from that list until cancelled,

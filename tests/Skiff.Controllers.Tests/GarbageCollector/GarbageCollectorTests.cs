@@ -41,17 +41,17 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         switch (cascade)
         {
             case "orphan":
-                var left = await ControllerHarness.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "owner"));
+                var left = await ListWatch.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "owner"));
                 Assert.Equal(dependents, left.Select(c => c.Metadata.Name).Order());
                 Assert.All(left, c => Assert.Empty(c.Metadata.OwnerReferences ?? []));
                 break;
             case "foreground" when wait:
                 // The owner went only after the dependents that block it.
                 Assert.DoesNotContain(now, c => c.Metadata.Name is "dep0" or "dep2");
-                await ControllerHarness.UntilAsync(cms, l => l.Count == 0);
+                await ListWatch.UntilAsync(cms, l => l.Count == 0);
                 break;
             default:
-                await ControllerHarness.UntilAsync(cms, l => l.Count == 0);
+                await ListWatch.UntilAsync(cms, l => l.Count == 0);
                 break;
         }
     }
@@ -66,7 +66,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "free", OwnerReferences = [Ref(owner, block: false)] } });
 
         await H.Kubectl.OkAsync("delete", "cm", "owner", "-n", ns, "--cascade=foreground", "--wait=false");
-        var state = await ControllerHarness.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "free")
+        var state = await ListWatch.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "free")
             && l.Any(c => c.Metadata.Name == "held" && c.Metadata.DeletionTimestamp is not null));
 
         // The blocking dependent is still there (its own finalizer holds it), so the owner waits with foregroundDeletion.
@@ -75,7 +75,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         Assert.Contains("foregroundDeletion", waiting.Metadata.Finalizers);
 
         await H.Kubectl.OkAsync("patch", "cm", "held", "-n", ns, "--type=json", "-p", """[{"op":"remove","path":"/metadata/finalizers"}]""");
-        await ControllerHarness.UntilAsync(cms, l => l.Count == 0);
+        await ListWatch.UntilAsync(cms, l => l.Count == 0);
     }
 
     [Fact]
@@ -87,15 +87,15 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "held", Finalizers = ["example.com/hold"], OwnerReferences = [Ref(owner, block: true)] } });
 
         await H.Kubectl.OkAsync("delete", "cm", "owner", "-n", ns, "--cascade=foreground", "--wait=false");
-        await ControllerHarness.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "held" && c.Metadata.DeletionTimestamp is not null));
+        await ListWatch.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "held" && c.Metadata.DeletionTimestamp is not null));
 
         // The dependent no longer blocks its owner: the owner finishes while the dependent is still held.
         await H.Kubectl.OkAsync("patch", "cm", "held", "-n", ns, "--type=json", "-p", """[{"op":"replace","path":"/metadata/ownerReferences/0/blockOwnerDeletion","value":false}]""");
-        var left = await ControllerHarness.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "owner"));
+        var left = await ListWatch.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "owner"));
         Assert.Equal(["held"], left.Select(c => c.Metadata.Name));
 
         await H.Kubectl.OkAsync("patch", "cm", "held", "-n", ns, "--type=json", "-p", """[{"op":"remove","path":"/metadata/finalizers"}]""");
-        await ControllerHarness.UntilAsync(cms, l => l.Count == 0);
+        await ListWatch.UntilAsync(cms, l => l.Count == 0);
     }
 
     [Fact]
@@ -120,11 +120,11 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         });
 
         // The collector dropping the dangling reference proves its graph holds the pod before the owner goes.
-        await ControllerHarness.UntilAsync(pods, l => l.Any(p => p.Metadata.OwnerReferences?.Count == 1));
+        await ListWatch.UntilAsync(pods, l => l.Any(p => p.Metadata.OwnerReferences?.Count == 1));
 
         // No propagation policy: core/v1 replicationcontrollers orphan by default.
         await H.Dynamic.Resource(new("", "v1", "replicationcontrollers")).Namespace(ns).DeleteAsync("rc");
-        await ControllerHarness.UntilAsync(H.Clientset.Resource<V1ReplicationController, V1ReplicationControllerList>(ns), l => l.Count == 0);
+        await ListWatch.UntilAsync(H.Clientset.Resource<V1ReplicationController, V1ReplicationControllerList>(ns), l => l.Count == 0);
         var left = (await pods.ListAsync()).Items;
         Assert.Equal(["p"], left.Select(p => p.Metadata.Name));
         Assert.Empty(left[0].Metadata.OwnerReferences ?? []);
@@ -139,7 +139,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         {
             Metadata = new() { Name = "orphaned", OwnerReferences = [Owner("v1", "ConfigMap", "never-existed", Guid.NewGuid().ToString())] },
         });
-        await ControllerHarness.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "orphaned"));
+        await ListWatch.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "orphaned"));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         {
             Metadata = new() { Name = "impostor-child", OwnerReferences = [Owner("v1", "ConfigMap", "real", Guid.NewGuid().ToString())] },
         });
-        var left = await ControllerHarness.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "impostor-child"));
+        var left = await ListWatch.UntilAsync(cms, l => l.All(c => c.Metadata.Name != "impostor-child"));
         Assert.Contains(left, c => c.Metadata.Name == "real");
     }
 
@@ -164,7 +164,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         var owner = await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "owner" } });
         var gone = Owner("v1", "ConfigMap", "gone", Guid.NewGuid().ToString());
         await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "child", OwnerReferences = [Ref(owner, block: false), gone] } });
-        var state = await ControllerHarness.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "child" && c.Metadata.OwnerReferences?.Count == 1));
+        var state = await ListWatch.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "child" && c.Metadata.OwnerReferences?.Count == 1));
         Assert.Equal(owner.Metadata.Uid, state.Single(c => c.Metadata.Name == "child").Metadata.OwnerReferences.Single().Uid);
     }
 
@@ -187,7 +187,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         });
 
         // The cluster-scoped owner is solid for its namespaced dependent: only the dangling reference goes.
-        await ControllerHarness.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "mixed" && c.Metadata.OwnerReferences?.Count == 1));
+        await ListWatch.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "mixed" && c.Metadata.OwnerReferences?.Count == 1));
         Assert.Equal(2, (await cms.ListAsync()).Items.Count);
 
         await H.Kubectl.OkAsync("delete", "clusterrole", roleName, "--cascade=" + cascade);
@@ -196,7 +196,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
             Assert.DoesNotContain((await cms.ListAsync()).Items, c => c.Metadata.Name == "blocking");
         }
 
-        await ControllerHarness.UntilAsync(cms, l => l.Count == 0);
+        await ListWatch.UntilAsync(cms, l => l.Count == 0);
     }
 
     [Fact]
@@ -239,8 +239,8 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         }
 
         // The collector dropping the dangling references proves its graph holds the ReplicaSet and every pod.
-        await ControllerHarness.UntilAsync(H.Clientset.AppsV1().ReplicaSets(ns), l => l.All(r => r.Metadata.OwnerReferences?.Count == 1));
-        await ControllerHarness.UntilAsync(pods, l => l.All(p => p.Metadata.OwnerReferences?.Count == 1));
+        await ListWatch.UntilAsync(H.Clientset.AppsV1().ReplicaSets(ns), l => l.All(r => r.Metadata.OwnerReferences?.Count == 1));
+        await ListWatch.UntilAsync(pods, l => l.All(p => p.Metadata.OwnerReferences?.Count == 1));
 
         await H.Kubectl.OkAsync("delete", "deployment", "web", "-n", ns, "--cascade=foreground");
         Assert.Empty((await H.Clientset.AppsV1().ReplicaSets(ns).ListAsync()).Items);
@@ -258,7 +258,7 @@ public sealed class GarbageCollectorTests(GarbageCollectorFixture f) : IClassFix
         {
             Metadata = new() { Name = name, OwnerReferences = [Ref(owner, block: false), Owner("v1", "ConfigMap", "gone", Guid.NewGuid().ToString())] },
         });
-        await ControllerHarness.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == name && c.Metadata.OwnerReferences?.Count == 1));
+        await ListWatch.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == name && c.Metadata.OwnerReferences?.Count == 1));
     }
 
     private static V1OwnerReference Ref(V1ConfigMap owner, bool block)

@@ -46,7 +46,7 @@ public sealed class NamespaceControllerTests
         Assert.True(exit == 0, err);
         if (!wait)
         {
-            await ControllerHarness.UntilAsync(namespaces, l => l.All(n => n.Metadata.Name != ns), TimeSpan.FromSeconds(60));
+            await ListWatch.UntilAsync(namespaces, l => l.All(n => n.Metadata.Name != ns), TimeSpan.FromSeconds(60));
         }
 
         Assert.DoesNotContain((await namespaces.ListAsync()).Items, n => n.Metadata.Name == ns);
@@ -67,7 +67,7 @@ public sealed class NamespaceControllerTests
 
         await h.Kubectl.OkAsync("delete", "ns", ns, "--wait=false");
         var namespaces = h.Clientset.CoreV1().Namespaces();
-        var seen = await ControllerHarness.UntilAsync(namespaces, l => l.Any(n => n.Metadata.Name == ns
+        var seen = await ListWatch.UntilAsync(namespaces, l => l.Any(n => n.Metadata.Name == ns
             && Condition(n, "NamespaceFinalizersRemaining")?.Status == "True"
             && Condition(n, "NamespaceContentRemaining")?.Status == "True"));
         var terminating = seen.Single(n => n.Metadata.Name == ns);
@@ -92,7 +92,7 @@ public sealed class NamespaceControllerTests
         Assert.Contains($"unable to create new content in namespace {ns} because it is being terminated", err);
 
         await h.Kubectl.OkAsync("patch", "cm", "held", "-n", ns, "--type=json", "-p", """[{"op":"remove","path":"/metadata/finalizers"}]""");
-        await ControllerHarness.UntilAsync(namespaces, l => l.All(n => n.Metadata.Name != ns), TimeSpan.FromSeconds(60));
+        await ListWatch.UntilAsync(namespaces, l => l.All(n => n.Metadata.Name != ns), TimeSpan.FromSeconds(60));
     }
 
     [Fact]

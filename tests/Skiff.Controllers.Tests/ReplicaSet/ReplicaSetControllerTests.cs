@@ -19,24 +19,24 @@ public sealed partial class ReplicaSetControllerTests
         var pods = h.Clientset.CoreV1().Pods(ns);
         var rss = h.Clientset.AppsV1().ReplicaSets(ns);
 
-        var list = await ControllerHarness.UntilAsync(pods, l => l.Count == 3);
+        var list = await ListWatch.UntilAsync(pods, l => l.Count == 3);
         Assert.All(list, p => Assert.Matches(PodName(), p.Metadata.Name));
         Assert.All(list, p =>
         {
             var owner = Assert.Single(p.Metadata.OwnerReferences);
             Assert.Equal(("ReplicaSet", "web", true, true), (owner.Kind, owner.Name, owner.Controller, owner.BlockOwnerDeletion));
         });
-        await ControllerHarness.UntilAsync(rss, l => l.Any(r => r.Status is { Replicas: 3, ReadyReplicas: 3, AvailableReplicas: 3, FullyLabeledReplicas: 3 } && r.Status.ObservedGeneration == r.Metadata.Generation));
+        await ListWatch.UntilAsync(rss, l => l.Any(r => r.Status is { Replicas: 3, ReadyReplicas: 3, AvailableReplicas: 3, FullyLabeledReplicas: 3 } && r.Status.ObservedGeneration == r.Metadata.Generation));
 
         await h.Kubectl.OkAsync("scale", "-n", ns, "rs/web", "--replicas=5");
-        await ControllerHarness.UntilAsync(pods, l => l.Count == 5);
-        await ControllerHarness.UntilAsync(rss, l => l.Any(r => r.Status is { Replicas: 5, ReadyReplicas: 5 } && r.Status.ObservedGeneration == r.Metadata.Generation));
+        await ListWatch.UntilAsync(pods, l => l.Count == 5);
+        await ListWatch.UntilAsync(rss, l => l.Any(r => r.Status is { Replicas: 5, ReadyReplicas: 5 } && r.Status.ObservedGeneration == r.Metadata.Generation));
 
         await h.Kubectl.OkAsync("scale", "-n", ns, "rs/web", "--replicas=1");
-        await ControllerHarness.UntilAsync(pods, l => l.Count == 1);
-        await ControllerHarness.UntilAsync(rss, l => l.Any(r => r.Status is { Replicas: 1, ReadyReplicas: 1 }));
+        await ListWatch.UntilAsync(pods, l => l.Count == 1);
+        await ListWatch.UntilAsync(rss, l => l.Any(r => r.Status is { Replicas: 1, ReadyReplicas: 1 }));
 
-        var events = await ControllerHarness.UntilAsync(h.Clientset.CoreV1().Events(ns),
+        var events = await ListWatch.UntilAsync(h.Clientset.CoreV1().Events(ns),
             l => l.Any(e => e.Reason == "SuccessfulCreate") && l.Any(e => e.Reason == "SuccessfulDelete"));
         var created = events.First(e => e.Reason == "SuccessfulCreate");
         Assert.Equal(("ReplicaSet", "web", "replicaset-controller"), (created.InvolvedObject.Kind, created.InvolvedObject.Name, created.Source.Component));
@@ -51,13 +51,13 @@ public sealed partial class ReplicaSetControllerTests
         var ns = await h.NamespaceAsync();
         await ApplyAsync(h, ns, ReplicaSetYaml("web", 2));
         var pods = h.Clientset.CoreV1().Pods(ns);
-        var running = await ControllerHarness.UntilAsync(pods, l => l.Count == 2 && l.All(p => p.Status?.Phase == "Running"));
+        var running = await ListWatch.UntilAsync(pods, l => l.Count == 2 && l.All(p => p.Status?.Phase == "Running"));
 
         kubelet.Predicate = _ => false;
         await h.Kubectl.OkAsync("scale", "-n", ns, "rs/web", "--replicas=3");
-        await ControllerHarness.UntilAsync(h.Clientset.AppsV1().ReplicaSets(ns), l => l.Any(r => r.Status is { Replicas: 3, ReadyReplicas: 2 }));
+        await ListWatch.UntilAsync(h.Clientset.AppsV1().ReplicaSets(ns), l => l.Any(r => r.Status is { Replicas: 3, ReadyReplicas: 2 }));
         await h.Kubectl.OkAsync("scale", "-n", ns, "rs/web", "--replicas=2");
-        var left = await ControllerHarness.UntilAsync(pods, l => l.Count == 2);
+        var left = await ListWatch.UntilAsync(pods, l => l.Count == 2);
         Assert.Equal(running.Select(p => p.Metadata.Name).Order(), left.Select(p => p.Metadata.Name).Order());
     }
 
@@ -70,7 +70,7 @@ public sealed partial class ReplicaSetControllerTests
         await ApplyAsync(h, ns, ReplicaSetYaml("web", 2).Replace("  replicas: 2", "  replicas: 2\n  minReadySeconds: 5", StringComparison.Ordinal));
         var rss = h.Clientset.AppsV1().ReplicaSets(ns);
         var seen = new List<(int Ready, int Available)>();
-        await ControllerHarness.UntilAsync(rss, l =>
+        await ListWatch.UntilAsync(rss, l =>
         {
             seen.Add((l.Single().Status?.ReadyReplicas ?? 0, l.Single().Status?.AvailableReplicas ?? 0));
             return l.Single().Status?.AvailableReplicas == 2;
@@ -96,12 +96,12 @@ public sealed partial class ReplicaSetControllerTests
         }
 
         await ApplyAsync(h, ns, ReplicaSetYaml("web", 3));
-        var list = await ControllerHarness.UntilAsync(pods, l => l.Count == 3 && l.All(Owned));
+        var list = await ListWatch.UntilAsync(pods, l => l.Count == 3 && l.All(Owned));
         Assert.Contains(list, p => p.Metadata.Name == "orphan-a");
         Assert.Contains(list, p => p.Metadata.Name == "orphan-b");
 
         await h.Kubectl.OkAsync("label", "-n", ns, "pod/orphan-a", "app=other", "--overwrite");
-        list = await ControllerHarness.UntilAsync(pods, l => l.Count == 4 && l.Count(Owned) == 3 &&
+        list = await ListWatch.UntilAsync(pods, l => l.Count == 4 && l.Count(Owned) == 3 &&
             l.Single(p => p.Metadata.Name == "orphan-a").Metadata.OwnerReferences is null or { Count: 0 });
         Assert.DoesNotContain(list.Where(Owned), p => p.Metadata.Name == "orphan-a");
 
@@ -126,12 +126,12 @@ public sealed partial class ReplicaSetControllerTests
                 spec: {containers: [{name: c, image: "nginx:1"}]}
             """);
         var pods = h.Clientset.CoreV1().Pods(ns);
-        var list = await ControllerHarness.UntilAsync(pods, l => l.Count == 2);
+        var list = await ListWatch.UntilAsync(pods, l => l.Count == 2);
         Assert.All(list, p => Assert.Equal("ReplicationController", p.Metadata.OwnerReferences.Single().Kind));
         await h.Kubectl.OkAsync("scale", "-n", ns, "rc/legacy", "--replicas=4");
-        await ControllerHarness.UntilAsync(pods, l => l.Count == 4);
+        await ListWatch.UntilAsync(pods, l => l.Count == 4);
         var rcs = h.Clientset.Resource<V1ReplicationController, V1ReplicationControllerList>(ns);
-        await ControllerHarness.UntilAsync(rcs, l => l.Any(r => r.Status is { Replicas: 4, ReadyReplicas: 4, AvailableReplicas: 4 } && r.Status.ObservedGeneration == r.Metadata.Generation));
+        await ListWatch.UntilAsync(rcs, l => l.Any(r => r.Status is { Replicas: 4, ReadyReplicas: 4, AvailableReplicas: 4 } && r.Status.ObservedGeneration == r.Metadata.Generation));
         Assert.Equal("4", await h.Kubectl.OkAsync("get", "-n", ns, "rc/legacy", "-o", "jsonpath={.status.readyReplicas}"));
     }
 

@@ -18,18 +18,18 @@ public sealed class RootCaCertPublisherTests
             && c.Data?.Count == 1 && Get(c.Data, Publisher.DataKey) == bundle
             && Get(c.Metadata.Annotations, Publisher.DescriptionAnnotation) == Publisher.Description);
 
-        var first = (await ControllerHarness.UntilAsync(cms, Published)).Single(c => c.Metadata.Name == Publisher.ConfigMapName);
+        var first = (await ListWatch.UntilAsync(cms, Published)).Single(c => c.Metadata.Name == Publisher.ConfigMapName);
         Assert.Equal(bundle.Trim(), await h.Kubectl.OkAsync("get", "cm", Publisher.ConfigMapName, "-n", ns, "-o", "jsonpath={.data.ca\\.crt}"));
 
         // Changed: the data comes back, a label the user added stays.
         await h.Kubectl.OkAsync("patch", "cm", Publisher.ConfigMapName, "-n", ns, "--type=merge",
             "-p", """{"metadata":{"labels":{"mine":"yes"}},"data":{"ca.crt":"tampered","extra":"x"}}""");
-        var restored = await ControllerHarness.UntilAsync(cms, l => Published(l) && l.Any(c => Get(c.Metadata.Labels, "mine") == "yes"));
+        var restored = await ListWatch.UntilAsync(cms, l => Published(l) && l.Any(c => Get(c.Metadata.Labels, "mine") == "yes"));
         Assert.Equal(first.Metadata.Uid, restored.Single(c => c.Metadata.Name == Publisher.ConfigMapName).Metadata.Uid);
 
         // Deleted: recreated.
         await h.Kubectl.OkAsync("delete", "cm", Publisher.ConfigMapName, "-n", ns);
-        var recreated = await ControllerHarness.UntilAsync(cms, l => Published(l) && l.All(c => c.Metadata.Uid != first.Metadata.Uid));
+        var recreated = await ListWatch.UntilAsync(cms, l => Published(l) && l.All(c => c.Metadata.Uid != first.Metadata.Uid));
         Assert.Single(recreated, c => c.Metadata.Name == Publisher.ConfigMapName);
     }
 

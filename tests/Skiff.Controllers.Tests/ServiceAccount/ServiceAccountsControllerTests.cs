@@ -12,10 +12,10 @@ public sealed class ServiceAccountsControllerTests
         await using var h = await ControllerHarness.StartAsync(BuiltInControllers.Select(["serviceaccount"]));
         var ns = await h.NamespaceAsync();
         var sas = h.Clientset.CoreV1().ServiceAccounts(ns);
-        var first = (await ControllerHarness.UntilAsync(sas, l => l.Any(s => s.Metadata.Name == "default"))).Single(s => s.Metadata.Name == "default");
+        var first = (await ListWatch.UntilAsync(sas, l => l.Any(s => s.Metadata.Name == "default"))).Single(s => s.Metadata.Name == "default");
 
         await h.Kubectl.OkAsync("delete", "serviceaccount", "default", "-n", ns);
-        var again = await ControllerHarness.UntilAsync(sas, l => l.Any(s => s.Metadata.Name == "default" && s.Metadata.Uid != first.Metadata.Uid));
+        var again = await ListWatch.UntilAsync(sas, l => l.Any(s => s.Metadata.Name == "default" && s.Metadata.Uid != first.Metadata.Uid));
 
         Assert.Single(again, s => s.Metadata.Name == "default");
     }
@@ -25,7 +25,7 @@ public sealed class ServiceAccountsControllerTests
     {
         await using var h = await ControllerHarness.StartAsync(BuiltInControllers.Select(["serviceaccount"]));
         var sas = h.Clientset.CoreV1().ServiceAccounts("default");
-        var seen = await ControllerHarness.UntilAsync(sas, l => l.Any(s => s.Metadata.Name == "default"));
+        var seen = await ListWatch.UntilAsync(sas, l => l.Any(s => s.Metadata.Name == "default"));
         Assert.Contains(seen, s => s.Metadata.Name == "default");
     }
 }

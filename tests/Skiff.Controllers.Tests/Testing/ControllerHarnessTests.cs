@@ -11,7 +11,7 @@ public sealed class ControllerHarnessTests
         await using var h = await ControllerHarness.StartAsync([]);
         var ns = await h.NamespaceAsync();
         var cms = h.Clientset.CoreV1().ConfigMaps(ns);
-        var waiting = ControllerHarness.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "x"));
+        var waiting = ListWatch.UntilAsync(cms, l => l.Any(c => c.Metadata.Name == "x"));
         await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "x" } });
         var seen = await waiting;
         Assert.Contains(seen, c => c.Metadata.Name == "x");

@@ -56,12 +56,12 @@ public sealed class HollowNodeSetTests
 
         time.Advance(TimeSpan.FromSeconds(10));
         var renewed = start.AddSeconds(10).UtcDateTime;
-        await HollowHarness.Until(leases, ls => ls.Count(l => l.Metadata.Name != "hollow-0" && l.Spec.RenewTime >= renewed.AddMilliseconds(-1)) == 2);
+        await ListWatch.UntilAsync(leases, ls => ls.Count(l => l.Metadata.Name != "hollow-0" && l.Spec.RenewTime >= renewed.AddMilliseconds(-1)) == 2);
 
         // The loop's next timer is armed as soon as the first fires: a second advance renews again.
         time.Advance(TimeSpan.FromSeconds(10));
         var again = start.AddSeconds(20).UtcDateTime;
-        await HollowHarness.Until(leases, ls => ls.Count(l => l.Metadata.Name != "hollow-0" && l.Spec.RenewTime >= again.AddMilliseconds(-1)) == 2);
+        await ListWatch.UntilAsync(leases, ls => ls.Count(l => l.Metadata.Name != "hollow-0" && l.Spec.RenewTime >= again.AddMilliseconds(-1)) == 2);
 
         var stopped = await leases.GetAsync("hollow-0");
         Assert.Equal(before.Spec.RenewTime, stopped.Spec.RenewTime);
@@ -81,7 +81,7 @@ public sealed class HollowNodeSetTests
         time.Advance(TimeSpan.FromSeconds(10));
         var after = start.AddSeconds(10).UtcDateTime;
         var beat = new DateTime(after.Ticks - (after.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc); // RFC 3339: whole seconds
-        var nodes = await HollowHarness.Until(h.Clientset.CoreV1().Nodes(), ns => ns.Count(n =>
+        var nodes = await ListWatch.UntilAsync(h.Clientset.CoreV1().Nodes(), ns => ns.Count(n =>
             n.Status.Conditions.Single(c => c.Type == "Ready").LastHeartbeatTime >= beat) == 2);
         var ready = nodes.Single(n => n.Metadata.Name == "hollow-1").Status.Conditions.Single(c => c.Type == "Ready");
         Assert.Equal("True", ready.Status);
@@ -215,7 +215,7 @@ public sealed class HollowNodeSetTests
         var ns = await h.NamespaceAsync();
         await h.CreatePodAsync(ns, "flip", "hollow-0", new Dictionary<string, string> { [HollowBehaviour.FlipReadinessKey] = "1s" });
         var seen = new List<string>();
-        await HollowHarness.Until(h.Clientset.CoreV1().Pods(ns), pods =>
+        await ListWatch.UntilAsync(h.Clientset.CoreV1().Pods(ns), pods =>
         {
             if (pods.SingleOrDefault()?.Status?.Phase == "Running" && Ready(pods.Single()) is { } r && (seen.Count == 0 || seen[^1] != r))
             {

@@ -70,74 +70,14 @@ public sealed class HollowHarness : IAsyncDisposable
     /// <summary>Waits (on a watch, with a deadline) until the pod satisfies <paramref name="predicate"/>; returns it.</summary>
     public async Task<V1Pod> UntilPodAsync(string ns, string name, Func<V1Pod, bool> predicate, TimeSpan? deadline = null)
     {
-        var list = await Until(Clientset.CoreV1().Pods(ns), items => items.Any(p => p.Metadata.Name == name && predicate(p)), deadline,
+        var list = await ListWatch.UntilAsync(Clientset.CoreV1().Pods(ns), items => items.Any(p => p.Metadata.Name == name && predicate(p)), deadline,
             new ListOptions { FieldSelector = "metadata.name=" + name });
         return list.Single(p => p.Metadata.Name == name);
     }
 
     /// <summary>Waits (on a watch, with a deadline) until the pod is gone.</summary>
     public Task UntilPodGoneAsync(string ns, string name, TimeSpan? deadline = null) =>
-        Until(Clientset.CoreV1().Pods(ns), items => items.All(p => p.Metadata.Name != name), deadline, new ListOptions { FieldSelector = "metadata.name=" + name });
-
-    /// <summary>
-    /// Waits until <paramref name="predicate"/> holds for the list of <paramref name="client"/>'s objects, re-evaluated on
-    /// every watch event (never by sleeping). Returns the list that satisfied it.
-    /// </summary>
-    public static async Task<IReadOnlyList<T>> Until<T, TList>(ResourceClient<T, TList> client, Func<IReadOnlyList<T>, bool> predicate,
-        TimeSpan? deadline = null, ListOptions? options = null)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-        where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
-    {
-        using var cts = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(30));
-        var items = new Dictionary<string, T>();
-        try
-        {
-            var list = await client.ListAsync(options, cts.Token);
-            foreach (var i in list.Items)
-            {
-                items[Key(i)] = i;
-            }
-
-            if (predicate([.. items.Values]))
-            {
-                return [.. items.Values];
-            }
-
-            var rv = list.Metadata.ResourceVersion;
-            while (true)
-            {
-                await foreach (var e in client.WatchAsync((options ?? new ListOptions()) with { ResourceVersion = rv }, cts.Token))
-                {
-                    if (e.Type == WatchEventType.Bookmark)
-                    {
-                        continue;
-                    }
-
-                    rv = e.Object.Metadata.ResourceVersion;
-                    if (e.Type == WatchEventType.Deleted)
-                    {
-                        items.Remove(Key(e.Object));
-                    }
-                    else
-                    {
-                        items[Key(e.Object)] = e.Object;
-                    }
-
-                    if (predicate([.. items.Values]))
-                    {
-                        return [.. items.Values];
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
-        {
-            throw new TimeoutException($"condition on {typeof(T).Name} did not hold within the deadline; last state: {items.Count} objects: " +
-                string.Join("; ", items.Values.Select(i => k8s.KubernetesJson.Serialize(i)).Take(3)));
-        }
-
-        static string Key(T o) => o.Metadata.NamespaceProperty + "/" + o.Metadata.Name;
-    }
+        ListWatch.UntilAsync(Clientset.CoreV1().Pods(ns), items => items.All(p => p.Metadata.Name != name), deadline, new ListOptions { FieldSelector = "metadata.name=" + name });
 
     public async ValueTask DisposeAsync()
     {

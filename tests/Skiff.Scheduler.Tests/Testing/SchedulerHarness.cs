@@ -104,60 +104,6 @@ public sealed class SchedulerHarness : IAsyncDisposable
         },
     };
 
-    /// <summary>
-    /// Waits until <paramref name="predicate"/> holds for the list of <paramref name="client"/>'s objects, re-evaluated
-    /// on every watch event (never by sleeping). Returns the list that satisfied it.
-    /// </summary>
-    public static async Task<IReadOnlyList<T>> UntilAsync<T, TList>(ResourceClient<T, TList> client, Func<IReadOnlyList<T>, bool> predicate,
-        TimeSpan? deadline = null)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-        where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
-    {
-        using var cts = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(30));
-        var list = await client.ListAsync(null, cts.Token);
-        var items = list.Items.ToDictionary(Key);
-        if (predicate([.. items.Values]))
-        {
-            return [.. items.Values];
-        }
-
-        try
-        {
-            var rv = list.Metadata.ResourceVersion;
-            while (true)
-            {
-                await foreach (var e in client.WatchAsync(new ListOptions { ResourceVersion = rv }, cts.Token))
-                {
-                    if (e.Type == WatchEventType.Bookmark)
-                    {
-                        continue;
-                    }
-
-                    rv = e.Object.Metadata.ResourceVersion;
-                    if (e.Type == WatchEventType.Deleted)
-                    {
-                        items.Remove(Key(e.Object));
-                    }
-                    else
-                    {
-                        items[Key(e.Object)] = e.Object;
-                    }
-
-                    if (predicate([.. items.Values]))
-                    {
-                        return [.. items.Values];
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
-        {
-            throw new TimeoutException($"condition on {typeof(T).Name} did not hold within the deadline; last state: {items.Count} objects");
-        }
-
-        static string Key(T o) => o.Metadata.NamespaceProperty + "/" + o.Metadata.Name;
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Skiff.Controllers.Tests.Testing;
+namespace Skiff.Testing.ControlPlane;
 
 /// <summary>The real kubectl (/usr/bin/kubectl) against a kubeconfig, with its own cache directory.</summary>
 public sealed class Kubectl(string kubeconfig)
