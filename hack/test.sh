@@ -8,6 +8,11 @@ need_apt=()
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# The node's container stack (the kubelet's real runtime, issue 12) and the offline test image's busybox.
+command -v containerd >/dev/null 2>&1 || need_apt+=(containerd)
+command -v runc >/dev/null 2>&1 || need_apt+=(runc)
+[ -x /usr/lib/cni/bridge ] || need_apt+=(containernetworking-plugins)
+[ -x /bin/busybox ] || need_apt+=(busybox-static)
 # The official Python client for tests/Skiff.ClientCompat.Tests (Debian's package, seen by /usr/bin/python3).
 /usr/bin/python3 -c 'import kubernetes, yaml' >/dev/null 2>&1 || need_apt+=(python3-kubernetes)
 if [ ${#need_apt[@]} -gt 0 ]; then
