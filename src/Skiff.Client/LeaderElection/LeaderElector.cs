@@ -203,8 +203,11 @@ public sealed partial class LeaderElector
             Observe(await _config.Lock.UpdateAsync(current, desired, ct).ConfigureAwait(false));
             return true;
         }
-        catch (Exception e) when (!ct.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // A failure that races the renew deadline (or arrives as a transport error once the request is cancelled)
+            // is the deadline passing, not an error: the caller gives up leadership rather than crashing.
+            ct.ThrowIfCancellationRequested();
             LogAttemptFailed(_config.Lock.Description, e.Message);
             return false;
         }
