@@ -105,6 +105,26 @@ public sealed class CrudTests(ControlPlaneFixture f) : IClassFixture<ControlPlan
             body!["message"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("crud-other")]
+    public async Task Update_BodyNameDiffersFromUrl_Returns400AndChangesNothing(string bodyName)
+    {
+        var (_, created, _) = await f.Cp.SendAsync(HttpMethod.Post, Cms, ConfigMap("crud-name"));
+        var body = ConfigMap(bodyName);
+        body["metadata"]!["resourceVersion"] = created!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        body["data"]!["k"] = "changed";
+
+        var (status, answer, _) = await f.Cp.SendAsync(HttpMethod.Put, $"{Cms}/crud-name", body);
+
+        Assert.Equal(400, status);
+        Assert.Equal("BadRequest", answer!["reason"]!.GetValue<string>());
+        Assert.Equal($"the name of the object ({bodyName}) does not match the name on the URL (crud-name)", answer["message"]!.GetValue<string>());
+        var (_, got, _) = await f.Cp.SendAsync(HttpMethod.Get, $"{Cms}/crud-name");
+        Assert.Equal("v", got!["data"]!["k"]!.GetValue<string>());
+        await f.Cp.SendAsync(HttpMethod.Delete, $"{Cms}/crud-name", null);
+    }
+
     [Fact]
     public async Task Update_NoChange_KeepsResourceVersion()
     {

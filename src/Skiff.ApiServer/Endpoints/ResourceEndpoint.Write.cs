@@ -29,6 +29,12 @@ internal sealed partial class ResourceEndpoint
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: sub != "scale");
         var opts = WriteOptionsFor(ctx, sub, "UpdateOptions");
         var body = await ReadObjectAsync(ctx, BodyDescriptor(store.Descriptor, sub), ct).ConfigureAwait(false);
+        if (Meta.Name(body) != name)
+        {
+            // Upstream's checkName: the body must name the object the URL names (an empty name is no exception).
+            throw StatusErrors.BadRequest($"the name of the object ({Meta.Name(body)}) does not match the name on the URL ({name})");
+        }
+
         if (sub == "scale")
         {
             var (scaled, _) = await store.UpdateAsync(ns, name, old => Scale.ApplyToObject(old, body), null, opts, ct).ConfigureAwait(false);

@@ -62,8 +62,8 @@ public sealed class ClusterCertificates
             req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
             req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
             using var ca = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(10));
-            WriteSecret(caKeyPath, key.ExportPkcs8PrivateKeyPem());
-            File.WriteAllText(caCertPath, ca.ExportCertificatePem());
+            WriteSecret(caKeyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+            File.WriteAllText(caCertPath, ca.ExportCertificatePem() + "\n");
         }
 
         using var caWithKey = X509Certificate2.CreateFromPemFile(caCertPath, caKeyPath);
@@ -93,7 +93,7 @@ public sealed class ClusterCertificates
         subject.AddCommonName(user);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var cert = Issue(caWithKey, subject.Build(), key, serverAuth: false);
-        return (cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+        return (cert.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
     private static X509Certificate2 LoadOrIssue(string directory, string name, X509Certificate2 ca, string subject, bool serverAuth)
@@ -104,8 +104,8 @@ public sealed class ClusterCertificates
         {
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             using var cert = Issue(ca, new X500DistinguishedName(subject), key, serverAuth);
-            WriteSecret(keyPath, key.ExportPkcs8PrivateKeyPem());
-            File.WriteAllText(certPath, cert.ExportCertificatePem());
+            WriteSecret(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+            File.WriteAllText(certPath, cert.ExportCertificatePem() + "\n");
         }
 
         using var loaded = X509Certificate2.CreateFromPemFile(certPath, keyPath);
