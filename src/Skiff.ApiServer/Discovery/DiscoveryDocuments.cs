@@ -87,6 +87,11 @@ public static class DiscoveryDocuments
                 r["categories"] = Strings(d.Categories);
             }
 
+            if (d.Stored)
+            {
+                r["storageVersionHash"] = d.StorageVersionHash;
+            }
+
             resources.Add(r);
             foreach (var s in d.Subresources)
             {

@@ -47,8 +47,8 @@ public static class BuiltInResources
 
     private static IEnumerable<ResourceDescriptor> CoreV1(ServiceAllocators allocators)
     {
-        yield return R("", "v1", "bindings", "binding", "Binding", true, new SimpleStrategy(), verbs: ["create"]);
-        yield return R("", "v1", "componentstatuses", "componentstatus", "ComponentStatus", false, new SimpleStrategy(ComponentStatusTable.Table), verbs: ["get", "list"], shortNames: ["cs"]);
+        yield return R("", "v1", "bindings", "binding", "Binding", true, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
+        yield return R("", "v1", "componentstatuses", "componentstatus", "ComponentStatus", false, new SimpleStrategy(ComponentStatusTable.Table), verbs: ["get", "list"], shortNames: ["cs"]) with { Stored = false };
         yield return R("", "v1", "configmaps", "configmap", "ConfigMap", true, ConfigMapStrategy.Instance, shortNames: ["cm"]);
         yield return R("", "v1", "endpoints", "endpoints", "Endpoints", true, EndpointsStrategy.Instance, shortNames: ["ep"]);
         yield return R("", "v1", "events", "event", "Event", true, Core.EventStrategy.Instance, shortNames: ["ev"]);
@@ -103,9 +103,9 @@ public static class BuiltInResources
     private static IEnumerable<ResourceDescriptor> Others()
     {
         // Virtual, create-only reviews: the API server answers them without storing anything.
-        yield return R("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, new SimpleStrategy(), verbs: ["create"]);
-        yield return R("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]);
-        yield return R("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, new SimpleStrategy(), verbs: ["create"]);
+        yield return R("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
+        yield return R("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
+        yield return R("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
         yield return R("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
             HorizontalPodAutoscalerStrategy.Instance, shortNames: ["hpa"], categories: All, subresources: [Status("autoscaling", "v2", "HorizontalPodAutoscaler")]);
         yield return R("batch", "v1", "cronjobs", "cronjob", "CronJob", true, CronJobStrategy.Instance, shortNames: ["cj"], categories: All,
@@ -116,7 +116,7 @@ public static class BuiltInResources
             subresources: [new("approval", "certificates.k8s.io", "v1", "CertificateSigningRequest", StatusVerbs), Status("certificates.k8s.io", "v1", "CertificateSigningRequest")]);
         yield return R("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, LeaseStrategy.Instance);
         yield return R("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, EndpointSliceStrategy.Instance);
-        yield return R("events.k8s.io", "v1", "events", "event", "Event", true, Events.EventStrategy.Instance, shortNames: ["ev"]);
+        yield return R("events.k8s.io", "v1", "events", "event", "Event", true, Events.EventStrategy.Instance, shortNames: ["ev"]) with { StorageGroupVersion = "v1" };
         yield return R("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, IngressClassStrategy.Instance);
         yield return R("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, IngressStrategy.Instance, shortNames: ["ing"],
             subresources: [Status("networking.k8s.io", "v1", "Ingress")]);

@@ -45,6 +45,30 @@ public sealed record ResourceDescriptor
     /// </summary>
     public bool Custom { get; init; }
 
+    /// <summary>Whether objects of this resource are stored (false for bindings, component statuses and reviews,
+    /// which discovery then lists without a <c>storageVersionHash</c>).</summary>
+    public bool Stored { get; init; } = true;
+
+    /// <summary>
+    /// The group/version objects are stored as when it differs from this descriptor's (events.k8s.io/v1 Events are
+    /// stored as core v1 Events, as upstream's cohabiting resources); null when they are stored as served.
+    /// </summary>
+    public string? StorageGroupVersion { get; init; }
+
+    /// <summary>
+    /// Discovery's <c>storageVersionHash</c> (upstream <c>discovery.StorageVersionHash</c>): the first 8 bytes of the
+    /// SHA-256 of <c>group/version/Kind</c> of the storage version, base64. Equal hashes mean the same stored objects.
+    /// </summary>
+    public string StorageVersionHash
+    {
+        get
+        {
+            var gv = StorageGroupVersion ?? (Group.Length == 0 ? Version : $"{Group}/{Version}");
+            var gvk = (gv.Contains('/', StringComparison.Ordinal) ? gv : "/" + gv) + "/" + Kind;
+            return Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(gvk)).AsSpan(0, 8));
+        }
+    }
+
     /// <summary>The list kind (DeploymentList).</summary>
     public string ListKind => Kind + "List";
 
