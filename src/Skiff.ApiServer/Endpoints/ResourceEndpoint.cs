@@ -201,10 +201,26 @@ internal sealed partial class ResourceEndpoint
         }
 
         var duplicates = false;
-        var node = decoder is JsonContentDecoder json ? json.Decode(bytes, out duplicates) : decoder.Decode(bytes);
+        JsonNode? node;
+        try
+        {
+            node = decoder is JsonContentDecoder json ? json.Decode(bytes, out duplicates) : decoder.Decode(bytes);
+        }
+        catch (StatusException e) when (e.Code == 400 && !d.Custom)
+        {
+            throw DecodeErrors.Unrecognized(d.Kind, e.Message, bytes);
+        }
+
         if (node is not JsonObject obj)
         {
-            throw StatusErrors.BadRequest("Object 'Kind' is missing in '" + System.Text.Encoding.UTF8.GetString(bytes.AsSpan(0, Math.Min(bytes.Length, 200))) + "'");
+            var missing = "Object 'Kind' is missing in '" + System.Text.Encoding.UTF8.GetString(bytes.AsSpan(0, Math.Min(bytes.Length, 200))) + "'";
+            throw d.Custom ? StatusErrors.BadRequest(missing)
+                : DecodeErrors.Unrecognized(d.Kind, node is null ? missing : DecodeErrors.NotAnObject(node), bytes);
+        }
+
+        if (DecodeErrors.CheckKind(d, obj, _registry) is { } wrongKind)
+        {
+            throw wrongKind;
         }
 
         var problems = new List<string>();
