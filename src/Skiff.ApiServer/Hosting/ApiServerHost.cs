@@ -131,7 +131,7 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer");
-        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens), resources, Metrics, CreateHealthChecks(), logger);
+        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens, _options.ClientCas), resources, Metrics, CreateHealthChecks(), logger);
         if (_options.OpenApi is { } openApi)
         {
             // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.

@@ -27,6 +27,12 @@ public sealed record ApiServerOptions
     /// <summary>Optional static bearer tokens (upstream's <c>--token-auth-file</c>).</summary>
     public TokenFile Tokens { get; init; } = TokenFile.Empty;
 
+    /// <summary>
+    /// More CAs whose client certificates authenticate (upstream <c>--client-ca-file</c>), beside the cluster CA; see
+    /// <see cref="Security.ClusterCertificates.LoadClientCaBundle"/>.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection ClientCas { get; init; } = [];
+
     /// <summary>Extra request-body decoders (protobuf), by media type.</summary>
     public IReadOnlyList<IContentDecoder> ExtraDecoders { get; init; } = [];
 

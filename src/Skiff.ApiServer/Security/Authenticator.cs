@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Http;
 namespace Skiff.ApiServer.Security;
 
 /// <summary>
-/// Authenticates a request: a client certificate signed by the cluster CA (CN = user, O = groups) or a bearer token
-/// from the token file. Returns null for anonymous requests; throws nothing.
+/// Authenticates a request: a client certificate signed by the cluster CA or one of <paramref name="clientCas"/>
+/// (CN = user, O = groups), or a bearer token from the token file. Returns null for anonymous requests; throws nothing.
 /// </summary>
-public sealed class Authenticator(ClusterCertificates certificates, TokenFile tokens)
+public sealed class Authenticator(ClusterCertificates certificates, TokenFile tokens, X509Certificate2Collection? clientCas = null)
 {
     /// <summary>The user of <paramref name="ctx"/>, or null when it carries no valid credentials.</summary>
     public async Task<UserInfo?> AuthenticateAsync(HttpContext ctx, CancellationToken ct)
@@ -20,7 +20,7 @@ public sealed class Authenticator(ClusterCertificates certificates, TokenFile to
         }
 
         var cert = ctx.Connection.ClientCertificate ?? await ctx.Connection.GetClientCertificateAsync(ct).ConfigureAwait(false);
-        if (cert is not null && certificates.IsTrustedClient(cert))
+        if (cert is not null && certificates.IsTrustedClient(cert, clientCas))
         {
             return FromCertificate(cert);
         }

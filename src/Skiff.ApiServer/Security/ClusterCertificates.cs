@@ -150,6 +150,25 @@ public sealed class ClusterCertificates
         return signed.CopyWithPrivateKey(key);
     }
 
+    /// <summary>
+    /// The certificates of a PEM bundle (upstream's <c>--client-ca-file</c>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file holds no certificate or a malformed one.</exception>
+    public static X509Certificate2Collection LoadClientCaBundle(string path)
+    {
+        var bundle = new X509Certificate2Collection();
+        try
+        {
+            bundle.ImportFromPemFile(path);
+        }
+        catch (CryptographicException e)
+        {
+            throw new InvalidDataException($"{path}: not a PEM certificate bundle: {e.Message}", e);
+        }
+
+        return bundle.Count > 0 ? bundle : throw new InvalidDataException($"{path}: no certificate found");
+    }
+
     private static void WriteSecret(string path, string content)
     {
         File.WriteAllText(path, content);
@@ -159,12 +178,20 @@ public sealed class ClusterCertificates
         }
     }
 
-    /// <summary>True when <paramref name="client"/> chains to the cluster CA and is valid for client authentication now.</summary>
-    public bool IsTrustedClient(X509Certificate2 client)
+    /// <summary>
+    /// True when <paramref name="client"/> chains to the cluster CA, or to one of <paramref name="extraCas"/>, and is
+    /// valid for client authentication now.
+    /// </summary>
+    public bool IsTrustedClient(X509Certificate2 client, X509Certificate2Collection? extraCas = null)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(Ca);
+        if (extraCas is { Count: > 0 })
+        {
+            chain.ChainPolicy.CustomTrustStore.AddRange(extraCas);
+        }
+
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2"));
         return chain.Build(client);

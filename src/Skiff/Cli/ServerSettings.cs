@@ -14,6 +14,9 @@ internal sealed record ServerSettings
 
     public string? TokenFile { get; init; }
 
+    /// <summary>A PEM bundle of further CAs whose client certificates authenticate (<c>--client-ca-file</c>).</summary>
+    public string? ClientCaFile { get; init; }
+
     public bool WatchCache { get; init; } = true;
 
     /// <summary>Upstream's <c>--controllers</c>, for the controller manager inside <c>skiff up</c>.</summary>

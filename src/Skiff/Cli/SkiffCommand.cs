@@ -55,6 +55,11 @@ internal static class SkiffCommand
             CustomParser = CommaList,
         };
         var tokenFile = new Option<string?>("--token-auth-file") { Description = "Static bearer tokens, CSV: token,user,uid,\"group1,group2\".", HelpName = "FILE" };
+        var clientCaFile = new Option<string?>("--client-ca-file")
+        {
+            Description = "PEM bundle of further CAs: client certificates they sign authenticate (CN = user, O = groups), beside the cluster CA's.",
+            HelpName = "FILE",
+        };
         var watchCache = Bool("--watch-cache", "Serve lists and watches from an in-memory watch cache.", true);
         var controllers = ControllersOption();
         var verbosity = VerbosityOption();
@@ -66,7 +71,7 @@ internal static class SkiffCommand
                 r.AddError($"invalid --hollow-nodes \"{r.GetValueOrDefault<int>()}\": must be 0..48000");
             }
         });
-        var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, watchCache, verbosity };
+        var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity };
         if (withControllers)
         {
             command.Options.Add(controllers);
@@ -87,6 +92,7 @@ internal static class SkiffCommand
             Storage = r.GetValue(storage)!,
             EtcdServers = r.GetValue(etcdServers) ?? [],
             TokenFile = r.GetValue(tokenFile) is { } f ? Path.GetFullPath(f) : null,
+            ClientCaFile = r.GetValue(clientCaFile) is { } ca ? Path.GetFullPath(ca) : null,
             WatchCache = r.GetValue(watchCache),
             Controllers = withControllers ? r.GetValue(controllers) ?? [] : [],
             HollowNodes = withControllers ? r.GetValue(hollowNodes) : 0,

@@ -32,6 +32,7 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
             Port = settings.Port,
             WatchCache = settings.WatchCache,
             Tokens = settings.TokenFile is null ? TokenFile.Empty : TokenFile.Load(settings.TokenFile),
+            ClientCas = settings.ClientCaFile is null ? [] : LoadClientCas(settings.ClientCaFile),
             Metrics = metrics,
         };
         _host = new ApiServerHost(options);
@@ -45,6 +46,18 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
         }
 
         _warm = DefaultApiServer.WarmAsync(options, _stopWarming.Token);
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection LoadClientCas(string path)
+    {
+        try
+        {
+            return ClusterCertificates.LoadClientCaBundle(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new ComponentStartException($"--client-ca-file: {e.Message}", e);
+        }
     }
 
     /// <summary>
