@@ -95,7 +95,7 @@ internal sealed partial class ResourceEndpoint
             case "get" when info.Subresource == "scale":
                 await GetScaleAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
-            case "get" when info.Subresource is "" or "status" or "ephemeralcontainers":
+            case "get" when info.Subresource is "" or "status" or "ephemeralcontainers" or "approval":
                 await GetAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
             case "list":
@@ -119,10 +119,10 @@ internal sealed partial class ResourceEndpoint
             case "create" when info.Subresource.Length == 0:
                 await CreateAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
-            case "update" when info.Subresource is "" or "status" or "finalize" or "scale":
+            case "update" when info.Subresource is "" or "status" or "finalize" or "scale" or "approval":
                 await UpdateAsync(ctx, store, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
                 break;
-            case "patch" when info.Subresource is "" or "status" or "scale":
+            case "patch" when info.Subresource is "" or "status" or "scale" or "approval":
                 await PatchAsync(ctx, store, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
                 break;
             case "delete" when info.Subresource.Length == 0:

@@ -85,6 +85,15 @@ public interface IResourceStrategy
     IEnumerable<FieldError> ValidateStatusUpdate(JsonObject newObj, JsonObject oldObj) => [];
 
     /// <summary>
+    /// Adjusts an update through another writable subresource of the type (CSR <c>approval</c>); by default as a
+    /// status update.
+    /// </summary>
+    void PrepareForSubresourceUpdate(string subresource, JsonObject newObj, JsonObject oldObj) => PrepareForStatusUpdate(newObj, oldObj);
+
+    /// <summary>Validates an update through another writable subresource; by default as a status update.</summary>
+    IEnumerable<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject newObj, JsonObject oldObj) => ValidateStatusUpdate(newObj, oldObj);
+
+    /// <summary>
     /// What a DELETE without <c>propagationPolicy</c>/<c>orphanDependents</c> (and without a GC finalizer already set)
     /// does to dependents (upstream's <c>DefaultGarbageCollectionPolicy</c> for the served version).
     /// </summary>

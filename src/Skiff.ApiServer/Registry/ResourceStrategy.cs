@@ -70,6 +70,12 @@ public abstract class ResourceStrategy : IResourceStrategy
     public virtual IEnumerable<FieldError> ValidateStatusUpdate(JsonObject newObj, JsonObject oldObj) => [];
 
     /// <inheritdoc/>
+    public virtual void PrepareForSubresourceUpdate(string subresource, JsonObject newObj, JsonObject oldObj) => PrepareForStatusUpdate(newObj, oldObj);
+
+    /// <inheritdoc/>
+    public virtual IEnumerable<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject newObj, JsonObject oldObj) => ValidateStatusUpdate(newObj, oldObj);
+
+    /// <inheritdoc/>
     public virtual IReadOnlyList<string> ValidateName(string name, bool prefix) => Rules.CheckName(Rules.Dns1123Subdomain, name, prefix);
 
     /// <inheritdoc/>

@@ -168,6 +168,9 @@ internal sealed partial class GenericStore
             case "status":
                 Strategy.PrepareForStatusUpdate(obj, old);
                 break;
+            case "approval":
+                Strategy.PrepareForSubresourceUpdate(options.Subresource, obj, old);
+                break;
             case "finalize" when IsNamespaces:
             {
                 var finalizers = obj["spec"]?["finalizers"]?.DeepClone();
@@ -205,7 +208,12 @@ internal sealed partial class GenericStore
 
         if (errors.Count == 0)
         {
-            errors.AddRange(options.Subresource == "status" ? Strategy.ValidateStatusUpdate(obj, old) : Strategy.ValidateUpdate(obj, old));
+            errors.AddRange(options.Subresource switch
+            {
+                "status" => Strategy.ValidateStatusUpdate(obj, old),
+                "approval" => Strategy.ValidateSubresourceUpdate(options.Subresource, obj, old),
+                _ => Strategy.ValidateUpdate(obj, old),
+            });
         }
 
         if (errors.Count > 0)
