@@ -96,4 +96,5 @@ public sealed record FieldError(FieldErrorType Type, string Field, string? BadVa
     public static FieldError NotSupported(string field, string? quotedValue, IEnumerable<string> supported) =>
         new(FieldErrorType.NotSupported, field, quotedValue, "supported values: " + string.Join(", ", supported.Select(v => $"\"{v}\"")));
     public static FieldError Duplicate(string field, string? quotedValue) => new(FieldErrorType.Duplicate, field, quotedValue, "");
+    public static FieldError NotFound(string field, string? quotedValue) => new(FieldErrorType.NotFound, field, quotedValue, "");
 }

@@ -119,10 +119,10 @@ internal sealed partial class ResourceEndpoint
             case "create" when info.Subresource.Length == 0:
                 await CreateAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
-            case "update" when info.Subresource is "" or "status" or "finalize" or "scale" or "approval":
+            case "update" when info.Subresource is "" or "status" or "finalize" or "scale" or "approval" or "ephemeralcontainers":
                 await UpdateAsync(ctx, store, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
                 break;
-            case "patch" when info.Subresource is "" or "status" or "scale" or "approval":
+            case "patch" when info.Subresource is "" or "status" or "scale" or "approval" or "ephemeralcontainers":
                 await PatchAsync(ctx, store, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
                 break;
             case "delete" when info.Subresource.Length == 0:

@@ -168,7 +168,7 @@ internal sealed partial class GenericStore
             case "status":
                 Strategy.PrepareForStatusUpdate(obj, old);
                 break;
-            case "approval":
+            case "approval" or "ephemeralcontainers":
                 Strategy.PrepareForSubresourceUpdate(options.Subresource, obj, old);
                 break;
             case "finalize" when IsNamespaces:
@@ -211,7 +211,7 @@ internal sealed partial class GenericStore
             errors.AddRange(options.Subresource switch
             {
                 "status" => Strategy.ValidateStatusUpdate(obj, old),
-                "approval" => Strategy.ValidateSubresourceUpdate(options.Subresource, obj, old),
+                "approval" or "ephemeralcontainers" => Strategy.ValidateSubresourceUpdate(options.Subresource, obj, old),
                 _ => Strategy.ValidateUpdate(obj, old),
             });
         }

@@ -113,6 +113,81 @@ public sealed class PodStrategy : ResourceStrategy
     }
 
     /// <summary>
+    /// <c>pods/ephemeralcontainers</c> (<c>kubectl debug</c>; upstream <c>ephemeralContainersStrategy</c>): the stored
+    /// pod with only <c>spec.ephemeralContainers</c> taken from the request.
+    /// </summary>
+    public override void PrepareForSubresourceUpdate(string subresource, JsonObject newObj, JsonObject oldObj)
+    {
+        var ephemeral = JsonPath.Arr(newObj["spec"] as JsonObject, "ephemeralContainers")?.DeepClone();
+        foreach (var key in newObj.Select(p => p.Key).Where(k => k != "metadata").ToArray())
+        {
+            newObj.Remove(key);
+        }
+
+        foreach (var (key, value) in oldObj.Where(p => p.Key != "metadata"))
+        {
+            newObj[key] = value?.DeepClone();
+        }
+
+        if (newObj["spec"] is JsonObject spec)
+        {
+            if (ephemeral is JsonArray { Count: > 0 })
+            {
+                spec["ephemeralContainers"] = ephemeral;
+            }
+            else
+            {
+                spec.Remove("ephemeralContainers");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Upstream's <c>ValidatePodEphemeralContainersUpdate</c>: the pod's usual rules (names unique across every
+    /// container, an image each), the fields ephemeral containers may not set, a targetContainerName naming a
+    /// container of the pod, and existing ephemeral containers neither changed nor removed.
+    /// </summary>
+    public override IEnumerable<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject newObj, JsonObject oldObj)
+    {
+        var errors = ValidateCreate(newObj).ToList();
+        var spec = newObj["spec"] as JsonObject ?? [];
+        var names = JsonPath.Objects(spec, "containers").Concat(JsonPath.Objects(spec, "initContainers")).Select(c => JsonPath.Str(c, "name")).ToHashSet();
+        var list = JsonPath.Objects(spec, "ephemeralContainers").ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var path = $"spec.ephemeralContainers[{i}]";
+            foreach (var field in (string[])["ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "resources", "resizePolicy", "restartPolicy"])
+            {
+                if (list[i][field] is { } value && !(value is JsonArray { Count: 0 } || value is JsonObject { Count: 0 }))
+                {
+                    errors.Add(FieldError.Forbidden($"{path}.{field}", "cannot be set for an Ephemeral Container"));
+                }
+            }
+
+            if (JsonPath.Str(list[i], "targetContainerName") is { Length: > 0 } target && !names.Contains(target))
+            {
+                errors.Add(FieldError.NotFound($"{path}.targetContainerName", GoFormat.Quote(target)));
+            }
+        }
+
+        var newByName = list.ToDictionary(c => JsonPath.Str(c, "name") ?? "", c => (JsonNode)c, StringComparer.Ordinal);
+        foreach (var old in JsonPath.Objects(oldObj["spec"] as JsonObject, "ephemeralContainers"))
+        {
+            var name = JsonPath.Str(old, "name") ?? "";
+            if (!newByName.TryGetValue(name, out var now))
+            {
+                errors.Add(FieldError.Forbidden("spec.ephemeralContainers", $"existing ephemeral containers \"{name}\" may not be removed"));
+            }
+            else if (!JsonNode.DeepEquals(Normalize(old), Normalize(now)))
+            {
+                errors.Add(FieldError.Forbidden("spec.ephemeralContainers", $"existing ephemeral containers \"{name}\" may not be changed"));
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
     /// upstream's <c>podStrategy.CheckGracefulDelete</c>: the requested period, else
     /// <c>spec.terminationGracePeriodSeconds</c> (30); 0 for pods that never reached a node or already finished; a
     /// period of 0 means "delete now" (null).
