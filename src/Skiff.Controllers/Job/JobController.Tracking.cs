@@ -318,7 +318,9 @@ internal sealed partial class JobController
             u.Failed = u.Failed is { Count: > 0 } ? u.Failed : null;
         }
 
+        var key = job.Metadata.NamespaceProperty + "/" + job.Metadata.Name;
         var updated = await Jobs(job.Metadata.NamespaceProperty).UpdateStatusAsync(job, ct: ct).ConfigureAwait(false);
+        _ownWrites.Replaced(key, job.Metadata.ResourceVersion);
         updated.Status ??= new V1JobStatus();
         updated.Status.UncountedTerminatedPods ??= new V1UncountedTerminatedPods();
         updated.Status.UncountedTerminatedPods.Succeeded ??= [];

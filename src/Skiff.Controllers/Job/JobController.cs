@@ -39,6 +39,7 @@ internal sealed partial class JobController : IReconciler
     private readonly EventRecorder _events;
     private readonly ILogger _logger;
     private readonly BackoffStore _backoff = new();
+    private readonly StaleVersions _ownWrites = new();
 
     public JobController(ControllerContext ctx, JobControllerOptions? options = null)
     {
@@ -94,12 +95,21 @@ internal sealed partial class JobController : IReconciler
         {
             Expectations.Delete(key);
             FinalizerExpectations.Delete(key);
+            _ownWrites.Forget(key);
             _backoff.Remove(key);
             return ReconcileResult.Done;
         }
 
         if (JobSpecs.ManagedByExternalController(shared) is not null)
         {
+            return ReconcileResult.Done;
+        }
+
+        if (_ownWrites.IsStale(key, shared.Metadata.ResourceVersion))
+        {
+            // The cache still holds a version this controller has since replaced: a sync now could only conflict.
+            // The informer's event for the newer version enqueues the Job again.
+            LogStaleCache(key, shared.Metadata.ResourceVersion);
             return ReconcileResult.Done;
         }
 
@@ -414,6 +424,9 @@ internal sealed partial class JobController : IReconciler
     }
 
     private ResourceClient<V1Job, V1JobList> Jobs(string ns) => _ctx.Clientset.Resource<V1Job, V1JobList>(ns);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "job {Key}: cached version {Version} is older than this controller's last status write; waiting for the newer one")]
+    private partial void LogStaleCache(string key, string version);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "job {Key}: too few pods running, need {Need}, creating {Creating}")]
     private partial void LogTooFew(string key, int need, int creating);
