@@ -17,6 +17,11 @@ public static class BuiltInControllers
         new("replicationcontroller", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.ReplicationControllerKind(ctx))),
         new("replicaset", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.AppsReplicaSetKind(ctx))),
         new("deployment", true, ctx => Deployment.DeploymentController.Register(ctx)),
+        new("cronjob", true, ctx => CronJob.CronJobController.Register(ctx)),
+        new("podgc", true, ctx => PodGC.PodGcController.Register(ctx)),
+        new("disruption", true, ctx => Disruption.DisruptionController.Register(ctx)),
+        new("persistentvolume-binder", true, ctx => PersistentVolume.PersistentVolumeBinder.Register(ctx)),
+        new("local-path-provisioner", true, ctx => LocalPath.LocalPathProvisioner.Register(ctx)),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>
