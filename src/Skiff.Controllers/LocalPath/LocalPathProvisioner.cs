@@ -68,6 +68,19 @@ internal sealed partial class LocalPathProvisioner : IReconciler, IRunnable
     /// <summary>Ensures the <c>local-path</c> StorageClass, retrying until it exists, then idles.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        try
+        {
+            await EnsureClassAsync(ct).ConfigureAwait(false);
+            await Task.Delay(Timeout.InfiniteTimeSpan, _ctx.TimeProvider, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task EnsureClassAsync(CancellationToken ct)
+    {
         var classes = _ctx.Clientset.Resource<V1StorageClass, V1StorageClassList>();
         for (var attempt = 0; ; attempt++)
         {
@@ -82,11 +95,11 @@ internal sealed partial class LocalPathProvisioner : IReconciler, IRunnable
                     ReclaimPolicy = "Delete",
                     VolumeBindingMode = "WaitForFirstConsumer",
                 }, ct: ct).ConfigureAwait(false);
-                break;
+                return;
             }
             catch (KubernetesApiException e) when (e.IsAlreadyExists)
             {
-                break;
+                return;
             }
             catch (Exception e) when (e is KubernetesApiException or HttpRequestException)
             {
@@ -94,8 +107,6 @@ internal sealed partial class LocalPathProvisioner : IReconciler, IRunnable
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt, 5))), _ctx.TimeProvider, ct).ConfigureAwait(false);
             }
         }
-
-        await Task.Delay(Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -49,20 +49,27 @@ internal sealed partial class PodGcController : IRunnable
     /// <inheritdoc/>
     public async Task RunAsync(CancellationToken ct)
     {
-        await Task.WhenAll(_pods.WaitForCacheSyncAsync(ct), _nodes.WaitForCacheSyncAsync(ct)).ConfigureAwait(false);
-        using var timer = new PeriodicTimer(_options.Period, _ctx.TimeProvider);
-        do
+        try
         {
-            try
+            await Task.WhenAll(_pods.WaitForCacheSyncAsync(ct), _nodes.WaitForCacheSyncAsync(ct)).ConfigureAwait(false);
+            using var timer = new PeriodicTimer(_options.Period, _ctx.TimeProvider);
+            do
             {
-                await GcAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await GcAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is KubernetesApiException or HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                {
+                    LogPassFailed(e);
+                }
             }
-            catch (Exception e) when (e is KubernetesApiException or HttpRequestException)
-            {
-                LogPassFailed(e);
-            }
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped.
+        }
     }
 
     /// <summary>One pass (upstream's <c>gc</c>).</summary>
