@@ -19,6 +19,11 @@ public static class BuiltInControllers
         new("deployment", true, ctx => Deployment.DeploymentController.Register(ctx)),
         new("job", true, ctx => Job.JobController.Register(ctx)),
         new("ttl-after-finished", true, TtlAfterFinished.TtlAfterFinishedController.Register),
+        new("cronjob", true, ctx => CronJob.CronJobController.Register(ctx)),
+        new("podgc", true, ctx => PodGC.PodGcController.Register(ctx)),
+        new("disruption", true, ctx => Disruption.DisruptionController.Register(ctx)),
+        new("persistentvolume-binder", true, ctx => PersistentVolume.PersistentVolumeBinder.Register(ctx)),
+        new("local-path-provisioner", true, ctx => LocalPath.LocalPathProvisioner.Register(ctx)),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

@@ -28,6 +28,12 @@ public sealed class ControllerContext
     /// <summary>The cluster CA bundle (PEM) the root-ca-cert-publisher publishes; null when unknown.</summary>
     public string? RootCaBundle { get; init; }
 
+    /// <summary>
+    /// Where the local-path provisioner keeps its volumes (in <c>skiff up</c>: <c>DATA_DIR/storage</c>); null: a
+    /// <c>skiff/storage</c> directory under the user's local application data.
+    /// </summary>
+    public string? StorageDirectory { get; init; }
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>The typed clients (the manager's).</summary>

@@ -52,9 +52,13 @@ internal sealed partial class ResourceEndpoint
     }
 
     /// <summary>
-    /// POST <c>pods/{name}/eviction</c> (policy/v1 or v1beta1 Eviction): deletes the pod with the eviction's
-    /// DeleteOptions. A running pod covered by a PodDisruptionBudget that allows no disruption is refused with 429;
-    /// budgets are not decremented (there is no disruption controller to recompute them).
+    /// POST <c>pods/{name}/eviction</c> (policy/v1 or v1beta1 Eviction, upstream's <c>EvictionREST</c>): deletes the pod
+    /// with the eviction's DeleteOptions. A pod that is terminal, pending or already terminating is deleted directly.
+    /// Otherwise the one PodDisruptionBudget selecting it (more than one: 500) must allow a disruption: in one storage
+    /// update (retried on conflict) its <c>disruptionsAllowed</c> is decremented and the pod recorded in
+    /// <c>disruptedPods</c>; a budget allowing none answers 429 with the DisruptionBudget cause. A pod that is not ready
+    /// is evicted without touching the budget when the budget's unhealthyPodEvictionPolicy is AlwaysAllow, or when the
+    /// budget is healthy (currentHealthy at least desiredHealthy, which is positive).
     /// </summary>
     private async Task EvictAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, CancellationToken ct)
     {
@@ -69,16 +73,17 @@ internal sealed partial class ResourceEndpoint
         var options = ParseDeleteOptions(ctx, eviction["deleteOptions"] as JsonObject);
         var pods = PodsStore();
         var pod = await pods.GetAsync(ns, name, "", ct).ConfigureAwait(false);
-        if (pod["status"]?["phase"]?.GetValue<string>() == "Running" && Meta.Str(pod, "deletionTimestamp") is null)
+        var phase = pod["status"]?["phase"]?.GetValue<string>();
+        if (phase is not ("Succeeded" or "Failed" or "Pending") && Meta.Str(pod, "deletionTimestamp") is null)
         {
-            await CheckDisruptionBudgetsAsync(ns, pod, ct).ConfigureAwait(false);
+            await CheckDisruptionBudgetsAsync(ns, pod, QueryDryRun(ctx), ct).ConfigureAwait(false);
         }
 
         await pods.DeleteAsync(ns, name, options, ct).ConfigureAwait(false);
         await Responses.WriteAsync(ctx, 201, SuccessStatus(), neg.Format).ConfigureAwait(false);
     }
 
-    private async Task CheckDisruptionBudgetsAsync(string ns, JsonObject pod, CancellationToken ct)
+    private async Task CheckDisruptionBudgetsAsync(string ns, JsonObject pod, bool dryRun, CancellationToken ct)
     {
         if (_registry.Find("policy", "v1", "poddisruptionbudgets") is not { } pdbs)
         {
@@ -86,7 +91,8 @@ internal sealed partial class ResourceEndpoint
         }
 
         var labels = pod["metadata"]?["labels"] as JsonObject;
-        var page = await StoreFor(pdbs).ListAsync(ns, new ListQuery { Labels = LabelSelector.Everything, Fields = FieldSelector.Everything }, ct).ConfigureAwait(false);
+        var store = StoreFor(pdbs);
+        var page = await store.ListAsync(ns, new ListQuery { Labels = LabelSelector.Everything, Fields = FieldSelector.Everything }, ct).ConfigureAwait(false);
         var matching = page.Items.Where(b => SelectorMatches(b["spec"]?["selector"] as JsonObject, labels)).ToList();
         if (matching.Count == 0)
         {
@@ -98,25 +104,85 @@ internal sealed partial class ResourceEndpoint
             throw StatusErrors.InternalError("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
         }
 
-        var pdb = matching[0];
-        var observed = pdb["status"]?["observedGeneration"]?.GetValue<long>() ?? 0;
-        var allowed = pdb["status"]?["disruptionsAllowed"]?.GetValue<long>() ?? 0;
-        var pdbName = Meta.Name(pdb);
-        if (observed < Meta.Generation(pdb))
+        var podReady = (pod["status"]?["conditions"] as JsonArray)?.Any(c => c?["type"]?.GetValue<string>() == "Ready" && c["status"]?.GetValue<string>() == "True") == true;
+        var pdbName = Meta.Name(matching[0]);
+        if (!podReady && matching[0]["spec"]?["unhealthyPodEvictionPolicy"]?.GetValue<string>() == "AlwaysAllow")
         {
-            throw DisruptionRefused(pdbName, $"Cannot evict pod as it would violate the pod's disruption budget. The disruption budget {pdbName} is still being processed by the server.");
+            return;
         }
 
-        if (allowed <= 0)
+        try
         {
-            var needs = pdb["status"]?["desiredHealthy"]?.GetValue<long>() ?? 0;
-            throw DisruptionRefused(pdbName, $"The disruption budget {pdbName} needs {needs} healthy pods and has {pdb["status"]?["currentHealthy"]?.GetValue<long>() ?? 0} currently");
+            await store.UpdateDirectAsync(ns, pdbName, pdb => DecrementBudget(pdb, Meta.Name(pod), podReady, dryRun), ct).ConfigureAwait(false);
+        }
+        catch (BudgetUnchangedException)
+        {
+            // Nothing to write: the pod may go without spending the budget (or this is a dry run).
         }
     }
 
-    private static StatusException DisruptionRefused(string pdbName, string cause) =>
+    /// <summary>Upstream's <c>checkAndDecrement</c> on the stored budget; throws <see cref="BudgetUnchangedException"/> to write nothing.</summary>
+    private void DecrementBudget(JsonObject pdb, string podName, bool podReady, bool dryRun)
+    {
+        var status = pdb["status"] as JsonObject ?? new JsonObject();
+        long Num(string key) => status[key]?.GetValue<long>() ?? 0;
+        var pdbName = Meta.Name(pdb);
+        if (!podReady && Num("currentHealthy") >= Num("desiredHealthy") && Num("desiredHealthy") > 0)
+        {
+            throw new BudgetUnchangedException();
+        }
+
+        if (Num("observedGeneration") < Meta.Generation(pdb))
+        {
+            throw DisruptionRefused($"The disruption budget {pdbName} is still being processed by the server.", 10);
+        }
+
+        var allowed = Num("disruptionsAllowed");
+        if (allowed < 0)
+        {
+            throw StatusErrors.Forbidden("policy", "poddisruptionbudget", pdbName, "pdb disruptions allowed is negative");
+        }
+
+        var disrupted = status["disruptedPods"] as JsonObject;
+        if (disrupted?.Count > 2000)
+        {
+            throw StatusErrors.Forbidden("policy", "poddisruptionbudget", pdbName, "DisruptedPods map too big - too many evictions not confirmed by PDB controller");
+        }
+
+        if (allowed == 0)
+        {
+            throw DisruptionRefused($"The disruption budget {pdbName} needs {Num("desiredHealthy")} healthy pods and has {Num("currentHealthy")} currently", null);
+        }
+
+        if (dryRun)
+        {
+            throw new BudgetUnchangedException();
+        }
+
+        pdb["status"] = status;
+        status["disruptionsAllowed"] = allowed - 1;
+        var now = _options.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        if (allowed - 1 == 0 && status["conditions"] is JsonArray conditions &&
+            conditions.FirstOrDefault(c => c?["type"]?.GetValue<string>() == "DisruptionAllowed") is JsonObject condition &&
+            condition["status"]?.GetValue<string>() != "False")
+        {
+            condition["status"] = "False";
+            condition["reason"] = "InsufficientPods";
+            condition["message"] = "";
+            condition["lastTransitionTime"] = now;
+        }
+
+        disrupted ??= new JsonObject();
+        status["disruptedPods"] = disrupted;
+        disrupted[podName] = now;
+    }
+
+    private static StatusException DisruptionRefused(string cause, int? retryAfterSeconds) =>
         new(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.",
-            new StatusDetails(Causes: [new StatusCause("DisruptionBudget", cause)]));
+            new StatusDetails(Causes: [new StatusCause("DisruptionBudget", cause)], RetryAfterSeconds: retryAfterSeconds));
+
+    /// <summary>Aborts the budget's storage update: the eviction proceeds without changing it.</summary>
+    private sealed class BudgetUnchangedException : Exception;
 
     private static bool SelectorMatches(JsonObject? selector, JsonObject? labels)
     {

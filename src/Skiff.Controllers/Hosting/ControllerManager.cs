@@ -56,6 +56,7 @@ public sealed partial class ControllerManager : IDisposable
             Dynamic = Dynamic,
             Discovery = Discovery,
             RootCaBundle = options.RootCaBundle,
+            StorageDirectory = options.StorageDirectory,
             LoggerFactory = loggers,
         };
         foreach (var controller in Enabled)

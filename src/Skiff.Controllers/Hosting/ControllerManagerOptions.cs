@@ -33,6 +33,9 @@ public sealed record ControllerManagerOptions
     /// <summary>The cluster CA bundle (PEM) the root-ca-cert-publisher publishes; null when unknown.</summary>
     public string? RootCaBundle { get; init; }
 
+    /// <summary>Where the local-path provisioner keeps its volumes (see <see cref="ControllerContext.StorageDirectory"/>).</summary>
+    public string? StorageDirectory { get; init; }
+
     public ILoggerFactory? LoggerFactory { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -50,7 +50,13 @@ internal static class ComponentHost
                     var client = api.IssueClientConfig(ControllerManagerUser, [], "controller-manager.kubeconfig") with { Qps = 20, Burst = 30 };
                     return Task.FromResult<(ClientConfig, string?)>((client, api.Host.Certificates.CaPem));
                 },
-                (client, rootCa) => new ControllerManagerOptions { Client = client, RootCaBundle = rootCa, Controllers = settings.Controllers },
+                (client, rootCa) => new ControllerManagerOptions
+                {
+                    Client = client,
+                    RootCaBundle = rootCa,
+                    Controllers = settings.Controllers,
+                    StorageDirectory = Path.Combine(settings.DataDirectory, "storage"),
+                },
                 sp.GetRequiredService<IHostApplicationLifetime>(),
                 sp.GetRequiredService<ExitCode>(),
                 sp.GetRequiredService<ILoggerFactory>()));

@@ -57,10 +57,17 @@ public sealed class CronJobStrategy : ResourceStrategy
         {
             yield return FieldError.Required("spec.schedule");
         }
-        else if (!schedule.StartsWith('@') && schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is var n && n != 5 &&
-                 !schedule.StartsWith("TZ=", StringComparison.Ordinal) && !schedule.StartsWith("CRON_TZ=", StringComparison.Ordinal))
+        else
         {
-            yield return FieldError.Invalid("spec.schedule", Rules.Q(schedule), $"expected exactly 5 fields, found {n}: {schedule}");
+            foreach (var e in ValidateSchedule(schedule))
+            {
+                yield return e;
+            }
+        }
+
+        if (spec?["timeZone"] is { } tzNode && ValidateTimeZone(tzNode.GetValue<string>()) is { } tzError)
+        {
+            yield return FieldError.Invalid("spec.timeZone", Rules.Q(tzNode.GetValue<string>()), tzError);
         }
 
         if (JsonPath.Str(spec, "concurrencyPolicy") is { } cp && !Policies.Contains(cp))
@@ -91,6 +98,67 @@ public sealed class CronJobStrategy : ResourceStrategy
         if (JsonPath.Str(template, "spec", "restartPolicy") is { } rp && rp is not ("OnFailure" or "Never"))
         {
             yield return FieldError.NotSupported("spec.jobTemplate.spec.template.spec.restartPolicy", Rules.Q(rp), ["OnFailure", "Never"]);
+        }
+    }
+
+    /// <summary>
+    /// Upstream's <c>validateScheduleFormat</c> on create: the schedule must parse (Cronos, five standard fields or a
+    /// macro), and <c>TZ=</c>/<c>CRON_TZ=</c> prefixes are refused in favour of <c>spec.timeZone</c>.
+    /// </summary>
+    private static IEnumerable<FieldError> ValidateSchedule(string schedule)
+    {
+        if (schedule.Contains("TZ", StringComparison.Ordinal))
+        {
+            yield return FieldError.Invalid("spec.schedule", Rules.Q(schedule), "cannot use TZ or CRON_TZ in schedule, use timeZone field instead");
+            yield break;
+        }
+
+        string? error = null;
+        try
+        {
+            Cronos.CronExpression.Parse(schedule.Trim(), Cronos.CronFormat.Standard);
+        }
+        catch (Cronos.CronFormatException e)
+        {
+            var n = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            error = !schedule.StartsWith('@') && n != 5 ? $"expected exactly 5 fields, found {n}: {schedule}" : e.Message;
+        }
+
+        if (error is not null)
+        {
+            yield return FieldError.Invalid("spec.schedule", Rules.Q(schedule), error);
+        }
+    }
+
+    /// <summary>Upstream's <c>validateTimeZone</c>: null for a known IANA name, else the message.</summary>
+    private static string? ValidateTimeZone(string tz)
+    {
+        if (tz.Length == 0)
+        {
+            return "timeZone must be nil or non-empty string";
+        }
+
+        if (string.Equals(tz, "Local", StringComparison.OrdinalIgnoreCase))
+        {
+            return "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones";
+        }
+
+        foreach (var part in tz.Split('/'))
+        {
+            if (part is "." or ".." || part.StartsWith('-') || !part.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '+'))
+            {
+                return $"unknown time zone {tz}";
+            }
+        }
+
+        try
+        {
+            TimeZoneInfo.FindSystemTimeZoneById(tz);
+            return null;
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return $"unknown time zone {tz}";
         }
     }
 

@@ -6,7 +6,7 @@ namespace Skiff.ApiServer.Registry.Core;
 
 /// <summary>
 /// core/v1 persistentvolumeclaims: volumeMode defaults to Filesystem, status starts Pending, the spec is
-/// immutable after creation except the storage request; upstream's printer.
+/// immutable after creation except the storage request, a first volumeName and a first storageClassName; upstream's printer.
 /// </summary>
 public sealed class PersistentVolumeClaimStrategy : ResourceStrategy
 {
@@ -53,6 +53,12 @@ public sealed class PersistentVolumeClaimStrategy : ResourceStrategy
             if (JsonPath.Str(oldSpec, "volumeName") is null or "")
             {
                 spec.Remove("volumeName");
+            }
+
+            // Retroactive default StorageClass assignment (GA in 1.28): a claim without a class may get one.
+            if (JsonPath.Str(oldSpec, "storageClassName") is null)
+            {
+                spec.Remove("storageClassName");
             }
         }
 
