@@ -18,6 +18,7 @@ public static class BuiltInControllers
         new("replicaset", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.AppsReplicaSetKind(ctx))),
         new("deployment", true, ctx => Deployment.DeploymentController.Register(ctx)),
         new("daemonset", true, ctx => DaemonSet.DaemonSetController.Register(ctx)),
+        new("statefulset", true, ctx => StatefulSet.StatefulSetController.Register(ctx)),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>
