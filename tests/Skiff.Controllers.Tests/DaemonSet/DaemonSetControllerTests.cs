@@ -159,6 +159,31 @@ public sealed class DaemonSetControllerTests
         await ListWatch.UntilAsync(h.Clientset.AppsV1().DaemonSets(ns), l => l.Single().Status.UpdatedNumberScheduled == 1);
     }
 
+    [Fact]
+    public async Task RollingUpdate_MaxSurge_StartsTheNewPodBeforeTheOldOneGoes()
+    {
+        await using var h = await ControllerHarness.StartAsync(Controllers);
+        await using var kubelet = await FakeKubelet.StartAsync(h.Clientset);
+        var ns = await h.NamespaceAsync();
+        await NodeAsync(h, "n1");
+        await NodeAsync(h, "n2");
+        await ApplyAsync(h, ns, DaemonSetYaml("web", "nginx:1").Replace("rollingUpdate: {maxUnavailable: 1}", "rollingUpdate: {maxUnavailable: 0, maxSurge: 1}", StringComparison.Ordinal));
+        await h.Kubectl.OkAsync("rollout", "status", "-n", ns, "ds/web", "--timeout=60s");
+        await UntilPodsAsync(h, ns, l => l.Count == 2 && l.All(Ready));
+
+        // Every node keeps a ready pod throughout; some node runs two pods at some point.
+        using var watching = new CancellationTokenSource();
+        var follow = await FollowPodsAsync(h, ns, pods => new[] { "n1", "n2" }.Select(n =>
+            pods.Count(p => DaemonSetPods.TargetNodeName(p) == n && p.Metadata.DeletionTimestamp is null && Ready(p))).ToArray(), watching.Token);
+        await h.Kubectl.OkAsync("set", "image", "-n", ns, "ds/web", "c=nginx:2");
+        await h.Kubectl.OkAsync("rollout", "status", "-n", ns, "ds/web", "--timeout=60s");
+        await UntilPodsAsync(h, ns, l => l.Count == 2 && l.All(p => p.Spec.Containers[0].Image == "nginx:2" && Ready(p)));
+        await watching.CancelAsync();
+        var seen = await follow;
+        Assert.All(seen, perNode => Assert.All(perNode, ready => Assert.True(ready >= 1, "a node was left without a ready daemon pod")));
+        Assert.Contains(seen, perNode => perNode.Any(ready => ready == 2));
+    }
+
     private static HashSet<string> Nodes(IEnumerable<V1Pod> pods, string app) =>
         [.. pods.Where(p => p.Metadata.Labels?.TryGetValue("app", out var a) == true && a == app && p.Metadata.DeletionTimestamp is null).Select(p => DaemonSetPods.TargetNodeName(p) ?? "?")];
 

@@ -163,6 +163,34 @@ public sealed class StatefulSetControllerTests
         await ListWatch.UntilAsync(h.Clientset.CoreV1().PersistentVolumeClaims(ns), l => l.Count == 0);
     }
 
+    [Fact]
+    public async Task OnDelete_ReplacesOnlyDeletedPods_MaxUnavailableReplacesSeveralAtOnce()
+    {
+        await using var h = await ControllerHarness.StartAsync(Controllers);
+        await using var kubelet = await FakeKubelet.StartAsync(h.Clientset);
+        var ns = await h.NamespaceAsync();
+        await ApplyAsync(h, ns, StatefulSetYaml("web", 2, "nginx:1", extraSpec: "updateStrategy: {type: OnDelete}"));
+        await UntilPodsAsync(h, ns, l => l.Count == 2 && l.All(Ready));
+        await h.Kubectl.OkAsync("set", "image", "-n", ns, "sts/web", "c=nginx:2");
+        await ListWatch.UntilAsync(h.Clientset.AppsV1().StatefulSets(ns), l => l.Single().Status.ObservedGeneration == 2 &&
+            l.Single().Status.UpdateRevision != l.Single().Status.CurrentRevision);
+        Assert.All((await h.Clientset.CoreV1().Pods(ns).ListAsync()).Items, p => Assert.Equal("nginx:1", Image(p)));
+        await h.Clientset.CoreV1().Pods(ns).DeleteAsync("web-0");
+        var pods = await UntilPodsAsync(h, ns, l => l.Count == 2 && l.Any(p => p.Metadata.Name == "web-0" && Image(p) == "nginx:2" && Ready(p)));
+        Assert.Equal("nginx:1", Image(pods.Single(p => p.Metadata.Name == "web-1")));
+
+        // RollingUpdate with maxUnavailable 2 of 4: two old pods are replaced at once (never more than two missing).
+        await ApplyAsync(h, ns, StatefulSetYaml("big", 4, "nginx:1", extraSpec: "podManagementPolicy: Parallel\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 2}}"));
+        await h.Kubectl.OkAsync("rollout", "status", "-n", ns, "sts/big", "--timeout=60s");
+        using var watching = new CancellationTokenSource();
+        var follow = await FollowPodsAsync(h, ns, l => 4 - l.Count(p => p.Metadata.Name.StartsWith("big-", StringComparison.Ordinal) && p.Metadata.DeletionTimestamp is null && Ready(p)), watching.Token);
+        await h.Kubectl.OkAsync("set", "image", "-n", ns, "sts/big", "c=nginx:2");
+        await UntilPodsAsync(h, ns, l => l.Count(p => p.Metadata.Name.StartsWith("big-", StringComparison.Ordinal) && Image(p) == "nginx:2" && Ready(p)) == 4);
+        await watching.CancelAsync();
+        var missing = await follow;
+        Assert.Equal(2, missing.Max());
+    }
+
     private static int Ordinal(V1Pod p) => int.Parse(p.Metadata.Name[(p.Metadata.Name.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Image(V1Pod p) => p.Spec.Containers[0].Image;
