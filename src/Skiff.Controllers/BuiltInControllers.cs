@@ -24,6 +24,8 @@ public static class BuiltInControllers
         new("disruption", true, ctx => Disruption.DisruptionController.Register(ctx)),
         new("persistentvolume-binder", true, ctx => PersistentVolume.PersistentVolumeBinder.Register(ctx)),
         new("local-path-provisioner", true, ctx => LocalPath.LocalPathProvisioner.Register(ctx)),
+        new("daemonset", true, ctx => DaemonSet.DaemonSetController.Register(ctx)),
+        new("statefulset", true, ctx => StatefulSet.StatefulSetController.Register(ctx)),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

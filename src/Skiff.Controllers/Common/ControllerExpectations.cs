@@ -50,6 +50,18 @@ internal sealed class ControllerExpectations
         }
     }
 
+    /// <summary>
+    /// Expects <paramref name="adds"/> creations and the deletion of <paramref name="podKeys"/> together (upstream's
+    /// <c>SetExpectations</c>, as the DaemonSet controller sets them; replacing what was recorded).
+    /// </summary>
+    public void Expect(string key, int adds, IReadOnlyCollection<string> podKeys)
+    {
+        lock (_lock)
+        {
+            _entries[key] = new Entry(adds, podKeys.Count, _time.GetUtcNow(), new HashSet<string>(podKeys, StringComparer.Ordinal));
+        }
+    }
+
     /// <summary>One expected creation happened (or will not).</summary>
     public void CreationObserved(string key)
     {

@@ -6,7 +6,9 @@ namespace Skiff.ApiServer.Registry.Apps;
 
 /// <summary>
 /// apps/v1 daemonsets: RollingUpdate with maxUnavailable 1 and maxSurge 0, revisionHistoryLimit 10; selector
-/// required, matching and immutable; generation tracks the spec.
+/// required, matching and immutable; generation tracks the spec. The template generation (internal
+/// <c>spec.templateGeneration</c>, carried in apps/v1 by the <c>deprecated.daemonset.template.generation</c> annotation)
+/// starts at 1 and grows by one whenever an update changes the template; clients cannot set it.
 /// </summary>
 public sealed class DaemonSetStrategy : ResourceStrategy
 {
@@ -18,6 +20,26 @@ public sealed class DaemonSetStrategy : ResourceStrategy
 
     /// <inheritdoc/>
     public override IReadOnlyList<string>? GenerationFields => ["spec"];
+
+    /// <summary>The annotation apps/v1 carries the template generation in.</summary>
+    public const string TemplateGenerationAnnotation = "deprecated.daemonset.template.generation";
+
+    /// <inheritdoc/>
+    public override void PrepareForCreate(JsonObject obj)
+    {
+        base.PrepareForCreate(obj);
+        JsonPath.Ensure(obj, "metadata", "annotations")[TemplateGenerationAnnotation] = "1";
+    }
+
+    /// <inheritdoc/>
+    public override void PrepareForUpdate(JsonObject newObj, JsonObject oldObj)
+    {
+        base.PrepareForUpdate(newObj, oldObj);
+        var old = long.TryParse(JsonPath.Str(oldObj, "metadata", "annotations", TemplateGenerationAnnotation), System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : 0;
+        var changed = !JsonNode.DeepEquals(Core.PodStrategy.Normalize(JsonPath.Get(newObj, "spec", "template")), Core.PodStrategy.Normalize(JsonPath.Get(oldObj, "spec", "template")));
+        JsonPath.Ensure(newObj, "metadata", "annotations")[TemplateGenerationAnnotation] = (changed ? old + 1 : old).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <inheritdoc/>
     public override void ApplyDefaults(JsonObject obj)
