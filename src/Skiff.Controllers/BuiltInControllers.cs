@@ -17,6 +17,8 @@ public static class BuiltInControllers
         new("replicationcontroller", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.ReplicationControllerKind(ctx))),
         new("replicaset", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.AppsReplicaSetKind(ctx))),
         new("deployment", true, ctx => Deployment.DeploymentController.Register(ctx)),
+        new("endpoint", true, Endpoints.EndpointsController.Register),
+        new("endpointslice", true, EndpointSlice.EndpointSliceController.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>
