@@ -19,6 +19,8 @@ public static class BuiltInControllers
         new("deployment", true, ctx => Deployment.DeploymentController.Register(ctx)),
         new("endpoint", true, Endpoints.EndpointsController.Register),
         new("endpointslice", true, EndpointSlice.EndpointSliceController.Register),
+        new("nodelifecycle", true, NodeLifecycle.NodeLifecycleController.Register),
+        new("taint-eviction-controller", true, TaintEviction.TaintEvictionController.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>
