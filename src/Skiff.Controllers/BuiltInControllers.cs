@@ -19,6 +19,7 @@ public static class BuiltInControllers
         new("deployment", true, ctx => Deployment.DeploymentController.Register(ctx)),
         new("endpoint", true, Endpoints.EndpointsController.Register),
         new("endpointslice", true, EndpointSlice.EndpointSliceController.Register),
+        new("endpointslicemirroring", true, EndpointSliceMirroring.EndpointSliceMirroringController.Register),
         new("nodelifecycle", true, NodeLifecycle.NodeLifecycleController.Register),
         new("taint-eviction-controller", true, TaintEviction.TaintEvictionController.Register),
     ];

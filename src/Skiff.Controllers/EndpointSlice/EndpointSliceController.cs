@@ -46,6 +46,7 @@ internal sealed partial class EndpointSliceController : IReconciler
     private readonly Lister<V1EndpointSlice> _slices;
     private readonly SliceReconciler _reconciler;
     private readonly SliceTracker _tracker = new();
+    private readonly SliceWriter _writer;
     private readonly ILogger _logger;
 
     private EndpointSliceController(ControllerContext ctx, EndpointSliceControllerOptions options)
@@ -56,6 +57,7 @@ internal sealed partial class EndpointSliceController : IReconciler
         _nodes = ctx.Manager.Informers.Informer<V1Node>().Lister;
         _slices = ctx.Manager.Informers.Informer<V1EndpointSlice>().Lister;
         _reconciler = new SliceReconciler(options.MaxEndpointsPerSlice);
+        _writer = new SliceWriter(ctx.Clientset);
         _logger = ctx.LoggerFactory.CreateLogger<EndpointSliceController>();
     }
 
@@ -165,44 +167,8 @@ internal sealed partial class EndpointSliceController : IReconciler
             }
         }
 
-        await ApplyAsync(key, ns, plan, _tracker, ct).ConfigureAwait(false);
+        await _writer.ApplyAsync(key, ns, plan, _tracker, ct).ConfigureAwait(false);
         return missingNode ? ReconcileResult.After(TimeSpan.FromSeconds(1)) : ReconcileResult.Done;
-    }
-
-    /// <summary>Writes a plan: creations, then updates, then deletions, each recorded in <paramref name="tracker"/>.</summary>
-    internal async Task ApplyAsync(string owner, string ns, SliceReconciler.Plan plan, SliceTracker tracker, CancellationToken ct)
-    {
-        var client = _ctx.Clientset.Resource<V1EndpointSlice, V1EndpointSliceList>(ns);
-        foreach (var s in plan.Create)
-        {
-            try
-            {
-                tracker.Written(owner, await client.CreateAsync(s, ct: ct).ConfigureAwait(false));
-            }
-            catch (KubernetesApiException e) when (e.IsForbidden)
-            {
-                // The namespace is terminating.
-                return;
-            }
-        }
-
-        foreach (var s in plan.Update)
-        {
-            tracker.Written(owner, await client.UpdateAsync(s, ct: ct).ConfigureAwait(false));
-        }
-
-        foreach (var s in plan.Delete)
-        {
-            try
-            {
-                await client.DeleteAsync(s.Metadata.Name, ct: ct).ConfigureAwait(false);
-            }
-            catch (KubernetesApiException e) when (e.IsNotFound)
-            {
-            }
-
-            tracker.Removed(owner, s.Metadata.Name);
-        }
     }
 
     /// <summary>Upstream's <c>getEndpointPorts</c>: each service port the pod has, named target ports resolved.</summary>
