@@ -11,6 +11,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- namespace-delete [--namespaces 100] [--objects 50] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- replicaset [--replicas N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- job [--completions 1000] [--parallelism 100] [--runs 3]
+//   dotnet run -c Release --project bench/Skiff.Bench -- endpointslices [--pods 1000] [--flip 100] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--pods 2000] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
@@ -36,6 +37,9 @@ switch (args.Length > 0 ? args[0] : "")
     case "job":
         await Skiff.Bench.Controllers.JobBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "endpointslices":
+        await Skiff.Bench.Controllers.EndpointSliceBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "replicaset":
         await Skiff.Bench.Controllers.ReplicaSetBench.RunAsync(rest, CancellationToken.None);
         return 0;
@@ -60,6 +64,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|scheduling|startup|hollow [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow [options]   (see bench/README.md)");
         return 2;
 }

@@ -26,6 +26,11 @@ public static class BuiltInControllers
         new("local-path-provisioner", true, ctx => LocalPath.LocalPathProvisioner.Register(ctx)),
         new("daemonset", true, ctx => DaemonSet.DaemonSetController.Register(ctx)),
         new("statefulset", true, ctx => StatefulSet.StatefulSetController.Register(ctx)),
+        new("endpoint", true, Endpoints.EndpointsController.Register),
+        new("endpointslice", true, EndpointSlice.EndpointSliceController.Register),
+        new("endpointslicemirroring", true, EndpointSliceMirroring.EndpointSliceMirroringController.Register),
+        new("nodelifecycle", true, NodeLifecycle.NodeLifecycleController.Register),
+        new("taint-eviction-controller", true, TaintEviction.TaintEvictionController.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

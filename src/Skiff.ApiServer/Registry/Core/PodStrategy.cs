@@ -5,7 +5,8 @@ using Skiff.ApiServer.Registry.Printing;
 namespace Skiff.ApiServer.Registry.Core;
 
 /// <summary>
-/// core/v1 pods (<c>pkg/registry/core/pod/strategy.go</c>): status starts as Pending with a QoS class, the spec
+/// core/v1 pods (<c>pkg/registry/core/pod/strategy.go</c>): status starts as Pending with a QoS class (and the
+/// <see cref="DefaultTolerationSeconds"/> admission adds its tolerations), the spec
 /// is immutable except for images, activeDeadlineSeconds, toleration additions and a negative grace period set
 /// to 1; upstream's field selectors and printer.
 /// </summary>
@@ -44,6 +45,7 @@ public sealed class PodStrategy : ResourceStrategy
     public override void PrepareForCreate(JsonObject obj)
     {
         obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(JsonPath.Obj(obj, "spec")) };
+        DefaultTolerationSeconds.Apply(JsonPath.Ensure(obj, "spec"));
     }
 
     /// <inheritdoc/>

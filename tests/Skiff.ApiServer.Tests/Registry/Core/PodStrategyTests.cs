@@ -84,7 +84,8 @@ public class PodStrategyTests
         var (pod, _) = Create(PodStrategy.Instance, Pod);
         var (_, errors) = Update(PodStrategy.Instance, pod, p =>
         {
-            p["spec"]!["tolerations"] = new JsonArray(new JsonObject { ["key"] = "k", ["operator"] = "Exists" });
+            // Create added the default not-ready/unreachable tolerations; an update may only add to them.
+            p["spec"]!["tolerations"]!.AsArray().Add(new JsonObject { ["key"] = "k", ["operator"] = "Exists" });
             p["spec"]!["activeDeadlineSeconds"] = 60;
         });
         Assert.Empty(errors);
