@@ -41,9 +41,9 @@ internal static class PluginRegistry
     /// <summary>Every plugin name this registry knows.</summary>
     public static IEnumerable<string> Names => Defaults.Select(d => d.Name);
 
-    /// <summary>Builds the profile <paramref name="config"/> describes.</summary>
+    /// <summary>Builds the profile <paramref name="config"/> describes; plugins read other cluster objects through <paramref name="cluster"/>.</summary>
     /// <exception cref="ArgumentException">It enables an unknown plugin.</exception>
-    public static Profile Build(ProfileConfig config, Clientset clientset)
+    public static Profile Build(ProfileConfig config, Clientset clientset, IClusterLister? cluster = null)
     {
         var names = Defaults.Select(d => d.Name).Where(n => !config.Disabled.Contains("*") && !config.Disabled.Contains(n)).ToList();
         foreach (var n in config.Enabled)
@@ -59,7 +59,7 @@ internal static class PluginRegistry
             }
         }
 
-        var plugins = names.Select(n => Create(n, config, clientset)).ToList();
+        var plugins = names.Select(n => Create(n, config, clientset, cluster ?? EmptyClusterLister.Instance)).ToList();
         var weights = Defaults.Where(d => d.Weight > 0).ToDictionary(d => d.Name, d => d.Weight, StringComparer.Ordinal);
         foreach (var (k, v) in config.Weights)
         {
@@ -70,7 +70,7 @@ internal static class PluginRegistry
         return new Profile(config.SchedulerName, sort, plugins.Where(p => p is not IQueueSortPlugin), weights);
     }
 
-    private static IPlugin Create(string name, ProfileConfig config, Clientset clientset) => name switch
+    private static IPlugin Create(string name, ProfileConfig config, Clientset clientset, IClusterLister cluster) => name switch
     {
         PrioritySort.PluginName => new PrioritySort(),
         NodeUnschedulable.PluginName => new NodeUnschedulable(),
@@ -79,7 +79,7 @@ internal static class PluginRegistry
         NodeAffinity.PluginName => new NodeAffinity(),
         NodePorts.PluginName => new NodePorts(),
         NodeResourcesFit.PluginName => new NodeResourcesFit(config.ScoringStrategy, config.Shape),
-        InterPodAffinity.PluginName => new InterPodAffinity(),
+        InterPodAffinity.PluginName => new InterPodAffinity(cluster),
         DefaultPreemption.PluginName => new DefaultPreemption(clientset),
         NodeResourcesBalancedAllocation.PluginName => new NodeResourcesBalancedAllocation(),
         ImageLocality.PluginName => new ImageLocality(),

@@ -120,7 +120,7 @@ public sealed partial class Scheduler : IRunnable
 
         var start = Stopwatch.GetTimestamp();
         Cache.UpdateSnapshot(_snapshot);
-        var state = new CycleState();
+        var state = new CycleState { AllNodes = _snapshot.Nodes };
         var result = SchedulePod(profile, state, pod);
         if (result.Node is null)
         {
