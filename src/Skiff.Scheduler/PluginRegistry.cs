@@ -10,6 +10,7 @@ using Skiff.Scheduler.Plugins.NodePorts;
 using Skiff.Scheduler.Plugins.NodeResourcesBalancedAllocation;
 using Skiff.Scheduler.Plugins.NodeResourcesFit;
 using Skiff.Scheduler.Plugins.NodeUnschedulable;
+using Skiff.Scheduler.Plugins.PodTopologySpread;
 using Skiff.Scheduler.Plugins.PrioritySort;
 using Skiff.Scheduler.Plugins.TaintToleration;
 
@@ -31,6 +32,7 @@ internal static class PluginRegistry
         (NodeAffinity.PluginName, 2),
         (NodePorts.PluginName, 0),
         (NodeResourcesFit.PluginName, 1),
+        (PodTopologySpread.PluginName, 2),
         (InterPodAffinity.PluginName, 2),
         (DefaultPreemption.PluginName, 0),
         (NodeResourcesBalancedAllocation.PluginName, 1),
@@ -79,6 +81,7 @@ internal static class PluginRegistry
         NodeAffinity.PluginName => new NodeAffinity(),
         NodePorts.PluginName => new NodePorts(),
         NodeResourcesFit.PluginName => new NodeResourcesFit(config.ScoringStrategy, config.Shape),
+        PodTopologySpread.PluginName => new PodTopologySpread(cluster),
         InterPodAffinity.PluginName => new InterPodAffinity(cluster),
         DefaultPreemption.PluginName => new DefaultPreemption(clientset),
         NodeResourcesBalancedAllocation.PluginName => new NodeResourcesBalancedAllocation(),
