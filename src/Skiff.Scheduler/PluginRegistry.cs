@@ -12,6 +12,7 @@ using Skiff.Scheduler.Plugins.NodeResourcesFit;
 using Skiff.Scheduler.Plugins.NodeUnschedulable;
 using Skiff.Scheduler.Plugins.PodTopologySpread;
 using Skiff.Scheduler.Plugins.PrioritySort;
+using Skiff.Scheduler.Plugins.SchedulingGates;
 using Skiff.Scheduler.Plugins.TaintToleration;
 
 namespace Skiff.Scheduler;
@@ -25,6 +26,7 @@ internal static class PluginRegistry
     /// <summary>The default plugins in upstream's order, with their default score weights (0 = not a scorer).</summary>
     public static readonly IReadOnlyList<(string Name, int Weight)> Defaults =
     [
+        (SchedulingGates.PluginName, 0),
         (PrioritySort.PluginName, 0),
         (NodeUnschedulable.PluginName, 0),
         (NodeName.PluginName, 0),
@@ -45,12 +47,13 @@ internal static class PluginRegistry
 
     /// <summary>Builds the profile <paramref name="config"/> describes; plugins read other cluster objects through <paramref name="cluster"/>.</summary>
     /// <exception cref="ArgumentException">It enables an unknown plugin.</exception>
-    public static Profile Build(ProfileConfig config, Clientset clientset, IClusterLister? cluster = null)
+    public static Profile Build(ProfileConfig config, Clientset clientset, IClusterLister? cluster = null, IReadOnlyDictionary<string, Func<IPlugin>>? outOfTree = null)
     {
+        outOfTree ??= new Dictionary<string, Func<IPlugin>>();
         var names = Defaults.Select(d => d.Name).Where(n => !config.Disabled.Contains("*") && !config.Disabled.Contains(n)).ToList();
         foreach (var n in config.Enabled)
         {
-            if (!Names.Contains(n))
+            if (!Names.Contains(n) && !outOfTree.ContainsKey(n))
             {
                 throw new ArgumentException($"plugin \"{n}\" does not exist", nameof(config));
             }
@@ -61,7 +64,7 @@ internal static class PluginRegistry
             }
         }
 
-        var plugins = names.Select(n => Create(n, config, clientset, cluster ?? EmptyClusterLister.Instance)).ToList();
+        var plugins = names.Select(n => outOfTree.TryGetValue(n, out var make) ? make() : Create(n, config, clientset, cluster ?? EmptyClusterLister.Instance)).ToList();
         var weights = Defaults.Where(d => d.Weight > 0).ToDictionary(d => d.Name, d => d.Weight, StringComparer.Ordinal);
         foreach (var (k, v) in config.Weights)
         {
@@ -74,6 +77,7 @@ internal static class PluginRegistry
 
     private static IPlugin Create(string name, ProfileConfig config, Clientset clientset, IClusterLister cluster) => name switch
     {
+        SchedulingGates.PluginName => new SchedulingGates(),
         PrioritySort.PluginName => new PrioritySort(),
         NodeUnschedulable.PluginName => new NodeUnschedulable(),
         NodeName.PluginName => new NodeName(),

@@ -30,6 +30,7 @@ public sealed partial class Scheduler
         else if (Responsible(pod) && pod.Metadata.DeletionTimestamp is null)
         {
             Queue.Add(pod);
+            MarkIfGated(pod);
         }
     }
 
@@ -61,6 +62,7 @@ public sealed partial class Scheduler
             else if (oldPod.Metadata.ResourceVersion != newPod.Metadata.ResourceVersion)
             {
                 Queue.Update(oldPod, newPod, Changed(oldPod, newPod));
+                MarkIfGated(newPod);
             }
         }
     }
@@ -73,6 +75,11 @@ public sealed partial class Scheduler
 
     private void OnPodDelete(V1Pod pod)
     {
+        foreach (var profile in _profiles.Values)
+        {
+            profile.WaitingPods.Get(pod.Metadata.Uid)?.Reject("", "pod deleted while waiting on permit");
+        }
+
         if (Assigned(pod))
         {
             Cache.RemovePod(pod);
@@ -98,6 +105,28 @@ public sealed partial class Scheduler
         Status? failure = null;
         try
         {
+            if (profile.WaitingPods.Get(pod.Metadata.Uid) is { } waiting)
+            {
+                // Upstream's WaitOnPermit.
+                try
+                {
+                    failure = await waiting.Completion.WaitAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    profile.WaitingPods.Remove(pod.Metadata.Uid);
+                }
+
+                if (failure is not null)
+                {
+                    Unreserve(profile, state, pod, host);
+                    Cache.ForgetPod(pod);
+                    SchedulerMetrics.Attempt("unschedulable", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
+                    await HandleFailureAsync(info, cycle, failure.Message, null, unschedulable: failure.IsRejected, ct).ConfigureAwait(false);
+                    return;
+                }
+            }
+
             foreach (var p in profile.PreBind)
             {
                 failure = await p.PreBindAsync(state, pod, host, ct).ConfigureAwait(false);

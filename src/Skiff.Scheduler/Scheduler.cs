@@ -49,7 +49,8 @@ public sealed partial class Scheduler : IRunnable
             throw new ArgumentException("at least one profile is required", nameof(profiles));
         }
 
-        Queue = new SchedulingQueue(new QueueOrder(_profiles.Values.First().QueueSort), _time);
+        Queue = new SchedulingQueue(new QueueOrder(_profiles.Values.First().QueueSort), _time,
+            pod => _profiles.TryGetValue(SchedulerNameOf(pod), out var p) ? p.RunPreEnqueue(pod) : null);
         _events = new EventRecorder(manager.Clientset, SchedulerOptions.DefaultSchedulerName, timeProvider: _time, loggerFactory: options.LoggerFactory);
         SchedulerMetrics.Track(this);
         var pods = manager.Informers.Informer<V1Pod>();
@@ -165,32 +166,34 @@ public sealed partial class Scheduler : IRunnable
             }
         }
 
+        var waits = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         foreach (var p in profile.Permit)
         {
-            var (s, _) = p.Permit(state, pod, host);
+            var (s, timeout) = p.Permit(state, pod, host);
+            if (s?.Code == Code.Wait)
+            {
+                waits[p.Name] = timeout;
+                continue;
+            }
+
             if (s is not null)
             {
+                s.Plugin = p.Name;
                 Unreserve(profile, state, pod, host);
                 Cache.ForgetPod(pod);
-                SchedulerMetrics.Attempt("unschedulable", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
-                await HandleFailureAsync(info, cycle, s.Code == Code.Wait ? "Permit Wait is not supported" : s.Message, null, true, ct).ConfigureAwait(false);
+                SchedulerMetrics.Attempt(s.IsRejected ? "unschedulable" : "error", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
+                await HandleFailureAsync(info, cycle, s.Message, null, s.IsRejected, ct).ConfigureAwait(false);
                 return;
             }
         }
 
-        var binding = BindAsync(profile, state, info, cycle, host, start, ct);
-        lock (_bindingsLock)
+        if (waits.Count > 0)
         {
-            _bindings.Add(binding);
+            // Upstream's waitingPod: the binding cycle blocks in WaitOnPermit until every waiting plugin allows it.
+            profile.WaitingPods.Add(new WaitingPod(pod, host, waits, _time));
         }
 
-        _ = binding.ContinueWith(t =>
-        {
-            lock (_bindingsLock)
-            {
-                _bindings.Remove(t);
-            }
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Track(BindAsync(profile, state, info, cycle, host, start, ct));
     }
 
     /// <summary>Filters and scores; the chosen node, or the failure message (and the per-node statuses for PostFilter).</summary>

@@ -46,7 +46,7 @@ public sealed partial class KubeScheduler : IDisposable
         }
 
         var cluster = new InformerClusterLister(Manager.Informers);
-        Scheduler = new Scheduler(Manager, options.Profiles.Select(p => PluginRegistry.Build(p, Clientset, cluster)), options);
+        Scheduler = new Scheduler(Manager, options.Profiles.Select(p => PluginRegistry.Build(p, Clientset, cluster, options.OutOfTreePlugins)), options);
         Manager.Add(Scheduler);
     }
 
