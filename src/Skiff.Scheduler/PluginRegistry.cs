@@ -87,7 +87,7 @@ internal static class PluginRegistry
         NodeResourcesFit.PluginName => new NodeResourcesFit(config.ScoringStrategy, config.Shape),
         PodTopologySpread.PluginName => new PodTopologySpread(cluster),
         InterPodAffinity.PluginName => new InterPodAffinity(cluster),
-        DefaultPreemption.PluginName => new DefaultPreemption(clientset),
+        DefaultPreemption.PluginName => new DefaultPreemption(clientset, cluster),
         NodeResourcesBalancedAllocation.PluginName => new NodeResourcesBalancedAllocation(),
         ImageLocality.PluginName => new ImageLocality(),
         DefaultBinder.PluginName => new DefaultBinder(clientset),
