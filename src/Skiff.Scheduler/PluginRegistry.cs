@@ -14,6 +14,7 @@ using Skiff.Scheduler.Plugins.PodTopologySpread;
 using Skiff.Scheduler.Plugins.PrioritySort;
 using Skiff.Scheduler.Plugins.SchedulingGates;
 using Skiff.Scheduler.Plugins.TaintToleration;
+using Skiff.Scheduler.Plugins.VolumeBinding;
 
 namespace Skiff.Scheduler;
 
@@ -34,6 +35,7 @@ internal static class PluginRegistry
         (NodeAffinity.PluginName, 2),
         (NodePorts.PluginName, 0),
         (NodeResourcesFit.PluginName, 1),
+        (VolumeBinding.PluginName, 0),
         (PodTopologySpread.PluginName, 2),
         (InterPodAffinity.PluginName, 2),
         (DefaultPreemption.PluginName, 0),
@@ -85,6 +87,7 @@ internal static class PluginRegistry
         NodeAffinity.PluginName => new NodeAffinity(),
         NodePorts.PluginName => new NodePorts(),
         NodeResourcesFit.PluginName => new NodeResourcesFit(config.ScoringStrategy, config.Shape),
+        VolumeBinding.PluginName => new VolumeBinding(clientset, cluster),
         PodTopologySpread.PluginName => new PodTopologySpread(cluster),
         InterPodAffinity.PluginName => new InterPodAffinity(cluster),
         DefaultPreemption.PluginName => new DefaultPreemption(clientset, cluster),

@@ -57,6 +57,10 @@ public sealed partial class Scheduler : IRunnable
         var nodes = manager.Informers.Informer<V1Node>();
         pods.AddEventHandler(new ResourceEventHandler<V1Pod>((p, _) => OnPodAdd(p), OnPodUpdate, (p, _) => OnPodDelete(p)));
         nodes.AddEventHandler(new ResourceEventHandler<V1Node>((n, _) => OnNodeAdd(n), (_, n) => OnNodeAdd(n), (n, _) => Cache.RemoveNode(n)));
+        RegisterEvent<V1PersistentVolumeClaim>(ClusterEvent.Storage);
+        RegisterEvent<V1PersistentVolume>(ClusterEvent.Storage);
+        RegisterEvent<V1StorageClass>(ClusterEvent.Storage);
+        RegisterEvent<V1Namespace>(ClusterEvent.Namespace);
     }
 
     public SchedulingQueue Queue { get; }
@@ -148,7 +152,7 @@ public sealed partial class Scheduler : IRunnable
             }
 
             SchedulerMetrics.Attempt(result.Error ? "error" : "unschedulable", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
-            await HandleFailureAsync(info, cycle, message, nominated, unschedulable: !result.Error, ct).ConfigureAwait(false);
+            await HandleFailureAsync(info, cycle, message, nominated, unschedulable: !result.Error, ct, Rejectors(result.Statuses)).ConfigureAwait(false);
             return;
         }
 
@@ -161,7 +165,7 @@ public sealed partial class Scheduler : IRunnable
                 Unreserve(profile, state, pod, host);
                 Cache.ForgetPod(pod);
                 SchedulerMetrics.Attempt("error", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
-                await HandleFailureAsync(info, cycle, s.Message, null, s.IsRejected, ct).ConfigureAwait(false);
+                await HandleFailureAsync(info, cycle, s.Message, null, s.IsRejected, ct, [s.Plugin]).ConfigureAwait(false);
                 return;
             }
         }
@@ -182,7 +186,7 @@ public sealed partial class Scheduler : IRunnable
                 Unreserve(profile, state, pod, host);
                 Cache.ForgetPod(pod);
                 SchedulerMetrics.Attempt(s.IsRejected ? "unschedulable" : "error", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
-                await HandleFailureAsync(info, cycle, s.Message, null, s.IsRejected, ct).ConfigureAwait(false);
+                await HandleFailureAsync(info, cycle, s.Message, null, s.IsRejected, ct, [s.Plugin]).ConfigureAwait(false);
                 return;
             }
         }
@@ -318,6 +322,23 @@ public sealed partial class Scheduler : IRunnable
 
         return nodes[best].Name;
     }
+
+    /// <summary>Moves pods back on adds and changes of <typeparamref name="T"/> (initial list included).</summary>
+    private void RegisterEvent<T>(ClusterEvent e)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
+    {
+        _manager.Informers.Informer<T>().AddEventHandler(new ResourceEventHandler<T>((_, initial) =>
+        {
+            if (!initial)
+            {
+                MoveFor(e);
+            }
+        }, (_, _) => MoveFor(e), (_, _) => { }));
+    }
+
+    /// <summary>The plugins whose rejections failed the attempt (upstream's <c>UnschedulablePlugins</c>).</summary>
+    private static HashSet<string> Rejectors(IReadOnlyDictionary<string, Status>? statuses) =>
+        statuses is null ? [] : [.. statuses.Values.Where(st => st.IsRejected && st.Plugin.Length > 0).Select(st => st.Plugin)];
 
     private static string SchedulerNameOf(V1Pod pod) => string.IsNullOrEmpty(pod.Spec?.SchedulerName) ? SchedulerOptions.DefaultSchedulerName : pod.Spec.SchedulerName;
 
