@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Skiff.Client.Events;
 using Skiff.Client.Rest;
 using Skiff.Scheduler.Framework;
-using Skiff.Scheduler.Plugins.InterPodAffinity;
+using Skiff.Scheduler.Queue;
 
 namespace Skiff.Scheduler;
 
@@ -24,12 +24,13 @@ public sealed partial class Scheduler
             if (!Terminal(pod))
             {
                 Cache.AddPod(pod);
-                Queue.MoveAllToActiveOrBackoff(i => i.UnschedulablePlugins.Contains(InterPodAffinity.PluginName));
+                MoveFor(ClusterEvent.AssignedPodAdd);
             }
         }
         else if (Responsible(pod) && pod.Metadata.DeletionTimestamp is null)
         {
             Queue.Add(pod);
+            MarkIfGated(pod);
         }
     }
 
@@ -45,11 +46,15 @@ public sealed partial class Scheduler
             if (Terminal(newPod))
             {
                 Cache.RemovePod(newPod);
-                Queue.MoveAllToActiveOrBackoff();
+                MoveFor(ClusterEvent.AssignedPodDelete);
             }
             else
             {
                 Cache.UpdatePod(newPod);
+                if (!Terminal(oldPod) && k8s.KubernetesJson.Serialize(oldPod.Metadata.Labels) != k8s.KubernetesJson.Serialize(newPod.Metadata.Labels))
+                {
+                    MoveFor(ClusterEvent.AssignedPodUpdate);
+                }
             }
         }
         else if (Responsible(newPod))
@@ -61,6 +66,7 @@ public sealed partial class Scheduler
             else if (oldPod.Metadata.ResourceVersion != newPod.Metadata.ResourceVersion)
             {
                 Queue.Update(oldPod, newPod, Changed(oldPod, newPod));
+                MarkIfGated(newPod);
             }
         }
     }
@@ -73,10 +79,15 @@ public sealed partial class Scheduler
 
     private void OnPodDelete(V1Pod pod)
     {
+        foreach (var profile in _profiles.Values)
+        {
+            profile.WaitingPods.Get(pod.Metadata.Uid)?.Reject("", "pod deleted while waiting on permit");
+        }
+
         if (Assigned(pod))
         {
             Cache.RemovePod(pod);
-            Queue.MoveAllToActiveOrBackoff();
+            MoveFor(ClusterEvent.AssignedPodDelete);
         }
         else
         {
@@ -84,10 +95,13 @@ public sealed partial class Scheduler
         }
     }
 
+    /// <summary>Moves back the unschedulable pods whose rejecting plugins registered for <paramref name="e"/>.</summary>
+    private void MoveFor(ClusterEvent e) => Queue.MoveAllToActiveOrBackoff(i => EventsToRegister.Interested(i.UnschedulablePlugins, e));
+
     private void OnNodeAdd(V1Node node)
     {
         Cache.AddNode(node);
-        Queue.MoveAllToActiveOrBackoff();
+        MoveFor(ClusterEvent.Node);
     }
 
     /// <summary>The binding cycle (upstream <c>bindingCycle</c>): PreBind, then the first Bind plugin that does not skip.</summary>
@@ -98,6 +112,28 @@ public sealed partial class Scheduler
         Status? failure = null;
         try
         {
+            if (profile.WaitingPods.Get(pod.Metadata.Uid) is { } waiting)
+            {
+                // Upstream's WaitOnPermit.
+                try
+                {
+                    failure = await waiting.Completion.WaitAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    profile.WaitingPods.Remove(pod.Metadata.Uid);
+                }
+
+                if (failure is not null)
+                {
+                    Unreserve(profile, state, pod, host);
+                    Cache.ForgetPod(pod);
+                    SchedulerMetrics.Attempt("unschedulable", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
+                    await HandleFailureAsync(info, cycle, failure.Message, null, unschedulable: failure.IsRejected, ct, [failure.Plugin]).ConfigureAwait(false);
+                    return;
+                }
+            }
+
             foreach (var p in profile.PreBind)
             {
                 failure = await p.PreBindAsync(state, pod, host, ct).ConfigureAwait(false);
@@ -152,11 +188,14 @@ public sealed partial class Scheduler
     /// Upstream's <c>handleSchedulingFailure</c>: a <c>FailedScheduling</c> warning, <c>PodScheduled=False</c> (reason
     /// <c>Unschedulable</c>, or <c>SchedulerError</c> for errors) plus <c>nominatedNodeName</c>, and back to the queue.
     /// </summary>
-    private async Task HandleFailureAsync(QueuedPodInfo info, long cycle, string message, string? nominated, bool unschedulable, CancellationToken ct)
+    /// <param name="rejectors">The plugins that rejected the pod; a cluster event moves it back only if one of them
+    /// registered for it (see <see cref="MoveFor"/>). None: any event moves it.</param>
+    private async Task HandleFailureAsync(QueuedPodInfo info, long cycle, string message, string? nominated, bool unschedulable, CancellationToken ct,
+        IEnumerable<string>? rejectors = null)
     {
         var pod = info.Pod;
         info.UnschedulablePlugins.Clear();
-        info.UnschedulablePlugins.Add(InterPodAffinity.PluginName);
+        info.UnschedulablePlugins.UnionWith((rejectors ?? []).Where(r => r.Length > 0));
         Queue.AddUnschedulableIfNotPresent(info, cycle, unschedulable);
         LogUnschedulable(info.Key, message);
         _events.Event(pod, EventRecorder.Warning, "FailedScheduling", message);

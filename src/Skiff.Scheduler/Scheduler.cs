@@ -49,13 +49,18 @@ public sealed partial class Scheduler : IRunnable
             throw new ArgumentException("at least one profile is required", nameof(profiles));
         }
 
-        Queue = new SchedulingQueue(new QueueOrder(_profiles.Values.First().QueueSort), _time);
+        Queue = new SchedulingQueue(new QueueOrder(_profiles.Values.First().QueueSort), _time,
+            pod => _profiles.TryGetValue(SchedulerNameOf(pod), out var p) ? p.RunPreEnqueue(pod) : null);
         _events = new EventRecorder(manager.Clientset, SchedulerOptions.DefaultSchedulerName, timeProvider: _time, loggerFactory: options.LoggerFactory);
         SchedulerMetrics.Track(this);
         var pods = manager.Informers.Informer<V1Pod>();
         var nodes = manager.Informers.Informer<V1Node>();
         pods.AddEventHandler(new ResourceEventHandler<V1Pod>((p, _) => OnPodAdd(p), OnPodUpdate, (p, _) => OnPodDelete(p)));
         nodes.AddEventHandler(new ResourceEventHandler<V1Node>((n, _) => OnNodeAdd(n), (_, n) => OnNodeAdd(n), (n, _) => Cache.RemoveNode(n)));
+        RegisterEvent<V1PersistentVolumeClaim>(ClusterEvent.Storage);
+        RegisterEvent<V1PersistentVolume>(ClusterEvent.Storage);
+        RegisterEvent<V1StorageClass>(ClusterEvent.Storage);
+        RegisterEvent<V1Namespace>(ClusterEvent.Namespace);
     }
 
     public SchedulingQueue Queue { get; }
@@ -120,7 +125,7 @@ public sealed partial class Scheduler : IRunnable
 
         var start = Stopwatch.GetTimestamp();
         Cache.UpdateSnapshot(_snapshot);
-        var state = new CycleState();
+        var state = new CycleState { AllNodes = _snapshot.Nodes };
         var result = SchedulePod(profile, state, pod);
         if (result.Node is null)
         {
@@ -147,7 +152,7 @@ public sealed partial class Scheduler : IRunnable
             }
 
             SchedulerMetrics.Attempt(result.Error ? "error" : "unschedulable", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
-            await HandleFailureAsync(info, cycle, message, nominated, unschedulable: !result.Error, ct).ConfigureAwait(false);
+            await HandleFailureAsync(info, cycle, message, nominated, unschedulable: !result.Error, ct, Rejectors(result.Statuses)).ConfigureAwait(false);
             return;
         }
 
@@ -160,37 +165,39 @@ public sealed partial class Scheduler : IRunnable
                 Unreserve(profile, state, pod, host);
                 Cache.ForgetPod(pod);
                 SchedulerMetrics.Attempt("error", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
-                await HandleFailureAsync(info, cycle, s.Message, null, s.IsRejected, ct).ConfigureAwait(false);
+                await HandleFailureAsync(info, cycle, s.Message, null, s.IsRejected, ct, [s.Plugin]).ConfigureAwait(false);
                 return;
             }
         }
 
+        var waits = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         foreach (var p in profile.Permit)
         {
-            var (s, _) = p.Permit(state, pod, host);
+            var (s, timeout) = p.Permit(state, pod, host);
+            if (s?.Code == Code.Wait)
+            {
+                waits[p.Name] = timeout;
+                continue;
+            }
+
             if (s is not null)
             {
+                s.Plugin = p.Name;
                 Unreserve(profile, state, pod, host);
                 Cache.ForgetPod(pod);
-                SchedulerMetrics.Attempt("unschedulable", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
-                await HandleFailureAsync(info, cycle, s.Code == Code.Wait ? "Permit Wait is not supported" : s.Message, null, true, ct).ConfigureAwait(false);
+                SchedulerMetrics.Attempt(s.IsRejected ? "unschedulable" : "error", profile.SchedulerName, Stopwatch.GetElapsedTime(start));
+                await HandleFailureAsync(info, cycle, s.Message, null, s.IsRejected, ct, [s.Plugin]).ConfigureAwait(false);
                 return;
             }
         }
 
-        var binding = BindAsync(profile, state, info, cycle, host, start, ct);
-        lock (_bindingsLock)
+        if (waits.Count > 0)
         {
-            _bindings.Add(binding);
+            // Upstream's waitingPod: the binding cycle blocks in WaitOnPermit until every waiting plugin allows it.
+            profile.WaitingPods.Add(new WaitingPod(pod, host, waits, _time));
         }
 
-        _ = binding.ContinueWith(t =>
-        {
-            lock (_bindingsLock)
-            {
-                _bindings.Remove(t);
-            }
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Track(BindAsync(profile, state, info, cycle, host, start, ct));
     }
 
     /// <summary>Filters and scores; the chosen node, or the failure message (and the per-node statuses for PostFilter).</summary>
@@ -315,6 +322,23 @@ public sealed partial class Scheduler : IRunnable
 
         return nodes[best].Name;
     }
+
+    /// <summary>Moves pods back on adds and changes of <typeparamref name="T"/> (initial list included).</summary>
+    private void RegisterEvent<T>(ClusterEvent e)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
+    {
+        _manager.Informers.Informer<T>().AddEventHandler(new ResourceEventHandler<T>((_, initial) =>
+        {
+            if (!initial)
+            {
+                MoveFor(e);
+            }
+        }, (_, _) => MoveFor(e), (_, _) => { }));
+    }
+
+    /// <summary>The plugins whose rejections failed the attempt (upstream's <c>UnschedulablePlugins</c>).</summary>
+    private static HashSet<string> Rejectors(IReadOnlyDictionary<string, Status>? statuses) =>
+        statuses is null ? [] : [.. statuses.Values.Where(st => st.IsRejected && st.Plugin.Length > 0).Select(st => st.Plugin)];
 
     private static string SchedulerNameOf(V1Pod pod) => string.IsNullOrEmpty(pod.Spec?.SchedulerName) ? SchedulerOptions.DefaultSchedulerName : pod.Spec.SchedulerName;
 

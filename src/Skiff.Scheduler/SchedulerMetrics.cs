@@ -41,7 +41,7 @@ internal static class SchedulerMetrics
 
     private static List<Measurement<long>> Pending()
     {
-        long active = 0, backoff = 0, unschedulable = 0;
+        long active = 0, backoff = 0, unschedulable = 0, gated = 0;
         lock (Live)
         {
             foreach (var w in Live)
@@ -50,6 +50,7 @@ internal static class SchedulerMetrics
                 {
                     var (a, b, u) = s.Queue.Counts;
                     (active, backoff, unschedulable) = (active + a, backoff + b, unschedulable + u);
+                    gated += s.Queue.GatedCount;
                 }
             }
         }
@@ -59,7 +60,7 @@ internal static class SchedulerMetrics
             new(active, new KeyValuePair<string, object?>("queue", "active")),
             new(backoff, new KeyValuePair<string, object?>("queue", "backoff")),
             new(unschedulable, new KeyValuePair<string, object?>("queue", "unschedulable")),
-            new(0, new KeyValuePair<string, object?>("queue", "gated")),
+            new(gated, new KeyValuePair<string, object?>("queue", "gated")),
         ];
     }
 }

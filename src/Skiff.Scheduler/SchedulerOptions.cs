@@ -30,6 +30,12 @@ public sealed record SchedulerOptions
 
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Out-of-tree plugins by name (upstream's <c>app.WithPlugin</c> registry): a profile turns one on by listing its
+    /// name in <see cref="ProfileConfig.Enabled"/>; the factory runs once per profile.
+    /// </summary>
+    public IReadOnlyDictionary<string, Func<Framework.IPlugin>> OutOfTreePlugins { get; init; } = new Dictionary<string, Func<Framework.IPlugin>>(StringComparer.Ordinal);
+
     public ILoggerFactory? LoggerFactory { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

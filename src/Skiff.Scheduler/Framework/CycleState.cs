@@ -11,6 +11,9 @@ public sealed class CycleState
     /// <summary>Plugins whose PreFilter returned Skip; their Filter is not called.</summary>
     internal HashSet<string> SkipFilter { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every node of the cycle's snapshot (not only the feasible ones), for PreScore plugins that count domains.</summary>
+    public IReadOnlyList<NodeInfo>? AllNodes { get; set; }
+
     public void Write(string key, object value) => _data[key] = value;
 
     public T? Read<T>(string key) where T : class => _data.TryGetValue(key, out var v) ? v as T : null;

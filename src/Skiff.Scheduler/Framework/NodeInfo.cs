@@ -32,7 +32,13 @@ public sealed class NodeInfo
     /// <summary>The pods with required pod anti-affinity terms (upstream <c>PodsWithRequiredAntiAffinity</c>).</summary>
     public IReadOnlyList<V1Pod> PodsWithRequiredAntiAffinity => _pods.Count == 0 || _antiAffinityPods == 0 ? [] : [.. _pods.Where(HasRequiredAntiAffinity)];
 
+    /// <summary>The pods with any pod affinity or anti-affinity (upstream <c>PodsWithAffinity</c>).</summary>
+    public IReadOnlyList<V1Pod> PodsWithAffinity => _pods.Count == 0 || _affinityPods == 0 ? [] : [.. _pods.Where(HasAffinity)];
+
     private int _antiAffinityPods;
+    private int _affinityPods;
+
+    internal static bool HasAffinity(V1Pod p) => p.Spec?.Affinity is { } a && (a.PodAffinity is not null || a.PodAntiAffinity is not null);
 
     internal static bool HasRequiredAntiAffinity(V1Pod p) => p.Spec?.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { Count: > 0 };
 
@@ -75,6 +81,11 @@ public sealed class NodeInfo
             _antiAffinityPods += sign;
         }
 
+        if (HasAffinity(pod))
+        {
+            _affinityPods += sign;
+        }
+
         Requested.Add(Resource.PodRequests(pod), sign);
         NonZeroRequested.Add(Resource.PodRequests(pod, nonZero: true), sign);
         foreach (var port in HostPorts(pod))
@@ -107,6 +118,7 @@ public sealed class NodeInfo
             UsedPorts = [.. UsedPorts],
             Generation = Generation,
             _antiAffinityPods = _antiAffinityPods,
+            _affinityPods = _affinityPods,
         };
         c._pods.AddRange(_pods);
         return c;

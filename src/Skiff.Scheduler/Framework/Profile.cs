@@ -15,6 +15,7 @@ public sealed class Profile
         SchedulerName = schedulerName;
         QueueSort = queueSort;
         var list = plugins.ToList();
+        PreEnqueue = [.. list.OfType<IPreEnqueuePlugin>()];
         PreFilter = [.. list.OfType<IPreFilterPlugin>()];
         Filter = [.. list.OfType<IFilterPlugin>()];
         PostFilter = [.. list.OfType<IPostFilterPlugin>()];
@@ -34,6 +35,8 @@ public sealed class Profile
 
     public IQueueSortPlugin QueueSort { get; }
 
+    public IReadOnlyList<IPreEnqueuePlugin> PreEnqueue { get; }
+
     public IReadOnlyList<IPreFilterPlugin> PreFilter { get; }
 
     public IReadOnlyList<IFilterPlugin> Filter { get; }
@@ -51,6 +54,24 @@ public sealed class Profile
     public IReadOnlyList<IPreBindPlugin> PreBind { get; }
 
     public IReadOnlyList<IBindPlugin> Bind { get; }
+
+    /// <summary>The pods of this profile waiting on Permit (upstream's framework handle <c>GetWaitingPod</c>/<c>IterateOverWaitingPods</c>).</summary>
+    public WaitingPods WaitingPods { get; } = new();
+
+    /// <summary>Runs every PreEnqueue plugin; the first rejection (stamped with its plugin) keeps the pod out of the active queue.</summary>
+    public Status? RunPreEnqueue(V1Pod pod)
+    {
+        foreach (var p in PreEnqueue)
+        {
+            if (p.PreEnqueue(pod) is { } s)
+            {
+                s.Plugin = p.Name;
+                return s;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Runs every PreFilter; the first rejection or error is returned (stamped with its plugin).</summary>
     public Status? RunPreFilter(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)

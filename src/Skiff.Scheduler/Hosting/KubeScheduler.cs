@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Client.Rest;
 using Skiff.Client.Runtime;
 using Skiff.Client.Typed;
+using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Hosting;
 
@@ -44,7 +45,8 @@ public sealed partial class KubeScheduler : IDisposable
             throw new ArgumentException("profiles must have distinct schedulerNames", nameof(options));
         }
 
-        Scheduler = new Scheduler(Manager, options.Profiles.Select(p => PluginRegistry.Build(p, Clientset)), options);
+        var cluster = new InformerClusterLister(Manager.Informers);
+        Scheduler = new Scheduler(Manager, options.Profiles.Select(p => PluginRegistry.Build(p, Clientset, cluster, options.OutOfTreePlugins)), options);
         Manager.Add(Scheduler);
     }
 

@@ -14,7 +14,8 @@ namespace Skiff.Scheduler.Queue;
 /// (<see cref="MoveAllToActiveOrBackoff"/>: node added or changed, pod deleted) or for
 /// <see cref="MaxUnschedulableDuration"/> (5 minutes).</item>
 /// </list>
-/// A pod that fails while a move request happened during its attempt goes to backoffQ instead of waiting for a next
+/// Pods a PreEnqueue plugin rejects (scheduling gates) wait in a gated set, outside all three, until an update admits
+/// them. A pod that fails while a move request happened during its attempt goes to backoffQ instead of waiting for a next
 /// event, as upstream's <c>moveRequestCycle</c> does. Thread-safe.
 /// </summary>
 public sealed class SchedulingQueue
@@ -35,15 +36,21 @@ public sealed class SchedulingQueue
     private readonly PriorityQueue<QueuedPodInfo, DateTimeOffset> _backoff = new();
     private readonly Dictionary<string, QueuedPodInfo> _backoffKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, QueuedPodInfo> _unschedulable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QueuedPodInfo> _gated = new(StringComparer.Ordinal);
+    private readonly Func<V1Pod, Status?> _preEnqueue;
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _signal = new(0);
     private long _schedulingCycle;
     private long _moveRequestCycle = -1;
     private bool _closed;
 
-    public SchedulingQueue(IComparer<QueuedPodInfo> order, TimeProvider? time = null)
+    /// <param name="order">The active queue's order.</param>
+    /// <param name="time">The clock of backoffs.</param>
+    /// <param name="preEnqueue">The PreEnqueue check (null admits every pod); a rejection keeps the pod gated.</param>
+    public SchedulingQueue(IComparer<QueuedPodInfo> order, TimeProvider? time = null, Func<V1Pod, Status?>? preEnqueue = null)
     {
         _time = time ?? TimeProvider.System;
+        _preEnqueue = preEnqueue ?? (_ => null);
         _active = new PriorityQueue<QueuedPodInfo, QueuedPodInfo>(order);
     }
 
@@ -71,7 +78,28 @@ public sealed class SchedulingQueue
         }
     }
 
-    /// <summary>Adds a new unscheduled pod to activeQ (or updates it where it waits).</summary>
+    /// <summary>The number of pods held back by a PreEnqueue plugin (upstream's <c>gated</c> pending pods).</summary>
+    public int GatedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _gated.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether the pod with <paramref name="key"/> (namespace/name) is gated.</summary>
+    public bool IsGated(string key)
+    {
+        lock (_lock)
+        {
+            return _gated.ContainsKey(key);
+        }
+    }
+
+    /// <summary>Adds a new unscheduled pod to activeQ, or to the gated set when PreEnqueue rejects it (or updates it where it waits).</summary>
     public void Add(V1Pod pod)
     {
         lock (_lock)
@@ -82,7 +110,7 @@ public sealed class SchedulingQueue
                 return;
             }
 
-            PushActive(new QueuedPodInfo(pod, _time.GetUtcNow()));
+            PushActiveOrGate(new QueuedPodInfo(pod, _time.GetUtcNow()));
         }
     }
 
@@ -95,6 +123,13 @@ public sealed class SchedulingQueue
         lock (_lock)
         {
             var key = Key(newPod);
+            if (_gated.Remove(key, out var gated))
+            {
+                gated.Pod = newPod;
+                PushActiveOrGate(gated);
+                return;
+            }
+
             if (_unschedulable.TryGetValue(key, out var info))
             {
                 info.Pod = newPod;
@@ -109,7 +144,7 @@ public sealed class SchedulingQueue
 
             if (!Update(key, newPod) && !_inFlight.Contains(key))
             {
-                PushActive(new QueuedPodInfo(newPod, _time.GetUtcNow()));
+                PushActiveOrGate(new QueuedPodInfo(newPod, _time.GetUtcNow()));
             }
         }
     }
@@ -121,6 +156,7 @@ public sealed class SchedulingQueue
         {
             var key = Key(pod);
             _unschedulable.Remove(key);
+            _gated.Remove(key);
             if (_activeKeys.Remove(key))
             {
                 Rebuild(_active, _activeKeys.Values, i => i);
@@ -295,6 +331,19 @@ public sealed class SchedulingQueue
         }
 
         return false;
+    }
+
+    private void PushActiveOrGate(QueuedPodInfo info)
+    {
+        if (_preEnqueue(info.Pod) is { } rejected)
+        {
+            info.UnschedulablePlugins.Clear();
+            info.UnschedulablePlugins.Add(rejected.Plugin);
+            _gated[info.Key] = info;
+            return;
+        }
+
+        PushActive(info);
     }
 
     private void PushActive(QueuedPodInfo info)

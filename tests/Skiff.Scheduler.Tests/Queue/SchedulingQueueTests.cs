@@ -106,4 +106,32 @@ public sealed class SchedulingQueueTests
         q.Close();
         Assert.Null(await pop.WaitAsync(TimeSpan.FromSeconds(10)));
     }
+
+    // Upstream backend/queue TestPriorityQueue_Add with PreEnqueue: gated pods never reach activeQ until an update admits them.
+    [Fact]
+    public async Task GatedPod_IsNotPopped_UntilAnUpdateRemovesTheGates()
+    {
+        var gates = new Skiff.Scheduler.Plugins.SchedulingGates.SchedulingGates();
+        var q = new SchedulingQueue(new PrioritySort(), new FakeTimeProvider(), p => gates.PreEnqueue(p) is { } s ? Stamp(s) : null);
+        var gated = Make.Pod("gated");
+        gated.Spec.SchedulingGates = [new k8s.Models.V1PodSchedulingGate { Name = "a" }, new k8s.Models.V1PodSchedulingGate { Name = "b" }];
+        q.Add(gated);
+        q.Add(Make.Pod("free"));
+        Assert.Equal("free", (await q.PopAsync(CancellationToken.None))!.Pod.Metadata.Name);
+        var next = q.PopAsync(CancellationToken.None);
+        Assert.False(next.IsCompleted);
+        Assert.Equal((0, 0, 0, 1), (q.Counts.Active, q.Counts.Backoff, q.Counts.Unschedulable, q.GatedCount));
+        Assert.Equal("waiting for scheduling gates: [a b]", gates.PreEnqueue(gated)!.Message);
+
+        var opened = Make.Pod("gated");
+        opened.Metadata.Uid = gated.Metadata.Uid;
+        q.Update(gated, opened);
+        Assert.Equal("gated", (await next.WaitAsync(TimeSpan.FromSeconds(10)))!.Pod.Metadata.Name);
+        Assert.Equal(0, q.GatedCount);
+
+        static Skiff.Scheduler.Framework.Status Stamp(Skiff.Scheduler.Framework.Status s)
+        {
+            return s;
+        }
+    }
 }

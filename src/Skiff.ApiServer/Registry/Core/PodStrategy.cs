@@ -101,6 +101,18 @@ public sealed class PodStrategy : ResourceStrategy
             }
         }
 
+        // Upstream's PodSchedulingReadiness: scheduling gates may only be removed.
+        var oldGates = JsonPath.Arr(oldSpec, "schedulingGates") ?? [];
+        var newGates = JsonPath.Arr(newSpec, "schedulingGates") ?? [];
+        if (newGates.All(g => oldGates.Any(o => JsonNode.DeepEquals(g, o))))
+        {
+            allowed["schedulingGates"] = newGates.DeepClone();
+            if (newGates.Count == 0)
+            {
+                allowed.Remove("schedulingGates");
+            }
+        }
+
         if (JsonPath.Long(oldSpec, "terminationGracePeriodSeconds") is < 0 && JsonPath.Long(newSpec, "terminationGracePeriodSeconds") == 1)
         {
             allowed["terminationGracePeriodSeconds"] = 1;

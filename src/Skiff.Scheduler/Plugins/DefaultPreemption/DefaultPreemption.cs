@@ -11,9 +11,12 @@ namespace Skiff.Scheduler.Plugins.DefaultPreemption;
 /// highest-victim priority, then the fewest victims, wins: its victims are deleted and the pod nominated to it. The
 /// message of a failure follows upstream (<c>0/N nodes are available: …</c> with <c>No preemption victims found for
 /// incoming pod</c> / <c>Preemption is not helpful for scheduling</c>). A pod nominated to a node where lower-priority
-/// pods are still terminating does not preempt again. PodDisruptionBudgets are not consulted.
+/// pods are still terminating does not preempt again. PodDisruptionBudgets count as upstream's
+/// <c>SelectVictimsOnNode</c> does: victims whose eviction would exceed a matching budget's
+/// <c>status.disruptionsAllowed</c> are reprieved first, and nodes compare by (fewest PDB violations, lowest
+/// highest-victim priority, lowest priority sum, fewest victims) as upstream's <c>pickOneNodeForPreemption</c>.
 /// </summary>
-internal sealed class DefaultPreemption(Clientset? clientset = null) : IPostFilterPlugin, IProfileAware
+internal sealed class DefaultPreemption(Clientset? clientset = null, IClusterLister? cluster = null) : IPostFilterPlugin, IProfileAware
 {
     public const string PluginName = "DefaultPreemption";
     public const string NotHelpful = "Preemption is not helpful for scheduling";
@@ -43,7 +46,8 @@ internal sealed class DefaultPreemption(Clientset? clientset = null) : IPostFilt
         }
 
         var statuses = new Dictionary<string, Status>(StringComparer.Ordinal);
-        (NodeInfo Node, List<V1Pod> Victims)? best = null;
+        (NodeInfo Node, List<V1Pod> Victims, int Violations)? best = null;
+        var pdbs = (cluster ?? EmptyClusterLister.Instance).PodDisruptionBudgets();
         foreach (var node in nodes)
         {
             if (!nodeStatuses.TryGetValue(node.Name, out var s) || s.Code != Code.Unschedulable)
@@ -72,20 +76,26 @@ internal sealed class DefaultPreemption(Clientset? clientset = null) : IPostFilt
                 continue;
             }
 
+            var (violating, nonViolating) = SplitByPdbViolation(candidates, pdbs);
             var victims = new List<V1Pod>();
-            foreach (var v in candidates)
+            var violations = 0;
+            foreach (var (group, violatesPdb) in new[] { (violating, true), (nonViolating, false) })
             {
-                trial.AddPod(v);
-                if (Fits(state, pod, trial, nodes) is not null)
+                foreach (var v in group)
                 {
-                    trial.RemovePod(v.Metadata.Uid);
-                    victims.Add(v);
+                    trial.AddPod(v);
+                    if (Fits(state, pod, trial, nodes) is not null)
+                    {
+                        trial.RemovePod(v.Metadata.Uid);
+                        victims.Add(v);
+                        violations += violatesPdb ? 1 : 0;
+                    }
                 }
             }
 
-            if (best is null || Better(victims, best.Value.Victims))
+            if (best is null || Better((victims, violations), (best.Value.Victims, best.Value.Violations)))
             {
-                best = (node, victims);
+                best = (node, victims, violations);
             }
         }
 
@@ -115,10 +125,62 @@ internal sealed class DefaultPreemption(Clientset? clientset = null) : IPostFilt
         return pre ?? _profile.RunFilter(trialState, pod, node);
     }
 
-    private static bool Better(List<V1Pod> a, List<V1Pod> b)
+    /// <summary>
+    /// Upstream's <c>filterPodsWithPDBViolation</c>: walking the victims in order, each matching budget (same namespace,
+    /// non-empty selector, the pod not already in <c>status.disruptedPods</c>) spends one allowed disruption; a victim
+    /// that drives any budget below zero violates it. Both lists keep the input order.
+    /// </summary>
+    internal static (List<V1Pod> Violating, List<V1Pod> NonViolating) SplitByPdbViolation(IEnumerable<V1Pod> victims, IReadOnlyList<V1PodDisruptionBudget> pdbs)
     {
-        var ha = a.Count == 0 ? int.MinValue : a.Max(p => p.Spec?.Priority ?? 0);
-        var hb = b.Count == 0 ? int.MinValue : b.Max(p => p.Spec?.Priority ?? 0);
-        return ha != hb ? ha < hb : a.Count < b.Count;
+        var allowed = pdbs.Select(p => p.Status?.DisruptionsAllowed ?? 0).ToArray();
+        var violating = new List<V1Pod>();
+        var nonViolating = new List<V1Pod>();
+        foreach (var pod in victims)
+        {
+            var violates = false;
+            for (var i = 0; i < pdbs.Count; i++)
+            {
+                var pdb = pdbs[i];
+                if (pdb.Metadata.NamespaceProperty != pod.Metadata.NamespaceProperty
+                    || pdb.Spec?.Selector is not { } sel
+                    || (sel.MatchLabels is null or { Count: 0 } && sel.MatchExpressions is null or { Count: 0 })
+                    || !Matching.Matches(sel, pod.Metadata.Labels)
+                    || pdb.Status?.DisruptedPods?.ContainsKey(pod.Metadata.Name) == true)
+                {
+                    continue;
+                }
+
+                allowed[i]--;
+                if (allowed[i] < 0)
+                {
+                    violates = true;
+                }
+            }
+
+            (violates ? violating : nonViolating).Add(pod);
+        }
+
+        return (violating, nonViolating);
+    }
+
+    /// <summary>Upstream's <c>pickOneNodeForPreemption</c> criteria, in order.</summary>
+    private static bool Better((List<V1Pod> Victims, int Violations) a, (List<V1Pod> Victims, int Violations) b)
+    {
+        if (a.Violations != b.Violations)
+        {
+            return a.Violations < b.Violations;
+        }
+
+        var ha = a.Victims.Count == 0 ? int.MinValue : a.Victims.Max(p => p.Spec?.Priority ?? 0);
+        var hb = b.Victims.Count == 0 ? int.MinValue : b.Victims.Max(p => p.Spec?.Priority ?? 0);
+        if (ha != hb)
+        {
+            return ha < hb;
+        }
+
+        // Upstream sums priority + MaxInt32 + 1 so that every term is positive.
+        var sa = a.Victims.Sum(p => (long)(p.Spec?.Priority ?? 0) + int.MaxValue + 1);
+        var sb = b.Victims.Sum(p => (long)(p.Spec?.Priority ?? 0) + int.MaxValue + 1);
+        return sa != sb ? sa < sb : a.Victims.Count < b.Victims.Count;
     }
 }
