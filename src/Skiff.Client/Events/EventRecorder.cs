@@ -42,6 +42,7 @@ public sealed partial class EventRecorder : IAsyncDisposable
     private readonly Dictionary<string, (HashSet<string> Messages, DateTime Last)> _similar = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Flowcontrol.TokenBucket> _spam = new(StringComparer.Ordinal);
     private readonly Task _loop;
+    private long _lastSuffix;
 
     public EventRecorder(Clientset clientset, string component, string? host = null, TimeProvider? timeProvider = null, TimeSpan? aggregationWindow = null, ILoggerFactory? loggerFactory = null)
     {
@@ -86,7 +87,7 @@ public sealed partial class EventRecorder : IAsyncDisposable
             Kind = "Event",
             Metadata = new V1ObjectMeta
             {
-                Name = $"{obj.Metadata.Name}.{((now - DateTime.UnixEpoch).Ticks * 100).ToString("x", CultureInfo.InvariantCulture)}",
+                Name = $"{obj.Metadata.Name}.{NameSuffix(now).ToString("x", CultureInfo.InvariantCulture)}",
                 NamespaceProperty = string.IsNullOrEmpty(obj.Metadata.NamespaceProperty) ? "default" : obj.Metadata.NamespaceProperty,
             },
             InvolvedObject = involved,
@@ -114,6 +115,24 @@ public sealed partial class EventRecorder : IAsyncDisposable
     {
         _channel.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Upstream's event name suffix, the time in Unix nanoseconds, made strictly increasing per recorder so that two
+    /// events in the same clock tick (a coarse or fake clock) never share a name and lose the second to AlreadyExists.
+    /// </summary>
+    private long NameSuffix(DateTime now)
+    {
+        var nanos = (now - DateTime.UnixEpoch).Ticks * 100;
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastSuffix);
+            var next = Math.Max(nanos, last + 1);
+            if (Interlocked.CompareExchange(ref _lastSuffix, next, last) == last)
+            {
+                return next;
+            }
+        }
     }
 
     private async Task LoopAsync()

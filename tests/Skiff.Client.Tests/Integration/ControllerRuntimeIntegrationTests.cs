@@ -199,6 +199,25 @@ public sealed class ControllerRuntimeIntegrationTests(ControlPlaneFixture fx) : 
     }
 
     [Fact]
+    public async Task EventRecorder_DistinctEventsInOneClockTick_AllWritten()
+    {
+        using var cs = fx.Clientset();
+        var ns = await fx.NamespaceAsync(cs);
+        var cm = await cs.CoreV1().ConfigMaps(ns).CreateAsync(TestObjects.ConfigMap("same-tick"));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var recorder = new EventRecorder(cs, "client2-test", "host-1", time);
+
+        // The clock does not move: upstream names events by the time, which a coarse or fake clock repeats.
+        await recorder.EventAsync(cm, EventRecorder.Normal, "Created", "first");
+        await recorder.EventAsync(cm, EventRecorder.Normal, "Started", "second");
+        await recorder.EventAsync(cm, EventRecorder.Warning, "Failed", "third");
+
+        var events = (await cs.CoreV1().Events(ns).ListAsync(new ListOptions { FieldSelector = "involvedObject.name=same-tick" })).Items;
+        Assert.Equal(["Created", "Failed", "Started"], events.Select(e => e.Reason).Order(StringComparer.Ordinal));
+        Assert.Equal(3, events.Select(e => e.Metadata.Name).Distinct().Count());
+    }
+
+    [Fact]
     public async Task EventRecorder_BurstAboutOneObject_DropsBeyondTheSpamBudget()
     {
         using var cs = fx.Clientset();
