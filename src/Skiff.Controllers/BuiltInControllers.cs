@@ -11,7 +11,7 @@ public static class BuiltInControllers
     public static IReadOnlyList<ControllerDescriptor> All { get; } =
     [
         new("namespace", true, Namespace.NamespaceController.Register),
-        new("garbage-collector", true, GarbageCollector.GarbageCollector.Register),
+        new("garbagecollector", true, GarbageCollector.GarbageCollector.Register),
         new("serviceaccount", true, ServiceAccount.ServiceAccountsController.Register),
         new("root-ca-cert-publisher", true, RootCaCertPublisher.RootCaCertPublisher.Register),
         new("replicationcontroller", true, ctx => ReplicaSet.ReplicaSetController.Register(ctx, new ReplicaSet.ReplicationControllerKind(ctx))),

@@ -21,7 +21,7 @@ public sealed class BuiltInControllersTests
 
     [Theory]
     [InlineData("namespace")]
-    [InlineData("garbage-collector")]
+    [InlineData("garbagecollector")]
     [InlineData("serviceaccount")]
     [InlineData("root-ca-cert-publisher")]
     public void All_HasUpstreamController_EnabledByDefault(string name)

@@ -10,7 +10,7 @@ using Skiff.Client.WorkQueue;
 namespace Skiff.Controllers.GarbageCollector;
 
 /// <summary>
-/// Upstream's <c>garbage-collector</c> controller (<c>pkg/controller/garbagecollector</c>): a
+/// Upstream's <c>garbagecollector</c> controller (<c>pkg/controller/garbagecollector</c>): a
 /// <see cref="DependencyGraphBuilder"/> over every resource that supports list, watch and delete (events excepted),
 /// found through discovery and re-discovered every <see cref="ResyncPeriod"/>, and two pools of workers:
 /// <list type="bullet">

@@ -231,17 +231,20 @@ public sealed partial class HollowNodeSet
     /// <summary>The final delete of a kubelet: grace period 0 with the pod's uid as precondition.</summary>
     private async Task RemoveAsync(HollowPod state, string ns, string name, CancellationToken ct)
     {
+        // Counted before the request, so whoever sees the pod vanish on a watch also sees the count; taken back on failure.
+        Interlocked.Increment(ref _podDeletes);
         try
         {
             await _client.CoreV1().Pods(ns).DeleteAsync(name, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = state.Uid }, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _podDeletes);
         }
         catch (Exception e) when (ApiErrors.IsNotFound(e) || ApiErrors.IsConflict(e))
         {
             // Already gone, or a new pod of the same name.
+            Interlocked.Decrement(ref _podDeletes);
         }
         catch (Exception e) when (e is KubernetesApiException or HttpRequestException)
         {
+            Interlocked.Decrement(ref _podDeletes);
             LogPodFailed(_logger, state.Key, "delete", e.Message);
             Enqueue(state, _time.GetUtcNow() + RetryDelay);
         }

@@ -8,7 +8,7 @@ public sealed class GarbageCollectorFixture : IAsyncLifetime
 {
     public ControllerHarness H { get; private set; } = null!;
 
-    public async Task InitializeAsync() => H = await ControllerHarness.StartAsync(BuiltInControllers.Select(["garbage-collector"]));
+    public async Task InitializeAsync() => H = await ControllerHarness.StartAsync(BuiltInControllers.Select(["garbagecollector"]));
 
     public async Task DisposeAsync() => await H.DisposeAsync();
 }

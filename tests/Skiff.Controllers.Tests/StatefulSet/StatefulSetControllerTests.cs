@@ -142,7 +142,7 @@ public sealed class StatefulSetControllerTests
     [Fact]
     public async Task ClaimRetention_WhenScaledDelete_AndWhenDeletedDelete_OwnClaimsForTheGarbageCollector()
     {
-        await using var h = await ControllerHarness.StartAsync(BuiltInControllers.Select(["statefulset", "garbage-collector"]));
+        await using var h = await ControllerHarness.StartAsync(BuiltInControllers.Select(["statefulset", "garbagecollector"]));
         await using var kubelet = await FakeKubelet.StartAsync(h.Clientset);
         var ns = await h.NamespaceAsync();
         await ApplyAsync(h, ns, StatefulSetYaml("web", 3, "nginx:1", claims: true,

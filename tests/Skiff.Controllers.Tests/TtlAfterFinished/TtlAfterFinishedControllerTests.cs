@@ -12,7 +12,7 @@ public sealed class TtlAfterFinishedControllerTests
     [Fact]
     public async Task FinishedJobWithTtl0_IsDeleted_ItsPodsThroughTheGarbageCollector()
     {
-        await using var h = await ControllerHarness.StartAsync([JobController(), .. BuiltInControllers.Select(["ttl-after-finished", "garbage-collector"])]);
+        await using var h = await ControllerHarness.StartAsync([JobController(), .. BuiltInControllers.Select(["ttl-after-finished", "garbagecollector"])]);
         await using var kubelet = await JobKubelet.StartAsync(h.Clientset, _ => PodOutcome.Succeed);
         var ns = await h.NamespaceAsync();
         var jobs = h.Clientset.Resource<V1Job, V1JobList>(ns);
@@ -37,7 +37,7 @@ public sealed class TtlAfterFinishedControllerTests
     [Fact]
     public async Task JobWithoutTtl_OrUnfinished_IsKept()
     {
-        await using var h = await ControllerHarness.StartAsync([JobController(), .. BuiltInControllers.Select(["ttl-after-finished", "garbage-collector"])]);
+        await using var h = await ControllerHarness.StartAsync([JobController(), .. BuiltInControllers.Select(["ttl-after-finished", "garbagecollector"])]);
         await using var kubelet = await JobKubelet.StartAsync(h.Clientset, p => p.Metadata.Labels["batch.kubernetes.io/job-name"] == "stays" ? PodOutcome.Succeed : null);
         var ns = await h.NamespaceAsync();
         var jobs = h.Clientset.Resource<V1Job, V1JobList>(ns);
