@@ -114,16 +114,18 @@ public sealed partial class HollowNodeSet
             return;
         }
 
+        // Counted before the request, so whoever sees the status on a watch also sees the count; taken back on failure.
+        Interlocked.Increment(ref _nodeStatusPosts);
         try
         {
             // A JSON merge patch replaces the lists whole (upstream replaces addresses whole too; see pr.k8s.io/79391).
             await _client.CoreV1().Nodes().PatchAsync(node.Name, PatchType.Merge, new Dictionary<string, object> { ["status"] = status },
                 subresource: "status", ct: ct).ConfigureAwait(false);
             node.LastStatusPost = now;
-            Interlocked.Increment(ref _nodeStatusPosts);
         }
         catch (Exception e) when (e is KubernetesApiException or HttpRequestException)
         {
+            Interlocked.Decrement(ref _nodeStatusPosts);
             LogNodeFailed(_logger, node.Name, "status update", e.Message);
         }
     }
