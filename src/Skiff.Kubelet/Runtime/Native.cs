@@ -17,6 +17,18 @@ internal static partial class Native
     /// <summary>umount2(2) with MNT_DETACH; false on failure.</summary>
     public static bool Unmount(string target) => umount2(target, 2) == 0;
 
+    /// <summary>rename(2): atomically replaces <paramref name="to"/> (a symlink is renamed itself, not followed).</summary>
+    public static void Rename(string from, string to)
+    {
+        if (rename(from, to) != 0)
+        {
+            throw new IOException($"rename {from} → {to} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int rename(string from, string to);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int sig);
 
