@@ -137,6 +137,11 @@ public sealed partial class ContainerdSupervisor : IAsyncDisposable
             return;
         }
 
+        if (!_process.HasExited)
+        {
+            await StopSandboxesAsync(Config.Endpoint).ConfigureAwait(false);
+        }
+
         var shims = ShimPids(Config.Socket);
         if (!_process.HasExited)
         {
@@ -171,6 +176,27 @@ public sealed partial class ContainerdSupervisor : IAsyncDisposable
 
         LogStopped(_logger, _process.Id);
         _process.Dispose();
+    }
+
+    /// <summary>Stops every sandbox (and so its containers) before containerd goes: killed shims would leave their
+    /// containers' processes and rootfs mounts behind. Best effort, within 10 s.</summary>
+    private static async Task StopSandboxesAsync(string endpoint)
+    {
+        using var cri = CriConnection.Connect(endpoint);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            var list = await cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest(), cancellationToken: cts.Token).ConfigureAwait(false);
+            await Task.WhenAll(list.Items.Select(async s =>
+            {
+                await cri.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = s.Id }, cancellationToken: cts.Token).ConfigureAwait(false);
+                await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = s.Id }, cancellationToken: cts.Token).ConfigureAwait(false);
+            })).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException)
+        {
+            // Whatever is left is killed with the shims.
+        }
     }
 
     /// <summary>The pids of <c>containerd-shim*</c> processes whose <c>-address</c> is <paramref name="socket"/>.</summary>
