@@ -5,6 +5,7 @@ using Skiff.Components;
 // The skiff binary: parsing and composition only; the components live in the libraries.
 var root = SkiffCommand.Create(ComponentHost.RunServerAsync, ComponentHost.RunControllerManagerAsync, ComponentHost.RunSchedulerAsync,
     ComponentHost.RunKubeletAsync);
+root.Subcommands.Add(ImagesCommand.Create());
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -17,7 +17,7 @@ public sealed class HollowNodeTests
     public async Task Up_HollowNodes_ReadyInKubectl_ADeploymentScheduledOntoThemBecomesAvailable()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        await using var skiff = await SkiffProcess.StartAsync("up", null, null, ["--storage", "memory", "--hollow-nodes", "3"]);
+        await using var skiff = await SkiffProcess.StartAsync("up", null, null, ["--storage", "memory", "--runtime", "hollow", "--hollow-nodes", "3"]);
         await skiff.LogLines.WaitForLineAsync(l => l.Contains("started kubelet", StringComparison.Ordinal)).WaitAsync(Deadline);
 
         var (_, nodes, _) = await skiff.KubectlOkAsync("get nodes");
@@ -83,7 +83,7 @@ public sealed class HollowNodeTests
     }
 
     [Theory]
-    [InlineData("kubelet --nodes 2", "only hollow nodes are supported yet: pass --hollow")]
+    [InlineData("kubelet --nodes 2", "--nodes needs --hollow")]
     [InlineData("kubelet --hollow --nodes 0", "invalid --nodes \"0\"")]
     [InlineData("up --hollow-nodes -1", "invalid --hollow-nodes \"-1\"")]
     public async Task BadFlag_ClearErrorAndExit2(string args, string message)

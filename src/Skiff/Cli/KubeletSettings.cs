@@ -1,6 +1,6 @@
 namespace Skiff.Cli;
 
-/// <summary>The flags of <c>skiff kubelet</c>, parsed (today only the hollow mode: <c>--hollow</c>).</summary>
+/// <summary>The flags of <c>skiff kubelet</c>, parsed (the real kubelet, or hollow nodes with <c>--hollow</c>).</summary>
 internal sealed record KubeletSettings
 {
     /// <summary>The kubeconfig to connect with; null: <c>$KUBECONFIG</c>, then <c>~/.kube/config</c>, then in-cluster.</summary>
@@ -17,6 +17,21 @@ internal sealed record KubeletSettings
 
     /// <summary>The index of the first node (several processes can share a cluster with disjoint names and pod CIDRs).</summary>
     public int FirstIndex { get; init; }
+
+    /// <summary>The real kubelet's node name (default: the hostname, lowercased).</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>The CRI endpoint (<c>unix:///…</c>); null: start containerd under <see cref="RootDirectory"/>.</summary>
+    public string? ContainerRuntimeEndpoint { get; init; }
+
+    /// <summary>The kubelet's root directory.</summary>
+    public string RootDirectory { get; init; } = "/var/lib/skiff-kubelet";
+
+    public string PodCidr { get; init; } = "10.42.0.0/24";
+
+    public string? ClusterDns { get; init; }
+
+    public int Port { get; init; } = 10250;
 
     public float Qps { get; init; } = 0;
 

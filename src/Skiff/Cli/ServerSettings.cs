@@ -25,6 +25,12 @@ internal sealed record ServerSettings
     /// <summary>Hollow nodes run inside <c>skiff up</c> after the controller manager (0 = none).</summary>
     public int HollowNodes { get; init; }
 
+    /// <summary>The node runtime of <c>skiff up</c>: auto (containerd when it can, else one hollow node), containerd or hollow.</summary>
+    public string Runtime { get; init; } = "auto";
+
+    /// <summary>A running CRI runtime to use (<c>unix:///…</c>); null: start containerd under the data dir.</summary>
+    public string? ContainerRuntimeEndpoint { get; init; }
+
     /// <summary>klog's <c>-v</c>.</summary>
     public int Verbosity { get; init; }
 

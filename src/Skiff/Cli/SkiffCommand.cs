@@ -7,7 +7,7 @@ namespace Skiff.Cli;
 /// <summary>
 /// The <c>skiff</c> command line (System.CommandLine): <c>up</c> (storage, API server, controller manager, scheduler
 /// and, with <c>--hollow-nodes</c>, hollow nodes in one process), <c>apiserver</c> (the API server alone),
-/// <c>controller-manager</c>, <c>scheduler</c> and <c>kubelet --hollow</c> (against any API server). Each has
+/// <c>controller-manager</c>, <c>scheduler</c> and <c>kubelet</c> (real, or <c>--hollow</c>) (against any API server). Each has
 /// <c>--help</c>; a bad flag is reported on stderr with exit code 2.
 /// </summary>
 internal static class SkiffCommand
@@ -71,11 +71,25 @@ internal static class SkiffCommand
                 r.AddError($"invalid --hollow-nodes \"{r.GetValueOrDefault<int>()}\": must be 0..48000");
             }
         });
+        var runtime = new Option<string>("--runtime")
+        {
+            Description = "The node: auto (containerd when available and root, else one hollow node), containerd (a real kubelet), hollow.",
+            HelpName = "KIND",
+            DefaultValueFactory = _ => "auto",
+        };
+        runtime.AcceptOnlyFromAmong("auto", "containerd", "hollow");
+        var criEndpoint = new Option<string?>("--container-runtime-endpoint")
+        {
+            Description = "A running CRI runtime (unix:///run/containerd/containerd.sock); default: start containerd under DIR/containerd.",
+            HelpName = "ENDPOINT",
+        };
         var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity };
         if (withControllers)
         {
             command.Options.Add(controllers);
             command.Options.Add(hollowNodes);
+            command.Options.Add(runtime);
+            command.Options.Add(criEndpoint);
         }
 
         command.Validators.Add(r =>
@@ -96,6 +110,8 @@ internal static class SkiffCommand
             WatchCache = r.GetValue(watchCache),
             Controllers = withControllers ? r.GetValue(controllers) ?? [] : [],
             HollowNodes = withControllers ? r.GetValue(hollowNodes) : 0,
+            Runtime = withControllers ? r.GetValue(runtime) ?? "auto" : "hollow",
+            ContainerRuntimeEndpoint = withControllers ? r.GetValue(criEndpoint) : null,
             Verbosity = r.GetValue(verbosity),
         }, withControllers, ct));
         return command;
@@ -235,16 +251,31 @@ internal static class SkiffCommand
         var first = new Option<int>("--first-index") { Description = "Index of the first node (for several hollow processes on one cluster).", HelpName = "N" };
         var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server (0 = unlimited).", DefaultValueFactory = _ => 0 };
         var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 100 };
-        var verbosity = VerbosityOption();
-        var command = new Command("kubelet", "Run the kubelet against an API server; today only hollow nodes (--hollow).")
+        var nodeName = new Option<string?>("--node-name") { Description = "The node's name (default: the hostname, lowercased).", HelpName = "NAME" };
+        var criEndpoint = new Option<string?>("--container-runtime-endpoint")
         {
-            kubeconfig, hollow, nodes, prefix, first, qps, burst, verbosity,
+            Description = "The CRI runtime (unix:///run/containerd/containerd.sock); default: start containerd under --root-dir.",
+            HelpName = "ENDPOINT",
+        };
+        var rootDir = new Option<string>("--root-dir") { Description = "The kubelet's directory (volumes, logs, its containerd).", HelpName = "DIR", DefaultValueFactory = _ => "/var/lib/skiff-kubelet" };
+        var podCidr = new Option<string>("--pod-cidr") { Description = "The node's pod CIDR when the Node has none.", HelpName = "CIDR", DefaultValueFactory = _ => "10.42.0.0/24" };
+        var clusterDns = new Option<string?>("--cluster-dns") { Description = "The cluster DNS server for ClusterFirst pods.", HelpName = "IP" };
+        var kubeletPort = new Option<int>("--port") { Description = "The kubelet's port, published in the Node's daemonEndpoints.", HelpName = "N", DefaultValueFactory = _ => 10250 };
+        var verbosity = VerbosityOption();
+        var command = new Command("kubelet", "Run the kubelet against an API server: the real one on containerd, or hollow nodes (--hollow).")
+        {
+            kubeconfig, hollow, nodes, prefix, first, nodeName, criEndpoint, rootDir, podCidr, clusterDns, kubeletPort, qps, burst, verbosity,
         };
         command.Validators.Add(r =>
         {
-            if (!HasErrors(r, hollow) && !r.GetValue(hollow))
+            if (!HasErrors(r, hollow) && !r.GetValue(hollow) && r.GetResult(nodes) is { Implicit: false })
             {
-                r.AddError("only hollow nodes are supported yet: pass --hollow");
+                r.AddError("--nodes needs --hollow (the real kubelet is one node)");
+            }
+
+            if (r.GetValue(podCidr) is { } cidr && !System.Net.IPNetwork.TryParse(cidr, out _))
+            {
+                r.AddError($"invalid --pod-cidr \"{cidr}\"");
             }
 
             if (r.GetValue(first) < 0 || r.GetValue(first) + r.GetValue(nodes) > 48_000)
@@ -259,6 +290,12 @@ internal static class SkiffCommand
             Nodes = r.GetValue(nodes),
             NodeNamePrefix = r.GetValue(prefix)!,
             FirstIndex = r.GetValue(first),
+            NodeName = r.GetValue(nodeName),
+            ContainerRuntimeEndpoint = r.GetValue(criEndpoint),
+            RootDirectory = Path.GetFullPath(r.GetValue(rootDir)!),
+            PodCidr = r.GetValue(podCidr)!,
+            ClusterDns = r.GetValue(clusterDns),
+            Port = r.GetValue(kubeletPort),
             Qps = r.GetValue(qps),
             Burst = r.GetValue(burst),
             Verbosity = r.GetValue(verbosity),

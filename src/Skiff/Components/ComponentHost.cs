@@ -4,7 +4,10 @@ using Microsoft.Extensions.Logging;
 using Skiff.Cli;
 using Skiff.Client.Config;
 using Skiff.Controllers.Hosting;
+using Skiff.Kubelet.Containerd;
 using Skiff.Kubelet.Hollow;
+using Skiff.Kubelet.Node;
+using Skiff.Kubelet.Pods;
 using Skiff.Scheduler;
 using Skiff.Scheduler.Hosting;
 
@@ -36,7 +39,7 @@ internal static class ComponentHost
     /// <summary><c>skiff up</c> (<paramref name="withControllers"/>) or <c>skiff apiserver</c>.</summary>
     public static Task<int> RunServerAsync(ServerSettings settings, bool withControllers, CancellationToken ct)
     {
-        var builder = CreateBuilder(settings.Verbosity, withControllers ? (settings.HollowNodes > 0 ? 5 : 4) : 2);
+        var builder = CreateBuilder(settings.Verbosity, withControllers ? 6 : 2);
         var services = builder.Services;
         services.AddSingleton(settings);
         AddComponent<StorageComponent>(services);
@@ -72,13 +75,48 @@ internal static class ComponentHost
                 sp.GetRequiredService<ILoggerFactory>()));
         }
 
-        // Then the kubelet: hollow nodes, when asked for (a real kubelet joins here later).
-        if (withControllers && settings.HollowNodes > 0)
+        // Then the kubelet: the real one on containerd (--runtime auto|containerd), hollow nodes beside it or instead.
+        var hollowNodes = settings.HollowNodes;
+        if (withControllers)
+        {
+            var runtime = settings.Runtime;
+            if (runtime == "auto")
+            {
+                runtime = settings.ContainerRuntimeEndpoint is not null || ContainerdSupervisor.CanStart() ? "containerd" : "hollow";
+                if (runtime == "hollow")
+                {
+                    Console.Error.WriteLine("skiff: containerd is not available (needs /usr/bin/containerd and root): running one hollow node instead of a real kubelet");
+                }
+            }
+
+            if (runtime == "hollow")
+            {
+                hollowNodes = Math.Max(1, hollowNodes);
+            }
+            else
+            {
+                var nodeName = HostFacts.DefaultNodeName();
+                AddComponent(services, sp => new KubeletComponent(
+                    (node, _) => Task.FromResult(sp.GetRequiredService<ApiServerComponent>()
+                        .IssueClientConfig("system:node:" + node, [NodesGroup], "kubelet-real.kubeconfig") with { Qps = 0, Burst = 100 }),
+                    settings.ContainerRuntimeEndpoint,
+                    settings.DataDirectory,
+                    new KubeletOptions
+                    {
+                        NodeName = nodeName,
+                        RootDirectory = Path.Combine(settings.DataDirectory, "kubelet"),
+                        ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
+                    },
+                    sp.GetRequiredService<ILoggerFactory>()));
+            }
+        }
+
+        if (withControllers && hollowNodes > 0)
         {
             AddComponent(services, sp => new HollowKubeletComponent(
                 _ => Task.FromResult(sp.GetRequiredService<ApiServerComponent>()
                     .IssueClientConfig(HollowNodeUser, [NodesGroup], "kubelet.kubeconfig") with { Qps = 0, Burst = 100 }),
-                new HollowNodeOptions { Count = settings.HollowNodes },
+                new HollowNodeOptions { Count = hollowNodes },
                 sp.GetRequiredService<ILoggerFactory>()));
         }
 
@@ -141,10 +179,30 @@ internal static class ComponentHost
         }
     }
 
-    /// <summary><c>skiff kubelet --hollow</c>: hollow nodes alone against the kubeconfig's API server.</summary>
+    /// <summary><c>skiff kubelet</c>: the real kubelet (or with <c>--hollow</c>, hollow nodes) against the kubeconfig's API server.</summary>
     public static Task<int> RunKubeletAsync(KubeletSettings settings, CancellationToken ct)
     {
         var builder = CreateBuilder(settings.Verbosity, 1);
+        if (!settings.Hollow)
+        {
+            var nodeName = settings.NodeName ?? HostFacts.DefaultNodeName();
+            AddComponent(builder.Services, sp => new KubeletComponent(
+                (_, _) => Task.FromResult(LoadClient(settings.Kubeconfig) with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity }),
+                settings.ContainerRuntimeEndpoint,
+                settings.RootDirectory,
+                new KubeletOptions
+                {
+                    NodeName = nodeName,
+                    RootDirectory = settings.RootDirectory,
+                    PodCidr = settings.PodCidr,
+                    ClusterDns = settings.ClusterDns,
+                    Port = settings.Port,
+                    ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
+                },
+                sp.GetRequiredService<ILoggerFactory>()));
+            return RunAsync(builder, _ => Console.WriteLine($"The kubelet of node {nodeName} is running. Press Ctrl-C to stop it."), ct);
+        }
+
         AddComponent(builder.Services, sp => new HollowKubeletComponent(
             _ => Task.FromResult(LoadClient(settings.Kubeconfig) with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity }),
             new HollowNodeOptions { Count = settings.Nodes, NamePrefix = settings.NodeNamePrefix, FirstIndex = settings.FirstIndex },

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Client.Typed;
+using Skiff.Cri;
+using Skiff.Kubelet.Env;
+using Skiff.Kubelet.Network;
+using Skiff.Kubelet.Node;
+using Skiff.Kubelet.Pods;
+using Skiff.Kubelet.Prober;
+using Skiff.Kubelet.Runtime;
+using Skiff.Kubelet.Server;
+
+namespace Skiff.Kubelet;
+
+/// <summary>
+/// The real kubelet on a CRI runtime: the node (<see cref="NodeAgent"/>: registration, Lease, status), the pod network's
+/// CNI config for the node's pod CIDR, and the pod workers (<see cref="PodWorkers"/>). <see cref="DisposeAsync"/> stops
+/// every pod gracefully (the node is shutting down), then the loops; the Node and its Lease stay.
+/// </summary>
+public sealed class RealKubelet : IAsyncDisposable
+{
+    private readonly CriConnection _cri;
+    private readonly TimeSpan _shutdownGrace;
+
+    private RealKubelet(CriConnection cri, NodeAgent node, PodWorkers pods, IProbeManager probes, TimeSpan shutdownGrace)
+    {
+        _cri = cri;
+        _shutdownGrace = shutdownGrace;
+        Node = node;
+        Pods = pods;
+        Probes = probes;
+        Exec = new CriContainerExec(cri);
+    }
+
+    public NodeAgent Node { get; }
+
+    public PodWorkers Pods { get; }
+
+    /// <summary>What the kubelet's HTTP server needs (logs, exec, attach, port-forward).</summary>
+    public IPodRuntimeLookup Lookup => Pods;
+
+    /// <summary>CRI ExecSync (exec probes).</summary>
+    public IContainerExec Exec { get; }
+
+    public IProbeManager Probes { get; }
+
+    /// <summary>
+    /// Connects to the runtime at <paramref name="criEndpoint"/>, registers the node, writes the CNI config into
+    /// <paramref name="cniConfDirectory"/> (when given: a containerd Skiff runs) and starts the pod workers.
+    /// <paramref name="probes"/> and <paramref name="env"/> default to <see cref="NoProbeManager"/> and <see cref="LiteralEnvResolver"/>;
+    /// <paramref name="createProbes"/> (given the exec) wins over <paramref name="probes"/>.
+    /// </summary>
+    public static async Task<RealKubelet> StartAsync(Clientset client, string criEndpoint, string? cniConfDirectory, KubeletOptions options,
+        Func<IContainerExec, IProbeManager>? createProbes, IContainerEnvResolver? env, CancellationToken ct)
+    {
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Skiff.Kubelet");
+        var cri = CriConnection.Connect(criEndpoint);
+        try
+        {
+            var node = new NodeAgent(client, cri, options, logger);
+            await node.StartAsync(ct).ConfigureAwait(false);
+            if (cniConfDirectory is not null)
+            {
+                await CniConfigWriter.WriteAsync(cniConfDirectory, node.PodCidr, options.Bridge, ct).ConfigureAwait(false);
+            }
+
+            var probes = createProbes?.Invoke(new CriContainerExec(cri)) ?? new NoProbeManager();
+            var hostIps = (IReadOnlyList<string>)[node.InternalIp];
+            var pods = new PodWorkers(client, cri, options, probes, env ?? new LiteralEnvResolver(), () => hostIps);
+            await pods.StartAsync(ct).ConfigureAwait(false);
+            return new RealKubelet(cri, node, pods, probes, options.ShutdownGracePeriod);
+        }
+        catch
+        {
+            cri.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var grace = new CancellationTokenSource(_shutdownGrace))
+        {
+            try
+            {
+                await Pods.StopPodsAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Out of time: the runtime keeps what is left.
+            }
+        }
+
+        await Pods.DisposeAsync().ConfigureAwait(false);
+        await Probes.DisposeAsync().ConfigureAwait(false);
+        await Node.DisposeAsync().ConfigureAwait(false);
+        _cri.Dispose();
+    }
+}

@@ -1,0 +1,93 @@
+using Skiff.Cri;
+using Skiff.Kubelet.Containerd;
+using Skiff.Kubelet.Images;
+using Skiff.Kubelet.Network;
+using Xunit;
+
+namespace Skiff.Kubelet.Tests.Testing;
+
+/// <summary>
+/// One containerd per test class: config, root, state and socket under a temp directory, the pause and busybox images
+/// built from busybox-static and imported, a CNI conflist on a bridge and /24 of its own (so parallel fixtures do not
+/// collide). When containerd cannot run here (not root, no binary, no busybox, the kernel refuses), <see cref="SkipReason"/>
+/// says why and every test must <c>Skip.If</c> on it: such tests count as skipped, never as passed. Dispose stops
+/// containerd and kills its shims.
+/// </summary>
+public sealed class ContainerdFixture : IAsyncLifetime
+{
+    private ContainerdSupervisor? _containerd;
+
+    /// <summary>Why the tests cannot run here; null when containerd is up.</summary>
+    public string? SkipReason { get; private set; }
+
+    public ContainerdSupervisor Containerd => _containerd ?? throw new InvalidOperationException(SkipReason);
+
+    /// <summary>A CRI connection to it.</summary>
+    public CriConnection Cri { get; private set; } = null!;
+
+    /// <summary>The pod CIDR its CNI config serves.</summary>
+    public string PodCidr { get; private set; } = "";
+
+    /// <summary>The bridge its CNI config creates.</summary>
+    public string Bridge { get; private set; } = "";
+
+    public string Directory { get; } = Path.Combine("/tmp", "skc-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public async Task InitializeAsync()
+    {
+        if (!ContainerdSupervisor.CanStart())
+        {
+            SkipReason = "CONTAINERD TESTS SKIPPED: /usr/bin/containerd missing or not running as root";
+            return;
+        }
+
+        if (!SkiffImages.CanBuild || !File.Exists(ImageImporter.Ctr) || !System.IO.Directory.Exists("/usr/lib/cni"))
+        {
+            SkipReason = "CONTAINERD TESTS SKIPPED: busybox-static, ctr or the CNI plugins are not installed";
+            return;
+        }
+
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            _containerd = await ContainerdSupervisor.StartAsync(new ContainerdConfig { Directory = Directory, RuncBinary = Environment.GetEnvironmentVariable("SKIFF_TEST_RUNC") }, null, TimeSpan.FromSeconds(60), cts.Token);
+            Cri = CriConnection.Connect(_containerd.Endpoint);
+            var r = Random.Shared.Next(0, 100 * 256);
+            PodCidr = $"10.{150 + (r / 256)}.{r % 256}.0/24";
+            Bridge = "skc" + Directory[^8..^2];
+            await CniConfigWriter.WriteAsync(_containerd.Config.CniConfDirectory, PodCidr, Bridge, cts.Token);
+            var images = Path.Combine(Directory, "images");
+            await ImageImporter.EnsureAsync(Cri, SkiffImages.PauseImage, _containerd.Config.Snapshotter, images, cts.Token);
+            await ImageImporter.EnsureAsync(Cri, SkiffImages.BusyboxImage, _containerd.Config.Snapshotter, images, cts.Token);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or Grpc.Core.RpcException or OperationCanceledException)
+        {
+            SkipReason = "CONTAINERD TESTS SKIPPED: containerd cannot run here: " + e.Message;
+            await DisposeAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Cri?.Dispose();
+        if (_containerd is not null)
+        {
+            await _containerd.DisposeAsync();
+            _containerd = null;
+        }
+
+        try
+        {
+            if (File.Exists(Path.Combine(Directory, "containerd.log")))
+            {
+                File.Copy(Path.Combine(Directory, "containerd.log"), Path.Combine(Path.GetTempPath(), "skiff-containerd-last.log"), overwrite: true);
+            }
+
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Mounts left by a killed shim can pin files; the temp dir is then left behind.
+        }
+    }
+}
