@@ -51,5 +51,12 @@ public sealed record RunningContainer(string Name, string Id, DateTimeOffset Sta
 /// <param name="ContainerName">The container.</param>
 /// <param name="ContainerId">The runtime container id the probe ran against.</param>
 /// <param name="Kind">"Liveness" or "Startup".</param>
-/// <param name="Message">The failure's output, for the event (<c>Unhealthy</c>, "Liveness probe failed: ...").</param>
-public sealed record ProbeFailure(string PodUid, string ContainerName, string ContainerId, string Kind, string Message);
+/// <param name="Message">The failing probe's output. The prober has already recorded the pod's <c>Unhealthy</c> event
+/// ("Liveness probe failed: &lt;output&gt;"); the kubelet records its own <c>Killing</c> one
+/// ("Container &lt;name&gt; failed liveness probe, will be restarted").</param>
+public sealed record ProbeFailure(string PodUid, string ContainerName, string ContainerId, string Kind, string Message)
+{
+    /// <summary>The probe's own terminationGracePeriodSeconds (upstream: it overrides the pod's when a liveness or
+    /// startup probe kills the container); null when the probe sets none.</summary>
+    public long? TerminationGracePeriodSeconds { get; init; }
+}
