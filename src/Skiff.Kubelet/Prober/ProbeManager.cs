@@ -41,8 +41,8 @@ public sealed partial class ProbeManager : IProbeManager
     /// <inheritdoc />
     public event Action<string>? Changed;
 
-    /// <summary>Raised after every probe a worker ran, with its counted result (null: errored); for tests that step a fake clock.</summary>
-    internal event Action<ProbeKey, ProbeResult?>? Probed;
+    /// <summary>Raised after every pass of a worker's loop, once its results are cached; for tests that step a fake clock.</summary>
+    internal event Action<ProbePass>? Passed;
 
     internal TimeProvider Time { get; }
 
@@ -215,7 +215,7 @@ public sealed partial class ProbeManager : IProbeManager
 
     internal void OnChanged(string podUid) => Changed?.Invoke(podUid);
 
-    internal void OnProbed(ProbeKey key, ProbeResult? result) => Probed?.Invoke(key, result);
+    internal void OnPass(ProbePass pass) => Passed?.Invoke(pass);
 
     internal void LogWorkerError(ProbeKey key, Exception e) => LogProbeError(key.Kind, key.PodUid, key.Container, e.Message);
 

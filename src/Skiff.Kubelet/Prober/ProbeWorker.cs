@@ -24,6 +24,7 @@ internal sealed class ProbeWorker
     private ProbeResult? _lastResult;
     private int _run;
     private bool _onHold;
+    private ProbeResult? _ran;
 
     public ProbeWorker(ProbeManager manager, ProbeKey key, V1Container container, V1Probe probe, WorkerTarget target)
     {
@@ -125,7 +126,10 @@ internal sealed class ProbeWorker
     {
         try
         {
-            return await DoProbeAsync(ct).ConfigureAwait(false);
+            _ran = null;
+            var keepGoing = await DoProbeAsync(ct).ConfigureAwait(false);
+            _manager.OnPass(new ProbePass(Key, _containerId, _ran, _manager.Time.GetUtcNow()));
+            return keepGoing;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -185,9 +189,9 @@ internal sealed class ProbeWorker
         var outcome = await _manager.Prober.ProbeAsync(Key.Kind, Probe, target.Pod, target.PodIp, Container, running.Id, ct).ConfigureAwait(false);
         var meta = target.Pod.Metadata;
         ProberMetrics.Count(Key.Kind, outcome?.Result ?? ProbeResult.Unknown, Container.Name, meta?.Name ?? string.Empty, meta?.NamespaceProperty ?? string.Empty, Key.PodUid);
+        _ran = outcome?.Result ?? ProbeResult.Unknown;
         if (outcome is not { Result: var r })
         {
-            _manager.OnProbed(Key, null);
             return true;
         }
 
@@ -217,7 +221,6 @@ internal sealed class ProbeWorker
             }
         }
 
-        _manager.OnProbed(Key, r);
         return true;
     }
 
@@ -239,6 +242,10 @@ internal sealed class ProbeWorker
 
 /// <summary>A probe worker's identity: pod uid, container name, kind.</summary>
 internal readonly record struct ProbeKey(string PodUid, string Container, ProbeKind Kind);
+
+/// <summary>One pass of a worker's loop (for tests on a fake clock): the result of the probe it ran, null when the
+/// pass ran none (no container, on hold, initial delay, gated by startup), Unknown when it errored.</summary>
+internal sealed record ProbePass(ProbeKey Key, string? ContainerId, ProbeResult? Ran, DateTimeOffset At);
 
 /// <summary>What a worker probes: the pod, its IP and the container's running instance (null: not running).</summary>
 internal sealed record WorkerTarget(V1Pod Pod, string? PodIp, RunningContainer? Running);
