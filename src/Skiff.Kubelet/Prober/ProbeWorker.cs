@@ -55,7 +55,19 @@ internal sealed class ProbeWorker
         _ => null,
     };
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    /// <summary>Starts the loop. The first probe's jitter is armed here, on the caller's clock reading, so a fake clock
+    /// advanced right after Sync cannot overtake it.</summary>
+    public void Start()
+    {
+        var time = _manager.Time;
+        var period = Period;
+        var jitter = period > time.GetUtcNow() - _manager.Started
+            ? Task.Delay(period * _manager.NextJitter(), time, _stop.Token)
+            : Task.CompletedTask;
+        _loop = Task.Run(() => RunAsync(jitter));
+    }
+
+    private TimeSpan Period => TimeSpan.FromSeconds(Math.Max(1, Probe.PeriodSeconds ?? 10));
 
     /// <summary>Asks for a probe now (non-blocking; one pending request at most).</summary>
     public void Trigger()
@@ -80,20 +92,14 @@ internal sealed class ProbeWorker
         return _loop;
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(Task jitter)
     {
         var ct = _stop.Token;
-        var time = _manager.Time;
-        var period = TimeSpan.FromSeconds(Math.Max(1, Probe.PeriodSeconds ?? 10));
         try
         {
-            // A kubelet that just started would fire every probe at once: spread the first ones over a period.
-            if (period > time.GetUtcNow() - _manager.Started)
-            {
-                await Task.Delay(period * _manager.NextJitter(), time, ct).ConfigureAwait(false);
-            }
-
-            using var ticker = new PeriodicTimer(period, time);
+            // A kubelet that just started would fire every probe at once: the first ones are spread over a period.
+            await jitter.ConfigureAwait(false);
+            using var ticker = new PeriodicTimer(Period, _manager.Time);
             Task<bool>? tick = null;
             Task? trigger = null;
             while (await DoProbeGuardedAsync(ct).ConfigureAwait(false))
