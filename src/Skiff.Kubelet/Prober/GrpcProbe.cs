@@ -35,9 +35,8 @@ internal static class GrpcProbe
                 ? new ProbeOutcome(ProbeResult.Success, "service healthy")
                 : new ProbeOutcome(ProbeResult.Failure, $"service unhealthy (responded with {GoFormat.Quote(StatusName(response.Status))})");
         }
-        catch (RpcException e) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (RpcException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            _ = e;
             return new ProbeOutcome(ProbeResult.Failure, $"timeout: health rpc did not complete within {GoDuration.Format(timeout)}");
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)

@@ -19,10 +19,12 @@ public interface IProbeManager : IAsyncDisposable
     event Action<string>? Changed;
 
     /// <summary>
-    /// Starts workers for the probes of <paramref name="running"/> containers that have none yet, restarts a worker
-    /// whose container id changed (a restarted container starts over: initialDelaySeconds, not ready, not started),
-    /// and stops workers of containers that no longer run. <paramref name="podIp"/> is the target of httpGet,
-    /// tcpSocket and grpc probes (their <c>host</c> field overrides it).
+    /// Starts workers for the probes of the pod's containers that have none yet and hands every worker the containers
+    /// that run now. A container whose id changed starts over (initialDelaySeconds, not ready, not started, counts
+    /// reset); a container missing from <paramref name="running"/> is not ready and not started, and its workers idle
+    /// until it runs again (as upstream, workers live as long as the pod: call <see cref="Remove"/> when it is gone).
+    /// <paramref name="podIp"/> is the target of httpGet, tcpSocket and grpc probes (httpGet's and tcpSocket's
+    /// <c>host</c> field overrides it).
     /// </summary>
     void Sync(V1Pod pod, string? podIp, IReadOnlyList<RunningContainer> running);
 
