@@ -19,10 +19,12 @@ public interface IProbeManager : IAsyncDisposable
     event Action<string>? Changed;
 
     /// <summary>
-    /// Starts workers for the probes of <paramref name="running"/> containers that have none yet, restarts a worker
-    /// whose container id changed (a restarted container starts over: initialDelaySeconds, not ready, not started),
-    /// and stops workers of containers that no longer run. <paramref name="podIp"/> is the target of httpGet,
-    /// tcpSocket and grpc probes (their <c>host</c> field overrides it).
+    /// Starts workers for the probes of the pod's containers that have none yet and hands every worker the containers
+    /// that run now. A container whose id changed starts over (initialDelaySeconds, not ready, not started, counts
+    /// reset); a container missing from <paramref name="running"/> is not ready and not started, and its workers idle
+    /// until it runs again (as upstream, workers live as long as the pod: call <see cref="Remove"/> when it is gone).
+    /// <paramref name="podIp"/> is the target of httpGet, tcpSocket and grpc probes (httpGet's and tcpSocket's
+    /// <c>host</c> field overrides it).
     /// </summary>
     void Sync(V1Pod pod, string? podIp, IReadOnlyList<RunningContainer> running);
 
@@ -51,5 +53,12 @@ public sealed record RunningContainer(string Name, string Id, DateTimeOffset Sta
 /// <param name="ContainerName">The container.</param>
 /// <param name="ContainerId">The runtime container id the probe ran against.</param>
 /// <param name="Kind">"Liveness" or "Startup".</param>
-/// <param name="Message">The failure's output, for the event (<c>Unhealthy</c>, "Liveness probe failed: ...").</param>
-public sealed record ProbeFailure(string PodUid, string ContainerName, string ContainerId, string Kind, string Message);
+/// <param name="Message">The failing probe's output. The prober has already recorded the pod's <c>Unhealthy</c> event
+/// ("Liveness probe failed: &lt;output&gt;"); the kubelet records its own <c>Killing</c> one
+/// ("Container &lt;name&gt; failed liveness probe, will be restarted").</param>
+public sealed record ProbeFailure(string PodUid, string ContainerName, string ContainerId, string Kind, string Message)
+{
+    /// <summary>The probe's own terminationGracePeriodSeconds (upstream: it overrides the pod's when a liveness or
+    /// startup probe kills the container); null when the probe sets none.</summary>
+    public long? TerminationGracePeriodSeconds { get; init; }
+}
