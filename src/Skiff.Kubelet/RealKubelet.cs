@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Client.Events;
 using Skiff.Client.Typed;
 using Skiff.Cri;
 using Skiff.Kubelet.Env;
@@ -21,10 +22,12 @@ public sealed class RealKubelet : IAsyncDisposable
 {
     private readonly CriConnection _cri;
     private readonly TimeSpan _shutdownGrace;
+    private readonly EventRecorder _events;
 
-    private RealKubelet(CriConnection cri, NodeAgent node, PodWorkers pods, IProbeManager probes, TimeSpan shutdownGrace)
+    private RealKubelet(CriConnection cri, NodeAgent node, PodWorkers pods, IProbeManager probes, EventRecorder events, TimeSpan shutdownGrace)
     {
         _cri = cri;
+        _events = events;
         _shutdownGrace = shutdownGrace;
         Node = node;
         Pods = pods;
@@ -47,8 +50,10 @@ public sealed class RealKubelet : IAsyncDisposable
     /// <summary>
     /// Connects to the runtime at <paramref name="criEndpoint"/>, registers the node, writes the CNI config into
     /// <paramref name="cniConfDirectory"/> (when given: a containerd Skiff runs) and starts the pod workers.
-    /// <paramref name="probes"/> and <paramref name="env"/> default to <see cref="NoProbeManager"/> and <see cref="LiteralEnvResolver"/>;
-    /// <paramref name="createProbes"/> (given the exec) wins over <paramref name="probes"/>.
+    /// Probes default to the <see cref="ProbeManager"/> over CRI ExecSync and the environment to the
+    /// <see cref="ContainerEnvResolver"/> (the node's allocatable for unset limits); both record their events
+    /// (<c>Unhealthy</c>, <c>InvalidEnvironmentVariableNames</c>) as component <c>kubelet</c> from this node.
+    /// <paramref name="createProbes"/> (given the exec) and <paramref name="env"/> replace them.
     /// </summary>
     public static async Task<RealKubelet> StartAsync(Clientset client, string criEndpoint, string? cniConfDirectory, KubeletOptions options,
         Func<IContainerExec, IProbeManager>? createProbes, IContainerEnvResolver? env, CancellationToken ct)
@@ -64,11 +69,14 @@ public sealed class RealKubelet : IAsyncDisposable
                 await CniConfigWriter.WriteAsync(cniConfDirectory, node.PodCidr, options.Bridge, ct).ConfigureAwait(false);
             }
 
-            var probes = createProbes?.Invoke(new CriContainerExec(cri)) ?? new NoProbeManager();
+            var events = new EventRecorder(client, "kubelet", options.NodeName, loggerFactory: options.LoggerFactory);
+            var exec = new CriContainerExec(cri);
+            var probes = createProbes?.Invoke(exec) ?? new ProbeManager(exec, new ProbeManagerOptions { Events = events, LoggerFactory = options.LoggerFactory });
+            env ??= new ContainerEnvResolver(client, NodeAgent.EnvAllocatable(), events: events);
             var hostIps = (IReadOnlyList<string>)[node.InternalIp];
-            var pods = new PodWorkers(client, cri, options, probes, env ?? new LiteralEnvResolver(), () => hostIps);
+            var pods = new PodWorkers(client, cri, options, probes, env, () => hostIps);
             await pods.StartAsync(ct).ConfigureAwait(false);
-            return new RealKubelet(cri, node, pods, probes, options.ShutdownGracePeriod);
+            return new RealKubelet(cri, node, pods, probes, events, options.ShutdownGracePeriod);
         }
         catch
         {
@@ -93,6 +101,7 @@ public sealed class RealKubelet : IAsyncDisposable
 
         await Pods.DisposeAsync().ConfigureAwait(false);
         await Probes.DisposeAsync().ConfigureAwait(false);
+        await _events.DisposeAsync().ConfigureAwait(false);
         await Node.DisposeAsync().ConfigureAwait(false);
         _cri.Dispose();
     }

@@ -170,8 +170,7 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
         };
         var allocatable = new Dictionary<string, ResourceQuantity>(capacity)
         {
-            // Upstream's default hard eviction threshold memory.available<100Mi.
-            ["memory"] = new(Math.Max(0, memory - (100L << 20)) / 1024 + "Ki"),
+            ["memory"] = AllocatableMemory(memory),
             ["ephemeral-storage"] = new((long)(diskTotal * 0.9) / 1024 + "Ki"),
         };
         return new NodeRuntimeStatus
@@ -201,4 +200,15 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "node {Node}: heartbeat failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string node, string reason);
+
+    /// <summary>The node's allocatable cpu and memory, what a container's unset limits default to in its environment
+    /// (resourceFieldRef).</summary>
+    public static IReadOnlyDictionary<string, ResourceQuantity> EnvAllocatable() => new Dictionary<string, ResourceQuantity>
+    {
+        ["cpu"] = new(Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)),
+        ["memory"] = AllocatableMemory(HostFacts.MemoryBytes()),
+    };
+
+    /// <summary>Memory less upstream's default hard eviction threshold <c>memory.available&lt;100Mi</c>.</summary>
+    private static ResourceQuantity AllocatableMemory(long memory) => new(Math.Max(0, memory - (100L << 20)) / 1024 + "Ki");
 }
