@@ -128,7 +128,7 @@ public sealed class KubeletServerLogsTests : IAsyncLifetime
         while (!output.ToString().Equals(expected, StringComparison.Ordinal))
         {
             Assert.True(expected.StartsWith(output.ToString(), StringComparison.Ordinal), $"unexpected output {output}");
-            var n = await p.StandardOutput.ReadAsync(buffer, ct);
+            var n = await p.StandardOutput.ReadAsync(buffer, ct).AsTask().WaitAsync(ct);
             Assert.True(n > 0, $"kubectl ended early: {output}");
             output.Append(buffer, 0, n);
         }

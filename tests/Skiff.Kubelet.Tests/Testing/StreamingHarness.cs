@@ -87,6 +87,11 @@ internal sealed class StreamingHarness : IAsyncDisposable
         var (code, body, _) = await Cp.SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", pod);
         Xunit.Assert.True(code == 201, body?.ToJsonString());
         var uid = body!["metadata"]!["uid"]!.GetValue<string>();
+
+        // Running, as the kubelet would report (kubectl attach waits for a running pod).
+        var status = new JsonObject { ["status"] = new JsonObject { ["phase"] = "Running", ["podIP"] = "127.0.0.1" } };
+        (code, body, _) = await Cp.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/default/pods/{name}/status", status, "application/merge-patch+json");
+        Xunit.Assert.True(code == 200, body?.ToJsonString());
         var dir = Skiff.Kubelet.Logs.PodLogPaths.PodDirectory(LogRoot, "default", name, uid);
         Directory.CreateDirectory(dir);
         Runtime.Set("default", name, new PodRuntimeInfo(uid, "sandbox-" + name, dir, containers.ToDictionary(c => c, c => (string?)("cid-" + name + "-" + c))));
