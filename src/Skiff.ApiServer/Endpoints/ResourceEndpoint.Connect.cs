@@ -14,8 +14,8 @@ internal sealed partial class ResourceEndpoint
     /// <summary>
     /// GET <c>pods/{name}/log</c> (upstream <c>LogREST</c> + <c>LogLocation</c>): options decoded and validated, the pod
     /// read (404), the container chosen (400 when ambiguous or unknown). A pod with no node has no log yet: upstream
-    /// answers 200 with an empty <c>text/plain</c> body. A pod on a node needs that node's kubelet, which Skiff does not
-    /// run: 404 when the node does not exist, else 503.
+    /// answers 200 with an empty <c>text/plain</c> body. A pod on a node (404 when the node does not exist) gets its log
+    /// streamed from that node's kubelet (<c>/containerLogs/NS/POD/CONTAINER</c>, see <see cref="KubeletProxy"/>).
     /// </summary>
     private async Task LogAsync(HttpContext ctx, string ns, string name, CancellationToken ct)
     {
@@ -53,34 +53,103 @@ internal sealed partial class ResourceEndpoint
         }
 
         var pod = await PodsStore().GetAsync(ns, name, "", ct).ConfigureAwait(false);
-        ChooseContainer(pod, name, container);
-        await RequireNodeAsync(pod, name, emptyLocationIsError: false, ct).ConfigureAwait(false);
-        ctx.Response.StatusCode = 200;
-        ctx.Response.ContentType = "text/plain";
-        ctx.Response.ContentLength = 0;
+        container = ChooseContainer(pod, name, container);
+        var node = await RequireNodeAsync(pod, name, emptyLocationIsError: false, ct).ConfigureAwait(false);
+        if (node is null)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "text/plain";
+            ctx.Response.ContentLength = 0;
+            return;
+        }
+
+        var query = new List<KeyValuePair<string, string?>>();
+        foreach (var flag in new[] { "follow", "previous", "timestamps" })
+        {
+            if (QueryBool(ctx, flag))
+            {
+                query.Add(new(flag, "true"));
+            }
+        }
+
+        foreach (var (key, value) in new[] { ("sinceSeconds", sinceSeconds), ("tailLines", tailLines), ("limitBytes", limitBytes) })
+        {
+            if (value is { } v)
+            {
+                query.Add(new(key, v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        if (Query(ctx, "sinceTime") is { } sinceTime)
+        {
+            query.Add(new("sinceTime", sinceTime));
+        }
+
+        var url = KubeletUrl(node, $"/containerLogs/{Escape(ns)}/{Escape(name)}/{Escape(container)}", query);
+        await Kubelet.StreamAsync(ctx, url, "text/plain", ct).ConfigureAwait(false);
     }
 
     /// <summary>
     /// <c>pods/{name}/exec</c>, <c>attach</c> and <c>portforward</c> (upstream connecters behind an upgrade-aware proxy):
     /// the pod (404), the container for exec/attach (400), the node (400 <c>pod X does not have a host assigned</c>,
     /// 404 for a missing node), then a request without a connection upgrade is 400 <c>Upgrade request required</c>.
-    /// An upgrade request reaches the kubelet upstream; Skiff has none to proxy to and answers 503.
+    /// An upgrade request is proxied to the kubelet's <c>/exec</c>, <c>/attach</c> or <c>/portForward</c> (see <see cref="KubeletProxy"/>).
     /// </summary>
     private async Task ConnectAsync(HttpContext ctx, string ns, string name, string subresource, CancellationToken ct)
     {
         var pod = await PodsStore().GetAsync(ns, name, "", ct).ConfigureAwait(false);
-        if (subresource != "portforward")
-        {
-            ChooseContainer(pod, name, Query(ctx, "container") ?? "");
-        }
-
+        var container = subresource != "portforward" ? ChooseContainer(pod, name, Query(ctx, "container") ?? "") : "";
         var node = await RequireNodeAsync(pod, name, emptyLocationIsError: true, ct).ConfigureAwait(false);
         if (!IsUpgradeRequest(ctx.Request))
         {
             throw StatusErrors.BadRequest("Upgrade request required");
         }
 
-        throw NoKubelet(node);
+        // Upstream's streamLocation: PodExecOptions / PodAttachOptions become the kubelet's input/output/error/tty/command.
+        var query = new List<KeyValuePair<string, string?>>();
+        string path;
+        if (subresource == "portforward")
+        {
+            path = $"/portForward/{Escape(ns)}/{Escape(name)}";
+        }
+        else
+        {
+            foreach (var (option, param) in new[] { ("stdin", "input"), ("stdout", "output"), ("stderr", "error"), ("tty", "tty") })
+            {
+                if (QueryBool(ctx, option))
+                {
+                    query.Add(new(param, "1"));
+                }
+            }
+
+            if (subresource == "exec")
+            {
+                foreach (var c in ctx.Request.Query["command"])
+                {
+                    query.Add(new("command", c));
+                }
+            }
+
+            path = $"/{subresource}/{Escape(ns)}/{Escape(name)}/{Escape(container)}";
+        }
+
+        await Kubelet.UpgradeAsync(ctx, KubeletUrl(node!, path, query), ct).ConfigureAwait(false);
+    }
+
+    private KubeletProxy Kubelet => LazyInitializer.EnsureInitialized(ref _kubeletProxy,
+        () => new KubeletProxy(() => Security.ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki")).KubeletClient));
+
+    private KubeletProxy? _kubeletProxy;
+
+    private static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    /// <summary>The kubelet URL on <paramref name="node"/> for <paramref name="path"/> (503 when the node has no address).</summary>
+    private static Uri KubeletUrl(JsonObject node, string path, IEnumerable<KeyValuePair<string, string?>> query)
+    {
+        var nodeName = node["metadata"]?["name"]?.GetValue<string>() ?? "";
+        var baseUrl = KubeletProxy.Location(node) ?? throw NoKubelet(nodeName);
+        var q = Microsoft.AspNetCore.Http.QueryString.Create(query);
+        return new Uri(baseUrl, path + q.ToUriComponent());
     }
 
     /// <summary>
@@ -121,7 +190,7 @@ internal sealed partial class ResourceEndpoint
     }
 
     /// <summary>Upstream's <c>validateContainer</c>: the one container when none is named, else the named one must exist.</summary>
-    private static void ChooseContainer(JsonObject pod, string name, string container)
+    private static string ChooseContainer(JsonObject pod, string name, string container)
     {
         var spec = pod["spec"] as JsonObject;
         var containers = (spec?["containers"] as JsonArray ?? []).Select(ContainerName).ToList();
@@ -132,7 +201,7 @@ internal sealed partial class ResourceEndpoint
             switch (containers.Count)
             {
                 case 1:
-                    return;
+                    return containers[0];
                 case 0:
                     throw StatusErrors.BadRequest($"a container name must be specified for pod {name}");
                 default:
@@ -144,30 +213,23 @@ internal sealed partial class ResourceEndpoint
         {
             throw StatusErrors.BadRequest($"container {container} is not valid for pod {name}");
         }
+
+        return container;
     }
 
     private static string ContainerName(JsonNode? c) => c?["name"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 
-    /// <summary>The pod's node, which must exist; none assigned: "" for log, 400 for the streaming verbs.</summary>
-    private async Task<string> RequireNodeAsync(JsonObject pod, string name, bool emptyLocationIsError, CancellationToken ct)
+    /// <summary>The pod's node, which must exist (404); none assigned: null for log, 400 for the streaming verbs.</summary>
+    private async Task<JsonObject?> RequireNodeAsync(JsonObject pod, string name, bool emptyLocationIsError, CancellationToken ct)
     {
         var node = pod["spec"]?["nodeName"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
         if (node.Length == 0)
         {
-            return emptyLocationIsError ? throw StatusErrors.BadRequest($"pod {name} does not have a host assigned") : "";
+            return emptyLocationIsError ? throw StatusErrors.BadRequest($"pod {name} does not have a host assigned") : null;
         }
 
-        if (_registry.Find("", "v1", "nodes") is { } nodes)
-        {
-            await StoreFor(nodes).GetAsync("", node, "", ct).ConfigureAwait(false);
-        }
-
-        if (!emptyLocationIsError)
-        {
-            throw NoKubelet(node);
-        }
-
-        return node;
+        var nodes = _registry.Find("", "v1", "nodes") ?? throw NoKubelet(node);
+        return await StoreFor(nodes).GetAsync("", node, "", ct).ConfigureAwait(false);
     }
 
     private static StatusException NoKubelet(string node) =>

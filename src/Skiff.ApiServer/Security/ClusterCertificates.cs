@@ -20,8 +20,9 @@ public sealed class ClusterCertificates
     public static IReadOnlyList<IPAddress> ServingIps { get; } =
         [IPAddress.Loopback, IPAddress.IPv6Loopback, IPAddress.Parse("10.0.0.1")];
 
-    private ClusterCertificates(X509Certificate2 ca, X509Certificate2 serving, X509Certificate2 admin, string adminCertPem, string adminKeyPem, string caPem)
+    private ClusterCertificates(X509Certificate2 ca, X509Certificate2 serving, X509Certificate2 admin, string adminCertPem, string adminKeyPem, string caPem, X509Certificate2 kubeletClient)
     {
+        KubeletClient = kubeletClient;
         Ca = ca;
         Serving = serving;
         Admin = admin;
@@ -38,6 +39,12 @@ public sealed class ClusterCertificates
 
     /// <summary>The admin client certificate with its private key.</summary>
     public X509Certificate2 Admin { get; }
+
+    /// <summary>
+    /// The API server's client certificate towards kubelets (upstream <c>--kubelet-client-certificate</c>, kubeadm's
+    /// <c>apiserver-kubelet-client.crt</c>: CN <c>kube-apiserver-kubelet-client</c>, O <c>kubeadm:cluster-admins</c>), with its key.
+    /// </summary>
+    public X509Certificate2 KubeletClient { get; }
 
     /// <summary>The CA certificate as PEM.</summary>
     public string CaPem { get; }
@@ -70,13 +77,38 @@ public sealed class ClusterCertificates
         var caPublic = X509CertificateLoader.LoadCertificate(caWithKey.RawData);
         var serving = LoadOrIssue(directory, "apiserver", caWithKey, "CN=kube-apiserver", serverAuth: true);
         var admin = LoadOrIssue(directory, "admin", caWithKey, "CN=kubernetes-admin, O=system:masters", serverAuth: false);
+        var kubeletClient = LoadOrIssue(directory, "apiserver-kubelet-client", caWithKey, "CN=kube-apiserver-kubelet-client, O=kubeadm:cluster-admins", serverAuth: false);
         return new ClusterCertificates(
             caPublic,
             serving,
             admin,
             File.ReadAllText(Path.Combine(directory, "admin.crt")),
             File.ReadAllText(Path.Combine(directory, "admin.key")),
-            File.ReadAllText(caCertPath));
+            File.ReadAllText(caCertPath),
+            kubeletClient);
+    }
+
+    /// <summary>
+    /// Issues a kubelet serving certificate (upstream's <c>--tls-cert-file</c> for port 10250) signed by the CA on disk:
+    /// CN <c>system:node:NODE</c>, O <c>system:nodes</c>, SANs the node name and <paramref name="addresses"/>.
+    /// </summary>
+    /// <returns>The certificate with its private key.</returns>
+    public static X509Certificate2 IssueKubeletServingCertificate(string directory, string nodeName, IEnumerable<IPAddress> addresses)
+    {
+        using var caWithKey = X509Certificate2.CreateFromPemFile(Path.Combine(directory, "ca.crt"), Path.Combine(directory, "ca.key"));
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddOrganizationName("system:nodes");
+        subject.AddCommonName("system:node:" + nodeName);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(nodeName);
+        foreach (var ip in addresses)
+        {
+            san.AddIpAddress(ip);
+        }
+
+        using var cert = Issue(caWithKey, subject.Build(), key, serverAuth: true, san.Build());
+        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
     }
 
     /// <summary>Issues a client certificate for <paramref name="user"/> in <paramref name="groups"/>, signed by the CA on disk.</summary>
@@ -114,14 +146,18 @@ public sealed class ClusterCertificates
         return X509CertificateLoader.LoadPkcs12(loaded.Export(X509ContentType.Pkcs12), null);
     }
 
-    private static X509Certificate2 Issue(X509Certificate2 ca, X500DistinguishedName subject, ECDsa key, bool serverAuth)
+    private static X509Certificate2 Issue(X509Certificate2 ca, X500DistinguishedName subject, ECDsa key, bool serverAuth, X509Extension? subjectAltNames = null)
     {
         var req = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
         var eku = new OidCollection { new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2") };
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(eku, false));
-        if (serverAuth)
+        if (subjectAltNames is not null)
+        {
+            req.CertificateExtensions.Add(subjectAltNames);
+        }
+        else if (serverAuth)
         {
             var san = new SubjectAlternativeNameBuilder();
             foreach (var dns in ServingDnsNames)

@@ -1,0 +1,30 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+
+namespace Skiff.Kubelet.Server;
+
+/// <summary>What <see cref="KubeletServer"/> serves, where, and whom it trusts.</summary>
+public sealed record KubeletServerOptions
+{
+    /// <summary>The serving certificate, with its private key.</summary>
+    public required X509Certificate2 ServingCertificate { get; init; }
+
+    /// <summary>The CA that signs the clients it accepts (upstream <c>--client-ca-file</c>; the cluster CA).</summary>
+    public required X509Certificate2 ClientCa { get; init; }
+
+    /// <summary>The pods and their runtime ids and streaming URLs.</summary>
+    public required IPodRuntimeLookup Runtime { get; init; }
+
+    /// <summary>The address to bind (default: every IPv4 address).</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>The HTTPS port (upstream 10250); 0 picks a free one (see <see cref="KubeletServer.Port"/>).</summary>
+    public int Port { get; init; } = 10250;
+
+    /// <summary>The pods this node runs, as served at <c>/pods</c> (default: none).</summary>
+    public Func<IReadOnlyList<JsonObject>> Pods { get; init; } = () => [];
+
+    /// <summary>The clock (log <c>sinceSeconds</c>, log follow polling).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
