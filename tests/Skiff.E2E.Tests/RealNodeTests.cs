@@ -18,7 +18,7 @@ public sealed class RealNodeTests
         Skip.IfNot(ContainerdSupervisor.CanStart() && SkiffImages.CanBuild, "REAL NODE TEST SKIPPED: needs root, /usr/bin/containerd and busybox-static");
         var dir = Path.Combine("/tmp", "sk-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         await SkiffImages.BuildBusyboxAsync(Path.Combine(dir, "images", "busybox.tar"), default);
-        await using var skiff = await SkiffProcess.StartAsync("up", dir, null, ["--storage", "memory"]);
+        await using var skiff = await SkiffProcess.StartAsync("up", dir, null, ["--storage", "memory", "--runtime", "auto"]);
         async Task<string> Ok(params string[] args) => (await skiff.KubectlArgsOkAsync(args)).Out;
         var node = Environment.MachineName.ToLowerInvariant();
         await Ok("wait", "--for=condition=Ready", "node/" + node, "--timeout=90s");
@@ -32,5 +32,11 @@ public sealed class RealNodeTests
         var pods = await Ok("get", "pods", "-l", "app=web", "-o", "jsonpath={range .items[*]}{.status.phase} {.spec.nodeName} {.status.podIP}{\"\\n\"}{end}");
         var lines = pods.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Count(l => l.StartsWith($"Running {node} 10.42.0.", StringComparison.Ordinal)));
+
+        // The API server reaches the node's kubelet for logs and exec, as kubectl expects.
+        await Ok("run", "hello", "--image=docker.io/library/busybox:latest", "--image-pull-policy=IfNotPresent", "--restart=Never", "--", "sh", "-c", "echo hello from skiff");
+        await Ok("wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/hello", "--timeout=90s");
+        Assert.Equal("hello from skiff\n", await Ok("logs", "hello"));
+        Assert.Equal("in the pod\n", await Ok("exec", "deployment/web", "--", "echo", "in the pod"));
     }
 }

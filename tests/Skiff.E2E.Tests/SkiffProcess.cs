@@ -58,7 +58,10 @@ public sealed class SkiffProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { SkiffDll, command, "--data-dir", dataDir, "--port", p.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(extraArgs))
+        // `skiff up` runs a real kubelet on containerd when it can; tests get one hollow node unless they ask for a
+        // runtime, so concurrent test processes never share the kubelet's port, the CNI bridge or its IP range.
+        IEnumerable<string> defaults = command == "up" && !extraArgs.Contains("--runtime") ? ["--runtime", "hollow"] : [];
+        foreach (var a in new[] { SkiffDll, command, "--data-dir", dataDir, "--port", p.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(defaults).Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
         }

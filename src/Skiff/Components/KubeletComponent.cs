@@ -1,4 +1,7 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Skiff.ApiServer.Security;
 using Skiff.Client.Config;
 using Skiff.Client.Typed;
 using Skiff.Cri;
@@ -6,6 +9,7 @@ using Skiff.Kubelet;
 using Skiff.Kubelet.Containerd;
 using Skiff.Kubelet.Images;
 using Skiff.Kubelet.Pods;
+using Skiff.Kubelet.Server;
 
 namespace Skiff.Components;
 
@@ -16,7 +20,7 @@ namespace Skiff.Components;
 /// certificate for <c>system:node:NAME</c> in <c>system:nodes</c>) and starts <see cref="RealKubelet"/>. Stop stops the
 /// pods gracefully within <see cref="ShutdownBudget"/>, then the containerd it started.
 /// </summary>
-internal sealed class KubeletComponent(
+internal sealed partial class KubeletComponent(
     Func<string, CancellationToken, Task<ClientConfig>> connect,
     string? endpoint,
     string dataDirectory,
@@ -28,6 +32,7 @@ internal sealed class KubeletComponent(
 
     private ContainerdSupervisor? _containerd;
     private RealKubelet? _kubelet;
+    private KubeletServer? _server;
     private Clientset? _client;
 
     /// <summary>The running kubelet (after start).</summary>
@@ -54,6 +59,7 @@ internal sealed class KubeletComponent(
             _client = new Clientset(await connect(options.NodeName, ct).ConfigureAwait(false));
             _kubelet = await RealKubelet.StartAsync(_client, _containerd.Endpoint, _containerd.Owned ? _containerd.Config.CniConfDirectory : null,
                 options with { LoggerFactory = loggers }, null, null, ct).ConfigureAwait(false);
+            await StartServerAsync(ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or TimeoutException or Grpc.Core.RpcException or HttpRequestException or Skiff.Client.Rest.KubernetesApiException)
         {
@@ -62,8 +68,47 @@ internal sealed class KubeletComponent(
         }
     }
 
+    /// <summary>
+    /// The kubelet's HTTPS server (logs, exec, attach) on <see cref="KubeletOptions.Port"/>, with a serving certificate
+    /// for the node issued from the cluster CA when this process holds it (<c>skiff up</c>); a standalone kubelet
+    /// without the CA's key serves nothing and says so.
+    /// </summary>
+    private async Task StartServerAsync(CancellationToken ct)
+    {
+        var pki = Path.Combine(dataDirectory, "pki");
+        if (!File.Exists(Path.Combine(pki, "ca.key")))
+        {
+            LogNoServer(Logger, pki);
+            return;
+        }
+
+        var addresses = new List<IPAddress> { IPAddress.Loopback };
+        if (IPAddress.TryParse(Kubelet.Node.InternalIp, out var internalIp))
+        {
+            addresses.Add(internalIp);
+        }
+
+        _server = new KubeletServer(new KubeletServerOptions
+        {
+            ServingCertificate = ClusterCertificates.IssueKubeletServingCertificate(pki, options.NodeName, addresses),
+            ClientCa = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt")),
+            Runtime = Kubelet.Lookup,
+            Port = options.Port,
+        });
+        await _server.StartAsync(ct).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no cluster CA key in {Pki}: the kubelet serves no logs, exec or attach")]
+    private static partial void LogNoServer(ILogger logger, string pki);
+
     protected override async Task StopCoreAsync(CancellationToken ct)
     {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+            _server = null;
+        }
+
         if (_kubelet is not null)
         {
             await _kubelet.DisposeAsync().ConfigureAwait(false);
