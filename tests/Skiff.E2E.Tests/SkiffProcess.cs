@@ -58,9 +58,10 @@ public sealed class SkiffProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // `skiff up` runs a real kubelet on containerd when it can; tests get one hollow node unless they ask for a
-        // runtime, so concurrent test processes never share the kubelet's port, the CNI bridge or its IP range.
-        IEnumerable<string> defaults = command == "up" && !extraArgs.Contains("--runtime") ? ["--runtime", "hollow"] : [];
+        // `skiff up` runs a real kubelet on containerd when it can; tests get no node (a control plane only, plus any
+        // --hollow-nodes) unless they ask for a runtime, so concurrent test processes never share the kubelet's port,
+        // the CNI bridge or its IP range, and a test's pods stay where the test puts them.
+        IEnumerable<string> defaults = command == "up" && !extraArgs.Contains("--runtime") ? ["--runtime", "none"] : [];
         foreach (var a in new[] { SkiffDll, command, "--data-dir", dataDir, "--port", p.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(defaults).Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);

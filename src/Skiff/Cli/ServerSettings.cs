@@ -25,7 +25,7 @@ internal sealed record ServerSettings
     /// <summary>Hollow nodes run inside <c>skiff up</c> after the controller manager (0 = none).</summary>
     public int HollowNodes { get; init; }
 
-    /// <summary>The node runtime of <c>skiff up</c>: auto (containerd when it can, else one hollow node), containerd or hollow.</summary>
+    /// <summary>The node runtime of <c>skiff up</c>: auto (containerd when it can, else one hollow node), containerd, hollow, or none (no kubelet).</summary>
     public string Runtime { get; init; } = "auto";
 
     /// <summary>A running CRI runtime to use (<c>unix:///…</c>); null: start containerd under the data dir.</summary>

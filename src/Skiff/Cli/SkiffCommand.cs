@@ -73,11 +73,11 @@ internal static class SkiffCommand
         });
         var runtime = new Option<string>("--runtime")
         {
-            Description = "The node: auto (containerd when available and root, else one hollow node), containerd (a real kubelet), hollow.",
+            Description = "The node: auto (containerd when available and root, else one hollow node), containerd (a real kubelet), hollow, none (a control plane only).",
             HelpName = "KIND",
             DefaultValueFactory = _ => "auto",
         };
-        runtime.AcceptOnlyFromAmong("auto", "containerd", "hollow");
+        runtime.AcceptOnlyFromAmong("auto", "containerd", "hollow", "none");
         var criEndpoint = new Option<string?>("--container-runtime-endpoint")
         {
             Description = "A running CRI runtime (unix:///run/containerd/containerd.sock); default: start containerd under DIR/containerd.",

@@ -75,7 +75,8 @@ internal static class ComponentHost
                 sp.GetRequiredService<ILoggerFactory>()));
         }
 
-        // Then the kubelet: the real one on containerd (--runtime auto|containerd), hollow nodes beside it or instead.
+        // Then the kubelet: the real one on containerd (--runtime auto|containerd), hollow nodes beside it or instead,
+        // or none (a control plane only; --hollow-nodes N still adds hollow nodes).
         var hollowNodes = settings.HollowNodes;
         if (withControllers)
         {
@@ -93,7 +94,7 @@ internal static class ComponentHost
             {
                 hollowNodes = Math.Max(1, hollowNodes);
             }
-            else
+            else if (runtime == "containerd")
             {
                 var nodeName = HostFacts.DefaultNodeName();
                 AddComponent(services, sp => new KubeletComponent(
