@@ -163,7 +163,7 @@ internal static class DaemonSetPods
         var tolerationsSpec = new V1PodSpec { Tolerations = spec.Tolerations, HostNetwork = spec.HostNetwork };
         AddDefaultTolerations(tolerationsSpec);
         var taints = node.Spec?.Taints ?? [];
-        bool Tolerated(V1Taint taint) => tolerationsSpec.Tolerations!.Any(t => Tolerates(t, taint));
+        bool Tolerated(V1Taint taint) => Skiff.Client.Scheduling.Tolerations.Tolerates(tolerationsSpec.Tolerations, taint);
         if (taints.Where(t => t.Effect is "NoSchedule" or "NoExecute").All(Tolerated))
         {
             return (true, true);
@@ -186,27 +186,6 @@ internal static class DaemonSetPods
 
         var required = spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
         return required is null || (required.NodeSelectorTerms ?? []).Any(term => TermMatches(term, node));
-    }
-
-    /// <summary>Upstream's <c>Toleration.ToleratesTaint</c>.</summary>
-    public static bool Tolerates(V1Toleration t, V1Taint taint)
-    {
-        if (!string.IsNullOrEmpty(t.Effect) && t.Effect != taint.Effect)
-        {
-            return false;
-        }
-
-        if (!string.IsNullOrEmpty(t.Key) && t.Key != taint.Key)
-        {
-            return false;
-        }
-
-        return (t.OperatorProperty ?? "") switch
-        {
-            "Exists" => true,
-            "Equal" or "" => (t.Value ?? "") == (taint.Value ?? ""),
-            _ => false,
-        };
     }
 
     /// <summary>A node selector term: label expressions and field expressions ANDed; an empty term matches nothing.</summary>

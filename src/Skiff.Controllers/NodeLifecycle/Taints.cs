@@ -34,27 +34,6 @@ internal static class Taints
     /// <summary>Whether <paramref name="taints"/> holds a taint matching <paramref name="taint"/>.</summary>
     public static bool Exists(IEnumerable<V1Taint>? taints, V1Taint taint) => (taints ?? []).Any(t => Match(t, taint));
 
-    /// <summary>Upstream's <c>Toleration.ToleratesTaint</c>.</summary>
-    public static bool Tolerates(V1Toleration t, V1Taint taint)
-    {
-        if (!string.IsNullOrEmpty(t.Effect) && t.Effect != taint.Effect)
-        {
-            return false;
-        }
-
-        if (!string.IsNullOrEmpty(t.Key) && t.Key != taint.Key)
-        {
-            return false;
-        }
-
-        return t.OperatorProperty switch
-        {
-            null or "" or "Equal" => (t.Value ?? "") == (taint.Value ?? ""),
-            "Exists" => true,
-            _ => false,
-        };
-    }
-
     /// <summary>
     /// Upstream's <c>GetMatchingTolerations</c>: whether every taint is tolerated, and the first toleration used for
     /// each.
@@ -64,7 +43,7 @@ internal static class Taints
         var used = new List<V1Toleration>();
         foreach (var taint in taints)
         {
-            var t = (tolerations ?? []).FirstOrDefault(x => Tolerates(x, taint));
+            var t = (tolerations ?? []).FirstOrDefault(x => Skiff.Client.Scheduling.Tolerations.Tolerates(x, taint));
             if (t is null)
             {
                 return (false, []);

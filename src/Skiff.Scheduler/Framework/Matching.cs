@@ -76,26 +76,5 @@ internal static class Matching
         };
     }
 
-    /// <summary>Upstream's <c>Toleration.ToleratesTaint</c>.</summary>
-    public static bool Tolerates(V1Toleration t, V1Taint taint)
-    {
-        if (!string.IsNullOrEmpty(t.Effect) && t.Effect != taint.Effect)
-        {
-            return false;
-        }
-
-        if (!string.IsNullOrEmpty(t.Key) && t.Key != taint.Key)
-        {
-            return false;
-        }
-
-        return (t.OperatorProperty ?? "Equal") switch
-        {
-            "Exists" => true,
-            "Equal" or "" => (t.Value ?? "") == (taint.Value ?? ""),
-            _ => false,
-        };
-    }
-
-    public static bool Tolerates(IEnumerable<V1Toleration>? tolerations, V1Taint taint) => (tolerations ?? []).Any(t => Tolerates(t, taint));
+    public static bool Tolerates(IEnumerable<V1Toleration>? tolerations, V1Taint taint) => Skiff.Client.Scheduling.Tolerations.Tolerates(tolerations, taint);
 }
