@@ -9,77 +9,32 @@ namespace Skiff.Components;
 /// The controller manager (<see cref="ControllerManager"/>) as a component. Start connects (through
 /// <paramref name="connect"/>: in <c>skiff up</c> a fresh <c>system:kube-controller-manager</c> client certificate
 /// over loopback HTTPS; standalone, a kubeconfig), registers the selected controllers and starts the manager, waiting
-/// briefly for it to lead. If the manager stops on its own (leadership lost, or a failure) the whole process stops
-/// with exit code 1, as upstream's does.
+/// briefly for it to lead; if it stops on its own the process exits 1 (see <see cref="LeaderElectedComponent{T}"/>).
 /// </summary>
-internal sealed partial class ControllerManagerComponent(
+internal sealed class ControllerManagerComponent(
     Func<CancellationToken, Task<(ClientConfig Client, string? RootCa)>> connect,
     Func<ClientConfig, string?, ControllerManagerOptions> configure,
     IHostApplicationLifetime lifetime,
     ExitCode exit,
-    ILoggerFactory loggers) : Component("controller-manager", loggers.CreateLogger("Skiff.ControllerManager"))
+    ILoggerFactory loggers) : LeaderElectedComponent<ControllerManager>("controller-manager", loggers.CreateLogger("Skiff.ControllerManager"), lifetime, exit)
 {
-    /// <summary>How long start waits for the manager to lead before reporting the component started anyway.</summary>
-    private static readonly TimeSpan ElectionWait = TimeSpan.FromSeconds(5);
-
-    private readonly CancellationTokenSource _stop = new();
-
     // Built with the host, before any component starts: the JIT work of the client SDK (clients, informers, the Lease
     // codec) overlaps the storage and API server start instead of following it.
     private readonly Task _prewarm = Task.Run(Prewarm);
-    private ControllerManager? _manager;
-    private Task _run = Task.CompletedTask;
-
-    /// <summary>True once the manager stopped on its own (leadership lost or a failure).</summary>
-    public bool HasFailed { get; private set; }
 
     /// <summary>The running controller manager (after start).</summary>
-    public ControllerManager Manager => _manager ?? throw new InvalidOperationException("the controller manager has not started");
+    public ControllerManager Manager => Instance ?? throw new InvalidOperationException("the controller manager has not started");
 
-    protected override async Task StartCoreAsync(CancellationToken ct)
+    protected override async Task<ControllerManager> CreateAsync(CancellationToken ct)
     {
         await _prewarm.ConfigureAwait(false);
         var (client, rootCa) = await connect(ct).ConfigureAwait(false);
-        try
-        {
-            _manager = new ControllerManager(configure(client, rootCa) with { LoggerFactory = loggers });
-        }
-        catch (ArgumentException e)
-        {
-            throw new ComponentStartException(e.Message, e);
-        }
-
-        _run = RunAsync(_manager);
-        await Task.WhenAny(_manager.Manager.Elected, _run, Task.Delay(ElectionWait, ct)).ConfigureAwait(false);
+        return new ControllerManager(configure(client, rootCa) with { LoggerFactory = loggers });
     }
 
-    private async Task RunAsync(ControllerManager manager)
-    {
-        try
-        {
-            await Task.Yield();
-            await manager.RunAsync(_stop.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Stopped.
-        }
-        catch (Exception e)
-        {
-            HasFailed = true;
-            LogFailed(Logger, e.Message, e);
-            exit.Set(1);
-            lifetime.StopApplication();
-        }
-    }
+    protected override Task Elected(ControllerManager instance) => instance.Manager.Elected;
 
-    protected override async Task StopCoreAsync(CancellationToken ct)
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _run.ConfigureAwait(false);
-        _manager?.Dispose();
-        _stop.Dispose();
-    }
+    protected override Task RunInstanceAsync(ControllerManager instance, CancellationToken ct) => instance.RunAsync(ct);
 
     private static void Prewarm()
     {
@@ -103,7 +58,4 @@ internal sealed partial class ControllerManagerComponent(
             // Warming is best effort; the real start reports real problems.
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "controller manager stopped: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string reason, Exception e);
 }
