@@ -70,7 +70,7 @@ internal sealed partial class CronJobController : IReconciler
     /// <summary>Upstream's <c>syncCronJob</c>: the requeue delay (null: none) and whether the status changed.</summary>
     private async Task<(TimeSpan? Requeue, bool Dirty)> SyncAsync(V1CronJob cj, List<V1Job> jobs, CancellationToken ct)
     {
-        var dirty = ReconcileActive(cj, jobs);
+        var dirty = await ReconcileActiveAsync(cj, jobs, ct).ConfigureAwait(false);
         if (cj.Metadata.DeletionTimestamp is not null)
         {
             return (null, dirty);
@@ -182,8 +182,11 @@ internal sealed partial class CronJobController : IReconciler
         return (NextDelay(cj, sched, now), true);
     }
 
-    /// <summary>The first half of <c>syncCronJob</c>: drops finished and vanished Jobs from <c>status.active</c>.</summary>
-    private bool ReconcileActive(V1CronJob cj, List<V1Job> jobs)
+    /// <summary>
+    /// The first half of <c>syncCronJob</c>: drops finished and vanished Jobs from <c>status.active</c>. A Job the cache
+    /// has not seen yet (just created) is confirmed gone with a GET before it is dropped, as upstream does.
+    /// </summary>
+    private async Task<bool> ReconcileActiveAsync(V1CronJob cj, List<V1Job> jobs, CancellationToken ct)
     {
         var dirty = false;
         var uids = new HashSet<string>(StringComparer.Ordinal);
@@ -212,7 +215,7 @@ internal sealed partial class CronJobController : IReconciler
 
         foreach (var r in cj.Status.Active?.ToList() ?? [])
         {
-            if (!uids.Contains(r.Uid))
+            if (!uids.Contains(r.Uid) && !await ExistsAsync(r, ct).ConfigureAwait(false))
             {
                 _events.Event(cj, EventRecorder.Normal, "MissingJob", $"Active job went missing: {r.Name}");
                 cj.Status.Active!.Remove(r);
@@ -221,6 +224,20 @@ internal sealed partial class CronJobController : IReconciler
         }
 
         return dirty;
+    }
+
+    /// <summary>Whether the referenced Job exists on the server (a slow watch must not make it look missing).</summary>
+    private async Task<bool> ExistsAsync(V1ObjectReference job, CancellationToken ct)
+    {
+        try
+        {
+            await Jobs(job.NamespaceProperty).GetAsync(job.Name, ct: ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (KubernetesApiException e) when (e.IsNotFound)
+        {
+            return false;
+        }
     }
 
     /// <summary>Upstream's <c>cleanupFinishedJobs</c>: the oldest finished Jobs beyond each history limit go.</summary>
