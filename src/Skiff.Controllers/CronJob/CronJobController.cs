@@ -28,6 +28,7 @@ internal sealed partial class CronJobController : IReconciler
     private readonly ControllerContext _ctx;
     private readonly Lister<V1CronJob> _cronJobs;
     private readonly Lister<V1Job> _jobs;
+    private readonly StaleVersions _ownWrites = new();
     private readonly EventRecorder _events;
     private readonly ILogger _logger;
 
@@ -49,8 +50,17 @@ internal sealed partial class CronJobController : IReconciler
     /// <inheritdoc/>
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken ct)
     {
+        var key = $"{request.Namespace}/{request.Name}";
         if (_cronJobs.Get(request.Namespace, request.Name) is not { } cached)
         {
+            _ownWrites.Forget(key);
+            return ReconcileResult.Done;
+        }
+
+        if (_ownWrites.IsStale(key, cached.Metadata.ResourceVersion))
+        {
+            // The cache still holds a version this controller's own status write replaced: it lacks the Jobs that write
+            // recorded as active (Forbid would start a second one). The informer's event for the newer version syncs again.
             return ReconcileResult.Done;
         }
 
@@ -61,6 +71,7 @@ internal sealed partial class CronJobController : IReconciler
         if (dirty)
         {
             await Client(cj).UpdateStatusAsync(cj, ct: ct).ConfigureAwait(false);
+            _ownWrites.Replaced(key, cached.Metadata.ResourceVersion);
         }
 
         await CleanupFinishedJobsAsync(cj, jobs, ct).ConfigureAwait(false);

@@ -1,7 +1,7 @@
-namespace Skiff.Controllers.Job;
+namespace Skiff.Controllers.Common;
 
 /// <summary>
-/// Per Job key, the resourceVersions this controller replaced by its own status writes. A cached Job still at one of
+/// Per object key, the resourceVersions a controller replaced by its own status writes. A cached object still at one of
 /// them is stale for sure (a version, once replaced, never comes back), so a sync on it could only end in a conflict
 /// and a rate-limited retry; the controller skips it and syncs on the informer's event for the newer version. Only
 /// the versions replaced since the cache last caught up are kept. Thread-safe.
@@ -48,7 +48,7 @@ internal sealed class StaleVersions
         }
     }
 
-    /// <summary>Forgets the Job (it was deleted).</summary>
+    /// <summary>Forgets the object (it was deleted).</summary>
     public void Forget(string key)
     {
         lock (_lock)
