@@ -75,6 +75,14 @@ internal sealed partial class ResourceEndpoint
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
         var obj = await store.GetAsync(ns, name, Query(ctx, "resourceVersion") ?? "", ct).ConfigureAwait(false);
-        await Responses.WriteAsync(ctx, 200, Scale.FromObject(obj), neg.Format).ConfigureAwait(false);
+        await Responses.WriteAsync(ctx, 200, ToScale(store, obj), neg.Format).ConfigureAwait(false);
     }
+
+    /// <summary>The Scale view of <paramref name="obj"/>: a custom resource's from its CRD's scale paths.</summary>
+    private static JsonObject ToScale(GenericStore store, JsonObject obj) =>
+        store.Descriptor.Strategy is Skiff.ApiServer.CustomResources.CustomResourceStrategy { HasScale: true } custom ? custom.ToScale(obj) : Scale.FromObject(obj);
+
+    /// <summary>Applies a Scale's replicas to <paramref name="obj"/>.</summary>
+    private static JsonObject FromScale(GenericStore store, JsonObject obj, JsonObject scale) =>
+        store.Descriptor.Strategy is Skiff.ApiServer.CustomResources.CustomResourceStrategy { HasScale: true } custom ? custom.FromScale(obj, scale) : Scale.ApplyToObject(obj, scale);
 }

@@ -133,7 +133,7 @@ internal sealed partial class ResourceEndpoint
                     _ => ev.Object,
                 };
                 firstTableEvent &= neg.Shape != OutputShape.Table;
-                if (neg.Shape == OutputShape.Object && ev.Source is { } source && obj is JsonObject plain)
+                if (neg.Shape == OutputShape.Object && ev.Source is { } source && obj is JsonObject plain && store.Descriptor.StorageGroupVersion is null)
                 {
                     var type = ev.Type;
                     await WriteFrameAsync(ctx, WatchFrameCache.GetOrEncode(source, type, protobuf, () => EncodeEvent(protobuf, type, plain)), token).ConfigureAwait(false);

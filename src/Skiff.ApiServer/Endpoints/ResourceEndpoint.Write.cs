@@ -37,8 +37,8 @@ internal sealed partial class ResourceEndpoint
 
         if (sub == "scale")
         {
-            var (scaled, _) = await store.UpdateAsync(ns, name, old => Scale.ApplyToObject(old, body), null, opts, ct).ConfigureAwait(false);
-            await Responses.WriteAsync(ctx, 200, Scale.FromObject(scaled), neg.Format).ConfigureAwait(false);
+            var (scaled, _) = await store.UpdateAsync(ns, name, old => FromScale(store, old, body), null, opts, ct).ConfigureAwait(false);
+            await Responses.WriteAsync(ctx, 200, ToScale(store, scaled), neg.Format).ConfigureAwait(false);
             return;
         }
 
@@ -143,8 +143,8 @@ internal sealed partial class ResourceEndpoint
 
         if (sub == "scale")
         {
-            var (scaled, _) = await store.UpdateAsync(ns, name, old => Scale.ApplyToObject(old, Apply(Scale.FromObject(old))), null, opts, ct).ConfigureAwait(false);
-            await Responses.WriteAsync(ctx, 200, Scale.FromObject(scaled), neg.Format).ConfigureAwait(false);
+            var (scaled, _) = await store.UpdateAsync(ns, name, old => FromScale(store, old, Apply(ToScale(store, old))), null, opts, ct).ConfigureAwait(false);
+            await Responses.WriteAsync(ctx, 200, ToScale(store, scaled), neg.Format).ConfigureAwait(false);
             return;
         }
 

@@ -41,7 +41,26 @@ internal sealed partial class ResourceEndpoint
         }
     }
 
-    public GenericStore StoreFor(ResourceDescriptor d) => _stores.GetOrAdd(d, x => new GenericStore(x, _options.Storage, _options.Clock, _options.Schemas?.ForKind(x.Group, x.Version, x.Kind)));
+    public GenericStore StoreFor(ResourceDescriptor d) => _stores.GetOrAdd(d, x =>
+    {
+        var schemas = _options.Schemas;
+        return x.Custom
+            ? new GenericStore(x, _options.Storage, _options.Clock, () => schemas?.ForKind(x.Group, x.Version, x.Kind))
+            : new GenericStore(x, _options.Storage, _options.Clock, schemas?.ForKind(x.Group, x.Version, x.Kind));
+    });
+
+    /// <summary>Drops the stores of descriptors no longer served (a CRD deleted or changed); run on every registry change.</summary>
+    public void EvictUnserved()
+    {
+        var served = _registry.All.ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var d in _stores.Keys)
+        {
+            if (!served.Contains(d))
+            {
+                _stores.TryRemove(d, out _);
+            }
+        }
+    }
 
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, UserInfo user, CancellationToken ct)
     {

@@ -28,6 +28,9 @@ public sealed class ApiServerHost : IAsyncDisposable
     private ApiServerOptions _options;
     private WebApplication? _app;
     private CachingStorage? _cache;
+    private ResourceEndpoint? _resources;
+    private Skiff.ApiServer.CustomResources.CustomResourceDefinitionController? _crds;
+    private readonly Lock _servedLock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _groups = new(StringComparer.Ordinal);
     private volatile bool _stopping;
 
@@ -85,6 +88,8 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         Certificates = ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
         var resources = new ResourceEndpoint(Registry, _options);
+        _resources = resources;
+        Registry.Changed += OnServedSetChanged;
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
         await ClusterBootstrap.RepairServiceAllocatorsAsync(Registry, resources, _options, ct).ConfigureAwait(false);
 
@@ -131,6 +136,15 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer");
+        if (Registry.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions") is not null)
+        {
+            // Established CRDs are served before the first request, as upstream's readiness waits for them.
+            _crds = new Skiff.ApiServer.CustomResources.CustomResourceDefinitionController(Registry, resources, _options.Storage, _options.Clock,
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer.CustomResources"));
+            _crds.Start();
+            await _crds.Synced.WaitAsync(ct).ConfigureAwait(false);
+        }
+
         var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens, _options.ClientCas), resources, Metrics, CreateHealthChecks(), logger);
         if (_options.OpenApi is { } openApi)
         {
@@ -168,6 +182,41 @@ public sealed class ApiServerHost : IAsyncDisposable
         if (_options.WriteKubeconfig)
         {
             KubeconfigWriter.WriteAdmin(KubeconfigPath, Url, Certificates);
+        }
+    }
+
+    /// <summary>
+    /// Follows the served set: the OpenAPI documents (with each custom resource version's schema), the watch cache's
+    /// prefixes (one per stored resource with a watch verb) and the endpoint's stores (those no longer served go).
+    /// </summary>
+    private void OnServedSetChanged()
+    {
+        lock (_servedLock)
+        {
+            var all = Registry.All;
+            if (_options.OpenApi is Skiff.ApiServer.OpenApi.OpenApiService openApi)
+            {
+                var custom = all.Select(d => d.Strategy).OfType<Skiff.ApiServer.CustomResources.CustomResourceStrategy>()
+                    .Select(c => new Skiff.ApiServer.OpenApi.CustomResourceSchema(c.Group, c.Version, c.Kind, c.OpenApiSchema))
+                    .ToList();
+                openApi.Update(all, custom);
+            }
+
+            if (_cache is { } cache && !_stopping)
+            {
+                var wanted = all.Where(d => d.Verbs.Contains("watch")).Select(d => d.StoragePrefix).ToHashSet(StringComparer.Ordinal);
+                foreach (var prefix in wanted)
+                {
+                    cache.AddPrefix(prefix);
+                }
+
+                foreach (var prefix in cache.Prefixes.Where(p => !wanted.Contains(p)))
+                {
+                    _ = cache.RemovePrefixAsync(prefix);
+                }
+            }
+
+            _resources?.EvictUnserved();
         }
     }
 
@@ -236,6 +285,13 @@ public sealed class ApiServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
+        if (_crds is not null)
+        {
+            await _crds.DisposeAsync().ConfigureAwait(false);
+            _crds = null;
+        }
+
+        Registry.Changed -= OnServedSetChanged;
         if (_app is not null)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -70,8 +70,12 @@ public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaPr
     /// </summary>
     public string? FindFirstTypeError(string group, string version, string kind, JsonObject obj)
     {
-        var set = _state.Schemas;
-        return FieldTypeChecker.FindFirst(set.Kind(group, version, kind), obj, set.Named(Meta + "ObjectMeta"));
+        // A custom resource is decoded as unstructured JSON: its schema's type errors are the schema validation's
+        // 422 (CustomResourceStrategy), not a 400 from decoding; only metadata is typed.
+        var state = _state;
+        var set = state.Schemas;
+        var schema = state.IsCustomKind(new CustomResourceSchema(group, version, kind, null).SchemaName) ? null : set.Kind(group, version, kind);
+        return FieldTypeChecker.FindFirst(schema, obj, set.Named(Meta + "ObjectMeta"));
     }
 
     private sealed class State
@@ -114,6 +118,8 @@ public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaPr
         }
 
         public SchemaSet Schemas { get; }
+
+        public bool IsCustomKind(string schemaName) => _customKinds.Contains(schemaName);
 
         public Lazy<OpenApiDocument> Root { get; }
 

@@ -101,8 +101,8 @@ internal sealed partial class GenericStore
 
             try
             {
-                var kv = await _storage.CreateAsync(key, Encode(obj), ct).ConfigureAwait(false);
-                return Decode(kv);
+                var kv = await _storage.CreateAsync(key, Write(obj), ct).ConfigureAwait(false);
+                return Read(kv);
             }
             catch (KeyExistsException)
             {

@@ -32,7 +32,7 @@ internal sealed partial class GenericStore
                 throw NotFound(name);
             }
 
-            var current = Decode(kv);
+            var current = Read(kv);
             CheckPreconditions(current, name, options);
             var marked = MarkForDeletion(current, options, out var keep);
             if (keep)
@@ -48,13 +48,13 @@ internal sealed partial class GenericStore
                     return new DeleteOutcome(marked, false, true);
                 }
 
-                var swap = await _storage.CompareAndSwapAsync(key, kv.ModRevision, Encode(marked), ct).ConfigureAwait(false);
+                var swap = await _storage.CompareAndSwapAsync(key, kv.ModRevision, Write(marked), ct).ConfigureAwait(false);
                 if (!swap.Succeeded)
                 {
                     continue;
                 }
 
-                return new DeleteOutcome(Decode(swap.Current!), false, true);
+                return new DeleteOutcome(Read(swap.Current!), false, true);
             }
 
             if (options.DryRun)
@@ -149,6 +149,14 @@ internal sealed partial class GenericStore
         }
 
         var graceful = grace is not null;
+        var crdCleanup = IsCustomResourceDefinitions && !alreadyDeleting;
+        if (crdCleanup && !finalizers.Contains(Skiff.ApiServer.CustomResources.CrdConditions.CleanupFinalizer))
+        {
+            // Upstream's CRD storage: the first delete adds the cleanup finalizer; the establishing loop then deletes
+            // every custom resource before it lets the CRD go.
+            finalizers.Add(Skiff.ApiServer.CustomResources.CrdConditions.CleanupFinalizer);
+        }
+
         if (finalizers.Count == 0 && !namespaceFinalizers && !graceful)
         {
             keep = false;
@@ -167,6 +175,13 @@ internal sealed partial class GenericStore
                 meta["generation"] = Meta.Generation(obj) + 1;
             }
 
+            changed = true;
+        }
+
+        if (crdCleanup)
+        {
+            Skiff.ApiServer.CustomResources.CrdConditions.Set(obj, "Terminating", "True", "InstanceDeletionPending",
+                "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon", _clock.GetUtcNow());
             changed = true;
         }
 

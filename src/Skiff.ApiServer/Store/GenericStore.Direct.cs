@@ -23,13 +23,13 @@ internal sealed partial class GenericStore
                         throw NotFound(name);
                     }
 
-                    var obj = Decode(current);
+                    var obj = Read(current);
                     mutate(obj);
-                    return ValueTask.FromResult<ReadOnlyMemory<byte>?>(Encode(obj));
+                    return ValueTask.FromResult<ReadOnlyMemory<byte>?>(Write(obj));
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);
-            return Decode(written);
+            return Read(written);
         }
         catch (KeyNotFoundStorageException)
         {

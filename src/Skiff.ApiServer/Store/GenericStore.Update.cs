@@ -32,7 +32,7 @@ internal sealed partial class GenericStore
 
         if (options.DryRun)
         {
-            var old = Decode(existing);
+            var old = Read(existing);
             var preview = Transform(old, produce, ns, name, options);
             if (preview is not null && await Strategy.BeforeWriteAsync(new StrategyContext(_storage, true), preview, old, ct).ConfigureAwait(false) is { } dryHook)
             {
@@ -62,7 +62,7 @@ internal sealed partial class GenericStore
                         throw NotFound(name);
                     }
 
-                    var old = Decode(current);
+                    var old = Read(current);
                     var next = Transform(old, produce, ns, name, options);
                     if (next is null)
                     {
@@ -74,7 +74,7 @@ internal sealed partial class GenericStore
                         hooks.Add(hook);
                     }
 
-                    return Encode(next);
+                    return Write(next);
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);
@@ -96,7 +96,7 @@ internal sealed partial class GenericStore
             }
         }
 
-        var result = Decode(written);
+        var result = Read(written);
         if (ShouldDeleteNow(result))
         {
             var deleted = await _storage.CompareAndDeleteAsync(key, written.ModRevision, ct).ConfigureAwait(false);

@@ -93,10 +93,10 @@ internal sealed partial class GenericStore
                 continue;
             }
 
-            var obj = Decode(ev.Kv!);
+            var obj = Read(ev.Kv!);
             if (ev.Type == StorageEventType.Deleted)
             {
-                if (filter is null || filter(ev.PrevKv is { } pk ? Decode(pk) : obj))
+                if (filter is null || filter(ev.PrevKv is { } pk ? Read(pk) : obj))
                 {
                     yield return new WatchEvent("DELETED", obj, ev.Revision, ev.Kv);
                 }
@@ -111,7 +111,7 @@ internal sealed partial class GenericStore
             }
 
             var nowMatches = filter(obj);
-            var old = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev ? Decode(prev) : null;
+            var old = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev ? Read(prev) : null;
             var oldMatches = old is not null && filter(old);
             if (nowMatches && oldMatches)
             {

@@ -27,19 +27,26 @@ internal sealed partial class GenericStore
 
     private readonly IStorage _storage;
     private readonly TimeProvider _clock;
+    private readonly Func<IPatchSchema?> _schema;
 
     public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, IPatchSchema? schema = null)
+        : this(descriptor, storage, clock, () => schema)
+    {
+    }
+
+    /// <summary>A store whose patch schema is looked up on each use (it changes when CRDs come and go).</summary>
+    public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, Func<IPatchSchema?> schema)
     {
         Descriptor = descriptor;
         _storage = storage;
         _clock = clock;
-        Schema = schema;
+        _schema = schema;
     }
 
     public ResourceDescriptor Descriptor { get; }
 
     /// <summary>The kind's patch schema (merge keys, list types) for patches and managedFields; null when unknown.</summary>
-    public IPatchSchema? Schema { get; }
+    public IPatchSchema? Schema => _schema();
 
     /// <summary>The current time of the store's clock.</summary>
     public DateTimeOffset Clock => _clock.GetUtcNow();
@@ -87,6 +94,8 @@ internal sealed partial class GenericStore
 
     private bool IsNamespaces => Descriptor.Group.Length == 0 && Descriptor.Resource == "namespaces";
 
+    private bool IsCustomResourceDefinitions => Descriptor.Group == "apiextensions.k8s.io" && Descriptor.Resource == "customresourcedefinitions";
+
     /// <summary>The storage key of one object.</summary>
     public string Key(string ns, string name) => Descriptor.Namespaced ? $"{Descriptor.StoragePrefix}{ns}/{name}" : Descriptor.StoragePrefix + name;
 
@@ -101,6 +110,34 @@ internal sealed partial class GenericStore
         var obj = JsonNode.Parse(kv.Value.Span) as JsonObject ?? throw StatusErrors.InternalError("stored object is not a JSON object");
         Meta.Of(obj)["resourceVersion"] = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return obj;
+    }
+
+    /// <summary>
+    /// Decodes stored bytes for this store's descriptor: a custom resource served in a version other than its storage
+    /// version gets its <c>apiVersion</c> rewritten (conversion strategy <c>None</c>).
+    /// </summary>
+    private JsonObject Read(KeyValue kv)
+    {
+        var obj = Decode(kv);
+        if (Descriptor.Custom && Descriptor.StorageGroupVersion is not null && obj["apiVersion"] is not null)
+        {
+            obj["apiVersion"] = Descriptor.GroupVersion;
+        }
+
+        return obj;
+    }
+
+    /// <summary>Encodes for storage; a custom resource is stored with its storage version's <c>apiVersion</c>.</summary>
+    private byte[] Write(JsonObject obj)
+    {
+        if (Descriptor.Custom && Descriptor.StorageGroupVersion is { } storageVersion && obj["apiVersion"] is not null)
+        {
+            var copy = (JsonObject)obj.DeepClone();
+            copy["apiVersion"] = storageVersion;
+            return Encode(copy);
+        }
+
+        return Encode(obj);
     }
 
     /// <summary>Stored JSON escapes only what JSON requires (no <c>\u0022</c> in FieldsV1 keys such as <c>k:{"name":"c"}</c>).</summary>

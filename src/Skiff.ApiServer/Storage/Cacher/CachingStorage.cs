@@ -26,13 +26,15 @@ namespace Skiff.ApiServer.Storage.Cacher;
 /// <item>Compactions made through this decorator are enforced by the cache too. Compactions made on the inner store
 /// directly are not seen: the cache may then still answer reads at revisions the inner store has discarded.</item>
 /// </list>
-/// <para>Each prefix starts on first use, or all at once with <see cref="StartAsync"/>.</para>
+/// <para>Each prefix starts on first use, or all at once with <see cref="StartAsync"/>. Prefixes can be added and
+/// removed at run time (<see cref="AddPrefix"/>, <see cref="RemovePrefixAsync"/>; custom resources come and go).</para>
 /// </remarks>
 public sealed class CachingStorage : IStorage
 {
     private readonly IStorage _inner;
     private readonly CachingStorageOptions _options;
-    private readonly WatchCache[] _caches; // longest prefix first
+    private readonly Lock _prefixLock = new();
+    private WatchCache[] _caches; // longest prefix first; replaced (never mutated) when prefixes come and go
     private int _disposed;
 
     /// <summary>Creates the decorator; nothing is read until a prefix is first used or <see cref="StartAsync"/> runs.</summary>
@@ -56,6 +58,55 @@ public sealed class CachingStorage : IStorage
             .ToArray();
     }
 
+    /// <summary>The cached prefixes.</summary>
+    public IReadOnlyList<string> Prefixes => Volatile.Read(ref _caches).Select(c => c.Prefix).ToList();
+
+    /// <summary>
+    /// Starts caching <paramref name="prefix"/> (its initial list loads in the background; reads wait for it as on
+    /// first use); false when it is cached already. Watches opened on the inner store before keep going there.
+    /// </summary>
+    public bool AddPrefix(string prefix)
+    {
+        StorageExtensions.ValidateKey(prefix);
+        ThrowIfDisposed();
+        WatchCache cache;
+        lock (_prefixLock)
+        {
+            if (_caches.Any(c => c.Prefix == prefix))
+            {
+                return false;
+            }
+
+            cache = new WatchCache(_inner, prefix, _options);
+            Volatile.Write(ref _caches, _caches.Append(cache).OrderByDescending(c => c.Prefix.Length).ToArray());
+        }
+
+        cache.EnsureStarted();
+        return true;
+    }
+
+    /// <summary>
+    /// Stops caching <paramref name="prefix"/>: its watchers' streams end (clients re-watch and are then served by the
+    /// inner store, or by a shorter cached prefix); false when it was not cached.
+    /// </summary>
+    public async Task<bool> RemovePrefixAsync(string prefix)
+    {
+        WatchCache? cache;
+        lock (_prefixLock)
+        {
+            cache = _caches.FirstOrDefault(c => c.Prefix == prefix);
+            if (cache is null)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _caches, _caches.Where(c => !ReferenceEquals(c, cache)).ToArray());
+        }
+
+        await cache.DisposeAsync().ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>The decorated store.</summary>
     public IStorage Inner => _inner;
 
@@ -63,16 +114,17 @@ public sealed class CachingStorage : IStorage
     public async Task StartAsync(CancellationToken ct)
     {
         ThrowIfDisposed();
-        foreach (var cache in _caches)
+        var caches = Volatile.Read(ref _caches);
+        foreach (var cache in caches)
         {
             cache.EnsureStarted();
         }
 
-        await Task.WhenAll(_caches.Select(c => c.Ready)).WaitAsync(ct).ConfigureAwait(false);
+        await Task.WhenAll(caches.Select(c => c.Ready)).WaitAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>True once every prefix's cache has loaded its initial list (upstream's informer-sync readiness).</summary>
-    public bool IsSynced => Volatile.Read(ref _disposed) == 0 && _caches.All(c => c.Ready.IsCompletedSuccessfully);
+    public bool IsSynced => Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _caches).All(c => c.Ready.IsCompletedSuccessfully);
 
     /// <summary>The revision the cache of <paramref name="prefix"/> is exact at, or null when it is not cached.</summary>
     public long? GetCachedRevision(string prefix) => Find(prefix)?.Revision;
@@ -163,7 +215,7 @@ public sealed class CachingStorage : IStorage
     {
         ThrowIfDisposed();
         await _inner.CompactAsync(revision, ct).ConfigureAwait(false);
-        foreach (var cache in _caches)
+        foreach (var cache in Volatile.Read(ref _caches))
         {
             cache.OnCompacted(revision);
         }
@@ -190,7 +242,14 @@ public sealed class CachingStorage : IStorage
             return;
         }
 
-        foreach (var cache in _caches)
+        WatchCache[] caches;
+        lock (_prefixLock)
+        {
+            caches = _caches;
+            _caches = [];
+        }
+
+        foreach (var cache in caches)
         {
             await cache.DisposeAsync().ConfigureAwait(false);
         }
@@ -203,7 +262,7 @@ public sealed class CachingStorage : IStorage
 
     private WatchCache? Find(string keyOrPrefix)
     {
-        foreach (var cache in _caches)
+        foreach (var cache in Volatile.Read(ref _caches))
         {
             if (keyOrPrefix.StartsWith(cache.Prefix, StringComparison.Ordinal))
             {
