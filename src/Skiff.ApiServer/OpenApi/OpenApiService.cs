@@ -74,9 +74,30 @@ public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaPr
         // 422 (CustomResourceStrategy), not a 400 from decoding; only metadata is typed.
         var state = _state;
         var set = state.Schemas;
-        var schema = state.IsCustomKind(new CustomResourceSchema(group, version, kind, null).SchemaName) ? null : set.Kind(group, version, kind);
-        return FieldTypeChecker.FindFirst(schema, obj, set.Named(Meta + "ObjectMeta"));
+        if (!state.IsCustomKind(new CustomResourceSchema(group, version, kind, null).SchemaName))
+        {
+            return FieldTypeChecker.FindFirst(set.Kind(group, version, kind), obj, set.Named(Meta + "ObjectMeta"));
+        }
+
+        foreach (var field in (ReadOnlySpan<string>)["apiVersion", "kind"])
+        {
+            if (obj[field] is { } value && value.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                return $"json: cannot unmarshal {GoJsonType(value.GetValueKind())} into Go struct field TypeMeta.{field} of type string";
+            }
+        }
+
+        return FieldTypeChecker.FindFirst(null, obj, set.Named(Meta + "ObjectMeta"));
     }
+
+    private static string GoJsonType(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "bool",
+        _ => "string",
+    };
 
     private sealed class State
     {

@@ -47,6 +47,9 @@ public sealed partial class GarbageCollector : IRunnable
     private readonly RateLimitingQueue<GraphNode> _attemptToOrphan;
     private DependencyGraphBuilder? _graph;
 
+    /// <summary>Released when a CustomResourceDefinition changes: the served set may have changed, so discovery is re-read at once.</summary>
+    private readonly SemaphoreSlim _servedSetChanged = new(0);
+
     private GarbageCollector(ControllerContext context)
     {
         _dynamic = context.Dynamic;
@@ -80,6 +83,7 @@ public sealed partial class GarbageCollector : IRunnable
             try
             {
                 graph.SyncMonitors(await FirstDiscoveryAsync(ct).ConfigureAwait(false));
+                WatchServedSet(informers);
                 await informers.StartAsync(ct).ConfigureAwait(false);
                 await informers.WaitForCacheSyncAsync(ct).ConfigureAwait(false);
                 LogSynced(graph.Monitored.Count);
@@ -126,13 +130,41 @@ public sealed partial class GarbageCollector : IRunnable
         }
     }
 
+    /// <summary>
+    /// Custom resources come and go with CRDs: a CRD event (established, changed or deleted) triggers a discovery
+    /// resync, so their objects are monitored without waiting for <see cref="ResyncPeriod"/>.
+    /// </summary>
+    private void WatchServedSet(DynamicSharedInformerFactory informers)
+    {
+        var crds = new GroupVersionResource("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+        if (_graph?.Monitored.Contains(crds) != true)
+        {
+            return;
+        }
+
+        void Changed() => _servedSetChanged.Release();
+        informers.ForResource(crds).AddEventHandler(new ResourceEventHandler<DynamicObject>((_, _) => Changed(), (_, _) => Changed(), (_, _) => Changed()));
+    }
+
     private async Task ResyncAsync(DependencyGraphBuilder graph, CancellationToken ct)
     {
         try
         {
             while (true)
             {
-                await Task.Delay(ResyncPeriod, _time, ct).ConfigureAwait(false);
+                using (var wake = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    var period = Task.Delay(ResyncPeriod, _time, wake.Token);
+                    var changed = _servedSetChanged.WaitAsync(wake.Token);
+                    await Task.WhenAny(period, changed).ConfigureAwait(false);
+                    await wake.CancelAsync().ConfigureAwait(false);
+                    ct.ThrowIfCancellationRequested();
+                    while (_servedSetChanged.CurrentCount > 0)
+                    {
+                        await _servedSetChanged.WaitAsync(ct).ConfigureAwait(false);
+                    }
+                }
+
                 try
                 {
                     _discovery.Invalidate();
