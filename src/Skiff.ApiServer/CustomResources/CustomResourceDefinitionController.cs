@@ -314,6 +314,14 @@ internal sealed partial class CustomResourceDefinitionController : IAsyncDisposa
     {
         var name = JsonPath.Name(crd);
         var now = _clock.GetUtcNow();
+        if (_served.TryGetValue(name, out var serving))
+        {
+            foreach (var strategy in serving.Descriptors.Select(d => d.Strategy).OfType<CustomResourceStrategy>())
+            {
+                strategy.Terminating = true;
+            }
+        }
+
         if (JsonPath.Str(CrdConditions.Find(crd, "Terminating"), "reason") != "InstanceDeletionInProgress")
         {
             crd = await CrdStore.UpdateDirectAsync("", name, o => CrdConditions.Set(o, "Terminating", "True", "InstanceDeletionInProgress",

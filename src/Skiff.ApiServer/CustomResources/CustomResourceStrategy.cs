@@ -18,6 +18,7 @@ namespace Skiff.ApiServer.CustomResources;
 public sealed class CustomResourceStrategy : ResourceStrategy
 {
     private readonly bool _status;
+    private bool _terminating;
 
     /// <summary>Creates the strategy of version <paramref name="version"/> of <paramref name="crd"/>.</summary>
     public CustomResourceStrategy(JsonObject crd, JsonObject version, ICustomResourceSchema schema)
@@ -26,6 +27,7 @@ public sealed class CustomResourceStrategy : ResourceStrategy
         Group = JsonPath.Str(crd, "spec", "group") ?? "";
         Version = JsonPath.Str(version, "name") ?? "";
         Kind = JsonPath.Str(crd, "status", "acceptedNames", "kind") ?? JsonPath.Str(crd, "spec", "names", "kind") ?? "";
+        Resource = JsonPath.Str(crd, "status", "acceptedNames", "plural") ?? JsonPath.Str(crd, "spec", "names", "plural") ?? "";
         OpenApiSchema = JsonPath.Obj(version, "schema", "openAPIV3Schema")?.DeepClone().AsObject();
         _status = JsonPath.Obj(version, "subresources", "status") is not null;
         if (JsonPath.Obj(version, "subresources", "scale") is { } scale)
@@ -50,6 +52,9 @@ public sealed class CustomResourceStrategy : ResourceStrategy
     /// <summary>The kind.</summary>
     public string Kind { get; }
 
+    /// <summary>The plural resource name.</summary>
+    public string Resource { get; }
+
     /// <summary>The version's <c>openAPIV3Schema</c> (null: none), for the OpenAPI documents.</summary>
     public JsonObject? OpenApiSchema { get; }
 
@@ -64,6 +69,16 @@ public sealed class CustomResourceStrategy : ResourceStrategy
 
     /// <summary>True when the version has the scale subresource.</summary>
     public bool HasScale => SpecReplicasPath is not null;
+
+    /// <summary>
+    /// Set when the CRD is being deleted: creates are then refused with upstream's 405
+    /// (<c>create not allowed while custom resource definition is terminating</c>).
+    /// </summary>
+    public bool Terminating
+    {
+        get => Volatile.Read(ref _terminating);
+        set => Volatile.Write(ref _terminating, value);
+    }
 
     /// <inheritdoc/>
     public override bool HasStatusSubresource => _status;
@@ -84,6 +99,18 @@ public sealed class CustomResourceStrategy : ResourceStrategy
         {
             obj.Remove("status");
         }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<WriteHook?> BeforeWriteAsync(StrategyContext context, JsonObject newObj, JsonObject? oldObj, CancellationToken ct)
+    {
+        if (oldObj is null && Terminating)
+        {
+            var e = StatusErrors.MethodNotAllowed(Group, Resource, "create");
+            throw new StatusException(405, "MethodNotAllowed", "create not allowed while custom resource definition is terminating", e.Details);
+        }
+
+        return ValueTask.FromResult<WriteHook?>(null);
     }
 
     /// <inheritdoc/>

@@ -214,4 +214,33 @@ public sealed class CustomResourceServingTests
         var (_, groups, _) = await cp.SendAsync(HttpMethod.Get, "/apis");
         Assert.DoesNotContain(groups!["groups"]!.AsArray(), g => g!["name"]!.GetValue<string>() == "kubeflow.example.com");
     }
+
+    [Fact]
+    public async Task DeletingCrd_WaitsForHeldObjects_AndRefusesCreatesMeanwhile()
+    {
+        await using var cp = await TestControlPlane.StartAsync();
+        await TestCrds.CreateAsync(cp, TestCrds.TrainingJobs());
+        var held = TestCrds.Job("held", 1);
+        held["metadata"]!["finalizers"] = new JsonArray("example.com/hold");
+        await cp.SendAsync(HttpMethod.Post, Jobs, held);
+
+        await cp.SendAsync(HttpMethod.Delete, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/trainingjobs.kubeflow.example.com");
+        await TestCrds.WaitForAsync(cp, "trainingjobs.kubeflow.example.com",
+            c => c["status"]?["conditions"] is JsonArray a && a.Any(x => x?["reason"]?.GetValue<string>() == "InstanceDeletionInProgress"));
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await TestCrds.WatchUntilAsync(cp, Jobs, (_, obj) => obj["metadata"]?["deletionTimestamp"] is not null, cts.Token);
+        }
+
+        var (code, body, _) = await cp.SendAsync(HttpMethod.Post, Jobs, TestCrds.Job("late", 1));
+        Assert.Equal(405, code);
+        Assert.Equal("create not allowed while custom resource definition is terminating", body!["message"]!.GetValue<string>());
+
+        using var done = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var gone = TestCrds.WatchUntilAsync(cp, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", (type, _) => type == "DELETED", done.Token);
+        var release = new JsonArray(new JsonObject { ["op"] = "remove", ["path"] = "/metadata/finalizers" });
+        var (patchCode, _, _) = await cp.SendAsync(HttpMethod.Patch, Jobs + "/held", release, "application/json-patch+json");
+        Assert.Equal(200, patchCode);
+        await gone;
+    }
 }
