@@ -26,10 +26,12 @@ internal sealed partial class WatchCache
             yield break; // the cache was disposed while starting
         }
 
-        if (!fromNow && from < current)
+        if (fromNow ? current > 0 : from < current)
         {
             // Let the replay cover everything written before the call, as a store's own watch does (bounded wait; the
-            // events still missing after it arrive live, in order, just after the first progress event).
+            // events still missing after it arrive live, in order, just after the first progress event). A watch "from
+            // now" waits too: a cache still behind the store (an empty first list at revision 0 is followed by a relist)
+            // would otherwise end the new watcher with 410 when it relists.
             await EnsureFreshAsync(current, waitWhenEmpty: true, ct).ConfigureAwait(false);
         }
 

@@ -23,7 +23,7 @@ public sealed class CachingStoragePrefixTests
         Assert.True(cache.AddPrefix(P));
         Assert.False(cache.AddPrefix(P));
         Assert.Contains(P, cache.Prefixes);
-        var list = await cache.ListAsync(P, new ListOptions(created.ModRevision), default);
+        var list = await cache.ListAsync(P, ListOptions.Latest, default); // a consistent read waits for the new prefix's first list
         Assert.Single(list.Items);
         Assert.Equal(created.ModRevision, cache.GetCachedRevision(P));
 
