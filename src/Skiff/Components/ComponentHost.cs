@@ -48,11 +48,14 @@ internal static class ComponentHost
         services.AddSingleton(settings);
         AddComponent<StorageComponent>(services);
         AddComponent<ApiServerComponent>(services);
+        // With a real node, pods reach the DNS (bound to all addresses) on the CNI bridge's gateway, which is also the
+        // source of its replies to them (set below once the runtime is known); else on the node's address.
+        string? dnsPodAddress = null;
         if (withControllers && settings.Dns is { } dns)
         {
             AddComponent(services, sp => new DnsComponent(
                 _ => Task.FromResult(sp.GetRequiredService<ApiServerComponent>().IssueClientConfig(DnsUser, [], "dns.kubeconfig") with { Qps = 20, Burst = 30 }),
-                client => DnsOptions(client, dns),
+                client => DnsOptions(client, dns) with { AdvertiseAddress = dnsPodAddress },
                 dns.BindExplicit,
                 sp.GetRequiredService<ILoggerFactory>()));
         }
@@ -110,6 +113,7 @@ internal static class ComponentHost
             else if (runtime == "containerd")
             {
                 var nodeName = HostFacts.DefaultNodeName();
+                dnsPodAddress = DnsComponent.GatewayOf(new KubeletOptions { NodeName = nodeName, RootDirectory = "" }.PodCidr);
                 AddComponent(services, sp => new KubeletComponent(
                     (node, _) => Task.FromResult(sp.GetRequiredService<ApiServerComponent>()
                         .IssueClientConfig("system:node:" + node, [NodesGroup], "kubelet-real.kubeconfig") with { Qps = 0, Burst = 100 }),
