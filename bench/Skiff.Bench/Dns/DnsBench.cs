@@ -55,6 +55,22 @@ internal static class DnsBench
         server.Start(new IPEndPoint(IPAddress.Loopback, 0));
         var endpoint = server.Endpoint!;
         Console.WriteLine($"server udp://{endpoint}, {concurrency} concurrent clients, {seconds} s per case");
+        foreach (var (label, name) in new[] { ("in-cluster", "svc-17.bench.svc.cluster.local"), ("headless", "hl-3.bench.svc.cluster.local") })
+        {
+            // The server's own cost: the handler called in process (no sockets, no client).
+            var query = new DnsMessage();
+            query.Questions.Add(new DnsQuestion(DomainName.Parse(name), RecordType.A, RecordClass.INet));
+            var clock = Stopwatch.StartNew();
+            var n = 0;
+            while (clock.Elapsed < TimeSpan.FromSeconds(1))
+            {
+                await server.AnswerAsync(query, "udp", ct);
+                n++;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in-process {label,-11} {n / clock.Elapsed.TotalSeconds,8:F0} answers/s on one thread"));
+        }
+
         foreach (var (label, name) in new[] { ("in-cluster", "svc-17.bench.svc.cluster.local"), ("headless", "hl-3.bench.svc.cluster.local"), ("forwarded", "www.example.test") })
         {
             await RunCaseAsync(label, name, endpoint, concurrency, TimeSpan.FromSeconds(1), ct); // warm-up
