@@ -15,6 +15,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--pods 2000] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
+//   dotnet run -c Release --project bench/Skiff.Bench -- dns [--services 1000] [--seconds 5] [--concurrency 16]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -62,6 +63,9 @@ switch (args.Length > 0 ? args[0] : "")
         return 0;
     case "kubelet":
         return await Skiff.Bench.Kubelet.RealKubeletBench.RunAsync(rest, CancellationToken.None);
+    case "dns":
+        await Skiff.Bench.Dns.DnsBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;

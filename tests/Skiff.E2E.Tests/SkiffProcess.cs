@@ -62,6 +62,12 @@ public sealed class SkiffProcess : IAsyncDisposable
         // --hollow-nodes) unless they ask for a runtime, so concurrent test processes never share the kubelet's port,
         // the CNI bridge or its IP range, and a test's pods stay where the test puts them.
         IEnumerable<string> defaults = command == "up" && !extraArgs.Contains("--runtime") ? ["--runtime", "none"] : [];
+        // Likewise the cluster DNS listens on a free loopback port rather than :53, unless the test asks for an address.
+        if (command == "up" && !extraArgs.Contains("--cluster-dns-bind"))
+        {
+            defaults = defaults.Concat(["--cluster-dns-bind", "127.0.0.1:0"]);
+        }
+
         foreach (var a in new[] { SkiffDll, command, "--data-dir", dataDir, "--port", p.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(defaults).Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);

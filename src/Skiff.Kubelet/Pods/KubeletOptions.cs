@@ -20,9 +20,10 @@ public sealed record KubeletOptions
     /// <summary>The CNI bridge.</summary>
     public string Bridge { get; init; } = "cni0";
 
-    /// <summary>The cluster DNS server (<c>--cluster-dns</c>); null: ClusterFirst pods fall back to the host's resolv.conf.</summary>
+    /// <summary>The cluster DNS servers, comma-separated (<c>--cluster-dns</c>); null: ClusterFirst pods fall back to the host's resolv.conf.</summary>
     public string? ClusterDns { get; init; }
 
+    /// <summary>The cluster domain (<c>--cluster-domain</c>) ClusterFirst pods search.</summary>
     public string ClusterDomain { get; init; } = "cluster.local";
 
     /// <summary>The host resolver configuration Default-policy pods get.</summary>

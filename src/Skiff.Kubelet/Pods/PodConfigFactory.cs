@@ -76,58 +76,21 @@ public static class PodConfigFactory
         return config;
     }
 
-    /// <summary>The DNS of the sandbox (upstream's <c>dns.Configurer</c>): ClusterFirst with a cluster DNS, else the host's resolver.</summary>
+    /// <summary>The DNS of the sandbox (upstream's <c>dns.Configurer</c>; see <see cref="PodDns"/>).</summary>
     public static DNSConfig Dns(V1Pod pod, KubeletOptions o)
     {
-        var policy = pod.Spec.DnsPolicy ?? "ClusterFirst";
-        var dns = new DNSConfig();
-        var clusterFirst = (policy == "ClusterFirst" && pod.Spec.HostNetwork != true) || policy == "ClusterFirstWithHostNet";
-        if (policy == "None")
+        string? host;
+        try
         {
-            // Only dnsConfig below.
+            host = File.Exists(o.ResolvConf) ? File.ReadAllText(o.ResolvConf) : null;
         }
-        else if (clusterFirst && o.ClusterDns is { Length: > 0 } server)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var ns = pod.Metadata.NamespaceProperty;
-            dns.Servers.Add(server);
-            dns.Searches.Add($"{ns}.svc.{o.ClusterDomain}");
-            dns.Searches.Add($"svc.{o.ClusterDomain}");
-            dns.Searches.Add(o.ClusterDomain);
-            dns.Options.Add("ndots:5");
-        }
-        else if (File.Exists(o.ResolvConf))
-        {
-            foreach (var line in File.ReadLines(o.ResolvConf))
-            {
-                var f = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-                if (f.Length < 2)
-                {
-                    continue;
-                }
-
-                switch (f[0])
-                {
-                    case "nameserver":
-                        dns.Servers.Add(f[1]);
-                        break;
-                    case "search":
-                        dns.Searches.AddRange(f.Skip(1));
-                        break;
-                    case "options":
-                        dns.Options.AddRange(f.Skip(1));
-                        break;
-                }
-            }
+            host = null;
         }
 
-        if (pod.Spec.DnsConfig is { } extra)
-        {
-            dns.Servers.AddRange(extra.Nameservers ?? []);
-            dns.Searches.AddRange(extra.Searches ?? []);
-            dns.Options.AddRange((extra.Options ?? []).Select(x => x.Value is null ? x.Name : x.Name + ":" + x.Value));
-        }
-
-        return dns;
+        var servers = (o.ClusterDns ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return PodDns.Configure(pod, servers, o.ClusterDomain, host).Config;
     }
 
     /// <summary>The container config of restart <paramref name="restartCount"/>.</summary>

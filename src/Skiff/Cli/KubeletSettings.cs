@@ -31,6 +31,8 @@ internal sealed record KubeletSettings
 
     public string? ClusterDns { get; init; }
 
+    public string ClusterDomain { get; init; } = "cluster.local";
+
     public int Port { get; init; } = 10250;
 
     public float Qps { get; init; } = 0;

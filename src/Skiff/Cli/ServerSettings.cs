@@ -31,6 +31,9 @@ internal sealed record ServerSettings
     /// <summary>A running CRI runtime to use (<c>unix:///…</c>); null: start containerd under the data dir.</summary>
     public string? ContainerRuntimeEndpoint { get; init; }
 
+    /// <summary>The cluster DNS of <c>skiff up</c> (<c>--cluster-dns-bind</c>, <c>--cluster-domain</c>, <c>--cluster-dns</c>); null for <c>skiff apiserver</c>.</summary>
+    public DnsSettings? Dns { get; init; }
+
     /// <summary>klog's <c>-v</c>.</summary>
     public int Verbosity { get; init; }
 

@@ -83,6 +83,9 @@ internal static class SkiffCommand
             Description = "A running CRI runtime (unix:///run/containerd/containerd.sock); default: start containerd under DIR/containerd.",
             HelpName = "ENDPOINT",
         };
+        var dnsBind = DnsCommand.BindOption();
+        var dnsDomain = DnsCommand.DomainOption();
+        var dnsServiceIp = DnsCommand.ServiceIpOption();
         var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity };
         if (withControllers)
         {
@@ -90,6 +93,9 @@ internal static class SkiffCommand
             command.Options.Add(hollowNodes);
             command.Options.Add(runtime);
             command.Options.Add(criEndpoint);
+            command.Options.Add(dnsBind);
+            command.Options.Add(dnsDomain);
+            command.Options.Add(dnsServiceIp);
         }
 
         command.Validators.Add(r =>
@@ -112,6 +118,7 @@ internal static class SkiffCommand
             HollowNodes = withControllers ? r.GetValue(hollowNodes) : 0,
             Runtime = withControllers ? r.GetValue(runtime) ?? "auto" : "hollow",
             ContainerRuntimeEndpoint = withControllers ? r.GetValue(criEndpoint) : null,
+            Dns = withControllers ? DnsCommand.FromUp(r, dnsBind, dnsDomain, dnsServiceIp) : null,
             Verbosity = r.GetValue(verbosity),
         }, withControllers, ct));
         return command;
@@ -260,11 +267,12 @@ internal static class SkiffCommand
         var rootDir = new Option<string>("--root-dir") { Description = "The kubelet's directory (volumes, logs, its containerd).", HelpName = "DIR", DefaultValueFactory = _ => "/var/lib/skiff-kubelet" };
         var podCidr = new Option<string>("--pod-cidr") { Description = "The node's pod CIDR when the Node has none.", HelpName = "CIDR", DefaultValueFactory = _ => "10.42.0.0/24" };
         var clusterDns = new Option<string?>("--cluster-dns") { Description = "The cluster DNS server for ClusterFirst pods.", HelpName = "IP" };
+        var clusterDomain = DnsCommand.DomainOption();
         var kubeletPort = new Option<int>("--port") { Description = "The kubelet's port, published in the Node's daemonEndpoints.", HelpName = "N", DefaultValueFactory = _ => 10250 };
         var verbosity = VerbosityOption();
         var command = new Command("kubelet", "Run the kubelet against an API server: the real one on containerd, or hollow nodes (--hollow).")
         {
-            kubeconfig, hollow, nodes, prefix, first, nodeName, criEndpoint, rootDir, podCidr, clusterDns, kubeletPort, qps, burst, verbosity,
+            kubeconfig, hollow, nodes, prefix, first, nodeName, criEndpoint, rootDir, podCidr, clusterDns, clusterDomain, kubeletPort, qps, burst, verbosity,
         };
         command.Validators.Add(r =>
         {
@@ -295,6 +303,7 @@ internal static class SkiffCommand
             RootDirectory = Path.GetFullPath(r.GetValue(rootDir)!),
             PodCidr = r.GetValue(podCidr)!,
             ClusterDns = r.GetValue(clusterDns),
+            ClusterDomain = r.GetValue(clusterDomain)!,
             Port = r.GetValue(kubeletPort),
             Qps = r.GetValue(qps),
             Burst = r.GetValue(burst),

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Skiff.Cli;
 using Skiff.Client.Config;
 using Skiff.Controllers.Hosting;
+using Skiff.Dns;
 using Skiff.Kubelet.Containerd;
 using Skiff.Kubelet.Hollow;
 using Skiff.Kubelet.Node;
@@ -33,17 +34,32 @@ internal static class ComponentHost
     /// </summary>
     public const string HollowNodeUser = "system:node:hollow";
 
+    /// <summary>The cluster DNS's user inside <c>skiff up</c>.</summary>
+    public const string DnsUser = "system:kube-dns";
+
     /// <summary>The group of kubelets.</summary>
     public const string NodesGroup = "system:nodes";
 
     /// <summary><c>skiff up</c> (<paramref name="withControllers"/>) or <c>skiff apiserver</c>.</summary>
     public static Task<int> RunServerAsync(ServerSettings settings, bool withControllers, CancellationToken ct)
     {
-        var builder = CreateBuilder(settings.Verbosity, withControllers ? 6 : 2);
+        var builder = CreateBuilder(settings.Verbosity, withControllers ? 7 : 2);
         var services = builder.Services;
         services.AddSingleton(settings);
         AddComponent<StorageComponent>(services);
         AddComponent<ApiServerComponent>(services);
+        // With a real node, pods reach the DNS (bound to all addresses) on the CNI bridge's gateway, which is also the
+        // source of its replies to them (set below once the runtime is known); else on the node's address.
+        string? dnsPodAddress = null;
+        if (withControllers && settings.Dns is { } dns)
+        {
+            AddComponent(services, sp => new DnsComponent(
+                _ => Task.FromResult(sp.GetRequiredService<ApiServerComponent>().IssueClientConfig(DnsUser, [], "dns.kubeconfig") with { Qps = 20, Burst = 30 }),
+                client => DnsOptions(client, dns) with { AdvertiseAddress = dnsPodAddress },
+                dns.BindExplicit,
+                sp.GetRequiredService<ILoggerFactory>()));
+        }
+
         if (withControllers)
         {
             AddComponent(services, sp => new ControllerManagerComponent(
@@ -97,6 +113,7 @@ internal static class ComponentHost
             else if (runtime == "containerd")
             {
                 var nodeName = HostFacts.DefaultNodeName();
+                dnsPodAddress = DnsComponent.GatewayOf(new KubeletOptions { NodeName = nodeName, RootDirectory = "" }.PodCidr);
                 AddComponent(services, sp => new KubeletComponent(
                     (node, _) => Task.FromResult(sp.GetRequiredService<ApiServerComponent>()
                         .IssueClientConfig("system:node:" + node, [NodesGroup], "kubelet-real.kubeconfig") with { Qps = 0, Burst = 100 }),
@@ -106,6 +123,8 @@ internal static class ComponentHost
                     {
                         NodeName = nodeName,
                         RootDirectory = Path.Combine(settings.DataDirectory, "kubelet"),
+                        ClusterDns = settings.Dns?.ClusterDns,
+                        ClusterDomain = settings.Dns?.ClusterDomain ?? "cluster.local",
                         ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                     },
                     sp.GetRequiredService<ILoggerFactory>()));
@@ -197,6 +216,7 @@ internal static class ComponentHost
                     RootDirectory = settings.RootDirectory,
                     PodCidr = settings.PodCidr,
                     ClusterDns = settings.ClusterDns,
+                    ClusterDomain = settings.ClusterDomain,
                     Port = settings.Port,
                     ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                 },
@@ -249,6 +269,35 @@ internal static class ComponentHost
             sp.GetRequiredService<ILoggerFactory>()));
         return RunAsync(builder, _ => { }, ct);
     }
+
+    /// <summary><c>skiff dns</c>: the cluster DNS alone against the kubeconfig's API server.</summary>
+    public static Task<int> RunDnsAsync(DnsSettings settings, CancellationToken ct)
+    {
+        var builder = CreateBuilder(settings.Verbosity, 2);
+        if (settings.MetricsPort > 0)
+        {
+            AddComponent(builder.Services, sp => new MetricsServerComponent(settings.MetricsPort,
+                () => sp.GetRequiredService<DnsComponent>().Dns is not null,
+                sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        AddComponent(builder.Services, sp => new DnsComponent(
+            _ => Task.FromResult(LoadClient(settings.Kubeconfig) with { Verbosity = settings.Verbosity }),
+            client => DnsOptions(client, settings),
+            settings.BindExplicit,
+            sp.GetRequiredService<ILoggerFactory>()));
+        return RunAsync(builder, sp =>
+            Console.WriteLine($"The cluster DNS is serving {settings.ClusterDomain} on {sp.GetRequiredService<DnsComponent>().Dns?.Endpoint}. Press Ctrl-C to stop it."), ct);
+    }
+
+    private static ClusterDnsOptions DnsOptions(ClientConfig client, DnsSettings dns) => new()
+    {
+        Client = client,
+        Bind = dns.Bind,
+        AdvertiseAddress = dns.AdvertiseAddress,
+        ClusterDomain = dns.ClusterDomain,
+        ServiceIp = dns.ClusterDns,
+    };
 
     private static ClientConfig LoadClient(string? kubeconfig)
     {
