@@ -17,7 +17,7 @@ namespace Skiff.ApiServer.Endpoints;
 /// get a fresh backend connection each, are relayed byte for byte only after the kubelet answered 101, and the backend
 /// connection is closed after any other answer (CVE-2018-1002105: a connection whose upgrade failed is never reused).
 /// </summary>
-internal sealed class KubeletProxy(Func<X509Certificate2> clientCertificate) : IDisposable
+internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertificate) : IDisposable
 {
     private const int DefaultKubeletPort = 10250;
     private const int MaxHeadBytes = 64 * 1024;
@@ -101,24 +101,7 @@ internal sealed class KubeletProxy(Func<X509Certificate2> clientCertificate) : I
         }
 
         using var tcp = new TcpClient { NoDelay = true };
-        SslStream ssl;
-        try
-        {
-            await tcp.ConnectAsync(url.IdnHost, url.Port, ct).ConfigureAwait(false);
-            ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
-            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = url.IdnHost,
-                ClientCertificates = [_certificate.Value],
-                ApplicationProtocols = [SslApplicationProtocol.Http11],
-                RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            }, ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
-        {
-            throw DialError(e);
-        }
-
+        var ssl = await DialAsync(tcp, url, ct).ConfigureAwait(false);
         await using (ssl.ConfigureAwait(false))
         {
             await ssl.WriteAsync(RequestHead(ctx.Request, url), ct).ConfigureAwait(false);
@@ -159,6 +142,28 @@ internal sealed class KubeletProxy(Func<X509Certificate2> clientCertificate) : I
                 await done.CancelAsync().ConfigureAwait(false);
                 await Task.WhenAll(up, down).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>A TLS connection to the kubelet at <paramref name="url"/> with the kubelet-client certificate.</summary>
+    private async Task<SslStream> DialAsync(TcpClient tcp, Uri url, CancellationToken ct)
+    {
+        try
+        {
+            await tcp.ConnectAsync(url.IdnHost, url.Port, ct).ConfigureAwait(false);
+            var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = url.IdnHost,
+                ClientCertificates = [_certificate.Value],
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            }, ct).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
+        {
+            throw DialError(e);
         }
     }
 

@@ -93,7 +93,9 @@ internal sealed partial class ResourceEndpoint
     /// <c>pods/{name}/exec</c>, <c>attach</c> and <c>portforward</c> (upstream connecters behind an upgrade-aware proxy):
     /// the pod (404), the container for exec/attach (400), the node (400 <c>pod X does not have a host assigned</c>,
     /// 404 for a missing node), then a request without a connection upgrade is 400 <c>Upgrade request required</c>.
-    /// An upgrade request is proxied to the kubelet's <c>/exec</c>, <c>/attach</c> or <c>/portForward</c> (see <see cref="KubeletProxy"/>).
+    /// An upgrade request is proxied to the kubelet's <c>/exec</c>, <c>/attach</c> or <c>/portForward</c> (see <see cref="KubeletProxy"/>);
+    /// kubectl's port-forward over WebSocket (SPDY tunnelled, <c>SPDY/3.1+portforward.k8s.io</c>) becomes a SPDY upgrade
+    /// to the kubelet (<see cref="KubeletProxy.TunnelAsync"/>).
     /// </summary>
     private async Task ConnectAsync(HttpContext ctx, string ns, string name, string subresource, CancellationToken ct)
     {
@@ -133,7 +135,23 @@ internal sealed partial class ResourceEndpoint
             path = $"/{subresource}/{Escape(ns)}/{Escape(name)}/{Escape(container)}";
         }
 
-        await Kubelet.UpgradeAsync(ctx, KubeletUrl(node!, path, query), ct).ConfigureAwait(false);
+        if (subresource == "portforward")
+        {
+            // Upstream's PortForwardOptions: the ports are passed on as the kubelet's query.
+            foreach (var port in ctx.Request.Query["ports"].SelectMany(p => (p ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            {
+                query.Add(new("port", port));
+            }
+        }
+
+        var url = KubeletUrl(node!, path, query);
+        if (subresource == "portforward" && KubeletProxy.IsSpdyTunnelRequest(ctx.Request))
+        {
+            await Kubelet.TunnelAsync(ctx, url, ct).ConfigureAwait(false);
+            return;
+        }
+
+        await Kubelet.UpgradeAsync(ctx, url, ct).ConfigureAwait(false);
     }
 
     private KubeletProxy Kubelet => LazyInitializer.EnsureInitialized(ref _kubeletProxy,
