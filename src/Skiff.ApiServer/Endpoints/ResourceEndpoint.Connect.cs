@@ -170,43 +170,6 @@ internal sealed partial class ResourceEndpoint
         return new Uri(baseUrl, path + q.ToUriComponent());
     }
 
-    /// <summary>
-    /// <c>{pods,services,nodes}/{name}/proxy[/path]</c>: the object must exist (404); a pod needs a routable IP
-    /// (upstream's 400 <c>address not allowed</c>), a service answers upstream's 503 for no endpoints. Skiff proxies no
-    /// traffic, so whatever upstream would forward is 503.
-    /// </summary>
-    private async Task ProxyAsync(ResourceDescriptor d, string ns, string name, CancellationToken ct)
-    {
-        var target = name;
-        var colon = name.LastIndexOf(':');
-        if (colon >= 0)
-        {
-            // name, name:port or scheme:name:port
-            var parts = name.Split(':');
-            target = parts.Length == 3 ? parts[1] : parts[0];
-        }
-
-        var obj = await StoreFor(d).GetAsync(ns, target, "", ct).ConfigureAwait(false);
-        switch (d.Resource)
-        {
-            case "pods":
-            {
-                var ip = obj["status"]?["podIPs"]?[0]?["ip"]?.GetValue<string>() ?? "";
-                if (!IPAddress.TryParse(ip, out var address) || !IsGlobalUnicast(address))
-                {
-                    throw StatusErrors.BadRequest("address not allowed");
-                }
-
-                throw StatusErrors.ServiceUnavailable($"error trying to reach service: pod {target} is not reachable: Skiff does not proxy to pods");
-            }
-
-            case "services":
-                throw StatusErrors.ServiceUnavailable($"no endpoints available for service {GoFormat.Quote(target)}");
-            default:
-                throw NoKubelet(target);
-        }
-    }
-
     /// <summary>Upstream's <c>validateContainer</c>: the one container when none is named, else the named one must exist.</summary>
     private static string ChooseContainer(JsonObject pod, string name, string container)
     {

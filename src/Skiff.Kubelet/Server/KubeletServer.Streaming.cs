@@ -11,8 +11,8 @@ public sealed partial class KubeletServer
     /// <c>/attach/…</c> over WebSocket (<see cref="ChannelProtocol"/>): the runtime's streaming URL is asked for and
     /// dialled first (so a failure is an HTTP error, not a broken stream), then the client's WebSocket is accepted with
     /// the protocol it offered and messages are relayed both ways. The runtime is offered the client's protocol; a v5
-    /// client on a runtime that only speaks v4 (containerd 1.6/1.7) is relayed as v4, and its close signal for stdin
-    /// cannot be passed on (v4 has no half-close), so it is dropped. kubectl uses SPDY only when the
+    /// client on a runtime that only speaks v4 (containerd 1.6/1.7) is relayed as v4 when it sends no stdin; with stdin
+    /// it is declined (400) before the runtime is dialled, so kubectl falls back to SPDY, which ends stdin properly. kubectl uses SPDY only when the
     /// WebSocket handshake fails; an SPDY upgrade (<c>X-Stream-Protocol-Version</c> v4…v1) is relayed to
     /// the runtime unchanged (<see cref="RuntimeUpgradeRelay"/>).
     /// </summary>
@@ -53,6 +53,15 @@ public sealed partial class KubeletServer
 
         var protocol = spdy ? "" : ChannelProtocol.Negotiate(ctx.WebSockets.WebSocketRequestedProtocols)
             ?? throw new KubeletRequestException(400, "no supported channel.k8s.io protocol offered");
+        if (!spdy && stdin && protocol == ChannelProtocol.V5 && !_options.Runtime.StreamingSupportsClose)
+        {
+            // A v4 runtime cannot end the command's stdin over WebSocket, and a v5 client (kubectl) relies on it. Decline
+            // before the runtime starts anything: kubectl treats a refused WebSocket handshake as an upgrade failure and
+            // retries over SPDY, whose per-stream half-close the runtime honours (upstream reaches the same end by
+            // translating v5 to SPDY in the API server).
+            throw new KubeletRequestException(400, $"{verb} with stdin over {ChannelProtocol.V5} needs a runtime that can close stdin; use SPDY/3.1");
+        }
+
         var url = verb == "exec"
             ? await _options.Runtime.ExecUrlAsync(containerId, command, tty, stdin, stdout, stderr, ct).ConfigureAwait(false)
             : await _options.Runtime.AttachUrlAsync(containerId, tty, stdin, stdout, stderr, ct).ConfigureAwait(false);
