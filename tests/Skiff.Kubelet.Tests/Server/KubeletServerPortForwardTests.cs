@@ -59,6 +59,37 @@ public sealed class KubeletServerPortForwardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WebSocketTunnelledSpdy_BecomesASpdyUpgradeToTheKubelet_MessagesCarryTheBytes()
+    {
+        await using var conn = await ApiServerAsync();
+        var key = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
+        var request = "GET /api/v1/namespaces/default/pods/pf/portforward?ports=80 HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + $"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io\r\n\r\n";
+        await conn.WriteAsync(Encoding.ASCII.GetBytes(request));
+        await conn.FlushAsync();
+        var head = await ReadHeadAsync(conn);
+        Assert.StartsWith("HTTP/1.1 101", head, StringComparison.Ordinal);
+        Assert.Contains("Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io", head, StringComparison.OrdinalIgnoreCase);
+        var accept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+        Assert.Contains("Sec-WebSocket-Accept: " + accept, head, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("POST /portforward/sandbox-pf?port=80 HTTP/1.1", Assert.Single(_requestLines), StringComparison.Ordinal);
+
+        using var ws = System.Net.WebSockets.WebSocket.CreateFromStream(conn, new System.Net.WebSockets.WebSocketCreationOptions { IsServer = false });
+        await ws.SendAsync("spdy-frame"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Binary, true, default);
+        var received = new MemoryStream();
+        var buffer = new byte[64];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (received.Length < 10)
+        {
+            var r = await ws.ReceiveAsync(buffer, cts.Token);
+            Assert.Equal(System.Net.WebSockets.WebSocketMessageType.Binary, r.MessageType);
+            received.Write(buffer, 0, r.Count);
+        }
+
+        Assert.Equal("spdy-frame", Encoding.ASCII.GetString(received.ToArray()));
+    }
+
+    [Fact]
     public async Task RuntimeRefusal_IsAPlainAnswer_NeverASwitch()
     {
         _accept = false;
@@ -129,6 +160,22 @@ public sealed class KubeletServerPortForwardTests : IAsyncLifetime
         }
 
         return (int.Parse(head.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), head);
+    }
+
+    /// <summary>Reads one response head byte by byte (nothing past it).</summary>
+    private static async Task<string> ReadHeadAsync(Stream conn)
+    {
+        var head = new StringBuilder();
+        var one = new byte[1];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var n = await conn.ReadAsync(one, cts.Token);
+            Assert.True(n > 0, "connection closed before a response: " + head);
+            head.Append((char)one[0]);
+        }
+
+        return head.ToString();
     }
 
     /// <summary>The scripted runtime: records each request line; answers 101 and echoes, or 404.</summary>
