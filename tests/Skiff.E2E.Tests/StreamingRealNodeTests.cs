@@ -10,8 +10,10 @@ namespace Skiff.E2E.Tests;
 /// <c>skiff up --runtime containerd</c>: <c>port-forward</c> to the pod and to a Service (WebSocket-tunnelled SPDY, and
 /// plain SPDY), <c>exec -i</c> whose end of input reaches the process (WebSocket, and SPDY), <c>attach</c>,
 /// <c>services/proxy</c>, <c>pods/proxy</c>, <c>nodes/proxy</c> and <c>kubectl proxy</c>. One cluster for all of it
-/// (starting containerd dominates). Needs the node lock: run with <c>flock /tmp/skiff-realnode.lock dotnet test …</c>.
+/// (starting containerd dominates). In collection <c>real-node</c> with <see cref="RealNodeTests"/> (one kubelet on :10250
+/// and cni0 at a time); across processes, run with <c>flock /tmp/skiff-realnode.lock dotnet test …</c>.
 /// </summary>
+[Collection("real-node")]
 public sealed class StreamingRealNodeTests
 {
     private const string WebYaml = """
