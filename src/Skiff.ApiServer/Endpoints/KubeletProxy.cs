@@ -17,13 +17,16 @@ namespace Skiff.ApiServer.Endpoints;
 /// get a fresh backend connection each, are relayed byte for byte only after the kubelet answered 101, and the backend
 /// connection is closed after any other answer (CVE-2018-1002105: a connection whose upgrade failed is never reused).
 /// </summary>
-internal sealed class KubeletProxy(Func<X509Certificate2> clientCertificate) : IDisposable
+internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertificate) : IDisposable
 {
     private const int DefaultKubeletPort = 10250;
     private const int MaxHeadBytes = 64 * 1024;
     private const int MaxErrorBody = 64 * 1024;
     private readonly Lazy<X509Certificate2> _certificate = new(clientCertificate);
     private Lazy<HttpClient>? _httpClient;
+
+    /// <summary>The kubelet-client certificate.</summary>
+    internal X509Certificate2 Certificate => _certificate.Value;
 
     private Lazy<HttpClient> _http => LazyInitializer.EnsureInitialized(ref _httpClient, () => new Lazy<HttpClient>(() => CreateClient(_certificate.Value)));
 
@@ -92,7 +95,13 @@ internal sealed class KubeletProxy(Func<X509Certificate2> clientCertificate) : I
     /// (not its credentials) are sent, the kubelet's answer read; on 101 the client is switched with the kubelet's
     /// headers and bytes flow both ways until either side closes; any other answer is passed back as a normal response.
     /// </summary>
-    public async Task UpgradeAsync(HttpContext ctx, Uri url, CancellationToken ct)
+    public Task UpgradeAsync(HttpContext ctx, Uri url, CancellationToken ct) => UpgradeToAsync(ctx, url, presentCertificate: true, ct);
+
+    /// <summary>
+    /// <see cref="UpgradeAsync"/> to any backend: plain TCP for <c>http</c>, TLS (unverified, as upstream's proxy
+    /// transport) for <c>https</c>, with the kubelet-client certificate only when <paramref name="presentCertificate"/>.
+    /// </summary>
+    public async Task UpgradeToAsync(HttpContext ctx, Uri url, bool presentCertificate, CancellationToken ct)
     {
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is null || !upgrade.IsUpgradableRequest)
@@ -101,24 +110,7 @@ internal sealed class KubeletProxy(Func<X509Certificate2> clientCertificate) : I
         }
 
         using var tcp = new TcpClient { NoDelay = true };
-        SslStream ssl;
-        try
-        {
-            await tcp.ConnectAsync(url.IdnHost, url.Port, ct).ConfigureAwait(false);
-            ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
-            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = url.IdnHost,
-                ClientCertificates = [_certificate.Value],
-                ApplicationProtocols = [SslApplicationProtocol.Http11],
-                RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            }, ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
-        {
-            throw DialError(e);
-        }
-
+        var ssl = await DialAsync(tcp, url, presentCertificate, ct).ConfigureAwait(false);
         await using (ssl.ConfigureAwait(false))
         {
             await ssl.WriteAsync(RequestHead(ctx.Request, url), ct).ConfigureAwait(false);
@@ -159,6 +151,33 @@ internal sealed class KubeletProxy(Func<X509Certificate2> clientCertificate) : I
                 await done.CancelAsync().ConfigureAwait(false);
                 await Task.WhenAll(up, down).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>A TLS connection to the kubelet at <paramref name="url"/> with the kubelet-client certificate.</summary>
+    private async Task<Stream> DialAsync(TcpClient tcp, Uri url, bool presentCertificate, CancellationToken ct)
+    {
+        try
+        {
+            await tcp.ConnectAsync(url.IdnHost, url.Port, ct).ConfigureAwait(false);
+            if (url.Scheme == "http")
+            {
+                return tcp.GetStream();
+            }
+
+            var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = url.IdnHost,
+                ClientCertificates = presentCertificate ? [_certificate.Value] : null,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            }, ct).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
+        {
+            throw DialError(e);
         }
     }
 
@@ -343,14 +362,18 @@ internal sealed class KubeletProxy(Func<X509Certificate2> clientCertificate) : I
         return new StatusException(code, reason, message.Length > 0 ? message : $"the server responded with the status code {code} but did not return more information");
     }
 
-    private static HttpClient CreateClient(X509Certificate2 certificate)
+    /// <summary>An HTTP client to the kubelet presenting <paramref name="certificate"/>; redirects are not followed.</summary>
+    internal static HttpClient CreateClient(X509Certificate2? certificate)
     {
         var handler = new SocketsHttpHandler
         {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
             SslOptions = new SslClientAuthenticationOptions
             {
-                ClientCertificates = [certificate],
+                ClientCertificates = certificate is null ? null : [certificate],
                 RemoteCertificateValidationCallback = (_, _, _, _) => true,
             },
         };

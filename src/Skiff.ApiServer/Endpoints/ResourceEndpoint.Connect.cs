@@ -93,7 +93,9 @@ internal sealed partial class ResourceEndpoint
     /// <c>pods/{name}/exec</c>, <c>attach</c> and <c>portforward</c> (upstream connecters behind an upgrade-aware proxy):
     /// the pod (404), the container for exec/attach (400), the node (400 <c>pod X does not have a host assigned</c>,
     /// 404 for a missing node), then a request without a connection upgrade is 400 <c>Upgrade request required</c>.
-    /// An upgrade request is proxied to the kubelet's <c>/exec</c>, <c>/attach</c> or <c>/portForward</c> (see <see cref="KubeletProxy"/>).
+    /// An upgrade request is proxied to the kubelet's <c>/exec</c>, <c>/attach</c> or <c>/portForward</c> (see <see cref="KubeletProxy"/>);
+    /// kubectl's port-forward over WebSocket (SPDY tunnelled, <c>SPDY/3.1+portforward.k8s.io</c>) becomes a SPDY upgrade
+    /// to the kubelet (<see cref="KubeletProxy.TunnelAsync"/>).
     /// </summary>
     private async Task ConnectAsync(HttpContext ctx, string ns, string name, string subresource, CancellationToken ct)
     {
@@ -133,7 +135,23 @@ internal sealed partial class ResourceEndpoint
             path = $"/{subresource}/{Escape(ns)}/{Escape(name)}/{Escape(container)}";
         }
 
-        await Kubelet.UpgradeAsync(ctx, KubeletUrl(node!, path, query), ct).ConfigureAwait(false);
+        if (subresource == "portforward")
+        {
+            // Upstream's PortForwardOptions: the ports are passed on as the kubelet's query.
+            foreach (var port in ctx.Request.Query["ports"].SelectMany(p => (p ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            {
+                query.Add(new("port", port));
+            }
+        }
+
+        var url = KubeletUrl(node!, path, query);
+        if (subresource == "portforward" && KubeletProxy.IsSpdyTunnelRequest(ctx.Request))
+        {
+            await Kubelet.TunnelAsync(ctx, url, ct).ConfigureAwait(false);
+            return;
+        }
+
+        await Kubelet.UpgradeAsync(ctx, url, ct).ConfigureAwait(false);
     }
 
     private KubeletProxy Kubelet => LazyInitializer.EnsureInitialized(ref _kubeletProxy,
@@ -150,43 +168,6 @@ internal sealed partial class ResourceEndpoint
         var baseUrl = KubeletProxy.Location(node) ?? throw NoKubelet(nodeName);
         var q = Microsoft.AspNetCore.Http.QueryString.Create(query);
         return new Uri(baseUrl, path + q.ToUriComponent());
-    }
-
-    /// <summary>
-    /// <c>{pods,services,nodes}/{name}/proxy[/path]</c>: the object must exist (404); a pod needs a routable IP
-    /// (upstream's 400 <c>address not allowed</c>), a service answers upstream's 503 for no endpoints. Skiff proxies no
-    /// traffic, so whatever upstream would forward is 503.
-    /// </summary>
-    private async Task ProxyAsync(ResourceDescriptor d, string ns, string name, CancellationToken ct)
-    {
-        var target = name;
-        var colon = name.LastIndexOf(':');
-        if (colon >= 0)
-        {
-            // name, name:port or scheme:name:port
-            var parts = name.Split(':');
-            target = parts.Length == 3 ? parts[1] : parts[0];
-        }
-
-        var obj = await StoreFor(d).GetAsync(ns, target, "", ct).ConfigureAwait(false);
-        switch (d.Resource)
-        {
-            case "pods":
-            {
-                var ip = obj["status"]?["podIPs"]?[0]?["ip"]?.GetValue<string>() ?? "";
-                if (!IPAddress.TryParse(ip, out var address) || !IsGlobalUnicast(address))
-                {
-                    throw StatusErrors.BadRequest("address not allowed");
-                }
-
-                throw StatusErrors.ServiceUnavailable($"error trying to reach service: pod {target} is not reachable: Skiff does not proxy to pods");
-            }
-
-            case "services":
-                throw StatusErrors.ServiceUnavailable($"no endpoints available for service {GoFormat.Quote(target)}");
-            default:
-                throw NoKubelet(target);
-        }
     }
 
     /// <summary>Upstream's <c>validateContainer</c>: the one container when none is named, else the named one must exist.</summary>

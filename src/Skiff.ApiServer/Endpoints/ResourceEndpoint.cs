@@ -109,7 +109,7 @@ internal sealed partial class ResourceEndpoint
                 await ConnectAsync(ctx, ns, name, info.Subresource, ct).ConfigureAwait(false);
                 break;
             case not "list" and not "deletecollection" when info.Subresource == "proxy":
-                await ProxyAsync(d, ns, name, ct).ConfigureAwait(false);
+                await ProxyAsync(ctx, d, ns, name, info.Rest, ct).ConfigureAwait(false);
                 break;
             case "get" when info.Subresource == "scale":
                 await GetScaleAsync(ctx, store, ns, name, ct).ConfigureAwait(false);

@@ -245,6 +245,10 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>containerd's CRI streaming server (1.6, 1.7) offers channel.k8s.io up to v4.</remarks>
+    public bool StreamingSupportsClose => false;
+
+    /// <inheritdoc />
     public async Task<Uri> PortForwardUrlAsync(string sandboxId, IReadOnlyList<int> ports, CancellationToken ct)
     {
         var r = new PortForwardRequest { PodSandboxId = sandboxId };

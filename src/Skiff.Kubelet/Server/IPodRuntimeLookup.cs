@@ -16,6 +16,12 @@ public interface IPodRuntimeLookup
     /// <summary>CRI Attach: the streaming URL to attach to a running container.</summary>
     Task<Uri> AttachUrlAsync(string containerId, bool tty, bool stdin, bool stdout, bool stderr, CancellationToken ct);
 
+    /// <summary>
+    /// Whether the runtime's streaming server speaks <c>v5.channel.k8s.io</c>, whose close signal ends a command's
+    /// stdin over WebSocket. containerd 1.6/1.7 stop at v4; their SPDY streams half-close instead.
+    /// </summary>
+    bool StreamingSupportsClose => true;
+
     /// <summary>CRI PortForward: the streaming URL for the sandbox's ports.</summary>
     Task<Uri> PortForwardUrlAsync(string sandboxId, IReadOnlyList<int> ports, CancellationToken ct);
 }

@@ -11,15 +11,17 @@ public sealed partial class KubeletServer
     /// <c>/attach/…</c> over WebSocket (<see cref="ChannelProtocol"/>): the runtime's streaming URL is asked for and
     /// dialled first (so a failure is an HTTP error, not a broken stream), then the client's WebSocket is accepted with
     /// the protocol it offered and messages are relayed both ways. The runtime is offered the client's protocol; a v5
-    /// client on a runtime that only speaks v4 (containerd 1.6/1.7) is relayed as v4, and its close signal for stdin
-    /// cannot be passed on (v4 has no half-close), so it is dropped. SPDY upgrades are refused (400): kubectl uses
-    /// them only when the WebSocket handshake fails.
+    /// client on a runtime that only speaks v4 (containerd 1.6/1.7) is relayed as v4 when it sends no stdin; with stdin
+    /// it is declined (400) before the runtime is dialled, so kubectl falls back to SPDY, which ends stdin properly. kubectl uses SPDY only when the
+    /// WebSocket handshake fails; an SPDY upgrade (<c>X-Stream-Protocol-Version</c> v4…v1) is relayed to
+    /// the runtime unchanged (<see cref="RuntimeUpgradeRelay"/>).
     /// </summary>
     private async Task StreamAsync(HttpContext ctx, string verb, string ns, string podName, string container, CancellationToken ct)
     {
-        if (!ctx.WebSockets.IsWebSocketRequest)
+        var spdy = !ctx.WebSockets.IsWebSocketRequest;
+        if (spdy && !ctx.Request.Headers.Upgrade.Any(u => u?.StartsWith("SPDY/", StringComparison.OrdinalIgnoreCase) == true))
         {
-            throw new KubeletRequestException(400, $"{verb}: only WebSocket (channel.k8s.io) streaming is supported");
+            throw new KubeletRequestException(400, "Upgrade request required");
         }
 
         var q = ctx.Request.Query;
@@ -49,11 +51,27 @@ public sealed partial class KubeletServer
             throw new KubeletRequestException(400, $"container not found (\"{container}\")");
         }
 
-        var protocol = ChannelProtocol.Negotiate(ctx.WebSockets.WebSocketRequestedProtocols)
+        var protocol = spdy ? "" : ChannelProtocol.Negotiate(ctx.WebSockets.WebSocketRequestedProtocols)
             ?? throw new KubeletRequestException(400, "no supported channel.k8s.io protocol offered");
+        if (!spdy && stdin && protocol == ChannelProtocol.V5 && !_options.Runtime.StreamingSupportsClose)
+        {
+            // A v4 runtime cannot end the command's stdin over WebSocket, and a v5 client (kubectl) relies on it. Decline
+            // before the runtime starts anything: kubectl treats a refused WebSocket handshake as an upgrade failure and
+            // retries over SPDY, whose per-stream half-close the runtime honours (upstream reaches the same end by
+            // translating v5 to SPDY in the API server).
+            throw new KubeletRequestException(400, $"{verb} with stdin over {ChannelProtocol.V5} needs a runtime that can close stdin; use SPDY/3.1");
+        }
+
         var url = verb == "exec"
             ? await _options.Runtime.ExecUrlAsync(containerId, command, tty, stdin, stdout, stderr, ct).ConfigureAwait(false)
             : await _options.Runtime.AttachUrlAsync(containerId, tty, stdin, stdout, stderr, ct).ConfigureAwait(false);
+        if (spdy)
+        {
+            // kubectl's fallback when the WebSocket upgrade fails, and older clients: SPDY/3.1 streams, which the
+            // runtime's streaming server speaks; relayed byte for byte as upstream's kubelet does.
+            await RuntimeUpgradeRelay.RelayAsync(ctx, url, ct).ConfigureAwait(false);
+            return;
+        }
 
         using var runtime = new ClientWebSocket();
         runtime.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
@@ -93,8 +111,29 @@ public sealed partial class KubeletServer
     /// <summary>How long a finished stream waits for the other side's close.</summary>
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
-    private Task PortForwardAsync(HttpContext ctx, string ns, string podName, CancellationToken ct) =>
-        throw new KubeletRequestException(501, "port-forward is not implemented yet");
+    /// <summary>
+    /// <c>/portForward/{ns}/{pod}[/{uid}]</c> (upstream <c>getPortForward</c>): the pod's sandbox is asked for its
+    /// runtime streaming URL (CRI <c>PortForward</c>) and the client's upgrade (SPDY/3.1 <c>portforward.k8s.io</c>, or the
+    /// older WebSocket protocol) is relayed to it unchanged (<see cref="RuntimeUpgradeRelay"/>); the runtime enters the
+    /// pod's network namespace and connects to each requested port. 404 for an unknown pod, 400 before the sandbox exists.
+    /// </summary>
+    private async Task PortForwardAsync(HttpContext ctx, string ns, string podName, CancellationToken ct)
+    {
+        var pod = FindPod(ns, podName);
+        if (pod.SandboxId is null)
+        {
+            throw new KubeletRequestException(400, $"pod \"{podName}\" has no sandbox yet");
+        }
+
+        var ports = ctx.Request.Query["port"].Select(p => int.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1).ToList();
+        if (ports.Any(p => p is <= 0 or > 65535))
+        {
+            throw new KubeletRequestException(400, "invalid port");
+        }
+
+        var url = await _options.Runtime.PortForwardUrlAsync(pod.SandboxId, ports, ct).ConfigureAwait(false);
+        await RuntimeUpgradeRelay.RelayAsync(ctx, url, ct).ConfigureAwait(false);
+    }
 
     /// <summary>Copies messages from <paramref name="from"/> to <paramref name="to"/> until <paramref name="from"/> closes.</summary>
     private async Task RelayAsync(WebSocket from, WebSocket to, bool dropClose, CancellationToken ct)

@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Skiff.Kubelet.Server;
+
+/// <summary>
+/// Upstream kubelet's <c>proxyStream</c>: an upgrade request (SPDY/3.1 or WebSocket) is passed unchanged to the
+/// runtime's streaming server (the URL CRI <c>Exec</c>, <c>Attach</c> or <c>PortForward</c> answered, plain HTTP on
+/// loopback) on a new connection; the runtime's answer is read first, and only a 101 switches the client, after which
+/// bytes flow both ways until either side closes. Any other answer is passed back as a normal response and the runtime
+/// connection closed (CVE-2018-1002105: a connection whose upgrade failed is never reused).
+/// </summary>
+internal static class RuntimeUpgradeRelay
+{
+    private const int MaxHeadBytes = 64 * 1024;
+    private const int MaxErrorBody = 64 * 1024;
+
+    /// <summary>The request headers that take part in a streaming upgrade and are passed to the runtime.</summary>
+    private static readonly string[] UpgradeHeaders = ["Connection", "Upgrade", "X-Stream-Protocol-Version", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "Origin"];
+
+    /// <summary>Relays <paramref name="ctx"/>'s upgrade to <paramref name="runtimeUrl"/> (its query appended to the runtime's).</summary>
+    public static async Task RelayAsync(HttpContext ctx, Uri runtimeUrl, CancellationToken ct)
+    {
+        var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is null || !upgrade.IsUpgradableRequest)
+        {
+            throw new KubeletRequestException(400, "Upgrade request required");
+        }
+
+        using var tcp = new TcpClient { NoDelay = true };
+        try
+        {
+            await tcp.ConnectAsync(runtimeUrl.IdnHost, runtimeUrl.Port, ct).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new KubeletRequestException(500, $"error dialing the runtime's streaming server: {e.Message}");
+        }
+
+        var backend = tcp.GetStream();
+        var query = ctx.Request.QueryString.HasValue
+            ? (string.IsNullOrEmpty(runtimeUrl.Query) ? ctx.Request.QueryString.Value : "&" + ctx.Request.QueryString.Value![1..])
+            : "";
+        await backend.WriteAsync(RequestHead(ctx.Request, runtimeUrl, runtimeUrl.PathAndQuery + query), ct).ConfigureAwait(false);
+        var (status, headers, rest) = await ReadHeadAsync(backend, ct).ConfigureAwait(false);
+        if (status != StatusCodes.Status101SwitchingProtocols)
+        {
+            var body = await ReadSomeAsync(backend, rest, headers, ct).ConfigureAwait(false);
+            throw new KubeletRequestException(status, Encoding.UTF8.GetString(body));
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && !name.Equals("Date", StringComparison.OrdinalIgnoreCase))
+            {
+                ctx.Response.Headers.Append(name, value);
+            }
+        }
+
+        var client = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        await using (client.ConfigureAwait(false))
+        {
+            if (rest.Length > 0)
+            {
+                await client.WriteAsync(rest, ct).ConfigureAwait(false);
+                await client.FlushAsync(ct).ConfigureAwait(false);
+            }
+
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var up = PumpAsync(client, backend, () => tcp.Client.Shutdown(SocketShutdown.Send), done.Token);
+            var down = PumpAsync(backend, client, null, done.Token);
+
+            // The runtime ending its side ends the stream; the client's end of input is passed on as a half-close and
+            // the runtime's answer still flows until it closes.
+            await down.ConfigureAwait(false);
+            await done.CancelAsync().ConfigureAwait(false);
+            await up.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task PumpAsync(Stream from, Stream to, Action? onEnd, CancellationToken ct)
+    {
+        var buffer = new byte[32 * 1024];
+        try
+        {
+            int n;
+            while ((n = await from.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                await to.FlushAsync(ct).ConfigureAwait(false);
+            }
+
+            onEnd?.Invoke();
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            // Either side went away: the relay ends.
+        }
+    }
+
+    private static byte[] RequestHead(HttpRequest request, Uri url, string pathAndQuery)
+    {
+        var sb = new StringBuilder();
+        sb.Append(request.Method).Append(' ').Append(pathAndQuery).Append(" HTTP/1.1\r\n");
+        sb.Append("Host: ").Append(url.Authority).Append("\r\n");
+        foreach (var name in UpgradeHeaders)
+        {
+            foreach (var v in request.Headers[name])
+            {
+                sb.Append(name).Append(": ").Append(v).Append("\r\n");
+            }
+        }
+
+        return Encoding.Latin1.GetBytes(sb.Append("\r\n").ToString());
+    }
+
+    /// <summary>Reads a response head; returns its status, headers and the bytes read past it.</summary>
+    internal static async Task<(int Status, List<(string Name, string Value)> Headers, byte[] Leftover)> ReadHeadAsync(Stream stream, CancellationToken ct)
+    {
+        var buffer = new byte[MaxHeadBytes];
+        var filled = 0;
+        while (true)
+        {
+            var end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
+            if (end >= 0)
+            {
+                var lines = Encoding.Latin1.GetString(buffer, 0, end).Split("\r\n");
+                var statusParts = lines[0].Split(' ', 3);
+                if (statusParts.Length < 2 || !int.TryParse(statusParts[1], CultureInfo.InvariantCulture, out var status))
+                {
+                    throw new KubeletRequestException(500, "the runtime's streaming server sent a malformed response");
+                }
+
+                var headers = new List<(string, string)>();
+                foreach (var line in lines.Skip(1))
+                {
+                    var colon = line.IndexOf(':', StringComparison.Ordinal);
+                    if (colon > 0)
+                    {
+                        headers.Add((line[..colon].Trim(), line[(colon + 1)..].Trim()));
+                    }
+                }
+
+                return (status, headers, buffer[(end + 4)..filled]);
+            }
+
+            if (filled == buffer.Length)
+            {
+                throw new KubeletRequestException(500, "the runtime's streaming server sent a response head that is too large");
+            }
+
+            var n = await stream.ReadAsync(buffer.AsMemory(filled), ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new KubeletRequestException(500, "the runtime's streaming server closed the connection before a response");
+            }
+
+            filled += n;
+        }
+    }
+
+    /// <summary>Up to <see cref="MaxErrorBody"/> bytes of a non-101 answer's body (by Content-Length, else to the end).</summary>
+    private static async Task<byte[]> ReadSomeAsync(Stream stream, byte[] rest, List<(string Name, string Value)> headers, CancellationToken ct)
+    {
+        var raw = new MemoryStream();
+        raw.Write(rest);
+        var length = headers.FirstOrDefault(h => h.Name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).Value;
+        long want = long.TryParse(length, CultureInfo.InvariantCulture, out var l) ? Math.Min(l, MaxErrorBody) : MaxErrorBody;
+        var buffer = new byte[8192];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            int n;
+            while (raw.Length < want && (n = await stream.ReadAsync(buffer, timeout.Token).ConfigureAwait(false)) > 0)
+            {
+                raw.Write(buffer, 0, n);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // What arrived is the message.
+        }
+
+        var bytes = raw.ToArray();
+        return bytes.Length > want ? bytes[..(int)want] : bytes;
+    }
+}
