@@ -30,6 +30,7 @@ public sealed class ApiServerHost : IAsyncDisposable
     private CachingStorage? _cache;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _groups = new(StringComparer.Ordinal);
     private volatile bool _stopping;
+    private readonly CancellationTokenSource _stop = new();
 
     /// <summary>Creates a host; nothing runs until <see cref="StartAsync"/>.</summary>
     public ApiServerHost(ApiServerOptions options)
@@ -54,6 +55,9 @@ public sealed class ApiServerHost : IAsyncDisposable
 
     /// <summary>The periodic compactor (after start; null when compaction is off).</summary>
     public StorageCompactor? Compactor { get; private set; }
+
+    /// <summary>The authorization step (after start; null when <see cref="ApiServerOptions.EnforceAuthorization"/> is off).</summary>
+    public Skiff.ApiServer.Authorization.AuthorizationGate? Authorization { get; private set; }
 
     /// <summary>The bound port (after start).</summary>
     public int Port { get; private set; }
@@ -87,6 +91,10 @@ public sealed class ApiServerHost : IAsyncDisposable
         var resources = new ResourceEndpoint(Registry, _options);
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
         await ClusterBootstrap.RepairServiceAllocatorsAsync(Registry, resources, _options, ct).ConfigureAwait(false);
+        if (_options.EnforceAuthorization)
+        {
+            Authorization = await Skiff.ApiServer.Authorization.AuthorizationSetup.StartAsync(Registry, resources, _options.Storage, _stop.Token, ct).ConfigureAwait(false);
+        }
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -131,7 +139,7 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer");
-        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens, _options.ClientCas), resources, Metrics, CreateHealthChecks(), logger);
+        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens, _options.ClientCas), resources, Metrics, CreateHealthChecks(), logger, Authorization);
         if (_options.OpenApi is { } openApi)
         {
             // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.
@@ -236,6 +244,7 @@ public sealed class ApiServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
+        await _stop.CancelAsync().ConfigureAwait(false);
         if (_app is not null)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
