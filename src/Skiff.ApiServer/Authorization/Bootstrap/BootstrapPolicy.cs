@@ -22,6 +22,12 @@ public static class BootstrapPolicy
     /// <summary>The prefix of Skiff's bindings of the controller roles to the controller manager's identity.</summary>
     public const string ControllerManagerBindingPrefix = "skiff:kube-controller-manager:";
 
+    /// <summary>The ClusterRole (and binding) of Skiff's hollow nodes.</summary>
+    public const string HollowNodeRole = "skiff:hollow-node";
+
+    /// <summary>The ClusterRole of Skiff's local-path provisioner (bound to the controller manager).</summary>
+    public const string LocalPathRole = "skiff:local-path-provisioner";
+
     private const string ReadWrite = "get,list,watch,create,update,patch,delete,deletecollection";
     private const string Read = "get,list,watch";
     private const string Write = "create,delete,deletecollection,patch,update";
@@ -106,6 +112,19 @@ public static class BootstrapPolicy
                 R(Read, "networking.k8s.io", "ingresses,ingresses/status,networkpolicies")),
             Cluster("system:heapster", R(Read, "", "events,namespaces,nodes,pods"), R(Read, "extensions", "deployments")),
             new("system:node", "", NodeRules, null),
+
+            // Skiff: hollow nodes share one client identity (skiff:hollow-node in skiff:hollow-nodes), so they get the
+            // node rules for every node instead of the Node authorizer's per-node confinement.
+            new(HollowNodeRole, "", NodeRules, null),
+
+            // Skiff: the local-path provisioner runs inside the controller manager (upstream ships it apart, as
+            // rancher's local-path-provisioner with its own role); it also creates the default StorageClass.
+            Cluster(LocalPathRole,
+                R(Read, "", "nodes,persistentvolumeclaims,configmaps,pods"),
+                R("get,list,watch,create,patch,update,delete", "", "persistentvolumes"),
+                R("update,patch", "", "persistentvolumeclaims"),
+                R("get,list,watch,create", "storage.k8s.io", "storageclasses"),
+                EventsRule),
             Cluster("system:node-problem-detector", R("get", "", "nodes"), R("patch", "", "nodes/status"), EventsRule),
             Cluster("system:node-bootstrapper", R("create,get,list,watch", "certificates.k8s.io", "certificatesigningrequests")),
             Cluster("system:auth-delegator", R("create", "authentication.k8s.io", "tokenreviews"), R("create", "authorization.k8s.io", "subjectaccessreviews")),
@@ -280,6 +299,8 @@ public static class BootstrapPolicy
             ClusterBinding("system:kube-scheduler", User("system:kube-scheduler")),
             ClusterBinding("system:volume-scheduler", User("system:kube-scheduler")),
             ClusterBinding("system:node"),
+            ClusterBinding(HollowNodeRole, Group("skiff:hollow-nodes")),
+            new(ControllerManagerBindingPrefix + "local-path-provisioner", "", "ClusterRole", LocalPathRole, [User("system:kube-controller-manager")]),
             ClusterBinding("system:service-account-issuer-discovery", Group("system:serviceaccounts")),
             new("system::extension-apiserver-authentication-reader", "kube-system", "Role", "extension-apiserver-authentication-reader",
                 [User("system:kube-controller-manager"), User("system:kube-scheduler")]),
