@@ -52,7 +52,25 @@ public sealed class AuthorizationGate(IAuthorizer authorizer, RbacCache rbac, No
         }
 
         var attributes = AuthorizationAttributes.From(user, info);
+        if (attributes.IsResourceRequest && attributes.Name.Length == 0 && attributes.Verb is "list" or "watch"
+            && NameFromFieldSelector(ctx.Request.Query["fieldSelector"].ToString()) is { } selected)
+        {
+            // As upstream's RequestInfoFactory: a list or watch of one object by metadata.name carries that name.
+            attributes = attributes with { Name = selected };
+        }
+
         var result = authorizer.Authorize(attributes);
+        if (!result.Allowed && NodeAuthorizer.NodeName(user) is { Length: > 0 } && attributes.IsResourceRequest
+            && attributes.Resource is "secrets" or "configmaps" or "persistentvolumeclaims" or "persistentvolumes" or "serviceaccounts")
+        {
+            // A kubelet may act on a pod it just saw before the graph has it: re-decide once after the graph changes.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            while (!result.Allowed && DateTime.UtcNow < deadline && await graph.WaitForChangeAsync(deadline - DateTime.UtcNow, ct).ConfigureAwait(false))
+            {
+                result = authorizer.Authorize(attributes);
+            }
+        }
+
         if (!result.Allowed)
         {
             throw ForbiddenResponse.For(attributes, result.Reason);
@@ -72,6 +90,24 @@ public sealed class AuthorizationGate(IAuthorizer authorizer, RbacCache rbac, No
         }
 
         return new RequestAuthorization(user, info.Namespace, authorizer, rbac);
+    }
+
+    /// <summary>The name a field selector requires exactly (<c>metadata.name=x</c> or <c>==</c>), or null.</summary>
+    private static string? NameFromFieldSelector(string selector)
+    {
+        foreach (var term in selector.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var op in new[] { "==", "=" })
+            {
+                if (term.StartsWith("metadata.name" + op, StringComparison.Ordinal))
+                {
+                    var name = term[("metadata.name" + op).Length..];
+                    return name.Length > 0 && !name.Contains('/', StringComparison.Ordinal) && !name.StartsWith('!') ? name : null;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Reads the body without consuming it (the endpoint reads it again).</summary>

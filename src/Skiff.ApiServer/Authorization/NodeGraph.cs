@@ -14,6 +14,37 @@ public sealed class NodeGraph
     private readonly object _gate = new();
     private readonly Dictionary<string, PodRefs> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _claimVolumes = new(StringComparer.Ordinal);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Waits until the graph next changes or <paramref name="timeout"/> passes (returns false then). The gate uses it
+    /// to re-decide a node's denied read once, because a kubelet may see its new pod before this graph does.
+    /// </summary>
+    public async Task<bool> WaitForChangeAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        Task changed;
+        lock (_gate)
+        {
+            changed = _changed.Task;
+        }
+
+        try
+        {
+            await changed.WaitAsync(timeout, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void SignalLocked()
+    {
+        var done = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.TrySetResult();
+    }
 
     /// <summary>The kinds of object a node may reach through its pods.</summary>
     public enum Kind
@@ -71,6 +102,8 @@ public sealed class NodeGraph
                 {
                     SetClaimLocked(v, deleted: false);
                 }
+
+                SignalLocked();
             }
         };
         _ = Task.Run(() => pods.RunAsync(ct), CancellationToken.None);
@@ -91,6 +124,8 @@ public sealed class NodeGraph
             {
                 _pods[key] = PodRefs.From(pod);
             }
+
+            SignalLocked();
         }
     }
 
