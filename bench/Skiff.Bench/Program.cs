@@ -66,10 +66,13 @@ switch (args.Length > 0 ? args[0] : "")
     case "dns":
         await Skiff.Bench.Dns.DnsBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "authz":
+        await Skiff.Bench.Authorization.AuthorizationBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet|authz [options]   (see bench/README.md)");
         return 2;
 }

@@ -24,19 +24,24 @@ public sealed class HostingAndDiscoveryTests(ControlPlaneFixture f) : IClassFixt
         var verbose = await anon.GetStringAsync("/readyz?verbose");
         Assert.Contains("[+]etcd ok", verbose);
         Assert.EndsWith("readyz check passed\n", verbose);
-        Assert.Equal("ok", await anon.GetStringAsync("/healthz/etcd"));
-        Assert.Equal("ok", await anon.GetStringAsync("/readyz/etcd"));
+        Assert.Equal("ok", await f.Cp.Client.GetStringAsync("/healthz/etcd"));
+        Assert.Equal("ok", await f.Cp.Client.GetStringAsync("/readyz/etcd"));
+
+        // system:public-info-viewer grants anonymous users the exact paths only, as upstream.
+        Assert.Equal(HttpStatusCode.Forbidden, (await anon.GetAsync("/readyz/etcd")).StatusCode);
     }
 
     [Fact]
-    public async Task List_Anonymous_Returns401Status()
+    public async Task List_Anonymous_Returns403ForSystemAnonymous()
     {
         using var anon = f.Cp.CreateAnonymousClient();
         var resp = await anon.GetAsync("/api/v1/namespaces");
-        Assert.Equal(HttpStatusCode.Unauthorized, resp.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, resp.StatusCode);
         var status = JsonNode.Parse(await resp.Content.ReadAsStringAsync())!;
         Assert.Equal("Status", status["kind"]!.GetValue<string>());
-        Assert.Equal("Unauthorized", status["reason"]!.GetValue<string>());
+        Assert.Equal("Forbidden", status["reason"]!.GetValue<string>());
+        Assert.Equal("namespaces is forbidden: User \"system:anonymous\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope",
+            status["message"]!.GetValue<string>());
     }
 
     [Fact]

@@ -124,7 +124,7 @@ internal sealed partial class ResourceEndpoint
                 await WatchAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
             case "create" when IsReview(d) && info.Subresource.Length == 0:
-                await ReviewAsync(ctx, d, user, ct).ConfigureAwait(false);
+                await ReviewAsync(ctx, d, ns, user, ct).ConfigureAwait(false);
                 break;
             case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "binding":
                 await BindAsync(ctx, d, ns, name, ct).ConfigureAwait(false);

@@ -18,7 +18,7 @@ namespace Skiff.ApiServer.Hosting;
 /// without a stack trace.
 /// </summary>
 internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ResourceEndpoint resources,
-    Skiff.ApiServer.Metrics.ApiServerMetrics metrics, HealthChecks health, ILogger logger)
+    Skiff.ApiServer.Metrics.ApiServerMetrics metrics, HealthChecks health, ILogger logger, Skiff.ApiServer.Authorization.AuthorizationGate? authorization = null)
 {
     public static JsonObject VersionInfo() => new()
     {
@@ -62,10 +62,26 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         }
     }
 
-    /// <summary>True when the request is authenticated; otherwise writes the 401 Status and returns false.</summary>
+    /// <summary>True when the request is authenticated (and authorized, when enforced); otherwise writes the 401 or 403 Status and returns false.</summary>
     public async Task<bool> AuthenticateOrRejectAsync(HttpContext ctx)
     {
-        if (await authenticator.AuthenticateAsync(ctx, ctx.RequestAborted).ConfigureAwait(false) is not null)
+        var user = await authenticator.AuthenticateAsync(ctx, ctx.RequestAborted).ConfigureAwait(false);
+        if (authorization is not null)
+        {
+            try
+            {
+                var info = RequestInfo.Parse(ctx.Request.Method, ctx.Request.Path.Value ?? "/", false);
+                await authorization.AuthorizeAsync(ctx, info, user, ctx.RequestAborted).ConfigureAwait(false);
+                return true;
+            }
+            catch (StatusException e)
+            {
+                await TryWriteStatusAsync(ctx, e).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        if (user is not null)
         {
             return true;
         }
@@ -90,7 +106,13 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         var path = ctx.Request.Path.Value ?? "/";
         var user = await authenticator.AuthenticateAsync(ctx, ct).ConfigureAwait(false);
         var isPublic = path is "/version" or "/version/" || IsHealthPath(path);
-        if (user is null && !isPublic)
+        if (authorization is not null)
+        {
+            var context = await authorization.AuthorizeAsync(ctx, info, user, ct).ConfigureAwait(false);
+            Skiff.ApiServer.Authorization.RequestAuthorization.Current = context;
+            user = context.User;
+        }
+        else if (user is null && !isPublic)
         {
             throw StatusErrors.Unauthorized();
         }

@@ -33,6 +33,7 @@ public sealed class ApiServerHost : IAsyncDisposable
     private readonly Lock _servedLock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _groups = new(StringComparer.Ordinal);
     private volatile bool _stopping;
+    private readonly CancellationTokenSource _stop = new();
 
     /// <summary>Creates a host; nothing runs until <see cref="StartAsync"/>.</summary>
     public ApiServerHost(ApiServerOptions options)
@@ -57,6 +58,9 @@ public sealed class ApiServerHost : IAsyncDisposable
 
     /// <summary>The periodic compactor (after start; null when compaction is off).</summary>
     public StorageCompactor? Compactor { get; private set; }
+
+    /// <summary>The authorization step (after start; null when <see cref="ApiServerOptions.EnforceAuthorization"/> is off).</summary>
+    public Skiff.ApiServer.Authorization.AuthorizationGate? Authorization { get; private set; }
 
     /// <summary>The bound port (after start).</summary>
     public int Port { get; private set; }
@@ -92,6 +96,10 @@ public sealed class ApiServerHost : IAsyncDisposable
         Registry.Changed += OnServedSetChanged;
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
         await ClusterBootstrap.RepairServiceAllocatorsAsync(Registry, resources, _options, ct).ConfigureAwait(false);
+        if (_options.EnforceAuthorization)
+        {
+            Authorization = await Skiff.ApiServer.Authorization.AuthorizationSetup.StartAsync(Registry, resources, _options.Storage, _stop.Token, ct).ConfigureAwait(false);
+        }
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -145,7 +153,7 @@ public sealed class ApiServerHost : IAsyncDisposable
             await _crds.Synced.WaitAsync(ct).ConfigureAwait(false);
         }
 
-        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens, _options.ClientCas), resources, Metrics, CreateHealthChecks(), logger);
+        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens, _options.ClientCas), resources, Metrics, CreateHealthChecks(), logger, Authorization);
         if (_options.OpenApi is { } openApi)
         {
             // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.
@@ -285,6 +293,7 @@ public sealed class ApiServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
+        await _stop.CancelAsync().ConfigureAwait(false);
         if (_crds is not null)
         {
             await _crds.DisposeAsync().ConfigureAwait(false);

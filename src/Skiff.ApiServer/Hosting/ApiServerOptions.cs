@@ -86,6 +86,14 @@ public sealed record ApiServerOptions
     /// </summary>
     public Skiff.ApiServer.Metrics.ApiServerMetrics? Metrics { get; init; }
 
+    /// <summary>
+    /// Whether every request is authorized (upstream <c>--authorization-mode=Node,RBAC</c>, with anonymous requests as
+    /// <c>system:anonymous</c>): the bootstrap RBAC policy is reconciled at start, the Node and RBAC authorizers decide
+    /// each request, and escalation and NodeRestriction are checked on writes. False: every authenticated request is
+    /// allowed (upstream's AlwaysAllow) and anonymous requests get 401.
+    /// </summary>
+    public bool EnforceAuthorization { get; init; } = true;
+
     /// <summary>Namespaces created at start when missing.</summary>
     public IReadOnlyList<string> SystemNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 }

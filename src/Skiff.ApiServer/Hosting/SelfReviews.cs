@@ -8,8 +8,9 @@ namespace Skiff.ApiServer.Hosting;
 
 /// <summary>
 /// SelfSubjectRulesReview (<c>kubectl auth can-i --list</c>; upstream <c>pkg/registry/authorization/selfsubjectrulesreview</c>):
-/// create-only, never stored. Skiff does not enforce RBAC yet, so the answer is every verb on every resource and
-/// every non-resource URL, with <c>evaluationError</c> saying so. (SelfSubjectAccessReview and SelfSubjectReview are
+/// create-only, never stored. With authorization enforced the answer is the rules RBAC grants the user in
+/// spec.namespace (<see cref="Authorization.AccessReviews.RulesStatus"/>); with it off, every verb on every resource
+/// and every non-resource URL, with <c>evaluationError</c> saying so. (SelfSubjectAccessReview and SelfSubjectReview are
 /// answered by <c>Endpoints/ResourceEndpoint.Reviews.cs</c>.)
 /// </summary>
 internal static class SelfReviews
@@ -33,13 +34,16 @@ internal static class SelfReviews
         Endpoints.ResourceEndpoint.CheckTypes(options.UnknownFieldDetector, d, review);
         Endpoints.ResourceEndpoint.CheckTypeMeta(review, kind, d.GroupVersion);
 
+        var spec = (review["spec"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
         var result = new JsonObject
         {
             ["kind"] = kind,
             ["apiVersion"] = "authorization.k8s.io/v1",
             ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
-            ["spec"] = (review["spec"] as JsonObject)?.DeepClone() ?? new JsonObject(),
-            ["status"] = new JsonObject
+            ["spec"] = spec,
+            ["status"] = Authorization.RequestAuthorization.Current is { } authz
+                ? Authorization.AccessReviews.RulesStatus(authz.Rbac, authz.User, (string?)spec["namespace"] ?? "")
+                : new JsonObject
             {
                 ["resourceRules"] = new JsonArray(new JsonObject
                 {

@@ -29,10 +29,15 @@ internal static class ComponentHost
     public const string SchedulerUser = "system:kube-scheduler";
 
     /// <summary>
-    /// The one identity of all the hollow nodes of a process (group <see cref="NodesGroup"/>). A real kubelet is
-    /// <c>system:node:&lt;name&gt;</c>; RBAC and the Node authorizer are not enforced yet, so one identity serves them all.
+    /// The one identity of all the hollow nodes of a process (group <see cref="HollowNodesGroup"/>). A real kubelet is
+    /// <c>system:node:&lt;name&gt;</c> in <see cref="NodesGroup"/>, confined by the Node authorizer and NodeRestriction
+    /// to its own node; a simulated fleet shares one client, so it is not a node identity: the bootstrap policy grants
+    /// its group the <c>system:node</c> rules (ClusterRole <c>skiff:hollow-node</c>) across every node.
     /// </summary>
-    public const string HollowNodeUser = "system:node:hollow";
+    public const string HollowNodeUser = "skiff:hollow-node";
+
+    /// <summary>The group of <see cref="HollowNodeUser"/>.</summary>
+    public const string HollowNodesGroup = "skiff:hollow-nodes";
 
     /// <summary>The cluster DNS's user inside <c>skiff up</c>.</summary>
     public const string DnsUser = "system:kube-dns";
@@ -135,7 +140,7 @@ internal static class ComponentHost
         {
             AddComponent(services, sp => new HollowKubeletComponent(
                 _ => Task.FromResult(sp.GetRequiredService<ApiServerComponent>()
-                    .IssueClientConfig(HollowNodeUser, [NodesGroup], "kubelet.kubeconfig") with { Qps = 0, Burst = 100 }),
+                    .IssueClientConfig(HollowNodeUser, [HollowNodesGroup], "kubelet.kubeconfig") with { Qps = 0, Burst = 100 }),
                 new HollowNodeOptions { Count = hollowNodes },
                 sp.GetRequiredService<ILoggerFactory>()));
         }

@@ -28,7 +28,7 @@ public sealed class HealthChecksTests
         Assert.Contains("[+]informer-sync ok\n", text);
         Assert.EndsWith("readyz check failed\n", text);
         Assert.Equal(HttpStatusCode.InternalServerError, (await anon.GetAsync("/livez")).StatusCode);
-        Assert.Equal(HttpStatusCode.InternalServerError, (await anon.GetAsync("/readyz/etcd")).StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, (await cp.Client.GetAsync("/readyz/etcd")).StatusCode);
 
         storage.Down = false;
         Assert.Equal("ok", await anon.GetStringAsync("/readyz"));
@@ -44,7 +44,7 @@ public sealed class HealthChecksTests
         Assert.Contains("[+]etcd ok\n", text);
         Assert.DoesNotContain("shutdown", text);
         Assert.EndsWith("livez check passed\n", text);
-        Assert.Equal(HttpStatusCode.NotFound, (await anon.GetAsync("/readyz/nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await cp.Client.GetAsync("/readyz/nope")).StatusCode);
     }
 
     /// <summary>A store whose health check (and every other call) fails while <see cref="Down"/> is set, like a stopped etcd.</summary>

@@ -65,10 +65,11 @@ public sealed class ApiServerMetricsTests(ControlPlaneFixture f) : IClassFixture
     }
 
     [Fact]
-    public async Task Metrics_Anonymous_Returns401()
+    public async Task Metrics_Anonymous_Returns403()
     {
+        // Only system:monitoring (and cluster-admin) may read /metrics; anonymous users are system:anonymous.
         using var anon = f.Cp.CreateAnonymousClient();
-        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anon.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await anon.GetAsync("/metrics")).StatusCode);
     }
 
     private async Task<PrometheusText> ScrapeAsync()

@@ -7,6 +7,7 @@ using Skiff.Client.Options;
 using Skiff.Client.Rest;
 using Skiff.Client.Runtime;
 using Skiff.Client.Typed;
+using Skiff.ApiServer.Security;
 using Skiff.Testing.ControlPlane;
 
 namespace Skiff.Controllers.Tests.Testing;
@@ -22,6 +23,11 @@ public sealed class ControllerHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
     private Kubectl? _kubectl;
+    private RestClient? _controllerRest;
+    private Clientset? _controllerClientset;
+
+    /// <summary>The user the controllers run as (upstream's controller-manager identity).</summary>
+    public const string ControllerManagerUser = "system:kube-controller-manager";
 
     private ControllerHarness(TestControlPlane cp, ClientConfig config)
     {
@@ -57,12 +63,20 @@ public sealed class ControllerHarness : IAsyncDisposable
         var cp = await TestControlPlane.StartAsync(ct: ct);
         var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(cp.KubeconfigPath)) with { Qps = 0 };
         var h = new ControllerHarness(cp, config);
-        h.Manager = new Manager(h.Clientset, new ManagerOptions { TimeProvider = time ?? TimeProvider.System });
+
+        // The controllers run as skiff up runs them: system:kube-controller-manager, authorized by the bootstrap
+        // policy (never system:masters), so every suite also proves the controllers' least-privilege identity.
+        var (cert, key) = ClusterCertificates.IssueClientCertificate(Path.Combine(cp.DataDirectory, "pki"), ControllerManagerUser, []);
+        var identity = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.Parse(
+            KubeconfigWriter.Render(cp.Host.Url, cp.Host.Certificates.CaPem, cert, key, userName: ControllerManagerUser))) with { Qps = 0 };
+        h._controllerRest = new RestClient(identity);
+        h._controllerClientset = new Clientset(h._controllerRest);
+        h.Manager = new Manager(h._controllerClientset, new ManagerOptions { TimeProvider = time ?? TimeProvider.System });
         var context = new ControllerContext
         {
             Manager = h.Manager,
-            Dynamic = h.Dynamic,
-            Discovery = new DiscoveryClient(h.Rest),
+            Dynamic = new DynamicClient(h._controllerRest),
+            Discovery = new DiscoveryClient(h._controllerRest),
             RootCaBundle = cp.Host.Certificates.Ca.ExportCertificatePem(),
         };
         foreach (var c in controllers)
@@ -100,6 +114,8 @@ public sealed class ControllerHarness : IAsyncDisposable
         }
 
         Clientset.Dispose();
+        _controllerClientset?.Dispose();
+        _controllerRest?.Dispose();
         Dynamic.Dispose();
         Rest.Dispose();
         await ControlPlane.DisposeAsync();

@@ -3,6 +3,7 @@ using k8s.Models;
 using Skiff.Client.Config;
 using Skiff.Client.Options;
 using Skiff.Client.Typed;
+using Skiff.ApiServer.Security;
 using Skiff.Scheduler.Hosting;
 using Skiff.Testing.ControlPlane;
 
@@ -17,6 +18,9 @@ public sealed class SchedulerHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
+
+    /// <summary>The user the scheduler runs as (upstream's scheduler identity).</summary>
+    public const string SchedulerUser = "system:kube-scheduler";
 
     private SchedulerHarness(TestControlPlane cp, ClientConfig config)
     {
@@ -42,7 +46,13 @@ public sealed class SchedulerHarness : IAsyncDisposable
         var cp = await TestControlPlane.StartAsync(ct: ct);
         var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(cp.KubeconfigPath)) with { Qps = 0 };
         var h = new SchedulerHarness(cp, config);
-        var options = new SchedulerOptions { Client = config, LeaderElect = false };
+
+        // The scheduler runs as skiff up runs it: system:kube-scheduler, authorized by the bootstrap policy (never
+        // system:masters), so the suite also proves the scheduler's least-privilege identity.
+        var (cert, key) = ClusterCertificates.IssueClientCertificate(Path.Combine(cp.DataDirectory, "pki"), SchedulerUser, []);
+        var identity = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.Parse(
+            KubeconfigWriter.Render(cp.Host.Url, cp.Host.Certificates.CaPem, cert, key, userName: SchedulerUser))) with { Qps = 0 };
+        var options = new SchedulerOptions { Client = identity, LeaderElect = false };
         h.Scheduler = new KubeScheduler(configure?.Invoke(options) ?? options);
         h._run = h.Scheduler.RunAsync(h._stop.Token);
         await Task.WhenAny(h.Scheduler.Manager.Elected, h._run).WaitAsync(TimeSpan.FromSeconds(30), ct);

@@ -24,4 +24,9 @@ public sealed class RoleBindingStrategy : ResourceStrategy
     /// <inheritdoc/>
     public override IEnumerable<FieldError> ValidateUpdate(JsonObject newObj, JsonObject oldObj) =>
         ValidateCreate(newObj).Concat(RbacRules.ImmutableRoleRef(newObj, oldObj));
+
+    /// <inheritdoc/>
+    /// <remarks>Escalation and bind prevention for the requesting user (see <see cref="Authorization.RbacWriteChecks"/>).</remarks>
+    public override ValueTask<WriteHook?> BeforeWriteAsync(StrategyContext context, JsonObject newObj, JsonObject? oldObj, CancellationToken ct) =>
+        ValueTask.FromResult(Authorization.RbacWriteChecks.BeforeWrite(newObj, oldObj, context.DryRun));
 }

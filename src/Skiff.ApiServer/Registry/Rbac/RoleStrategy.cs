@@ -17,4 +17,9 @@ public sealed class RoleStrategy : ResourceStrategy
 
     /// <inheritdoc/>
     public override IEnumerable<FieldError> ValidateCreate(JsonObject obj) => RbacRules.ValidateRules(obj, clusterScoped: false);
+
+    /// <inheritdoc/>
+    /// <remarks>Escalation and bind prevention for the requesting user (see <see cref="Authorization.RbacWriteChecks"/>).</remarks>
+    public override ValueTask<WriteHook?> BeforeWriteAsync(StrategyContext context, JsonObject newObj, JsonObject? oldObj, CancellationToken ct) =>
+        ValueTask.FromResult(Authorization.RbacWriteChecks.BeforeWrite(newObj, oldObj, context.DryRun));
 }
