@@ -82,7 +82,7 @@ internal static class CelValues
             case JsonValueKind.Number:
                 if (GoValue.IsInteger(value, out var l))
                 {
-                    return s?.Type == "number" ? (double)l : l;
+                    return s?.Type == "number" ? (object)(double)l : l;
                 }
 
                 return value.GetValue<double>();
