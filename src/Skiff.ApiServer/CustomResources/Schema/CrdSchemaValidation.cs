@@ -6,21 +6,19 @@ namespace Skiff.ApiServer.CustomResources.Schema;
 
 /// <summary>
 /// The checks of a CustomResourceDefinition's own schemas on create and update, with upstream's messages and paths
-/// (<c>apiextensions/validation.go</c> and <c>schema/validation.go</c>): a v1 version needs a schema, every schema
-/// must be structural (<c>type</c> everywhere, nothing but value checks inside allOf/anyOf/oneOf/not, metadata limited
-/// to name and generateName, embedded resources are objects...), extension markers must be coherent, defaults must
-/// validate and survive pruning, and every CEL rule must compile.
+/// (<c>apiextensions/validation/validation.go</c> <c>validateCustomResourceDefinitionValidation</c>): every v1
+/// version needs a schema; each schema node passes the OpenAPI checks (supported types, no $ref/definitions/...,
+/// no uniqueItems, properties xor additionalProperties, no defaults in metadata, coherent list/map markers,
+/// compiling CEL rules); then the schema must be structural (<see cref="StructuralSchemaValidation"/>); then every
+/// default must validate against its node and survive pruning.
 /// </summary>
 public static class CrdSchemaValidation
 {
     private static readonly string[] OpenApiTypes = ["array", "boolean", "integer", "number", "object", "string"];
+    private static readonly HashSet<string> MetaFields = ["metadata", "kind", "apiVersion"];
 
-    private enum Level
-    {
-        Root,
-        Item,
-        Field,
-    }
+    /// <summary>How a node is checked: whether defaults are allowed (and why not) and whether it is inside TypeMeta/ObjectMeta.</summary>
+    private sealed record Context(bool AllowDefaults, string DisallowReason, bool InsideMeta);
 
     /// <summary>The errors of every version's <c>schema.openAPIV3Schema</c> of <paramref name="crd"/>.</summary>
     public static IEnumerable<FieldError> Validate(JsonObject crd)
@@ -38,395 +36,368 @@ public static class CrdSchemaValidation
                 continue;
             }
 
-            var path = $"spec.versions[{i}].schema.openAPIV3Schema";
+            var path = $"spec.versions[{i}].schema";
             if (version["schema"]?["openAPIV3Schema"] is not JsonObject schema)
             {
-                errs.Add(FieldError.Required(path, "schemas are required"));
+                errs.Add(FieldError.Required(path + ".openAPIV3Schema", "schemas are required"));
                 continue;
             }
 
-            var node = SchemaNode.Parse(schema);
-            Structural(node, Level.Root, path, errs);
-            Markers(node, path, errs);
+            errs.AddRange(ValidateSchema(SchemaNode.Parse(schema), path));
         }
 
         return errs;
     }
 
-    private static string Key(string path, string name) => $"{path}.properties[{name}]";
-
-    private static void Structural(SchemaNode s, Level lvl, string path, List<FieldError> errs)
+    /// <summary>The errors of one version's schema at <paramref name="path"/> (<c>spec.versions[i].schema</c>).</summary>
+    internal static List<FieldError> ValidateSchema(SchemaNode root, string path)
     {
-        if (s.Type == "array" && s.Items is null)
+        var errs = new List<FieldError>();
+        if (root.Nullable)
         {
-            errs.Add(FieldError.Required(path + ".items", "must be specified"));
+            errs.Add(FieldError.Forbidden(path + ".openAPIV3Schema.nullable", "nullable cannot be true at the root"));
         }
 
-        if (s.Items is { } items)
+        var schemaPath = path + ".openAPIV3Schema";
+        OpenApiSchema(root, schemaPath, new Context(true, "", false), isRoot: true, errs);
+        var structural = StructuralSchemaValidation.Validate(root, schemaPath);
+        if (structural.Count > 0)
         {
-            Structural(items, Level.Item, path + ".items", errs);
+            errs.AddRange(structural);
+        }
+        else
+        {
+            Defaults(root, schemaPath, embeddedOrRoot: true, insideMeta: false, errs);
         }
 
-        foreach (var (k, v) in s.Properties ?? new Dictionary<string, SchemaNode>())
+        return errs;
+    }
+
+    private static void OpenApiSchema(SchemaNode? s, string path, Context ctx, bool isRoot, List<FieldError> errs)
+    {
+        if (s is null)
         {
-            Structural(v, Level.Field, Key(path, k), errs);
+            return;
         }
 
-        if (s.Raw.ContainsKey("additionalProperties"))
+        Standard(s, path, ctx, errs);
+        if (s.UniqueItems)
         {
-            if (lvl == Level.Root)
-            {
-                errs.Add(FieldError.Forbidden(path + ".additionalProperties", "must not be used at the root"));
-            }
+            errs.Add(FieldError.Forbidden(path + ".uniqueItems", "uniqueItems cannot be set to true since the runtime complexity becomes quadratic"));
+        }
 
-            if (s.Properties is not null)
+        if (s.AdditionalProperties is not null || s.AdditionalPropertiesAllowed is not null)
+        {
+            if (s.Properties is { Count: > 0 } && (s.AdditionalPropertiesAllowed == false || s.AdditionalProperties is not null))
             {
                 errs.Add(FieldError.Forbidden(path + ".additionalProperties", "additionalProperties and properties are mutual exclusive"));
             }
 
-            if (s.AdditionalProperties is { } ap)
+            var sub = ctx.InsideMeta ? ctx with { AllowDefaults = false, DisallowReason = "inside additionalProperties applying to object metadata" } : ctx;
+            OpenApiSchema(s.AdditionalProperties, path + ".additionalProperties", sub, false, errs);
+        }
+
+        foreach (var (k, v) in s.Properties ?? new Dictionary<string, SchemaNode>())
+        {
+            var sub = ctx;
+            if ((isRoot || s.EmbeddedResource) && MetaFields.Contains(k))
             {
-                Structural(ap, Level.Field, path + ".additionalProperties", errs);
-            }
-        }
-
-        if (s.Raw.ContainsKey("$ref"))
-        {
-            errs.Add(FieldError.Forbidden(path + ".$ref", "$ref is not supported"));
-        }
-
-        if (s.Type.Length > 0 && !OpenApiTypes.Contains(s.Type))
-        {
-            errs.Add(FieldError.NotSupported(path + ".type", GoFormat.Quote(s.Type), OpenApiTypes));
-        }
-
-        if (s.IntOrString && s.PreserveUnknownFields == true)
-        {
-            errs.Add(FieldError.Invalid(path + ".x-kubernetes-preserve-unknown-fields", "true", "must be false if x-kubernetes-int-or-string is true"));
-        }
-
-        if (s.IntOrString && s.EmbeddedResource)
-        {
-            errs.Add(FieldError.Invalid(path + ".x-kubernetes-embedded-resource", "true", "must be false if x-kubernetes-int-or-string is true"));
-        }
-
-        Nested(s, path, errs);
-
-        if (s.EmbeddedResource && s.Type != "object")
-        {
-            errs.Add(s.Type.Length == 0
-                ? FieldError.Required(path + ".type", "must be object if x-kubernetes-embedded-resource is true")
-                : FieldError.Invalid(path + ".type", GoFormat.Quote(s.Type), "must be object if x-kubernetes-embedded-resource is true"));
-        }
-        else if (s.Type.Length == 0 && !s.EmbeddedResource && !s.IntOrString)
-        {
-            errs.Add(FieldError.Required(path + ".type", lvl switch
-            {
-                Level.Root => "must not be empty at the root",
-                Level.Item => "must not be empty for specified array items",
-                _ => "must not be empty for specified object fields",
-            }));
-        }
-        else if (lvl == Level.Root && s.Type.Length > 0 && s.Type != "object")
-        {
-            errs.Add(FieldError.Invalid(path + ".type", GoFormat.Quote(s.Type), "must be object at the root"));
-        }
-
-        var checkMetadata = lvl == Level.Root || s.EmbeddedResource;
-        if (checkMetadata && s.Properties is { } p)
-        {
-            foreach (var name in new[] { "kind", "apiVersion" })
-            {
-                if (p.TryGetValue(name, out var field) && field.Type != "string")
+                sub = sub with { InsideMeta = true };
+                if (isRoot)
                 {
-                    errs.Add(FieldError.Invalid($"{Key(path, name)}.type", GoFormat.Quote(field.Type), "must be string"));
+                    sub = sub with { AllowDefaults = false, DisallowReason = $"in top-level {k}" };
                 }
             }
 
-            if (p.TryGetValue("metadata", out var metadata) && metadata.Type != "object")
-            {
-                errs.Add(FieldError.Invalid($"{Key(path, "metadata")}.type", GoFormat.Quote(metadata.Type), "must be object"));
-            }
+            OpenApiSchema(v, StructuralSchemaValidation.Key(path, k), sub, false, errs);
         }
 
-        if (lvl == Level.Root && s.Properties is { } rootProps && rootProps.TryGetValue("metadata", out var meta) && !MetadataIsNameOnly(meta))
-        {
-            errs.Add(FieldError.Forbidden(Key(path, "metadata"), "must not specify anything other than name and generateName, but metadata is implicitly specified"));
-        }
-
-        if (s.EmbeddedResource && !s.Preserves && (s.Properties is null || s.Properties.Count == 0))
-        {
-            errs.Add(FieldError.Required(path + ".properties", "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"));
-        }
-    }
-
-    /// <summary>Upstream allows root metadata to say only type: object and constrain name/generateName.</summary>
-    private static bool MetadataIsNameOnly(SchemaNode meta)
-    {
-        var allowed = new HashSet<string> { "type", "properties", "description" };
-        if (meta.Raw.Any(kv => !allowed.Contains(kv.Key)))
-        {
-            return false;
-        }
-
-        return meta.Properties is null || meta.Properties.Keys.All(k => k is "name" or "generateName");
-    }
-
-    private static void Nested(SchemaNode s, string path, List<FieldError> errs)
-    {
-        var intOrStringAnyOf = s.AnyOf.Count == 2 && s.AnyOf[0].Type == "integer" && s.AnyOf[1].Type == "string";
-        for (var i = 0; i < s.AnyOf.Count; i++)
-        {
-            NestedValueValidation(s, s.AnyOf[i], $"{path}.anyOf[{i}]", intOrStringAnyOf, errs);
-        }
-
+        OpenApiSchema(s.Not, path + ".not", ctx, false, errs);
         for (var i = 0; i < s.AllOf.Count; i++)
         {
-            var first = i == 0 && s.AllOf[0].AnyOf.Count == 2 && s.AllOf[0].AnyOf[0].Type == "integer" && s.AllOf[0].AnyOf[1].Type == "string";
-            NestedValueValidation(s, s.AllOf[i], $"{path}.allOf[{i}]", false, errs, skipAnyOfTypes: first);
+            OpenApiSchema(s.AllOf[i], $"{path}.allOf[{i}]", ctx, false, errs);
         }
 
         for (var i = 0; i < s.OneOf.Count; i++)
         {
-            NestedValueValidation(s, s.OneOf[i], $"{path}.oneOf[{i}]", false, errs);
+            OpenApiSchema(s.OneOf[i], $"{path}.oneOf[{i}]", ctx, false, errs);
         }
 
-        if (s.Not is { } not)
+        for (var i = 0; i < s.AnyOf.Count; i++)
         {
-            NestedValueValidation(s, not, path + ".not", false, errs);
-        }
-    }
-
-    private static void NestedValueValidation(SchemaNode outer, SchemaNode v, string path, bool allowType, List<FieldError> errs, bool skipAnyOfTypes = false)
-    {
-        if (v.Type.Length > 0 && !allowType)
-        {
-            errs.Add(FieldError.Forbidden(path + ".type", "must be empty to be structural"));
+            OpenApiSchema(s.AnyOf[i], $"{path}.anyOf[{i}]", ctx, false, errs);
         }
 
-        foreach (var (key, text) in new[]
-                 {
-                     ("default", "must be undefined to be structural"), ("additionalProperties", "must be undefined to be structural"),
-                     ("nullable", "must be false to be structural"), ("x-kubernetes-preserve-unknown-fields", "must be false to be structural"),
-                     ("x-kubernetes-embedded-resource", "must be false to be structural"), ("x-kubernetes-int-or-string", "must be false to be structural"),
-                     ("x-kubernetes-list-type", "must be undefined to be structural"), ("x-kubernetes-map-type", "must be undefined to be structural"),
-                     ("x-kubernetes-list-map-keys", "must be undefined to be structural"),
-                 })
-        {
-            if (v.Raw.TryGetPropertyValue(key, out var value) && !(value is JsonValue b && b.TryGetValue<bool>(out var f) && !f))
-            {
-                errs.Add(FieldError.Forbidden($"{path}.{key}", text));
-            }
-        }
-
-        foreach (var (k, prop) in v.Properties ?? new Dictionary<string, SchemaNode>())
-        {
-            if (outer.Properties is null || !outer.Properties.ContainsKey(k))
-            {
-                errs.Add(FieldError.Required(Key(path[..path.LastIndexOf('.')], k), $"because it is defined in {path[(path.LastIndexOf('.') + 1)..]}.properties[{k}]"));
-            }
-
-            NestedValueValidation(outer.Properties?.GetValueOrDefault(k) ?? prop, prop, Key(path, k), false, errs);
-        }
-
-        if (v.Items is { } items)
-        {
-            if (outer.Items is null)
-            {
-                errs.Add(FieldError.Required(path[..path.LastIndexOf('.')] + ".items", $"because it is defined in {path[(path.LastIndexOf('.') + 1)..]}.items"));
-            }
-
-            NestedValueValidation(outer.Items ?? items, items, path + ".items", false, errs);
-        }
-
-        for (var i = 0; i < v.AnyOf.Count; i++)
-        {
-            NestedValueValidation(outer, v.AnyOf[i], $"{path}.anyOf[{i}]", skipAnyOfTypes, errs);
-        }
-
-        for (var i = 0; i < v.AllOf.Count; i++)
-        {
-            NestedValueValidation(outer, v.AllOf[i], $"{path}.allOf[{i}]", false, errs);
-        }
-
-        for (var i = 0; i < v.OneOf.Count; i++)
-        {
-            NestedValueValidation(outer, v.OneOf[i], $"{path}.oneOf[{i}]", false, errs);
-        }
-
-        if (v.Not is { } not)
-        {
-            NestedValueValidation(outer, not, path + ".not", false, errs);
-        }
-    }
-
-    /// <summary>Extension markers, defaults and CEL rules of every node.</summary>
-    private static void Markers(SchemaNode s, string path, List<FieldError> errs)
-    {
+        OpenApiSchema(s.Items, path + ".items", ctx, false, errs);
         if (s.PreserveUnknownFields == false)
         {
             errs.Add(FieldError.Invalid(path + ".x-kubernetes-preserve-unknown-fields", "false", "must be true or undefined"));
         }
 
         ListAndMapTypes(s, path, errs);
-        if (s.HasDefault)
+        Rules(s, path, errs);
+        MapListKeys(s, path, errs);
+    }
+
+    /// <summary>upstream <c>specStandardValidatorV3.validate</c>.</summary>
+    private static void Standard(SchemaNode s, string path, Context ctx, List<FieldError> errs)
+    {
+        if (s.Type.Length > 0 && !OpenApiTypes.Contains(s.Type))
         {
-            Defaults(s, path, errs);
+            errs.Add(FieldError.NotSupported(path + ".type", GoFormat.Quote(s.Type), OpenApiTypes));
         }
 
-        for (var i = 0; i < s.Validations.Count; i++)
+        if (s.HasDefault && s.Default is not null && !ctx.AllowDefaults)
         {
-            Rule(s.Validations[i], $"{path}.x-kubernetes-validations[{i}]", errs);
+            errs.Add(FieldError.Forbidden(path + ".default", "must not be set" + (ctx.DisallowReason.Length > 0 ? " " + ctx.DisallowReason : "")));
         }
 
-        foreach (var (k, v) in s.Properties ?? new Dictionary<string, SchemaNode>())
+        foreach (var (key, text) in new[]
+                 {
+                     ("id", "id is not supported"), ("additionalItems", "additionalItems is not supported"),
+                     ("patternProperties", "patternProperties is not supported"), ("definitions", "definitions is not supported"),
+                     ("dependencies", "dependencies is not supported"), ("$ref", "$ref is not supported"),
+                 })
         {
-            Markers(v, Key(path, k), errs);
+            if (s.Raw[key] is { } v && !(v is JsonValue sv && sv.ToString().Length == 0) && !(v is JsonObject o && o.Count == 0))
+            {
+                errs.Add(FieldError.Forbidden($"{path}.{key}", text));
+            }
         }
 
-        if (s.AdditionalProperties is { } ap)
+        if (s.Type == "null")
         {
-            Markers(ap, path + ".additionalProperties", errs);
+            errs.Add(FieldError.Forbidden(path + ".type", "type cannot be set to null, use nullable as an alternative"));
         }
 
-        if (s.Items is { } items)
+        if (s.Raw["items"] is JsonArray)
         {
-            Markers(items, path + ".items", errs);
+            errs.Add(FieldError.Forbidden(path + ".items", "items must be a schema object and not an array"));
+        }
+
+        if (ctx.InsideMeta && s.EmbeddedResource)
+        {
+            errs.Add(FieldError.Forbidden(path + ".x-kubernetes-embedded-resource", "must not be used inside of resource meta"));
         }
     }
 
     private static void ListAndMapTypes(SchemaNode s, string path, List<FieldError> errs)
     {
-        if (s.ListType is { } lt)
-        {
-            if (lt is not ("atomic" or "set" or "map"))
-            {
-                errs.Add(FieldError.NotSupported(path + ".x-kubernetes-list-type", GoFormat.Quote(lt), ["atomic", "set", "map"]));
-            }
-            else if (s.Type != "array")
-            {
-                errs.Add(FieldError.Invalid(path + ".type", GoFormat.Quote(s.Type), "must be array if x-kubernetes-list-type is specified"));
-            }
-        }
-
-        if (s.ListMapKeys.Count > 0 && s.ListType != "map")
-        {
-            errs.Add(FieldError.Forbidden(path + ".x-kubernetes-list-map-keys", "requires x-kubernetes-list-type: map"));
-        }
-
-        if (s.ListType == "map")
-        {
-            if (s.ListMapKeys.Count == 0)
-            {
-                errs.Add(FieldError.Required(path + ".x-kubernetes-list-map-keys", "must not be empty if x-kubernetes-list-type is map"));
-            }
-
-            if (s.Items is { } items && items.Type != "object")
-            {
-                errs.Add(FieldError.Invalid(path + ".items.type", GoFormat.Quote(items.Type), "must be object if parent array's x-kubernetes-list-type is map"));
-            }
-            else if (s.Items is { } mapItems)
-            {
-                foreach (var k in s.ListMapKeys)
-                {
-                    if (mapItems.Properties is null || !mapItems.Properties.TryGetValue(k, out var keyProp))
-                    {
-                        errs.Add(FieldError.Invalid(path + ".x-kubernetes-list-map-keys", GoFormat.StringSlice(s.ListMapKeys), "entries must all be names of item properties"));
-                        break;
-                    }
-
-                    if (keyProp.Type is not ("string" or "integer" or "number" or "boolean"))
-                    {
-                        errs.Add(FieldError.Invalid($"{Key(path + ".items", k)}.type", GoFormat.Quote(keyProp.Type), "must be a scalar type if parent array's x-kubernetes-list-type is map"));
-                    }
-                }
-            }
-        }
-
-        if (s.ListType == "set" && s.Items is { Type: "object" or "array" } setItems && setItems.MapType != "atomic" && setItems.ListType != "atomic")
-        {
-            errs.Add(FieldError.Invalid(path + ".items.x-kubernetes-map-type", "nil", "must be atomic as item of a list with x-kubernetes-list-type=set"));
-        }
-
         if (s.MapType is { } mt)
         {
-            if (mt is not ("granular" or "atomic"))
+            if (s.Type != "object")
             {
-                errs.Add(FieldError.NotSupported(path + ".x-kubernetes-map-type", GoFormat.Quote(mt), ["granular", "atomic"]));
+                errs.Add(s.Type.Length == 0
+                    ? FieldError.Required(path + ".type", "must be object if x-kubernetes-map-type is specified")
+                    : FieldError.Invalid(path + ".type", GoFormat.Quote(s.Type), "must be object if x-kubernetes-map-type is specified"));
             }
-            else if (s.Type != "object")
+
+            if (mt is not ("atomic" or "granular"))
             {
-                errs.Add(FieldError.Invalid(path + ".type", GoFormat.Quote(s.Type), "must be object if x-kubernetes-map-type is specified"));
+                errs.Add(FieldError.NotSupported(path + ".x-kubernetes-map-type", GoFormat.Quote(mt), ["atomic", "granular"]));
+            }
+        }
+
+        if (s.ListType is { } lt && s.Type != "array")
+        {
+            errs.Add(s.Type.Length == 0
+                ? FieldError.Required(path + ".type", "must be array if x-kubernetes-list-type is specified")
+                : FieldError.Invalid(path + ".type", GoFormat.Quote(s.Type), "must be array if x-kubernetes-list-type is specified"));
+        }
+        else if (s.ListType == "set" && s.Items is { } setItems)
+        {
+            if (setItems.Type == "array" && setItems.ListType is not null and not "atomic")
+            {
+                errs.Add(FieldError.Invalid(path + ".items.x-kubernetes-list-type", GoFormat.Quote(setItems.ListType), "must be atomic as item of a list with x-kubernetes-list-type=set"));
+            }
+            else if (setItems.Type == "object" && setItems.MapType != "atomic")
+            {
+                errs.Add(FieldError.Invalid(path + ".items.x-kubernetes-map-type", setItems.ListType is null ? "\"null\"" : GoFormat.Quote(setItems.ListType), "must be atomic as item of a list with x-kubernetes-list-type=set"));
+            }
+        }
+
+        if (s.ListType is { } listType && listType is not ("atomic" or "set" or "map"))
+        {
+            errs.Add(FieldError.NotSupported(path + ".x-kubernetes-list-type", GoFormat.Quote(listType), ["atomic", "set", "map"]));
+        }
+
+        if (s.ListMapKeys.Count > 0)
+        {
+            if (s.ListType is null)
+            {
+                errs.Add(FieldError.Required(path + ".x-kubernetes-list-type", "must be map if x-kubernetes-list-map-keys is non-empty"));
+            }
+            else if (s.ListType != "map")
+            {
+                errs.Add(FieldError.Invalid(path + ".x-kubernetes-list-type", GoFormat.Quote(s.ListType), "must be map if x-kubernetes-list-map-keys is non-empty"));
+            }
+        }
+
+        if (s.ListType != "map")
+        {
+            return;
+        }
+
+        if (s.ListMapKeys.Count == 0)
+        {
+            errs.Add(FieldError.Required(path + ".x-kubernetes-list-map-keys", "must not be empty if x-kubernetes-list-type is map"));
+        }
+
+        if (s.Items is null)
+        {
+            errs.Add(FieldError.Required(path + ".items", "must have a schema if x-kubernetes-list-type is map"));
+            return;
+        }
+
+        if (s.Items.Type != "object")
+        {
+            errs.Add(FieldError.Invalid(path + ".items.type", GoFormat.Quote(s.Items.Type), "must be object if parent array's x-kubernetes-list-type is map"));
+            return;
+        }
+
+        var keys = new HashSet<string>();
+        foreach (var k in s.ListMapKeys)
+        {
+            if (s.Items.Properties is { } props && props.TryGetValue(k, out var keySchema))
+            {
+                if (keySchema.Type is "array" or "object")
+                {
+                    errs.Add(FieldError.Invalid($"{StructuralSchemaValidation.Key(path + ".items", k)}.type", GoFormat.Quote(s.Items.Type), "must be a scalar type if parent array's x-kubernetes-list-type is map"));
+                }
+            }
+            else
+            {
+                errs.Add(FieldError.Invalid(path + ".x-kubernetes-list-map-keys", GoFormat.StringSlice(s.ListMapKeys), "entries must all be names of item properties"));
+            }
+
+            if (!keys.Add(k))
+            {
+                errs.Add(FieldError.Invalid(path + ".x-kubernetes-list-map-keys", GoFormat.StringSlice(s.ListMapKeys), "must not contain duplicate entries"));
             }
         }
     }
 
-    private static void Defaults(SchemaNode s, string path, List<FieldError> errs)
+    /// <summary>upstream <c>validateMapListKeysMapSet</c>: set/map items are not nullable; map keys are required or defaulted.</summary>
+    private static void MapListKeys(SchemaNode s, string path, List<FieldError> errs)
     {
-        var at = path + ".default";
-        if (s.Default is null)
+        if (s.Items is not { } items || s.ListType is not ("set" or "map"))
         {
-            if (!s.Nullable)
-            {
-                errs.Add(FieldError.Forbidden(at, "must not be null for non-nullable"));
-            }
-
             return;
         }
 
-        var value = s.Default.DeepClone();
-        var found = new List<FieldError>();
-        OpenApiValueValidator.Validate(s, value, "", found);
-        foreach (var e in found)
+        if (items.Nullable)
         {
-            var field = e.Field is "<nil>" or "" ? at : at + "." + e.Field;
-            errs.Add(e with { Field = field });
+            errs.Add(FieldError.Forbidden(path + ".items.nullable", "cannot be nullable when x-kubernetes-list-type is " + s.ListType));
         }
 
-        if (value is JsonObject or JsonArray)
+        if (s.ListType != "map")
         {
-            var pruned = value.DeepClone();
-            var wrapper = new JsonObject { ["v"] = pruned };
-            var holder = SchemaNode.Parse(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["v"] = (JsonObject)s.Raw.DeepClone() } });
-            SchemaPruner.PruneRoot(wrapper, holder);
-            if (!JsonEquality.Equal(wrapper["v"], value))
+            return;
+        }
+
+        foreach (var k in s.ListMapKeys)
+        {
+            if (items.Properties is null || !items.Properties.TryGetValue(k, out var key))
             {
-                errs.Add(FieldError.Invalid(at, GoValue.BadValue(value), "must not have unknown fields"));
+                continue;
+            }
+
+            if (!items.Required.Contains(k) && key.Default is null)
+            {
+                errs.Add(FieldError.Required($"{StructuralSchemaValidation.Key(path + ".items", k)}.default", "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property"));
+            }
+
+            if (key.Nullable)
+            {
+                errs.Add(FieldError.Forbidden($"{StructuralSchemaValidation.Key(path + ".items", k)}.nullable", "this property is in x-kubernetes-list-map-keys, so it cannot be nullable"));
             }
         }
     }
 
-    private static void Rule(ValidationRule rule, string path, List<FieldError> errs)
+    private static void Rules(SchemaNode s, string path, List<FieldError> errs)
     {
-        if (rule.Rule.Trim().Length == 0)
+        for (var i = 0; i < s.Validations.Count; i++)
         {
-            errs.Add(FieldError.Required(path + ".rule", ""));
-            return;
+            var rule = s.Validations[i];
+            var at = $"{path}.x-kubernetes-validations[{i}]";
+            var trimmedRule = rule.Rule.Trim();
+            var trimmedMessage = rule.Message.Trim();
+            if (trimmedRule.Length == 0)
+            {
+                errs.Add(FieldError.Required(at + ".rule", "rule is not specified"));
+                continue;
+            }
+
+            if (rule.Message.Length > 0 && trimmedMessage.Length == 0)
+            {
+                errs.Add(FieldError.Invalid(at + ".message", GoFormat.Quote(rule.Message), "message must be non-empty if specified"));
+            }
+            else if (trimmedMessage.AsSpan().IndexOfAny('\n', '\r') >= 0)
+            {
+                errs.Add(FieldError.Invalid(at + ".message", GoFormat.Quote(rule.Message), "message must not contain line breaks"));
+            }
+            else if (trimmedRule.AsSpan().IndexOfAny('\n', '\r') >= 0 && trimmedMessage.Length == 0)
+            {
+                errs.Add(FieldError.Required(at + ".message", "message must be specified if rule contains line breaks"));
+            }
+
+            if (CelRuleCompiler.TryCompile(rule.Rule, out var error) is null)
+            {
+                errs.Add(FieldError.Invalid(at + ".rule", rule.GoString(), "compilation failed: " + error));
+            }
+
+            if (rule.MessageExpression.Length > 0 && CelRuleCompiler.TryCompile(rule.MessageExpression, out var messageError) is null)
+            {
+                errs.Add(FieldError.Invalid(at + ".messageExpression", rule.GoString(), "messageExpression compilation failed: " + messageError));
+            }
+
+            if (rule.Reason is { } reason && reason is not ("FieldValueInvalid" or "FieldValueForbidden" or "FieldValueRequired" or "FieldValueDuplicate"))
+            {
+                errs.Add(FieldError.NotSupported(at + ".reason", GoFormat.Quote(reason), ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]));
+            }
+
+            if (rule.OptionalOldSelf == true && !KubernetesCelLibrary.UsesOldSelf(rule.Rule))
+            {
+                errs.Add(FieldError.Invalid(at + ".optionalOldSelf", "true", "may not be set if oldSelf is not used in rule"));
+            }
+        }
+    }
+
+    /// <summary>upstream <c>structuraldefaulting.ValidateDefaults</c>: a default must survive pruning and validate.</summary>
+    private static void Defaults(SchemaNode s, string path, bool embeddedOrRoot, bool insideMeta, List<FieldError> errs)
+    {
+        if (s.EmbeddedResource)
+        {
+            insideMeta = false;
         }
 
-        if (CelRuleCompiler.TryCompile(rule.Rule, out var error) is null)
+        if (s.HasDefault && s.Default is not null && !insideMeta)
         {
-            errs.Add(FieldError.Invalid(path + ".rule", rule.GoString(), "compilation failed: " + error));
+            var at = path + ".default";
+            var pruned = s.Default.DeepClone();
+            SchemaPruner.Prune(pruned, s);
+            if (!JsonEquality.Equal(pruned, s.Default))
+            {
+                errs.Add(FieldError.Invalid(at, GoValue.BadValue(s.Default), "must not have unknown fields"));
+            }
+
+            var found = new List<FieldError>();
+            OpenApiValueValidator.Validate(s, s.Default.DeepClone(), "", found);
+            foreach (var e in found)
+            {
+                errs.Add(e with { Field = e.Field is "<nil>" or "" ? at : at + "." + e.Field });
+            }
         }
 
-        if (rule.MessageExpression.Length > 0 && CelRuleCompiler.TryCompile(rule.MessageExpression, out var messageError) is null)
+        if (s.Items is { } items)
         {
-            errs.Add(FieldError.Invalid(path + ".messageExpression", rule.GoString(), "messageExpression compilation failed: " + messageError));
+            Defaults(items, path + ".items", false, insideMeta, errs);
         }
 
-        if (rule.Message.Contains('\n'))
+        foreach (var (k, sub) in s.Properties ?? new Dictionary<string, SchemaNode>())
         {
-            errs.Add(FieldError.Invalid(path + ".message", GoFormat.Quote(rule.Message), "message must not contain line breaks"));
-        }
-
-        if (rule.Reason is { } reason && reason is not ("FieldValueInvalid" or "FieldValueForbidden" or "FieldValueRequired" or "FieldValueDuplicate"))
-        {
-            errs.Add(FieldError.NotSupported(path + ".reason", GoFormat.Quote(reason), ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]));
-        }
-
-        if (rule.OptionalOldSelf == true && !KubernetesCelLibrary.UsesOldSelf(rule.Rule))
-        {
-            errs.Add(FieldError.Invalid(path + ".optionalOldSelf", "true", "may not be set if oldSelf is not used in rule"));
+            var subInsideMeta = insideMeta || ((embeddedOrRoot || s.EmbeddedResource) && MetaFields.Contains(k));
+            Defaults(sub, StructuralSchemaValidation.Key(path, k), false, subInsideMeta, errs);
         }
     }
 }

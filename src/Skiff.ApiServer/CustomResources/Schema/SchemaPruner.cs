@@ -27,7 +27,8 @@ internal static class SchemaPruner
         PruneNulls(obj, root);
     }
 
-    private static void Prune(JsonNode? x, SchemaNode? s)
+    /// <summary>Prunes a value below the root (embedded resources keep their apiVersion/kind/metadata).</summary>
+    public static void Prune(JsonNode? x, SchemaNode? s)
     {
         if (s is not null && s.Preserves)
         {
