@@ -85,7 +85,7 @@ internal static class CelValues
                     return s?.Type == "number" ? (object)(double)l : l;
                 }
 
-                return value.GetValue<double>();
+                return GoValue.AsDouble(value);
             case JsonValueKind.True:
                 return true;
             case JsonValueKind.False:

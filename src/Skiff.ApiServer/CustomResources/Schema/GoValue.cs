@@ -59,7 +59,7 @@ internal static class GoValue
             return l.ToString(CultureInfo.InvariantCulture);
         }
 
-        return Float(v.GetValue<double>());
+        return Float(AsDouble(v));
     }
 
     /// <summary>True when the JSON number decodes to an int64 upstream (no fraction or exponent, in range).</summary>
@@ -122,6 +122,10 @@ internal static class GoValue
 
         return sign + "0." + new string('0', -exp - 1) + digits;
     }
+
+    /// <summary>The value of a JSON number as a double, whatever CLR type backs the node (parsed text, int, long, decimal...).</summary>
+    public static double AsDouble(JsonValue v) =>
+        v.TryGetValue<double>(out var d) ? d : double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     /// <summary>A field path as upstream prints it: the empty (nil) path is <c>&lt;nil&gt;</c>.</summary>
     public static string Path(string p) => p.Length == 0 ? "<nil>" : p;

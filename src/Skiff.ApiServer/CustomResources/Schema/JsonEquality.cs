@@ -31,7 +31,7 @@ internal static class JsonEquality
                 return ka switch
                 {
                     JsonValueKind.String => va.GetValue<string>() == vb.GetValue<string>(),
-                    JsonValueKind.Number => va.GetValue<double>() == vb.GetValue<double>(),
+                    JsonValueKind.Number => GoValue.AsDouble(va) == GoValue.AsDouble(vb),
                     _ => true,
                 };
             default:

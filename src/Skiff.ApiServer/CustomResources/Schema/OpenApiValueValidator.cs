@@ -90,7 +90,7 @@ internal static class OpenApiValueValidator
 
         var (schType, format) = Infer(data);
         var kind = data.GetValueKind();
-        var isFloatInt = schType == "number" && IsIntegral(data.GetValue<double>()) && types.Contains("integer");
+        var isFloatInt = schType == "number" && IsIntegral(GoValue.AsDouble(data.AsValue())) && types.Contains("integer");
         var isIntFloat = schType == "integer" && types.Contains("number");
         var isLowerInt = s.Format == "int64" && format == "int32";
         var isLowerFloat = s.Format == "float64" && format == "float32";
@@ -252,7 +252,7 @@ internal static class OpenApiValueValidator
     private static void NumberChecks(SchemaNode s, JsonValue v, string path, List<FieldError> errs)
     {
         var isInt = GoValue.IsInteger(v, out var l);
-        var d = v.GetValue<double>();
+        var d = GoValue.AsDouble(v);
         var bad = GoValue.Number(v);
         if (!InRange(s, isInt, l, d))
         {

@@ -141,7 +141,7 @@ internal sealed class SchemaNode
         o[key] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
 
     private static double? Num(JsonObject o, string key) =>
-        o[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number ? v.GetValue<double>() : null;
+        o[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number ? GoValue.AsDouble(v) : null;
 
     private static long? Int(JsonObject o, string key)
     {
@@ -150,6 +150,6 @@ internal sealed class SchemaNode
             return null;
         }
 
-        return v.TryGetValue<long>(out var l) ? l : (long)v.GetValue<double>();
+        return v.TryGetValue<long>(out var l) ? l : (long)GoValue.AsDouble(v);
     }
 }
