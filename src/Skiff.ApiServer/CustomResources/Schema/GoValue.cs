@@ -71,6 +71,12 @@ internal static class GoValue
             return false;
         }
 
+        if (v.TryGetValue<JsonElement>(out var element))
+        {
+            // TryGetInt64 accepts only an integer literal in range: "3.0" and "3e0" are float64 upstream too.
+            return element.TryGetInt64(out value);
+        }
+
         var text = v.ToJsonString();
         return text.IndexOfAny(['.', 'e', 'E']) < 0 && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
