@@ -100,6 +100,8 @@ public sealed class CustomResourceDefinitionStrategy : ResourceStrategy
         {
             yield return FieldError.Invalid("spec.versions", "[]apiextensions.CustomResourceDefinitionVersion{...}", "must have exactly one version marked as storage version");
         }
+
+        foreach (var e in CustomResources.Schema.CrdSchemaValidation.Validate(obj)) { yield return e; }
     }
 
     /// <inheritdoc/>
