@@ -12,6 +12,9 @@ public sealed class BoundedFrequencyRunner(Func<CancellationToken, Task> run, Ti
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private DateTimeOffset _lastRun = DateTimeOffset.MinValue;
 
+    /// <summary>Called each time the loop starts waiting on the clock (its timer is armed): lets tests advance a fake clock.</summary>
+    internal Action? Waiting { get; set; }
+
     /// <summary>How many times the function ran.</summary>
     public int Runs { get; private set; }
 
@@ -34,6 +37,7 @@ public sealed class BoundedFrequencyRunner(Func<CancellationToken, Task> run, Ti
                     using var periodic = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     var wait = _requests.Reader.WaitToReadAsync(periodic.Token).AsTask();
                     var timer = Task.Delay(dueBy - now, time, periodic.Token);
+                    Waiting?.Invoke();
                     await Task.WhenAny(wait, timer).ConfigureAwait(false);
                     await periodic.CancelAsync().ConfigureAwait(false);
                     ct.ThrowIfCancellationRequested();
@@ -44,7 +48,9 @@ public sealed class BoundedFrequencyRunner(Func<CancellationToken, Task> run, Ti
                 now = time.GetUtcNow();
                 if (earliest > now)
                 {
-                    await Task.Delay(earliest - now, time, ct).ConfigureAwait(false);
+                    var delay = Task.Delay(earliest - now, time, ct);
+                    Waiting?.Invoke();
+                    await delay.ConfigureAwait(false);
                 }
 
                 while (_requests.Reader.TryRead(out _))
