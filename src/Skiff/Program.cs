@@ -6,6 +6,7 @@ using Skiff.Components;
 var root = SkiffCommand.Create(ComponentHost.RunServerAsync, ComponentHost.RunControllerManagerAsync, ComponentHost.RunSchedulerAsync,
     ComponentHost.RunKubeletAsync);
 root.Subcommands.Add(ImagesCommand.Create());
+root.Subcommands.Add(ProxyCommand.Create(ComponentHost.RunProxyAsync));
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -19,7 +19,7 @@ namespace Skiff.Components;
 /// the host stops them in reverse on Ctrl-C or SIGTERM, each within <see cref="Component.GracePeriod"/>. The exit code
 /// is 0 after a clean stop, 1 when a component failed to start or stopped the process.
 /// </summary>
-internal static class ComponentHost
+internal static partial class ComponentHost
 {
     /// <summary>The controller manager's user, as upstream's certificate names it.</summary>
     public const string ControllerManagerUser = "system:kube-controller-manager";
@@ -39,7 +39,7 @@ internal static class ComponentHost
     /// <summary><c>skiff up</c> (<paramref name="withControllers"/>) or <c>skiff apiserver</c>.</summary>
     public static Task<int> RunServerAsync(ServerSettings settings, bool withControllers, CancellationToken ct)
     {
-        var builder = CreateBuilder(settings.Verbosity, withControllers ? 6 : 2);
+        var builder = CreateBuilder(settings.Verbosity, withControllers ? 7 : 2);
         var services = builder.Services;
         services.AddSingleton(settings);
         AddComponent<StorageComponent>(services);
@@ -109,6 +109,7 @@ internal static class ComponentHost
                         ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                     },
                     sp.GetRequiredService<ILoggerFactory>()));
+                AddEmbeddedProxy(services, nodeName);
             }
         }
 
