@@ -215,7 +215,7 @@ public sealed partial class Proxier : IAsyncDisposable
         }
 
         var states = new List<ServicePortState>();
-        foreach (var service in _services.List())
+        foreach (var service in _services.List(_options.OnlyNamespace))
         {
             var key = $"{service.Metadata.NamespaceProperty}/{service.Metadata.Name}";
             states.AddRange(ServiceSnapshot.Build(service, slicesByService.GetValueOrDefault(key) ?? [], _options.NodeName));

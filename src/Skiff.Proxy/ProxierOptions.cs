@@ -31,6 +31,12 @@ public sealed record ProxierOptions
     /// <summary>Serve healthCheckNodePorts of externalTrafficPolicy Local services.</summary>
     public bool ServeServiceHealthChecks { get; init; } = true;
 
+    /// <summary>
+    /// Program only this namespace's Services (tests that share a host's netfilter with a running cluster use it so
+    /// their table does not capture that cluster's ClusterIPs, such as 10.0.0.1). Null: all namespaces.
+    /// </summary>
+    internal string? OnlyNamespace { get; init; }
+
     /// <summary>Applies the transactions (default: the nft binary).</summary>
     public INftables? Nft { get; init; }
 

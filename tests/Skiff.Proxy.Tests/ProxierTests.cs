@@ -27,9 +27,11 @@ public sealed class ProxierTests
         await using var b = new NameServer(hostIp, "B");
         var table = "kp-test-" + Guid.NewGuid().ToString("N")[..6];
         var rules = new NftablesOptions { TableName = table, ServiceCidr = null };
+        var ns = "t-" + Guid.NewGuid().ToString("N")[..6];
         var proxier = await Proxier.StartAsync(client, new ProxierOptions
         {
             NodeName = "node-a",
+            OnlyNamespace = ns,
             Nftables = rules,
             MinSyncPeriod = TimeSpan.FromMilliseconds(100),
             HealthzPort = 0,
@@ -37,7 +39,6 @@ public sealed class ProxierTests
         }, default);
         try
         {
-            var ns = "t-" + Guid.NewGuid().ToString("N")[..6];
             await client.CoreV1().Namespaces().CreateAsync(new V1Namespace { Metadata = new() { Name = ns } });
             var svc = await client.CoreV1().Services(ns).CreateAsync(new V1Service
             {
