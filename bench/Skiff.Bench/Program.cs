@@ -17,6 +17,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
 //   dotnet run -c Release --project bench/Skiff.Bench -- dns [--services 1000] [--seconds 5] [--concurrency 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- crd-schema [--objects 20000] [--runs 5]
+//   dotnet run -c Release --project bench/Skiff.Bench -- proxy-sync [--services 1000] [--endpoints 10] [--runs 5]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -70,6 +71,8 @@ switch (args.Length > 0 ? args[0] : "")
     case "authz":
         await Skiff.Bench.Authorization.AuthorizationBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "proxy-sync":
+        return await Skiff.Bench.Proxy.ProxySyncBench.RunAsync(rest, CancellationToken.None);
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
@@ -77,6 +80,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.CustomResources.CrdSchemaBench.Run(rest);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet|dns|authz|crd-schema [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync [options]   (see bench/README.md)");
         return 2;
 }

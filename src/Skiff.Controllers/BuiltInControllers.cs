@@ -32,6 +32,7 @@ public static class BuiltInControllers
         new("nodelifecycle", true, NodeLifecycle.NodeLifecycleController.Register),
         new("taint-eviction-controller", true, TaintEviction.TaintEvictionController.Register),
         new("clusterrole-aggregation", true, ClusterRoleAggregation.ClusterRoleAggregationController.Register),
+        new("servicelb", true, ServiceLb.ServiceLbController.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

@@ -7,6 +7,7 @@ var root = SkiffCommand.Create(ComponentHost.RunServerAsync, ComponentHost.RunCo
     ComponentHost.RunKubeletAsync);
 root.Subcommands.Add(ImagesCommand.Create());
 root.Subcommands.Add(DnsCommand.Create(ComponentHost.RunDnsAsync));
+root.Subcommands.Add(ProxyCommand.Create(ComponentHost.RunProxyAsync));
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

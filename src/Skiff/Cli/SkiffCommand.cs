@@ -319,7 +319,7 @@ internal static class SkiffCommand
         CustomParser = CommaList,
     };
 
-    private static Option<int> VerbosityOption()
+    internal static Option<int> VerbosityOption()
     {
         var v = new Option<int>("--v", "-v") { Description = "klog verbosity: 0 = info, 2-4 = debug, 5+ = trace.", HelpName = "N" };
         v.Validators.Add(r =>
@@ -333,7 +333,7 @@ internal static class SkiffCommand
     }
 
     /// <summary>A boolean flag that is true when given alone and takes <c>=true</c>/<c>=false</c>, like Go's flag package.</summary>
-    private static Option<bool> Bool(string name, string description, bool defaultValue) => new(name)
+    internal static Option<bool> Bool(string name, string description, bool defaultValue) => new(name)
     {
         Description = description,
         HelpName = "BOOL",
@@ -348,7 +348,7 @@ internal static class SkiffCommand
     };
 
     /// <summary>A Go duration flag (<c>15s</c>, <c>500ms</c>, <c>1m</c>).</summary>
-    private static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue) => new(name)
+    internal static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue) => new(name)
     {
         Description = description,
         HelpName = "DURATION",
@@ -397,7 +397,7 @@ internal static class SkiffCommand
     /// A duration flag's value, or its default when absent (with a custom parser, System.CommandLine does not apply
     /// the default factory to an absent flag, and GetValue answers zero).
     /// </summary>
-    private static TimeSpan ValueOf(CommandResult r, Option<TimeSpan> option) =>
+    internal static TimeSpan ValueOf(CommandResult r, Option<TimeSpan> option) =>
         r.GetResult(option) is { Implicit: false } ? r.GetValue(option) : option.DefaultValueFactory!(null!);
 
     private static string[] CommaList(ArgumentResult r) =>

@@ -20,7 +20,7 @@ namespace Skiff.Components;
 /// the host stops them in reverse on Ctrl-C or SIGTERM, each within <see cref="Component.GracePeriod"/>. The exit code
 /// is 0 after a clean stop, 1 when a component failed to start or stopped the process.
 /// </summary>
-internal static class ComponentHost
+internal static partial class ComponentHost
 {
     /// <summary>The controller manager's user, as upstream's certificate names it.</summary>
     public const string ControllerManagerUser = "system:kube-controller-manager";
@@ -133,6 +133,7 @@ internal static class ComponentHost
                         ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                     },
                     sp.GetRequiredService<ILoggerFactory>()));
+                AddEmbeddedProxy(services, nodeName);
             }
         }
 
