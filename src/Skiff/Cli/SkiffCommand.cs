@@ -84,6 +84,8 @@ internal static class SkiffCommand
             HelpName = "ENDPOINT",
         };
         var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity };
+        var serviceAccounts = new ServiceAccountFlags();
+        serviceAccounts.AddTo(command);
         if (withControllers)
         {
             command.Options.Add(controllers);
@@ -113,6 +115,7 @@ internal static class SkiffCommand
             Runtime = withControllers ? r.GetValue(runtime) ?? "auto" : "hollow",
             ContainerRuntimeEndpoint = withControllers ? r.GetValue(criEndpoint) : null,
             Verbosity = r.GetValue(verbosity),
+            ServiceAccountTokens = serviceAccounts.Read(r),
         }, withControllers, ct));
         return command;
     }
