@@ -64,6 +64,7 @@ public sealed class ControllerHarness : IAsyncDisposable
             Dynamic = h.Dynamic,
             Discovery = new DiscoveryClient(h.Rest),
             RootCaBundle = cp.Host.Certificates.Ca.ExportCertificatePem(),
+            ServiceAccountPrivateKey = File.ReadAllText(Path.Combine(cp.DataDirectory, "pki", "sa.key")),
         };
         foreach (var c in controllers)
         {
