@@ -278,10 +278,10 @@ public sealed partial class VolumeManager(Clientset client, string kubeletRoot, 
             }
             else if (source.ServiceAccountToken is { } t)
             {
-                if (await TokenAsync(pod, t, ct).ConfigureAwait(false) is { } token)
-                {
-                    payload[t.Path] = new FileProjection(Encoding.UTF8.GetBytes(token), (UnixFileMode)mode);
-                }
+                // Like upstream, no token means no volume: the containers wait (FailedMount) and the next sync retries.
+                var token = await TokenAsync(pod, t, ct).ConfigureAwait(false)
+                    ?? throw new VolumeException($"failed to fetch token for service account \"{pod.Spec.ServiceAccountName ?? "default"}\"");
+                payload[t.Path] = new FileProjection(Encoding.UTF8.GetBytes(token), (UnixFileMode)mode);
             }
         }
 
@@ -290,7 +290,7 @@ public sealed partial class VolumeManager(Clientset client, string kubeletRoot, 
 
     /// <summary>
     /// A bound token from the TokenRequest API (<c>serviceaccounts/NAME/token</c>, bound to the pod), cached by
-    /// <see cref="Tokens"/>; null (logged) when the server refuses and no unexpired token is cached.
+    /// <see cref="Tokens"/>; null (logged) when the server refuses and no unexpired token is cached (the volume then fails).
     /// </summary>
     private async Task<string?> TokenAsync(V1Pod pod, V1ServiceAccountTokenProjection t, CancellationToken ct)
     {
