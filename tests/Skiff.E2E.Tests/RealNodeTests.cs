@@ -9,6 +9,7 @@ namespace Skiff.E2E.Tests;
 /// imports <c>DATA_DIR/images/*.tar</c>, registers a Ready node, and a Deployment's pods really run. Skipped (loudly)
 /// where containerd cannot run.
 /// </summary>
+[Collection(RealNodeCollection.Name)]
 public sealed class RealNodeTests
 {
     [SkippableFact]

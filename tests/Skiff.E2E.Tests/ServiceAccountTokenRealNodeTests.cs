@@ -13,6 +13,7 @@ namespace Skiff.E2E.Tests;
 /// possible yet: the server listens on 127.0.0.1 only, and busybox's wget cannot complete a TLS handshake with its
 /// ECDSA serving certificate.) Run under <c>flock /tmp/skiff-realnode.lock</c>.
 /// </summary>
+[Collection(RealNodeCollection.Name)]
 public sealed class ServiceAccountTokenRealNodeTests
 {
     private const string Mount = "/var/run/secrets/kubernetes.io/serviceaccount";
