@@ -33,6 +33,7 @@ public static class BuiltInControllers
         new("taint-eviction-controller", true, TaintEviction.TaintEvictionController.Register),
         new("clusterrole-aggregation", true, ClusterRoleAggregation.ClusterRoleAggregationController.Register),
         new("servicelb", true, ServiceLb.ServiceLbController.Register),
+        new("serviceaccount-token", true, ServiceAccountToken.TokensController.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

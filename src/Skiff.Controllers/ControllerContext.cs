@@ -29,6 +29,12 @@ public sealed class ControllerContext
     public string? RootCaBundle { get; init; }
 
     /// <summary>
+    /// The service-account RSA private key (PEM) legacy token Secrets are signed with (upstream's
+    /// <c>--service-account-private-key-file</c>); null: the <c>serviceaccount-token</c> controller does not run.
+    /// </summary>
+    public string? ServiceAccountPrivateKey { get; init; }
+
+    /// <summary>
     /// Where the local-path provisioner keeps its volumes (in <c>skiff up</c>: <c>DATA_DIR/storage</c>); null: a
     /// <c>skiff/storage</c> directory under the user's local application data.
     /// </summary>

@@ -9,7 +9,7 @@ namespace Skiff.E2E.Tests;
 /// imports <c>DATA_DIR/images/*.tar</c>, registers a Ready node, and a Deployment's pods really run. Skipped (loudly)
 /// where containerd cannot run.
 /// </summary>
-[Collection("real-node")] // one skiff up on the real node at a time: they share cni0, 10.42.0.0/24 and :10250
+[Collection(RealNodeCollection.Name)]
 public sealed class RealNodeTests
 {
     [SkippableFact]

@@ -13,10 +13,10 @@ internal sealed partial class ResourceEndpoint
     /// <summary>True for the virtual, create-only review resources answered by <see cref="ReviewAsync"/>.</summary>
     private static bool IsReview(ResourceDescriptor d) =>
         (d.Group, d.Resource) is ("authorization.k8s.io", "selfsubjectaccessreviews" or "subjectaccessreviews" or "localsubjectaccessreviews")
-            or ("authentication.k8s.io", "selfsubjectreviews");
+            or ("authentication.k8s.io", "selfsubjectreviews" or "tokenreviews");
 
     /// <summary>
-    /// POST selfsubjectaccessreviews (<c>kubectl auth can-i</c>) and selfsubjectreviews (<c>kubectl auth whoami</c>):
+    /// POST tokenreviews (answered by <see cref="TokenReviewAsync"/>), selfsubjectaccessreviews (<c>kubectl auth can-i</c>) and selfsubjectreviews (<c>kubectl auth whoami</c>):
     /// answered from the request's user and never stored, 201 with the review and its status; subjectaccessreviews and
     /// localsubjectaccessreviews ask about spec.user/spec.groups. Access reviews answer the enforced decision of the
     /// authorizer chain (<see cref="Authorization.AccessReviews"/>); with authorization off every request is allowed.
@@ -67,16 +67,13 @@ internal sealed partial class ResourceEndpoint
                 ? Authorization.AccessReviews.AccessStatus(authz.Authorizer, subject, spec)
                 : new JsonObject { ["allowed"] = true };
         }
+        else if (d.Resource == "tokenreviews")
+        {
+            await TokenReviewAsync(review, result, ct).ConfigureAwait(false);
+        }
         else
         {
-            var userInfo = new JsonObject { ["username"] = user.Name };
-            if (user.Uid is { Length: > 0 } uid)
-            {
-                userInfo["uid"] = uid;
-            }
-
-            userInfo["groups"] = new JsonArray(user.Groups.Select(g => (JsonNode)JsonValue.Create(g)).ToArray());
-            result["status"] = new JsonObject { ["userInfo"] = userInfo };
+            result["status"] = new JsonObject { ["userInfo"] = UserInfoJson(user) };
         }
 
         await Responses.WriteAsync(ctx, 201, result, neg.Format).ConfigureAwait(false);

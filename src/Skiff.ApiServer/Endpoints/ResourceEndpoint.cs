@@ -123,6 +123,9 @@ internal sealed partial class ResourceEndpoint
             case "watch" when info.Subresource.Length == 0:
                 await WatchAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
+            case "create" when IsTokenRequest(d, info):
+                await TokenRequestAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
+                break;
             case "create" when IsReview(d) && info.Subresource.Length == 0:
                 await ReviewAsync(ctx, d, ns, user, ct).ConfigureAwait(false);
                 break;

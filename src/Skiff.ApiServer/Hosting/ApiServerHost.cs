@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Skiff.Api.Errors;
+using Skiff.ApiServer.Authentication.ServiceAccounts;
 using Skiff.ApiServer.Endpoints;
 using Skiff.ApiServer.Metrics;
 using Skiff.ApiServer.Registry;
@@ -53,6 +54,17 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The cluster PKI (after start).</summary>
     public ClusterCertificates Certificates { get; private set; } = null!;
 
+    /// <summary>The service-account signing and verification keys (after start).</summary>
+    public ServiceAccountKeys ServiceAccountKeys { get; private set; } = null!;
+
+    /// <summary>Signs service-account tokens (after start).</summary>
+    public TokenIssuer TokenIssuer { get; private set; } = null!;
+
+    /// <summary>Validates service-account tokens (after start).</summary>
+    public ServiceAccountTokenAuthenticator ServiceAccountAuthenticator { get; private set; } = null!;
+
+    private BoundObjectCache? _boundObjects;
+
     /// <summary>The store requests are served from: the watch cache over the configured store when it is on (after start).</summary>
     public Skiff.Storage.IStorage Storage => _options.Storage;
 
@@ -91,7 +103,11 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
 
         Certificates = ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
-        var resources = new ResourceEndpoint(Registry, _options);
+        var saSettings = _options.ServiceAccountTokens;
+        ServiceAccountKeys ??= ServiceAccountKeys.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"), saSettings.SigningKeyFile, saSettings.KeyFiles);
+        TokenIssuer = new TokenIssuer(ServiceAccountKeys, saSettings.Issuers[0], _options.Clock);
+        _options = _options with { Extensions = [.. _options.Extensions, new OidcDiscovery(ServiceAccountKeys, saSettings.Issuers[0])] };
+        var resources = new ResourceEndpoint(Registry, _options) { ServiceAccountTokenIssuer = TokenIssuer };
         _resources = resources;
         Registry.Changed += OnServedSetChanged;
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
@@ -153,7 +169,14 @@ public sealed class ApiServerHost : IAsyncDisposable
             await _crds.Synced.WaitAsync(ct).ConfigureAwait(false);
         }
 
-        var handler = new ApiHandler(_options, Registry, new Authenticator(Certificates, _options.Tokens, _options.ClientCas), resources, Metrics, CreateHealthChecks(), logger, Authorization);
+        _boundObjects = new BoundObjectCache(_options.Storage, ["/registry/serviceaccounts/", "/registry/pods/", "/registry/secrets/", "/registry/nodes/"], _options.Clock, logger);
+        _boundObjects.Start();
+        ServiceAccountAuthenticator = new ServiceAccountTokenAuthenticator(ServiceAccountKeys, saSettings, _boundObjects, _options.Clock);
+        var tokenFile = _options.Tokens;
+        var saAuthenticator = ServiceAccountAuthenticator;
+        resources.TokenReviewer = async (token, cancel) => tokenFile.Find(token) is { } u ? TokenValidation.Ok(u) : await saAuthenticator.ValidateAsync(token, cancel).ConfigureAwait(false);
+        var authenticator = new Authenticator(Certificates, _options.Tokens, _options.ClientCas, ServiceAccountAuthenticator);
+        var handler = new ApiHandler(_options, Registry, authenticator, resources, Metrics, CreateHealthChecks(), logger, Authorization);
         if (_options.OpenApi is { } openApi)
         {
             // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.
@@ -317,10 +340,18 @@ public sealed class ApiServerHost : IAsyncDisposable
             _app = null;
         }
 
+        if (_boundObjects is not null)
+        {
+            await _boundObjects.DisposeAsync().ConfigureAwait(false);
+            _boundObjects = null;
+        }
+
         if (_cache is not null)
         {
             await _cache.DisposeAsync().ConfigureAwait(false);
             _cache = null;
         }
+
+        ServiceAccountKeys?.Dispose();
     }
 }

@@ -27,6 +27,9 @@ public sealed record ApiServerOptions
     /// <summary>Optional static bearer tokens (upstream's <c>--token-auth-file</c>).</summary>
     public TokenFile Tokens { get; init; } = TokenFile.Empty;
 
+    /// <summary>Service-account tokens: issuer, audiences, signing and verification keys, expiration limits.</summary>
+    public Skiff.ApiServer.Authentication.ServiceAccounts.ServiceAccountTokenSettings ServiceAccountTokens { get; init; } = new();
+
     /// <summary>
     /// More CAs whose client certificates authenticate (upstream <c>--client-ca-file</c>), beside the cluster CA; see
     /// <see cref="Security.ClusterCertificates.LoadClientCaBundle"/>.

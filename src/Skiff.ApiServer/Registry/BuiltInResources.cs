@@ -104,6 +104,7 @@ public static class BuiltInResources
     {
         // Virtual, create-only reviews: the API server answers them without storing anything.
         yield return R("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
+        yield return R("authentication.k8s.io", "v1", "tokenreviews", "tokenreview", "TokenReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
         yield return R("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
         yield return R("authorization.k8s.io", "v1", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
         yield return R("authorization.k8s.io", "v1", "localsubjectaccessreviews", "localsubjectaccessreview", "LocalSubjectAccessReview", true, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };

@@ -5,9 +5,10 @@ namespace Skiff.ApiServer.Security;
 
 /// <summary>
 /// Authenticates a request: a client certificate signed by the cluster CA or one of <paramref name="clientCas"/>
-/// (CN = user, O = groups), or a bearer token from the token file. Returns null for anonymous requests; throws nothing.
+/// (CN = user, O = groups), or a bearer token from the token file or, failing that, <paramref name="bearer"/> (the
+/// service-account JWT authenticator). Returns null for anonymous requests; throws nothing.
 /// </summary>
-public sealed class Authenticator(ClusterCertificates certificates, TokenFile tokens, X509Certificate2Collection? clientCas = null)
+public sealed class Authenticator(ClusterCertificates certificates, TokenFile tokens, X509Certificate2Collection? clientCas = null, ITokenAuthenticator? bearer = null)
 {
     /// <summary>The user of <paramref name="ctx"/>, or null when it carries no valid credentials.</summary>
     public async Task<UserInfo?> AuthenticateAsync(HttpContext ctx, CancellationToken ct)
@@ -15,7 +16,8 @@ public sealed class Authenticator(ClusterCertificates certificates, TokenFile to
         var auth = ctx.Request.Headers.Authorization.ToString();
         if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var user = tokens.Find(auth[7..].Trim());
+            var token = auth[7..].Trim();
+            var user = tokens.Find(token) ?? (bearer is null ? null : await bearer.AuthenticateTokenAsync(token, ct).ConfigureAwait(false));
             return user is null ? null : user with { Groups = [.. user.Groups, UserInfo.AuthenticatedGroup] };
         }
 

@@ -57,6 +57,7 @@ public sealed partial class ControllerManager : IDisposable
             Discovery = Discovery,
             RootCaBundle = options.RootCaBundle,
             StorageDirectory = options.StorageDirectory,
+            ServiceAccountPrivateKey = options.ServiceAccountPrivateKey,
             LoggerFactory = loggers,
         };
         foreach (var controller in Enabled)

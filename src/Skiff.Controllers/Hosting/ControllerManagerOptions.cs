@@ -33,6 +33,9 @@ public sealed record ControllerManagerOptions
     /// <summary>The cluster CA bundle (PEM) the root-ca-cert-publisher publishes; null when unknown.</summary>
     public string? RootCaBundle { get; init; }
 
+    /// <summary>The service-account private key PEM (see <see cref="ControllerContext.ServiceAccountPrivateKey"/>).</summary>
+    public string? ServiceAccountPrivateKey { get; init; }
+
     /// <summary>Where the local-path provisioner keeps its volumes (see <see cref="ControllerContext.StorageDirectory"/>).</summary>
     public string? StorageDirectory { get; init; }
 

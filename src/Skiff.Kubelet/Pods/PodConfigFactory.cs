@@ -31,7 +31,9 @@ public static class PodConfigFactory
         var config = new PodSandboxConfig
         {
             Metadata = new PodSandboxMetadata { Name = m.Name, Namespace = m.NamespaceProperty, Uid = m.Uid, Attempt = attempt },
-            Hostname = hostNetwork ? Environment.MachineName.ToLowerInvariant() : Truncate(pod.Spec.Hostname ?? m.Name, 63),
+            // Upstream leaves a host-network sandbox's hostname empty: it shares the node's UTS namespace, and runc refuses
+            // to set a hostname there ("unable to set hostname without a private UTS namespace").
+            Hostname = hostNetwork ? "" : Truncate(pod.Spec.Hostname ?? m.Name, 63),
             LogDirectory = PodLogPaths.PodDirectory(o.PodLogDirectory, m.NamespaceProperty, m.Name, m.Uid),
             DnsConfig = Dns(pod, o),
             Linux = new LinuxPodSandboxConfig

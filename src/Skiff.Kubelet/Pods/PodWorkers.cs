@@ -42,7 +42,7 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
         Env = env;
         HostIps = hostIps;
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Skiff.Kubelet.Pods");
-        Volumes = new VolumeManager(client, options.RootDirectory, Logger);
+        Volumes = new VolumeManager(client, options.RootDirectory, Logger, options.TimeProvider);
         Backoff = new CrashBackoff(options.InitialBackoff, options.MaxBackoff, options.BackoffReset);
         probes.Unhealthy += f =>
         {

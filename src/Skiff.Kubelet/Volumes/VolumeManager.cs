@@ -14,10 +14,14 @@ namespace Skiff.Kubelet.Volumes;
 /// emptyDir (medium Memory: a tmpfs), hostPath (with its type checked), configMap, secret, downwardAPI and projected
 /// (configMap, secret, downwardAPI, serviceAccountToken through TokenRequest, the CA bundle) written with
 /// <see cref="AtomicWriter"/> and refreshed on every call, and persistentVolumeClaim (the bound PV's hostPath or local
-/// path). <see cref="SetUpAsync"/> is idempotent; the pod workers call it on every sync.
+/// path). <see cref="SetUpAsync"/> is idempotent; the pod workers call it on every sync. Service-account tokens come
+/// from a <see cref="ServiceAccountTokenManager"/>, so a sync requests a new token only when the cached one needs a refresh.
 /// </summary>
-public sealed partial class VolumeManager(Clientset client, string kubeletRoot, ILogger logger)
+public sealed partial class VolumeManager(Clientset client, string kubeletRoot, ILogger logger, TimeProvider? clock = null)
 {
+    /// <summary>The cache of projected service-account tokens.</summary>
+    public ServiceAccountTokenManager Tokens { get; } = new(clock ?? TimeProvider.System);
+
     private const int DefaultMode = 0b110_100_100; // 0644
 
     /// <summary>The pod's directory.</summary>
@@ -103,6 +107,7 @@ public sealed partial class VolumeManager(Clientset client, string kubeletRoot, 
     /// <summary>Unmounts and removes the pod's volume directories (host paths and PV paths are left alone).</summary>
     public void TearDown(string uid)
     {
+        Tokens.Forget(uid);
         var root = PodDirectory(uid);
         var empty = Path.Combine(root, "volumes", "kubernetes.io~empty-dir");
         if (Directory.Exists(empty))
@@ -273,43 +278,62 @@ public sealed partial class VolumeManager(Clientset client, string kubeletRoot, 
             }
             else if (source.ServiceAccountToken is { } t)
             {
-                if (await TokenAsync(pod, t, ct).ConfigureAwait(false) is { } token)
-                {
-                    payload[t.Path] = new FileProjection(Encoding.UTF8.GetBytes(token), (UnixFileMode)mode);
-                }
+                // Like upstream, no token means no volume: the containers wait (FailedMount) and the next sync retries.
+                var token = await TokenAsync(pod, t, ct).ConfigureAwait(false)
+                    ?? throw new VolumeException($"failed to fetch token for service account \"{pod.Spec.ServiceAccountName ?? "default"}\"");
+                payload[t.Path] = new FileProjection(Encoding.UTF8.GetBytes(token), (UnixFileMode)mode);
             }
         }
 
         return payload;
     }
 
-    /// <summary>A bound token from the TokenRequest API (<c>serviceaccounts/NAME/token</c>); null (logged) when the server refuses.</summary>
+    /// <summary>
+    /// A bound token from the TokenRequest API (<c>serviceaccounts/NAME/token</c>, bound to the pod), cached by
+    /// <see cref="Tokens"/>; null (logged) when the server refuses and no unexpired token is cached (the volume then fails).
+    /// </summary>
     private async Task<string?> TokenAsync(V1Pod pod, V1ServiceAccountTokenProjection t, CancellationToken ct)
     {
         var sa = pod.Spec.ServiceAccountName ?? "default";
+        var ns = pod.Metadata.NamespaceProperty;
+        var expiration = t.ExpirationSeconds ?? 3607;
+        var key = new ServiceAccountTokenManager.Key(pod.Metadata.Uid, ns, sa, t.Audience ?? "", expiration);
+        try
+        {
+            return await Tokens.GetAsync(key, token => RequestTokenAsync(pod, sa, t.Audience, expiration, token), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is KubernetesApiException or HttpRequestException or System.Text.Json.JsonException or FormatException)
+        {
+            LogToken(logger, ns + "/" + pod.Metadata.Name, e.Message);
+            return null;
+        }
+    }
+
+    private async Task<ServiceAccountTokenManager.Token?> RequestTokenAsync(V1Pod pod, string sa, string? audience, long expiration, CancellationToken ct)
+    {
         var body = new Dictionary<string, object?>
         {
             ["apiVersion"] = "authentication.k8s.io/v1",
             ["kind"] = "TokenRequest",
             ["spec"] = new Dictionary<string, object?>
             {
-                ["audiences"] = t.Audience is { Length: > 0 } a ? new[] { a } : null,
-                ["expirationSeconds"] = t.ExpirationSeconds ?? 3607,
+                ["audiences"] = audience is { Length: > 0 } a ? new[] { a } : null,
+                ["expirationSeconds"] = expiration,
                 ["boundObjectRef"] = new Dictionary<string, string> { ["apiVersion"] = "v1", ["kind"] = "Pod", ["name"] = pod.Metadata.Name, ["uid"] = pod.Metadata.Uid },
             },
         };
-        try
+        var r = await client.Rest.Post().ApiVersion("v1").Namespace(pod.Metadata.NamespaceProperty).Resource("serviceaccounts").Name(sa).SubResource("token")
+            .Body(body).DoAsync(ct).ConfigureAwait(false);
+        var root = System.Text.Json.JsonDocument.Parse(r.Body).RootElement;
+        if (!root.TryGetProperty("status", out var st) || !st.TryGetProperty("token", out var tok) || tok.GetString() is not { Length: > 0 } token)
         {
-            var r = await client.Rest.Post().ApiVersion("v1").Namespace(pod.Metadata.NamespaceProperty).Resource("serviceaccounts").Name(sa).SubResource("token")
-                .Body(body).DoAsync(ct).ConfigureAwait(false);
-            var status = System.Text.Json.JsonDocument.Parse(r.Body).RootElement;
-            return status.TryGetProperty("status", out var st) && st.TryGetProperty("token", out var tok) ? tok.GetString() : null;
-        }
-        catch (Exception e) when (e is KubernetesApiException or HttpRequestException or System.Text.Json.JsonException)
-        {
-            LogToken(logger, pod.Metadata.NamespaceProperty + "/" + pod.Metadata.Name, e.Message);
             return null;
         }
+
+        var expiry = st.TryGetProperty("expirationTimestamp", out var ts) && ts.GetString() is { } text
+            ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+            : DateTimeOffset.UtcNow.AddSeconds(expiration);
+        return new ServiceAccountTokenManager.Token(token, expiry);
     }
 
     private async Task<string> ClaimPathAsync(string ns, string claim, CancellationToken ct)

@@ -22,6 +22,9 @@ internal sealed record ControllerManagerSettings
     /// <summary>The cluster CA bundle file the root-ca-cert-publisher publishes (upstream's <c>--root-ca-file</c>).</summary>
     public string? RootCaFile { get; init; }
 
+    /// <summary><c>--service-account-private-key-file</c>: signs legacy token Secrets (the <c>serviceaccount-token</c> controller).</summary>
+    public string? ServiceAccountPrivateKeyFile { get; init; }
+
     public float Qps { get; init; } = 20;
 
     public int Burst { get; init; } = 30;

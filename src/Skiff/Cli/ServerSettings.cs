@@ -19,6 +19,9 @@ internal sealed record ServerSettings
 
     public bool WatchCache { get; init; } = true;
 
+    /// <summary>The service-account token flags (issuer, audiences, keys, expiration limits).</summary>
+    public Skiff.ApiServer.Authentication.ServiceAccounts.ServiceAccountTokenSettings ServiceAccountTokens { get; init; } = new();
+
     /// <summary>Upstream's <c>--controllers</c>, for the controller manager inside <c>skiff up</c>.</summary>
     public IReadOnlyList<string> Controllers { get; init; } = [];
 

@@ -87,6 +87,8 @@ internal static class SkiffCommand
         var dnsDomain = DnsCommand.DomainOption();
         var dnsServiceIp = DnsCommand.ServiceIpOption();
         var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity };
+        var serviceAccounts = new ServiceAccountFlags();
+        serviceAccounts.AddTo(command);
         if (withControllers)
         {
             command.Options.Add(controllers);
@@ -120,6 +122,7 @@ internal static class SkiffCommand
             ContainerRuntimeEndpoint = withControllers ? r.GetValue(criEndpoint) : null,
             Dns = withControllers ? DnsCommand.FromUp(r, dnsBind, dnsDomain, dnsServiceIp) : null,
             Verbosity = r.GetValue(verbosity),
+            ServiceAccountTokens = serviceAccounts.Read(r),
         }, withControllers, ct));
         return command;
     }
@@ -148,9 +151,10 @@ internal static class SkiffCommand
         var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server.", DefaultValueFactory = _ => 20 };
         var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 30 };
         var verbosity = VerbosityOption();
+        var saKey = new Option<string?>("--service-account-private-key-file") { Description = "PEM RSA private key that signs legacy service-account token Secrets (serviceaccount-token runs only with it).", HelpName = "FILE" };
         var command = new Command("controller-manager", "Run the controller manager against an API server (upstream's kube-controller-manager).")
         {
-            kubeconfig, leaderElect, leaseDuration, renewDeadline, retryPeriod, controllers, metricsPort, rootCa, qps, burst, verbosity,
+            kubeconfig, leaderElect, leaseDuration, renewDeadline, retryPeriod, controllers, metricsPort, rootCa, qps, burst, verbosity, saKey,
         };
         command.Validators.Add(r =>
         {
@@ -175,6 +179,7 @@ internal static class SkiffCommand
             Controllers = r.GetValue(controllers) ?? [],
             MetricsPort = r.GetValue(metricsPort),
             RootCaFile = r.GetValue(rootCa) is { } c ? Path.GetFullPath(c) : null,
+            ServiceAccountPrivateKeyFile = r.GetValue(saKey) is { } sk ? Path.GetFullPath(sk) : null,
             Qps = r.GetValue(qps),
             Burst = r.GetValue(burst),
             Verbosity = r.GetValue(verbosity),

@@ -34,11 +34,24 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
             Tokens = settings.TokenFile is null ? TokenFile.Empty : TokenFile.Load(settings.TokenFile),
             ClientCas = settings.ClientCaFile is null ? [] : LoadClientCas(settings.ClientCaFile),
             Metrics = metrics,
+            ServiceAccountTokens = settings.ServiceAccountTokens,
         };
+        foreach (var keyFile in settings.ServiceAccountTokens.KeyFiles.Append(settings.ServiceAccountTokens.SigningKeyFile))
+        {
+            if (keyFile is not null && !File.Exists(keyFile))
+            {
+                throw new ComponentStartException($"service-account key file {keyFile} does not exist");
+            }
+        }
+
         _host = new ApiServerHost(options);
         try
         {
             await _host.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ComponentStartException($"service-account keys: {e.Message}", e);
         }
         catch (IOException e)
         {

@@ -80,6 +80,8 @@ internal static partial class ComponentHost
                     RootCaBundle = rootCa,
                     Controllers = settings.Controllers,
                     StorageDirectory = Path.Combine(settings.DataDirectory, "storage"),
+                    ServiceAccountPrivateKey = File.ReadAllText(settings.ServiceAccountTokens.SigningKeyFile
+                        ?? Path.Combine(settings.DataDirectory, "pki", Skiff.ApiServer.Authentication.ServiceAccounts.ServiceAccountKeys.DefaultKeyFile)),
                 },
                 sp.GetRequiredService<IHostApplicationLifetime>(),
                 sp.GetRequiredService<ExitCode>(),
@@ -174,6 +176,7 @@ internal static partial class ComponentHost
                 Client = client,
                 RootCaBundle = rootCa,
                 Controllers = settings.Controllers,
+                ServiceAccountPrivateKey = settings.ServiceAccountPrivateKeyFile is { } keyFile ? File.ReadAllText(keyFile) : null,
                 LeaderElect = settings.LeaderElect,
                 LeaseDuration = settings.LeaseDuration,
                 RenewDeadline = settings.RenewDeadline,

@@ -78,6 +78,7 @@ public sealed class ControllerHarness : IAsyncDisposable
             Dynamic = new DynamicClient(h._controllerRest),
             Discovery = new DiscoveryClient(h._controllerRest),
             RootCaBundle = cp.Host.Certificates.Ca.ExportCertificatePem(),
+            ServiceAccountPrivateKey = File.ReadAllText(Path.Combine(cp.DataDirectory, "pki", "sa.key")),
         };
         foreach (var c in controllers)
         {

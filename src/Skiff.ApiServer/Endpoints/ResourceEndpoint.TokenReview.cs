@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Skiff.Api.Errors;
+using Skiff.Api.Validation;
+using Skiff.ApiServer.Authentication.ServiceAccounts;
+using Skiff.ApiServer.Security;
+
+namespace Skiff.ApiServer.Endpoints;
+
+internal sealed partial class ResourceEndpoint
+{
+    /// <summary>Authenticates the token of a TokenReview (the token file, then service-account JWTs); null = every review fails.</summary>
+    public Func<string, CancellationToken, Task<TokenValidation>>? TokenReviewer { get; set; }
+
+    /// <summary>A user as the reviews' <c>userInfo</c>/<c>user</c>: username, uid, groups, extra (empty fields omitted).</summary>
+    internal static JsonObject UserInfoJson(UserInfo user)
+    {
+        var userInfo = new JsonObject { ["username"] = user.Name };
+        if (user.Uid is { Length: > 0 } uid)
+        {
+            userInfo["uid"] = uid;
+        }
+
+        userInfo["groups"] = new JsonArray(user.Groups.Select(g => (JsonNode)JsonValue.Create(g)).ToArray());
+        if (user.Extra.Count > 0)
+        {
+            var extra = new JsonObject();
+            foreach (var (key, values) in user.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                extra[key] = new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+            }
+
+            userInfo["extra"] = extra;
+        }
+
+        return userInfo;
+    }
+
+    /// <summary>
+    /// TokenReview (upstream <c>pkg/registry/authentication/tokenreview</c>): spec.token is required; the status says
+    /// whether it authenticates, as whom (with <c>system:authenticated</c>), the API audiences, or the error.
+    /// </summary>
+    private async Task TokenReviewAsync(JsonObject review, JsonObject result, CancellationToken ct)
+    {
+        var spec = review["spec"] as JsonObject ?? new JsonObject();
+        var token = (string?)spec["token"] ?? "";
+        if (token.Length == 0)
+        {
+            throw StatusErrors.Invalid("authentication.k8s.io", "TokenReview", "", [FieldError.Required("spec.token", "")]);
+        }
+
+        result["spec"] = spec.DeepClone();
+        var outcome = TokenReviewer is null ? TokenValidation.NotHandled : await TokenReviewer(token, ct).ConfigureAwait(false);
+        if (outcome.User is { } user)
+        {
+            user = user with { Groups = [.. user.Groups, UserInfo.AuthenticatedGroup] };
+            result["status"] = new JsonObject
+            {
+                ["authenticated"] = true,
+                ["user"] = UserInfoJson(user),
+                ["audiences"] = new JsonArray(_options.ServiceAccountTokens.EffectiveAudiences.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
+            };
+        }
+        else
+        {
+            result["status"] = new JsonObject
+            {
+                ["user"] = new JsonObject(),
+                ["error"] = outcome.Error is { } e ? $"[invalid bearer token, {e}]" : "invalid bearer token",
+            };
+        }
+    }
+}
