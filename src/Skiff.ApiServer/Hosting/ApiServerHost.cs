@@ -86,6 +86,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         Certificates = ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
         var resources = new ResourceEndpoint(Registry, _options);
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
+        await Admission.SystemPriorityClasses.EnsureAsync(Registry, resources, ct).ConfigureAwait(false);
         await ClusterBootstrap.RepairServiceAllocatorsAsync(Registry, resources, _options, ct).ConfigureAwait(false);
 
         var builder = WebApplication.CreateSlimBuilder();

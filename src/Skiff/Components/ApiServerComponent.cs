@@ -34,6 +34,8 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
             Tokens = settings.TokenFile is null ? TokenFile.Empty : TokenFile.Load(settings.TokenFile),
             ClientCas = settings.ClientCaFile is null ? [] : LoadClientCas(settings.ClientCaFile),
             Metrics = metrics,
+            EnableAdmissionPlugins = settings.EnableAdmissionPlugins,
+            DisableAdmissionPlugins = settings.DisableAdmissionPlugins,
         };
         _host = new ApiServerHost(options);
         try

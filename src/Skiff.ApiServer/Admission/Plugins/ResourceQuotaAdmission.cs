@@ -1,0 +1,14 @@
+namespace Skiff.ApiServer.Admission.Plugins;
+
+/// <summary>stub</summary>
+public sealed class ResourceQuotaAdmission(AdmissionReader reader) : IValidatingAdmissionPlugin
+{
+    /// <inheritdoc/>
+    public string Name => "ResourceQuota";
+
+    /// <inheritdoc/>
+    public bool Handles(AdmissionOperation operation) => reader is null;
+
+    /// <inheritdoc/>
+    public ValueTask ValidateAsync(AdmissionAttributes attributes, CancellationToken ct) => ValueTask.CompletedTask;
+}
