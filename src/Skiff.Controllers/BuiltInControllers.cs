@@ -31,6 +31,7 @@ public static class BuiltInControllers
         new("endpointslicemirroring", true, EndpointSliceMirroring.EndpointSliceMirroringController.Register),
         new("nodelifecycle", true, NodeLifecycle.NodeLifecycleController.Register),
         new("taint-eviction-controller", true, TaintEviction.TaintEvictionController.Register),
+        new("resourcequota", true, ResourceQuota.ResourceQuotaController.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>
