@@ -23,10 +23,24 @@ public sealed class AdmissionReader(IStorage storage)
         return ns.Length == 0 ? root : $"{root}{ns}/";
     }
 
-    /// <summary>One object with its resourceVersion, or null when absent.</summary>
+    /// <summary>
+    /// One object with its resourceVersion, or null when absent: first from the watch cache (a list at
+    /// <c>resourceVersion="0"</c> of the key as prefix, as upstream's plugins read their informers), then, on a miss,
+    /// from the store itself (upstream's live lookup for objects created a moment ago).
+    /// </summary>
     public async Task<JsonObject?> GetAsync(string group, string resource, string ns, string name, CancellationToken ct)
     {
-        var kv = await storage.GetAsync(Key(group, resource, ns, name), 0, ct).ConfigureAwait(false);
+        var key = Key(group, resource, ns, name);
+        var cached = await storage.ListAsync(key, new ListOptions { NotOlderThan = 0 }, ct).ConfigureAwait(false);
+        foreach (var item in cached.Items)
+        {
+            if (item.Key == key)
+            {
+                return Store.GenericStore.Decode(item);
+            }
+        }
+
+        var kv = await storage.GetAsync(key, 0, ct).ConfigureAwait(false);
         return kv is null ? null : Store.GenericStore.Decode(kv);
     }
 
