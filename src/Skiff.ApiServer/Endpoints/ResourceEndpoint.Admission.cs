@@ -31,7 +31,7 @@ internal sealed partial class ResourceEndpoint
             Namespace = ns,
             User = user,
             DryRun = dryRun,
-            Warn = text => ctx.Response.Headers.Append("Warning", WarningHeader(text.Length > MaxWarningLength ? text[..MaxWarningLength] + "…" : text)),
+            Warn = text => Admission.AdmissionWarnings.Add(ctx, WarningHeader(text.Length > MaxWarningLength ? text[..MaxWarningLength] + "…" : text)),
         };
     }
 
