@@ -14,6 +14,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- endpointslices [--pods 1000] [--flip 100] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--pods 2000] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
+//   dotnet run -c Release --project bench/Skiff.Bench -- admission [--pods 2000] [--runs 3] [--parallel 32]
 //   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
 //   dotnet run -c Release --project bench/Skiff.Bench -- dns [--services 1000] [--seconds 5] [--concurrency 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- crd-schema [--objects 20000] [--runs 5]
@@ -73,6 +74,9 @@ switch (args.Length > 0 ? args[0] : "")
         return 0;
     case "proxy-sync":
         return await Skiff.Bench.Proxy.ProxySyncBench.RunAsync(rest, CancellationToken.None);
+    case "admission":
+        await Skiff.Bench.Api.AdmissionBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
@@ -80,6 +84,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.CustomResources.CrdSchemaBench.Run(rest);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|admission [options]   (see bench/README.md)");
         return 2;
 }

@@ -34,6 +34,7 @@ public static class BuiltInControllers
         new("clusterrole-aggregation", true, ClusterRoleAggregation.ClusterRoleAggregationController.Register),
         new("servicelb", true, ServiceLb.ServiceLbController.Register),
         new("serviceaccount-token", true, ServiceAccountToken.TokensController.Register),
+        new("resourcequota", true, ResourceQuota.ResourceQuotaController.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

@@ -43,7 +43,9 @@ public sealed class SchedulerE2ETests
     public async Task Standalone_WithConfig_SchedulesOnlyItsProfilesPods()
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
-        await using var skiff = await SkiffProcess.StartAsync("apiserver", null, null, ["--storage", "memory"]);
+        // No controller manager creates the default service account here: pods pass without ServiceAccount admission
+        // (upstream's kube-apiserver alone would refuse them too).
+        await using var skiff = await SkiffProcess.StartAsync("apiserver", null, null, ["--storage", "memory", "--disable-admission-plugins", "ServiceAccount"]);
         var config = Path.Combine(skiff.DataDir, "scheduler.yaml");
         await File.WriteAllTextAsync(config, """
             apiVersion: kubescheduler.config.k8s.io/v1

@@ -64,6 +64,10 @@ public sealed class TestControlPlane : IAsyncDisposable
             Port = 0,
             BookmarkInterval = TimeSpan.FromMilliseconds(500),
             WatchCache = WatchCacheByDefault,
+
+            // As upstream's integration framework: no ServiceAccount admission (no service-account controller runs
+            // here to create the default account), and no Priority admission, so tests may state spec.priority.
+            DisableAdmissionPlugins = ["ServiceAccount", "Priority"],
         };
         if (configure is not null)
         {

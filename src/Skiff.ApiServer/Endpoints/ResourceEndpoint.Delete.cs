@@ -9,10 +9,11 @@ namespace Skiff.ApiServer.Endpoints;
 
 internal sealed partial class ResourceEndpoint
 {
-    private async Task DeleteAsync(HttpContext ctx, GenericStore store, string ns, string name, CancellationToken ct)
+    private async Task DeleteAsync(HttpContext ctx, GenericStore store, string ns, string name, Security.UserInfo user, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
         var options = await ReadDeleteOptionsAsync(ctx, ct).ConfigureAwait(false);
+        options = options with { Admission = AdmissionFor(ctx, store.Descriptor, ns, "", user, options.DryRun) };
         var outcome = await store.DeleteAsync(ns, name, options, ct).ConfigureAwait(false);
         if (outcome.DeletedNow && !outcome.ReturnObject)
         {
@@ -24,11 +25,12 @@ internal sealed partial class ResourceEndpoint
         await Responses.WriteAsync(ctx, options.OrphanDependents == false && !outcome.DeletedNow ? 202 : 200, outcome.Object, neg.Format).ConfigureAwait(false);
     }
 
-    private async Task DeleteCollectionAsync(HttpContext ctx, GenericStore store, string ns, CancellationToken ct)
+    private async Task DeleteCollectionAsync(HttpContext ctx, GenericStore store, string ns, Security.UserInfo user, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
         var q = ParseListQuery(ctx, watch: false);
         var options = await ReadDeleteOptionsAsync(ctx, ct).ConfigureAwait(false);
+        options = options with { Admission = AdmissionFor(ctx, store.Descriptor, ns, "", user, options.DryRun) };
         var (items, revision) = await store.DeleteCollectionAsync(ns, q, options, ct).ConfigureAwait(false);
         var body = new JsonObject
         {

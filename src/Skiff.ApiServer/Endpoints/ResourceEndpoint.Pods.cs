@@ -15,7 +15,7 @@ internal sealed partial class ResourceEndpoint
     /// POST <c>pods/{name}/binding</c> or <c>bindings</c> (upstream <c>BindingREST</c>): assigns the pod to the target
     /// node (spec.nodeName, PodScheduled) in one storage update; 409 when it is already bound. Answers 201 Success.
     /// </summary>
-    private async Task BindAsync(HttpContext ctx, ResourceDescriptor d, string ns, string urlName, CancellationToken ct)
+    private async Task BindAsync(HttpContext ctx, ResourceDescriptor d, string ns, string urlName, Security.UserInfo user, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
         var binding = await ReadObjectAsync(ctx, BodyDescriptor(d, "binding"), ct).ConfigureAwait(false);
@@ -37,6 +37,7 @@ internal sealed partial class ResourceEndpoint
             throw StatusErrors.Invalid("", "Binding", bodyName, errors);
         }
 
+        await AdmitDirectAsync(ctx, PodsStore().Descriptor, ns, bodyName, "binding", Skiff.ApiServer.Admission.AdmissionOperation.Create, "Binding", binding, user, ct).ConfigureAwait(false);
         var pods = PodsStore();
         if (QueryDryRun(ctx))
         {
@@ -60,7 +61,7 @@ internal sealed partial class ResourceEndpoint
     /// is evicted without touching the budget when the budget's unhealthyPodEvictionPolicy is AlwaysAllow, or when the
     /// budget is healthy (currentHealthy at least desiredHealthy, which is positive).
     /// </summary>
-    private async Task EvictAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, CancellationToken ct)
+    private async Task EvictAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, Security.UserInfo user, CancellationToken ct)
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
         var eviction = await ReadObjectAsync(ctx, BodyDescriptor(d, "eviction"), ct).ConfigureAwait(false);
@@ -70,6 +71,7 @@ internal sealed partial class ResourceEndpoint
             throw StatusErrors.BadRequest("name in URL does not match name in Eviction object");
         }
 
+        await AdmitDirectAsync(ctx, d, ns, name, "eviction", Skiff.ApiServer.Admission.AdmissionOperation.Create, "Eviction", eviction, user, ct).ConfigureAwait(false);
         var options = ParseDeleteOptions(ctx, eviction["deleteOptions"] as JsonObject);
         var pods = PodsStore();
         var pod = await pods.GetAsync(ns, name, "", ct).ConfigureAwait(false);

@@ -19,6 +19,7 @@ internal sealed partial class ResourceEndpoint
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
         var opts = WriteOptionsFor(ctx, "", "CreateOptions");
+        opts = opts with { Admission = AdmissionFor(ctx, store.Descriptor, ns, "", user, opts.DryRun) };
         var obj = await ReadObjectAsync(ctx, store.Descriptor, ct).ConfigureAwait(false);
         var created = await store.CreateAsync(ns, obj, opts, ct).ConfigureAwait(false);
         await WriteObjectAsync(ctx, 201, store, created, neg).ConfigureAwait(false);
@@ -28,6 +29,7 @@ internal sealed partial class ResourceEndpoint
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: sub != "scale");
         var opts = WriteOptionsFor(ctx, sub, "UpdateOptions");
+        opts = opts with { Admission = AdmissionFor(ctx, store.Descriptor, ns, sub, user, opts.DryRun) };
         var body = await ReadObjectAsync(ctx, BodyDescriptor(store.Descriptor, sub), ct).ConfigureAwait(false);
         if (Meta.Name(body) != name)
         {
@@ -57,6 +59,7 @@ internal sealed partial class ResourceEndpoint
     {
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: sub != "scale");
         var opts = WriteOptionsFor(ctx, sub, "PatchOptions");
+        opts = opts with { Admission = AdmissionFor(ctx, store.Descriptor, ns, sub, user, opts.DryRun) };
         var patchType = MediaType.Parse(ctx.Request.ContentType ?? "")?.Essence ?? "";
         if (patchType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json" or "application/apply-patch+yaml"))
         {

@@ -27,11 +27,14 @@ internal sealed partial class ResourceEndpoint
     private readonly ApiServerOptions _options;
     private readonly ConcurrentDictionary<ResourceDescriptor, GenericStore> _stores = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, IContentDecoder> _decoders = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Skiff.ApiServer.Admission.AdmissionChain _admission;
 
     public ResourceEndpoint(ResourceRegistry registry, ApiServerOptions options)
     {
         _registry = registry;
         _options = options;
+        _admission = Skiff.ApiServer.Admission.AdmissionPluginCatalog.Build(options.EnableAdmissionPlugins, options.DisableAdmissionPlugins,
+            new Skiff.ApiServer.Admission.AdmissionPluginContext(new Skiff.ApiServer.Admission.AdmissionReader(options.Storage), options.Clock), options.ExtraAdmissionPlugins);
         foreach (var d in new IContentDecoder[] { JsonContentDecoder.Instance, YamlContentDecoder.Instance, ProtobufContentDecoder.Instance }.Concat(options.ExtraDecoders))
         {
             foreach (var mt in d.MediaTypes)
@@ -40,6 +43,9 @@ internal sealed partial class ResourceEndpoint
             }
         }
     }
+
+    /// <summary>The admission chain every write goes through.</summary>
+    public Skiff.ApiServer.Admission.AdmissionChain AdmissionPlugins => _admission;
 
     public GenericStore StoreFor(ResourceDescriptor d) => _stores.GetOrAdd(d, x =>
     {
@@ -106,9 +112,11 @@ internal sealed partial class ResourceEndpoint
                 await LogAsync(ctx, ns, name, ct).ConfigureAwait(false);
                 break;
             case "get" or "watch" or "create" when isPod && info.Subresource is "exec" or "attach" or "portforward":
+                await AdmitConnectAsync(ctx, d, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
                 await ConnectAsync(ctx, ns, name, info.Subresource, ct).ConfigureAwait(false);
                 break;
             case not "list" and not "deletecollection" when info.Subresource == "proxy":
+                await AdmitConnectAsync(ctx, d, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
                 await ProxyAsync(ctx, d, ns, name, info.Rest, ct).ConfigureAwait(false);
                 break;
             case "get" when info.Subresource == "scale":
@@ -130,13 +138,13 @@ internal sealed partial class ResourceEndpoint
                 await ReviewAsync(ctx, d, ns, user, ct).ConfigureAwait(false);
                 break;
             case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "binding":
-                await BindAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
+                await BindAsync(ctx, d, ns, name, user, ct).ConfigureAwait(false);
                 break;
             case "create" when d.Group.Length == 0 && d.Resource == "bindings" && info.Subresource.Length == 0:
-                await BindAsync(ctx, d, ns, "", ct).ConfigureAwait(false);
+                await BindAsync(ctx, d, ns, "", user, ct).ConfigureAwait(false);
                 break;
             case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "eviction":
-                await EvictAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
+                await EvictAsync(ctx, d, ns, name, user, ct).ConfigureAwait(false);
                 break;
             case "create" when info.Subresource.Length == 0:
                 await CreateAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
@@ -148,10 +156,10 @@ internal sealed partial class ResourceEndpoint
                 await PatchAsync(ctx, store, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
                 break;
             case "delete" when info.Subresource.Length == 0:
-                await DeleteAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
+                await DeleteAsync(ctx, store, ns, name, user, ct).ConfigureAwait(false);
                 break;
             case "deletecollection":
-                await DeleteCollectionAsync(ctx, store, ns, ct).ConfigureAwait(false);
+                await DeleteCollectionAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
             default:
                 throw StatusErrors.MethodNotAllowed(d.Group, info.Subresource.Length > 0 ? $"{d.Resource}/{info.Subresource}" : d.Resource, info.Verb);

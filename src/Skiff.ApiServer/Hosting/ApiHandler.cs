@@ -98,6 +98,16 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         }
 
         ctx.Response.Headers.Remove("Warning");
+
+        // Warnings admission plugins added stay on a refusal (upstream writes them as they are added).
+        if (ctx.Items[Admission.AdmissionWarnings.ItemKey] is List<string> admissionWarnings)
+        {
+            foreach (var header in admissionWarnings)
+            {
+                ctx.Response.Headers.Append("Warning", header);
+            }
+        }
+
         await Responses.WriteStatusAsync(ctx, e).ConfigureAwait(false);
     }
 

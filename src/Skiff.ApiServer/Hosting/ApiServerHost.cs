@@ -111,6 +111,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         _resources = resources;
         Registry.Changed += OnServedSetChanged;
         await SeedNamespacesAsync(resources, ct).ConfigureAwait(false);
+        await Admission.SystemPriorityClasses.EnsureAsync(Registry, resources, ct).ConfigureAwait(false);
         await ClusterBootstrap.RepairServiceAllocatorsAsync(Registry, resources, _options, ct).ConfigureAwait(false);
         if (_options.EnforceAuthorization)
         {

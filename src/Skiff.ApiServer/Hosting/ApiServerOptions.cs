@@ -97,6 +97,21 @@ public sealed record ApiServerOptions
     /// </summary>
     public bool EnforceAuthorization { get; init; } = true;
 
+    /// <summary>
+    /// Admission plugins to turn on beside upstream's defaults (<c>--enable-admission-plugins</c>); names as upstream
+    /// spells them. See <see cref="Skiff.ApiServer.Admission.AdmissionPluginCatalog"/>.
+    /// </summary>
+    public IReadOnlyList<string> EnableAdmissionPlugins { get; init; } = [];
+
+    /// <summary>Admission plugins to turn off, defaults included (<c>--disable-admission-plugins</c>).</summary>
+    public IReadOnlyList<string> DisableAdmissionPlugins { get; init; } = [];
+
+    /// <summary>
+    /// Plugins implemented outside the admission folder, by name (NodeRestriction's slot in upstream's order); they
+    /// run where upstream's order puts that name, when the name is enabled.
+    /// </summary>
+    public IReadOnlyDictionary<string, Func<Skiff.ApiServer.Admission.AdmissionPluginContext, Skiff.ApiServer.Admission.IAdmissionPlugin>>? ExtraAdmissionPlugins { get; init; }
+
     /// <summary>Namespaces created at start when missing.</summary>
     public IReadOnlyList<string> SystemNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 }

@@ -9,4 +9,7 @@ internal sealed record DeleteOptions
     public string? PreconditionUid { get; init; }
     public string? PreconditionResourceVersion { get; init; }
     public bool DryRun { get; init; }
+
+    /// <summary>The request's admission (null: the server's own delete).</summary>
+    public Admission.AdmissionRequest? Admission { get; init; }
 }

@@ -40,6 +40,14 @@ internal sealed partial class GenericStore
             meta.Remove("generation");
         }
 
+        // Upstream admits the decoded (defaulted) object before the strategy prepares and validates it.
+        Admission.AdmissionAttributes? admitted = null;
+        if (options.Admission is { } admission)
+        {
+            Strategy.ApplyDefaults(obj);
+            admitted = await admission.MutateAsync(Admission.AdmissionOperation.Create, obj, null, ct).ConfigureAwait(false);
+        }
+
         if (Strategy.HasStatusSubresource || options.Subresource.Length == 0)
         {
             Strategy.PrepareForCreate(obj);
@@ -64,7 +72,11 @@ internal sealed partial class GenericStore
 
         CheckSizeBeforeManagedFields(obj);
         RecordManagedFields(null, obj, options);
-        await CheckNamespaceLifecycleAsync(ns, Meta.Name(obj), ct).ConfigureAwait(false);
+        if (admitted is not null)
+        {
+            await options.Admission!.ValidateAsync(admitted, obj, ct).ConfigureAwait(false);
+        }
+
         var hook = await Strategy.BeforeWriteAsync(new StrategyContext(_storage, options.DryRun), obj, null, ct).ConfigureAwait(false);
         var committed = false;
         try

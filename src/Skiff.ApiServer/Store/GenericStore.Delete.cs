@@ -10,18 +10,9 @@ internal sealed record DeleteOutcome(JsonObject Object, bool DeletedNow, bool Re
 
 internal sealed partial class GenericStore
 {
-    /// <summary>The namespaces upstream's kube-apiserver never lets be deleted (its NamespaceLifecycle immortal set).</summary>
-    private static readonly HashSet<string> ImmortalNamespaces = ["default", "kube-system", "kube-public"];
-
     /// <summary>Deletes one object, honouring preconditions, finalizers, propagation policy and graceful deletion.</summary>
     public async Task<DeleteOutcome> DeleteAsync(string ns, string name, DeleteOptions options, CancellationToken ct)
     {
-        if (IsNamespaces && ImmortalNamespaces.Contains(name))
-        {
-            // Upstream's NamespaceLifecycle admission.
-            throw Skiff.Api.Errors.StatusErrors.Forbidden("", "namespaces", name, "this namespace may not be deleted");
-        }
-
         var key = Key(ns, name);
         var returnObject = ReturnsDeletedObject.Contains(Descriptor.Resource) && Descriptor.Group.Length == 0;
         while (true)
@@ -34,6 +25,11 @@ internal sealed partial class GenericStore
 
             var current = Read(kv);
             CheckPreconditions(current, name, options);
+            if (options.Admission is { } admission)
+            {
+                await admission.DeleteAsync(current, ct).ConfigureAwait(false);
+            }
+
             var marked = MarkForDeletion(current, options, out var keep);
             if (keep)
             {

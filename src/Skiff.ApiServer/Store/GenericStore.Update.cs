@@ -33,7 +33,7 @@ internal sealed partial class GenericStore
         if (options.DryRun)
         {
             var old = Read(existing);
-            var preview = Transform(old, produce, ns, name, options);
+            var preview = await TransformAsync(old, produce, ns, name, options, ct).ConfigureAwait(false);
             if (preview is not null && await Strategy.BeforeWriteAsync(new StrategyContext(_storage, true), preview, old, ct).ConfigureAwait(false) is { } dryHook)
             {
                 await dryHook.RevertAsync(ct).ConfigureAwait(false);
@@ -63,7 +63,7 @@ internal sealed partial class GenericStore
                     }
 
                     var old = Read(current);
-                    var next = Transform(old, produce, ns, name, options);
+                    var next = await TransformAsync(old, produce, ns, name, options, token).ConfigureAwait(false);
                     if (next is null)
                     {
                         return null;
@@ -111,7 +111,7 @@ internal sealed partial class GenericStore
     }
 
     /// <summary>Computes the new state from <paramref name="old"/>; null when nothing changes.</summary>
-    private JsonObject? Transform(JsonObject old, Func<JsonObject, JsonObject> produce, string ns, string name, WriteOptions options)
+    private async Task<JsonObject?> TransformAsync(JsonObject old, Func<JsonObject, JsonObject> produce, string ns, string name, WriteOptions options, CancellationToken ct)
     {
         var oldRv = Meta.Str(old, "resourceVersion") ?? "";
         var obj = produce((JsonObject)old.DeepClone());
@@ -163,6 +163,13 @@ internal sealed partial class GenericStore
 
         meta.Remove("resourceVersion");
         meta.Remove("selfLink");
+        Admission.AdmissionAttributes? admitted = null;
+        if (options.Admission is { } admission)
+        {
+            Strategy.ApplyDefaults(obj);
+            admitted = await admission.MutateAsync(Admission.AdmissionOperation.Update, obj, old, ct).ConfigureAwait(false);
+        }
+
         switch (options.Subresource)
         {
             case "status":
@@ -219,6 +226,11 @@ internal sealed partial class GenericStore
         if (errors.Count > 0)
         {
             throw Invalid(name, errors);
+        }
+
+        if (admitted is not null)
+        {
+            await options.Admission!.ValidateAsync(admitted, obj, ct).ConfigureAwait(false);
         }
 
         if (UsesGeneration && options.Subresource != "status" && SpecChanged(old, obj))

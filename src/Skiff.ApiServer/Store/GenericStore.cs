@@ -247,26 +247,6 @@ internal sealed partial class GenericStore
         return !IsNamespaces || obj["spec"]?["finalizers"] is not JsonArray { Count: > 0 };
     }
 
-    private async Task CheckNamespaceLifecycleAsync(string ns, string name, CancellationToken ct)
-    {
-        if (!Descriptor.Namespaced)
-        {
-            return;
-        }
-
-        var kv = await _storage.GetAsync($"/registry/namespaces/{ns}", 0, ct).ConfigureAwait(false);
-        if (kv is null)
-        {
-            throw StatusErrors.NotFound("", "namespaces", ns);
-        }
-
-        var nsObj = Decode(kv);
-        if (Meta.Str(nsObj, "deletionTimestamp") is not null || nsObj["status"]?["phase"]?.GetValue<string>() == "Terminating")
-        {
-            throw StatusErrors.NamespaceTerminating(Descriptor.Group, Descriptor.Resource, name, ns);
-        }
-    }
-
     private List<FieldError> ValidateMetadata(JsonObject obj, JsonObject? old)
     {
         var meta = Meta.Of(obj);

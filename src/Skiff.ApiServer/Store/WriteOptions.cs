@@ -8,4 +8,8 @@ namespace Skiff.ApiServer.Store;
 /// True for server-side apply: the produced object already carries its managedFields (computed by the apply
 /// engine), so the store keeps them and records no Update entry.
 /// </param>
-internal sealed record WriteOptions(bool DryRun, string FieldManager, string Subresource = "", bool ManagedFieldsSet = false);
+internal sealed record WriteOptions(bool DryRun, string FieldManager, string Subresource = "", bool ManagedFieldsSet = false)
+{
+    /// <summary>The request's admission (null: the server's own write, admitted by nothing).</summary>
+    public Admission.AdmissionRequest? Admission { get; init; }
+}

@@ -40,6 +40,12 @@ internal sealed record ServerSettings
     /// <summary>klog's <c>-v</c>.</summary>
     public int Verbosity { get; init; }
 
+    /// <summary>Admission plugins turned on beside the defaults (<c>--enable-admission-plugins</c>).</summary>
+    public IReadOnlyList<string> EnableAdmissionPlugins { get; init; } = [];
+
+    /// <summary>Admission plugins turned off (<c>--disable-admission-plugins</c>).</summary>
+    public IReadOnlyList<string> DisableAdmissionPlugins { get; init; } = [];
+
     /// <summary>The default data directory: <c>$SKIFF_DATA_DIR</c>, else <c>~/.skiff</c>.</summary>
     public static string DefaultDataDirectory() =>
         Environment.GetEnvironmentVariable("SKIFF_DATA_DIR") is { Length: > 0 } d

@@ -83,10 +83,11 @@ internal static class SkiffCommand
             Description = "A running CRI runtime (unix:///run/containerd/containerd.sock); default: start containerd under DIR/containerd.",
             HelpName = "ENDPOINT",
         };
+        var (enableAdmission, disableAdmission) = AdmissionOptions();
         var dnsBind = DnsCommand.BindOption();
         var dnsDomain = DnsCommand.DomainOption();
         var dnsServiceIp = DnsCommand.ServiceIpOption();
-        var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity };
+        var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity, enableAdmission, disableAdmission };
         var serviceAccounts = new ServiceAccountFlags();
         serviceAccounts.AddTo(command);
         if (withControllers)
@@ -123,8 +124,45 @@ internal static class SkiffCommand
             Dns = withControllers ? DnsCommand.FromUp(r, dnsBind, dnsDomain, dnsServiceIp) : null,
             Verbosity = r.GetValue(verbosity),
             ServiceAccountTokens = serviceAccounts.Read(r),
+            EnableAdmissionPlugins = r.GetValue(enableAdmission) ?? [],
+            DisableAdmissionPlugins = r.GetValue(disableAdmission) ?? [],
         }, withControllers, ct));
         return command;
+    }
+
+    /// <summary>
+    /// <c>--enable-admission-plugins</c> and <c>--disable-admission-plugins</c> (comma-separated, upstream's names); an
+    /// unknown or overlapping name is a usage error with upstream's text.
+    /// </summary>
+    private static (Option<string[]> Enable, Option<string[]> Disable) AdmissionOptions()
+    {
+        var enable = new Option<string[]>("--enable-admission-plugins")
+        {
+            Description = "Admission plugins to turn on beside the defaults (NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass, ResourceQuota…).",
+            HelpName = "NAMES",
+            CustomParser = CommaList,
+        };
+        var disable = new Option<string[]>("--disable-admission-plugins")
+        {
+            Description = "Admission plugins to turn off, defaults included.",
+            HelpName = "NAMES",
+            CustomParser = CommaList,
+        };
+        enable.Validators.Add(r => CheckAdmission(r, r.GetValueOrDefault<string[]>() ?? [], []));
+        disable.Validators.Add(r => CheckAdmission(r, [], r.GetValueOrDefault<string[]>() ?? []));
+        return (enable, disable);
+    }
+
+    private static void CheckAdmission(OptionResult r, string[] enable, string[] disable)
+    {
+        try
+        {
+            Skiff.ApiServer.Admission.AdmissionPluginCatalog.Resolve(enable, disable);
+        }
+        catch (ArgumentException e)
+        {
+            r.AddError(e.Message);
+        }
     }
 
     private static Command ControllerManager(Func<ControllerManagerSettings, CancellationToken, Task<int>> run)

@@ -35,6 +35,8 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
             ClientCas = settings.ClientCaFile is null ? [] : LoadClientCas(settings.ClientCaFile),
             Metrics = metrics,
             ServiceAccountTokens = settings.ServiceAccountTokens,
+            EnableAdmissionPlugins = settings.EnableAdmissionPlugins,
+            DisableAdmissionPlugins = settings.DisableAdmissionPlugins,
         };
         foreach (var keyFile in settings.ServiceAccountTokens.KeyFiles.Append(settings.ServiceAccountTokens.SigningKeyFile))
         {

@@ -47,12 +47,6 @@ public static class PodSpecRules
             }
 
             JsonPath.DefaultString(spec, "serviceAccount", JsonPath.Str(spec, "serviceAccountName")!);
-            if (JsonPath.Str(spec, "priorityClassName") is null or "")
-            {
-                JsonPath.Default(spec, "priority", 0);
-            }
-
-            JsonPath.DefaultString(spec, "preemptionPolicy", "PreemptLowerPriority");
         }
     }
 

@@ -5,8 +5,8 @@ using Skiff.ApiServer.Registry.Printing;
 namespace Skiff.ApiServer.Registry.Core;
 
 /// <summary>
-/// core/v1 pods (<c>pkg/registry/core/pod/strategy.go</c>): status starts as Pending with a QoS class (and the
-/// <see cref="DefaultTolerationSeconds"/> admission adds its tolerations), the spec
+/// core/v1 pods (<c>pkg/registry/core/pod/strategy.go</c>): status starts as Pending with a QoS class (priority 0 and
+/// PreemptLowerPriority unless the Priority admission plugin set them), the spec
 /// is immutable except for images, activeDeadlineSeconds, toleration additions and a negative grace period set
 /// to 1; upstream's field selectors and printer.
 /// </summary>
@@ -45,7 +45,15 @@ public sealed class PodStrategy : ResourceStrategy
     public override void PrepareForCreate(JsonObject obj)
     {
         obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(JsonPath.Obj(obj, "spec")) };
-        DefaultTolerationSeconds.Apply(JsonPath.Ensure(obj, "spec"));
+
+        // What the Priority admission plugin sets when it is off (it runs before this and wins when on).
+        var spec = JsonPath.Ensure(obj, "spec");
+        if (JsonPath.Str(spec, "priorityClassName") is null or "")
+        {
+            JsonPath.Default(spec, "priority", 0);
+        }
+
+        JsonPath.DefaultString(spec, "preemptionPolicy", "PreemptLowerPriority");
     }
 
     /// <inheritdoc/>

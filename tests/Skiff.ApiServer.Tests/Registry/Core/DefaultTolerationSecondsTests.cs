@@ -13,10 +13,10 @@ public class DefaultTolerationSecondsTests
     [Fact]
     public void PodWithoutTolerations_GetsNotReadyAndUnreachableForFiveMinutes()
     {
-        var (pod, errors) = Create(PodStrategy.Instance, """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""");
-        Assert.Empty(errors);
-        Assert.Equal([("node.kubernetes.io/not-ready", "NoExecute", 300L), ("node.kubernetes.io/unreachable", "NoExecute", 300L)], Tolerations(pod["spec"]!));
-        Assert.All(pod["spec"]!["tolerations"]!.AsArray(), t => Assert.Equal("Exists", (string?)t!["operator"]));
+        var spec = JsonNode.Parse("""{"containers":[{"name":"c","image":"busybox"}]}""")!.AsObject();
+        DefaultTolerationSeconds.Apply(spec);
+        Assert.Equal([("node.kubernetes.io/not-ready", "NoExecute", 300L), ("node.kubernetes.io/unreachable", "NoExecute", 300L)], Tolerations(spec));
+        Assert.All(spec["tolerations"]!.AsArray(), t => Assert.Equal("Exists", (string?)t!["operator"]));
     }
 
     [Theory]

@@ -84,8 +84,8 @@ public class PodStrategyTests
         var (pod, _) = Create(PodStrategy.Instance, Pod);
         var (_, errors) = Update(PodStrategy.Instance, pod, p =>
         {
-            // Create added the default not-ready/unreachable tolerations; an update may only add to them.
-            p["spec"]!["tolerations"]!.AsArray().Add(new JsonObject { ["key"] = "k", ["operator"] = "Exists" });
+            // An update may only add tolerations.
+            (p["spec"]!["tolerations"] ??= new JsonArray()).AsArray().Add(new JsonObject { ["key"] = "k", ["operator"] = "Exists" });
             p["spec"]!["activeDeadlineSeconds"] = 60;
         });
         Assert.Empty(errors);

@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using Skiff.ApiServer.Registry;
+
+namespace Skiff.ApiServer.Admission.Plugins;
+
+/// <summary>
+/// Upstream's <c>PodSecurity</c> plugin: the Pod Security Standards (<see cref="PodSecurityChecks"/>) by the
+/// namespace's <c>pod-security.kubernetes.io/{enforce,warn,audit}[-version]</c> labels. A pod created against the
+/// enforce level is 403 <c>pods "x" is forbidden: violates PodSecurity "restricted:latest": …</c>; against the warn
+/// level it gets a <c>would violate PodSecurity "…": …</c> warning. Workloads with a pod template (deployments,
+/// replica sets, stateful sets, daemon sets, jobs, cron jobs, replication controllers, pod templates) are never
+/// refused: their template gets the warnings of the warn level and, when stricter, of the enforce level. Audit
+/// annotations are computed but no audit log exists yet.
+/// </summary>
+public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPlugin
+{
+    private const string LabelPrefix = "pod-security.kubernetes.io/";
+
+    /// <inheritdoc/>
+    public string Name => "PodSecurity";
+
+    /// <inheritdoc/>
+    public bool Handles(AdmissionOperation operation) => operation is AdmissionOperation.Create or AdmissionOperation.Update;
+
+    /// <inheritdoc/>
+    public async ValueTask ValidateAsync(AdmissionAttributes a, CancellationToken ct)
+    {
+        if (a.Object is not { } obj || a.Namespace.Length == 0 || a.Subresource.Length > 0 && a.Subresource != "ephemeralcontainers")
+        {
+            return;
+        }
+
+        var isPod = a.Group.Length == 0 && a.Resource == "pods";
+        var template = isPod ? null : TemplateSpec(a, obj);
+        if (!isPod && template is null)
+        {
+            return;
+        }
+
+        if (isPod && a.Operation == AdmissionOperation.Update && a.Subresource.Length == 0
+            && JsonNode.DeepEquals(a.OldObject?["spec"], obj["spec"]))
+        {
+            // Upstream skips pod updates that change nothing the policy looks at.
+            return;
+        }
+
+        var ns = await reader.GetAsync("", "namespaces", "", a.Namespace, ct).ConfigureAwait(false);
+        var (enforce, enforceVersion) = Level(ns, "enforce");
+        var (warn, warnVersion) = Level(ns, "warn");
+        if (enforce == "privileged" && warn == "privileged")
+        {
+            return;
+        }
+
+        if (isPod)
+        {
+            var spec = JsonPath.Obj(obj, "spec") ?? [];
+            var meta = JsonPath.Obj(obj, "metadata");
+            var violations = PodSecurityChecks.Evaluate(enforce, meta, spec);
+            if (violations.Count > 0)
+            {
+                throw AdmissionErrors.Forbidden(a, $"violates PodSecurity \"{enforce}:{enforceVersion}\": {string.Join(", ", violations)}");
+            }
+
+            Warn(a, warn, warnVersion, meta, spec);
+            return;
+        }
+
+        Warn(a, warn, warnVersion, JsonPath.Obj(template, "metadata"), JsonPath.Obj(template, "spec") ?? []);
+        if (Stricter(enforce, warn))
+        {
+            Warn(a, enforce, enforceVersion, JsonPath.Obj(template, "metadata"), JsonPath.Obj(template, "spec") ?? []);
+        }
+    }
+
+    private static void Warn(AdmissionAttributes a, string level, string version, JsonObject? meta, JsonObject spec)
+    {
+        var violations = PodSecurityChecks.Evaluate(level, meta, spec);
+        if (violations.Count > 0)
+        {
+            a.AddWarning($"would violate PodSecurity \"{level}:{version}\": {string.Join(", ", violations)}");
+        }
+    }
+
+    private static bool Stricter(string a, string b) => Rank(a) > Rank(b);
+
+    private static int Rank(string level) => level switch { "restricted" => 2, "baseline" => 1, _ => 0 };
+
+    /// <summary>A mode's level and version from the namespace labels (privileged / latest when unset or invalid).</summary>
+    private static (string Level, string Version) Level(JsonObject? ns, string mode)
+    {
+        var level = JsonPath.Str(ns, "metadata", "labels", LabelPrefix + mode) ?? "privileged";
+        if (level is not ("privileged" or "baseline" or "restricted"))
+        {
+            // Upstream treats an invalid level as the strictest, restricted.
+            level = "restricted";
+        }
+
+        var version = JsonPath.Str(ns, "metadata", "labels", LabelPrefix + mode + "-version") is { Length: > 0 } v ? v : "latest";
+        return (level, version);
+    }
+
+    /// <summary>The pod template of a workload resource, or null for other resources.</summary>
+    private static JsonObject? TemplateSpec(AdmissionAttributes a, JsonObject obj) => (a.Group, a.Resource) switch
+    {
+        ("apps", "deployments" or "replicasets" or "statefulsets" or "daemonsets") or ("batch", "jobs") or ("", "replicationcontrollers")
+            => JsonPath.Obj(obj, "spec", "template"),
+        ("batch", "cronjobs") => JsonPath.Obj(obj, "spec", "jobTemplate", "spec", "template"),
+        ("", "podtemplates") => JsonPath.Obj(obj, "template"),
+        _ => null,
+    };
+}
