@@ -28,6 +28,15 @@ public static class BootstrapPolicy
     /// <summary>The ClusterRole of Skiff's local-path provisioner (bound to the controller manager).</summary>
     public const string LocalPathRole = "skiff:local-path-provisioner";
 
+    /// <summary>The cluster DNS component's role (bound to the user <c>system:kube-dns</c>).</summary>
+    public const string KubeDnsRole = "skiff:kube-dns";
+
+    /// <summary>The ServiceLB controller's role (bound to the controller manager).</summary>
+    public const string ServiceLbRole = "skiff:servicelb";
+
+    /// <summary>The legacy service-account token controller's role (bound to the controller manager).</summary>
+    public const string ServiceAccountTokenRole = "skiff:serviceaccount-token";
+
     private const string ReadWrite = "get,list,watch,create,update,patch,delete,deletecollection";
     private const string Read = "get,list,watch";
     private const string Write = "create,delete,deletecollection,patch,update";
@@ -125,6 +134,21 @@ public static class BootstrapPolicy
                 R("update,patch", "", "persistentvolumeclaims"),
                 R("get,list,watch,create", "storage.k8s.io", "storageclasses"),
                 EventsRule),
+            // Skiff: the cluster DNS runs in the skiff process as system:kube-dns (upstream's CoreDNS is a pod with the
+            // kube-dns service account) and also keeps the selector-less kube-dns Service and its endpoints current.
+            Cluster(KubeDnsRole,
+                R("list,watch", "", "endpoints,services"),
+                R("list,watch", "discovery.k8s.io", "endpointslices"),
+                R("create", "", "services,endpoints"),
+                R("get,update,patch", "", "services,endpoints", "kube-dns"),
+                R("get,create,update,patch", "discovery.k8s.io", "endpointslices")),
+
+            // Skiff: k3s-style ServiceLB (status.loadBalancer of LoadBalancer Services from the nodes' addresses).
+            Cluster(ServiceLbRole, R("get,list,watch", "", "services,nodes"), R("update,patch", "", "services/status"), EventsRule),
+
+            // Skiff: upstream's legacy token controller runs with the controller manager's own (root) credentials; here it
+            // gets exactly what it does: read service accounts, write their token Secrets.
+            Cluster(ServiceAccountTokenRole, R("get,list,watch", "", "serviceaccounts"), R("get,list,watch,create,update,patch,delete", "", "secrets"), EventsRule),
             Cluster("system:node-problem-detector", R("get", "", "nodes"), R("patch", "", "nodes/status"), EventsRule),
             Cluster("system:node-bootstrapper", R("create,get,list,watch", "certificates.k8s.io", "certificatesigningrequests")),
             Cluster("system:auth-delegator", R("create", "authentication.k8s.io", "tokenreviews"), R("create", "authorization.k8s.io", "subjectaccessreviews")),
@@ -301,6 +325,9 @@ public static class BootstrapPolicy
             ClusterBinding("system:node"),
             ClusterBinding(HollowNodeRole, Group("skiff:hollow-nodes")),
             new(ControllerManagerBindingPrefix + "local-path-provisioner", "", "ClusterRole", LocalPathRole, [User("system:kube-controller-manager")]),
+            new(ControllerManagerBindingPrefix + "servicelb", "", "ClusterRole", ServiceLbRole, [User("system:kube-controller-manager")]),
+            new(ControllerManagerBindingPrefix + "serviceaccount-token", "", "ClusterRole", ServiceAccountTokenRole, [User("system:kube-controller-manager")]),
+            ClusterBinding(KubeDnsRole, User("system:kube-dns")),
             ClusterBinding("system:service-account-issuer-discovery", Group("system:serviceaccounts")),
             new("system::extension-apiserver-authentication-reader", "kube-system", "Role", "extension-apiserver-authentication-reader",
                 [User("system:kube-controller-manager"), User("system:kube-scheduler")]),

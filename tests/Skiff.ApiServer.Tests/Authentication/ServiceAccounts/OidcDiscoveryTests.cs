@@ -44,13 +44,14 @@ public sealed class OidcDiscoveryTests
     }
 
     [Fact]
-    public async Task Discovery_NeedsAuthentication()
+    public async Task Discovery_Anonymous_IsForbidden()
     {
         await using var cp = await TestControlPlane.StartAsync();
         using var anonymous = cp.CreateAnonymousClient();
 
         var response = await anonymous.GetAsync(new Uri(cp.BaseAddress, "/openid/v1/jwks"));
 
-        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        // As upstream: system:service-account-issuer-discovery is bound to system:serviceaccounts, not to anonymous users.
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, response.StatusCode);
     }
 }
