@@ -13,6 +13,8 @@ command -v containerd >/dev/null 2>&1 || need_apt+=(containerd)
 command -v runc >/dev/null 2>&1 || need_apt+=(runc)
 [ -x /usr/lib/cni/bridge ] || need_apt+=(containernetworking-plugins)
 command -v iptables >/dev/null 2>&1 || need_apt+=(iptables)
+# kube-proxy (src/Skiff.Proxy) programs the node in upstream's nftables mode, one `nft -f` per sync.
+command -v nft >/dev/null 2>&1 || need_apt+=(nftables)
 [ -x /bin/busybox ] || need_apt+=(busybox-static)
 # The official Python client for tests/Skiff.ClientCompat.Tests (Debian's package, seen by /usr/bin/python3).
 /usr/bin/python3 -c 'import kubernetes, yaml' >/dev/null 2>&1 || need_apt+=(python3-kubernetes)

@@ -151,6 +151,7 @@ public sealed class KubectlWorkloadTests(SkiffFixture fixture) : IClassFixture<S
     {
         Skip.IfNot(SkiffProcess.KubectlAvailable, "kubectl not installed");
         await OkAsync("create", "namespace", "fsel");
+        await OkAsync("wait", "--for=create", "serviceaccount/default", "-n", "fsel", "--timeout=30s"); // ServiceAccount admission needs it
         await OkAsync("run", "phase-pod", "-n", "fsel", "--image=nginx");
         var (exit, stdout, stderr) = await _skiff.KubectlArgsAsync(["get", "pods", "-n", "fsel", "--field-selector", "status.phase=Running"]);
         Assert.Equal(0, exit);
@@ -196,11 +197,6 @@ public sealed class KubectlWorkloadTests(SkiffFixture fixture) : IClassFixture<S
               name: drain-node
             ---
             apiVersion: v1
-            kind: Namespace
-            metadata:
-              name: drain
-            ---
-            apiVersion: v1
             kind: Pod
             metadata:
               name: on-node
@@ -211,6 +207,8 @@ public sealed class KubectlWorkloadTests(SkiffFixture fixture) : IClassFixture<S
               - name: c
                 image: nginx
             """;
+        await OkAsync("create", "namespace", "drain");
+        await OkAsync("wait", "--for=create", "serviceaccount/default", "-n", "drain", "--timeout=30s"); // ServiceAccount admission needs it
         await OkStdinAsync(objects, "apply", "-f", "-");
 
         // Cordon (patch), list pods by spec.nodeName, evict (protobuf Eviction), wait until the pod is gone.

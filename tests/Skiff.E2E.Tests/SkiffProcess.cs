@@ -89,7 +89,19 @@ public sealed class SkiffProcess : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await ready.Task.WaitAsync(timeout.Token);
-        return new SkiffProcess(process, dataDir, p, stderr);
+        var started = new SkiffProcess(process, dataDir, p, stderr);
+        if (command == "up" && !extraArgs.Any(a => a.StartsWith("--controllers", StringComparison.Ordinal)) && KubectlAvailable)
+        {
+            // ServiceAccount admission refuses pods until the serviceaccount controller has made `default` (as
+            // upstream's e2e framework, wait for it before a test creates pods).
+            var (exit, _, err) = await started.KubectlArgsAsync(["wait", "--for=create", "serviceaccount/default", "-n", "default", "--timeout=30s"]);
+            if (exit != 0)
+            {
+                throw new InvalidOperationException("the default service account never appeared: " + err);
+            }
+        }
+
+        return started;
     }
 
     /// <summary>Runs kubectl 1.32 with this cluster's kubeconfig; returns exit code, stdout, stderr.</summary>
