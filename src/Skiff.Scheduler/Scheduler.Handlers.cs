@@ -51,7 +51,7 @@ public sealed partial class Scheduler
             else
             {
                 Cache.UpdatePod(newPod);
-                if (!Terminal(oldPod) && k8s.KubernetesJson.Serialize(oldPod.Metadata.Labels) != k8s.KubernetesJson.Serialize(newPod.Metadata.Labels))
+                if (!Terminal(oldPod) && !SameLabels(oldPod.Metadata.Labels, newPod.Metadata.Labels))
                 {
                     MoveFor(ClusterEvent.AssignedPodUpdate);
                 }
@@ -69,6 +69,17 @@ public sealed partial class Scheduler
                 MarkIfGated(newPod);
             }
         }
+    }
+
+    /// <summary>True when both label sets hold the same pairs (null and empty are the same: a pod without labels).</summary>
+    internal static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b)
+    {
+        if ((a?.Count ?? 0) != (b?.Count ?? 0))
+        {
+            return false;
+        }
+
+        return a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value);
     }
 
     /// <summary>Upstream's <c>isPodUpdated</c>: something besides status, resourceVersion and managed fields changed.</summary>
