@@ -233,46 +233,13 @@ internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertific
 
     private static async Task<(int Status, List<(string Name, string Value)> Headers, byte[] Leftover)> ReadHeadAsync(Stream stream, CancellationToken ct)
     {
-        var buffer = new byte[MaxHeadBytes];
-        var filled = 0;
-        while (true)
+        var head = await Skiff.Api.HttpStream.HttpResponseHead.ReadAsync(stream, MaxHeadBytes, failure => new StatusException(500, "InternalError", failure switch
         {
-            var end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
-            if (end >= 0)
-            {
-                var lines = Encoding.Latin1.GetString(buffer, 0, end).Split("\r\n");
-                var statusParts = lines[0].Split(' ', 3);
-                if (statusParts.Length < 2 || !int.TryParse(statusParts[1], System.Globalization.CultureInfo.InvariantCulture, out var status))
-                {
-                    throw new StatusException(500, "InternalError", "error proxying to the kubelet: malformed response");
-                }
-
-                var headers = new List<(string, string)>();
-                foreach (var line in lines.Skip(1))
-                {
-                    var colon = line.IndexOf(':', StringComparison.Ordinal);
-                    if (colon > 0)
-                    {
-                        headers.Add((line[..colon].Trim(), line[(colon + 1)..].Trim()));
-                    }
-                }
-
-                return (status, headers, buffer[(end + 4)..filled]);
-            }
-
-            if (filled == buffer.Length)
-            {
-                throw new StatusException(500, "InternalError", "error proxying to the kubelet: response head too large");
-            }
-
-            var n = await stream.ReadAsync(buffer.AsMemory(filled), ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                throw new StatusException(500, "InternalError", "error proxying to the kubelet: connection closed before a response");
-            }
-
-            filled += n;
-        }
+            Skiff.Api.HttpStream.HttpResponseHead.Failure.Malformed => "error proxying to the kubelet: malformed response",
+            Skiff.Api.HttpStream.HttpResponseHead.Failure.TooLarge => "error proxying to the kubelet: response head too large",
+            _ => "error proxying to the kubelet: connection closed before a response",
+        }), ct).ConfigureAwait(false);
+        return (head.Status, head.Headers, head.Leftover);
     }
 
     /// <summary>A non-101 answer's body: by Content-Length, chunked, or to the end of the connection (capped).</summary>

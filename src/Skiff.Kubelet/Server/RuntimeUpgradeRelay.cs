@@ -120,46 +120,13 @@ internal static class RuntimeUpgradeRelay
     /// <summary>Reads a response head; returns its status, headers and the bytes read past it.</summary>
     internal static async Task<(int Status, List<(string Name, string Value)> Headers, byte[] Leftover)> ReadHeadAsync(Stream stream, CancellationToken ct)
     {
-        var buffer = new byte[MaxHeadBytes];
-        var filled = 0;
-        while (true)
+        var head = await Skiff.Api.HttpStream.HttpResponseHead.ReadAsync(stream, MaxHeadBytes, failure => new KubeletRequestException(500, failure switch
         {
-            var end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
-            if (end >= 0)
-            {
-                var lines = Encoding.Latin1.GetString(buffer, 0, end).Split("\r\n");
-                var statusParts = lines[0].Split(' ', 3);
-                if (statusParts.Length < 2 || !int.TryParse(statusParts[1], CultureInfo.InvariantCulture, out var status))
-                {
-                    throw new KubeletRequestException(500, "the runtime's streaming server sent a malformed response");
-                }
-
-                var headers = new List<(string, string)>();
-                foreach (var line in lines.Skip(1))
-                {
-                    var colon = line.IndexOf(':', StringComparison.Ordinal);
-                    if (colon > 0)
-                    {
-                        headers.Add((line[..colon].Trim(), line[(colon + 1)..].Trim()));
-                    }
-                }
-
-                return (status, headers, buffer[(end + 4)..filled]);
-            }
-
-            if (filled == buffer.Length)
-            {
-                throw new KubeletRequestException(500, "the runtime's streaming server sent a response head that is too large");
-            }
-
-            var n = await stream.ReadAsync(buffer.AsMemory(filled), ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                throw new KubeletRequestException(500, "the runtime's streaming server closed the connection before a response");
-            }
-
-            filled += n;
-        }
+            Skiff.Api.HttpStream.HttpResponseHead.Failure.Malformed => "the runtime's streaming server sent a malformed response",
+            Skiff.Api.HttpStream.HttpResponseHead.Failure.TooLarge => "the runtime's streaming server sent a response head that is too large",
+            _ => "the runtime's streaming server closed the connection before a response",
+        }), ct).ConfigureAwait(false);
+        return (head.Status, head.Headers, head.Leftover);
     }
 
     /// <summary>Up to <see cref="MaxErrorBody"/> bytes of a non-101 answer's body (by Content-Length, else to the end).</summary>
