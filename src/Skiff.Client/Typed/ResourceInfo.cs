@@ -1,5 +1,6 @@
 using System.Reflection;
 using k8s.Models;
+using Skiff.Client.Entities;
 
 namespace Skiff.Client.Typed;
 
@@ -20,7 +21,10 @@ public sealed record ResourceInfo(string Group, string Version, string Kind, str
     /// <summary><c>group/version</c>, or just the version for the core group.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    /// <summary>Reads <see cref="KubernetesEntityAttribute"/> of a KubernetesClient model type.</summary>
+    /// <summary>
+    /// Reads <see cref="KubernetesEntityAttribute"/> of a model type; the scope comes from <see cref="EntityScopeAttribute"/>
+    /// when present, else from the built-in cluster-scoped kinds.
+    /// </summary>
     /// <exception cref="ArgumentException">The type has no such attribute.</exception>
     public static ResourceInfo For<T>() => For(typeof(T));
 
@@ -28,6 +32,8 @@ public sealed record ResourceInfo(string Group, string Version, string Kind, str
     {
         var a = type.GetCustomAttribute<KubernetesEntityAttribute>()
             ?? throw new ArgumentException($"{type.Name} has no [KubernetesEntity] attribute; use the ResourceInfo constructor", nameof(type));
-        return new ResourceInfo(a.Group ?? "", a.ApiVersion, a.Kind, a.PluralName, !ClusterScoped.Contains(a.Kind));
+        var scope = type.GetCustomAttribute<EntityScopeAttribute>();
+        var namespaced = scope is null ? !ClusterScoped.Contains(a.Kind) : scope.Scope == EntityScope.Namespaced;
+        return new ResourceInfo(a.Group ?? "", a.ApiVersion, a.Kind, a.PluralName, namespaced);
     }
 }
