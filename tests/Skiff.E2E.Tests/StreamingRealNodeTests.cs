@@ -89,6 +89,11 @@ public sealed class StreamingRealNodeTests
         Assert.Contains("no service port 81 found for service \"web\"", err, StringComparison.Ordinal);
         Assert.Equal("ok", await Ok("get", "--raw", $"/api/v1/nodes/{node}/proxy/healthz"));
 
+        // The kubelet's /pods lists the pods it runs (upstream's pod manager), here the web pod.
+        var kubeletPods = System.Text.Json.Nodes.JsonNode.Parse(await Ok("get", "--raw", $"/api/v1/nodes/{node}/proxy/pods"))!;
+        Assert.Equal("PodList", (string?)kubeletPods["kind"]);
+        Assert.Contains(kubeletPods["items"]!.AsArray(), p => (string?)p!["metadata"]!["name"] == "web");
+
         // kubectl proxy in front of the API server; the bare …/proxy of a GET is redirected to …/proxy/.
         var port = SkiffProcess.FreePort();
         using var proxy = StartKubectl(skiff, ["proxy", $"--port={port}"], [], out var proxyLines);

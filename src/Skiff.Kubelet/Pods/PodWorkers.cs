@@ -83,6 +83,13 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
     /// <summary>How many pods have a worker.</summary>
     public int Count => _workers.Count;
 
+    /// <summary>
+    /// The pods this kubelet runs: the informer's current state of each pod that has a worker (upstream's pod manager,
+    /// which the kubelet's <c>/pods</c> endpoint lists).
+    /// </summary>
+    public IReadOnlyList<V1Pod> ManagedPods() =>
+        _informer is null ? [] : [.. _informer.Lister.List().Where(p => _workers.ContainsKey(p.Metadata.Uid))];
+
     /// <summary>Starts the informer, removes orphaned sandboxes, then the relist loop; returns once the informer has synced.</summary>
     public async Task StartAsync(CancellationToken ct)
     {

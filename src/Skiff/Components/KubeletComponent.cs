@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using k8s;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Skiff.ApiServer.Security;
@@ -93,6 +95,7 @@ internal sealed partial class KubeletComponent(
             ServingCertificate = ClusterCertificates.IssueKubeletServingCertificate(pki, options.NodeName, addresses),
             ClientCa = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt")),
             Runtime = Kubelet.Lookup,
+            Pods = () => [.. Kubelet.Pods.ManagedPods().Select(p => (JsonObject)JsonNode.Parse(KubernetesJson.Serialize(p))!)],
             Port = options.Port,
         });
         await _server.StartAsync(ct).ConfigureAwait(false);
