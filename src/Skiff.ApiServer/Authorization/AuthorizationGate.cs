@@ -11,7 +11,7 @@ namespace Skiff.ApiServer.Authorization;
 /// <summary>
 /// The authorization step of the handler chain (upstream <c>endpoints/filters/authorization.go</c>, after
 /// authentication): a request without credentials becomes <c>system:anonymous</c> in <c>system:unauthenticated</c>
-/// (bad credentials stay 401); the authorizer chain must allow the request, else upstream's 403; then
+/// (bad credentials stay 401); <see cref="Impersonation"/> headers switch the user when allowed; the authorizer chain must allow the request, else upstream's 403; then
 /// NodeRestriction; and the request's <see cref="RequestAuthorization"/> context is set for the write path.
 /// </summary>
 public sealed class AuthorizationGate(IAuthorizer authorizer, RbacCache rbac, NodeGraph graph, IStorage storage)
@@ -50,6 +50,8 @@ public sealed class AuthorizationGate(IAuthorizer authorizer, RbacCache rbac, No
 
             user = Anonymous;
         }
+
+        user = Impersonation.Apply(ctx.Request.Headers, user, authorizer);
 
         var attributes = AuthorizationAttributes.From(user, info);
         if (attributes.IsResourceRequest && attributes.Name.Length == 0 && attributes.Verb is "list" or "watch"
