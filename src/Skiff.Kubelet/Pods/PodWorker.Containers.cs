@@ -68,6 +68,32 @@ internal sealed partial class PodWorker
         return started;
     }
 
+    /// <summary>
+    /// True when no regular container runs or will start again (upstream's <c>computePodActions</c> then kills the pod):
+    /// under <c>restartPolicy: Never</c> every container exited, under <c>OnFailure</c> every one exited 0.
+    /// </summary>
+    private static bool RegularContainersDone(V1Pod pod, Dictionary<string, List<Instance>> instances)
+    {
+        var policy = pod.Spec.RestartPolicy ?? "Always";
+        return policy != "Always" && pod.Spec.Containers.All(c =>
+            instances.TryGetValue(c.Name, out var l) && l[0] is { Exited: true } latest && (policy == "Never" || latest.ExitCode == 0));
+    }
+
+    /// <summary>Stops the running sidecars, last started first, once the regular containers are done; true when one was stopped.</summary>
+    private async Task<bool> StopSidecarsAsync(V1Pod pod, Dictionary<string, List<Instance>> instances, CancellationToken ct)
+    {
+        var sidecars = (pod.Spec.InitContainers ?? []).Where(c => c.RestartPolicy == "Always")
+            .Select(c => (Spec: c, Latest: instances.TryGetValue(c.Name, out var l) ? l[0] : null))
+            .Where(x => x.Latest is { State: ContainerState.ContainerRunning or ContainerState.ContainerCreated })
+            .ToList();
+        foreach (var (spec, latest) in Enumerable.Reverse(sidecars))
+        {
+            await StopContainerAsync(pod, spec, latest!.Id, GracePeriod(pod), ct).ConfigureAwait(false);
+        }
+
+        return sidecars.Count > 0;
+    }
+
     /// <summary>Starts <paramref name="c"/> unless its backoff holds it; records a waiting reason when it cannot.</summary>
     private async Task<bool> StartIfDueAsync(V1Pod pod, V1Container c, Instance? previous, IReadOnlyDictionary<string, string> volumes, DateTimeOffset now, CancellationToken ct)
     {

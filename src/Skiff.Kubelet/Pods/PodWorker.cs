@@ -189,7 +189,9 @@ internal sealed partial class PodWorker
         await EnsureSandboxAsync(pod, ct).ConfigureAwait(false);
         var instances = await ListAsync(ct).ConfigureAwait(false);
         await KillUnhealthyAsync(pod, instances, ct).ConfigureAwait(false);
-        var changed = await StartContainersAsync(pod, instances, volumes, now, ct).ConfigureAwait(false);
+        var changed = RegularContainersDone(pod, instances)
+            ? await StopSidecarsAsync(pod, instances, ct).ConfigureAwait(false)
+            : await StartContainersAsync(pod, instances, volumes, now, ct).ConfigureAwait(false);
         if (changed)
         {
             instances = await ListAsync(ct).ConfigureAwait(false);

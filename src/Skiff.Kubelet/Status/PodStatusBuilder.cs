@@ -39,7 +39,7 @@ public static class PodStatusBuilder
         var old = pod.Status ?? new V1PodStatus();
         var at = now.UtcDateTime;
         var init = Complete(spec.InitContainers, runtime.InitContainerStatuses, "PodInitializing");
-        var app = Complete(spec.Containers, runtime.ContainerStatuses, init.All(IsInitDone) ? "ContainerCreating" : "PodInitializing");
+        var app = Complete(spec.Containers, runtime.ContainerStatuses, init.All(i => IsInitialized(spec, i)) ? "ContainerCreating" : "PodInitializing");
         var phase = Phase(spec, init, app);
 
         var conditions = new List<V1PodCondition>();
@@ -57,8 +57,8 @@ public static class PodStatusBuilder
         }
 
         conditions.Add(Condition(old, PodConditionReasons.PodReadyToStartContainers, runtime.SandboxReady, null, null, at));
-        conditions.Add(InitializedCondition(old, init, phase, at));
-        var (containersReady, reason, message) = ContainersReadyState(app, phase);
+        conditions.Add(InitializedCondition(old, spec, init, app, phase, at));
+        var (containersReady, reason, message) = ContainersReadyState([.. init.Where(i => IsSidecar(spec, i.Name)), .. app], phase);
         var (ready, readyReason, readyMessage) = containersReady ? GatesState(spec, conditions) : (false, reason, message);
         conditions.Add(Condition(old, PodConditionReasons.Ready, ready, readyReason, readyMessage, at));
         conditions.Add(Condition(old, PodConditionReasons.ContainersReady, containersReady, reason, message, at));
@@ -81,42 +81,49 @@ public static class PodStatusBuilder
         };
     }
 
-    /// <summary>Upstream's <c>getPhase</c> (without sidecar containers).</summary>
+    /// <summary>
+    /// Upstream's <c>getPhase</c>, with sidecars: a restartable init container (<c>restartPolicy: Always</c>) counts as
+    /// running while it runs and is pending until it has started; once it has stopped it no longer counts, so a pod
+    /// whose regular containers completed is Succeeded (or Failed) after the kubelet stopped its sidecars.
+    /// </summary>
     public static string Phase(V1PodSpec spec, IReadOnlyList<V1ContainerStatus> init, IReadOnlyList<V1ContainerStatus> app)
     {
         var policy = spec.RestartPolicy ?? "Always";
-        var pendingInit = 0;
-        var failedInit = 0;
+        int pendingInit = 0, pendingSidecars = 0, failedInit = 0;
+        int running = 0, waiting = 0, stopped = 0, succeeded = 0;
         foreach (var s in init)
         {
-            if (s.State?.Terminated is { } t)
+            if (!IsSidecar(spec, s.Name))
             {
-                if (t.ExitCode != 0)
+                if (s.State?.Terminated is { } t)
                 {
-                    failedInit++;
+                    failedInit += t.ExitCode != 0 ? 1 : 0;
                 }
+                else if (s.State?.Waiting is not null && s.LastState?.Terminated is { } last)
+                {
+                    failedInit += last.ExitCode != 0 ? 1 : 0;
+                }
+                else
+                {
+                    pendingInit++;
+                }
+
+                continue;
             }
-            else if (s.State?.Waiting is not null && s.LastState?.Terminated is { ExitCode: not 0 })
+
+            if (s.State?.Running is not null)
             {
-                failedInit++;
+                pendingSidecars += s.Started == true ? 0 : 1;
+                running++;
             }
-            else
+            else if (s.State?.Terminated is null && s.LastState?.Terminated is null)
             {
-                pendingInit++;
+                // Waiting for its first start.
+                pendingSidecars++;
+                waiting++;
             }
         }
 
-        if (failedInit > 0 && policy == "Never")
-        {
-            return Failed;
-        }
-
-        if (pendingInit > 0 || failedInit > 0)
-        {
-            return Pending;
-        }
-
-        int running = 0, waiting = 0, stopped = 0, succeeded = 0;
         foreach (var s in app)
         {
             if (s.State?.Running is not null)
@@ -138,17 +145,37 @@ public static class PodStatusBuilder
             }
         }
 
-        return (waiting, running, stopped) switch
+        if (failedInit > 0 && policy == "Never")
         {
-            ( > 0, _, _) => Pending,
-            (_, > 0, _) => Running,
-            (_, 0, > 0) when policy == "Always" => Running,
-            (_, 0, > 0) when stopped == succeeded => Succeeded,
-            (_, 0, > 0) when policy == "Never" => Failed,
-            (_, 0, > 0) => Running,
+            return Failed;
+        }
+
+        if (pendingInit > 0 || failedInit > 0 || (pendingSidecars > 0 && !AnyRegularStarted(app)) || waiting > 0)
+        {
+            return Pending;
+        }
+
+        return (running, stopped) switch
+        {
+            ( > 0, _) => Running,
+            (0, > 0) when policy == "Always" => Running,
+            (0, > 0) when stopped == succeeded => Succeeded,
+            (0, > 0) when policy == "Never" => Failed,
+            (0, > 0) => Running,
             _ => Pending,
         };
     }
+
+    /// <summary>True when the init container <paramref name="name"/> is a sidecar (<c>restartPolicy: Always</c>).</summary>
+    public static bool IsSidecar(V1PodSpec spec, string name) =>
+        spec.InitContainers?.FirstOrDefault(c => c.Name == name)?.RestartPolicy == "Always";
+
+    /// <summary>Upstream's <c>HasAnyRegularContainerStarted</c>.</summary>
+    private static bool AnyRegularStarted(IReadOnlyList<V1ContainerStatus> app) =>
+        app.Any(s => s.State?.Running is not null || s.State?.Terminated is not null || s.LastState?.Terminated is not null);
+
+    /// <summary>Upstream's <c>isInitContainerInitialized</c>: a sidecar once started, another init container once it exited 0.</summary>
+    private static bool IsInitialized(V1PodSpec spec, V1ContainerStatus s) => IsSidecar(spec, s.Name) ? s.Started == true : IsInitDone(s);
 
     private static bool IsInitDone(V1ContainerStatus s) => s.State?.Terminated is { ExitCode: 0 };
 
@@ -173,14 +200,15 @@ public static class PodStatusBuilder
         return result;
     }
 
-    private static V1PodCondition InitializedCondition(V1PodStatus old, List<V1ContainerStatus> init, string phase, DateTime at)
+    private static V1PodCondition InitializedCondition(V1PodStatus old, V1PodSpec spec, List<V1ContainerStatus> init, List<V1ContainerStatus> app, string phase, DateTime at)
     {
         if (phase == Succeeded)
         {
             return Condition(old, PodConditionReasons.Initialized, true, PodConditionReasons.PodCompleted, null, at);
         }
 
-        var incomplete = init.Where(s => !IsInitDone(s)).Select(s => s.Name).ToList();
+        // As upstream: once a regular container has started the pod stays initialized (a restarting sidecar does not undo it).
+        var incomplete = AnyRegularStarted(app) ? [] : init.Where(s => !IsInitialized(spec, s)).Select(s => s.Name).ToList();
         return incomplete.Count == 0
             ? Condition(old, PodConditionReasons.Initialized, true, null, null, at)
             : Condition(old, PodConditionReasons.Initialized, false, PodConditionReasons.ContainersNotInitialized,

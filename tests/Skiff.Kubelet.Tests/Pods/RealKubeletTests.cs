@@ -7,7 +7,7 @@ using Xunit;
 namespace Skiff.Kubelet.Tests.Pods;
 
 /// <summary>The real kubelet on containerd, driven with the real kubectl: pods really run.</summary>
-public sealed class RealKubeletTests(RealKubeletFixture fx) : IClassFixture<RealKubeletFixture>
+public sealed partial class RealKubeletTests(RealKubeletFixture fx) : IClassFixture<RealKubeletFixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
