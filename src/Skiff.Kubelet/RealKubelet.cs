@@ -91,7 +91,7 @@ public sealed class RealKubelet : IAsyncDisposable
         {
             try
             {
-                await Pods.StopPodsAsync(grace.Token).ConfigureAwait(false);
+                await Pods.StopPodsAsync(_shutdownGrace, grace.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

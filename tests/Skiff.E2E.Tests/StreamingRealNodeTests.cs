@@ -112,8 +112,49 @@ public sealed class StreamingRealNodeTests
             proxy.Kill(entireProcessTree: true);
         }
 
-        await Ok("delete", "pod", "web", "--grace-period=1");
+        // logs: -f follows until the container exits, --tail and --since filter, --previous reads the last terminated
+        // instance; cp copies both ways through exec and tar.
+        await skiff.KubectlArgsOkAsync(["apply", "-f", "-"], LogsYaml);
+        await Ok("wait", "--for=jsonpath={.status.phase}=Running", "pod/lines", "--timeout=120s");
+        Assert.Equal("line1\nline2\nline3\n", await Ok("logs", "-f", "lines"));
+        Assert.Equal("line3\n", await Ok("logs", "--tail=1", "lines"));
+        Assert.Equal("line1\nline2\nline3\n", await Ok("logs", "--since=1h", "lines"));
+        await Ok("wait", "--for=jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}=1", "pod/crashy", "--timeout=120s");
+        Assert.StartsWith("crashy run ", await Ok("logs", "--previous", "crashy"), StringComparison.Ordinal);
+
+        var local = Path.Combine(dir, "cp-in.txt");
+        await File.WriteAllTextAsync(local, "copied through tar\n");
+        await Ok("cp", local, "web:/tmp/cp-in.txt");
+        Assert.Equal("copied through tar\n", await Ok("exec", "web", "--", "cat", "/tmp/cp-in.txt"));
+        var back = Path.Combine(dir, "cp-out.txt");
+        await Ok("cp", "web:/tmp/cp-in.txt", back);
+        Assert.Equal("copied through tar\n", await File.ReadAllTextAsync(back));
+
+        await Ok("delete", "pod", "web", "lines", "crashy", "--grace-period=1");
     }
+
+    private const string LogsYaml = """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: lines}
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: c
+            image: docker.io/library/busybox:latest
+            imagePullPolicy: IfNotPresent
+            command: ["sh", "-c", "sleep 1; for i in 1 2 3; do echo line$i; sleep 0.5; done"]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: crashy}
+        spec:
+          containers:
+          - name: c
+            image: docker.io/library/busybox:latest
+            imagePullPolicy: IfNotPresent
+            command: ["sh", "-c", "echo crashy run $(cut -d' ' -f1 /proc/uptime); sleep 1; exit 1"]
+        """;
 
     /// <summary>Runs <c>kubectl port-forward TARGET LOCAL:80</c>, GETs <c>/</c> through it once it listens, and stops it.</summary>
     private static async Task<string> PortForwardGetAsync(SkiffProcess skiff, string target, IReadOnlyList<(string, string)> env)

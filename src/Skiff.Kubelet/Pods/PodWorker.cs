@@ -25,6 +25,7 @@ internal sealed partial class PodWorker
     private readonly ConcurrentDictionary<string, ProbeFailure> _kills = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Reason, string Message)> _waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _containerIds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _exitedIds = new(StringComparer.Ordinal);
     private volatile V1Pod _pod;
     private volatile bool _deleted;
     private DateTimeOffset? _due;
@@ -78,6 +79,15 @@ internal sealed partial class PodWorker
         Signal();
     }
 
+    /// <summary>The ids of this pod's containers that have exited, as of the last listing.</summary>
+    public IReadOnlySet<string> ExitedContainerIds()
+    {
+        lock (_containerIds)
+        {
+            return new HashSet<string>(_exitedIds, StringComparer.Ordinal);
+        }
+    }
+
     public IReadOnlyDictionary<string, string?> ContainerIds()
     {
         lock (_containerIds)
@@ -87,11 +97,12 @@ internal sealed partial class PodWorker
     }
 
     /// <summary>The node shuts down: stop the pod's containers gracefully (the API object stays).</summary>
-    public async Task ShutdownAsync(CancellationToken ct)
+    public async Task ShutdownAsync(long maxGraceSeconds, CancellationToken ct)
     {
         try
         {
-            await KillPodAsync(_pod, GracePeriod(_pod), ct).ConfigureAwait(false);
+            // The runtime waits the whole grace period before SIGKILL, whatever the caller's token says: cap it.
+            await KillPodAsync(_pod, Math.Min(GracePeriod(_pod), maxGraceSeconds), ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException)
         {
@@ -278,6 +289,9 @@ internal sealed partial class PodWorker
             {
                 _containerIds[name] = l[0].Id;
             }
+
+            _exitedIds.Clear();
+            _exitedIds.UnionWith(result.Values.SelectMany(l => l).Where(i => i.Exited).Select(i => i.Id));
         }
 
         return result;

@@ -103,11 +103,16 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
         _relist = Task.Run(() => RelistLoopAsync(_stop.Token), CancellationToken.None);
     }
 
-    /// <summary>Stops every pod gracefully (the node shuts down), then the loops.</summary>
-    public async Task StopPodsAsync(CancellationToken ct)
+    /// <summary>
+    /// Stops every pod gracefully (the node shuts down), then the loops: each pod gets its grace period, but no more than
+    /// <paramref name="budget"/> less 2 s (sidecars, stopped last, get up to 2 s more), as upstream's graceful node
+    /// shutdown caps pods at the node's shutdown grace period.
+    /// </summary>
+    public async Task StopPodsAsync(TimeSpan budget, CancellationToken ct)
     {
         await StopLoopsAsync().ConfigureAwait(false);
-        await Task.WhenAll(_workers.Values.Select(w => w.ShutdownAsync(ct))).ConfigureAwait(false);
+        var maxGrace = Math.Max(1, (long)budget.TotalSeconds - 2);
+        await Task.WhenAll(_workers.Values.Select(w => w.ShutdownAsync(maxGrace, ct))).ConfigureAwait(false);
     }
 
     private async Task StopLoopsAsync()
@@ -233,7 +238,7 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
             return null;
         }
 
-        return new PodRuntimeInfo(w.Uid, w.SandboxId, PodLogPaths.PodDirectory(Options.PodLogDirectory, ns, name, w.Uid), w.ContainerIds());
+        return new PodRuntimeInfo(w.Uid, w.SandboxId, PodLogPaths.PodDirectory(Options.PodLogDirectory, ns, name, w.Uid), w.ContainerIds()) { Exited = w.ExitedContainerIds() };
     }
 
     /// <inheritdoc />

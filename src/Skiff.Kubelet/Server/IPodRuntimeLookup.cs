@@ -31,4 +31,8 @@ public interface IPodRuntimeLookup
 /// <param name="SandboxId">The CRI sandbox id (null before it exists).</param>
 /// <param name="LogDirectory">The pod's log directory (<see cref="Logs.PodLogPaths.PodDirectory"/>).</param>
 /// <param name="Containers">Container name → the id of its current (last started) container, null if none yet.</param>
-public sealed record PodRuntimeInfo(string Uid, string? SandboxId, string LogDirectory, IReadOnlyDictionary<string, string?> Containers);
+public sealed record PodRuntimeInfo(string Uid, string? SandboxId, string LogDirectory, IReadOnlyDictionary<string, string?> Containers)
+{
+    /// <summary>The ids of the pod's containers known to have exited (a log follower stops when its container is among them).</summary>
+    public IReadOnlySet<string> Exited { get; init; } = new HashSet<string>();
+}

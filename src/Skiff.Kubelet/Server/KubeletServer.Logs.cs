@@ -48,7 +48,7 @@ public sealed partial class KubeletServer
         bool IsRunning() =>
             !previous
             && _options.Runtime.Find(ns, podName) is { } now
-            && now.Containers.TryGetValue(container, out var id) && id == containerId
+            && now.Containers.TryGetValue(container, out var id) && id == containerId && !now.Exited.Contains(containerId!)
             && LogFiles(pod.LogDirectory, container) is { Count: > 0 } latest && latest[^1].Restart == current;
 
         ctx.Response.StatusCode = 200;
