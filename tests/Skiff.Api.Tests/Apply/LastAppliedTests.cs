@@ -21,7 +21,8 @@ public class LastAppliedTests
     /// <summary>A ConfigMap as client-side apply leaves it: its configuration in the annotation, owned by kubectl-client-side-apply.</summary>
     private static JsonObject ClientSideApplied(string lastAppliedApiVersion = "v1", string liveKey = "value")
     {
-        var lastApplied = $$"""{"apiVersion":"{{lastAppliedApiVersion}}","data":{"key":"value","legacy":"unused"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"test","namespace":"default"}}""" + "\n";
+        var lastApplied = """{"apiVersion":"VERSION","data":{"key":"value","legacy":"unused"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"test","namespace":"default"}}"""
+            .Replace("VERSION", lastAppliedApiVersion, StringComparison.Ordinal) + "\n";
         var live = new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -33,7 +34,7 @@ public class LastAppliedTests
     }
 
     private static JsonObject Config(string key) =>
-        Obj($$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"test","namespace":"default"},"data":{"key":"{{key}}"}}""");
+        Obj("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"test","namespace":"default"},"data":{"key":"KEY"}}""".Replace("KEY", key, StringComparison.Ordinal));
 
     [Fact]
     public void KubectlApply_OnAClientSideAppliedObject_TakesOverInsteadOfConflicting()
