@@ -149,6 +149,23 @@ internal sealed class FieldSet
         Prune();
     }
 
+    /// <summary>Whether exactly this path is a member.</summary>
+    public bool Has(IReadOnlyList<string> path)
+    {
+        var node = this;
+        foreach (var pe in path)
+        {
+            if (!node.Children.TryGetValue(pe, out var next))
+            {
+                return false;
+            }
+
+            node = next;
+        }
+
+        return node.Member;
+    }
+
     /// <summary>Whether the path or anything under it is a member.</summary>
     public bool HasAtOrUnder(IReadOnlyList<string> path)
     {

@@ -11,7 +11,8 @@ namespace Skiff.Api.Apply;
 /// upstream's 409 unless forced, and removes fields this manager applied before and no longer applies when no one
 /// else owns them. <see cref="UpdateManagedFields"/> records ownership for ordinary writes (create, update, patch).
 /// apiVersion, kind and server-set metadata (name, namespace, uid, resourceVersion, generation,
-/// creationTimestamp, selfLink, managedFields) are never owned.
+/// creationTimestamp, selfLink, managedFields) are never owned. Applies by the manager <c>kubectl</c> upgrade objects
+/// last written by client-side apply (<see cref="LastApplied"/>).
 /// </summary>
 public static class ServerSideApply
 {
@@ -95,7 +96,13 @@ public static class ServerSideApply
 
         if (conflicts.Count > 0 && !force)
         {
-            throw ConflictError(conflicts);
+            // The client-side → server-side apply upgrade: conflicts on what last-applied still describes are forced.
+            var allowed = manager == LastApplied.UpgradingManager && live is not null ? LastApplied.AllowedConflicts(live, apiVersion, schema) : null;
+            var remaining = allowed is null ? conflicts : conflicts.Where(c => !allowed.Has(c.Path)).ToList();
+            if (remaining.Count > 0)
+            {
+                throw ConflictError(remaining);
+            }
         }
 
         foreach (var (e, p) in conflicts)
@@ -123,6 +130,11 @@ public static class ServerSideApply
         self.ApiVersion = apiVersion;
         self.Time = ManagedEntry.FormatTime(now);
         ManagedEntry.Encode(merged, entries);
+        if (manager == LastApplied.UpgradingManager)
+        {
+            LastApplied.Update(merged, applied);
+        }
+
         return new ApplyResult(merged, live is null);
     }
 

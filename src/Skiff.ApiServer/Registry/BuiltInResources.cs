@@ -111,6 +111,11 @@ public static class BuiltInResources
         yield return R("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
         yield return R("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
             HorizontalPodAutoscalerStrategy.Instance, shortNames: ["hpa"], categories: All, subresources: [Status("autoscaling", "v2", "HorizontalPodAutoscaler")]);
+
+        // autoscaling/v1 is served from the v2 storage, as upstream 1.32 stores autoscaling/v2.
+        yield return R("autoscaling", "v1", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
+            HorizontalPodAutoscalerV1Strategy.Instance, shortNames: ["hpa"], categories: All, subresources: [Status("autoscaling", "v1", "HorizontalPodAutoscaler")])
+            with { StorageGroupVersion = "autoscaling/v2", Converter = HorizontalPodAutoscalerV1Converter.Instance };
         yield return R("batch", "v1", "cronjobs", "cronjob", "CronJob", true, CronJobStrategy.Instance, shortNames: ["cj"], categories: All,
             subresources: [Status("batch", "v1", "CronJob")]);
         yield return R("batch", "v1", "jobs", "job", "Job", true, JobStrategy.Instance, categories: All, subresources: [Status("batch", "v1", "Job")]);

@@ -56,6 +56,13 @@ public sealed record ResourceDescriptor
     public string? StorageGroupVersion { get; init; }
 
     /// <summary>
+    /// Converts between the storage version (<see cref="StorageGroupVersion"/>) and this descriptor's version when
+    /// the two shapes differ (autoscaling/v1 HorizontalPodAutoscalers stored as autoscaling/v2); null when objects are
+    /// stored as served. Several descriptors may share one storage prefix, each with its own converter.
+    /// </summary>
+    public IVersionConverter? Converter { get; init; }
+
+    /// <summary>
     /// Discovery's <c>storageVersionHash</c> (upstream <c>discovery.StorageVersionHash</c>): the first 8 bytes of the
     /// SHA-256 of <c>group/version/Kind</c> of the storage version, base64. Equal hashes mean the same stored objects.
     /// </summary>

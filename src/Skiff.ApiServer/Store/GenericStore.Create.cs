@@ -42,9 +42,14 @@ internal sealed partial class GenericStore
 
         // Upstream admits the decoded (defaulted) object before the strategy prepares and validates it.
         Admission.AdmissionAttributes? admitted = null;
+        JsonObject? written = null;
         if (options.Admission is { } admission)
         {
             Strategy.ApplyDefaults(obj);
+
+            // Upstream's field manager records the writer's fields on the decoded, defaulted object, before mutating
+            // admission: what a plugin adds (a pod's default tolerations) belongs to no manager.
+            written = options.ManagedFieldsSet ? null : (JsonObject)obj.DeepClone();
             admitted = await admission.MutateAsync(Admission.AdmissionOperation.Create, obj, null, ct).ConfigureAwait(false);
         }
 
@@ -71,7 +76,19 @@ internal sealed partial class GenericStore
         }
 
         CheckSizeBeforeManagedFields(obj);
-        RecordManagedFields(null, obj, options);
+        if (written is not null)
+        {
+            GoJsonZeros.Fill(written);
+            RecordManagedFields(null, written, options);
+            if (Meta.Of(written)["managedFields"] is { } managed)
+            {
+                Meta.Of(obj)["managedFields"] = managed.DeepClone();
+            }
+        }
+        else
+        {
+            RecordManagedFields(null, obj, options);
+        }
         if (admitted is not null)
         {
             await options.Admission!.ValidateAsync(admitted, obj, ct).ConfigureAwait(false);
@@ -113,8 +130,8 @@ internal sealed partial class GenericStore
 
             try
             {
-                var kv = await _storage.CreateAsync(key, Write(obj), ct).ConfigureAwait(false);
-                return Read(kv);
+                var kv = await _storage.CreateAsync(key, await WriteAsync(obj, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                return await ReadAsync(kv, ct).ConfigureAwait(false);
             }
             catch (KeyExistsException)
             {

@@ -17,7 +17,7 @@ internal sealed partial class GenericStore
     {
         await WaitForRevisionAsync(ParseRv(resourceVersion), ct).ConfigureAwait(false);
         var kv = await _storage.GetAsync(Key(ns, name), 0, ct).ConfigureAwait(false);
-        return kv is null ? throw NotFound(name) : Read(kv);
+        return kv is null ? throw NotFound(name) : await ReadAsync(kv, ct).ConfigureAwait(false);
     }
 
     /// <summary>Reads the current stored state, or null.</summary>
@@ -95,7 +95,7 @@ internal sealed partial class GenericStore
                 }
 
                 lastKey = kv.Key;
-                var obj = Read(kv);
+                var obj = await ReadAsync(kv, ct).ConfigureAwait(false);
                 if (filter is null || filter(obj))
                 {
                     items.Add(obj);

@@ -32,7 +32,7 @@ internal sealed partial class GenericStore
 
         if (options.DryRun)
         {
-            var old = Read(existing);
+            var old = await ReadAsync(existing, ct).ConfigureAwait(false);
             var preview = await TransformAsync(old, produce, ns, name, options, ct).ConfigureAwait(false);
             if (preview is not null && await Strategy.BeforeWriteAsync(new StrategyContext(_storage, true), preview, old, ct).ConfigureAwait(false) is { } dryHook)
             {
@@ -62,7 +62,7 @@ internal sealed partial class GenericStore
                         throw NotFound(name);
                     }
 
-                    var old = Read(current);
+                    var old = await ReadAsync(current, token).ConfigureAwait(false);
                     var next = await TransformAsync(old, produce, ns, name, options, token).ConfigureAwait(false);
                     if (next is null)
                     {
@@ -74,7 +74,7 @@ internal sealed partial class GenericStore
                         hooks.Add(hook);
                     }
 
-                    return Write(next);
+                    return await WriteAsync(next, token).ConfigureAwait(false);
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);
@@ -96,7 +96,7 @@ internal sealed partial class GenericStore
             }
         }
 
-        var result = Read(written);
+        var result = await ReadAsync(written, ct).ConfigureAwait(false);
         if (ShouldDeleteNow(result))
         {
             var deleted = await _storage.CompareAndDeleteAsync(key, written.ModRevision, ct).ConfigureAwait(false);
@@ -147,7 +147,12 @@ internal sealed partial class GenericStore
         }
 
         var oldMeta = Meta.Of(old);
-        foreach (var f in options.ManagedFieldsSet
+
+        // Upstream's decodeLiveOrNew: a write to the main resource that sets non-empty managedFields replaces them
+        // (kubectl's own client-side → server-side apply migration is such a JSON patch); otherwise, and always on a
+        // subresource, they stay the live object's.
+        var requestSetsManagedFields = options.Subresource.Length == 0 && meta["managedFields"] is JsonArray { Count: > 0 };
+        foreach (var f in options.ManagedFieldsSet || requestSetsManagedFields
                      ? new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" }
                      : new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "managedFields" })
         {

@@ -113,23 +113,34 @@ internal sealed partial class GenericStore
     }
 
     /// <summary>
-    /// Decodes stored bytes for this store's descriptor: a custom resource served in a version other than its storage
-    /// version gets its <c>apiVersion</c> rewritten (conversion strategy <c>None</c>).
+    /// Decodes stored bytes for this store's descriptor: through <see cref="ResourceDescriptor.Converter"/> when the
+    /// served version has its own shape; a custom resource served in a version other than its storage version without
+    /// a converter gets its <c>apiVersion</c> rewritten (conversion strategy <c>None</c>).
     /// </summary>
-    private JsonObject Read(KeyValue kv)
+    private ValueTask<JsonObject> ReadAsync(KeyValue kv, CancellationToken ct)
     {
         var obj = Decode(kv);
+        if (Descriptor.Converter is { } converter)
+        {
+            return converter.ToServedAsync(obj, ct);
+        }
+
         if (Descriptor.Custom && Descriptor.StorageGroupVersion is not null && obj["apiVersion"] is not null)
         {
             obj["apiVersion"] = Descriptor.GroupVersion;
         }
 
-        return obj;
+        return ValueTask.FromResult(obj);
     }
 
-    /// <summary>Encodes for storage; a custom resource is stored with its storage version's <c>apiVersion</c>.</summary>
-    private byte[] Write(JsonObject obj)
+    /// <summary>Encodes for storage: converted to the storage version (<see cref="ReadAsync"/>'s inverse).</summary>
+    private async ValueTask<byte[]> WriteAsync(JsonObject obj, CancellationToken ct)
     {
+        if (Descriptor.Converter is { } converter)
+        {
+            return Encode(await converter.ToStorageAsync(obj, ct).ConfigureAwait(false));
+        }
+
         if (Descriptor.Custom && Descriptor.StorageGroupVersion is { } storageVersion && obj["apiVersion"] is not null)
         {
             var copy = (JsonObject)obj.DeepClone();

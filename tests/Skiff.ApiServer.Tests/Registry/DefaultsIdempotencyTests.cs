@@ -37,7 +37,7 @@ public class DefaultsIdempotencyTests
     [MemberData(nameof(Samples))]
     public void ApplyDefaults_Twice_SameAsOnce(string group, string resource, string json)
     {
-        var d = BuiltInResources.Create(new BuiltInResourceOptions()).Single(x => x.Group == group && x.Resource == resource);
+        var d = BuiltInResources.Create(new BuiltInResourceOptions()).First(x => x.Group == group && x.Resource == resource);
         json = json.Replace("TEMPLATE_SPEC", JsonNode.Parse(Template)!["spec"]!.ToJsonString()).Replace("TEMPLATE", Template);
         var obj = (JsonObject)JsonNode.Parse(json)!;
         d.Strategy.PrepareForCreate(obj);

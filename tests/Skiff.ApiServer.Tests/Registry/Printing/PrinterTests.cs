@@ -11,10 +11,10 @@ public class PrinterTests
     private static readonly IReadOnlyList<ResourceDescriptor> All = BuiltInResources.Create(new BuiltInResourceOptions());
 
     private static IReadOnlyList<object?> Row(string group, string resource, string json) =>
-        All.Single(d => d.Group == group && d.Resource == resource).Strategy.Table.Cells((JsonObject)JsonNode.Parse(json)!, Now);
+        All.First(d => d.Group == group && d.Resource == resource).Strategy.Table.Cells((JsonObject)JsonNode.Parse(json)!, Now);
 
     private static IEnumerable<string> ColumnNames(string group, string resource) =>
-        All.Single(d => d.Group == group && d.Resource == resource).Strategy.Table.Columns.Select(c => c.Name);
+        All.First(d => d.Group == group && d.Resource == resource).Strategy.Table.Columns.Select(c => c.Name);
 
     [Theory]
     [InlineData("""[{"type":"Ready","status":"True"}]""", false, "Ready")]
