@@ -34,7 +34,7 @@ internal sealed partial class ResourceEndpoint
         _registry = registry;
         _options = options;
         _admission = Skiff.ApiServer.Admission.AdmissionPluginCatalog.Build(options.EnableAdmissionPlugins, options.DisableAdmissionPlugins,
-            new Skiff.ApiServer.Admission.AdmissionPluginContext(new Skiff.ApiServer.Admission.AdmissionReader(options.Storage), options.Clock), options.ExtraAdmissionPlugins);
+            new Skiff.ApiServer.Admission.AdmissionPluginContext(new Skiff.ApiServer.Admission.AdmissionReader(options.Storage), options.Clock, registry), options.ExtraAdmissionPlugins);
         foreach (var d in new IContentDecoder[] { JsonContentDecoder.Instance, YamlContentDecoder.Instance, ProtobufContentDecoder.Instance }.Concat(options.ExtraDecoders))
         {
             foreach (var mt in d.MediaTypes)
