@@ -113,8 +113,8 @@ internal sealed partial class GenericStore
 
             try
             {
-                var kv = await _storage.CreateAsync(key, Write(obj), ct).ConfigureAwait(false);
-                return Read(kv);
+                var kv = await _storage.CreateAsync(key, await WriteAsync(obj, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                return await ReadAsync(kv, ct).ConfigureAwait(false);
             }
             catch (KeyExistsException)
             {

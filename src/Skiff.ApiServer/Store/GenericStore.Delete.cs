@@ -23,7 +23,7 @@ internal sealed partial class GenericStore
                 throw NotFound(name);
             }
 
-            var current = Read(kv);
+            var current = await ReadAsync(kv, ct).ConfigureAwait(false);
             CheckPreconditions(current, name, options);
             if (options.Admission is { } admission)
             {
@@ -44,13 +44,13 @@ internal sealed partial class GenericStore
                     return new DeleteOutcome(marked, false, true);
                 }
 
-                var swap = await _storage.CompareAndSwapAsync(key, kv.ModRevision, Write(marked), ct).ConfigureAwait(false);
+                var swap = await _storage.CompareAndSwapAsync(key, kv.ModRevision, await WriteAsync(marked, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
                 if (!swap.Succeeded)
                 {
                     continue;
                 }
 
-                return new DeleteOutcome(Read(swap.Current!), false, true);
+                return new DeleteOutcome(await ReadAsync(swap.Current!, ct).ConfigureAwait(false), false, true);
             }
 
             if (options.DryRun)

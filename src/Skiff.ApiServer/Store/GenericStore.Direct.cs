@@ -16,20 +16,20 @@ internal sealed partial class GenericStore
         {
             var written = await _storage.GuaranteedUpdateAsync(
                 Key(ns, name),
-                (current, _) =>
+                async (current, token) =>
                 {
                     if (current is null)
                     {
                         throw NotFound(name);
                     }
 
-                    var obj = Read(current);
+                    var obj = await ReadAsync(current, token).ConfigureAwait(false);
                     mutate(obj);
-                    return ValueTask.FromResult<ReadOnlyMemory<byte>?>(Write(obj));
+                    return (ReadOnlyMemory<byte>?)await WriteAsync(obj, token).ConfigureAwait(false);
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);
-            return Read(written);
+            return await ReadAsync(written, ct).ConfigureAwait(false);
         }
         catch (KeyNotFoundStorageException)
         {

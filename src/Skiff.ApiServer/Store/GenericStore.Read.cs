@@ -17,7 +17,7 @@ internal sealed partial class GenericStore
     {
         await WaitForRevisionAsync(ParseRv(resourceVersion), ct).ConfigureAwait(false);
         var kv = await _storage.GetAsync(Key(ns, name), 0, ct).ConfigureAwait(false);
-        return kv is null ? throw NotFound(name) : Read(kv);
+        return kv is null ? throw NotFound(name) : await ReadAsync(kv, ct).ConfigureAwait(false);
     }
 
     /// <summary>Reads the current stored state, or null.</summary>
@@ -86,8 +86,11 @@ internal sealed partial class GenericStore
             }
 
             revision = page.Revision;
+            var decoded = await ReadManyAsync(page.Items, ct).ConfigureAwait(false);
+            var index = 0;
             foreach (var kv in page.Items)
             {
+                var obj = decoded[index++];
                 if (limit > 0 && items.Count >= limit)
                 {
                     hasMore = true;
@@ -95,7 +98,6 @@ internal sealed partial class GenericStore
                 }
 
                 lastKey = kv.Key;
-                var obj = Read(kv);
                 if (filter is null || filter(obj))
                 {
                     items.Add(obj);

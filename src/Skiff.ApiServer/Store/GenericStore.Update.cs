@@ -32,7 +32,7 @@ internal sealed partial class GenericStore
 
         if (options.DryRun)
         {
-            var old = Read(existing);
+            var old = await ReadAsync(existing, ct).ConfigureAwait(false);
             var preview = await TransformAsync(old, produce, ns, name, options, ct).ConfigureAwait(false);
             if (preview is not null && await Strategy.BeforeWriteAsync(new StrategyContext(_storage, true), preview, old, ct).ConfigureAwait(false) is { } dryHook)
             {
@@ -62,7 +62,7 @@ internal sealed partial class GenericStore
                         throw NotFound(name);
                     }
 
-                    var old = Read(current);
+                    var old = await ReadAsync(current, token).ConfigureAwait(false);
                     var next = await TransformAsync(old, produce, ns, name, options, token).ConfigureAwait(false);
                     if (next is null)
                     {
@@ -74,7 +74,7 @@ internal sealed partial class GenericStore
                         hooks.Add(hook);
                     }
 
-                    return Write(next);
+                    return await WriteAsync(next, token).ConfigureAwait(false);
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);
@@ -96,7 +96,7 @@ internal sealed partial class GenericStore
             }
         }
 
-        var result = Read(written);
+        var result = await ReadAsync(written, ct).ConfigureAwait(false);
         if (ShouldDeleteNow(result))
         {
             var deleted = await _storage.CompareAndDeleteAsync(key, written.ModRevision, ct).ConfigureAwait(false);

@@ -93,10 +93,10 @@ internal sealed partial class GenericStore
                 continue;
             }
 
-            var obj = Read(ev.Kv!);
+            var obj = await ReadAsync(ev.Kv!, ct).ConfigureAwait(false);
             if (ev.Type == StorageEventType.Deleted)
             {
-                if (filter is null || filter(ev.PrevKv is { } pk ? Read(pk) : obj))
+                if (filter is null || filter(ev.PrevKv is { } pk ? await ReadAsync(pk, ct).ConfigureAwait(false) : obj))
                 {
                     yield return new WatchEvent("DELETED", obj, ev.Revision, ev.Kv);
                 }
@@ -111,7 +111,7 @@ internal sealed partial class GenericStore
             }
 
             var nowMatches = filter(obj);
-            var old = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev ? Read(prev) : null;
+            var old = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev ? await ReadAsync(prev, ct).ConfigureAwait(false) : null;
             var oldMatches = old is not null && filter(old);
             if (nowMatches && oldMatches)
             {

@@ -28,6 +28,7 @@ internal sealed partial class GenericStore
     private readonly IStorage _storage;
     private readonly TimeProvider _clock;
     private readonly Func<IPatchSchema?> _schema;
+    private readonly IObjectConverter? _converter;
 
     public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, IPatchSchema? schema = null)
         : this(descriptor, storage, clock, () => schema)
@@ -35,12 +36,14 @@ internal sealed partial class GenericStore
     }
 
     /// <summary>A store whose patch schema is looked up on each use (it changes when CRDs come and go).</summary>
-    public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, Func<IPatchSchema?> schema)
+    /// <remarks><paramref name="converter"/> converts between versions (a custom resource's conversion webhook); null keeps conversion None.</remarks>
+    public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, Func<IPatchSchema?> schema, IObjectConverter? converter = null)
     {
         Descriptor = descriptor;
         _storage = storage;
         _clock = clock;
         _schema = schema;
+        _converter = converter;
     }
 
     public ResourceDescriptor Descriptor { get; }
@@ -119,12 +122,44 @@ internal sealed partial class GenericStore
     private JsonObject Read(KeyValue kv)
     {
         var obj = Decode(kv);
-        if (Descriptor.Custom && Descriptor.StorageGroupVersion is not null && obj["apiVersion"] is not null)
+        if (_converter is null && Descriptor.Custom && Descriptor.StorageGroupVersion is not null && obj["apiVersion"] is not null)
         {
             obj["apiVersion"] = Descriptor.GroupVersion;
         }
 
         return obj;
+    }
+
+    /// <summary>Decodes stored bytes in the served version, through the converter when the store has one.</summary>
+    private async ValueTask<JsonObject> ReadAsync(KeyValue kv, CancellationToken ct)
+    {
+        var obj = Read(kv);
+        if (_converter is null || obj["apiVersion"] is null || obj["apiVersion"]!.GetValue<string>() == Descriptor.GroupVersion)
+        {
+            return obj;
+        }
+
+        return (await _converter.ConvertAsync([obj], Descriptor.GroupVersion, false, ct).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>Decodes a batch of stored objects in the served version (one conversion call for the batch).</summary>
+    private async ValueTask<IReadOnlyList<JsonObject>> ReadManyAsync(IReadOnlyList<KeyValue> kvs, CancellationToken ct)
+    {
+        var objects = kvs.Select(Read).ToList();
+        return _converter is null || objects.Count == 0
+            ? objects
+            : await _converter.ConvertAsync(objects, Descriptor.GroupVersion, false, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Encodes for storage in the storage version, through the converter when the store has one.</summary>
+    private async ValueTask<byte[]> WriteAsync(JsonObject obj, CancellationToken ct)
+    {
+        if (_converter is null || Descriptor.StorageGroupVersion is not { } storageVersion || obj["apiVersion"] is null)
+        {
+            return Write(obj);
+        }
+
+        return Encode((await _converter.ConvertAsync([obj], storageVersion, true, ct).ConfigureAwait(false))[0]);
     }
 
     /// <summary>Encodes for storage; a custom resource is stored with its storage version's <c>apiVersion</c>.</summary>
