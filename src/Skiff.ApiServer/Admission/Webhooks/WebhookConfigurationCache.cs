@@ -1,47 +1,88 @@
-using Skiff.ApiServer.Store;
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Skiff.ApiServer.Authorization;
 using Skiff.Storage;
 
 namespace Skiff.ApiServer.Admission.Webhooks;
 
 /// <summary>
-/// The admission webhooks of one kind (mutating or validating), read through the watch cache, which follows the
-/// store: every request lists the configurations at <c>resourceVersion="0"</c> (served from memory) and reuses the
-/// parsed webhooks while no configuration changed (same keys and revisions). Configurations are sorted by name and
-/// webhooks keep their order, as upstream's configuration manager.
+/// The admission webhooks of one kind (mutating or validating), kept like upstream's informer-backed configuration
+/// manager: a <see cref="StorageFollower"/> lists and then watches the configurations (started on first use, ending
+/// when the store is disposed), and the parsed webhooks are rebuilt only after a configuration changed.
+/// Configurations are sorted by name and webhooks keep their order.
 /// </summary>
-public sealed class WebhookConfigurationCache(IStorage storage, bool mutating)
+public sealed class WebhookConfigurationCache
 {
-    private volatile Snapshot _snapshot = new("", []);
+    private readonly bool _mutating;
+    private readonly StorageFollower _follower;
+    private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
+    private readonly Lazy<Task> _started;
+    private long _version;
+    private volatile Snapshot? _snapshot;
+
+    /// <summary>A cache of the configurations in <paramref name="storage"/>.</summary>
+    public WebhookConfigurationCache(IStorage storage, bool mutating)
+    {
+        _mutating = mutating;
+        Prefix = mutating
+            ? "/registry/admissionregistration.k8s.io/mutatingwebhookconfigurations/"
+            : "/registry/admissionregistration.k8s.io/validatingwebhookconfigurations/";
+        _follower = new StorageFollower(storage, Prefix);
+        _follower.Reset += all =>
+        {
+            _objects.Clear();
+            foreach (var (key, obj) in all)
+            {
+                _objects[key] = obj;
+            }
+
+            Interlocked.Increment(ref _version);
+        };
+        _follower.Changed += (key, obj) =>
+        {
+            if (obj is null)
+            {
+                _objects.TryRemove(key, out _);
+            }
+            else
+            {
+                _objects[key] = obj;
+            }
+
+            Interlocked.Increment(ref _version);
+        };
+        _started = new Lazy<Task>(() =>
+        {
+            _ = Task.Run(() => _follower.RunAsync(CancellationToken.None));
+            return _follower.Synced;
+        });
+    }
 
     /// <summary>The storage prefix of the configurations.</summary>
-    public string Prefix { get; } = mutating
-        ? "/registry/admissionregistration.k8s.io/mutatingwebhookconfigurations/"
-        : "/registry/admissionregistration.k8s.io/validatingwebhookconfigurations/";
+    public string Prefix { get; }
 
-    /// <summary>The current webhooks, in call order.</summary>
+    /// <summary>The current webhooks, in call order (waits for the first list on first use).</summary>
     public async ValueTask<IReadOnlyList<AdmissionWebhook>> GetAsync(CancellationToken ct)
     {
-        var list = await storage.ListAsync(Prefix, new ListOptions { NotOlderThan = 0 }, ct).ConfigureAwait(false);
-        if (list.Items.Count == 0)
+        var started = _started.Value;
+        if (!started.IsCompleted)
         {
-            return [];
+            await started.WaitAsync(ct).ConfigureAwait(false);
         }
 
-        var signature = string.Join(",", list.Items.Select(kv => kv.Key + "@" + kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var current = _snapshot;
-        if (current.Signature == signature)
+        var version = Interlocked.Read(ref _version);
+        if (_snapshot is { } s && s.Version == version)
         {
-            return current.Webhooks;
+            return s.Webhooks;
         }
 
-        var webhooks = list.Items
-            .Select(GenericStore.Decode)
+        var webhooks = _objects.Values
             .OrderBy(Registry.JsonPath.Name, StringComparer.Ordinal)
-            .SelectMany(c => AdmissionWebhook.FromConfiguration(c, mutating))
+            .SelectMany(c => AdmissionWebhook.FromConfiguration(c, _mutating))
             .ToList();
-        _snapshot = new Snapshot(signature, webhooks);
+        _snapshot = new Snapshot(version, webhooks);
         return webhooks;
     }
 
-    private sealed record Snapshot(string Signature, IReadOnlyList<AdmissionWebhook> Webhooks);
+    private sealed record Snapshot(long Version, IReadOnlyList<AdmissionWebhook> Webhooks);
 }
