@@ -47,6 +47,8 @@ public static class AdmissionPluginCatalog
         ["DefaultStorageClass"] = c => new DefaultStorageClass(c.Reader),
         ["ResourceQuota"] = c => new ResourceQuotaAdmission(c.Reader),
         ["AlwaysDeny"] = _ => new AlwaysDeny(),
+        ["MutatingAdmissionWebhook"] = c => new MutatingAdmissionWebhook(new Webhooks.WebhookConfigurationCache(c.Reader.Storage, true), c.Webhooks()),
+        ["ValidatingAdmissionWebhook"] = c => new ValidatingAdmissionWebhook(new Webhooks.WebhookConfigurationCache(c.Reader.Storage, false), c.Webhooks()),
     };
 
     /// <summary>

@@ -38,7 +38,11 @@ public sealed class CustomResourceStrategy : ResourceStrategy
         }
 
         Table = CustomResourceTable.For(JsonPath.Arr(version, "additionalPrinterColumns"));
+        Conversion = CustomResourceConversion.FromCrd(crd);
     }
+
+    /// <summary>The CRD's conversion (None or Webhook).</summary>
+    public CustomResourceConversion Conversion { get; }
 
     /// <summary>The compiled schema of this version.</summary>
     public ICustomResourceSchema Schema { get; }

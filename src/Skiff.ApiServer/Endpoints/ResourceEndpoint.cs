@@ -34,7 +34,7 @@ internal sealed partial class ResourceEndpoint
         _registry = registry;
         _options = options;
         _admission = Skiff.ApiServer.Admission.AdmissionPluginCatalog.Build(options.EnableAdmissionPlugins, options.DisableAdmissionPlugins,
-            new Skiff.ApiServer.Admission.AdmissionPluginContext(new Skiff.ApiServer.Admission.AdmissionReader(options.Storage), options.Clock), options.ExtraAdmissionPlugins);
+            new Skiff.ApiServer.Admission.AdmissionPluginContext(new Skiff.ApiServer.Admission.AdmissionReader(options.Storage), options.Clock, registry), options.ExtraAdmissionPlugins);
         foreach (var d in new IContentDecoder[] { JsonContentDecoder.Instance, YamlContentDecoder.Instance, ProtobufContentDecoder.Instance }.Concat(options.ExtraDecoders))
         {
             foreach (var mt in d.MediaTypes)
@@ -51,9 +51,24 @@ internal sealed partial class ResourceEndpoint
     {
         var schemas = _options.Schemas;
         return x.Custom
-            ? new GenericStore(x, _options.Storage, _options.Clock, () => schemas?.ForKind(x.Group, x.Version, x.Kind))
+            ? new GenericStore(x, _options.Storage, _options.Clock, () => schemas?.ForKind(x.Group, x.Version, x.Kind), ConverterFor(x))
             : new GenericStore(x, _options.Storage, _options.Clock, schemas?.ForKind(x.Group, x.Version, x.Kind));
     });
+
+    private Skiff.ApiServer.Webhooks.WebhookClient? _conversionClient;
+
+    /// <summary>The conversion webhook of a custom resource whose CRD asks for one (null: conversion None).</summary>
+    private IObjectConverter? ConverterFor(ResourceDescriptor d)
+    {
+        if (d.Strategy is not Skiff.ApiServer.CustomResources.CustomResourceStrategy { Conversion.Webhook: true } strategy)
+        {
+            return null;
+        }
+
+        var client = LazyInitializer.EnsureInitialized(ref _conversionClient,
+            () => new Skiff.ApiServer.Webhooks.WebhookClient(new Skiff.ApiServer.Webhooks.WebhookServiceResolver(_options.Storage)));
+        return new Skiff.ApiServer.CustomResources.CustomResourceWebhookConverter(strategy.Conversion, client);
+    }
 
     /// <summary>Drops the stores of descriptors no longer served (a CRD deleted or changed); run on every registry change.</summary>
     public void EvictUnserved()

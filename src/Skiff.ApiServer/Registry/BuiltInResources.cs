@@ -140,6 +140,10 @@ public static class BuiltInResources
         yield return R("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false,
             CustomResourceDefinitionStrategy.Instance, shortNames: ["crd", "crds"], categories: ["api-extensions"],
             subresources: [Status("apiextensions.k8s.io", "v1", "CustomResourceDefinition")]);
+        yield return R("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "mutatingwebhookconfiguration", "MutatingWebhookConfiguration", false,
+            AdmissionRegistration.WebhookConfigurationStrategy.MutatingInstance, categories: ["api-extensions"]);
+        yield return R("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false,
+            AdmissionRegistration.WebhookConfigurationStrategy.Validating, categories: ["api-extensions"]);
     }
 
     private static SubresourceDescriptor Scale { get; } = new("scale", "autoscaling", "v1", "Scale", StatusVerbs);

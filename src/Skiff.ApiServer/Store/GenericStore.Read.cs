@@ -86,8 +86,11 @@ internal sealed partial class GenericStore
             }
 
             revision = page.Revision;
+            var decoded = await ReadManyAsync(page.Items, ct).ConfigureAwait(false);
+            var index = 0;
             foreach (var kv in page.Items)
             {
+                var obj = decoded[index++];
                 if (limit > 0 && items.Count >= limit)
                 {
                     hasMore = true;
@@ -95,7 +98,6 @@ internal sealed partial class GenericStore
                 }
 
                 lastKey = kv.Key;
-                var obj = await ReadAsync(kv, ct).ConfigureAwait(false);
                 if (filter is null || filter(obj))
                 {
                     items.Add(obj);

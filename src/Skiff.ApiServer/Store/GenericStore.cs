@@ -28,6 +28,7 @@ internal sealed partial class GenericStore
     private readonly IStorage _storage;
     private readonly TimeProvider _clock;
     private readonly Func<IPatchSchema?> _schema;
+    private readonly IObjectConverter? _converter;
 
     public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, IPatchSchema? schema = null)
         : this(descriptor, storage, clock, () => schema)
@@ -35,12 +36,14 @@ internal sealed partial class GenericStore
     }
 
     /// <summary>A store whose patch schema is looked up on each use (it changes when CRDs come and go).</summary>
-    public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, Func<IPatchSchema?> schema)
+    /// <remarks><paramref name="converter"/> converts between versions (a custom resource's conversion webhook); null keeps conversion None.</remarks>
+    public GenericStore(ResourceDescriptor descriptor, IStorage storage, TimeProvider clock, Func<IPatchSchema?> schema, IObjectConverter? converter = null)
     {
         Descriptor = descriptor;
         _storage = storage;
         _clock = clock;
         _schema = schema;
+        _converter = converter;
     }
 
     public ResourceDescriptor Descriptor { get; }
@@ -113,34 +116,80 @@ internal sealed partial class GenericStore
     }
 
     /// <summary>
-    /// Decodes stored bytes for this store's descriptor: through <see cref="ResourceDescriptor.Converter"/> when the
-    /// served version has its own shape; a custom resource served in a version other than its storage version without
-    /// a converter gets its <c>apiVersion</c> rewritten (conversion strategy <c>None</c>).
+    /// Decodes stored bytes for this store's descriptor without calling out: a custom resource served in a version
+    /// other than its storage version gets its <c>apiVersion</c> rewritten (conversion strategy <c>None</c>).
     /// </summary>
-    private ValueTask<JsonObject> ReadAsync(KeyValue kv, CancellationToken ct)
+    private JsonObject Read(KeyValue kv)
     {
         var obj = Decode(kv);
-        if (Descriptor.Converter is { } converter)
-        {
-            return converter.ToServedAsync(obj, ct);
-        }
-
-        if (Descriptor.Custom && Descriptor.StorageGroupVersion is not null && obj["apiVersion"] is not null)
+        if (_converter is null && Descriptor.Converter is null && Descriptor.Custom && Descriptor.StorageGroupVersion is not null && obj["apiVersion"] is not null)
         {
             obj["apiVersion"] = Descriptor.GroupVersion;
         }
 
-        return ValueTask.FromResult(obj);
+        return obj;
     }
 
-    /// <summary>Encodes for storage: converted to the storage version (<see cref="ReadAsync"/>'s inverse).</summary>
-    private async ValueTask<byte[]> WriteAsync(JsonObject obj, CancellationToken ct)
+    /// <summary>
+    /// Decodes stored bytes in the served version: through the descriptor's <see cref="ResourceDescriptor.Converter"/>
+    /// (built-in versions with their own shape), else through the store's <see cref="IObjectConverter"/> (a custom
+    /// resource's conversion webhook), else <see cref="Read"/>'s conversion None.
+    /// </summary>
+    private async ValueTask<JsonObject> ReadAsync(KeyValue kv, CancellationToken ct)
     {
-        if (Descriptor.Converter is { } converter)
+        var obj = Read(kv);
+        if (Descriptor.Converter is { } versions)
         {
-            return Encode(await converter.ToStorageAsync(obj, ct).ConfigureAwait(false));
+            return await versions.ToServedAsync(obj, ct).ConfigureAwait(false);
         }
 
+        if (_converter is null || obj["apiVersion"] is null || obj["apiVersion"]!.GetValue<string>() == Descriptor.GroupVersion)
+        {
+            return obj;
+        }
+
+        return (await _converter.ConvertAsync([obj], Descriptor.GroupVersion, false, ct).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>Decodes a batch of stored objects in the served version (one webhook call for the batch).</summary>
+    private async ValueTask<IReadOnlyList<JsonObject>> ReadManyAsync(IReadOnlyList<KeyValue> kvs, CancellationToken ct)
+    {
+        if (Descriptor.Converter is not null)
+        {
+            var converted = new List<JsonObject>(kvs.Count);
+            foreach (var kv in kvs)
+            {
+                converted.Add(await ReadAsync(kv, ct).ConfigureAwait(false));
+            }
+
+            return converted;
+        }
+
+        var objects = kvs.Select(Read).ToList();
+        return _converter is null || objects.Count == 0
+            ? objects
+            : await _converter.ConvertAsync(objects, Descriptor.GroupVersion, false, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Encodes for storage in the storage version (<see cref="ReadAsync"/>'s inverse).</summary>
+    private async ValueTask<byte[]> WriteAsync(JsonObject obj, CancellationToken ct)
+    {
+        if (Descriptor.Converter is { } versions)
+        {
+            return Encode(await versions.ToStorageAsync(obj, ct).ConfigureAwait(false));
+        }
+
+        if (_converter is null || Descriptor.StorageGroupVersion is not { } storageVersion || obj["apiVersion"] is null)
+        {
+            return Write(obj);
+        }
+
+        return Encode((await _converter.ConvertAsync([obj], storageVersion, true, ct).ConfigureAwait(false))[0]);
+    }
+
+    /// <summary>Encodes for storage; a custom resource is stored with its storage version's <c>apiVersion</c>.</summary>
+    private byte[] Write(JsonObject obj)
+    {
         if (Descriptor.Custom && Descriptor.StorageGroupVersion is { } storageVersion && obj["apiVersion"] is not null)
         {
             var copy = (JsonObject)obj.DeepClone();

@@ -102,6 +102,10 @@ public sealed class CustomResourceDefinitionStrategy : ResourceStrategy
         }
 
         foreach (var e in CustomResources.Schema.CrdSchemaValidation.Validate(obj)) { yield return e; }
+        foreach (var e in CustomResources.CrdConversionValidation.Validate(obj))
+        {
+            yield return e;
+        }
     }
 
     /// <inheritdoc/>

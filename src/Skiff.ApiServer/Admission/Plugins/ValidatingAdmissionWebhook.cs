@@ -1,0 +1,79 @@
+using Skiff.ApiServer.Admission.Webhooks;
+using Skiff.ApiServer.Webhooks;
+
+namespace Skiff.ApiServer.Admission.Plugins;
+
+/// <summary>
+/// Upstream's ValidatingAdmissionWebhook: every ValidatingWebhookConfiguration webhook that matches is called, all
+/// in parallel; the request fails with the first failure in webhook order — a denial with the webhook's Status
+/// (<c>admission webhook "x" denied the request: …</c>), or under <c>failurePolicy: Fail</c> a webhook that could
+/// not be called (500). Warnings become <c>Warning</c> headers.
+/// </summary>
+public sealed class ValidatingAdmissionWebhook(WebhookConfigurationCache cache, WebhookDispatcher dispatcher) : IValidatingAdmissionPlugin
+{
+    /// <inheritdoc/>
+    public string Name => "ValidatingAdmissionWebhook";
+
+    /// <inheritdoc/>
+    public bool Handles(AdmissionOperation operation) => true;
+
+    /// <inheritdoc/>
+    public async ValueTask ValidateAsync(AdmissionAttributes attributes, CancellationToken ct)
+    {
+        if (!WebhookDispatcher.Applies(attributes))
+        {
+            return;
+        }
+
+        var hooks = await cache.GetAsync(ct).ConfigureAwait(false);
+        if (hooks.Count == 0)
+        {
+            return;
+        }
+
+        var calls = new List<Task<Exception?>>();
+        foreach (var hook in hooks)
+        {
+            if (await dispatcher.MatchAsync(hook, attributes, ct).ConfigureAwait(false) is { } invocation)
+            {
+                calls.Add(CallAsync(invocation, attributes, ct));
+            }
+        }
+
+        var outcomes = await Task.WhenAll(calls).ConfigureAwait(false);
+        if (outcomes.FirstOrDefault(e => e is not null) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    private async Task<Exception?> CallAsync(WebhookInvocation invocation, AdmissionAttributes a, CancellationToken ct)
+    {
+        var hook = invocation.Webhook;
+        try
+        {
+            if (await dispatcher.CallAsync(invocation, a, ct).ConfigureAwait(false) is not { } result)
+            {
+                return null;
+            }
+
+            foreach (var w in result.Warnings)
+            {
+                lock (a.Warnings)
+                {
+                    a.AddWarning(w);
+                }
+            }
+
+            return result.Allowed ? null : WebhookDispatcher.Denied(hook, result.Result);
+        }
+        catch (WebhookCallException e)
+        {
+            return hook.IgnoreFailures ? null : WebhookDispatcher.CallFailed(hook, e);
+        }
+        catch (Skiff.Api.Errors.StatusException e)
+        {
+            return e;
+        }
+    }
+}
