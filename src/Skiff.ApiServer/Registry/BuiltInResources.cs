@@ -135,6 +135,9 @@ public static class BuiltInResources
         yield return R("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false,
             CustomResourceDefinitionStrategy.Instance, shortNames: ["crd", "crds"], categories: ["api-extensions"],
             subresources: [Status("apiextensions.k8s.io", "v1", "CustomResourceDefinition")]);
+        yield return R("apiregistration.k8s.io", "v1", "apiservices", "apiservice", "APIService", false,
+            ApiRegistration.ApiServiceStrategy.Instance, categories: ["api-extensions"],
+            subresources: [Status("apiregistration.k8s.io", "v1", "APIService")]);
     }
 
     private static SubresourceDescriptor Scale { get; } = new("scale", "autoscaling", "v1", "Scale", StatusVerbs);
