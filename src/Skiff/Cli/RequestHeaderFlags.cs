@@ -47,13 +47,17 @@ internal sealed class RequestHeaderFlags
         var defaults = RequestHeaderSettings.FrontProxyDefaults;
         var settings = defaults with
         {
-            AllowedNames = r.GetValue(_allowedNames) ?? defaults.AllowedNames,
-            UsernameHeaders = r.GetValue(_usernameHeaders) ?? defaults.UsernameHeaders,
-            GroupHeaders = r.GetValue(_groupHeaders) ?? defaults.GroupHeaders,
-            ExtraHeaderPrefixes = r.GetValue(_extraPrefixes) ?? defaults.ExtraHeaderPrefixes,
+            AllowedNames = Given(r, _allowedNames) ?? defaults.AllowedNames,
+            UsernameHeaders = Given(r, _usernameHeaders) ?? defaults.UsernameHeaders,
+            GroupHeaders = Given(r, _groupHeaders) ?? defaults.GroupHeaders,
+            ExtraHeaderPrefixes = Given(r, _extraPrefixes) ?? defaults.ExtraHeaderPrefixes,
         };
         return (settings, r.GetValue(_clientCaFile) is { } f ? Path.GetFullPath(f) : null, r.GetValue(_aggregatorRouting));
     }
+
+    /// <summary>The option's value when it was given on the command line (an empty value included), else null.</summary>
+    private static string[]? Given(ParseResult r, Option<string[]?> option) =>
+        r.GetResult(option) is { Implicit: false } ? r.GetValue(option) ?? [] : null;
 
     private static Option<string[]?> List(string name, string description, string helpName) => new(name)
     {
