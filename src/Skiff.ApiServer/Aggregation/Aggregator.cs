@@ -95,7 +95,7 @@ internal sealed class Aggregator : IAsyncDisposable
     /// APIService with a service: proxied, or 503 while it is not Available) or the discovery document of a group only
     /// backends serve (<c>/apis/GROUP</c>). False when the request is the local server's.
     /// </summary>
-    public async Task<bool> TryHandleAsync(HttpContext ctx, string path, UserInfo user, bool groupServedLocally, CancellationToken ct)
+    public async Task<bool> TryHandleAsync(HttpContext ctx, string path, UserInfo user, Func<string, bool> groupServedLocally, CancellationToken ct)
     {
         var parts = path.Trim('/').Split('/');
         if (parts.Length < 2 || parts[0] != "apis")
@@ -105,8 +105,8 @@ internal sealed class Aggregator : IAsyncDisposable
 
         if (parts.Length == 2)
         {
-            if (groupServedLocally || !(HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method))
-                || Discovery.GroupDocument(parts[1]) is not { } group)
+            if (!(HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method))
+                || groupServedLocally(parts[1]) || Discovery.GroupDocument(parts[1]) is not { } group)
             {
                 return false;
             }
@@ -115,7 +115,9 @@ internal sealed class Aggregator : IAsyncDisposable
             return true;
         }
 
-        if (Find(parts[2] + "." + parts[1]) is not { } obj || ApiServiceInfo.From(obj) is not { Service: { } service } info)
+        // Local APIServices (every built-in group/version) are answered from one lookup, without parsing the object.
+        if (Find(parts[2] + "." + parts[1]) is not { } obj || obj["spec"]?["service"] is not JsonObject
+            || ApiServiceInfo.From(obj) is not { Service: { } service } info)
         {
             return false;
         }

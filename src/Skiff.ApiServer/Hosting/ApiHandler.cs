@@ -155,7 +155,7 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         }
 
         if (aggregator is not null && user is not null && path.StartsWith("/apis/", StringComparison.Ordinal)
-            && await aggregator.TryHandleAsync(ctx, path, user, GroupServedLocally(path), ct).ConfigureAwait(false))
+            && await aggregator.TryHandleAsync(ctx, path, user, group => registry.All.Any(d => d.Group == group), ct).ConfigureAwait(false))
         {
             return;
         }
@@ -178,13 +178,6 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         }
 
         throw ServerErrors.PageNotFound();
-    }
-
-    /// <summary>Whether the local server serves resources of the group in <c>/apis/GROUP[/…]</c>.</summary>
-    private bool GroupServedLocally(string path)
-    {
-        var parts = path.Trim('/').Split('/');
-        return parts.Length >= 2 && registry.All.Any(d => d.Group == parts[1]);
     }
 
     private static bool IsHealthPath(string path) =>
