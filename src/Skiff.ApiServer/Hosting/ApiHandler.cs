@@ -18,7 +18,8 @@ namespace Skiff.ApiServer.Hosting;
 /// without a stack trace.
 /// </summary>
 internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ResourceEndpoint resources,
-    Skiff.ApiServer.Metrics.ApiServerMetrics metrics, HealthChecks health, ILogger logger, Skiff.ApiServer.Authorization.AuthorizationGate? authorization = null)
+    Skiff.ApiServer.Metrics.ApiServerMetrics metrics, HealthChecks health, ILogger logger, Skiff.ApiServer.Authorization.AuthorizationGate? authorization = null,
+    Skiff.ApiServer.Aggregation.Aggregator? aggregator = null)
 {
     public static JsonObject VersionInfo() => new()
     {
@@ -153,6 +154,12 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             return;
         }
 
+        if (aggregator is not null && user is not null && path.StartsWith("/apis/", StringComparison.Ordinal)
+            && await aggregator.TryHandleAsync(ctx, path, user, group => registry.All.Any(d => d.Group == group), ct).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is { } review)
         {
             await SelfReviews.HandleAsync(ctx, review, options, ct).ConfigureAwait(false);
@@ -247,12 +254,23 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
                 if (aggregated is not null)
                 {
                     var doc = DiscoveryDocuments.Aggregated(all, core, $"apidiscovery.k8s.io/{aggregated}");
+                    if (!core)
+                    {
+                        aggregator?.Discovery.MergeAggregated(doc);
+                    }
+
                     await Responses.WriteAsync(ctx, 200, doc, contentType: aggregated == "v2" ? DiscoveryDocuments.AggregatedV2ContentType : DiscoveryDocuments.AggregatedV2Beta1ContentType).ConfigureAwait(false);
                 }
                 else
                 {
                     var host = ctx.Request.Host.Value ?? "127.0.0.1";
-                    await Responses.WriteAsync(ctx, 200, core ? DiscoveryDocuments.ApiVersions(host) : DiscoveryDocuments.ApiGroupList(all)).ConfigureAwait(false);
+                    var doc = core ? DiscoveryDocuments.ApiVersions(host) : DiscoveryDocuments.ApiGroupList(all);
+                    if (!core)
+                    {
+                        aggregator?.Discovery.MergeGroupList(doc);
+                    }
+
+                    await Responses.WriteAsync(ctx, 200, doc).ConfigureAwait(false);
                 }
 
                 return true;

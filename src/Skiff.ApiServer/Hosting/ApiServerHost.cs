@@ -31,6 +31,7 @@ public sealed class ApiServerHost : IAsyncDisposable
     private CachingStorage? _cache;
     private ResourceEndpoint? _resources;
     private Skiff.ApiServer.CustomResources.CustomResourceDefinitionController? _crds;
+    private Skiff.ApiServer.Aggregation.Aggregator? _aggregator;
     private readonly Lock _servedLock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _groups = new(StringComparer.Ordinal);
     private volatile bool _stopping;
@@ -176,8 +177,20 @@ public sealed class ApiServerHost : IAsyncDisposable
         var tokenFile = _options.Tokens;
         var saAuthenticator = ServiceAccountAuthenticator;
         resources.TokenReviewer = async (token, cancel) => tokenFile.Find(token) is { } u ? TokenValidation.Ok(u) : await saAuthenticator.ValidateAsync(token, cancel).ConfigureAwait(false);
-        var authenticator = new Authenticator(Certificates, _options.Tokens, _options.ClientCas, ServiceAccountAuthenticator);
-        var handler = new ApiHandler(_options, Registry, authenticator, resources, Metrics, CreateHealthChecks(), logger, Authorization);
+        var requestHeader = _options.RequestHeader is { } rh ? new RequestHeaderAuthenticator(rh, Certificates.FrontProxyCa) : null;
+        var authenticator = new Authenticator(Certificates, _options.Tokens, _options.ClientCas, ServiceAccountAuthenticator, requestHeader);
+        await Skiff.ApiServer.Aggregation.ExtensionApiServerAuthentication.PublishAsync(Registry, resources,
+            Skiff.ApiServer.Aggregation.ExtensionApiServerAuthentication.Data(Certificates, _options.ClientCas, requestHeader), ct).ConfigureAwait(false);
+        if (Registry.Find("apiregistration.k8s.io", "v1", "apiservices") is not null)
+        {
+            // Local APIServices exist before the first request, as upstream's autoregister readiness check waits for them.
+            _aggregator = new Skiff.ApiServer.Aggregation.Aggregator(Registry, resources, _options.Storage, Certificates.FrontProxyClient,
+                _options.EnableAggregatorRouting, _options.ApiServiceCheckInterval, _options.Clock,
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer.Aggregation"));
+            await _aggregator.StartAsync(ct).ConfigureAwait(false);
+        }
+
+        var handler = new ApiHandler(_options, Registry, authenticator, resources, Metrics, CreateHealthChecks(), logger, Authorization, _aggregator);
         if (_options.OpenApi is { } openApi)
         {
             // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.
@@ -325,6 +338,12 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
 
         Registry.Changed -= OnServedSetChanged;
+        if (_aggregator is not null)
+        {
+            await _aggregator.DisposeAsync().ConfigureAwait(false);
+            _aggregator = null;
+        }
+
         if (_app is not null)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -36,6 +36,22 @@ public sealed record ApiServerOptions
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2Collection ClientCas { get; init; } = [];
 
+    /// <summary>
+    /// Request-header authentication (upstream <c>--requestheader-*</c>); default: the front-proxy CA, CN
+    /// <c>front-proxy-client</c> and the X-Remote-* headers, as kubeadm wires them. Null turns it off.
+    /// </summary>
+    public RequestHeaderSettings? RequestHeader { get; init; } = RequestHeaderSettings.FrontProxyDefaults;
+
+    /// <summary>
+    /// Whether the aggregator proxies to a Service's endpoint addresses (upstream <c>--enable-aggregator-routing</c>);
+    /// false = to its cluster IP, which needs kube-proxy on this host. Default true: the API server runs on the node,
+    /// where pod addresses on the bridge are reachable without kube-proxy.
+    /// </summary>
+    public bool EnableAggregatorRouting { get; init; } = true;
+
+    /// <summary>How often the availability controller probes every APIService's backend (upstream re-checks every 30 s).</summary>
+    public TimeSpan ApiServiceCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Extra request-body decoders (protobuf), by media type.</summary>
     public IReadOnlyList<IContentDecoder> ExtraDecoders { get; init; } = [];
 

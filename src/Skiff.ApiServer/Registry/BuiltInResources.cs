@@ -144,6 +144,9 @@ public static class BuiltInResources
             AdmissionRegistration.WebhookConfigurationStrategy.MutatingInstance, categories: ["api-extensions"]);
         yield return R("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false,
             AdmissionRegistration.WebhookConfigurationStrategy.Validating, categories: ["api-extensions"]);
+        yield return R("apiregistration.k8s.io", "v1", "apiservices", "apiservice", "APIService", false,
+            ApiRegistration.ApiServiceStrategy.Instance, categories: ["api-extensions"],
+            subresources: [Status("apiregistration.k8s.io", "v1", "APIService")]);
     }
 
     private static SubresourceDescriptor Scale { get; } = new("scale", "autoscaling", "v1", "Scale", StatusVerbs);

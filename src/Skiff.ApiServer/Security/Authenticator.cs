@@ -6,13 +6,24 @@ namespace Skiff.ApiServer.Security;
 /// <summary>
 /// Authenticates a request: a client certificate signed by the cluster CA or one of <paramref name="clientCas"/>
 /// (CN = user, O = groups), or a bearer token from the token file or, failing that, <paramref name="bearer"/> (the
-/// service-account JWT authenticator). Returns null for anonymous requests; throws nothing.
+/// service-account JWT authenticator). First of all, as upstream's union puts it first, a proxy's certificate with the
+/// user in request headers (<paramref name="requestHeader"/>). Returns null for anonymous requests; throws nothing.
 /// </summary>
-public sealed class Authenticator(ClusterCertificates certificates, TokenFile tokens, X509Certificate2Collection? clientCas = null, ITokenAuthenticator? bearer = null)
+public sealed class Authenticator(ClusterCertificates certificates, TokenFile tokens, X509Certificate2Collection? clientCas = null, ITokenAuthenticator? bearer = null,
+    RequestHeaderAuthenticator? requestHeader = null)
 {
     /// <summary>The user of <paramref name="ctx"/>, or null when it carries no valid credentials.</summary>
     public async Task<UserInfo?> AuthenticateAsync(HttpContext ctx, CancellationToken ct)
     {
+        if (requestHeader is not null)
+        {
+            var proxyCert = ctx.Connection.ClientCertificate ?? await ctx.Connection.GetClientCertificateAsync(ct).ConfigureAwait(false);
+            if (requestHeader.Authenticate(ctx.Request, proxyCert) is { } proxied)
+            {
+                return proxied;
+            }
+        }
+
         var auth = ctx.Request.Headers.Authorization.ToString();
         if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {

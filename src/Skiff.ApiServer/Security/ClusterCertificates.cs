@@ -22,6 +22,9 @@ public sealed class ClusterCertificates
 
     private ClusterCertificates(X509Certificate2 ca, X509Certificate2 serving, X509Certificate2 admin, string adminCertPem, string adminKeyPem, string caPem, X509Certificate2 kubeletClient)
     {
+        FrontProxyCa = null!;
+        FrontProxyClient = null!;
+        FrontProxyCaPem = "";
         KubeletClient = kubeletClient;
         Ca = ca;
         Serving = serving;
@@ -46,6 +49,22 @@ public sealed class ClusterCertificates
     /// </summary>
     public X509Certificate2 KubeletClient { get; }
 
+    /// <summary>
+    /// The front-proxy CA (issue 14 §1, kubeadm's <c>front-proxy-ca.crt</c>): a CA of its own, separate from the cluster
+    /// CA, that signs only the aggregator's client certificate; extension API servers trust it for request-header
+    /// authentication (<c>--requestheader-client-ca-file</c>). Public part; its key stays on disk.
+    /// </summary>
+    public X509Certificate2 FrontProxyCa { get; private init; }
+
+    /// <summary>The front-proxy CA certificate as PEM.</summary>
+    public string FrontProxyCaPem { get; private init; }
+
+    /// <summary>
+    /// The aggregator's client certificate towards extension API servers (upstream <c>--proxy-client-cert-file</c>,
+    /// kubeadm's <c>front-proxy-client.crt</c>: CN <c>front-proxy-client</c>, signed by <see cref="FrontProxyCa"/>), with its key.
+    /// </summary>
+    public X509Certificate2 FrontProxyClient { get; private init; }
+
     /// <summary>The CA certificate as PEM.</summary>
     public string CaPem { get; }
 
@@ -61,23 +80,17 @@ public sealed class ClusterCertificates
         Directory.CreateDirectory(directory);
         var caCertPath = Path.Combine(directory, "ca.crt");
         var caKeyPath = Path.Combine(directory, "ca.key");
-        if (!File.Exists(caCertPath) || !File.Exists(caKeyPath))
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var req = new CertificateRequest("CN=skiff-ca", key, HashAlgorithmName.SHA256);
-            req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
-            req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
-            using var ca = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(10));
-            WriteSecret(caKeyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
-            File.WriteAllText(caCertPath, ca.ExportCertificatePem() + "\n");
-        }
+        EnsureCa(caCertPath, caKeyPath, "CN=skiff-ca");
 
         using var caWithKey = X509Certificate2.CreateFromPemFile(caCertPath, caKeyPath);
         var caPublic = X509CertificateLoader.LoadCertificate(caWithKey.RawData);
         var serving = LoadOrIssue(directory, "apiserver", caWithKey, "CN=kube-apiserver", serverAuth: true);
         var admin = LoadOrIssue(directory, "admin", caWithKey, "CN=kubernetes-admin, O=system:masters", serverAuth: false);
         var kubeletClient = LoadOrIssue(directory, "apiserver-kubelet-client", caWithKey, "CN=kube-apiserver-kubelet-client, O=kubeadm:cluster-admins", serverAuth: false);
+        var frontProxyCaPath = Path.Combine(directory, "front-proxy-ca.crt");
+        EnsureCa(frontProxyCaPath, Path.Combine(directory, "front-proxy-ca.key"), "CN=front-proxy-ca");
+        using var frontProxyCaWithKey = X509Certificate2.CreateFromPemFile(frontProxyCaPath, Path.Combine(directory, "front-proxy-ca.key"));
+        var frontProxyClient = LoadOrIssue(directory, "front-proxy-client", frontProxyCaWithKey, "CN=front-proxy-client", serverAuth: false);
         return new ClusterCertificates(
             caPublic,
             serving,
@@ -85,7 +98,29 @@ public sealed class ClusterCertificates
             File.ReadAllText(Path.Combine(directory, "admin.crt")),
             File.ReadAllText(Path.Combine(directory, "admin.key")),
             File.ReadAllText(caCertPath),
-            kubeletClient);
+            kubeletClient)
+        {
+            FrontProxyCa = X509CertificateLoader.LoadCertificate(frontProxyCaWithKey.RawData),
+            FrontProxyCaPem = File.ReadAllText(frontProxyCaPath),
+            FrontProxyClient = frontProxyClient,
+        };
+    }
+
+    private static void EnsureCa(string certPath, string keyPath, string subject)
+    {
+        if (File.Exists(certPath) && File.Exists(keyPath))
+        {
+            return;
+        }
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
+        using var ca = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(10));
+        WriteSecret(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+        File.WriteAllText(certPath, ca.ExportCertificatePem() + "\n");
     }
 
     /// <summary>

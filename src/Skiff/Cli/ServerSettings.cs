@@ -46,6 +46,10 @@ internal sealed record ServerSettings
     /// <summary>Admission plugins turned off (<c>--disable-admission-plugins</c>).</summary>
     public IReadOnlyList<string> DisableAdmissionPlugins { get; init; } = [];
 
+    /// <summary>The <c>--requestheader-*</c> settings, the <c>--requestheader-client-ca-file</c> (null: the front-proxy CA) and <c>--enable-aggregator-routing</c>.</summary>
+    public (Skiff.ApiServer.Security.RequestHeaderSettings Settings, string? ClientCaFile, bool AggregatorRouting) RequestHeader { get; init; } =
+        (Skiff.ApiServer.Security.RequestHeaderSettings.FrontProxyDefaults, null, true);
+
     /// <summary>The default data directory: <c>$SKIFF_DATA_DIR</c>, else <c>~/.skiff</c>.</summary>
     public static string DefaultDataDirectory() =>
         Environment.GetEnvironmentVariable("SKIFF_DATA_DIR") is { Length: > 0 } d

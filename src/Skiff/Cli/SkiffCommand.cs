@@ -90,6 +90,8 @@ internal static class SkiffCommand
         var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity, enableAdmission, disableAdmission };
         var serviceAccounts = new ServiceAccountFlags();
         serviceAccounts.AddTo(command);
+        var requestHeader = new RequestHeaderFlags();
+        requestHeader.AddTo(command);
         if (withControllers)
         {
             command.Options.Add(controllers);
@@ -126,6 +128,7 @@ internal static class SkiffCommand
             ServiceAccountTokens = serviceAccounts.Read(r),
             EnableAdmissionPlugins = r.GetValue(enableAdmission) ?? [],
             DisableAdmissionPlugins = r.GetValue(disableAdmission) ?? [],
+            RequestHeader = requestHeader.Read(r),
         }, withControllers, ct));
         return command;
     }

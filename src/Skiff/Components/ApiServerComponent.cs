@@ -32,11 +32,16 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
             Port = settings.Port,
             WatchCache = settings.WatchCache,
             Tokens = settings.TokenFile is null ? TokenFile.Empty : TokenFile.Load(settings.TokenFile),
-            ClientCas = settings.ClientCaFile is null ? [] : LoadClientCas(settings.ClientCaFile),
+            ClientCas = settings.ClientCaFile is null ? [] : LoadClientCas(settings.ClientCaFile, "--client-ca-file"),
             Metrics = metrics,
             ServiceAccountTokens = settings.ServiceAccountTokens,
             EnableAdmissionPlugins = settings.EnableAdmissionPlugins,
             DisableAdmissionPlugins = settings.DisableAdmissionPlugins,
+            RequestHeader = settings.RequestHeader.Settings with
+            {
+                ClientCas = settings.RequestHeader.ClientCaFile is { } requestHeaderCa ? LoadClientCas(requestHeaderCa, "--requestheader-client-ca-file") : null,
+            },
+            EnableAggregatorRouting = settings.RequestHeader.AggregatorRouting,
         };
         foreach (var keyFile in settings.ServiceAccountTokens.KeyFiles.Append(settings.ServiceAccountTokens.SigningKeyFile))
         {
@@ -63,7 +68,7 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
         _warm = DefaultApiServer.WarmAsync(options, _stopWarming.Token);
     }
 
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection LoadClientCas(string path)
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection LoadClientCas(string path, string flag)
     {
         try
         {
@@ -71,7 +76,7 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw new ComponentStartException($"--client-ca-file: {e.Message}", e);
+            throw new ComponentStartException($"{flag}: {e.Message}", e);
         }
     }
 
