@@ -51,6 +51,8 @@ internal static class ConnectLatencyBench
         Proxier? proxier = null;
         try
         {
+            // No controller manager here: the ServiceAccount admission needs the default account to exist.
+            await cs.CoreV1().ServiceAccounts("default").CreateAsync(new V1ServiceAccount { Metadata = new() { Name = "default" } }, ct: ct);
             await cs.CoreV1().Pods("default").CreateAsync(new V1Pod
             {
                 Metadata = new V1ObjectMeta { Name = "web" },
@@ -58,6 +60,7 @@ internal static class ConnectLatencyBench
                 {
                     NodeName = "bench-node",
                     TerminationGracePeriodSeconds = 1,
+                    AutomountServiceAccountToken = false,
                     Containers = [new V1Container { Name = "httpd", Image = SkiffImages.BusyboxImage, ImagePullPolicy = "IfNotPresent", Command = ["httpd", "-f", "-p", "80", "-h", "/"] }],
                 },
             }, ct: ct);
