@@ -110,9 +110,13 @@ internal static class ConnectLatencyBench
             viaService.Sort();
             direct.Sort();
             Console.WriteLine($"connect-latency: {connects} TCP connects each from the host, interleaved; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
-            Console.WriteLine($"  pod IP direct   {podIp,-15} p50 {Pct(direct, 0.50):F1} µs  p99 {Pct(direct, 0.99):F1} µs  ({direct.Count} ok)");
-            Console.WriteLine($"  via ClusterIP   {clusterIp,-15} p50 {Pct(viaService, 0.50):F1} µs  p99 {Pct(viaService, 0.99):F1} µs  ({viaService.Count} ok)");
-            Console.WriteLine($"  ratio ClusterIP / direct: p50 x{Pct(viaService, 0.50) / Pct(direct, 0.50):F2}, p99 x{Pct(viaService, 0.99) / Pct(direct, 0.99):F2}");
+            foreach (var (label, ip, values) in new[] { ("pod IP direct", podIp, direct), ("via ClusterIP", clusterIp, viaService) })
+            {
+                // A connect over 500 ms is a retransmitted SYN (1 s initial RTO): counted apart, it says nothing of the path.
+                Console.WriteLine($"  {label,-14} {ip,-15} p50 {Pct(values, 0.50):F1} µs  p90 {Pct(values, 0.90):F1} µs  p99 {Pct(values, 0.99):F1} µs  ({values.Count} ok, {values.Count(v => v > 500_000)} SYN retransmits)");
+            }
+
+            Console.WriteLine($"  ratio ClusterIP / direct: p50 x{Pct(viaService, 0.50) / Pct(direct, 0.50):F2}, p90 x{Pct(viaService, 0.90) / Pct(direct, 0.90):F2}, p99 x{Pct(viaService, 0.99) / Pct(direct, 0.99):F2}");
         }
         finally
         {
