@@ -74,6 +74,10 @@ switch (args.Length > 0 ? args[0] : "")
         return 0;
     case "proxy-sync":
         return await Skiff.Bench.Proxy.ProxySyncBench.RunAsync(rest, CancellationToken.None);
+    case "netpol-sync":
+        return await Skiff.Bench.Proxy.NetworkPolicySyncBench.RunAsync(rest, CancellationToken.None);
+    case "connect-latency":
+        return await Skiff.Bench.Proxy.ConnectLatencyBench.RunAsync(rest, CancellationToken.None);
     case "admission":
         await Skiff.Bench.Api.AdmissionBench.RunAsync(rest, CancellationToken.None);
         return 0;
@@ -84,6 +88,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.CustomResources.CrdSchemaBench.Run(rest);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|admission [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|netpol-sync|connect-latency|admission [options]   (see bench/README.md)");
         return 2;
 }

@@ -136,6 +136,7 @@ internal static partial class ComponentHost
                     },
                     sp.GetRequiredService<ILoggerFactory>()));
                 AddEmbeddedProxy(services, nodeName);
+                AddEmbeddedNetworkPolicy(services, nodeName);
             }
         }
 

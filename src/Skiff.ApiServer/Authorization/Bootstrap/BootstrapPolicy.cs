@@ -37,6 +37,9 @@ public static class BootstrapPolicy
     /// <summary>The legacy service-account token controller's role (bound to the controller manager).</summary>
     public const string ServiceAccountTokenRole = "skiff:serviceaccount-token";
 
+    /// <summary>The NetworkPolicy enforcer's role (bound to the user <c>system:skiff-network-policy</c>).</summary>
+    public const string NetworkPolicyRole = "skiff:network-policy";
+
     private const string ReadWrite = "get,list,watch,create,update,patch,delete,deletecollection";
     private const string Read = "get,list,watch";
     private const string Write = "create,delete,deletecollection,patch,update";
@@ -149,6 +152,9 @@ public static class BootstrapPolicy
             // Skiff: upstream's legacy token controller runs with the controller manager's own (root) credentials; here it
             // gets exactly what it does: read service accounts, write their token Secrets.
             Cluster(ServiceAccountTokenRole, R("get,list,watch", "", "serviceaccounts"), R("get,list,watch,create,update,patch,delete", "", "secrets"), EventsRule),
+            // Skiff: the node's NetworkPolicy enforcer (k3s runs kube-router's netpol controller in its agent) reads the
+            // policies and every pod and namespace a peer selector can match.
+            Cluster(NetworkPolicyRole, R("list,watch", "", "pods,namespaces"), R("list,watch", "networking.k8s.io", "networkpolicies")),
             Cluster("system:node-problem-detector", R("get", "", "nodes"), R("patch", "", "nodes/status"), EventsRule),
             Cluster("system:node-bootstrapper", R("create,get,list,watch", "certificates.k8s.io", "certificatesigningrequests")),
             Cluster("system:auth-delegator", R("create", "authentication.k8s.io", "tokenreviews"), R("create", "authorization.k8s.io", "subjectaccessreviews")),
@@ -328,6 +334,7 @@ public static class BootstrapPolicy
             new(ControllerManagerBindingPrefix + "servicelb", "", "ClusterRole", ServiceLbRole, [User("system:kube-controller-manager")]),
             new(ControllerManagerBindingPrefix + "serviceaccount-token", "", "ClusterRole", ServiceAccountTokenRole, [User("system:kube-controller-manager")]),
             ClusterBinding(KubeDnsRole, User("system:kube-dns")),
+            ClusterBinding(NetworkPolicyRole, User("system:skiff-network-policy")),
             ClusterBinding("system:service-account-issuer-discovery", Group("system:serviceaccounts")),
             new("system::extension-apiserver-authentication-reader", "kube-system", "Role", "extension-apiserver-authentication-reader",
                 [User("system:kube-controller-manager"), User("system:kube-scheduler")]),

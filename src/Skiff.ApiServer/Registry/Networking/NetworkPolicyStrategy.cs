@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
+using Skiff.Api.Validation;
 using Skiff.ApiServer.Registry.Printing;
 
 namespace Skiff.ApiServer.Registry.Networking;
 
 /// <summary>
 /// networking.k8s.io/v1 networkpolicies: policyTypes default to Ingress (plus Egress when egress rules exist),
-/// port protocols to TCP; generation tracks the spec; POD-SELECTOR printer.
+/// port protocols to TCP; the spec is validated as upstream's <c>ValidateNetworkPolicySpec</c>
+/// (<see cref="NetworkPolicyValidation"/>); generation tracks the spec; POD-SELECTOR printer.
 /// </summary>
 public sealed class NetworkPolicyStrategy : ResourceStrategy
 {
@@ -42,6 +44,9 @@ public sealed class NetworkPolicyStrategy : ResourceStrategy
             }
         }
     }
+
+    /// <inheritdoc/>
+    public override IEnumerable<FieldError> ValidateCreate(JsonObject obj) => NetworkPolicyValidation.Spec(JsonPath.Obj(obj, "spec"));
 
     /// <inheritdoc/>
     public override TableDefinition Table { get; } = new(
