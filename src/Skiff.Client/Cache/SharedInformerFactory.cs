@@ -15,7 +15,7 @@ namespace Skiff.Client.Cache;
 /// factory). <see cref="For{T}"/> gives a typed informer (the resource and scope come from the model type's
 /// attributes: <see cref="ResourceInfo.For(Type)"/>); <see cref="ForResource(GroupVersionResource)"/> gives an informer
 /// of <see cref="DynamicObject"/>s for any resource, custom ones included, whose scope comes from the RESTMapper
-/// (discovery).
+/// (discovery); <see cref="ForMetadata"/> gives a metadata-only informer (<see cref="PartialObjectMetadata"/>).
 /// <para>
 /// A typed and a dynamic informer of the same resource are two informers with two reflectors. Sharing one would mean
 /// decoding every event twice or converting between forms: typed models list and watch in protobuf and drop the
@@ -93,6 +93,16 @@ public sealed class SharedInformerFactory : IAsyncDisposable
     public SharedIndexInformer<DynamicObject> ForResource(GroupVersionResource gvr)
         => GetOrAdd(new InformerKey(gvr, typeof(DynamicObject)), () =>
             new SharedIndexInformer<DynamicObject>(new ResolvingListerWatcher(this, gvr), _options with { Name = gvr.Resource }));
+
+    /// <summary>
+    /// The shared metadata-only informer of <paramref name="gvr"/> (client-go's <c>metadatainformer</c>): objects are
+    /// cached as <see cref="PartialObjectMetadata"/> (the server strips everything but metadata), for controllers that
+    /// only need labels, owners or finalizers of a large resource. A third form: it shares nothing with the typed or
+    /// dynamic informer of the same resource. Scope is resolved as for <see cref="ForResource(GroupVersionResource)"/>.
+    /// </summary>
+    public SharedIndexInformer<PartialObjectMetadata> ForMetadata(GroupVersionResource gvr)
+        => GetOrAdd(new InformerKey(gvr, typeof(PartialObjectMetadata)), () =>
+            new SharedIndexInformer<PartialObjectMetadata>(new MetadataListerWatcher(this, gvr), _options with { Name = gvr.Resource }));
 
     /// <summary>
     /// As <see cref="ForResource(GroupVersionResource)"/>, with the resource's mapping given (no discovery): its kind and

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s.Models;
+using Skiff.Client.Dynamic;
+using Skiff.Client.Rest;
 
 namespace Skiff.Client.Runtime;
 
@@ -94,6 +98,33 @@ public static class Conditions
     /// <summary>Whether the condition of <paramref name="type"/> is present with <paramref name="status"/>.</summary>
     public static bool IsPresentAndEqual(IEnumerable<V1Condition>? conditions, string type, string status)
         => Find(conditions, type)?.Status == status;
+
+    /// <summary>The <c>status.conditions</c> of a dynamic object (empty when absent); a copy, change it with <see cref="Set(DynamicObject, V1Condition, TimeProvider?)"/>.</summary>
+    public static List<V1Condition> Of(DynamicObject obj)
+        => obj.Object["status"]?["conditions"]?.Deserialize<List<V1Condition>>(KubernetesSerialization.Options) ?? [];
+
+    /// <summary>
+    /// <see cref="Set(IList{V1Condition}, V1Condition, TimeProvider?)"/> on a dynamic object's <c>status.conditions</c>,
+    /// written back into its JSON (creating <c>status</c> when absent) only when something changed.
+    /// </summary>
+    public static bool Set(DynamicObject obj, V1Condition condition, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var conditions = Of(obj);
+        if (!Set(conditions, condition, time))
+        {
+            return false;
+        }
+
+        if (obj.Object["status"] is not JsonObject status)
+        {
+            status = [];
+            obj.Object["status"] = status;
+        }
+
+        status["conditions"] = JsonSerializer.SerializeToNode(conditions, KubernetesSerialization.Options);
+        return true;
+    }
 
     private static bool IsZero(DateTime? t) => t is null || t.Value == default;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -56,12 +55,8 @@ public sealed class DynamicControllerIntegrationTests(ControlPlaneFixture fx) : 
                 OwnerReferences.SetControllerReference(gadget, c);
             }, ct);
 
-            await ControllerUtil.CreateOrPatchAsync(client, gadget, g =>
-            {
-                var conditions = g.Object["status"]?["conditions"]?.Deserialize<List<V1Condition>>(KubernetesSerialization.Options) ?? [];
-                Conditions.Set(conditions, new V1Condition { Type = "Ready", Status = "True", Reason = "ConfigMapSynced", Message = $"size {size}", ObservedGeneration = g.Metadata.Generation });
-                g.Object["status"] = new JsonObject { ["conditions"] = JsonSerializer.SerializeToNode(conditions, KubernetesSerialization.Options) };
-            }, ct);
+            await ControllerUtil.CreateOrPatchAsync(client, gadget, g => Conditions.Set(
+                g, new V1Condition { Type = "Ready", Status = "True", Reason = "ConfigMapSynced", Message = $"size {size}", ObservedGeneration = g.Metadata.Generation }), ct);
             await recorder.EventAsync(gadget, EventRecorder.Normal, "Synced", $"config map {cm.Metadata.Name} has size {size}");
             return ReconcileResult.Done;
         }
@@ -139,6 +134,51 @@ public sealed class DynamicControllerIntegrationTests(ControlPlaneFixture fx) : 
         await run.WaitAsync(Deadline);
     }
 
+    /// <summary>Keeps a ConfigMap "&lt;fleet&gt;" in one namespace, controlled by the cluster-scoped Fleet of that name.</summary>
+    private sealed class FleetReconciler(Clientset cs, Lister<DynamicObject> fleets, string ns) : IReconciler
+    {
+        public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken ct)
+        {
+            Assert.Null(request.Namespace); // a cluster-scoped owner's key has no namespace, also when mapped from a namespaced child
+            if (fleets.Get(null, request.Name) is not { } fleet || !request.Name.EndsWith(ns, StringComparison.Ordinal))
+            {
+                return ReconcileResult.Done;
+            }
+
+            var cm = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = request.Name, NamespaceProperty = ns } };
+            await ControllerUtil.CreateOrUpdateAsync(cs.CoreV1().ConfigMaps(ns), cm, c => OwnerReferences.SetControllerReference(fleet, c), ct);
+            return ReconcileResult.Done;
+        }
+    }
+
+    [Fact]
+    public async Task OwnsWithAClusterScopedDynamicOwner_EnqueuesTheOwnerWithoutNamespace()
+    {
+        using var cs = fx.Clientset();
+        using var dynamic = new DynamicClient(fx.Config());
+        await EnsureCrdsAsync(dynamic);
+        var ns = await fx.NamespaceAsync(cs, "fleet");
+        var name = $"fleet-{ns}";
+        var manager = new Manager(cs);
+        var controller = manager.CreateController().Named($"fleets-{ns}").For(Fleets).Owns<V1ConfigMap>()
+            .Complete(new FleetReconciler(cs, manager.Informers.ForResource(Fleets).Lister, ns));
+        using var stop = new CancellationTokenSource();
+        var run = manager.RunAsync(stop.Token);
+        await manager.Elected.WaitAsync(Deadline);
+        Assert.False(manager.Informers.TryGetMapping(Fleets)!.Namespaced); // resolved through discovery before the informers started
+
+        await dynamic.Resource(Fleets).CreateAsync(new JsonObject { ["apiVersion"] = $"{Group}/v1", ["kind"] = "Fleet", ["metadata"] = new JsonObject { ["name"] = name } });
+        var cms = cs.CoreV1().ConfigMaps(ns);
+        var first = await Until.ExistsAsync(cms, c => c.Metadata.Name == name);
+        Assert.Equal("Fleet", Assert.Single(first.Metadata.OwnerReferences).Kind);
+        await cms.DeleteAsync(name);
+        await Until.ExistsAsync(cms, c => c.Metadata.Name == name && c.Metadata.Uid != first.Metadata.Uid);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Deadline);
+        Assert.Equal(0, controller.Errors);
+    }
+
     [Fact]
     public async Task MergedFactory_OneNamespace_ResolvesAClusterScopedCustomResourceThroughDiscovery()
     {
@@ -165,6 +205,36 @@ public sealed class DynamicControllerIntegrationTests(ControlPlaneFixture fx) : 
         Assert.Equal(["mine"], gadgets.Lister.List().Select(g => g.Metadata.Name));
         Assert.All(typedCms.Lister.List(), c => Assert.Equal(ns, c.Metadata.NamespaceProperty));
         Assert.Equal(3, factory.Keys.Count);
+    }
+
+    [Fact]
+    public async Task ForMetadata_CachesOnlyMetadata_ListedAndWatched()
+    {
+        using var cs = fx.Clientset();
+        var ns = await fx.NamespaceAsync(cs, "meta");
+        var cms = cs.CoreV1().ConfigMaps(ns);
+        await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "listed", Labels = new Dictionary<string, string> { ["a"] = "1" } }, Data = new Dictionary<string, string> { ["big"] = "x" } });
+
+        await using var factory = new SharedInformerFactory(cs, ns: ns);
+        var informer = factory.ForMetadata(new GroupVersionResource("", "v1", "configmaps"));
+        var watched = new TaskCompletionSource<PartialObjectMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+        informer.AddEventHandler(new ResourceEventHandler<PartialObjectMetadata>(onAdd: (o, _) =>
+        {
+            if (o.Metadata.Name == "watched")
+            {
+                watched.TrySetResult(o);
+            }
+        }));
+        await factory.StartAsync();
+        await factory.WaitForCacheSyncAsync().WaitAsync(Deadline);
+
+        var listed = informer.Lister.Get(ns, "listed");
+        Assert.NotNull(listed);
+        Assert.Equal(("PartialObjectMetadata", "1"), (listed.Kind, listed.Metadata.Labels["a"]));
+        await cms.CreateAsync(new V1ConfigMap { Metadata = new() { Name = "watched" }, Data = new Dictionary<string, string> { ["big"] = "y" } });
+        var seen = await watched.Task.WaitAsync(Deadline);
+        Assert.Equal(("PartialObjectMetadata", ns), (seen.Kind, seen.Metadata.NamespaceProperty));
+        Assert.Equal(typeof(PartialObjectMetadata), Assert.Single(factory.Keys).ObjectType);
     }
 
     [Fact]
@@ -210,8 +280,7 @@ public sealed class DynamicControllerIntegrationTests(ControlPlaneFixture fx) : 
         Assert.Null(released.Metadata.Finalizers);
     }
 
-    private static List<V1Condition> ConditionsOf(JsonObject obj)
-        => obj["status"]?["conditions"]?.Deserialize<List<V1Condition>>(KubernetesSerialization.Options) ?? [];
+    private static List<V1Condition> ConditionsOf(JsonObject obj) => Conditions.Of(new DynamicObject(obj));
 
     private static async Task<JsonObject> UntilAsync(DynamicResourceClient client, string name, Func<JsonObject, bool> predicate)
     {

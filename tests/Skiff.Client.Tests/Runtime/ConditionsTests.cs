@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using k8s.Models;
+using Skiff.Client.Dynamic;
 using Microsoft.Extensions.Time.Testing;
 using Skiff.Client.Runtime;
 using Xunit;
@@ -82,5 +84,19 @@ public sealed class ConditionsTests
         Assert.True(Conditions.Remove(list, "Ready"));
         Assert.False(Conditions.Remove(list, "Ready"));
         Assert.Equal("Failed", Assert.Single(list).Type);
+    }
+
+    [Fact]
+    public void Set_OnADynamicObject_WritesStatusConditionsOnlyWhenChanged()
+    {
+        var obj = new DynamicObject(JsonNode.Parse("""{"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g"},"spec":{}}""")!.AsObject());
+
+        Assert.True(Conditions.Set(obj, C("Ready", "False"), _time));
+        Assert.False(Conditions.Set(obj, C("Ready", "False"), _time));
+        Assert.True(Conditions.Set(obj, C("Ready", "True", "Done"), _time));
+
+        var ready = obj.Object["status"]!["conditions"]![0]!;
+        Assert.Equal(("Ready", "True", "Done", "2026-12-07T09:30:15Z"), ((string?)ready["type"], (string?)ready["status"], (string?)ready["reason"], (string?)ready["lastTransitionTime"]));
+        Assert.True(Conditions.IsTrue(Conditions.Of(obj), "Ready"));
     }
 }
