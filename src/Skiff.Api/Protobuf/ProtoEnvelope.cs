@@ -5,7 +5,7 @@ namespace Skiff.Api.Protobuf;
 /// message it names and the raw message bytes, with upstream's errors for a missing prefix, kind or apiVersion, a
 /// content encoding, or a kind the schema does not know. Unknown envelope fields are skipped.
 /// </summary>
-internal readonly ref struct ProtoEnvelope
+public readonly ref struct ProtoEnvelope
 {
     private ProtoEnvelope(string apiVersion, string kind, ProtoMessage message, ReadOnlySpan<byte> raw)
     {

@@ -1,7 +1,7 @@
 namespace Skiff.Api.Protobuf;
 
 /// <summary>The value type of a protobuf field (for maps: the value type; keys are always strings).</summary>
-internal enum ProtoType : byte
+public enum ProtoType : byte
 {
     String,
     Bytes,
@@ -12,7 +12,7 @@ internal enum ProtoType : byte
 }
 
 /// <summary>Whether a field holds one value, a list of values, or a map (repeated key/value entries).</summary>
-internal enum ProtoLabel : byte
+public enum ProtoLabel : byte
 {
     Optional,
     Repeated,
@@ -20,9 +20,9 @@ internal enum ProtoLabel : byte
 }
 
 /// <summary>One field of a protobuf message, with the Go facts that decide zero-value handling.</summary>
-internal sealed class ProtoField
+public sealed class ProtoField
 {
-    public ProtoField(int number, string jsonName, ProtoLabel label, ProtoType type, bool pointer, bool omitEmpty, bool inline)
+    internal ProtoField(int number, string jsonName, ProtoLabel label, ProtoType type, bool pointer, bool omitEmpty, bool inline)
     {
         Number = number;
         JsonName = jsonName;
@@ -40,7 +40,7 @@ internal sealed class ProtoField
     public int Number { get; }
 
     /// <summary>The position of this field in its message's <see cref="ProtoMessage.Fields"/>.</summary>
-    public int Index { get; set; }
+    public int Index { get; internal set; }
 
     /// <summary>The JSON property name (for inline fields: unused, the message's fields join the parent).</summary>
     public string JsonName { get; }
@@ -50,7 +50,7 @@ internal sealed class ProtoField
     public ProtoType Type { get; }
 
     /// <summary>For <see cref="ProtoType.Message"/> (or a map with message values): the message.</summary>
-    public ProtoMessage? Message { get; set; }
+    public ProtoMessage? Message { get; internal set; }
 
     /// <summary>A Go pointer: gogo writes it only when set, so presence on the wire is meaningful.</summary>
     public bool Pointer { get; }

@@ -1,7 +1,7 @@
 namespace Skiff.Api.Protobuf;
 
 /// <summary>A message whose JSON form is not a plain object of its fields.</summary>
-internal enum SpecialType : byte
+public enum SpecialType : byte
 {
     None,
     Time,
@@ -15,12 +15,12 @@ internal enum SpecialType : byte
 }
 
 /// <summary>One protobuf message of the schema: its fields in Go declaration order and by number.</summary>
-internal sealed class ProtoMessage
+public sealed class ProtoMessage
 {
     private ProtoField?[] _byNumber = [];
     private Dictionary<int, ProtoField>? _byNumberSparse;
 
-    public ProtoMessage(string name, bool isKind)
+    internal ProtoMessage(string name, bool isKind)
     {
         Name = name;
         IsKind = isKind;
@@ -62,7 +62,7 @@ internal sealed class ProtoMessage
     /// <summary>The body with every field absent (<see cref="ProtoZero.Body"/>, built on first use).</summary>
     internal byte[]? ZeroBody { get; set; }
 
-    public void SetFields(List<ProtoField> fields)
+    internal void SetFields(List<ProtoField> fields)
     {
         Fields = [.. fields];
         for (var i = 0; i < Fields.Length; i++)

@@ -1,7 +1,7 @@
 namespace Skiff.Api.Protobuf;
 
 /// <summary>A bounds-checked protobuf wire reader over a span; every malformation is a ProtobufDecodeException.</summary>
-internal ref struct ProtoReader
+public ref struct ProtoReader
 {
     private readonly ReadOnlySpan<byte> _data;
     private int _pos;

@@ -6,7 +6,7 @@ namespace Skiff.Api.Protobuf;
 /// The Kubernetes 1.32 protobuf schema, loaded once from the embedded resource k8s-proto-schema.txt (written by
 /// tools/Skiff.ProtoSchemaGen), and the mapping from apiVersion + kind to a message.
 /// </summary>
-internal sealed class ProtoSchema
+public sealed class ProtoSchema
 {
     private const string MetaV1 = "k8s.io.apimachinery.pkg.apis.meta.v1.";
 

@@ -7,7 +7,7 @@ namespace Skiff.Api.Protobuf;
 /// A growable protobuf wire writer. Nested messages reserve one length byte and are shifted when the length
 /// needs more, so a message is written in one pass without computing sizes first.
 /// </summary>
-internal sealed class ProtoWriter : IDisposable, IBufferWriter<byte>
+public sealed class ProtoWriter : IDisposable, IBufferWriter<byte>
 {
     private byte[] _buffer;
     private int _pos;

@@ -20,6 +20,11 @@ public sealed class DeferredRestMapper(DiscoveryClient discovery)
     public Task<RestMapping> RestMappingForAsync(GroupVersionKind gvk, CancellationToken ct = default)
         => WithRetryAsync(m => m.RestMappingFor(gvk), ct);
 
+    /// <summary>The mapping of <paramref name="gvr"/> (its kind and scope); the resource may be a singular or short name.</summary>
+    /// <exception cref="NoMatchException">The resource is not served, even after refreshing discovery.</exception>
+    public Task<RestMapping> RestMappingForAsync(GroupVersionResource gvr, CancellationToken ct = default)
+        => WithRetryAsync(m => m.RestMappingFor(gvr), ct);
+
     public Task<RestMapping> RestMappingForAsync(string group, string kind, CancellationToken ct = default)
         => WithRetryAsync(m => m.RestMappingFor(group, kind), ct);
 

@@ -92,6 +92,11 @@ public sealed class RestMapper
     /// <exception cref="NoMatchException">The kind is not served in that version.</exception>
     public RestMapping RestMappingFor(GroupVersionKind gvk) => RestMappingFor(gvk.Group, gvk.Kind, gvk.Version);
 
+    /// <summary>The mapping of <paramref name="gvr"/> (whose resource may be a singular or short name): its kind and scope.</summary>
+    /// <exception cref="NoMatchException">Nothing matches.</exception>
+    public RestMapping RestMappingFor(GroupVersionResource gvr)
+        => ToMapping(ResourceFor(gvr.Resource, gvr.Group, gvr.Version.Length == 0 ? null : gvr.Version));
+
     private static RestMapping ToMapping(DiscoveredResource r) => new(r.Resource, r.Kind, r.Namespaced);
 
     private DiscoveredResource? Match(string name, string? group, string? version)

@@ -349,6 +349,6 @@ internal sealed class MapField<TOwner, T> : FieldBinding
     {
         public static readonly KeyComparer Instance = new();
 
-        public int Compare(KeyValuePair<string, T> x, KeyValuePair<string, T> y) => GoFormats.CompareUtf8(x.Key, y.Key);
+        public int Compare(KeyValuePair<string, T> x, KeyValuePair<string, T> y) => ProtoWire.CompareUtf8(x.Key, y.Key);
     }
 }

@@ -68,9 +68,9 @@ internal sealed class ModelBinder
     /// <summary>Decodes a message body into <paramref name="target"/> (a fresh object of <see cref="Type"/>).</summary>
     public void Decode(ReadOnlySpan<byte> data, object target, int depth)
     {
-        if (depth > ProtoDecoder.MaxDepth)
+        if (depth > ProtoWire.MaxDepth)
         {
-            throw new ProtobufDecodeException($"protobuf: objects nested deeper than {ProtoDecoder.MaxDepth} levels");
+            throw new ProtobufDecodeException($"protobuf: objects nested deeper than {ProtoWire.MaxDepth} levels");
         }
 
         var byNumber = _byNumber;
@@ -153,9 +153,9 @@ internal sealed class ModelBinder
     /// <summary>Encodes the fields of <paramref name="source"/> (null: all absent) in field-number order.</summary>
     public void Encode(object? source, ProtoWriter writer, int depth)
     {
-        if (depth > ProtoDecoder.MaxDepth)
+        if (depth > ProtoWire.MaxDepth)
         {
-            throw new ProtobufEncodeException($"protobuf: objects nested deeper than {ProtoDecoder.MaxDepth} levels");
+            throw new ProtobufEncodeException($"protobuf: objects nested deeper than {ProtoWire.MaxDepth} levels");
         }
 
         foreach (var b in _encodeOrder)

@@ -127,7 +127,7 @@ public static class ProtobufModelCodec
 
         try
         {
-            w.WriteRaw(ProtoDecoder.Magic);
+            w.WriteRaw(ProtoWire.Magic);
             w.WriteTag(1, 2);
             var typeMeta = w.BeginLength();
             w.WriteTag(1, 2);

@@ -58,16 +58,16 @@ internal sealed class DurationCodec : ValueCodec<string?>
     public override string? Read(ref ProtoReader reader, int depth)
     {
         ProtoReader.ReadTwoVarints(reader.ReadLengthDelimited(), "Duration", out var value, out _);
-        return GoFormats.FormatDuration(value);
+        return ProtoWire.FormatDuration(value);
     }
 
     public override string? Zero(int depth) => "0s";
 
     public override void Write(ProtoWriter writer, int number, string? value, int depth)
     {
-        if (!GoFormats.TryParseDuration(value!, out var d))
+        if (!ProtoWire.TryParseDuration(value!, out var d))
         {
-            throw new ProtobufEncodeException($"protobuf: \"{GoFormats.Short(value!)}\" is not a duration");
+            throw new ProtobufEncodeException($"protobuf: \"{ProtoWire.Shorten(value!)}\" is not a duration");
         }
 
         writer.WriteTag(number, 2);
@@ -190,7 +190,7 @@ internal sealed class QuantityCodec : ValueCodec<ResourceQuantity?>
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ProtobufDecodeException($"protobuf: \"{GoFormats.Short(text)}\" is not a quantity: {e.Message}", e);
+            throw new ProtobufDecodeException($"protobuf: \"{ProtoWire.Shorten(text)}\" is not a quantity: {e.Message}", e);
         }
 
         if (ByText.Count < MaxCached)
@@ -308,9 +308,9 @@ internal sealed class RawCodec(string messageName) : ValueCodec<object?>
 
         if (ProtobufCodec.IsEnvelope(raw))
         {
-            if (depth >= ProtoDecoder.MaxDepth)
+            if (depth >= ProtoWire.MaxDepth)
             {
-                throw new ProtobufDecodeException($"protobuf: objects nested deeper than {ProtoDecoder.MaxDepth} levels");
+                throw new ProtobufDecodeException($"protobuf: objects nested deeper than {ProtoWire.MaxDepth} levels");
             }
 
             return JsonSerializer.SerializeToElement(ProtobufCodec.Decode(raw), KubernetesSerialization.Options);

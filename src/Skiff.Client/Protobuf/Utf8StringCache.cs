@@ -31,7 +31,7 @@ internal static class Utf8StringCache
     {
         if (utf8.Length > MaxLength)
         {
-            return GoFormats.Utf8(utf8);
+            return ProtoWire.Utf8(utf8);
         }
 
         return utf8.IsEmpty ? string.Empty : GetShort(utf8);
@@ -59,7 +59,7 @@ internal static class Utf8StringCache
             return cached;
         }
 
-        var s = GoFormats.Utf8(utf8);
+        var s = ProtoWire.Utf8(utf8);
         if (s.Length == utf8.Length)
         {
             // Same length in chars as in bytes: ASCII (the only kind Ascii.Equals matches). Kept on its second sighting.

@@ -15,17 +15,17 @@ internal static class ZeroWriter
         {
             WriteZeroMessage(writer, field.Number, field.Message!);
         }
-        else if (ProtoZero.IsWrittenWhenAbsent(field))
+        else if (ProtoWire.IsZeroWrittenWhenAbsent(field))
         {
             WriteZeroAs(writer, field.Number, field);
         }
     }
 
-    public static void WriteZeroAs(ProtoWriter writer, int number, ProtoField field) => ProtoZero.Write(writer, number, field);
+    public static void WriteZeroAs(ProtoWriter writer, int number, ProtoField field) => ProtoWire.WriteZero(writer, number, field);
 
     public static void WriteZeroMessage(ProtoWriter writer, int number, ProtoMessage message)
     {
         writer.WriteTag(number, 2);
-        writer.WriteBytes(ProtoZero.Body(message));
+        writer.WriteBytes(ProtoWire.ZeroBody(message));
     }
 }

@@ -119,7 +119,7 @@ public sealed partial class RestRequest
 
                 if (n == 1)
                 {
-                    type = GoFormats.Utf8(reader.ReadLengthDelimited());
+                    type = ProtoWire.Utf8(reader.ReadLengthDelimited());
                 }
                 else if (n == 2)
                 {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Client.Events;
 using Skiff.Client.WorkQueue;
 
 namespace Skiff.Client.Runtime;
@@ -10,7 +11,7 @@ namespace Skiff.Client.Runtime;
 /// after <see cref="ReconcileResult.RequeueAfter"/>, or rate-limited for <see cref="ReconcileResult.Requeue"/>); on an
 /// exception re-add it rate-limited (<c>AddRateLimited</c>), or drop it for a <see cref="TerminalReconcileException"/>;
 /// always <c>Done</c>. The queue guarantees one worker per request at a time. A throwing reconciler never stops a
-/// worker.
+/// worker. Every reconcile is counted and timed in <see cref="ControllerMetrics"/>.
 /// </summary>
 public sealed partial class Controller : IRunnable
 {
@@ -42,6 +43,9 @@ public sealed partial class Controller : IRunnable
     /// <summary>Reconciles that threw.</summary>
     public long Errors => Interlocked.Read(ref _errors);
 
+    /// <summary>The controller's event recorder when its builder made one (source component: <see cref="Name"/>); disposed when <see cref="RunAsync"/> returns.</summary>
+    public EventRecorder? Recorder { get; internal set; }
+
     /// <summary>Runs the workers until <paramref name="ct"/> is cancelled; then shuts the queue down and waits for in-flight reconciles.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -57,6 +61,11 @@ public sealed partial class Controller : IRunnable
 
         Queue.ShutDown();
         await Task.WhenAll(workers).ConfigureAwait(false);
+        if (Recorder is { } recorder)
+        {
+            await recorder.DisposeAsync().ConfigureAwait(false);
+        }
+
         LogStopped(Name);
     }
 
@@ -86,16 +95,21 @@ public sealed partial class Controller : IRunnable
             return false;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        string? outcome = null;
+        ControllerMetrics.Worker(Name, 1);
         try
         {
             var result = await _reconciler.ReconcileAsync(request, ct).ConfigureAwait(false);
             if (result.RequeueAfter is { } after && after > TimeSpan.Zero)
             {
+                outcome = "requeue_after";
                 Queue.Forget(request);
                 Queue.AddAfter(request, after);
             }
             else
             {
+                outcome = "success";
                 Queue.Forget(request);
             }
         }
@@ -105,18 +119,27 @@ public sealed partial class Controller : IRunnable
         }
         catch (TerminalReconcileException e)
         {
+            outcome = "error";
             Interlocked.Increment(ref _errors);
+            ControllerMetrics.TerminalError(Name);
             LogTerminal(Name, request.ToString(), e);
             Queue.Forget(request);
         }
         catch (Exception e)
         {
+            outcome = "error";
             Interlocked.Increment(ref _errors);
             LogFailed(Name, request.ToString(), Queue.GetRequeueCount(request), e);
             Queue.AddRateLimited(request);
         }
         finally
         {
+            ControllerMetrics.Worker(Name, -1);
+            if (outcome is not null)
+            {
+                ControllerMetrics.Reconciled(Name, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
+
             Interlocked.Increment(ref _reconciles);
             Queue.Done(request);
         }

@@ -30,6 +30,9 @@ public sealed class ResourceClient<T, TList> : IListerWatcher<T>
     /// <summary>The namespace; null for cluster-scoped resources or all namespaces.</summary>
     public string? Namespace { get; }
 
+    /// <summary>The same resource in namespace <paramref name="ns"/> (null or empty: all namespaces; ignored when cluster-scoped).</summary>
+    public ResourceClient<T, TList> WithNamespace(string? ns) => new(_rest, string.IsNullOrEmpty(ns) ? null : ns, Info);
+
     public async Task<T> GetAsync(string name, GetOptions? options = null, CancellationToken ct = default)
         => (await Request(_rest.Get()).Name(name).VersionedParams(options).DoAsync(ct).ConfigureAwait(false)).Into<T>();
 

@@ -1,6 +1,8 @@
 using System.Reflection;
 using k8s.Models;
+using Skiff.Client.Discovery;
 using Skiff.Client.Entities;
+using Skiff.Client.Schema;
 
 namespace Skiff.Client.Typed;
 
@@ -20,6 +22,12 @@ public sealed record ResourceInfo(string Group, string Version, string Kind, str
 
     /// <summary><c>group/version</c>, or just the version for the core group.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>The resource (group, version, plural) objects of this kind are served as.</summary>
+    public GroupVersionResource Resource => new(Group, Version, Plural);
+
+    /// <summary>This kind's mapping (what a RESTMapper would answer for it).</summary>
+    public RestMapping ToRestMapping() => new(Resource, new GroupVersionKind(Group, Version, Kind), Namespaced);
 
     /// <summary>
     /// Reads <see cref="KubernetesEntityAttribute"/> of a model type; the scope comes from <see cref="EntityScopeAttribute"/>
