@@ -127,6 +127,7 @@ public sealed partial class Scheduler : IRunnable
         Cache.UpdateSnapshot(_snapshot);
         var state = new CycleState { AllNodes = _snapshot.Nodes };
         var result = SchedulePod(profile, state, pod);
+        SchedulerMetrics.AlgorithmDuration(Stopwatch.GetElapsedTime(start));
         if (result.Node is null)
         {
             var message = result.Message!;

@@ -30,8 +30,12 @@ public static class PodStatusBuilder
         PodConditionReasons.ContainersReady, PodConditionReasons.Ready,
     ];
 
-    /// <summary>Builds the status of <paramref name="pod"/> at <paramref name="now"/>.</summary>
-    public static V1PodStatus Build(V1Pod pod, PodRuntimeStatus runtime, DateTimeOffset now)
+    /// <summary>
+    /// Builds the status of <paramref name="pod"/> at <paramref name="now"/>. <paramref name="terminal"/>: the pod's
+    /// containers have been stopped for good (it is being deleted), so upstream's <c>podIsTerminal</c> phase applies —
+    /// containers that all exited 0 make it Succeeded, any other exit Failed, whatever the restart policy.
+    /// </summary>
+    public static V1PodStatus Build(V1Pod pod, PodRuntimeStatus runtime, DateTimeOffset now, bool terminal = false)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -40,7 +44,7 @@ public static class PodStatusBuilder
         var at = now.UtcDateTime;
         var init = Complete(spec.InitContainers, runtime.InitContainerStatuses, "PodInitializing");
         var app = Complete(spec.Containers, runtime.ContainerStatuses, init.All(IsInitDone) ? "ContainerCreating" : "PodInitializing");
-        var phase = Phase(spec, init, app);
+        var phase = Phase(spec, init, app, terminal);
 
         var conditions = new List<V1PodCondition>();
         foreach (var c in old.Conditions ?? [])
@@ -81,8 +85,8 @@ public static class PodStatusBuilder
         };
     }
 
-    /// <summary>Upstream's <c>getPhase</c> (without sidecar containers).</summary>
-    public static string Phase(V1PodSpec spec, IReadOnlyList<V1ContainerStatus> init, IReadOnlyList<V1ContainerStatus> app)
+    /// <summary>Upstream's <c>getPhase</c> (without sidecar containers); <paramref name="podIsTerminal"/> as upstream's.</summary>
+    public static string Phase(V1PodSpec spec, IReadOnlyList<V1ContainerStatus> init, IReadOnlyList<V1ContainerStatus> app, bool podIsTerminal = false)
     {
         var policy = spec.RestartPolicy ?? "Always";
         var pendingInit = 0;
@@ -142,6 +146,7 @@ public static class PodStatusBuilder
         {
             ( > 0, _, _) => Pending,
             (_, > 0, _) => Running,
+            (_, 0, > 0) when podIsTerminal => stopped == succeeded ? Succeeded : Failed,
             (_, 0, > 0) when policy == "Always" => Running,
             (_, 0, > 0) when stopped == succeeded => Succeeded,
             (_, 0, > 0) when policy == "Never" => Failed,
