@@ -12,7 +12,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- replicaset [--replicas N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- job [--completions 1000] [--parallelism 100] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- endpointslices [--pods 1000] [--flip 100] [--runs 3]
-//   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16]
+//   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16] [--parallelism 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- density [--nodes 100] [--pods-per-node 30] [--deployments 10]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- admission [--pods 2000] [--runs 3] [--parallel 32]

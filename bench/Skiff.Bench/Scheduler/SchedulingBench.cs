@@ -22,7 +22,8 @@ namespace Skiff.Bench.Scheduler;
 /// the first create until every pod is seen bound), the time creating took, the scheduler's algorithm time (sum of
 /// <c>scheduler_scheduling_algorithm_duration_seconds</c>: snapshot, filter, score) and the process CPU; then the
 /// medians. A run's pods are deleted (grace 0) before the next.
-/// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16]</c>.
+/// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16] [--parallelism 16]</c>
+/// (<c>--parallelism 1</c> filters and scores on the loop's thread, for a same-machine comparison).
 /// </summary>
 public static class SchedulingBench
 {
@@ -33,7 +34,8 @@ public static class SchedulingBench
         var podCount = BenchArgs.Int(args, "--pods", 1000);
         var runs = BenchArgs.Int(args, "--runs", 3);
         var writers = BenchArgs.Int(args, "--writers", 16);
-        Console.WriteLine($"scheduling bench (SchedulingBasic): {nodes} nodes, {initPods} init pods, {podCount} measured pods per run, {writers} writers, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
+        var parallelism = BenchArgs.Int(args, "--parallelism", 16);
+        Console.WriteLine($"scheduling bench (SchedulingBasic): {nodes} nodes, {initPods} init pods, {podCount} measured pods per run, {writers} writers, scheduler parallelism {parallelism}, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
         await using var server = await BenchServer.StartAsync(["ServiceAccount", "Priority"], ct).ConfigureAwait(false);
         using var cs = server.Clientset();
         var alloc = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("4"), ["memory"] = new("32Gi"), ["pods"] = new("110") };
@@ -44,7 +46,7 @@ public static class SchedulingBench
         }, ct: ct)).ConfigureAwait(false);
 
         var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(server.KubeconfigPath)) with { Qps = 0 };
-        using var scheduler = new KubeScheduler(new SchedulerOptions { Client = config, LeaderElect = false });
+        using var scheduler = new KubeScheduler(new SchedulerOptions { Client = config, LeaderElect = false, Parallelism = parallelism });
         var bound = new BoundCounter();
         var collector = new ThroughputCollector();
         scheduler.Manager.Informers.Informer<V1Pod>().AddEventHandler(bound);
