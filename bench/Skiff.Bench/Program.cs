@@ -12,7 +12,8 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- replicaset [--replicas N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- job [--completions 1000] [--parallelism 100] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- endpointslices [--pods 1000] [--flip 100] [--runs 3]
-//   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--pods 2000] [--runs 3]
+//   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16] [--parallelism 16]
+//   dotnet run -c Release --project bench/Skiff.Bench -- density [--nodes 100] [--pods-per-node 30] [--deployments 10]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- admission [--pods 2000] [--runs 3] [--parallel 32]
 //   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
@@ -59,6 +60,9 @@ switch (args.Length > 0 ? args[0] : "")
     case "scheduling":
         await Skiff.Bench.Scheduler.SchedulingBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "density":
+        await Skiff.Bench.Scheduler.DensityBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "startup":
         return await Skiff.Bench.Startup.StartupBench.RunAsync(rest, CancellationToken.None);
     case "hollow":
@@ -88,6 +92,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.CustomResources.CrdSchemaBench.Run(rest);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|netpol-sync|connect-latency|admission [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|netpol-sync|connect-latency|admission [options]   (see bench/README.md)");
         return 2;
 }

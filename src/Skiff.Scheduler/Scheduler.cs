@@ -25,6 +25,9 @@ public sealed partial class Scheduler : IRunnable
     private const int MinFeasibleNodesToFind = 100;
     private const int MinFeasibleNodesPercentageToFind = 5;
 
+    /// <summary>Below this many nodes to check, filtering and scoring stay on the loop's thread.</summary>
+    private const int MinNodesForParallelism = 128;
+
     private readonly Dictionary<string, Profile> _profiles;
     private readonly Manager _manager;
     private readonly SchedulerOptions _options;
@@ -127,6 +130,7 @@ public sealed partial class Scheduler : IRunnable
         Cache.UpdateSnapshot(_snapshot);
         var state = new CycleState { AllNodes = _snapshot.Nodes };
         var result = SchedulePod(profile, state, pod);
+        SchedulerMetrics.AlgorithmDuration(Stopwatch.GetElapsedTime(start));
         if (result.Node is null)
         {
             var message = result.Message!;
@@ -222,25 +226,13 @@ public sealed partial class Scheduler : IRunnable
         }
 
         var toFind = NumFeasibleNodesToFind(all.Count);
-        var feasible = new List<NodeInfo>(Math.Min(toFind, all.Count));
-        var failed = new Dictionary<string, Status>(StringComparer.Ordinal);
-        var processed = 0;
-        for (; processed < all.Count && feasible.Count < toFind; processed++)
+        var workers = Workers(all.Count);
+        var (feasible, failed, processed, error) = workers > 1
+            ? FindFeasibleParallel(profile, state, pod, all, toFind, workers)
+            : FindFeasible(profile, state, pod, all, toFind);
+        if (error is not null)
         {
-            var node = all[(_nextStartNodeIndex + processed) % all.Count];
-            var s = profile.RunFilter(state, pod, node);
-            if (s is null)
-            {
-                feasible.Add(node);
-            }
-            else if (s.Code == Code.Error)
-            {
-                return new ScheduleResult(null, $"running \"{s.Plugin}\" filter plugin: {s.Message}", null, true);
-            }
-            else
-            {
-                failed[node.Name] = s;
-            }
+            return new ScheduleResult(null, $"running \"{error.Plugin}\" filter plugin: {error.Message}", null, true);
         }
 
         _nextStartNodeIndex = (_nextStartNodeIndex + processed) % all.Count;
@@ -254,8 +246,96 @@ public sealed partial class Scheduler : IRunnable
             return new ScheduleResult(feasible[0].Name, null, null, false);
         }
 
-        var scores = profile.RunScore(state, pod, feasible);
+        var scores = profile.RunScore(state, pod, feasible, Workers(feasible.Count));
         return new ScheduleResult(SelectHost(feasible, scores), null, null, false);
+    }
+
+    /// <summary>Workers for <paramref name="items"/> nodes: upstream's parallelism, capped by the processors; 1 below <see cref="MinNodesForParallelism"/>.</summary>
+    private int Workers(int items) => items < MinNodesForParallelism ? 1 : Math.Max(1, Math.Min(_options.Parallelism, Environment.ProcessorCount));
+
+    /// <summary>Filters nodes in order from the rotating start until <paramref name="toFind"/> fit.</summary>
+    private FilterResult FindFeasible(Profile profile, CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> all, int toFind)
+    {
+        var feasible = new List<NodeInfo>(Math.Min(toFind, all.Count));
+        var failed = new Dictionary<string, Status>(StringComparer.Ordinal);
+        var processed = 0;
+        for (; processed < all.Count && feasible.Count < toFind; processed++)
+        {
+            var node = all[(_nextStartNodeIndex + processed) % all.Count];
+            var s = profile.RunFilter(state, pod, node);
+            if (s is null)
+            {
+                feasible.Add(node);
+            }
+            else if (s.Code == Code.Error)
+            {
+                return new FilterResult(feasible, failed, processed, s);
+            }
+            else
+            {
+                failed[node.Name] = s;
+            }
+        }
+
+        return new FilterResult(feasible, failed, processed, null);
+    }
+
+    /// <summary>
+    /// Upstream's <c>findNodesThatPassFilters</c>: <paramref name="workers"/> filter nodes from the rotating start at
+    /// once and stop once <paramref name="toFind"/> fit; the nodes processed are the feasible plus the failed ones.
+    /// Filter plugins only read the cycle state, so they run concurrently.
+    /// </summary>
+    private FilterResult FindFeasibleParallel(Profile profile, CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> all, int toFind, int workers)
+    {
+        var n = all.Count;
+        var start = _nextStartNodeIndex;
+        var found = new NodeInfo?[n];
+        var statuses = new Status?[n];
+        var feasibleCount = 0;
+        Status? error = null;
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers }, (i, loop) =>
+        {
+            if (Volatile.Read(ref feasibleCount) >= toFind)
+            {
+                loop.Stop();
+                return;
+            }
+
+            var node = all[(start + i) % n];
+            var s = profile.RunFilter(state, pod, node);
+            if (s is null)
+            {
+                if (Interlocked.Increment(ref feasibleCount) <= toFind)
+                {
+                    found[i] = node;
+                }
+            }
+            else if (s.Code == Code.Error)
+            {
+                Interlocked.CompareExchange(ref error, s, null);
+                loop.Stop();
+            }
+            else
+            {
+                statuses[i] = s;
+            }
+        });
+
+        var feasible = new List<NodeInfo>(Math.Min(toFind, n));
+        var failed = new Dictionary<string, Status>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            if (found[i] is { } node)
+            {
+                feasible.Add(node);
+            }
+            else if (statuses[i] is { } s)
+            {
+                failed[all[(start + i) % n].Name] = s;
+            }
+        }
+
+        return new FilterResult(feasible, failed, feasible.Count + failed.Count, error);
     }
 
     /// <summary>Upstream's <c>numFeasibleNodesToFind</c> with the adaptive default percentage.</summary>
@@ -365,6 +445,8 @@ public sealed partial class Scheduler : IRunnable
             // Stopped.
         }
     }
+
+    private sealed record FilterResult(List<NodeInfo> Feasible, Dictionary<string, Status> Failed, int Processed, Status? Error);
 
     internal sealed record ScheduleResult(string? Node, string? Message, IReadOnlyDictionary<string, Status>? Statuses, bool Error);
 

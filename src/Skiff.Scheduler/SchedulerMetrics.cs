@@ -5,8 +5,8 @@ namespace Skiff.Scheduler;
 
 /// <summary>
 /// The scheduler's instruments on the meter <c>Skiff.Scheduler</c>, named as upstream's:
-/// <c>scheduler_schedule_attempts_total{result,profile}</c>, <c>scheduler_scheduling_attempt_duration_seconds{result,profile}</c>
-/// and <c>scheduler_pending_pods{queue}</c> (active, backoff, unschedulable, gated) over the live schedulers.
+/// <c>scheduler_schedule_attempts_total{result,profile}</c>, <c>scheduler_scheduling_attempt_duration_seconds{result,profile}</c>,
+/// <c>scheduler_scheduling_algorithm_duration_seconds</c> and <c>scheduler_pending_pods{queue}</c> (active, backoff, unschedulable, gated) over the live schedulers.
 /// </summary>
 internal static class SchedulerMetrics
 {
@@ -15,6 +15,8 @@ internal static class SchedulerMetrics
         "Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be scheduled, while 'error' means an internal scheduler problem.");
     private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("scheduler_scheduling_attempt_duration_seconds", "s",
         "Scheduling attempt latency in seconds (scheduling algorithm + binding)");
+    private static readonly Histogram<double> Algorithm = Meter.CreateHistogram<double>("scheduler_scheduling_algorithm_duration_seconds", "s",
+        "Scheduling algorithm latency in seconds");
     private static readonly List<WeakReference<Scheduler>> Live = [];
 
     static SchedulerMetrics()
@@ -38,6 +40,9 @@ internal static class SchedulerMetrics
         Attempts.Add(1, tags);
         Duration.Record(duration.TotalSeconds, tags);
     }
+
+    /// <summary>Records one run of the scheduling algorithm (snapshot, filter, score), as upstream's <c>SchedulingAlgorithmLatency</c>.</summary>
+    public static void AlgorithmDuration(TimeSpan duration) => Algorithm.Record(duration.TotalSeconds);
 
     private static List<Measurement<long>> Pending()
     {

@@ -20,6 +20,12 @@ public sealed record SchedulerOptions
     /// <summary>Upstream's <c>percentageOfNodesToScore</c>; 0 means the adaptive default (50 − nodes/125, at least 5).</summary>
     public int PercentageOfNodesToScore { get; init; }
 
+    /// <summary>
+    /// Upstream's <c>parallelism</c> (default 16): how many workers filter and score nodes at once, capped by the
+    /// processor count; small clusters (under 128 nodes to check) are filtered on the loop's own thread.
+    /// </summary>
+    public int Parallelism { get; init; } = 16;
+
     public bool LeaderElect { get; init; } = true;
 
     public string? Identity { get; init; }

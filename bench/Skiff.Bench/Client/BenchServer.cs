@@ -25,7 +25,10 @@ internal sealed class BenchServer : IAsyncDisposable
     /// <summary>The cluster CA (PEM), for the root-ca-cert-publisher.</summary>
     public string CaBundle => _host.Certificates.Ca.ExportCertificatePem();
 
-    public static async Task<BenchServer> StartAsync(CancellationToken ct)
+    public static Task<BenchServer> StartAsync(CancellationToken ct) => StartAsync([], ct);
+
+    /// <summary>Starts a server with the named admission plugins off (as upstream's integration benchmarks do).</summary>
+    public static async Task<BenchServer> StartAsync(IReadOnlyList<string> disableAdmissionPlugins, CancellationToken ct)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-client-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var storage = new MemoryStorage();
@@ -35,6 +38,7 @@ internal sealed class BenchServer : IAsyncDisposable
             Port = 0,
             Storage = storage,
             Resources = BuiltInResources.Create(new BuiltInResourceOptions()),
+            DisableAdmissionPlugins = disableAdmissionPlugins,
         });
         await host.StartAsync(ct).ConfigureAwait(false);
         return new BenchServer(host, storage, dir);

@@ -1,30 +1,42 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using k8s.Models;
 using Skiff.Bench.Client;
 using Skiff.Client.Cache;
 using Skiff.Client.Config;
+using Skiff.Client.Options;
 using Skiff.Scheduler;
 using Skiff.Scheduler.Hosting;
 
 namespace Skiff.Bench.Scheduler;
 
 /// <summary>
-/// Upstream scheduler_perf's SchedulingBasic, in process: an API server (HTTPS, memory store) with N Node objects
-/// (default 500, 4 cpu / 32 Gi / 110 pods each), the scheduler with the default profile (unthrottled client, no leader
-/// election), then per run M pods (default 2,000; one container, 100m cpu and 128 Mi requested) created by 32
-/// concurrent writers into a fresh namespace, timed from the first create until the scheduler's pod informer has seen
-/// every pod bound. Prints pods scheduled per second per run and the median.
-/// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--pods 2000] [--runs 3]</c>.
+/// Upstream scheduler_perf's SchedulingBasic, in process: an API server (HTTPS, memory store; ServiceAccount and
+/// Priority admission off, as scheduler_perf's server runs) with N Node objects (default 500, 4 cpu / 32 Gi / 110 pods
+/// each, upstream's node template), the scheduler with the default profile (unthrottled client, no leader election),
+/// then upstream's workload: <c>--init-pods</c> (default 500) created and scheduled unmeasured, then per run
+/// <c>--pods</c> (default 1,000, upstream's 500Nodes workload; 10,000 in its 5000Nodes one) created by
+/// <c>--writers</c> concurrent clients into a fresh namespace while upstream's <see cref="ThroughputCollector"/> samples
+/// the pods seen scheduled on the scheduler's own informer once a second. Reports per run upstream's
+/// <c>SchedulingThroughput</c> (average and percentiles of the 1 s samples), the overall rate (pods over the time from
+/// the first create until every pod is seen bound), the time creating took, the scheduler's algorithm time (sum of
+/// <c>scheduler_scheduling_algorithm_duration_seconds</c>: snapshot, filter, score) and the process CPU; then the
+/// medians. A run's pods are deleted (grace 0) before the next.
+/// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16] [--parallelism 16]</c>
+/// (<c>--parallelism 1</c> filters and scores on the loop's thread, for a same-machine comparison).
 /// </summary>
 public static class SchedulingBench
 {
     public static async Task RunAsync(string[] args, CancellationToken ct)
     {
         var nodes = BenchArgs.Int(args, "--nodes", 500);
-        var podCount = BenchArgs.Int(args, "--pods", 2000);
+        var initPods = BenchArgs.Int(args, "--init-pods", 500);
+        var podCount = BenchArgs.Int(args, "--pods", 1000);
         var runs = BenchArgs.Int(args, "--runs", 3);
-        Console.WriteLine($"scheduling bench (SchedulingBasic): {nodes} nodes, {podCount} pods per run, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
-        await using var server = await BenchServer.StartAsync(ct).ConfigureAwait(false);
+        var writers = BenchArgs.Int(args, "--writers", 16);
+        var parallelism = BenchArgs.Int(args, "--parallelism", 16);
+        Console.WriteLine($"scheduling bench (SchedulingBasic): {nodes} nodes, {initPods} init pods, {podCount} measured pods per run, {writers} writers, scheduler parallelism {parallelism}, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
+        await using var server = await BenchServer.StartAsync(["ServiceAccount", "Priority"], ct).ConfigureAwait(false);
         using var cs = server.Clientset();
         var alloc = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("4"), ["memory"] = new("32Gi"), ["pods"] = new("110") };
         await ParallelAsync(nodes, 32, i => cs.CoreV1().Nodes().CreateAsync(new V1Node
@@ -34,36 +46,59 @@ public static class SchedulingBench
         }, ct: ct)).ConfigureAwait(false);
 
         var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(server.KubeconfigPath)) with { Qps = 0 };
-        using var scheduler = new KubeScheduler(new SchedulerOptions { Client = config, LeaderElect = false });
+        using var scheduler = new KubeScheduler(new SchedulerOptions { Client = config, LeaderElect = false, Parallelism = parallelism });
         var bound = new BoundCounter();
+        var collector = new ThroughputCollector();
         scheduler.Manager.Informers.Informer<V1Pod>().AddEventHandler(bound);
+        scheduler.Manager.Informers.Informer<V1Pod>().AddEventHandler(collector);
+        using var algorithm = new AlgorithmTime();
         using var stop = new CancellationTokenSource();
         var running = scheduler.RunAsync(stop.Token);
         await scheduler.Manager.Elected.WaitAsync(TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
 
-        var rates = new List<double>();
-        for (var run = -1; run < runs; run++)
+        if (initPods > 0)
         {
-            var ns = $"sched-bench-{run + 1}";
-            var pods = run < 0 ? Math.Min(podCount, 200) : podCount;
+            await cs.CoreV1().Namespaces().CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "sched-setup" } }, ct: ct).ConfigureAwait(false);
+            var setup = bound.WaitAsync("sched-setup", initPods);
+            var sw0 = Stopwatch.StartNew();
+            await ParallelAsync(initPods, writers, i => cs.CoreV1().Pods("sched-setup").CreateAsync(Pod($"pod-{i}"), ct: ct)).ConfigureAwait(false);
+            await setup.WaitAsync(TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
+            Console.WriteLine($"  init: {initPods} pods scheduled in {sw0.Elapsed.TotalSeconds:0.00} s (not measured)");
+        }
+
+        var averages = new List<double>();
+        var overall = new List<double>();
+        var process = Process.GetCurrentProcess();
+        for (var run = 0; run < runs; run++)
+        {
+            var ns = $"sched-test-{run}";
             await cs.CoreV1().Namespaces().CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, ct: ct).ConfigureAwait(false);
-            var done = bound.WaitAsync(ns, pods);
+            var done = bound.WaitAsync(ns, podCount);
+            using var sampling = new CancellationTokenSource();
+            var samples = collector.RunAsync(ns, sampling.Token);
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            var algo0 = algorithm.Seconds;
             var sw = Stopwatch.StartNew();
-            await ParallelAsync(pods, 32, i => cs.CoreV1().Pods(ns).CreateAsync(Pod($"pod-{i}"), ct: ct)).ConfigureAwait(false);
+            await ParallelAsync(podCount, writers, i => cs.CoreV1().Pods(ns).CreateAsync(Pod($"pod-{i}"), ct: ct)).ConfigureAwait(false);
             var created = sw.Elapsed.TotalSeconds;
             await done.WaitAsync(TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
-            var rate = pods / sw.Elapsed.TotalSeconds;
-            if (run >= 0)
-            {
-                rates.Add(rate);
-            }
-
-            Console.WriteLine($"  run {run + 1}{(run < 0 ? " (warm-up)" : "")}: {pods} pods bound in {sw.Elapsed.TotalSeconds:0.00} s ({rate:0} pods/s; creating them took {created:0.00} s)");
+            var elapsed = sw.Elapsed.TotalSeconds;
+            await sampling.CancelAsync().ConfigureAwait(false);
+            var (avg, p50, p90, p99) = ThroughputCollector.Summary(await samples.ConfigureAwait(false));
+            process.Refresh();
+            var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+            var algo = algorithm.Seconds - algo0;
+            averages.Add(avg);
+            overall.Add(podCount / elapsed);
+            Console.WriteLine($"  run {run + 1}: SchedulingThroughput average {avg:0} pods/s (Perc50 {p50:0}, Perc90 {p90:0}, Perc99 {p99:0}); {podCount} pods bound in {elapsed:0.00} s ({podCount / elapsed:0} pods/s overall; creating took {created:0.00} s); "
+                + $"scheduling algorithm {algo:0.00} s ({algo * 1e6 / podCount:0} µs/pod); process CPU {cpu:0.0} s ({cpu * 1e3 / podCount:0.00} ms/pod)");
+            await cs.CoreV1().Pods(ns).DeleteCollectionAsync(new DeleteOptions { GracePeriodSeconds = 0 }, ct: ct).ConfigureAwait(false);
         }
 
         await stop.CancelAsync().ConfigureAwait(false);
         await running.ConfigureAwait(false);
-        Console.WriteLine($"SchedulingBasic {nodes} nodes / {podCount} pods: median {Stats.Median(rates):0} pods/s over {runs} runs");
+        Console.WriteLine($"SchedulingBasic {nodes} nodes / {podCount} pods: SchedulingThroughput median average {Stats.Median(averages):0} pods/s, overall median {Stats.Median(overall):0} pods/s over {runs} runs");
     }
 
     private static V1Pod Pod(string name) => new()
@@ -77,7 +112,7 @@ public static class SchedulingBench
                 {
                     Name = "c",
                     Image = "registry.k8s.io/pause:3.10",
-                    Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("128Mi") } },
+                    Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("500Mi") } },
                 },
             ],
         },
@@ -94,6 +129,45 @@ public static class SchedulingBench
                 await call(i).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
+    }
+
+    /// <summary>Sums the scheduler's <c>scheduler_scheduling_algorithm_duration_seconds</c> observations.</summary>
+    private sealed class AlgorithmTime : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private double _seconds;
+
+        public AlgorithmTime()
+        {
+            _listener.InstrumentPublished = (i, l) =>
+            {
+                if (i.Meter.Name == "Skiff.Scheduler" && i.Name == "scheduler_scheduling_algorithm_duration_seconds")
+                {
+                    l.EnableMeasurementEvents(i);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((_, v, _, _) =>
+            {
+                lock (_listener)
+                {
+                    _seconds += v;
+                }
+            });
+            _listener.Start();
+        }
+
+        public double Seconds
+        {
+            get
+            {
+                lock (_listener)
+                {
+                    return _seconds;
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Counts pods seen bound per namespace and signals when a namespace reaches a count.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
 
@@ -7,11 +8,16 @@ namespace Skiff.ApiServer.Security;
 /// Authenticates a request: a client certificate signed by the cluster CA or one of <paramref name="clientCas"/>
 /// (CN = user, O = groups), or a bearer token from the token file or, failing that, <paramref name="bearer"/> (the
 /// service-account JWT authenticator). First of all, as upstream's union puts it first, a proxy's certificate with the
-/// user in request headers (<paramref name="requestHeader"/>). Returns null for anonymous requests; throws nothing.
+/// user in request headers (<paramref name="requestHeader"/>). Returns null for anonymous requests; throws nothing. A
+/// client certificate's chain is verified once per certificate object — Kestrel hands every request of a TLS
+/// connection the same one — and the answer reused while the certificate is within its validity period, so a
+/// kept-alive connection does not pay a chain build per request.
 /// </summary>
 public sealed class Authenticator(ClusterCertificates certificates, TokenFile tokens, X509Certificate2Collection? clientCas = null, ITokenAuthenticator? bearer = null,
     RequestHeaderAuthenticator? requestHeader = null)
 {
+    private readonly ConditionalWeakTable<X509Certificate2, CertificateVerdict> _verified = [];
+
     /// <summary>The user of <paramref name="ctx"/>, or null when it carries no valid credentials.</summary>
     public async Task<UserInfo?> AuthenticateAsync(HttpContext ctx, CancellationToken ct)
     {
@@ -33,13 +39,22 @@ public sealed class Authenticator(ClusterCertificates certificates, TokenFile to
         }
 
         var cert = ctx.Connection.ClientCertificate ?? await ctx.Connection.GetClientCertificateAsync(ct).ConfigureAwait(false);
-        if (cert is not null && certificates.IsTrustedClient(cert, clientCas))
+        return cert is null ? null : FromTrustedCertificate(cert);
+    }
+
+    private UserInfo? FromTrustedCertificate(X509Certificate2 cert)
+    {
+        var now = DateTime.Now;
+        if (now < cert.NotBefore || now > cert.NotAfter)
         {
-            return FromCertificate(cert);
+            return null;
         }
 
-        return null;
+        var verdict = _verified.GetValue(cert, c => new CertificateVerdict(certificates.IsTrustedClient(c, clientCas) ? FromCertificate(c) : null));
+        return verdict.User;
     }
+
+    private sealed record CertificateVerdict(UserInfo? User);
 
     /// <summary>CN → user name, every O → a group (plus system:authenticated).</summary>
     public static UserInfo FromCertificate(X509Certificate2 cert)

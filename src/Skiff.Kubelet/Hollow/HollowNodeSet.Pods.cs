@@ -44,6 +44,7 @@ public sealed partial class HollowNodeSet
         {
             var grace = TimeSpan.FromSeconds(Math.Max(0, pod.Metadata.DeletionGracePeriodSeconds ?? 0));
             var stopIn = state.Behaviour.ShutdownDelay < grace ? state.Behaviour.ShutdownDelay : grace;
+            state.KilledAtGrace = state.Behaviour.ShutdownDelay > TimeSpan.Zero && state.Behaviour.ShutdownDelay >= grace;
             state.KillAt = now + stopIn;
         }
 
@@ -188,7 +189,13 @@ public sealed partial class HollowNodeSet
         var terminal = status.Phase is PodStatusBuilder.Succeeded or PodStatusBuilder.Failed;
         if (state.KillAt is { } killAt && (now >= killAt || terminal))
         {
-            await RemoveAsync(state, ns, name, ct).ConfigureAwait(false);
+            // As the kubelet: the stopped containers' terminal status first, then the final delete.
+            var stopped = terminal ? status : PodStatusBuilder.Build(pod, Stopped(runtime, killedAtGrace: state.KilledAtGrace, now), now, terminal: true);
+            if (Fingerprint(stopped) == Fingerprint(pod.Status) || await PatchStatusAsync(state, ns, name, stopped, ct).ConfigureAwait(false))
+            {
+                await RemoveAsync(state, ns, name, ct).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -196,14 +203,7 @@ public sealed partial class HollowNodeSet
         {
             try
             {
-                await _client.CoreV1().Pods(ns).PatchAsync(name, PatchType.StrategicMerge,
-                    new Dictionary<string, object>
-                    {
-                        ["metadata"] = new Dictionary<string, string> { ["uid"] = state.Uid },
-                        ["status"] = status,
-                    },
-                    subresource: "status", ct: ct).ConfigureAwait(false);
-                Interlocked.Increment(ref _podStatusPatches);
+                await PatchAsync(state, ns, name, status, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (ApiErrors.IsNotFound(e) || ApiErrors.IsConflict(e))
             {
@@ -226,6 +226,76 @@ public sealed partial class HollowNodeSet
         {
             Enqueue(state, due);
         }
+    }
+
+    private async Task PatchAsync(HollowPod state, string ns, string name, V1PodStatus status, CancellationToken ct)
+    {
+        await _client.CoreV1().Pods(ns).PatchAsync(name, PatchType.StrategicMerge,
+            new Dictionary<string, object>
+            {
+                ["metadata"] = new Dictionary<string, string> { ["uid"] = state.Uid },
+                ["status"] = status,
+            },
+            subresource: "status", ct: ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _podStatusPatches);
+    }
+
+    /// <summary>Posts the terminal status before the final delete; false when the pod is gone or the post must be retried.</summary>
+    private async Task<bool> PatchStatusAsync(HollowPod state, string ns, string name, V1PodStatus status, CancellationToken ct)
+    {
+        try
+        {
+            await PatchAsync(state, ns, name, status, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (ApiErrors.IsNotFound(e) || ApiErrors.IsConflict(e))
+        {
+            return false;
+        }
+        catch (Exception e) when (e is KubernetesApiException or HttpRequestException)
+        {
+            LogPodFailed(_logger, state.Key, "terminal status update", e.Message);
+            Enqueue(state, _time.GetUtcNow() + RetryDelay);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The containers as the kubelet reports them once it has stopped a deleted pod: a running container terminated at
+    /// <paramref name="now"/>, exit code 0 (<c>Completed</c>) when it stopped on its own within the grace period, 137
+    /// (<c>Error</c>, killed) when the grace period ran out; containers that had ended or never started are unchanged.
+    /// </summary>
+    internal static PodRuntimeStatus Stopped(PodRuntimeStatus runtime, bool killedAtGrace, DateTimeOffset now)
+    {
+        V1ContainerStatus Stop(V1ContainerStatus c) => c.State?.Running is not { } running ? c : new V1ContainerStatus
+        {
+            Name = c.Name,
+            Image = c.Image,
+            ImageID = c.ImageID,
+            ContainerID = c.ContainerID,
+            RestartCount = c.RestartCount,
+            LastState = c.LastState,
+            Ready = false,
+            Started = false,
+            State = new V1ContainerState
+            {
+                Terminated = new V1ContainerStateTerminated
+                {
+                    ExitCode = killedAtGrace ? 137 : 0,
+                    Reason = killedAtGrace ? "Error" : "Completed",
+                    StartedAt = running.StartedAt,
+                    FinishedAt = now.UtcDateTime,
+                    ContainerID = c.ContainerID,
+                },
+            },
+        };
+
+        return runtime with
+        {
+            InitContainerStatuses = [.. runtime.InitContainerStatuses.Select(Stop)],
+            ContainerStatuses = [.. runtime.ContainerStatuses.Select(Stop)],
+            SandboxReady = false,
+        };
     }
 
     /// <summary>The final delete of a kubelet: grace period 0 with the pod's uid as precondition.</summary>

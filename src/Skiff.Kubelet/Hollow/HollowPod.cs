@@ -18,6 +18,9 @@ internal sealed class HollowPod(string key, string uid, HollowNode node, DateTim
     /// <summary>When the containers have stopped after a graceful deletion and the pod is removed; null: not deleting.</summary>
     public DateTimeOffset? KillAt { get; set; }
 
+    /// <summary>True when the containers outlast the grace period and are killed (exit 137) rather than stopping on SIGTERM (exit 0).</summary>
+    public bool KilledAtGrace { get; set; }
+
     /// <summary>The instant this pod is queued for (null: not queued); older queue entries are stale.</summary>
     public DateTimeOffset? QueuedAt { get; set; }
 

@@ -30,8 +30,12 @@ public static class PodStatusBuilder
         PodConditionReasons.ContainersReady, PodConditionReasons.Ready,
     ];
 
-    /// <summary>Builds the status of <paramref name="pod"/> at <paramref name="now"/>.</summary>
-    public static V1PodStatus Build(V1Pod pod, PodRuntimeStatus runtime, DateTimeOffset now)
+    /// <summary>
+    /// Builds the status of <paramref name="pod"/> at <paramref name="now"/>. <paramref name="terminal"/>: the pod's
+    /// containers have been stopped for good (it is being deleted), so upstream's <c>podIsTerminal</c> phase applies —
+    /// containers that all exited 0 make it Succeeded, any other exit Failed, whatever the restart policy.
+    /// </summary>
+    public static V1PodStatus Build(V1Pod pod, PodRuntimeStatus runtime, DateTimeOffset now, bool terminal = false)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -40,7 +44,7 @@ public static class PodStatusBuilder
         var at = now.UtcDateTime;
         var init = Complete(spec.InitContainers, runtime.InitContainerStatuses, "PodInitializing");
         var app = Complete(spec.Containers, runtime.ContainerStatuses, init.All(i => IsInitialized(spec, i)) ? "ContainerCreating" : "PodInitializing");
-        var phase = Phase(spec, init, app);
+        var phase = Phase(spec, init, app, terminal);
 
         var conditions = new List<V1PodCondition>();
         foreach (var c in old.Conditions ?? [])
@@ -85,8 +89,9 @@ public static class PodStatusBuilder
     /// Upstream's <c>getPhase</c>, with sidecars: a restartable init container (<c>restartPolicy: Always</c>) counts as
     /// running while it runs and is pending until it has started; once it has stopped it no longer counts, so a pod
     /// whose regular containers completed is Succeeded (or Failed) after the kubelet stopped its sidecars.
+    /// <paramref name="podIsTerminal"/> as upstream's: stopped containers decide the phase whatever the restart policy.
     /// </summary>
-    public static string Phase(V1PodSpec spec, IReadOnlyList<V1ContainerStatus> init, IReadOnlyList<V1ContainerStatus> app)
+    public static string Phase(V1PodSpec spec, IReadOnlyList<V1ContainerStatus> init, IReadOnlyList<V1ContainerStatus> app, bool podIsTerminal = false)
     {
         var policy = spec.RestartPolicy ?? "Always";
         int pendingInit = 0, pendingSidecars = 0, failedInit = 0;
@@ -158,6 +163,7 @@ public static class PodStatusBuilder
         return (running, stopped) switch
         {
             ( > 0, _) => Running,
+            (0, > 0) when podIsTerminal => stopped == succeeded ? Succeeded : Failed,
             (0, > 0) when policy == "Always" => Running,
             (0, > 0) when stopped == succeeded => Succeeded,
             (0, > 0) when policy == "Never" => Failed,

@@ -24,5 +24,7 @@ public sealed class EmptyClusterLister : IClusterLister
 
     public V1PersistentVolume? PersistentVolume(string name) => null;
 
+    public IReadOnlyList<V1PersistentVolume> PersistentVolumes() => [];
+
     public V1StorageClass? StorageClass(string name) => null;
 }

@@ -34,6 +34,9 @@ public interface IClusterLister
     /// <summary>The volume <paramref name="name"/>, or null.</summary>
     V1PersistentVolume? PersistentVolume(string name);
 
+    /// <summary>Every PersistentVolume (VolumeBinding matches unbound claims against them).</summary>
+    IReadOnlyList<V1PersistentVolume> PersistentVolumes();
+
     /// <summary>The storage class <paramref name="name"/>, or null.</summary>
     V1StorageClass? StorageClass(string name);
 }

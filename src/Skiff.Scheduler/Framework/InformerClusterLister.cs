@@ -53,5 +53,7 @@ public sealed class InformerClusterLister : IClusterLister
 
     public V1PersistentVolume? PersistentVolume(string name) => _pvs.Get(null, name);
 
+    public IReadOnlyList<V1PersistentVolume> PersistentVolumes() => _pvs.List();
+
     public V1StorageClass? StorageClass(string name) => _storageClasses.Get(null, name);
 }

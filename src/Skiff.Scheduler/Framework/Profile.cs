@@ -116,8 +116,12 @@ public sealed class Profile
         return null;
     }
 
-    /// <summary>Runs PreScore, then every Score plugin over <paramref name="nodes"/>; returns the weighted sums per node.</summary>
-    public long[] RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes)
+    /// <summary>
+    /// Runs PreScore, then every Score plugin over <paramref name="nodes"/> (with <paramref name="workers"/> &gt; 1,
+    /// nodes are scored concurrently, as upstream's <c>RunScorePlugins</c>; Score plugins only read the cycle state);
+    /// returns the weighted sums per node.
+    /// </summary>
+    public long[] RunScore(CycleState state, V1Pod pod, IReadOnlyList<NodeInfo> nodes, int workers = 1)
     {
         foreach (var p in PreScore)
         {
@@ -141,9 +145,16 @@ public sealed class Profile
                 continue;
             }
 
-            for (var i = 0; i < nodes.Count; i++)
+            if (workers > 1)
             {
-                scores[i] = plugin.Score(state, pod, nodes[i]);
+                Parallel.For(0, nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => scores[i] = plugin.Score(state, pod, nodes[i]));
+            }
+            else
+            {
+                for (var i = 0; i < nodes.Count; i++)
+                {
+                    scores[i] = plugin.Score(state, pod, nodes[i]);
+                }
             }
 
             plugin.NormalizeScore(state, pod, scores);

@@ -56,11 +56,18 @@ public static class SchedulerConfigLoader
             throw new FormatException($"percentageOfNodesToScore: Invalid value: {pct}: not in valid range [0-100]");
         }
 
+        var parallelism = root["parallelism"] is JsonValue pv ? (int)Long(pv) : 16;
+        if (parallelism <= 0)
+        {
+            throw new FormatException($"parallelism: Invalid value: {parallelism}: should be an integer value greater than zero");
+        }
+
         return new SchedulerOptions
         {
             Client = Placeholder,
             Profiles = profiles,
             PercentageOfNodesToScore = pct,
+            Parallelism = parallelism,
             LeaderElect = root["leaderElection"]?["leaderElect"] is not JsonValue le || (bool)le,
         };
     }

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 using Skiff.Client.Options;
@@ -170,6 +171,50 @@ public sealed class HollowNodeSetTests
         await h.UntilPodAsync(ns, "stubborn", p => p.Status?.Phase == "Running");
         await h.Clientset.CoreV1().Pods(ns).DeleteAsync("stubborn", new DeleteOptions { GracePeriodSeconds = 1 });
         await h.UntilPodGoneAsync(ns, "stubborn", TimeSpan.FromSeconds(20));
+    }
+
+    [Theory]
+    [InlineData("0s", 30, "Succeeded", 0, "Completed")]
+    [InlineData("1h", 1, "Failed", 137, "Error")]
+    public async Task Delete_PostsTheTerminalStatus_BeforeTheFinalDelete(string shutdownDelay, int grace, string phase, int exitCode, string reason)
+    {
+        await using var h = await HollowHarness.StartAsync(Options(1));
+        var ns = await h.NamespaceAsync();
+        await h.CreatePodAsync(ns, "web", "hollow-0", new Dictionary<string, string> { [HollowBehaviour.ShutdownDelayKey] = shutdownDelay });
+        var running = await h.UntilPodAsync(ns, "web", p => p.Status?.Phase == "Running");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<(WatchEventType Type, V1Pod Pod)>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var e in h.Clientset.CoreV1().Pods(ns).WatchAsync(new ListOptions { FieldSelector = "metadata.name=web", ResourceVersion = running.Metadata.ResourceVersion }, cts.Token))
+            {
+                if (e.Type == WatchEventType.Bookmark)
+                {
+                    continue;
+                }
+
+                seen.Add((e.Type, e.Object));
+                if (e.Type == WatchEventType.Deleted)
+                {
+                    return;
+                }
+            }
+        });
+        await h.Clientset.CoreV1().Pods(ns).DeleteAsync("web", new DeleteOptions { GracePeriodSeconds = grace });
+        await watching;
+
+        // As the kubelet: the stopped containers' status is posted while the object still exists, then it goes.
+        var last = seen.Where(e => e.Type == WatchEventType.Modified).Select(e => e.Pod).Last();
+        Assert.NotNull(last.Metadata.DeletionTimestamp);
+        Assert.Equal(phase, last.Status.Phase);
+        var terminated = last.Status.ContainerStatuses.Single().State.Terminated;
+        Assert.NotNull(terminated);
+        Assert.Equal(exitCode, terminated.ExitCode);
+        Assert.Equal(reason, terminated.Reason);
+        Assert.Equal("False", Ready(last));
+        Assert.Equal(WatchEventType.Deleted, seen[^1].Type);
+        Assert.Equal(phase, seen[^1].Pod.Status.Phase);
+        Assert.Equal(1, h.Nodes.PodDeletes);
     }
 
     [Theory]

@@ -13,6 +13,7 @@ public sealed class SchedulerConfigLoaderTests
             apiVersion: kubescheduler.config.k8s.io/v1
             kind: KubeSchedulerConfiguration
             percentageOfNodesToScore: 30
+            parallelism: 4
             leaderElection:
               leaderElect: false
             profiles:
@@ -35,7 +36,7 @@ public sealed class SchedulerConfigLoaderTests
                       - {utilization: 0, score: 0}
                       - {utilization: 100, score: 10}
             """);
-        Assert.Equal((30, false), (options.PercentageOfNodesToScore, options.LeaderElect));
+        Assert.Equal((30, 4, false), (options.PercentageOfNodesToScore, options.Parallelism, options.LeaderElect));
         Assert.Equal(["default-scheduler", "packer"], options.Profiles.Select(p => p.SchedulerName));
         var packer = options.Profiles[1];
         Assert.Equal(ScoringStrategy.RequestedToCapacityRatio, packer.ScoringStrategy);
@@ -52,6 +53,7 @@ public sealed class SchedulerConfigLoaderTests
     [InlineData("apiVersion: v1\nkind: Pod\n", "KubeSchedulerConfiguration")]
     [InlineData("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\npercentageOfNodesToScore: 101\n", "not in valid range")]
     [InlineData("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n- plugins:\n    filter:\n      enabled:\n      - name: Nope\n", "plugin \"Nope\" does not exist")]
+    [InlineData("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nparallelism: 0\n", "parallelism: Invalid value: 0: should be an integer value greater than zero")]
     [InlineData("a: [", "invalid YAML")]
     public void Load_Invalid_FormatExceptionNamingTheProblem(string yaml, string message) =>
         Assert.Contains(message, Assert.Throws<FormatException>(() => SchedulerConfigLoader.Load(yaml)).Message);

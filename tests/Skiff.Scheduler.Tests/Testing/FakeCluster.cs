@@ -36,5 +36,7 @@ internal sealed class FakeCluster : IClusterLister
 
     public V1PersistentVolume? PersistentVolume(string name) => Volumes.GetValueOrDefault(name);
 
+    public IReadOnlyList<V1PersistentVolume> PersistentVolumes() => [.. Volumes.Values];
+
     public V1StorageClass? StorageClass(string name) => Classes.GetValueOrDefault(name);
 }

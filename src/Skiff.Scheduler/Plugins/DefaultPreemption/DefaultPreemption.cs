@@ -163,8 +163,12 @@ internal sealed class DefaultPreemption(Clientset? clientset = null, IClusterLis
         return (violating, nonViolating);
     }
 
-    /// <summary>Upstream's <c>pickOneNodeForPreemption</c> criteria, in order.</summary>
-    private static bool Better((List<V1Pod> Victims, int Violations) a, (List<V1Pod> Victims, int Violations) b)
+    /// <summary>
+    /// Upstream's <c>pickOneNodeForPreemption</c> criteria, in order: fewest PDB violations, lowest highest victim
+    /// priority, smallest priority sum, fewest victims, then the latest start among the highest-priority victims'
+    /// earliest start times (a victim not started yet counts as starting now); otherwise the first node stays.
+    /// </summary>
+    internal static bool Better((List<V1Pod> Victims, int Violations) a, (List<V1Pod> Victims, int Violations) b)
     {
         if (a.Violations != b.Violations)
         {
@@ -181,6 +185,36 @@ internal sealed class DefaultPreemption(Clientset? clientset = null, IClusterLis
         // Upstream sums priority + MaxInt32 + 1 so that every term is positive.
         var sa = a.Victims.Sum(p => (long)(p.Spec?.Priority ?? 0) + int.MaxValue + 1);
         var sb = b.Victims.Sum(p => (long)(p.Spec?.Priority ?? 0) + int.MaxValue + 1);
-        return sa != sb ? sa < sb : a.Victims.Count < b.Victims.Count;
+        if (sa != sb)
+        {
+            return sa < sb;
+        }
+
+        if (a.Victims.Count != b.Victims.Count)
+        {
+            return a.Victims.Count < b.Victims.Count;
+        }
+
+        return EarliestStart(a.Victims, ha) > EarliestStart(b.Victims, hb);
+    }
+
+    /// <summary>Upstream's <c>GetEarliestPodStartTime</c> over the victims of the highest priority.</summary>
+    private static DateTime EarliestStart(List<V1Pod> victims, int highest)
+    {
+        var now = DateTime.UtcNow;
+        var earliest = DateTime.MaxValue;
+        foreach (var p in victims)
+        {
+            if ((p.Spec?.Priority ?? 0) == highest)
+            {
+                var start = p.Status?.StartTime is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : now;
+                if (start < earliest)
+                {
+                    earliest = start;
+                }
+            }
+        }
+
+        return earliest;
     }
 }

@@ -39,17 +39,20 @@ internal sealed class ImageLocality : IPreScorePlugin, IScorePlugin
         var total = Math.Max(1, counts?.Total ?? 1);
         var images = node.Node.Status?.Images ?? [];
         long sum = 0;
-        var containers = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []).ToList();
-        foreach (var c in containers)
+        var containerCount = (pod.Spec?.InitContainers?.Count ?? 0) + (pod.Spec?.Containers?.Count ?? 0);
+        if (images.Count > 0)
         {
-            if (images.Count > 0 && c.Image is { } image && SizeOf(images, Normalized(image)) is { } size)
+            foreach (var c in (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []))
             {
-                var have = counts?.Spread.GetValueOrDefault(Normalized(image)) ?? 1;
-                sum += (long)(size * ((double)have / total));
+                if (c.Image is { } image && SizeOf(images, Normalized(image)) is { } size)
+                {
+                    var have = counts?.Spread.GetValueOrDefault(Normalized(image)) ?? 1;
+                    sum += (long)(size * ((double)have / total));
+                }
             }
         }
 
-        var max = MaxContainerThreshold * Math.Max(1, containers.Count);
+        var max = MaxContainerThreshold * Math.Max(1, containerCount);
         sum = Math.Clamp(sum, MinThreshold, max);
         return IScorePlugin.MaxNodeScore * (sum - MinThreshold) / (max - MinThreshold);
     }
