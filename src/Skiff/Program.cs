@@ -8,6 +8,7 @@ var root = SkiffCommand.Create(ComponentHost.RunServerAsync, ComponentHost.RunCo
 root.Subcommands.Add(ImagesCommand.Create());
 root.Subcommands.Add(DnsCommand.Create(ComponentHost.RunDnsAsync));
 root.Subcommands.Add(ProxyCommand.Create(ComponentHost.RunProxyAsync));
+root.Subcommands.Add(CrdCommand.Create());
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
