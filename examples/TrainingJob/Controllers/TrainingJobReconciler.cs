@@ -47,10 +47,7 @@ public sealed class TrainingJobReconciler(Manager manager, EventRecorder recorde
             await EnsureReplicasAsync(job, pods, ct).ConfigureAwait(false);
         }
 
-        foreach (var e in JobStatusCalculator.Update(job, status, pods, now))
-        {
-            recorder.Event(job, e.Type, e.Reason, e.Message);
-        }
+        var events = JobStatusCalculator.Update(job, status, pods, now);
 
         if (JobConditions.IsFinished(status))
         {
@@ -62,6 +59,13 @@ public sealed class TrainingJobReconciler(Manager manager, EventRecorder recorde
             var updated = KubernetesSerialization.DeepCopy(job);
             updated.Status = status;
             await manager.Clientset.Resource<TrainingJob, TrainingJobList>(ns).UpdateStatusAsync(updated, ct: ct).ConfigureAwait(false);
+
+            // Only after the write: a reconcile from a stale cache recomputes the same transition, loses the write
+            // (conflict) and so does not record it twice.
+            foreach (var e in events)
+            {
+                recorder.Event(job, e.Type, e.Reason, e.Message);
+            }
         }
 
         return ReconcileResult.Done;

@@ -140,7 +140,7 @@ public static class CustomResourceDefinitionGenerator
             Storage = storage,
             Deprecated = deprecated is null ? null : true,
             DeprecationWarning = deprecated?.Warning,
-            Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new OpenApiSchemaGenerator(options.Descriptions).ForRoot(type) },
+            Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new OpenApiSchemaGenerator(options.Descriptions, options.BuiltInDescriptions).ForRoot(type) },
             Subresources = status || scale is not null
                 ? new V1CustomResourceSubresources
                 {

@@ -17,7 +17,7 @@ namespace Skiff.Client.Entities;
 /// <see cref="DescriptionAttribute"/> or XML documentation. A type that contains itself becomes an object that
 /// preserves unknown fields (a structural schema cannot recurse).
 /// </summary>
-internal sealed class OpenApiSchemaGenerator(bool descriptions)
+internal sealed class OpenApiSchemaGenerator(bool descriptions, bool builtInDescriptions = false)
 {
     private const string QuantityPattern = @"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
 
@@ -339,9 +339,15 @@ internal sealed class OpenApiSchemaGenerator(bool descriptions)
         }
     }
 
-    private string? Describe(Type type) => descriptions ? type.GetCustomAttribute<DescriptionAttribute>()?.Description ?? XmlDocComments.Of(type) : null;
+    private string? Describe(Type type) => Describes(type)
+        ? type.GetCustomAttribute<DescriptionAttribute>()?.Description ?? XmlDocComments.Of(type)
+        : null;
 
-    private string? PropertyDoc(PropertyInfo p) => descriptions ? p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? XmlDocComments.Of(p) : null;
+    private string? PropertyDoc(PropertyInfo p) => p.DeclaringType is { } t && Describes(t)
+        ? p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? XmlDocComments.Of(p)
+        : null;
+
+    private bool Describes(Type type) => descriptions && (builtInDescriptions || type.Assembly != typeof(V1Pod).Assembly);
 
     /// <summary>The JSON name the client's serializer uses: <c>[JsonPropertyName]</c>, else its naming policy (camelCase).</summary>
     public static string JsonName(PropertyInfo p) =>

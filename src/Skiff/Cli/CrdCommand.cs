@@ -6,7 +6,7 @@ using Skiff.Client.Entities;
 namespace Skiff.Cli;
 
 /// <summary>
-/// <c>skiff crd gen ASSEMBLY [--type NAME]… [-o yaml|json] [--output-dir DIR] [--no-descriptions]</c>: loads a .NET
+/// <c>skiff crd gen ASSEMBLY [--type NAME]… [-o yaml|json] [--output-dir DIR] [--no-descriptions] [--builtin-descriptions]</c>: loads a .NET
 /// assembly (in a collectible <see cref="CrdAssemblyLoadContext"/>), finds its custom resource classes (every
 /// <c>[KubernetesEntity]</c> type that is not a KubernetesClient model) and writes their CustomResourceDefinitions
 /// (<see cref="CustomResourceDefinitionGenerator"/>): to stdout, or one file per CRD (<c>GROUP_PLURAL.yaml</c>, as
@@ -27,15 +27,19 @@ internal static class CrdCommand
         output.AcceptOnlyFromAmong("yaml", "json");
         var outputDir = new Option<string?>("--output-dir") { Description = "Write one file per CRD (GROUP_PLURAL.yaml) here instead of stdout.", HelpName = "DIR" };
         var noDescriptions = new Option<bool>("--no-descriptions") { Description = "Leave descriptions (from [Description] and XML docs) out of the schemas." };
+        var builtInDescriptions = new Option<bool>("--builtin-descriptions")
+        {
+            Description = "Also describe the fields of embedded built-in types (pod templates: ~250 KB more, too big for client-side kubectl apply).",
+        };
         var gen = new Command("gen", "Generate CustomResourceDefinitions from the [KubernetesEntity] classes of an assembly.")
         {
-            assembly, types, output, outputDir, noDescriptions,
+            assembly, types, output, outputDir, noDescriptions, builtInDescriptions,
         };
         gen.SetAction(async (r, ct) =>
         {
             try
             {
-                var crds = Generate(Path.GetFullPath(r.GetValue(assembly)!), r.GetValue(types) ?? [], new CrdGeneratorOptions { Descriptions = !r.GetValue(noDescriptions) });
+                var crds = Generate(Path.GetFullPath(r.GetValue(assembly)!), r.GetValue(types) ?? [], new CrdGeneratorOptions { Descriptions = !r.GetValue(noDescriptions), BuiltInDescriptions = r.GetValue(builtInDescriptions) });
                 var json = r.GetValue(output) == "json";
                 if (r.GetValue(outputDir) is { } dir)
                 {

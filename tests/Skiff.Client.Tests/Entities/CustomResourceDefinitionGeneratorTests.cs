@@ -89,9 +89,12 @@ public sealed class CustomResourceDefinitionGeneratorTests
     }
 
     [Fact]
-    public void BuiltInModels_GetTheirShapeAndUpstreamDescriptions()
+    public void BuiltInModels_GetTheirShape_AndUpstreamDescriptionsWhenAskedFor()
     {
-        var conditions = CustomResourceDefinitionGenerator.Generate(typeof(Widget)).Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"].Properties["conditions"];
+        var plain = CustomResourceDefinitionGenerator.Generate(typeof(Widget)).Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"].Properties["conditions"];
+        Assert.Null(I(plain).Properties["type"].Description);
+        var crd = Assert.Single(CustomResourceDefinitionGenerator.Generate([typeof(Widget)], new CrdGeneratorOptions { BuiltInDescriptions = true }));
+        var conditions = crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"].Properties["conditions"];
         Assert.Equal("array", conditions.Type);
         var c = I(conditions).Properties;
         Assert.Equal(("string", "date-time"), (c["lastTransitionTime"].Type, c["lastTransitionTime"].Format));
