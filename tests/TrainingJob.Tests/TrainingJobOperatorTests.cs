@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s.Models;
 using Skiff.Client.Rest;
+using Skiff.Testing.ControlPlane;
 using TrainingOperator.Api;
 using TrainingOperator.Controllers;
 using Xunit;
@@ -69,8 +70,7 @@ public sealed class TrainingJobOperatorTests(OperatorFixture fx) : IClassFixture
         // cleanPodPolicy Running: the pods still running (worker 0, the pending ps) go; finished ones stay for their logs.
         var left = await fx.UntilPodsAsync(ns, l => l.Count == 2);
         Assert.Equal(["done-chief-0", "done-worker-1"], left.Select(p => p.Metadata.Name).Order(StringComparer.Ordinal));
-        var events = await fx.Clientset.CoreV1().Events(ns).ListAsync();
-        Assert.Contains(events.Items, e => e.Reason == "TrainingJobSucceeded" && e.InvolvedObject.Name == "done");
+        await ListWatch.UntilAsync(fx.Clientset.CoreV1().Events(ns), l => l.Any(e => e.Reason == "TrainingJobSucceeded" && e.InvolvedObject.Name == "done"));
     }
 
     [Fact]

@@ -58,7 +58,8 @@ internal static class CrdCommand
 
                 return 0;
             }
-            catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException or NotSupportedException or TypeLoadException or ReflectionTypeLoadException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException or NotSupportedException or TypeLoadException
+                or ReflectionTypeLoadException or UnauthorizedAccessException or System.Text.Json.JsonException)
             {
                 await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 return 1;
