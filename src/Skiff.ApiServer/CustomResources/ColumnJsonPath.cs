@@ -6,7 +6,8 @@ namespace Skiff.ApiServer.CustomResources;
 
 /// <summary>
 /// The JSONPath subset of <c>additionalPrinterColumns[].jsonPath</c> (evaluated as upstream's <c>{&lt;path&gt;}</c>
-/// template): <c>.field</c> (with <c>\.</c> escapes), <c>['field']</c>, <c>[n]</c>, <c>[*]</c> and filters
+/// template): <c>.field</c> (with <c>\.</c> escapes), <c>['field']</c>, <c>[n]</c>, <c>[*]</c>, slices
+/// <c>[start:end:step]</c> (e.g. <c>[-1:]</c>, the last item, as kubeflow's State column uses) and filters
 /// <c>[?(@.a.b=="v")]</c> / <c>!=</c>. Unknown syntax matches nothing.
 /// </summary>
 public sealed class ColumnJsonPath
@@ -72,6 +73,10 @@ public sealed class ColumnJsonPath
             else if (int.TryParse(inner, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var index))
             {
                 steps.Add(n => Index(n, index));
+            }
+            else if (inner.Contains(':', StringComparison.Ordinal) && inner[0] is not ('\'' or '"' or '?') && SliceStep(inner) is { } slice)
+            {
+                steps.Add(slice);
             }
             else if (inner.Length >= 2 && inner[0] is '\'' or '"' && inner[^1] == inner[0])
             {
@@ -189,6 +194,64 @@ public sealed class ColumnJsonPath
 
         var i = index < 0 ? a.Count + index : index;
         return i >= 0 && i < a.Count ? [a[i]] : [];
+    }
+
+    // [start:end:step] as client-go's jsonpath evaluates it: missing start = 0, missing end = length, negatives count
+    // from the end; an out-of-range slice finds nothing (upstream errors, and the column prints empty).
+    private static Func<JsonNode?, IEnumerable<JsonNode?>>? SliceStep(string inner)
+    {
+        var parts = inner.Split(':');
+        if (parts.Length > 3)
+        {
+            return null;
+        }
+
+        var values = new int?[3];
+        for (var k = 0; k < parts.Length; k++)
+        {
+            var t = parts[k].Trim();
+            if (t.Length == 0)
+            {
+                continue;
+            }
+
+            if (!int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+            {
+                return null;
+            }
+
+            values[k] = v;
+        }
+
+        if (values[2] is <= 0)
+        {
+            return null;
+        }
+
+        return node =>
+        {
+            if (node is not JsonArray a)
+            {
+                return [];
+            }
+
+            var start = values[0] ?? 0;
+            start = start < 0 ? start + a.Count : start;
+            var end = values[1] is { } e && e <= a.Count ? e : a.Count;
+            end = end < 0 ? end + a.Count : end;
+            if (start != end && (start < 0 || start >= a.Count || end < 0 || end > a.Count || start > end))
+            {
+                return [];
+            }
+
+            var result = new List<JsonNode?>();
+            for (var i = start; i < end; i += values[2] ?? 1)
+            {
+                result.Add(a[i]);
+            }
+
+            return result;
+        };
     }
 
     private static IEnumerable<JsonNode?> All(JsonNode? node) => node switch

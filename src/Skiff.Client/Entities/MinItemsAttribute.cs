@@ -1,0 +1,12 @@
+namespace Skiff.Client.Entities;
+
+/// <summary>
+/// The fewest items an array may have (OpenAPI <c>minItems</c>, kubebuilder's <c>+kubebuilder:validation:MinItems</c>). On a property it applies to that property's
+/// schema; on a class or struct, to that type's schema wherever it is used.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Class | AttributeTargets.Struct, Inherited = false)]
+public sealed class MinItemsAttribute(long value) : Attribute
+{
+    /// <summary>The bound.</summary>
+    public long Value { get; } = value;
+}
