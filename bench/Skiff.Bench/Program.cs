@@ -19,6 +19,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- dns [--services 1000] [--seconds 5] [--concurrency 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- crd-schema [--objects 20000] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- proxy-sync [--services 1000] [--endpoints 10] [--runs 5]
+//   dotnet run -c Release --project bench/Skiff.Bench -- testplane-start [--runs 20] [--process-runs 3]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -59,6 +60,8 @@ switch (args.Length > 0 ? args[0] : "")
     case "scheduling":
         await Skiff.Bench.Scheduler.SchedulingBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "testplane-start":
+        return await Skiff.Bench.Testing.TestPlaneStartBench.RunAsync(rest, CancellationToken.None);
     case "startup":
         return await Skiff.Bench.Startup.StartupBench.RunAsync(rest, CancellationToken.None);
     case "hollow":

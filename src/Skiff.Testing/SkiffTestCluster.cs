@@ -136,6 +136,12 @@ public sealed partial class SkiffTestCluster : IAsyncDisposable
         }
 
         var owned = options.Storage is null ? new MemoryStorage() : null;
+        var snapshot = BootstrapSnapshot.Applies(options);
+        if (snapshot)
+        {
+            await BootstrapSnapshot.RestoreAsync(owned!, ct).ConfigureAwait(false);
+        }
+
         var apiOptions = DefaultApiServer.CreateOptions(dir, options.Storage ?? owned!, options.Resources) with
         {
             Port = 0,
@@ -144,6 +150,7 @@ public sealed partial class SkiffTestCluster : IAsyncDisposable
             EnforceAuthorization = options.EnforceAuthorization,
             EnableAdmissionPlugins = [.. options.EnabledAdmissionPlugins],
             DisableAdmissionPlugins = [.. options.DisabledAdmissionPlugins],
+            Certificates = options.IsolatedPki ? null : TestPki.Certificates,
         };
         foreach (var adjust in options.ApiServerAdjustments)
         {
@@ -155,6 +162,11 @@ public sealed partial class SkiffTestCluster : IAsyncDisposable
         try
         {
             await server.StartAsync(ct).ConfigureAwait(false);
+            if (snapshot)
+            {
+                await BootstrapSnapshot.CaptureAsync(owned!, ct).ConfigureAwait(false);
+            }
+
             cluster = new SkiffTestCluster(server, dir, owned, options);
             await cluster.StartComponentsAsync(ct).ConfigureAwait(false);
             return cluster;

@@ -13,13 +13,17 @@ namespace Skiff.Testing;
 /// </summary>
 internal static class TestPki
 {
-    private static readonly Lazy<IReadOnlyList<(string Name, byte[] Content)>> Template = new(Generate, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<(IReadOnlyList<(string Name, byte[] Content)> Files, ClusterCertificates Loaded)> Template =
+        new(Generate, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The template's certificates, loaded once (read-only; shared by the clusters that copied the template).</summary>
+    public static ClusterCertificates Certificates => Template.Value.Loaded;
 
     /// <summary>Writes the template's files into <paramref name="pkiDirectory"/> (created if missing).</summary>
     public static void CopyTo(string pkiDirectory)
     {
         Directory.CreateDirectory(pkiDirectory);
-        foreach (var (name, content) in Template.Value)
+        foreach (var (name, content) in Template.Value.Files)
         {
             var path = Path.Combine(pkiDirectory, name);
             File.WriteAllBytes(path, content);
@@ -30,17 +34,14 @@ internal static class TestPki
         }
     }
 
-    /// <summary>Generates the template (once) so that the first cluster's start does not pay for it.</summary>
-    public static void Warm() => _ = Template.Value;
-
-    private static List<(string, byte[])> Generate()
+    private static (IReadOnlyList<(string, byte[])>, ClusterCertificates) Generate()
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-test-pki-" + Guid.NewGuid().ToString("N")[..12]);
         try
         {
-            ClusterCertificates.LoadOrCreate(dir);
+            var loaded = ClusterCertificates.LoadOrCreate(dir);
             ServiceAccountKeys.LoadOrCreate(dir).Dispose();
-            return [.. Directory.GetFiles(dir).Select(f => (Path.GetFileName(f), File.ReadAllBytes(f)))];
+            return ([.. Directory.GetFiles(dir).Select(f => (Path.GetFileName(f), File.ReadAllBytes(f)))], loaded);
         }
         finally
         {

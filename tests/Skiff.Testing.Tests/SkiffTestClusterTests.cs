@@ -93,6 +93,21 @@ public sealed class SkiffTestClusterTests
     }
 
     [Fact]
+    public async Task LaterClusters_ServeTheSameBootstrapPolicy_AsTheFirst()
+    {
+        await using var first = await SkiffTestCluster.StartAsync();
+        await using var second = await SkiffTestCluster.StartAsync();
+
+        var roles = await Task.WhenAll(new[] { first, second }.Select(async c =>
+            (await c.Clientset.Resource<V1ClusterRole, V1ClusterRoleList>().ListAsync()).Items.Select(r => r.Metadata.Name).Order(StringComparer.Ordinal).ToList()));
+        var bindings = await second.Clientset.Resource<V1ClusterRoleBinding, V1ClusterRoleBindingList>().GetAsync("system:kube-controller-manager");
+
+        Assert.Equal(roles[0], roles[1]);
+        Assert.Contains("cluster-admin", roles[1]);
+        Assert.Equal("system:kube-controller-manager", bindings.Subjects.Single().Name);
+    }
+
+    [Fact]
     public async Task WithIsolatedPki_GeneratesItsOwnCa()
     {
         await using var shared = await SkiffTestCluster.StartAsync();
