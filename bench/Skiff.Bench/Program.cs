@@ -20,6 +20,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- dns [--services 1000] [--seconds 5] [--concurrency 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- crd-schema [--objects 20000] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- proxy-sync [--services 1000] [--endpoints 10] [--runs 5]
+//   dotnet run -c Release --project bench/Skiff.Bench -- testplane-start [--runs 20] [--process-runs 3]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -63,6 +64,8 @@ switch (args.Length > 0 ? args[0] : "")
     case "density":
         await Skiff.Bench.Scheduler.DensityBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "testplane-start":
+        return await Skiff.Bench.Testing.TestPlaneStartBench.RunAsync(rest, CancellationToken.None);
     case "startup":
         return await Skiff.Bench.Startup.StartupBench.RunAsync(rest, CancellationToken.None);
     case "hollow":
@@ -92,6 +95,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.CustomResources.CrdSchemaBench.Run(rest);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|netpol-sync|connect-latency|admission [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|netpol-sync|connect-latency|admission [options]   (see bench/README.md)");
         return 2;
 }

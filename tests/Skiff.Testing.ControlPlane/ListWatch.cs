@@ -10,62 +10,11 @@ public static class ListWatch
 {
     /// <summary>
     /// Waits until <paramref name="predicate"/> holds for the list of <paramref name="client"/>'s objects, re-evaluated on
-    /// every watch event. Returns the list that satisfied it; throws <see cref="TimeoutException"/> (with a sample of the
-    /// last state) after <paramref name="deadline"/> (default 30 s).
+    /// every watch event (see <see cref="Skiff.Testing.ListWatch.UntilAsync"/>).
     /// </summary>
-    public static async Task<IReadOnlyList<T>> UntilAsync<T, TList>(ResourceClient<T, TList> client, Func<IReadOnlyList<T>, bool> predicate,
+    public static Task<IReadOnlyList<T>> UntilAsync<T, TList>(ResourceClient<T, TList> client, Func<IReadOnlyList<T>, bool> predicate,
         TimeSpan? deadline = null, ListOptions? options = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
         where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
-    {
-        using var cts = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(30));
-        var items = new Dictionary<string, T>();
-        try
-        {
-            var list = await client.ListAsync(options, cts.Token);
-            foreach (var i in list.Items)
-            {
-                items[Key(i)] = i;
-            }
-
-            if (predicate([.. items.Values]))
-            {
-                return [.. items.Values];
-            }
-
-            var rv = list.Metadata.ResourceVersion;
-            while (true)
-            {
-                await foreach (var e in client.WatchAsync((options ?? new ListOptions()) with { ResourceVersion = rv }, cts.Token))
-                {
-                    if (e.Type == WatchEventType.Bookmark)
-                    {
-                        continue;
-                    }
-
-                    rv = e.Object.Metadata.ResourceVersion;
-                    if (e.Type == WatchEventType.Deleted)
-                    {
-                        items.Remove(Key(e.Object));
-                    }
-                    else
-                    {
-                        items[Key(e.Object)] = e.Object;
-                    }
-
-                    if (predicate([.. items.Values]))
-                    {
-                        return [.. items.Values];
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
-        {
-            throw new TimeoutException($"condition on {typeof(T).Name} did not hold within the deadline; last state: {items.Count} objects: " +
-                string.Join("; ", items.Values.Select(i => KubernetesJson.Serialize(i)).Take(3)));
-        }
-
-        static string Key(T o) => o.Metadata.NamespaceProperty + "/" + o.Metadata.Name;
-    }
+        => Skiff.Testing.ListWatch.UntilAsync(client, predicate, deadline, options);
 }

@@ -1,36 +1,31 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Hosting;
 using Skiff.ApiServer.Registry;
 using Skiff.Storage;
-using Skiff.Storage.Memory;
 
 namespace Skiff.Testing.ControlPlane;
 
 /// <summary>
-/// An in-process API server for tests: Kestrel on 127.0.0.1 with a free port, the memory store (or one you pass),
-/// a temporary data directory with freshly generated certificates and <c>admin.kubeconfig</c>, and an
-/// <see cref="HttpClient"/> that presents the admin client certificate and trusts the cluster CA.
+/// An in-process API server for tests: a <see cref="SkiffTestCluster"/> (Kestrel on 127.0.0.1 with a free port, the
+/// memory store or one you pass, a temporary data directory with the test PKI and <c>admin.kubeconfig</c>) and an
+/// <see cref="HttpClient"/> that presents the admin client certificate and trusts the cluster CA. This suite-facing
+/// layer keeps the shape the test projects were written against; the implementation is <c>Skiff.Testing</c>'s.
 /// Dispose to stop the server and delete the directory.
 /// </summary>
 public sealed class TestControlPlane : IAsyncDisposable
 {
-    private readonly bool _ownsStorage;
-    private readonly IStorage _backing;
-
-    private TestControlPlane(ApiServerHost host, IStorage storage, string dir, bool ownsStorage)
+    private TestControlPlane(SkiffTestCluster cluster)
     {
-        Host = host;
-        _backing = storage;
-        DataDirectory = dir;
-        _ownsStorage = ownsStorage;
-        Client = CreateClient();
+        Cluster = cluster;
     }
 
+    /// <summary>The cluster underneath (clients, other users, CRDs).</summary>
+    public SkiffTestCluster Cluster { get; }
+
     /// <summary>The running server.</summary>
-    public ApiServerHost Host { get; }
+    public ApiServerHost Host => Cluster.Server;
 
     /// <summary>
     /// The store requests are served from: with the watch cache on, the cache over the backing store (so writes and
@@ -39,16 +34,16 @@ public sealed class TestControlPlane : IAsyncDisposable
     public IStorage Storage => Host.Storage;
 
     /// <summary>The temporary data directory.</summary>
-    public string DataDirectory { get; }
+    public string DataDirectory => Cluster.DataDirectory;
 
     /// <summary>The server URL (https://127.0.0.1:PORT).</summary>
-    public Uri BaseAddress => new(Host.Url);
+    public Uri BaseAddress => Cluster.BaseAddress;
 
     /// <summary>The admin kubeconfig path.</summary>
     public string KubeconfigPath => Host.KubeconfigPath;
 
     /// <summary>An admin client (client certificate CN=kubernetes-admin, O=system:masters).</summary>
-    public HttpClient Client { get; }
+    public HttpClient Client => Cluster.HttpClient;
 
     /// <summary>
     /// Starts a control plane serving <paramref name="resources"/> (default: the built-in catalogue) wired like the
@@ -57,26 +52,27 @@ public sealed class TestControlPlane : IAsyncDisposable
     public static async Task<TestControlPlane> StartAsync(IEnumerable<ResourceDescriptor>? resources = null, IStorage? storage = null,
         Func<ApiServerOptions, ApiServerOptions>? configure = null, CancellationToken ct = default)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "skiff-test-" + Guid.NewGuid().ToString("N")[..12]);
-        var store = storage ?? new MemoryStorage();
-        var options = DefaultApiServer.CreateOptions(dir, store, resources) with
+        var cluster = await SkiffTestCluster.StartAsync(o =>
         {
-            Port = 0,
-            BookmarkInterval = TimeSpan.FromMilliseconds(500),
-            WatchCache = WatchCacheByDefault,
+            if (resources is not null)
+            {
+                o.WithResources(resources);
+            }
+
+            if (storage is not null)
+            {
+                o.WithStorage(storage);
+            }
 
             // As upstream's integration framework: no ServiceAccount admission (no service-account controller runs
             // here to create the default account), and no Priority admission, so tests may state spec.priority.
-            DisableAdmissionPlugins = ["ServiceAccount", "Priority"],
-        };
-        if (configure is not null)
-        {
-            options = configure(options);
-        }
-
-        var host = new ApiServerHost(options);
-        await host.StartAsync(ct).ConfigureAwait(false);
-        return new TestControlPlane(host, store, dir, storage is null);
+            o.WithWatchCache(WatchCacheByDefault).DisableAdmissionPlugins("ServiceAccount", "Priority");
+            if (configure is not null)
+            {
+                o.ConfigureApiServer(configure);
+            }
+        }, ct).ConfigureAwait(false);
+        return new TestControlPlane(cluster);
     }
 
     /// <summary>
@@ -89,46 +85,10 @@ public sealed class TestControlPlane : IAsyncDisposable
     public static IReadOnlyList<ResourceDescriptor> DefaultResources => BuiltInResources.Create(new BuiltInResourceOptions());
 
     /// <summary>A client that presents no credentials.</summary>
-    public HttpClient CreateAnonymousClient() => CreateClient(withCertificate: false);
+    public HttpClient CreateAnonymousClient() => Cluster.CreateAnonymousHttpClient();
 
     /// <summary>A client with an explicit bearer token.</summary>
-    public HttpClient CreateTokenClient(string token)
-    {
-        var c = CreateClient(withCertificate: false);
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return c;
-    }
-
-    private HttpClient CreateClient(bool withCertificate = true)
-    {
-        var ca = Host.Certificates.Ca;
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            SslOptions =
-            {
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                {
-                    if (cert is null)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(new X509Certificate2(cert));
-                },
-            },
-        };
-        if (withCertificate)
-        {
-            handler.SslOptions.ClientCertificates = new X509CertificateCollection { Host.Certificates.Admin };
-        }
-
-        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-    }
+    public HttpClient CreateTokenClient(string token) => Cluster.CreateTokenHttpClient(token);
 
     /// <summary>Sends <paramref name="body"/> as JSON with <paramref name="method"/> and returns the status and parsed body.</summary>
     public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, JsonNode? body = null,
@@ -158,22 +118,5 @@ public sealed class TestControlPlane : IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        await Host.DisposeAsync().ConfigureAwait(false);
-        if (_ownsStorage)
-        {
-            await _backing.DisposeAsync().ConfigureAwait(false);
-        }
-
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
+    public ValueTask DisposeAsync() => Cluster.DisposeAsync();
 }

@@ -43,7 +43,7 @@ internal static class StartupBench
         return 0;
     }
 
-    private static async Task<(double ReadyMs, double RssMb)> MeasureAsync(string skiff, string mode, string storage, TimeSpan idle, CancellationToken ct)
+    internal static async Task<(double ReadyMs, double RssMb)> MeasureAsync(string skiff, string mode, string storage, TimeSpan idle, CancellationToken ct)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-startup-" + Guid.NewGuid().ToString("N")[..8]);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -103,7 +103,7 @@ public sealed class ApiServerHost : IAsyncDisposable
             await _cache.StartAsync(ct).ConfigureAwait(false);
         }
 
-        Certificates = ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
+        Certificates = _options.Certificates ?? ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
         var saSettings = _options.ServiceAccountTokens;
         ServiceAccountKeys ??= ServiceAccountKeys.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"), saSettings.SigningKeyFile, saSettings.KeyFiles);
         TokenIssuer = new TokenIssuer(ServiceAccountKeys, saSettings.Issuers[0], _options.Clock);

@@ -24,6 +24,13 @@ public sealed record ApiServerOptions
     /// <summary>The HTTPS port; 0 picks a free one (see <see cref="ApiServerHost.Port"/>).</summary>
     public int Port { get; init; } = 6443;
 
+    /// <summary>
+    /// The cluster PKI, already loaded (null, the default: loaded from <c>DataDirectory/pki</c>, generated when missing).
+    /// Test control planes pass a per-process one so that each start does not re-read and re-wrap the certificates; the
+    /// files must still be in <c>DataDirectory/pki</c> (client certificates are issued from <c>ca.key</c> there).
+    /// </summary>
+    public ClusterCertificates? Certificates { get; init; }
+
     /// <summary>Optional static bearer tokens (upstream's <c>--token-auth-file</c>).</summary>
     public TokenFile Tokens { get; init; } = TokenFile.Empty;
 

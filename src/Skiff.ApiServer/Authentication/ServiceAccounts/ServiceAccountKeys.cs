@@ -18,13 +18,20 @@ public sealed class ServiceAccountKeys : IDisposable
     /// <summary>The public half of <see cref="DefaultKeyFile"/>.</summary>
     public const string DefaultPublicKeyFile = "sa.pub";
 
+    /// <summary>
+    /// The keys' signature providers, not cached: the library's default factory caches providers process-wide by key id,
+    /// so a second server of the process with the same key (an in-process restart, test clusters sharing a PKI) would
+    /// sign with the first server's RSA object after that server disposed it.
+    /// </summary>
+    private static readonly CryptoProviderFactory Providers = new() { CacheSignatureProviders = false };
+
     private readonly List<RSA> _owned = [];
 
     private ServiceAccountKeys(RSA signing, IReadOnlyList<RSA> verifying, List<RSA> owned)
     {
         _owned = owned;
-        SigningKey = new RsaSecurityKey(signing) { KeyId = KeyId(signing) };
-        VerificationKeys = verifying.Select(k => new RsaSecurityKey(k) { KeyId = KeyId(k) }).DistinctBy(k => k.KeyId).ToList();
+        SigningKey = new RsaSecurityKey(signing) { KeyId = KeyId(signing), CryptoProviderFactory = Providers };
+        VerificationKeys = verifying.Select(k => new RsaSecurityKey(k) { KeyId = KeyId(k), CryptoProviderFactory = Providers }).DistinctBy(k => k.KeyId).ToList();
     }
 
     /// <summary>The key tokens are signed with (RS256), its <c>KeyId</c> set.</summary>
