@@ -304,6 +304,13 @@ internal sealed partial class GenericStore
             return false;
         }
 
+        // Upstream's ShouldDeleteDuringUpdate: a graceful deletion still in its grace period (a pod whose kubelet posts
+        // status while its containers stop) waits for the final grace-0 delete; only a grace of 0 (or none) ends it here.
+        if (Meta.Of(obj)["deletionGracePeriodSeconds"] is JsonValue grace && long.TryParse(grace.ToJsonString(), out var seconds) && seconds > 0)
+        {
+            return false;
+        }
+
         return !IsNamespaces || obj["spec"]?["finalizers"] is not JsonArray { Count: > 0 };
     }
 

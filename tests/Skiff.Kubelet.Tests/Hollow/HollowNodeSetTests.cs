@@ -159,6 +159,7 @@ public sealed class HollowNodeSetTests
 
         await h.UntilPodGoneAsync(ns, "slow");
         Assert.True(DateTimeOffset.UtcNow - deleted >= TimeSpan.FromSeconds(1.9), "removed before its containers stopped");
+        Assert.True(SpinWait.SpinUntil(() => h.Nodes.PodDeletes >= 1, TimeSpan.FromSeconds(10)), "the node never counted its DELETE");
         Assert.Equal(1, h.Nodes.PodDeletes);
     }
 
@@ -214,6 +215,9 @@ public sealed class HollowNodeSetTests
         Assert.Equal("False", Ready(last));
         Assert.Equal(WatchEventType.Deleted, seen[^1].Type);
         Assert.Equal(phase, seen[^1].Pod.Status.Phase);
+
+        // The watch can see the DELETED event before the node's DELETE call has returned and been counted.
+        Assert.True(SpinWait.SpinUntil(() => h.Nodes.PodDeletes >= 1, TimeSpan.FromSeconds(10)), "the node never counted its DELETE");
         Assert.Equal(1, h.Nodes.PodDeletes);
     }
 
