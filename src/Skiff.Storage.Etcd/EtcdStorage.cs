@@ -45,11 +45,12 @@ public sealed partial class EtcdStorage : IStorage
         catch (Exception ex)
         {
             connection.Dispose();
-            if (ex is StorageUnavailableException or OperationCanceledException)
+            if (ex is StorageUnavailableException || (ex is OperationCanceledException && ct.IsCancellationRequested))
             {
                 throw;
             }
 
+            // A cancellation the caller did not ask for is the dial deadline expiring inside the call: unavailable.
             throw new StorageUnavailableException($"cannot use etcd at {connection.EndpointList}: {EtcdErrors.Describe(ex)}", ex);
         }
 

@@ -112,8 +112,36 @@ public sealed partial class LeaderElector
                 await ReleaseAsync().ConfigureAwait(false);
             }
 
-            _ = leadingTask.ContinueWith(t => LogCallbackFailed(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = leadingTask.ContinueWith(t => ReportLeadingFault(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>
+    /// The leading callback is cancelled when leadership ends; a callback that then fails only with cancellations
+    /// (directly or as the cause of a transport error) is shutting down, not failing, and is logged at debug level.
+    /// </summary>
+    private void ReportLeadingFault(AggregateException fault)
+    {
+        if (fault.Flatten().InnerExceptions.All(IsCancellation))
+        {
+            LogCallbackCancelled(fault.GetBaseException().Message);
+            return;
+        }
+
+        LogCallbackFailed(fault);
+    }
+
+    private static bool IsCancellation(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is OperationCanceledException or ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task<bool> AcquireAsync(CancellationToken ct)
@@ -287,6 +315,9 @@ public sealed partial class LeaderElector
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "lease {Lock}: {Error}")]
     private partial void LogAttemptFailed(string @lock, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "leading callback ended by cancellation: {Reason}")]
+    private partial void LogCallbackCancelled(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "leader election callback threw")]
     private partial void LogCallbackFailed(Exception e);

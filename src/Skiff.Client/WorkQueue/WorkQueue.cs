@@ -52,6 +52,18 @@ public class WorkQueue<T> : IWorkQueue<T>
         }
     }
 
+    /// <summary>The number of items handed out by <c>Get</c> and not yet marked done (being processed).</summary>
+    public int ProcessingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _processing.Count;
+            }
+        }
+    }
+
     public bool IsShuttingDown
     {
         get

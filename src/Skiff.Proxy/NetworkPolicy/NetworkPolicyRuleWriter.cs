@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using k8s.Models;
 using Skiff.Api.Selectors;
+using Skiff.Client.Runtime;
 
 namespace Skiff.Proxy.NetworkPolicy;
 
@@ -62,7 +63,7 @@ public sealed class NetworkPolicyRuleWriter(string tableName = NetworkPolicyRule
         foreach (var policy in policies)
         {
             var ns = policy.Metadata.NamespaceProperty ?? "";
-            var selector = PolicySelectors.From(policy.Spec?.PodSelector ?? new V1LabelSelector());
+            var selector = LabelSelectors.FromOrNothing(policy.Spec?.PodSelector ?? new V1LabelSelector());
             var targets = local.Where(p => p.Namespace == ns && Matches(selector, p.Labels)).ToList();
             if (targets.Count == 0)
             {
@@ -266,8 +267,8 @@ public sealed class NetworkPolicyRuleWriter(string tableName = NetworkPolicyRule
                     continue;
                 }
 
-                var podSelector = peer.PodSelector is null ? LabelSelector.Everything : PolicySelectors.From(peer.PodSelector);
-                var nsSelector = peer.NamespaceSelector is null ? null : PolicySelectors.From(peer.NamespaceSelector);
+                var podSelector = peer.PodSelector is null ? LabelSelector.Everything : LabelSelectors.FromOrNothing(peer.PodSelector);
+                var nsSelector = peer.NamespaceSelector is null ? null : LabelSelectors.FromOrNothing(peer.NamespaceSelector);
                 foreach (var pod in pods)
                 {
                     var nsOk = nsSelector is null

@@ -112,6 +112,17 @@ internal sealed class EtcdConnection : IDisposable
                     throw new OutcomeUnknownException($"etcd {op} on {endpoint}: outcome unknown ({EtcdErrors.Describe(ex)})", ex);
                 }
             }
+            catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+            {
+                // Grpc.Net.Client can surface an attempt's own deadline (or a connection reset under it) as a bare
+                // cancellation instead of DeadlineExceeded: the same retryable attempt failure.
+                last = ex;
+                MarkFailed(endpoint);
+                if (write)
+                {
+                    throw new OutcomeUnknownException($"etcd {op} on {endpoint}: outcome unknown (attempt cancelled)", ex);
+                }
+            }
             catch (HttpRequestException ex)
             {
                 last = ex;

@@ -1,7 +1,7 @@
 using k8s.Models;
 using Skiff.Client.Cache;
 using Xunit;
-using static Skiff.Client.Tests.Testing.FakeListerWatcher;
+using static Skiff.Client.Tests.Testing.TestPods;
 
 namespace Skiff.Client.Tests.Cache;
 

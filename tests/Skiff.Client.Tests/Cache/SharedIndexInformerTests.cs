@@ -3,8 +3,9 @@ using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 using Skiff.Client.Cache;
 using Skiff.Client.Tests.Testing;
+using Skiff.Testing.Fakes;
 using Xunit;
-using static Skiff.Client.Tests.Testing.FakeListerWatcher;
+using static Skiff.Client.Tests.Testing.TestPods;
 
 namespace Skiff.Client.Tests.Cache;
 
@@ -12,7 +13,7 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _cts = new();
-    private readonly FakeListerWatcher _server = new();
+    private readonly FakeListerWatcher<V1Pod> _server = new();
     private readonly FakeTimeProvider _time = new();
     private Task _run = Task.CompletedTask;
 
@@ -33,15 +34,15 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
 
         _run = informer.RunAsync(_cts.Token);
         await informer.WaitForCacheSyncAsync().WaitAsync(Deadline);
-        await _server.WatchOpened.WaitAsync(Deadline);
+        await _server.WaitForWatchAsync(Deadline);
         return informer;
     }
 
     [Fact]
     public async Task Run_InitialListThenWatch_HandlersSeeEachKeysHistoryInOrder()
     {
-        _server.Write(Pod("a"));
-        _server.Write(Pod("b"));
+        _server.Add(Pod("a"));
+        _server.Add(Pod("b"));
         var h = new RecordingHandler();
         var informer = await StartAsync(default, h);
         Assert.True(informer.HasSynced);
@@ -49,7 +50,7 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
         Assert.True(_server.Watches[0].AllowWatchBookmarks);
 
         _server.Write(Pod("a"), WatchEventType.Modified);
-        _server.Write(Pod("c"));
+        _server.Add(Pod("c"));
         _server.Write(Pod("a"), WatchEventType.Deleted);
         await h.WaitForCountAsync(5);
         // Per key, the history is in order; across keys the FIFO groups a key's pending changes together.
@@ -64,14 +65,14 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
     {
         var h = new RecordingHandler();
         var informer = await StartAsync(default, h);
-        _server.Write(Pod("a"));
+        _server.Add(Pod("a"));
         _server.Bookmark();
         await h.WaitForCountAsync(1);
         _server.EndWatch();
-        await _server.WatchOpened.WaitAsync(Deadline);
+        await _server.WaitForWatchAsync(Deadline);
         Assert.Single(_server.Lists);
         Assert.Equal("2", _server.Watches[1].ResourceVersion);
-        _server.Write(Pod("b"));
+        _server.Add(Pod("b"));
         await h.WaitForCountAsync(2);
         Assert.Equal(["add a@1", "add b@3"], h.Events);
         _ = informer;
@@ -80,8 +81,8 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
     [Fact]
     public async Task Run_WatchExpired_RelistsAndInfersMissedDeletesAndUpdates()
     {
-        _server.Write(Pod("a"));
-        _server.Write(Pod("b"));
+        _server.Add(Pod("a"));
+        _server.Add(Pod("b"));
         var h = new RecordingHandler();
         var informer = await StartAsync(default, h);
         await h.WaitForCountAsync(2);
@@ -91,7 +92,7 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
         _server.Write(Pod("b"), WatchEventType.Modified, silently: true);
         _server.Write(Pod("c"), WatchEventType.Added, silently: true);
         _server.ExpireWatch();
-        await _server.WatchOpened.WaitAsync(Deadline);
+        await _server.WaitForWatchAsync(Deadline);
         await h.WaitForCountAsync(5);
 
         Assert.Equal(2, _server.Lists.Count);
@@ -104,7 +105,7 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
     [Fact]
     public async Task Run_ResyncPeriod_RedeliversCachedObjectsAsUpdates()
     {
-        _server.Write(Pod("a"));
+        _server.Add(Pod("a"));
         var h = new RecordingHandler();
         await StartAsync(TimeSpan.FromMinutes(1), h);
         await h.WaitForCountAsync(1);
@@ -116,12 +117,12 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
     [Fact]
     public async Task AddEventHandler_AfterSync_GetsCachedObjectsThenChanges()
     {
-        _server.Write(Pod("a"));
+        _server.Add(Pod("a"));
         var informer = await StartAsync();
         var late = new RecordingHandler();
         var reg = informer.AddEventHandler(late);
         await late.WaitForCountAsync(1);
-        _server.Write(Pod("b"));
+        _server.Add(Pod("b"));
         await late.WaitForCountAsync(2);
         Assert.Equal(["add(initial) a@1", "add b@2"], late.Events);
         Assert.True(reg.HasSynced);
@@ -133,8 +134,8 @@ public sealed class SharedIndexInformerTests : IAsyncDisposable
         var good = new RecordingHandler();
         var bad = new ResourceEventHandler<V1Pod>(onAdd: (_, _) => throw new InvalidOperationException("boom"));
         await StartAsync(default, bad, good);
-        _server.Write(Pod("a"));
-        _server.Write(Pod("b"));
+        _server.Add(Pod("a"));
+        _server.Add(Pod("b"));
         await good.WaitForCountAsync(2);
         Assert.Equal(["add a@1", "add b@2"], good.Events);
     }

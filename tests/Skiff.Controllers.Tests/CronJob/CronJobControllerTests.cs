@@ -159,7 +159,9 @@ public sealed class CronJobControllerTests
     {
         var queue = (DelayingQueue<ReconcileRequest>)h.Manager.Controllers.Single(c => c.Name == "cronjob").Queue;
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!(queue.WaitingCount > 0 && queue.Count == 0))
+        // Idle with the next schedule waiting: nothing queued and nothing being reconciled (a reconcile still running on a
+        // stale cache when the clock jumps would act on the old status).
+        while (!(queue.WaitingCount > 0 && queue.Count == 0 && queue.ProcessingCount == 0))
         {
             await Task.Delay(10, deadline.Token);
         }
