@@ -306,6 +306,9 @@ public sealed partial class HollowNodeSet
         try
         {
             await _client.CoreV1().Pods(ns).DeleteAsync(name, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = state.Uid }, ct).ConfigureAwait(false);
+
+            // Removed: a sync woken before the informer sees the deletion must not send a second DELETE.
+            state.Gone = true;
         }
         catch (Exception e) when (ApiErrors.IsNotFound(e) || ApiErrors.IsConflict(e))
         {

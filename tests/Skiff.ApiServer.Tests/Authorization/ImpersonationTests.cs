@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Skiff.ApiServer.Security;
 using Skiff.Testing.ControlPlane;
 using Xunit;
 
@@ -14,26 +13,20 @@ namespace Skiff.ApiServer.Tests.Authorization;
 public sealed class ImpersonationTests : IAsyncLifetime
 {
     private TestControlPlane _cp = null!;
-    private string _dir = "";
     private Kubectl _admin = null!;
     private Kubectl _alice = null!;
 
     public async Task InitializeAsync()
     {
         _cp = await TestControlPlane.StartAsync();
-        _dir = Directory.CreateTempSubdirectory("skiff-impersonate-").FullName;
         _admin = new Kubectl(_cp.KubeconfigPath);
-        var (cert, key) = ClusterCertificates.IssueClientCertificate(Path.Combine(_cp.DataDirectory, "pki"), "alice", ["viewers"]);
-        var kubeconfig = Path.Combine(_dir, "alice.kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, KubeconfigWriter.Render(_cp.Host.Url, _cp.Host.Certificates.CaPem, cert, key, userName: "alice"));
-        _alice = new Kubectl(kubeconfig);
+        _alice = new Kubectl(_cp.Cluster.WriteKubeconfig("alice", "viewers"));
         await _admin.OkAsync("create", "clusterrolebinding", "viewers-view", "--clusterrole=view", "--group=viewers");
     }
 
     public async Task DisposeAsync()
     {
         await _cp.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
     }
 
     [Fact]
