@@ -220,7 +220,8 @@ public sealed class ApiServerHost : IAsyncDisposable
         Port = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
         if (_options.KubernetesService)
         {
-            var endpointIp = _options.BindAddress.Equals(IPAddress.Any) || _options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : _options.BindAddress.ToString();
+            var endpointIp = _options.AdvertiseAddress?.ToString()
+                ?? (_options.BindAddress.Equals(IPAddress.Any) || _options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : _options.BindAddress.ToString());
             await ClusterBootstrap.EnsureKubernetesServiceAsync(Registry, resources, endpointIp, Port, ct).ConfigureAwait(false);
         }
 

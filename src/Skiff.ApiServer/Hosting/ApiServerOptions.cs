@@ -21,6 +21,12 @@ public sealed record ApiServerOptions
     /// <summary>The address to bind (default 127.0.0.1).</summary>
     public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
 
+    /// <summary>
+    /// The address written into the <c>default/kubernetes</c> endpoints (upstream <c>--advertise-address</c>); null: the
+    /// bind address, or 127.0.0.1 when binding every interface.
+    /// </summary>
+    public IPAddress? AdvertiseAddress { get; init; }
+
     /// <summary>The HTTPS port; 0 picks a free one (see <see cref="ApiServerHost.Port"/>).</summary>
     public int Port { get; init; } = 6443;
 
@@ -102,7 +108,7 @@ public sealed record ApiServerOptions
 
     /// <summary>
     /// Whether to create the <c>default/kubernetes</c> Service, Endpoints and EndpointSlice at start (upstream's
-    /// bootstrap controller); they point at 127.0.0.1 and the bound port.
+    /// bootstrap controller); they point at <see cref="AdvertiseAddress"/> and the bound port.
     /// </summary>
     public bool KubernetesService { get; init; } = true;
 

@@ -7,6 +7,16 @@ internal sealed record ServerSettings
 
     public int Port { get; init; } = 6443;
 
+    /// <summary>The address the API server listens on (<c>--bind-address</c>; upstream's default, all interfaces).</summary>
+    public System.Net.IPAddress BindAddress { get; init; } = System.Net.IPAddress.Any;
+
+    /// <summary>
+    /// The address published in the <c>default/kubernetes</c> endpoints (<c>--advertise-address</c>); null: the bind
+    /// address, or for all interfaces the host's default-route IPv4 address (so pods reach the API through the
+    /// <c>kubernetes</c> Service).
+    /// </summary>
+    public System.Net.IPAddress? AdvertiseAddress { get; init; }
+
     /// <summary>sqlite, memory or etcd.</summary>
     public string Storage { get; init; } = "sqlite";
 

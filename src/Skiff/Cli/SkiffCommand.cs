@@ -38,7 +38,9 @@ internal static class SkiffCommand
             HelpName = "DIR",
             DefaultValueFactory = _ => ServerSettings.DefaultDataDirectory(),
         };
-        var port = new Option<int>("--port") { Description = "HTTPS port on 127.0.0.1 (0 = any free port).", HelpName = "N", DefaultValueFactory = _ => 6443 };
+        var port = new Option<int>("--port") { Description = "HTTPS port (0 = any free port).", HelpName = "N", DefaultValueFactory = _ => 6443 };
+        var bindAddress = AddressOption("--bind-address", "The address to listen on (0.0.0.0: every interface, as upstream).", "0.0.0.0");
+        var advertiseAddress = AddressOption("--advertise-address", "The address published in the default/kubernetes endpoints, which pods reach through the kubernetes Service (default: the bind address, or the host's default-route IPv4 address for 0.0.0.0).", null);
         port.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 0 or > 65535)
@@ -87,7 +89,7 @@ internal static class SkiffCommand
         var dnsBind = DnsCommand.BindOption();
         var dnsDomain = DnsCommand.DomainOption();
         var dnsServiceIp = DnsCommand.ServiceIpOption();
-        var command = new Command(name, description) { dataDir, port, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity, enableAdmission, disableAdmission };
+        var command = new Command(name, description) { dataDir, port, bindAddress, advertiseAddress, storage, etcdServers, tokenFile, clientCaFile, watchCache, verbosity, enableAdmission, disableAdmission };
         var serviceAccounts = new ServiceAccountFlags();
         serviceAccounts.AddTo(command);
         var requestHeader = new RequestHeaderFlags();
@@ -114,6 +116,8 @@ internal static class SkiffCommand
         {
             DataDirectory = Path.GetFullPath(r.GetValue(dataDir)!),
             Port = r.GetValue(port),
+            BindAddress = System.Net.IPAddress.Parse(r.GetValue(bindAddress)!),
+            AdvertiseAddress = r.GetValue(advertiseAddress) is { } advertise ? System.Net.IPAddress.Parse(advertise) : null,
             Storage = r.GetValue(storage)!,
             EtcdServers = r.GetValue(etcdServers) ?? [],
             TokenFile = r.GetValue(tokenFile) is { } f ? Path.GetFullPath(f) : null,
@@ -131,6 +135,25 @@ internal static class SkiffCommand
             RequestHeader = requestHeader.Read(r),
         }, withControllers, ct));
         return command;
+    }
+
+    /// <summary>An IP address flag; anything else is a usage error (<c>invalid --flag "x": not an IP address</c>).</summary>
+    private static Option<string?> AddressOption(string name, string description, string? defaultValue)
+    {
+        var option = new Option<string?>(name) { Description = description, HelpName = "IP" };
+        if (defaultValue is not null)
+        {
+            option.DefaultValueFactory = _ => defaultValue;
+        }
+
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } text && !System.Net.IPAddress.TryParse(text, out _))
+            {
+                r.AddError($"invalid {name} \"{text}\": not an IP address");
+            }
+        });
+        return option;
     }
 
     /// <summary>

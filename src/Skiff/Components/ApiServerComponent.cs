@@ -30,6 +30,8 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
         var options = DefaultApiServer.CreateOptions(settings.DataDirectory, storage.Storage) with
         {
             Port = settings.Port,
+            BindAddress = settings.BindAddress,
+            AdvertiseAddress = settings.AdvertiseAddress ?? DefaultAdvertiseAddress(settings.BindAddress),
             WatchCache = settings.WatchCache,
             Tokens = settings.TokenFile is null ? TokenFile.Empty : TokenFile.Load(settings.TokenFile),
             ClientCas = settings.ClientCaFile is null ? [] : LoadClientCas(settings.ClientCaFile, "--client-ca-file"),
@@ -67,6 +69,15 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
 
         _warm = DefaultApiServer.WarmAsync(options, _stopWarming.Token);
     }
+
+    /// <summary>
+    /// Upstream's advertise-address default: the bind address, or for every interface the host's default-route IPv4
+    /// address (the node's InternalIP), so that pods reach the API server through the <c>kubernetes</c> Service.
+    /// </summary>
+    private static System.Net.IPAddress DefaultAdvertiseAddress(System.Net.IPAddress bind) =>
+        bind.Equals(System.Net.IPAddress.Any) || bind.Equals(System.Net.IPAddress.IPv6Any)
+            ? System.Net.IPAddress.Parse(Skiff.Kubelet.Node.HostFacts.InternalIp())
+            : bind;
 
     private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection LoadClientCas(string path, string flag)
     {
