@@ -21,6 +21,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- crd-schema [--objects 20000] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- proxy-sync [--services 1000] [--endpoints 10] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- testplane-start [--runs 20] [--process-runs 3]
+//   dotnet run -c Release --project bench/Skiff.Bench -- apf [--creates 2000] [--lists 400] [--concurrency 16] [--runs 5]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -75,6 +76,9 @@ switch (args.Length > 0 ? args[0] : "")
         return await Skiff.Bench.Kubelet.RealKubeletBench.RunAsync(rest, CancellationToken.None);
     case "dns":
         await Skiff.Bench.Dns.DnsBench.RunAsync(rest, CancellationToken.None);
+        return 0;
+    case "apf":
+        await Skiff.Bench.FlowControl.FlowControlBench.RunAsync(rest, CancellationToken.None);
         return 0;
     case "authz":
         await Skiff.Bench.Authorization.AuthorizationBench.RunAsync(rest, CancellationToken.None);

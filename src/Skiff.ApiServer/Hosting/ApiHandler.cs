@@ -19,7 +19,7 @@ namespace Skiff.ApiServer.Hosting;
 /// </summary>
 internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ResourceEndpoint resources,
     Skiff.ApiServer.Metrics.ApiServerMetrics metrics, HealthChecks health, ILogger logger, Skiff.ApiServer.Authorization.AuthorizationGate? authorization = null,
-    Skiff.ApiServer.Aggregation.Aggregator? aggregator = null)
+    Skiff.ApiServer.Aggregation.Aggregator? aggregator = null, Skiff.ApiServer.FlowControl.FlowController? flowControl = null)
 {
     public static JsonObject VersionInfo() => new()
     {
@@ -126,6 +126,12 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         else if (user is null && !isPublic)
         {
             throw StatusErrors.Unauthorized();
+        }
+
+        using var admission = flowControl is null ? null : await flowControl.AdmitAsync(ctx, info, user, ct).ConfigureAwait(false);
+        if (admission is { Admitted: false })
+        {
+            return;
         }
 
         if (path is "/version" or "/version/")

@@ -75,6 +75,9 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The authorization step (after start; null when <see cref="ApiServerOptions.EnforceAuthorization"/> is off).</summary>
     public Skiff.ApiServer.Authorization.AuthorizationGate? Authorization { get; private set; }
 
+    /// <summary>API Priority and Fairness (after start; null when turned off).</summary>
+    public Skiff.ApiServer.FlowControl.FlowController? FlowControl { get; private set; }
+
     /// <summary>The bound port (after start).</summary>
     public int Port { get; private set; }
 
@@ -190,7 +193,9 @@ public sealed class ApiServerHost : IAsyncDisposable
             await _aggregator.StartAsync(ct).ConfigureAwait(false);
         }
 
-        var handler = new ApiHandler(_options, Registry, authenticator, resources, Metrics, CreateHealthChecks(), logger, Authorization, _aggregator);
+        FlowControl = await Skiff.ApiServer.FlowControl.FlowControlSetup.StartAsync(_options.FlowControl, Registry, resources, _options.Storage, Metrics.Registry,
+            _options.Clock, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer.FlowControl"), _stop.Token, ct).ConfigureAwait(false);
+        var handler = new ApiHandler(_options, Registry, authenticator, resources, Metrics, CreateHealthChecks(), logger, Authorization, _aggregator, FlowControl);
         if (_options.OpenApi is { } openApi)
         {
             // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.

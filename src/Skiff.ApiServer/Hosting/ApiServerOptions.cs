@@ -141,6 +141,12 @@ public sealed record ApiServerOptions
     /// </summary>
     public IReadOnlyDictionary<string, Func<Skiff.ApiServer.Admission.AdmissionPluginContext, Skiff.ApiServer.Admission.IAdmissionPlugin>>? ExtraAdmissionPlugins { get; init; }
 
+    /// <summary>
+    /// API Priority and Fairness (upstream <c>--enable-priority-and-fairness</c>, <c>--max-requests-inflight</c>,
+    /// <c>--max-mutating-requests-inflight</c>): on by default with upstream's limits.
+    /// </summary>
+    public Skiff.ApiServer.FlowControl.FlowControlSettings FlowControl { get; init; } = new();
+
     /// <summary>Namespaces created at start when missing.</summary>
     public IReadOnlyList<string> SystemNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 }

@@ -125,6 +125,10 @@ public static class BuiltInResources
         yield return R("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, LeaseStrategy.Instance);
         yield return R("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, EndpointSliceStrategy.Instance);
         yield return R("events.k8s.io", "v1", "events", "event", "Event", true, Events.EventStrategy.Instance, shortNames: ["ev"]) with { StorageGroupVersion = "v1" };
+        yield return R("flowcontrol.apiserver.k8s.io", "v1", "flowschemas", "flowschema", "FlowSchema", false, FlowControl.FlowSchemaStrategy.Instance,
+            subresources: [Status("flowcontrol.apiserver.k8s.io", "v1", "FlowSchema")]);
+        yield return R("flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations", "prioritylevelconfiguration", "PriorityLevelConfiguration", false,
+            FlowControl.PriorityLevelConfigurationStrategy.Instance, subresources: [Status("flowcontrol.apiserver.k8s.io", "v1", "PriorityLevelConfiguration")]);
         yield return R("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, IngressClassStrategy.Instance);
         yield return R("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, IngressStrategy.Instance, shortNames: ["ing"],
             subresources: [Status("networking.k8s.io", "v1", "Ingress")]);

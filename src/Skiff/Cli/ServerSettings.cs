@@ -60,6 +60,9 @@ internal sealed record ServerSettings
     public (Skiff.ApiServer.Security.RequestHeaderSettings Settings, string? ClientCaFile, bool AggregatorRouting) RequestHeader { get; init; } =
         (Skiff.ApiServer.Security.RequestHeaderSettings.FrontProxyDefaults, null, true);
 
+    /// <summary>API Priority and Fairness (<c>--enable-priority-and-fairness</c>, <c>--max-requests-inflight</c>, <c>--max-mutating-requests-inflight</c>).</summary>
+    public Skiff.ApiServer.FlowControl.FlowControlSettings FlowControl { get; init; } = new();
+
     /// <summary>The default data directory: <c>$SKIFF_DATA_DIR</c>, else <c>~/.skiff</c>.</summary>
     public static string DefaultDataDirectory() =>
         Environment.GetEnvironmentVariable("SKIFF_DATA_DIR") is { Length: > 0 } d

@@ -94,6 +94,8 @@ internal static class SkiffCommand
         serviceAccounts.AddTo(command);
         var requestHeader = new RequestHeaderFlags();
         requestHeader.AddTo(command);
+        var flowControl = new FlowControlFlags();
+        flowControl.AddTo(command);
         if (withControllers)
         {
             command.Options.Add(controllers);
@@ -133,6 +135,7 @@ internal static class SkiffCommand
             EnableAdmissionPlugins = r.GetValue(enableAdmission) ?? [],
             DisableAdmissionPlugins = r.GetValue(disableAdmission) ?? [],
             RequestHeader = requestHeader.Read(r),
+            FlowControl = flowControl.Read(r),
         }, withControllers, ct));
         return command;
     }

@@ -44,6 +44,7 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
                 ClientCas = settings.RequestHeader.ClientCaFile is { } requestHeaderCa ? LoadClientCas(requestHeaderCa, "--requestheader-client-ca-file") : null,
             },
             EnableAggregatorRouting = settings.RequestHeader.AggregatorRouting,
+            FlowControl = settings.FlowControl,
         };
         foreach (var keyFile in settings.ServiceAccountTokens.KeyFiles.Append(settings.ServiceAccountTokens.SigningKeyFile))
         {

@@ -33,6 +33,8 @@ public class BuiltInResourcesTests
     [InlineData("policy", "poddisruptionbudgets", "PodDisruptionBudget", true, "pdb", null)]
     [InlineData("scheduling.k8s.io", "priorityclasses", "PriorityClass", false, "pc", null)]
     [InlineData("rbac.authorization.k8s.io", "clusterroles", "ClusterRole", false, null, null)]
+    [InlineData("flowcontrol.apiserver.k8s.io", "flowschemas", "FlowSchema", false, null, null)]
+    [InlineData("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations", "PriorityLevelConfiguration", false, null, null)]
     [InlineData("apiextensions.k8s.io", "customresourcedefinitions", "CustomResourceDefinition", false, "crd", "api-extensions")]
     public void Create_DiscoveryFacts_MatchUpstream(string group, string resource, string kind, bool namespaced, string? shortName, string? category)
     {

@@ -29,6 +29,8 @@ public class DefaultsIdempotencyTests
         { "networking.k8s.io", "networkpolicies", """{"metadata":{"name":"n"},"spec":{"egress":[{"ports":[{"port":53}]}]}}""" },
         { "storage.k8s.io", "storageclasses", """{"metadata":{"name":"sc"},"provisioner":"x"}""" },
         { "scheduling.k8s.io", "priorityclasses", """{"metadata":{"name":"pc"},"value":10}""" },
+        { "flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations", """{"metadata":{"name":"p"},"spec":{"type":"Limited","limited":{"limitResponse":{"type":"Queue","queuing":{}}}}}""" },
+        { "flowcontrol.apiserver.k8s.io", "flowschemas", """{"metadata":{"name":"f"},"spec":{"priorityLevelConfiguration":{"name":"x"}}}""" },
         { "discovery.k8s.io", "endpointslices", """{"metadata":{"name":"es"},"addressType":"IPv4","ports":[{"port":80}]}""" },
         { "apiextensions.k8s.io", "customresourcedefinitions", """{"metadata":{"name":"foos.example.com"},"spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"foos","kind":"Foo"},"versions":[{"name":"v1","served":true,"storage":true}]}}""" },
     };

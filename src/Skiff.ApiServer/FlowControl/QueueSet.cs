@@ -1,0 +1,285 @@
+namespace Skiff.ApiServer.FlowControl;
+
+/// <summary>
+/// One Limited priority level's seats and queues, a simplified upstream <c>fairqueuing/queueset</c>: at most
+/// <see cref="ConcurrencyLimit"/> requests execute at once (one seat each); a request that finds no free seat is
+/// put, by shuffle sharding of its flow hash, into the shortest queue of its hand (rejected when that queue holds
+/// <see cref="QueueLengthLimit"/> requests, or at once when the level rejects instead of queuing). Freed seats go
+/// to queued requests by start-time fair queuing: each request is tagged on arrival with the virtual start
+/// <c>max(V, finish of its queue's previous request)</c>, where V is the tag of the request last dispatched, and
+/// the queued request with the smallest tag goes first, so every non-empty queue gets an equal share of the seats
+/// whatever its arrival rate (a flood in one queue cannot starve another). Thread-safe.
+/// </summary>
+public sealed class QueueSet
+{
+    private readonly Lock _lock = new();
+    private Queue[] _queues;
+    private double _virtualTime;
+    private bool _reject;
+    private int _executing;
+    private int _waiting;
+
+    /// <summary>Creates a level with the given limits; <paramref name="queues"/> 0 means Reject instead of queuing.</summary>
+    public QueueSet(int concurrencyLimit, int queues, int handSize, int queueLengthLimit)
+    {
+        _queues = [];
+        Reconfigure(concurrencyLimit, queues, handSize, queueLengthLimit);
+    }
+
+    /// <summary>Why a request was not admitted (upstream's <c>reason</c> label of <c>apiserver_flowcontrol_rejected_requests_total</c>).</summary>
+    public enum Rejection
+    {
+        /// <summary>Admitted.</summary>
+        None,
+
+        /// <summary>The level rejects when full and had no free seat.</summary>
+        ConcurrencyLimit,
+
+        /// <summary>The chosen queue was at its length limit.</summary>
+        QueueFull,
+
+        /// <summary>Waited longer than the wait limit.</summary>
+        TimeOut,
+
+        /// <summary>The client went away while waiting.</summary>
+        Cancelled,
+    }
+
+    /// <summary>How many requests may execute at once.</summary>
+    public int ConcurrencyLimit { get; private set; }
+
+    /// <summary>The hand size of shuffle sharding (0 when the level rejects).</summary>
+    public int HandSize { get; private set; }
+
+    /// <summary>The most requests one queue may hold.</summary>
+    public int QueueLengthLimit { get; private set; }
+
+    /// <summary>The number of queues (0 when the level rejects instead of queuing).</summary>
+    public int QueueCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reject ? 0 : _queues.Length;
+            }
+        }
+    }
+
+    /// <summary>Requests executing now.</summary>
+    public int Executing => Volatile.Read(ref _executing);
+
+    /// <summary>Requests waiting in queues now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>
+    /// Changes the limits; queued requests move to the new queues (queue index modulo the new count) in order, and
+    /// freed capacity dispatches at once. With <paramref name="queues"/> 0 the level rejects instead of queuing
+    /// (requests already waiting still drain).
+    /// </summary>
+    public void Reconfigure(int concurrencyLimit, int queues, int handSize, int queueLengthLimit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(concurrencyLimit);
+        ArgumentOutOfRangeException.ThrowIfNegative(queues);
+        lock (_lock)
+        {
+            ConcurrencyLimit = concurrencyLimit;
+            HandSize = queues == 0 ? 0 : Math.Clamp(handSize, 1, Math.Min(queues, ShuffleSharding.MaxHandSize));
+            QueueLengthLimit = Math.Max(queueLengthLimit, 1);
+            _reject = queues == 0;
+            if (!_reject && queues != _queues.Length)
+            {
+                var fresh = new Queue[queues];
+                for (var i = 0; i < queues; i++)
+                {
+                    fresh[i] = new Queue();
+                }
+
+                for (var index = 0; index < _queues.Length; index++)
+                {
+                    foreach (var w in _queues[index].Waiters.ToList())
+                    {
+                        var target = fresh[index % queues];
+                        w.Queue = target;
+                        w.Node = target.Waiters.AddLast(w);
+                        target.LastFinish = Math.Max(target.LastFinish, w.Start + 1);
+                    }
+                }
+
+                _queues = fresh;
+            }
+
+            DispatchLocked();
+        }
+    }
+
+    /// <summary>
+    /// Waits for a seat for a request of the flow with hash <paramref name="flowHash"/>; returns the seat (dispose it
+    /// when the request ends) or the rejection reason. Waits at most <paramref name="waitLimit"/>.
+    /// </summary>
+    public async ValueTask<(Seat? Seat, Rejection Reason)> AcquireAsync(ulong flowHash, TimeSpan waitLimit, CancellationToken ct)
+    {
+        Waiter waiter;
+        lock (_lock)
+        {
+            if (_executing < ConcurrencyLimit && _waiting == 0)
+            {
+                var q = _reject ? null : Choose(flowHash);
+                if (q is not null)
+                {
+                    var start = Math.Max(_virtualTime, q.LastFinish);
+                    q.LastFinish = start + 1;
+                    _virtualTime = start;
+                    q.Executing++;
+                }
+
+                _executing++;
+                return (new Seat(this, q), Rejection.None);
+            }
+
+            if (_reject)
+            {
+                return (null, Rejection.ConcurrencyLimit);
+            }
+
+            var queue = Choose(flowHash);
+            if (queue.Waiters.Count >= QueueLengthLimit)
+            {
+                return (null, Rejection.QueueFull);
+            }
+
+            var tag = Math.Max(_virtualTime, queue.LastFinish);
+            queue.LastFinish = tag + 1;
+            waiter = new Waiter(tag) { Queue = queue };
+            waiter.Node = queue.Waiters.AddLast(waiter);
+            _waiting++;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(waitLimit);
+        try
+        {
+            await waiter.Granted.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            return (new Seat(this, waiter.Queue), Rejection.None);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                if (!waiter.Granted.Task.IsCompleted)
+                {
+                    waiter.Queue!.Waiters.Remove(waiter.Node!);
+                    _waiting--;
+                    waiter.Granted.TrySetCanceled(CancellationToken.None);
+                    return (null, ct.IsCancellationRequested ? Rejection.Cancelled : Rejection.TimeOut);
+                }
+            }
+
+            // Granted while timing out: the seat is ours.
+            return (new Seat(this, waiter.Queue), Rejection.None);
+        }
+    }
+
+    private Queue Choose(ulong flowHash)
+    {
+        Span<int> hand = stackalloc int[ShuffleSharding.MaxHandSize];
+        var size = Math.Min(HandSize, _queues.Length);
+        ShuffleSharding.Deal(flowHash, _queues.Length, size, hand);
+        var best = _queues[hand[0]];
+        for (var i = 1; i < size; i++)
+        {
+            var q = _queues[hand[i]];
+            if (q.Waiters.Count + q.Executing < best.Waiters.Count + best.Executing)
+            {
+                best = q;
+            }
+        }
+
+        return best;
+    }
+
+    private void Release(Queue? queue)
+    {
+        lock (_lock)
+        {
+            _executing--;
+            if (queue is not null)
+            {
+                queue.Executing--;
+            }
+
+            DispatchLocked();
+        }
+    }
+
+    private void DispatchLocked()
+    {
+        while (_executing < ConcurrencyLimit && _waiting > 0)
+        {
+            Queue? next = null;
+            foreach (var q in _queues)
+            {
+                if (q.Waiters.First is { } head && (next is null || head.Value.Start < next.Waiters.First!.Value.Start))
+                {
+                    next = q;
+                }
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            var w = next.Waiters.First!.Value;
+            next.Waiters.RemoveFirst();
+            _waiting--;
+            _virtualTime = Math.Max(_virtualTime, w.Start);
+            next.Executing++;
+            _executing++;
+            w.Granted.TrySetResult();
+        }
+    }
+
+    /// <summary>A granted seat: disposing it frees the seat for the next queued request (once).</summary>
+    public sealed class Seat : IDisposable
+    {
+        private readonly QueueSet _owner;
+        private readonly Queue? _queue;
+        private int _released;
+
+        internal Seat(QueueSet owner, Queue? queue)
+        {
+            _owner = owner;
+            _queue = queue;
+        }
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                _owner.Release(_queue);
+            }
+        }
+    }
+
+    internal sealed class Queue
+    {
+        public LinkedList<Waiter> Waiters { get; } = new();
+
+        public double LastFinish { get; set; }
+
+        public int Executing { get; set; }
+    }
+
+    internal sealed class Waiter(double start)
+    {
+        public double Start { get; } = start;
+
+        public Queue? Queue { get; set; }
+
+        public LinkedListNode<Waiter>? Node { get; set; }
+
+        public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

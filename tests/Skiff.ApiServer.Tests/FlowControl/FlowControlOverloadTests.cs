@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Skiff.ApiServer.FlowControl;
+using Skiff.Testing;
+using PrometheusText = Skiff.Testing.ControlPlane.PrometheusText;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Skiff.ApiServer.Tests.FlowControl;
+
+/// <summary>
+/// Overload with upstream's bootstrap configuration scaled down (server limit 12 seats: global-default 1, workload-high
+/// 2; 1 s queue wait): one user's flood of 3 MiB LISTs and creates (global-default, 64 at a time) gets 429s, while the
+/// controllers (system:kube-controller-manager, workload-high) roll a Deployment out and every acknowledged create is
+/// stored.
+/// </summary>
+public sealed class FlowControlOverloadTests(ITestOutputHelper output)
+{
+    private const int Workers = 64;
+
+    [Fact]
+    public async Task FloodFromOneUser_Gets429_ControllersProceed_NoAcknowledgedWriteLost()
+    {
+        await using var cluster = await SkiffTestCluster.StartAsync(o => o
+            .WithControllers("deployment", "replicaset")
+            .DisableAdmissionPlugins("ServiceAccount", "Priority")
+            .ConfigureApiServer(a => a with
+            {
+                FlowControl = new FlowControlSettings { MaxRequestsInflight = 8, MaxMutatingRequestsInflight = 4, QueueWaitLimit = TimeSpan.FromSeconds(1) },
+            }));
+        Assert.Equal(1, cluster.Server.FlowControl!.ConcurrencyLimits["global-default"]);
+        Assert.Equal(2, cluster.Server.FlowControl.ConcurrencyLimits["workload-high"]);
+        var ns = await cluster.CreateNamespaceAsync("flood");
+        var admin = cluster.HttpClient;
+        (await admin.PostAsJsonAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "flooder-" + ns },
+            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = "cluster-admin" },
+            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = "flooder" }),
+        })).EnsureSuccessStatusCode();
+
+        // Lists worth serving: 400 ConfigMaps of 8 KiB each (created as admin, exempt).
+        var payload = new string('x', 8192);
+        await Parallel.ForEachAsync(Enumerable.Range(0, 400), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            (await admin.PostAsJsonAsync($"/api/v1/namespaces/{ns}/configmaps",
+                new JsonObject { ["metadata"] = new JsonObject { ["name"] = $"seed-{i}" }, ["data"] = new JsonObject { ["v"] = payload } }, ct)).EnsureSuccessStatusCode());
+
+        var flooder = cluster.CreateHttpClient("flooder");
+        var acked = new ConcurrentBag<string>();
+        var refused = new ConcurrentBag<string>();
+        var codes = new ConcurrentDictionary<int, int>();
+        var first429 = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                HttpResponseMessage response;
+                var name = $"flood-{w}-{i}";
+                if (i % 4 == 3)
+                {
+                    response = await flooder.PostAsJsonAsync($"/api/v1/namespaces/{ns}/configmaps",
+                        new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, CancellationToken.None);
+                    if (response.StatusCode == HttpStatusCode.Created)
+                    {
+                        acked.Add(name);
+                    }
+                    else
+                    {
+                        refused.Add(name);
+                    }
+                }
+                else
+                {
+                    response = await flooder.GetAsync($"/api/v1/namespaces/{ns}/configmaps", CancellationToken.None);
+                }
+
+                codes.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    first429.TrySetResult(response);
+                }
+                else
+                {
+                    response.Dispose();
+                }
+            }
+        })).ToList();
+
+        try
+        {
+            // The flood is refused…
+            using var rejected = await first429.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal("1", rejected.Headers.GetValues("Retry-After").Single());
+            Assert.Equal(FlowController.TooManyRequestsMessage + "\n", await rejected.Content.ReadAsStringAsync());
+            Assert.True(rejected.Headers.Contains("X-Kubernetes-PF-PriorityLevel-UID"));
+
+            // …while the controllers, in their own level, roll a Deployment out during it.
+            (await admin.PostAsJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", Deployment("web"))).EnsureSuccessStatusCode();
+            await ListWatch.UntilAsync(cluster.Clientset.CoreV1().Pods(ns), pods => pods.Count(p => p.Metadata?.Labels is { } l && l.TryGetValue("app", out var app) && app == "web") == 3,
+                TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        output.WriteLine("flood responses: " + string.Join(", ", codes.OrderBy(c => c.Key).Select(c => $"{c.Key}×{c.Value}")));
+        Assert.True(codes.GetValueOrDefault(429) > 0);
+        Assert.DoesNotContain(codes.Keys, c => c >= 500);
+
+        // Every acknowledged create is stored; no refused one is.
+        var list = await admin.GetFromJsonAsync<JsonObject>($"/api/v1/namespaces/{ns}/configmaps");
+        var stored = list!["items"]!.AsArray().Select(i => (string)i!["metadata"]!["name"]!).Where(n => n.StartsWith("flood-", StringComparison.Ordinal)).ToHashSet();
+        Assert.Equal(acked.ToHashSet().OrderBy(n => n), stored.OrderBy(n => n));
+        Assert.DoesNotContain(refused, stored.Contains);
+
+        // The metrics saw it: rejections in global-default, none in the exempt and system levels; the controllers' level dispatched.
+        var metrics = PrometheusText.Parse(await admin.GetStringAsync("/metrics"));
+        var rejections = metrics.Samples.Where(s => s.Name == "apiserver_flowcontrol_rejected_requests_total").ToList();
+        Assert.Contains(rejections, s => s.Labels["priority_level"] == "global-default" && s.Labels["flow_schema"] == "global-default" && s.Value > 0);
+        Assert.DoesNotContain(rejections, s => s.Labels["priority_level"] is "exempt" or "system");
+        Assert.Contains(metrics.Samples, s => s.Name == "apiserver_flowcontrol_dispatched_requests_total" && s.Labels["priority_level"] == "workload-high" && s.Value > 0);
+        Assert.Contains(metrics.Samples, s => s.Name == "apiserver_flowcontrol_request_wait_duration_seconds_count" && s.Labels["priority_level"] == "workload-high" && s.Value > 0);
+    }
+
+    private static JsonObject Deployment(string name) => new()
+    {
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["spec"] = new JsonObject
+        {
+            ["replicas"] = 3,
+            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name } },
+            ["template"] = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name } },
+                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "busybox" }) },
+            },
+        },
+    };
+}

@@ -1,0 +1,155 @@
+using Skiff.ApiServer.FlowControl;
+using Xunit;
+
+namespace Skiff.ApiServer.Tests.FlowControl;
+
+public sealed class QueueSetTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task FreeSeat_AdmitsAtOnce_ThenQueues()
+    {
+        var set = new QueueSet(2, 8, 2, 10);
+        var (a, _) = await set.AcquireAsync(1, Long, default);
+        var (b, _) = await set.AcquireAsync(2, Long, default);
+        Assert.NotNull(a);
+        Assert.NotNull(b);
+        var waiting = set.AcquireAsync(3, Long, default).AsTask();
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(1, set.Waiting);
+        a!.Dispose();
+        var (c, reason) = await waiting.WaitAsync(Long);
+        Assert.NotNull(c);
+        Assert.Equal(QueueSet.Rejection.None, reason);
+        Assert.Equal(2, set.Executing);
+        b!.Dispose();
+        c!.Dispose();
+        Assert.Equal(0, set.Executing);
+    }
+
+    [Fact]
+    public async Task RejectLevel_RejectsWhenFull()
+    {
+        var set = new QueueSet(1, 0, 0, 0);
+        var (a, _) = await set.AcquireAsync(1, Long, default);
+        var (b, reason) = await set.AcquireAsync(1, Long, default);
+        Assert.NotNull(a);
+        Assert.Null(b);
+        Assert.Equal(QueueSet.Rejection.ConcurrencyLimit, reason);
+    }
+
+    [Fact]
+    public async Task FullQueue_Rejects()
+    {
+        // One queue of two: the third waiter is refused.
+        var set = new QueueSet(1, 1, 1, 2);
+        var (seat, _) = await set.AcquireAsync(1, Long, default);
+        var w1 = set.AcquireAsync(1, Long, default).AsTask();
+        var w2 = set.AcquireAsync(1, Long, default).AsTask();
+        var (none, reason) = await set.AcquireAsync(1, Long, default);
+        Assert.Null(none);
+        Assert.Equal(QueueSet.Rejection.QueueFull, reason);
+        seat!.Dispose();
+        (await w1.WaitAsync(Long)).Seat!.Dispose();
+        (await w2.WaitAsync(Long)).Seat!.Dispose();
+    }
+
+    [Fact]
+    public async Task WaitLimit_TimesOut_AndLeavesTheQueue()
+    {
+        var set = new QueueSet(1, 4, 2, 10);
+        var (seat, _) = await set.AcquireAsync(1, Long, default);
+        var (none, reason) = await set.AcquireAsync(2, TimeSpan.FromMilliseconds(50), default);
+        Assert.Null(none);
+        Assert.Equal(QueueSet.Rejection.TimeOut, reason);
+        Assert.Equal(0, set.Waiting);
+        seat!.Dispose();
+        Assert.Equal(0, set.Executing);
+    }
+
+    [Fact]
+    public async Task Cancelled_LeavesTheQueue()
+    {
+        var set = new QueueSet(1, 4, 2, 10);
+        var (seat, _) = await set.AcquireAsync(1, Long, default);
+        using var cts = new CancellationTokenSource();
+        var waiting = set.AcquireAsync(2, Long, cts.Token).AsTask();
+        await cts.CancelAsync();
+        var (none, reason) = await waiting.WaitAsync(Long);
+        Assert.Null(none);
+        Assert.Equal(QueueSet.Rejection.Cancelled, reason);
+        Assert.Equal(0, set.Waiting);
+        seat!.Dispose();
+    }
+
+    [Fact]
+    public async Task TwoFlows_AFloodDoesNotStarveTheOther()
+    {
+        // One seat; flow A queues 40 requests, then flow B queues 4. Fair queuing serves B's requests among A's
+        // next few, not after A's whole backlog.
+        var set = new QueueSet(1, 64, 1, 100);
+        ulong flowA = HashInQueue(64, 3), flowB = HashInQueue(64, 5);
+        var (holder, _) = await set.AcquireAsync(flowA, Long, default);
+        var order = new List<char>();
+        var waiters = new List<Task>();
+        for (var i = 0; i < 40; i++)
+        {
+            waiters.Add(Serve(set, flowA, 'A', order));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            waiters.Add(Serve(set, flowB, 'B', order));
+        }
+
+        Assert.Equal(44, set.Waiting);
+        holder!.Dispose();
+        await Task.WhenAll(waiters).WaitAsync(Long);
+        var lastB = order.LastIndexOf('B');
+        Assert.True(lastB < 10, $"B's last request was served at {lastB}: {new string([.. order])}");
+        Assert.Equal(40, order.Count(c => c == 'A'));
+    }
+
+    [Fact]
+    public async Task Reconfigure_MoreSeatsDispatchesWaiters()
+    {
+        var set = new QueueSet(1, 4, 2, 10);
+        var (seat, _) = await set.AcquireAsync(1, Long, default);
+        var waiting = set.AcquireAsync(2, Long, default).AsTask();
+        set.Reconfigure(2, 8, 3, 10);
+        var (second, _) = await waiting.WaitAsync(Long);
+        Assert.NotNull(second);
+        Assert.Equal(2, set.Executing);
+        seat!.Dispose();
+        second!.Dispose();
+    }
+
+    private static async Task Serve(QueueSet set, ulong flow, char name, List<char> order)
+    {
+        var (seat, reason) = await set.AcquireAsync(flow, Long, default);
+        Assert.Equal(QueueSet.Rejection.None, reason);
+        lock (order)
+        {
+            order.Add(name);
+        }
+
+        // Hold the seat across a yield, so the next dispatch happens after this one is recorded.
+        await Task.Yield();
+        seat!.Dispose();
+    }
+
+    /// <summary>A hash whose hand of one card (from <paramref name="deck"/>) is <paramref name="queue"/>.</summary>
+    private static ulong HashInQueue(int deck, int queue)
+    {
+        Span<int> hand = stackalloc int[1];
+        for (ulong h = 0; ; h++)
+        {
+            ShuffleSharding.Deal(h, deck, 1, hand);
+            if (hand[0] == queue)
+            {
+                return h;
+            }
+        }
+    }
+}
