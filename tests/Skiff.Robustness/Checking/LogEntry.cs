@@ -13,6 +13,12 @@ public sealed record LogEntry(long Rv, string Key, bool IsDelete, ObjectValue Va
     /// <summary>The key's value just before this revision (null when absent); set by <see cref="RevisionLog.Build"/>.</summary>
     public ObjectValue? Previous { get; set; }
 
+    /// <summary>
+    /// True when no watcher covered the revisions just before this one (the server was killed and every watcher had to
+    /// relist): <see cref="Previous"/> is then a guess, and the event type a watcher got cannot be checked exactly.
+    /// </summary>
+    public bool Uncertain { get; set; }
+
     /// <inheritdoc/>
     public override string ToString() => $"rv={Rv} {(IsDelete ? "delete" : Previous is null ? "create" : "update")} {Key} {Value} (from {Source})";
 }

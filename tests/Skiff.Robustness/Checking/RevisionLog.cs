@@ -11,6 +11,7 @@ namespace Skiff.Robustness.Checking;
 public sealed class RevisionLog
 {
     private readonly SortedList<long, LogEntry> _entries = [];
+    private readonly List<(long From, long To)> _covered = [];
 
     private RevisionLog(long startRv) => StartRv = startRv;
 
@@ -50,31 +51,43 @@ public sealed class RevisionLog
         }
     }
 
-    /// <summary>The namespace's content at <paramref name="rv"/>, by name.</summary>
-    public Dictionary<string, ObjectValue> StateAt(long rv)
+    /// <summary>
+    /// True when watchers without a selector delivered every change in (<paramref name="from"/>, <paramref name="to"/>]:
+    /// the union of their segments' ranges (start, last revision seen] contains it.
+    /// </summary>
+    public bool IsCovered(long from, long to)
     {
-        var state = new Dictionary<string, ObjectValue>(StringComparer.Ordinal);
-        foreach (var e in Between(StartRv, rv + 1))
+        foreach (var (lo, hi) in _covered)
         {
-            if (e.IsDelete)
+            if (lo <= from && from < hi)
             {
-                state.Remove(e.Key);
-            }
-            else
-            {
-                state[e.Key] = e.Value;
+                from = hi;
             }
         }
 
-        return state;
+        return from >= to;
     }
 
     /// <summary>Reconstructs the log from <paramref name="streams"/> and <paramref name="history"/>; adds what disagrees to <paramref name="violations"/>.</summary>
     public static RevisionLog Build(long startRv, IEnumerable<WatchStream> streams, IEnumerable<Operation> history, List<Violation> violations)
     {
         var log = new RevisionLog(startRv);
+        var snapshots = new List<Snapshot>();
         foreach (var stream in streams)
         {
+            foreach (var (segment, i) in stream.Segments.Select((x, i) => (x, i)))
+            {
+                if (stream.LabelSelector is null && segment.Coverage > segment.StartRv)
+                {
+                    log._covered.Add((segment.StartRv, segment.Coverage));
+                }
+
+                if (segment.Listed is { } listed)
+                {
+                    snapshots.Add(new Snapshot(segment.StartRv, listed, stream.LabelSelector is null ? null : stream, "watch:" + stream.Name, $"segment {i}: relist at rv {segment.StartRv}"));
+                }
+            }
+
             foreach (var e in stream.Segments.SelectMany(s => s.Events).Where(e => !e.IsBookmark && e.Value is not null))
             {
                 if (stream.LabelSelector is null)
@@ -93,7 +106,20 @@ public sealed class RevisionLog
             log.Add(new LogEntry(op.ResultRv!.Value, op.Key, false, op.Input!.Value, $"write #{op.Id}"), violations);
         }
 
-        log.Replay(violations);
+        foreach (var list in history.Where(o => o.Kind == OperationKind.List && o.Outcome == Outcome.Ok && o.ResultRv is not null && o.ListItems is not null))
+        {
+            snapshots.Add(new Snapshot(list.ResultRv!.Value, list.ListItems!.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal), null, "list", $"list #{list.Id} at rv {list.ResultRv}"));
+            foreach (var (key, (rv, value)) in list.ListItems!)
+            {
+                if (rv > list.ResultRv)
+                {
+                    violations.Add(new Violation("list", $"list #{list.Id} at rv {list.ResultRv} holds {key} = {value} at the newer rv {rv}"));
+                }
+            }
+        }
+
+        log._covered.Sort();
+        log.Replay(snapshots.OrderBy(x => x.Rv).ToList(), violations);
         return log;
     }
 
@@ -115,14 +141,46 @@ public sealed class RevisionLog
         }
     }
 
-    private void Replay(List<Violation> violations)
+    /// <summary>
+    /// Replays the log as a sequential store. Where watchers covered every revision the state is exact: a delete of an
+    /// absent key, a deleted value that is not the last one, and a list (or relist) that differs are violations. Past
+    /// a gap (every watcher relisted after the server was killed) the state is uncertain until the next complete list,
+    /// which then becomes the state.
+    /// </summary>
+    private void Replay(List<Snapshot> snapshots, List<Violation> violations)
     {
         var state = new Dictionary<string, ObjectValue>(StringComparer.Ordinal);
+        var certain = true;
+        var position = StartRv;
+        var next = 0;
+        void ApplySnapshots(long upTo)
+        {
+            for (; next < snapshots.Count && snapshots[next].Rv <= upTo; next++)
+            {
+                var snapshot = snapshots[next];
+                certain = certain && IsCovered(position, snapshot.Rv);
+                position = Math.Max(position, snapshot.Rv);
+                if (certain)
+                {
+                    WatchChecker.CompareList(state, snapshot.Items, snapshot.Selector, snapshot.Check, snapshot.What, violations);
+                }
+                else if (snapshot.Selector is null)
+                {
+                    state = new Dictionary<string, ObjectValue>(snapshot.Items, StringComparer.Ordinal);
+                    certain = true;
+                }
+            }
+        }
+
         foreach (var e in _entries.Values)
         {
+            ApplySnapshots(e.Rv - 1);
+            certain = certain && IsCovered(position, e.Rv);
+            position = e.Rv;
             var had = state.TryGetValue(e.Key, out var previous);
             e.Previous = had ? previous : null;
-            if (e.IsDelete)
+            e.Uncertain = !certain;
+            if (e.IsDelete && certain)
             {
                 if (!had)
                 {
@@ -132,7 +190,10 @@ public sealed class RevisionLog
                 {
                     violations.Add(new Violation("revision-log", $"{e}: the deleted object should carry the last value {previous}"));
                 }
+            }
 
+            if (e.IsDelete)
+            {
                 state.Remove(e.Key);
             }
             else
@@ -140,5 +201,10 @@ public sealed class RevisionLog
                 state[e.Key] = e.Value;
             }
         }
+
+        ApplySnapshots(long.MaxValue);
     }
+
+    /// <summary>A list's content at its revision (filtered by <see cref="Selector"/>'s selector when not null).</summary>
+    private sealed record Snapshot(long Rv, IReadOnlyDictionary<string, ObjectValue> Items, WatchStream? Selector, string Check, string What);
 }

@@ -10,11 +10,17 @@ namespace Skiff.Robustness.Checking;
 public static class RobustnessChecker
 {
     /// <summary>Checks a run that began at <paramref name="startRv"/> in an empty namespace.</summary>
-    public static RobustnessReport Check(long startRv, IReadOnlyList<Operation> history, IReadOnlyList<WatchStream> streams, long stepBudget = LinearizabilityChecker.DefaultStepBudget)
+    /// <param name="startRv">The revision of the empty namespace's first list.</param>
+    /// <param name="history">Every operation the clients recorded.</param>
+    /// <param name="streams">Every watcher's stream.</param>
+    /// <param name="stepBudget">The linearizability search's bound per key.</param>
+    /// <param name="found">Violations the driver found itself (unexpected answers, stalled watchers).</param>
+    public static RobustnessReport Check(long startRv, IReadOnlyList<Operation> history, IReadOnlyList<WatchStream> streams,
+        long stepBudget = LinearizabilityChecker.DefaultStepBudget, IEnumerable<Violation>? found = null)
     {
-        var violations = new List<Violation>();
+        var violations = new List<Violation>(found ?? []);
         var log = RevisionLog.Build(startRv, streams, history, violations);
-        var complete = IsComplete(log, streams, history);
+        var complete = IsComplete(log, history);
         WriteLogChecker.Check(history, log, violations);
         var patched = WriteLogChecker.Patch(history, log, complete);
         var linearizability = LinearizabilityChecker.Check(patched, stepBudget);
@@ -24,17 +30,6 @@ public static class RobustnessChecker
         }
 
         violations.AddRange(GlobalOrderChecker.Check(patched));
-        foreach (var list in history.Where(o => o.Kind == OperationKind.List && o.Outcome == Outcome.Ok && o.ResultRv is not null))
-        {
-            if (list.ResultRv > log.LastRv && !complete)
-            {
-                continue; // the log may not reach that far
-            }
-
-            var items = list.ListItems!.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal);
-            WatchChecker.CompareList(log.StateAt(list.ResultRv!.Value), items, null, "list", $"list #{list.Id} at rv {list.ResultRv}", violations);
-        }
-
         foreach (var stream in streams)
         {
             violations.AddRange(WatchChecker.Check(stream, log));
@@ -51,15 +46,10 @@ public static class RobustnessChecker
         };
     }
 
-    /// <summary>
-    /// True when one unselective watcher covered the whole run without a relist: started at the run's revision, every
-    /// reconnect resumed from its last revision, and it reached the newest acknowledged write.
-    /// </summary>
-    private static bool IsComplete(RevisionLog log, IReadOnlyList<WatchStream> streams, IReadOnlyList<Operation> history)
+    /// <summary>True when watchers without a selector delivered every change from the start to the newest acknowledged write.</summary>
+    private static bool IsComplete(RevisionLog log, IReadOnlyList<Operation> history)
     {
         var newest = history.Where(o => o.Outcome == Outcome.Ok && o.IsPut && o.ResultRv is not null).Select(o => o.ResultRv!.Value).DefaultIfEmpty(log.StartRv).Max();
-        return streams.Any(s => s.LabelSelector is null && s.Segments.Count > 0 && s.Segments[0].StartRv == log.StartRv
-            && s.Segments.Skip(1).Zip(s.Segments).All(p => p.First.Resumed && p.First.Listed is null && p.First.StartRv == p.Second.Coverage)
-            && s.Segments[^1].Coverage >= newest);
+        return log.IsCovered(log.StartRv, Math.Max(newest, log.LastRv));
     }
 }
