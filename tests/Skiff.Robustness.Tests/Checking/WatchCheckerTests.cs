@@ -134,4 +134,27 @@ public sealed class WatchCheckerTests
         var events = Correct().Append(E("ADDED", 16, "c", "nobody-wrote-this")).ToArray();
         Assert.Contains(Run(All(events)).Violations, v => v.Message.Contains("phantom", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void GapClosedByARelist_IsAccepted_ButADifferentSecondRelistIsNot()
+    {
+        // The server was killed after rv 11; the watcher got 410 on resume and relisted at 13.
+        WatchStream Relisted(string name, Dictionary<string, ObjectValue> listed)
+        {
+            var s = new WatchStream(name, null);
+            var first = new WatchSegment(10, null, resumed: false) { End = "connection lost" };
+            first.Events.Add(E("ADDED", 11, "a", "a1"));
+            var second = new WatchSegment(13, listed, resumed: false);
+            second.Events.AddRange([E("DELETED", 14, "a", "a2", "no"), E("MODIFIED", 15, "b", "b2")]);
+            s.Segments.AddRange([first, second]);
+            return s;
+        }
+
+        var truth = new Dictionary<string, ObjectValue> { ["a"] = new("a2", "no"), ["b"] = new("b1", "yes") };
+        var report = Run(Relisted("all", truth));
+        Assert.True(report.Passed, report.ToString());
+        Assert.False(report.LogComplete);
+        var wrong = Run(Relisted("all", truth), Relisted("other", new Dictionary<string, ObjectValue> { ["b"] = new("b1", "yes") }));
+        Assert.Contains(wrong.Violations, v => v.Check == "watch:other" && v.Message.Contains("a = a2[no] is missing", StringComparison.Ordinal));
+    }
 }
