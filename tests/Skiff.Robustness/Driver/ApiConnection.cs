@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using Skiff.Client.Config;
+
+namespace Skiff.Robustness.Driver;
+
+/// <summary>
+/// A raw HTTPS connection to an API server, made from a kubeconfig: the checker talks to the server only as a client,
+/// so it stays independent of the server's code.
+/// </summary>
+public sealed class ApiConnection : IDisposable
+{
+    private ApiConnection(HttpClient http, Uri server)
+    {
+        Http = http;
+        Server = server;
+    }
+
+    /// <summary>The client (no timeout of its own: each request carries its own deadline).</summary>
+    public HttpClient Http { get; }
+
+    public Uri Server { get; }
+
+    /// <summary>Connects with the current context of the kubeconfig at <paramref name="path"/>, over HTTP/1.1 or HTTP/2.</summary>
+    public static ApiConnection FromKubeconfig(string path, bool http2 = false)
+    {
+        var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(path));
+        var ssl = new SslClientAuthenticationOptions();
+        if (config.ClientCertificate is { } cert)
+        {
+            ssl.ClientCertificates = [cert];
+        }
+
+        if (config.InsecureSkipTlsVerify)
+        {
+            ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        else if (config.CertificateAuthorities is { Count: > 0 } cas)
+        {
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(cas);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            };
+        }
+
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = ssl,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+        var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, BaseAddress = config.Host };
+        if (http2)
+        {
+            http.DefaultRequestVersion = HttpVersion.Version20;
+            http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
+        if (config.BearerToken is { } token)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("skiff-robustness/1.0");
+        return new ApiConnection(http, config.Host);
+    }
+
+    public void Dispose() => Http.Dispose();
+}
