@@ -35,6 +35,8 @@ public static class BuiltInControllers
         new("servicelb", true, ServiceLb.ServiceLbController.Register),
         new("serviceaccount-token", true, ServiceAccountToken.TokensController.Register),
         new("resourcequota", true, ResourceQuota.ResourceQuotaController.Register),
+        new("csrsigning", true, Certificates.CsrSigningController.Register),
+        new("csrapproving", true, Certificates.CsrApprovingController.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

@@ -40,6 +40,18 @@ public sealed class ControllerContext
     /// </summary>
     public string? StorageDirectory { get; init; }
 
+    /// <summary>
+    /// The CA certificate (PEM) the <c>csrsigning</c> controller signs with (upstream's
+    /// <c>--cluster-signing-cert-file</c>); null: the controller does not run.
+    /// </summary>
+    public string? ClusterSigningCertificate { get; init; }
+
+    /// <summary>The CA's private key (PEM, upstream's <c>--cluster-signing-key-file</c>); null: csrsigning does not run.</summary>
+    public string? ClusterSigningKey { get; init; }
+
+    /// <summary>The longest validity csrsigning issues (upstream's <c>--cluster-signing-duration</c>, default 8760h).</summary>
+    public TimeSpan ClusterSigningDuration { get; init; } = TimeSpan.FromDays(365);
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>The typed clients (the manager's).</summary>

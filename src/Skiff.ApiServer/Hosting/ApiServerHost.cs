@@ -55,6 +55,9 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The cluster PKI (after start).</summary>
     public ClusterCertificates Certificates { get; private set; } = null!;
 
+    /// <summary>The rotating serving certificate (null when the certificates were handed in by the caller).</summary>
+    public ServingCertificateRotator? ServingCertificates { get; private set; }
+
     /// <summary>The service-account signing and verification keys (after start).</summary>
     public ServiceAccountKeys ServiceAccountKeys { get; private set; } = null!;
 
@@ -107,6 +110,13 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
 
         Certificates = _options.Certificates ?? ClusterCertificates.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"));
+        if (_options.Certificates is null)
+        {
+            // The serving certificate of the data directory is renewed (or reloaded from disk) without a restart.
+            ServingCertificates = new ServingCertificateRotator(Path.Combine(_options.DataDirectory, "pki"), Certificates.Serving, [_options.BindAddress], _options.Clock);
+            ServingCertificates.Select();
+        }
+
         var saSettings = _options.ServiceAccountTokens;
         ServiceAccountKeys ??= ServiceAccountKeys.LoadOrCreate(Path.Combine(_options.DataDirectory, "pki"), saSettings.SigningKeyFile, saSettings.KeyFiles);
         TokenIssuer = new TokenIssuer(ServiceAccountKeys, saSettings.Issuers[0], _options.Clock);
@@ -143,7 +153,7 @@ public sealed class ApiServerHost : IAsyncDisposable
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
-                    ServerCertificate = Certificates.Serving,
+                    ServerCertificateSelector = (_, _) => ServingCertificates?.Select() ?? Certificates.Serving,
                     ClientCertificateMode = ClientCertificateMode.AllowCertificate,
 
                     // Trust is decided per request by the authenticator, so a bad certificate gets a 401 Status.
@@ -179,9 +189,13 @@ public sealed class ApiServerHost : IAsyncDisposable
         ServiceAccountAuthenticator = new ServiceAccountTokenAuthenticator(ServiceAccountKeys, saSettings, _boundObjects, _options.Clock);
         var tokenFile = _options.Tokens;
         var saAuthenticator = ServiceAccountAuthenticator;
-        resources.TokenReviewer = async (token, cancel) => tokenFile.Find(token) is { } u ? TokenValidation.Ok(u) : await saAuthenticator.ValidateAsync(token, cancel).ConfigureAwait(false);
+        var bootstrapTokens = new Skiff.ApiServer.Authentication.BootstrapTokens.BootstrapTokenAuthenticator(_boundObjects, _options.Clock);
+        resources.TokenReviewer = async (token, cancel) => tokenFile.Find(token) is { } u ? TokenValidation.Ok(u)
+            : await bootstrapTokens.AuthenticateTokenAsync(token, cancel).ConfigureAwait(false) is { } b ? TokenValidation.Ok(b)
+            : await saAuthenticator.ValidateAsync(token, cancel).ConfigureAwait(false);
         var requestHeader = _options.RequestHeader is { } rh ? new RequestHeaderAuthenticator(rh, Certificates.FrontProxyCa) : null;
-        var authenticator = new Authenticator(Certificates, _options.Tokens, _options.ClientCas, ServiceAccountAuthenticator, requestHeader);
+        var authenticator = new Authenticator(Certificates, _options.Tokens, _options.ClientCas,
+            new TokenAuthenticatorUnion([bootstrapTokens, ServiceAccountAuthenticator]), requestHeader);
         await Skiff.ApiServer.Aggregation.ExtensionApiServerAuthentication.PublishAsync(Registry, resources,
             Skiff.ApiServer.Aggregation.ExtensionApiServerAuthentication.Data(Certificates, _options.ClientCas, requestHeader), ct).ConfigureAwait(false);
         if (Registry.Find("apiregistration.k8s.io", "v1", "apiservices") is not null)

@@ -25,6 +25,12 @@ public sealed record ClientConfig
     /// <summary>The client certificate with its private key, for mutual TLS.</summary>
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>
+    /// When set, called at every TLS handshake for the client certificate to present (a kubelet's rotating client
+    /// certificate, upstream's dynamic <c>GetClientCertificate</c>); takes precedence over <see cref="ClientCertificate"/>.
+    /// </summary>
+    public Func<X509Certificate2?>? ClientCertificateProvider { get; init; }
+
     /// <summary>The CAs that may sign the server's certificate; when null the system trust store is used.</summary>
     public X509Certificate2Collection? CertificateAuthorities { get; init; }
 

@@ -31,7 +31,11 @@ internal static class HttpTransport
     private static SocketsHttpHandler CreateSocketsHandler(ClientConfig config)
     {
         var ssl = new SslClientAuthenticationOptions();
-        if (config.ClientCertificate is { } cert)
+        if (config.ClientCertificateProvider is { } provider)
+        {
+            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => provider()!;
+        }
+        else if (config.ClientCertificate is { } cert)
         {
             ssl.ClientCertificates = new X509CertificateCollection { cert };
         }

@@ -58,6 +58,9 @@ public sealed partial class ControllerManager : IDisposable
             RootCaBundle = options.RootCaBundle,
             StorageDirectory = options.StorageDirectory,
             ServiceAccountPrivateKey = options.ServiceAccountPrivateKey,
+            ClusterSigningCertificate = options.ClusterSigningCertificate,
+            ClusterSigningKey = options.ClusterSigningKey,
+            ClusterSigningDuration = options.ClusterSigningDuration,
             LoggerFactory = loggers,
         };
         foreach (var controller in Enabled)

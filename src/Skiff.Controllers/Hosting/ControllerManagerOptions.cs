@@ -39,6 +39,15 @@ public sealed record ControllerManagerOptions
     /// <summary>Where the local-path provisioner keeps its volumes (see <see cref="ControllerContext.StorageDirectory"/>).</summary>
     public string? StorageDirectory { get; init; }
 
+    /// <summary>The CA certificate (PEM) csrsigning signs with; null: csrsigning does not run.</summary>
+    public string? ClusterSigningCertificate { get; init; }
+
+    /// <summary>The signing CA's private key (PEM).</summary>
+    public string? ClusterSigningKey { get; init; }
+
+    /// <summary>The longest validity csrsigning issues (upstream <c>--cluster-signing-duration</c>).</summary>
+    public TimeSpan ClusterSigningDuration { get; init; } = TimeSpan.FromDays(365);
+
     public ILoggerFactory? LoggerFactory { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

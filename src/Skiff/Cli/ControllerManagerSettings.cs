@@ -25,6 +25,15 @@ internal sealed record ControllerManagerSettings
     /// <summary><c>--service-account-private-key-file</c>: signs legacy token Secrets (the <c>serviceaccount-token</c> controller).</summary>
     public string? ServiceAccountPrivateKeyFile { get; init; }
 
+    /// <summary><c>--cluster-signing-cert-file</c>: the CA csrsigning signs with.</summary>
+    public string? ClusterSigningCertFile { get; init; }
+
+    /// <summary><c>--cluster-signing-key-file</c>: its private key.</summary>
+    public string? ClusterSigningKeyFile { get; init; }
+
+    /// <summary><c>--cluster-signing-duration</c>: the longest validity signed.</summary>
+    public TimeSpan ClusterSigningDuration { get; init; } = TimeSpan.FromDays(365);
+
     public float Qps { get; init; } = 20;
 
     public int Burst { get; init; } = 30;

@@ -6,6 +6,12 @@ internal sealed record KubeletSettings
     /// <summary>The kubeconfig to connect with; null: <c>$KUBECONFIG</c>, then <c>~/.kube/config</c>, then in-cluster.</summary>
     public string? Kubeconfig { get; init; }
 
+    /// <summary>
+    /// <c>--bootstrap-kubeconfig</c>: bootstrap credentials (a bootstrap token) used to obtain a client certificate
+    /// through a CSR when <see cref="Kubeconfig"/> holds no valid one; the kubeconfig is then written.
+    /// </summary>
+    public string? BootstrapKubeconfig { get; init; }
+
     /// <summary>Run hollow nodes (no containers) instead of a real kubelet.</summary>
     public bool Hollow { get; init; }
 

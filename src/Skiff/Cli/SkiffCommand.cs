@@ -219,9 +219,13 @@ internal static class SkiffCommand
         var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 30 };
         var verbosity = VerbosityOption();
         var saKey = new Option<string?>("--service-account-private-key-file") { Description = "PEM RSA private key that signs legacy service-account token Secrets (serviceaccount-token runs only with it).", HelpName = "FILE" };
+        var signingCert = new Option<string?>("--cluster-signing-cert-file") { Description = "PEM CA certificate csrsigning signs CSRs with (csrsigning runs only with it and the key).", HelpName = "FILE" };
+        var signingKey = new Option<string?>("--cluster-signing-key-file") { Description = "PEM private key of --cluster-signing-cert-file.", HelpName = "FILE" };
+        var signingDuration = Duration("--cluster-signing-duration", "The longest validity of signed certificates.", TimeSpan.FromDays(365));
         var command = new Command("controller-manager", "Run the controller manager against an API server (upstream's kube-controller-manager).")
         {
             kubeconfig, leaderElect, leaseDuration, renewDeadline, retryPeriod, controllers, metricsPort, rootCa, qps, burst, verbosity, saKey,
+            signingCert, signingKey, signingDuration,
         };
         command.Validators.Add(r =>
         {
@@ -247,6 +251,9 @@ internal static class SkiffCommand
             MetricsPort = r.GetValue(metricsPort),
             RootCaFile = r.GetValue(rootCa) is { } c ? Path.GetFullPath(c) : null,
             ServiceAccountPrivateKeyFile = r.GetValue(saKey) is { } sk ? Path.GetFullPath(sk) : null,
+            ClusterSigningCertFile = r.GetValue(signingCert) is { } sc ? Path.GetFullPath(sc) : null,
+            ClusterSigningKeyFile = r.GetValue(signingKey) is { } skf ? Path.GetFullPath(skf) : null,
+            ClusterSigningDuration = ValueOf(r.CommandResult, signingDuration),
             Qps = r.GetValue(qps),
             Burst = r.GetValue(burst),
             Verbosity = r.GetValue(verbosity),
@@ -342,9 +349,15 @@ internal static class SkiffCommand
         var clusterDomain = DnsCommand.DomainOption();
         var kubeletPort = new Option<int>("--port") { Description = "The kubelet's port, published in the Node's daemonEndpoints.", HelpName = "N", DefaultValueFactory = _ => 10250 };
         var verbosity = VerbosityOption();
+        var bootstrapKubeconfig = new Option<string?>("--bootstrap-kubeconfig")
+        {
+            Description = "Kubeconfig with bootstrap credentials: when --kubeconfig holds no valid certificate, request one through a CSR and write --kubeconfig.",
+            HelpName = "FILE",
+        };
         var command = new Command("kubelet", "Run the kubelet against an API server: the real one on containerd, or hollow nodes (--hollow).")
         {
             kubeconfig, hollow, nodes, prefix, first, nodeName, criEndpoint, rootDir, podCidr, clusterDns, clusterDomain, kubeletPort, qps, burst, verbosity,
+            bootstrapKubeconfig,
         };
         command.Validators.Add(r =>
         {
@@ -365,6 +378,7 @@ internal static class SkiffCommand
         });
         command.SetAction((r, ct) => run(new KubeletSettings
         {
+            BootstrapKubeconfig = r.GetValue(bootstrapKubeconfig) is { } bk ? Path.GetFullPath(bk) : null,
             Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
             Hollow = r.GetValue(hollow),
             Nodes = r.GetValue(nodes),

@@ -82,6 +82,10 @@ internal static partial class ComponentHost
                     StorageDirectory = Path.Combine(settings.DataDirectory, "storage"),
                     ServiceAccountPrivateKey = File.ReadAllText(settings.ServiceAccountTokens.SigningKeyFile
                         ?? Path.Combine(settings.DataDirectory, "pki", Skiff.ApiServer.Authentication.ServiceAccounts.ServiceAccountKeys.DefaultKeyFile)),
+
+                    // csrsigning signs with the cluster CA, as kubeadm passes ca.crt/ca.key to the controller manager.
+                    ClusterSigningCertificate = File.ReadAllText(Path.Combine(settings.DataDirectory, "pki", "ca.crt")),
+                    ClusterSigningKey = File.ReadAllText(Path.Combine(settings.DataDirectory, "pki", "ca.key")),
                 },
                 sp.GetRequiredService<IHostApplicationLifetime>(),
                 sp.GetRequiredService<ExitCode>(),
@@ -178,6 +182,9 @@ internal static partial class ComponentHost
                 RootCaBundle = rootCa,
                 Controllers = settings.Controllers,
                 ServiceAccountPrivateKey = settings.ServiceAccountPrivateKeyFile is { } keyFile ? File.ReadAllText(keyFile) : null,
+                ClusterSigningCertificate = settings.ClusterSigningCertFile is { } scf ? File.ReadAllText(scf) : null,
+                ClusterSigningKey = settings.ClusterSigningKeyFile is { } skf ? File.ReadAllText(skf) : null,
+                ClusterSigningDuration = settings.ClusterSigningDuration,
                 LeaderElect = settings.LeaderElect,
                 LeaseDuration = settings.LeaseDuration,
                 RenewDeadline = settings.RenewDeadline,
@@ -217,7 +224,7 @@ internal static partial class ComponentHost
         {
             var nodeName = settings.NodeName ?? HostFacts.DefaultNodeName();
             AddComponent(builder.Services, sp => new KubeletComponent(
-                (_, _) => Task.FromResult(LoadClient(settings.Kubeconfig) with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity }),
+                KubeletConnect(settings, nodeName, sp.GetRequiredService<ILoggerFactory>(), out var clientCertificates),
                 settings.ContainerRuntimeEndpoint,
                 settings.RootDirectory,
                 new KubeletOptions
@@ -230,7 +237,8 @@ internal static partial class ComponentHost
                     Port = settings.Port,
                     ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                 },
-                sp.GetRequiredService<ILoggerFactory>()));
+                sp.GetRequiredService<ILoggerFactory>(),
+                clientCertificates));
             return RunAsync(builder, _ => Console.WriteLine($"The kubelet of node {nodeName} is running. Press Ctrl-C to stop it."), ct);
         }
 
@@ -308,6 +316,28 @@ internal static partial class ComponentHost
         ClusterDomain = dns.ClusterDomain,
         ServiceIp = dns.ClusterDns,
     };
+
+    /// <summary>
+    /// How <c>skiff kubelet</c> connects: with <c>--kubeconfig</c>, or, given <c>--bootstrap-kubeconfig</c>, through TLS
+    /// bootstrap (<see cref="Skiff.Kubelet.Certificates.KubeletClientCertificateManager"/>, which also rotates the
+    /// certificate; the kubeconfig defaults to <c>ROOT_DIR/kubeconfig</c>).
+    /// </summary>
+    private static Func<string, CancellationToken, Task<ClientConfig>> KubeletConnect(KubeletSettings settings, string nodeName, ILoggerFactory loggers,
+        out Skiff.Kubelet.Certificates.KubeletClientCertificateManager? certificates)
+    {
+        if (settings.BootstrapKubeconfig is not { } bootstrapPath)
+        {
+            certificates = null;
+            return (_, _) => Task.FromResult(LoadClient(settings.Kubeconfig) with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity });
+        }
+
+        var manager = new Skiff.Kubelet.Certificates.KubeletClientCertificateManager(nodeName, Path.Combine(settings.RootDirectory, "pki"), TimeProvider.System,
+            loggers.CreateLogger("Skiff.Kubelet.Certificates"));
+        certificates = manager;
+        var kubeconfig = settings.Kubeconfig ?? Path.Combine(settings.RootDirectory, "kubeconfig");
+        return async (_, ct) => await manager.BootstrapAsync(LoadClient(bootstrapPath), kubeconfig, ct).ConfigureAwait(false)
+            with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity };
+    }
 
     private static ClientConfig LoadClient(string? kubeconfig)
     {

@@ -27,7 +27,8 @@ internal sealed partial class KubeletComponent(
     string? endpoint,
     string dataDirectory,
     KubeletOptions options,
-    ILoggerFactory loggers) : Component("kubelet", loggers.CreateLogger("Skiff.Kubelet"))
+    ILoggerFactory loggers,
+    Skiff.Kubelet.Certificates.KubeletClientCertificateManager? clientCertificates = null) : Component("kubelet", loggers.CreateLogger("Skiff.Kubelet"))
 {
     /// <summary>How long pods get to stop when the process shuts down (within the host's grace for a component).</summary>
     public static TimeSpan ShutdownBudget { get; } = TimeSpan.FromSeconds(6);
@@ -36,6 +37,8 @@ internal sealed partial class KubeletComponent(
     private RealKubelet? _kubelet;
     private KubeletServer? _server;
     private Clientset? _client;
+    private CancellationTokenSource? _rotationStop;
+    private Task _rotation = Task.CompletedTask;
 
     /// <summary>The running kubelet (after start).</summary>
     public RealKubelet Kubelet => _kubelet ?? throw new InvalidOperationException("the kubelet has not started");
@@ -44,6 +47,15 @@ internal sealed partial class KubeletComponent(
     {
         try
         {
+            // Connect first: a bootstrapping kubelet (--bootstrap-kubeconfig) gets its identity through a CSR before
+            // anything else, as upstream's kubelet does before it touches the runtime.
+            _client = new Clientset(await connect(options.NodeName, ct).ConfigureAwait(false));
+            if (clientCertificates is not null)
+            {
+                _rotationStop = new CancellationTokenSource();
+                _rotation = clientCertificates.RunRotationAsync(_client, _rotationStop.Token);
+            }
+
             _containerd = endpoint is not null
                 ? await ContainerdSupervisor.AttachAsync(endpoint, Logger, ct).ConfigureAwait(false)
                 : await ContainerdSupervisor.StartAsync(new ContainerdConfig { Directory = Path.Combine(dataDirectory, "containerd") }, Logger, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
@@ -58,12 +70,12 @@ internal sealed partial class KubeletComponent(
                 }
             }
 
-            _client = new Clientset(await connect(options.NodeName, ct).ConfigureAwait(false));
             _kubelet = await RealKubelet.StartAsync(_client, _containerd.Endpoint, _containerd.Owned ? _containerd.Config.CniConfDirectory : null,
                 options with { LoggerFactory = loggers }, null, null, ct).ConfigureAwait(false);
             await StartServerAsync(ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or TimeoutException or Grpc.Core.RpcException or HttpRequestException or Skiff.Client.Rest.KubernetesApiException)
+        catch (Exception e) when (e is IOException or TimeoutException or Grpc.Core.RpcException or HttpRequestException or Skiff.Client.Rest.KubernetesApiException
+            or InvalidOperationException)
         {
             await StopCoreAsync(CancellationToken.None).ConfigureAwait(false);
             throw new ComponentStartException($"cannot start the kubelet: {e.Message}", e);
@@ -106,6 +118,21 @@ internal sealed partial class KubeletComponent(
 
     protected override async Task StopCoreAsync(CancellationToken ct)
     {
+        if (_rotationStop is not null)
+        {
+            await _rotationStop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await _rotation.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _rotationStop.Dispose();
+            _rotationStop = null;
+        }
+
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);

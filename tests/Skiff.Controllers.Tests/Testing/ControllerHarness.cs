@@ -79,6 +79,8 @@ public sealed class ControllerHarness : IAsyncDisposable
             Discovery = new DiscoveryClient(h._controllerRest),
             RootCaBundle = cp.Host.Certificates.Ca.ExportCertificatePem(),
             ServiceAccountPrivateKey = File.ReadAllText(Path.Combine(cp.DataDirectory, "pki", "sa.key")),
+            ClusterSigningCertificate = File.ReadAllText(Path.Combine(cp.DataDirectory, "pki", "ca.crt")),
+            ClusterSigningKey = File.ReadAllText(Path.Combine(cp.DataDirectory, "pki", "ca.key")),
         };
         foreach (var c in controllers)
         {

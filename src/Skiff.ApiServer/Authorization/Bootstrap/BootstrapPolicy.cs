@@ -40,6 +40,18 @@ public static class BootstrapPolicy
     /// <summary>The NetworkPolicy enforcer's role (bound to the user <c>system:skiff-network-policy</c>).</summary>
     public const string NetworkPolicyRole = "skiff:network-policy";
 
+    /// <summary>The group of every bootstrap-token user (upstream's <c>system:bootstrappers</c>).</summary>
+    public const string BootstrappersGroup = "system:bootstrappers";
+
+    /// <summary>Binds <see cref="BootstrappersGroup"/> to <c>system:node-bootstrapper</c> (kubeadm's <c>kubeadm:kubelet-bootstrap</c>).</summary>
+    public const string KubeletBootstrapBinding = "skiff:kubelet-bootstrap";
+
+    /// <summary>Lets bootstrappers' kubelet client CSRs be auto-approved (kubeadm's <c>kubeadm:node-autoapprove-bootstrap</c>).</summary>
+    public const string NodeAutoApproveBootstrapBinding = "skiff:node-autoapprove-bootstrap";
+
+    /// <summary>Lets nodes' renewal CSRs be auto-approved (kubeadm's <c>kubeadm:node-autoapprove-certificate-rotation</c>).</summary>
+    public const string NodeAutoApproveRotationBinding = "skiff:node-autoapprove-certificate-rotation";
+
     private const string ReadWrite = "get,list,watch,create,update,patch,delete,deletecollection";
     private const string Read = "get,list,watch";
     private const string Write = "create,delete,deletecollection,patch,update";
@@ -336,6 +348,12 @@ public static class BootstrapPolicy
             ClusterBinding(KubeDnsRole, User("system:kube-dns")),
             ClusterBinding(NetworkPolicyRole, User("system:skiff-network-policy")),
             ClusterBinding("system:service-account-issuer-discovery", Group("system:serviceaccounts")),
+
+            // Skiff, as kubeadm's TLS-bootstrap bindings: bootstrap-token users (group system:bootstrappers) may submit
+            // kubelet client CSRs that csrapproving approves; nodes may renew their own client certificates.
+            new(KubeletBootstrapBinding, "", "ClusterRole", "system:node-bootstrapper", [Group(BootstrappersGroup)]),
+            new(NodeAutoApproveBootstrapBinding, "", "ClusterRole", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", [Group(BootstrappersGroup)]),
+            new(NodeAutoApproveRotationBinding, "", "ClusterRole", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [Group("system:nodes")]),
             new("system::extension-apiserver-authentication-reader", "kube-system", "Role", "extension-apiserver-authentication-reader",
                 [User("system:kube-controller-manager"), User("system:kube-scheduler")]),
             new("system::leader-locking-kube-controller-manager", "kube-system", "Role", "system::leader-locking-kube-controller-manager",

@@ -25,19 +25,50 @@ public sealed class CertificateSigningRequestStrategy : ResourceStrategy
     /// <inheritdoc/>
     public override IReadOnlyDictionary<string, Func<JsonObject, string?>> SelectableFields => Fields;
 
-    /// <inheritdoc/>
-    public override IEnumerable<FieldError> ValidateCreate(JsonObject obj)
+    /// <summary>Upstream does not care what a request is called (kubelets use base64url digests): any path segment.</summary>
+    public override IReadOnlyList<string> ValidateName(string name, bool prefix) => Rules.PathSegmentName(name);
+
+    /// <summary>
+    /// Upstream's <c>csrStrategy.PrepareForCreate</c>: the status is cleared and the requesting user (name, uid,
+    /// groups, extra) is recorded in the spec, whatever the client sent. The server's own writes keep the spec.
+    /// </summary>
+    public override void PrepareForCreate(JsonObject obj)
     {
-        if (JsonPath.Str(obj, "spec", "request") is null or "")
+        base.PrepareForCreate(obj);
+        if (Authorization.RequestAuthorization.Current?.User is not { } user || obj["spec"] is not JsonObject spec)
         {
-            yield return FieldError.Required("spec.request");
+            return;
         }
 
-        if (JsonPath.Str(obj, "spec", "signerName") is null or "")
+        spec["username"] = user.Name;
+        if (user.Uid is { Length: > 0 } uid)
         {
-            yield return FieldError.Required("spec.signerName");
+            spec["uid"] = uid;
+        }
+        else
+        {
+            spec.Remove("uid");
+        }
+
+        spec["groups"] = new JsonArray([.. user.Groups.Select(g => (JsonNode)JsonValue.Create(g))]);
+        if (user.Extra.Count > 0)
+        {
+            var extra = new JsonObject();
+            foreach (var (k, v) in user.Extra)
+            {
+                extra[k] = new JsonArray([.. v.Select(x => (JsonNode)JsonValue.Create(x))]);
+            }
+
+            spec["extra"] = extra;
+        }
+        else
+        {
+            spec.Remove("extra");
         }
     }
+
+    /// <inheritdoc/>
+    public override IEnumerable<FieldError> ValidateCreate(JsonObject obj) => CertificateSigningRequestValidation.ValidateSpec(obj);
 
     /// <inheritdoc/>
     public override IEnumerable<FieldError> ValidateUpdate(JsonObject newObj, JsonObject oldObj) =>
