@@ -1,3 +1,4 @@
+using Skiff.ApiServer.Endpoints.Subresources;
 using Skiff.ApiServer.Registry.ApiExtensions;
 using Skiff.ApiServer.Registry.Apps;
 using Skiff.ApiServer.Registry.Autoscaling;
@@ -55,7 +56,7 @@ public static class BuiltInResources
         yield return R("", "v1", "limitranges", "limitrange", "LimitRange", true, LimitRangeStrategy.Instance, shortNames: ["limits"]);
         yield return R("", "v1", "namespaces", "namespace", "Namespace", false, NamespaceStrategy.Instance, shortNames: ["ns"],
             verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
-            subresources: [new("finalize", "", "v1", "Namespace", ["update"]), Status("", "v1", "Namespace")]);
+            subresources: [new("finalize", "", "v1", "Namespace", ["update"]) { Handler = ObjectSubresourceHandler.UpdateOnly }, Status("", "v1", "Namespace")]);
         yield return R("", "v1", "nodes", "node", "Node", false, NodeStrategy.Instance, shortNames: ["no"],
             subresources: [new("proxy", "", "v1", "NodeProxyOptions", ProxyVerbs), Status("", "v1", "Node")]);
         yield return R("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, PersistentVolumeClaimStrategy.Instance,
@@ -67,7 +68,7 @@ public static class BuiltInResources
             [
                 new("attach", "", "v1", "PodAttachOptions", ["create", "get"]),
                 new("binding", "", "v1", "Binding", ["create"]),
-                new("ephemeralcontainers", "", "v1", "Pod", StatusVerbs),
+                new("ephemeralcontainers", "", "v1", "Pod", StatusVerbs) { Handler = ObjectSubresourceHandler.Instance },
                 new("eviction", "policy", "v1", "Eviction", ["create"]),
                 new("exec", "", "v1", "PodExecOptions", ["create", "get"]),
                 new("log", "", "v1", "Pod", ["get"]),
@@ -121,7 +122,7 @@ public static class BuiltInResources
         yield return R("batch", "v1", "jobs", "job", "Job", true, JobStrategy.Instance, categories: All, subresources: [Status("batch", "v1", "Job")]);
         yield return R("certificates.k8s.io", "v1", "certificatesigningrequests", "certificatesigningrequest", "CertificateSigningRequest", false,
             CertificateSigningRequestStrategy.Instance, shortNames: ["csr"],
-            subresources: [new("approval", "certificates.k8s.io", "v1", "CertificateSigningRequest", StatusVerbs), Status("certificates.k8s.io", "v1", "CertificateSigningRequest")]);
+            subresources: [new("approval", "certificates.k8s.io", "v1", "CertificateSigningRequest", StatusVerbs) { Handler = ObjectSubresourceHandler.Instance }, Status("certificates.k8s.io", "v1", "CertificateSigningRequest")]);
         yield return R("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, LeaseStrategy.Instance);
         yield return R("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, EndpointSliceStrategy.Instance);
         yield return R("events.k8s.io", "v1", "events", "event", "Event", true, Events.EventStrategy.Instance, shortNames: ["ev"]) with { StorageGroupVersion = "v1" };
@@ -149,9 +150,10 @@ public static class BuiltInResources
             subresources: [Status("apiregistration.k8s.io", "v1", "APIService")]);
     }
 
-    private static SubresourceDescriptor Scale { get; } = new("scale", "autoscaling", "v1", "Scale", StatusVerbs);
+    private static SubresourceDescriptor Scale { get; } = new("scale", "autoscaling", "v1", "Scale", StatusVerbs) { Handler = ScaleSubresourceHandler.Instance };
 
-    private static SubresourceDescriptor Status(string group, string version, string kind) => new("status", group, version, kind, StatusVerbs);
+    private static SubresourceDescriptor Status(string group, string version, string kind) =>
+        new("status", group, version, kind, StatusVerbs) { Handler = ObjectSubresourceHandler.Instance };
 
     private static ResourceDescriptor R(
         string group,
