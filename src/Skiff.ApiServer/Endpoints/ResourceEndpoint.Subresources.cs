@@ -1,14 +1,24 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Skiff.Api.Errors;
 using Skiff.ApiServer.Admission;
+using Skiff.ApiServer.Authentication.ServiceAccounts;
 using Skiff.ApiServer.Endpoints.Subresources;
 using Skiff.ApiServer.Hosting;
 using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Store;
 
 namespace Skiff.ApiServer.Endpoints;
 
 /// <summary>What the endpoint offers the <see cref="ISubresourceHandler"/>s it routes to.</summary>
 internal sealed partial class ResourceEndpoint
 {
+    /// <summary>Signs the tokens of <c>serviceaccounts/NAME/token</c> (<see cref="TokenRequestHandler"/>); null = TokenRequest answers 404.</summary>
+    public TokenIssuer? ServiceAccountTokenIssuer { get; set; }
+
+    /// <summary>Authenticates the token of a TokenReview (<see cref="TokenReviewHandler"/>); null = every review fails.</summary>
+    public Func<string, CancellationToken, Task<TokenValidation>>? TokenReviewer { get; set; }
+
     /// <summary>The served resources.</summary>
     internal ResourceRegistry Registry => _registry;
 
@@ -44,4 +54,23 @@ internal sealed partial class ResourceEndpoint
     /// </summary>
     internal Task AdmitAsync(SubresourceCall call, AdmissionOperation operation, string kind, JsonObject? obj, CancellationToken ct) =>
         AdmitDirectAsync(call.Http, call.Resource, call.Namespace, call.Name, call.SubresourceName, operation, kind, obj, call.User, ct);
+
+    /// <summary>The pods store (binding, eviction, log and the streaming verbs read or write pods).</summary>
+    internal GenericStore PodsStore() =>
+        StoreFor(_registry.Find("", "v1", "pods") ?? throw StatusErrors.InternalError("pods are not served"));
+
+    /// <summary>Whether the request asks for <c>dryRun=All</c>.</summary>
+    internal static bool QueryDryRun(HttpContext ctx) => ctx.Request.Query["dryRun"].Contains("All");
+
+    /// <summary>The DeleteOptions of the query overlaid by <paramref name="body"/> (an eviction's deleteOptions).</summary>
+    internal static DeleteOptions DeleteOptionsOf(HttpContext ctx, JsonObject? body) => ParseDeleteOptions(ctx, body);
+
+    /// <summary>A <c>Status</c> of <c>Success</c>, the answer of binding and eviction.</summary>
+    internal static JsonObject SuccessStatus() => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Success",
+    };
 }

@@ -138,68 +138,42 @@ internal sealed partial class ResourceEndpoint
             return;
         }
 
-        await HandleLegacyAsync(ctx, info, d, ns, user, ct).ConfigureAwait(false);
-    }
+        if (sub is not null)
+        {
+            // Listed but served by nothing: as if it were not listed.
+            throw ServerErrors.PageNotFound();
+        }
 
-    private async Task HandleLegacyAsync(HttpContext ctx, RequestInfo info, ResourceDescriptor d, string ns, UserInfo user, CancellationToken ct)
-    {
         var store = StoreFor(d);
         var name = info.Name;
-        var isPod = d.Group.Length == 0 && d.Resource == "pods";
         switch (info.Verb)
         {
-            case "get" or "watch" when isPod && info.Subresource == "log":
-                await LogAsync(ctx, ns, name, ct).ConfigureAwait(false);
-                break;
-            case "get" or "watch" or "create" when isPod && info.Subresource is "exec" or "attach" or "portforward":
-                await AdmitConnectAsync(ctx, d, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
-                await ConnectAsync(ctx, ns, name, info.Subresource, ct).ConfigureAwait(false);
-                break;
-            case not "list" and not "deletecollection" when info.Subresource == "proxy":
-                await AdmitConnectAsync(ctx, d, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
-                await ProxyAsync(ctx, d, ns, name, info.Rest, ct).ConfigureAwait(false);
-                break;
-            case "get" when info.Subresource.Length == 0:
+            case "get":
                 await GetAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
             case "list":
                 await ListAsync(ctx, store, ns, ct).ConfigureAwait(false);
                 break;
-            case "watch" when info.Subresource.Length == 0:
+            case "watch":
                 await WatchAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
-            case "create" when IsTokenRequest(d, info):
-                await TokenRequestAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
-                break;
-            case "create" when IsReview(d) && info.Subresource.Length == 0:
-                await ReviewAsync(ctx, d, ns, user, ct).ConfigureAwait(false);
-                break;
-            case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "binding":
-                await BindAsync(ctx, d, ns, name, user, ct).ConfigureAwait(false);
-                break;
-            case "create" when d.Group.Length == 0 && d.Resource == "bindings" && info.Subresource.Length == 0:
-                await BindAsync(ctx, d, ns, "", user, ct).ConfigureAwait(false);
-                break;
-            case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "eviction":
-                await EvictAsync(ctx, d, ns, name, user, ct).ConfigureAwait(false);
-                break;
-            case "create" when info.Subresource.Length == 0:
+            case "create":
                 await CreateAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
-            case "update" when info.Subresource.Length == 0:
+            case "update":
                 await UpdateAsync(ctx, store, ns, name, "", user, ct).ConfigureAwait(false);
                 break;
-            case "patch" when info.Subresource.Length == 0:
+            case "patch":
                 await PatchAsync(ctx, store, ns, name, "", user, ct).ConfigureAwait(false);
                 break;
-            case "delete" when info.Subresource.Length == 0:
+            case "delete":
                 await DeleteAsync(ctx, store, ns, name, user, ct).ConfigureAwait(false);
                 break;
             case "deletecollection":
                 await DeleteCollectionAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
             default:
-                throw StatusErrors.MethodNotAllowed(d.Group, info.Subresource.Length > 0 ? $"{d.Resource}/{info.Subresource}" : d.Resource, info.Verb);
+                throw StatusErrors.MethodNotAllowed(d.Group, d.Resource, info.Verb);
         }
     }
 
