@@ -49,17 +49,4 @@ internal sealed partial class ResourceEndpoint
 
         await _admission.RunAsync(admission.Attributes(operation, obj, null, name), ct).ConfigureAwait(false);
     }
-
-    /// <summary>CONNECT admission of exec, attach, portforward and proxy (upstream admits the connect options).</summary>
-    internal Task AdmitConnectAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, string subresource, UserInfo user, CancellationToken ct)
-    {
-        var kind = subresource switch
-        {
-            "exec" => "PodExecOptions",
-            "attach" => "PodAttachOptions",
-            "portforward" => "PodPortForwardOptions",
-            _ => d.Kind == "Pod" ? "PodProxyOptions" : d.Kind == "Node" ? "NodeProxyOptions" : "ServiceProxyOptions",
-        };
-        return AdmitDirectAsync(ctx, d, ns, name, subresource, AdmissionOperation.Connect, kind, null, user, ct);
-    }
 }

@@ -19,7 +19,8 @@ namespace Skiff.ApiServer.Endpoints.Subresources;
 /// the route accepts but <see cref="Verbs"/> does not contain is 405 MethodNotAllowed naming <c>resource/subresource</c>.</item>
 /// <item>The handler owns everything else: decoding the body, validation (upstream-shaped Status errors, never a 500),
 /// admission (it runs the admission chain itself: <c>create</c> for binding and eviction, <c>connect</c> for
-/// exec/attach/portforward/proxy, the store's phases for writes) and the response.</item>
+/// exec/attach/portforward/proxy with the descriptor's <see cref="Registry.SubresourceDescriptor.Kind"/> as the options
+/// kind, the store's phases for writes) and the response.</item>
 /// </list>
 /// Handlers are stateless singletons shared by every descriptor and every API server; per-server state (the kubelet
 /// proxy, the token issuer) is reached through <see cref="SubresourceCall.Endpoint"/>.

@@ -1,4 +1,5 @@
 using Skiff.Api.Errors;
+using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Http;
 
 namespace Skiff.ApiServer.Endpoints.Subresources;
@@ -28,7 +29,7 @@ internal sealed class PodConnectHandler : ISubresourceHandler
     public async Task HandleAsync(SubresourceCall call, CancellationToken ct)
     {
         var (ctx, e, ns, name, subresource) = (call.Http, call.Endpoint, call.Namespace, call.Name, call.SubresourceName);
-        await e.AdmitConnectAsync(ctx, call.Resource, ns, name, subresource, call.User, ct).ConfigureAwait(false);
+        await e.AdmitAsync(call, AdmissionOperation.Connect, call.Subresource!.Kind, null, ct).ConfigureAwait(false);
         var pod = await e.PodsStore().GetAsync(ns, name, "", ct).ConfigureAwait(false);
         var container = subresource != "portforward" ? ResourceEndpoint.ChooseContainer(pod, name, QueryParameters.First(ctx.Request.Query, "container") ?? "") : "";
         var node = await e.RequireNodeAsync(pod, name, emptyLocationIsError: true, ct).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
 using Skiff.Api.Selectors;
 using Skiff.Api.Validation;
+using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Store;
 
 namespace Skiff.ApiServer.Endpoints.Subresources;
@@ -35,7 +36,7 @@ internal sealed class ProxyHandler : ISubresourceHandler
     public async Task HandleAsync(SubresourceCall call, CancellationToken ct)
     {
         var (ctx, e, d, ns, name, rest) = (call.Http, call.Endpoint, call.Resource, call.Namespace, call.Name, call.Info.Rest);
-        await e.AdmitConnectAsync(ctx, d, ns, name, call.SubresourceName, call.User, ct).ConfigureAwait(false);
+        await e.AdmitAsync(call, AdmissionOperation.Connect, call.Subresource!.Kind, null, ct).ConfigureAwait(false);
         var (scheme, target, port) = SplitSchemeNamePort(name);
         var obj = await call.Store.GetAsync(ns, target, "", ct).ConfigureAwait(false);
         var kubelet = false;
