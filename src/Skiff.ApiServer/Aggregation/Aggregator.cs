@@ -144,7 +144,10 @@ internal sealed class Aggregator : IAsyncDisposable
         {
             AggregationProxy.SetUserHeaders(ctx.Request, user);
             var url = new Uri(backend, (ctx.Request.PathBase + ctx.Request.Path).ToUriComponent() + ctx.Request.QueryString.ToUriComponent());
-            await _upgrader.UpgradeToAsync(ctx, url, presentCertificate: true, ct).ConfigureAwait(false);
+            // The upgrade dials its own connection; it checks the backend as plain requests do (caBundle, service name).
+            await _upgrader.UpgradeToAsync(ctx, url, presentCertificate: true,
+                (_, cert, chain, errors) => BackendTransports.Verify(info, cert as System.Security.Cryptography.X509Certificates.X509Certificate2, chain, errors),
+                info.ServerName ?? url.IdnHost, ct).ConfigureAwait(false);
             return true;
         }
 

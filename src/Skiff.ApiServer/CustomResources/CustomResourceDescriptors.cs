@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Skiff.ApiServer.Endpoints.Subresources;
 using Skiff.ApiServer.Registry;
 
 namespace Skiff.ApiServer.CustomResources;
@@ -36,12 +37,12 @@ public static class CustomResourceDescriptors
             var subresources = new List<SubresourceDescriptor>();
             if (strategy.HasStatusSubresource)
             {
-                subresources.Add(new SubresourceDescriptor("status", group, version, kind, SubresourceVerbs));
+                subresources.Add(new SubresourceDescriptor("status", group, version, kind, SubresourceVerbs) { Handler = ObjectSubresourceHandler.Instance });
             }
 
             if (strategy.HasScale)
             {
-                subresources.Add(new SubresourceDescriptor("scale", "autoscaling", "v1", "Scale", SubresourceVerbs));
+                subresources.Add(new SubresourceDescriptor("scale", "autoscaling", "v1", "Scale", SubresourceVerbs) { Handler = ScaleSubresourceHandler.Instance });
             }
 
             result.Add(new ResourceDescriptor

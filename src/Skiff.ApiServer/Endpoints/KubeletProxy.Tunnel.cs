@@ -42,7 +42,7 @@ internal sealed partial class KubeletProxy
 
         var offered = TunnelProtocols(ctx.Request).ToList();
         using var tcp = new TcpClient { NoDelay = true };
-        var ssl = await DialAsync(tcp, url, presentCertificate: true, ct).ConfigureAwait(false);
+        var ssl = await DialAsync(tcp, url, presentCertificate: true, verify: null, serverName: null, ct).ConfigureAwait(false);
         await using (ssl.ConfigureAwait(false))
         {
             var head = new StringBuilder()

@@ -101,7 +101,16 @@ internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertific
     /// <see cref="UpgradeAsync"/> to any backend: plain TCP for <c>http</c>, TLS (unverified, as upstream's proxy
     /// transport) for <c>https</c>, with the kubelet-client certificate only when <paramref name="presentCertificate"/>.
     /// </summary>
-    public async Task UpgradeToAsync(HttpContext ctx, Uri url, bool presentCertificate, CancellationToken ct)
+    public Task UpgradeToAsync(HttpContext ctx, Uri url, bool presentCertificate, CancellationToken ct) =>
+        UpgradeToAsync(ctx, url, presentCertificate, null, null, ct);
+
+    /// <summary>
+    /// <see cref="UpgradeAsync"/> to any backend, its TLS certificate checked by <paramref name="verify"/> for
+    /// <paramref name="serverName"/> (null: not verified, for the URL's host; the aggregator passes the APIService's
+    /// caBundle check and <c>service.namespace.svc</c>).
+    /// </summary>
+    public async Task UpgradeToAsync(HttpContext ctx, Uri url, bool presentCertificate, RemoteCertificateValidationCallback? verify, string? serverName,
+        CancellationToken ct)
     {
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is null || !upgrade.IsUpgradableRequest)
@@ -110,7 +119,7 @@ internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertific
         }
 
         using var tcp = new TcpClient { NoDelay = true };
-        var ssl = await DialAsync(tcp, url, presentCertificate, ct).ConfigureAwait(false);
+        var ssl = await DialAsync(tcp, url, presentCertificate, verify, serverName, ct).ConfigureAwait(false);
         await using (ssl.ConfigureAwait(false))
         {
             await ssl.WriteAsync(RequestHead(ctx.Request, url), ct).ConfigureAwait(false);
@@ -154,8 +163,9 @@ internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertific
         }
     }
 
-    /// <summary>A TLS connection to the kubelet at <paramref name="url"/> with the kubelet-client certificate.</summary>
-    private async Task<Stream> DialAsync(TcpClient tcp, Uri url, bool presentCertificate, CancellationToken ct)
+    /// <summary>A connection to <paramref name="url"/>: plain for http, else TLS (with the client certificate when asked, verified by <paramref name="verify"/> when given).</summary>
+    private async Task<Stream> DialAsync(TcpClient tcp, Uri url, bool presentCertificate, RemoteCertificateValidationCallback? verify, string? serverName,
+        CancellationToken ct)
     {
         try
         {
@@ -168,10 +178,10 @@ internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertific
             var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
-                TargetHost = url.IdnHost,
+                TargetHost = serverName ?? url.IdnHost,
                 ClientCertificates = presentCertificate ? [_certificate.Value] : null,
                 ApplicationProtocols = [SslApplicationProtocol.Http11],
-                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                RemoteCertificateValidationCallback = verify ?? ((_, _, _, _) => true),
             }, ct).ConfigureAwait(false);
             return ssl;
         }

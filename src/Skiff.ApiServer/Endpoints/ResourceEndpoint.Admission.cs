@@ -39,7 +39,7 @@ internal sealed partial class ResourceEndpoint
     /// Runs both admission phases for a request no store writes as such: a subresource create (binding, eviction)
     /// or a connect (exec, attach, portforward, proxy).
     /// </summary>
-    private async Task AdmitDirectAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, string subresource, AdmissionOperation operation,
+    internal async Task AdmitDirectAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, string subresource, AdmissionOperation operation,
         string kind, JsonObject? obj, UserInfo? user, CancellationToken ct)
     {
         if (AdmissionFor(ctx, d, ns, subresource, user, QueryDryRun(ctx), kind) is not { } admission || !_admission.Handles(operation))
@@ -48,18 +48,5 @@ internal sealed partial class ResourceEndpoint
         }
 
         await _admission.RunAsync(admission.Attributes(operation, obj, null, name), ct).ConfigureAwait(false);
-    }
-
-    /// <summary>CONNECT admission of exec, attach, portforward and proxy (upstream admits the connect options).</summary>
-    private Task AdmitConnectAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, string subresource, UserInfo user, CancellationToken ct)
-    {
-        var kind = subresource switch
-        {
-            "exec" => "PodExecOptions",
-            "attach" => "PodAttachOptions",
-            "portforward" => "PodPortForwardOptions",
-            _ => d.Kind == "Pod" ? "PodProxyOptions" : d.Kind == "Node" ? "NodeProxyOptions" : "ServiceProxyOptions",
-        };
-        return AdmitDirectAsync(ctx, d, ns, name, subresource, AdmissionOperation.Connect, kind, null, user, ct);
     }
 }

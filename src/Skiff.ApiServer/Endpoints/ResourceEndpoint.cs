@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
+using Skiff.ApiServer.Endpoints.Subresources;
 using Skiff.ApiServer.Hosting;
 using Skiff.ApiServer.Http;
 using Skiff.Api.Selectors;
@@ -83,21 +84,26 @@ internal sealed partial class ResourceEndpoint
         }
     }
 
+    /// <summary>
+    /// Serves one resource request: a subresource, or a virtual resource, through its descriptor's
+    /// <see cref="ISubresourceHandler"/>; a stored resource's own verbs through its <see cref="GenericStore"/>.
+    /// </summary>
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, UserInfo user, CancellationToken ct)
     {
         var d = _registry.Find(info.Group, info.Version, info.Resource) ?? throw ServerErrors.PageNotFound();
-        var store = StoreFor(d);
         var ns = d.Namespaced ? info.Namespace : "";
         if (!d.Namespaced && info.Resource != "namespaces" && info.Namespace.Length > 0)
         {
             throw ServerErrors.PageNotFound();
         }
 
+        SubresourceDescriptor? sub = null;
+        ISubresourceHandler? handler;
         if (info.Subresource.Length > 0)
         {
             // A subresource is its own route upstream: an unknown one is 404, a verb it does not register is the
             // router's 405. It never falls through to the parent's handlers.
-            var sub = d.Subresources.FirstOrDefault(s => s.Name == info.Subresource);
+            sub = d.Subresources.FirstOrDefault(s => s.Name == info.Subresource);
             if (sub is null)
             {
                 throw ServerErrors.PageNotFound();
@@ -107,77 +113,67 @@ internal sealed partial class ResourceEndpoint
             {
                 throw ServerErrors.MethodNotAllowedOnRoute();
             }
+
+            handler = sub.Handler;
         }
         else if (!d.Verbs.Contains(info.Verb))
         {
             throw StatusErrors.MethodNotAllowed(d.Group, d.Resource, info.Verb);
         }
-
-        CheckProtobufAcceptable(ctx, d);
-        var name = info.Name;
-        if (d.Resource == "namespaces" && d.Group.Length == 0)
+        else
         {
-            name = info.Name.Length > 0 ? info.Name : "";
+            handler = d.Handler;
         }
 
-        var isPod = d.Group.Length == 0 && d.Resource == "pods";
+        CheckProtobufAcceptable(ctx, d);
+        if (handler is not null)
+        {
+            if (!handler.Verbs.Contains(info.Verb))
+            {
+                throw StatusErrors.MethodNotAllowed(d.Group, sub is null ? d.Resource : $"{d.Resource}/{sub.Name}", info.Verb);
+            }
+
+            var call = new SubresourceCall { Http = ctx, Info = info, User = user, Resource = d, Subresource = sub, Namespace = ns, Name = info.Name, Endpoint = this };
+            await handler.HandleAsync(call, ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (sub is not null)
+        {
+            // Listed but served by nothing: as if it were not listed.
+            throw ServerErrors.PageNotFound();
+        }
+
+        var store = StoreFor(d);
+        var name = info.Name;
         switch (info.Verb)
         {
-            case "get" or "watch" when isPod && info.Subresource == "log":
-                await LogAsync(ctx, ns, name, ct).ConfigureAwait(false);
-                break;
-            case "get" or "watch" or "create" when isPod && info.Subresource is "exec" or "attach" or "portforward":
-                await AdmitConnectAsync(ctx, d, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
-                await ConnectAsync(ctx, ns, name, info.Subresource, ct).ConfigureAwait(false);
-                break;
-            case not "list" and not "deletecollection" when info.Subresource == "proxy":
-                await AdmitConnectAsync(ctx, d, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
-                await ProxyAsync(ctx, d, ns, name, info.Rest, ct).ConfigureAwait(false);
-                break;
-            case "get" when info.Subresource == "scale":
-                await GetScaleAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
-                break;
-            case "get" when info.Subresource is "" or "status" or "ephemeralcontainers" or "approval":
+            case "get":
                 await GetAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
             case "list":
                 await ListAsync(ctx, store, ns, ct).ConfigureAwait(false);
                 break;
-            case "watch" when info.Subresource.Length == 0:
+            case "watch":
                 await WatchAsync(ctx, store, ns, name, ct).ConfigureAwait(false);
                 break;
-            case "create" when IsTokenRequest(d, info):
-                await TokenRequestAsync(ctx, d, ns, name, ct).ConfigureAwait(false);
-                break;
-            case "create" when IsReview(d) && info.Subresource.Length == 0:
-                await ReviewAsync(ctx, d, ns, user, ct).ConfigureAwait(false);
-                break;
-            case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "binding":
-                await BindAsync(ctx, d, ns, name, user, ct).ConfigureAwait(false);
-                break;
-            case "create" when d.Group.Length == 0 && d.Resource == "bindings" && info.Subresource.Length == 0:
-                await BindAsync(ctx, d, ns, "", user, ct).ConfigureAwait(false);
-                break;
-            case "create" when d.Group.Length == 0 && d.Resource == "pods" && info.Subresource == "eviction":
-                await EvictAsync(ctx, d, ns, name, user, ct).ConfigureAwait(false);
-                break;
-            case "create" when info.Subresource.Length == 0:
+            case "create":
                 await CreateAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
-            case "update" when info.Subresource is "" or "status" or "finalize" or "scale" or "approval" or "ephemeralcontainers":
-                await UpdateAsync(ctx, store, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
+            case "update":
+                await UpdateAsync(ctx, store, ns, name, "", user, ct).ConfigureAwait(false);
                 break;
-            case "patch" when info.Subresource is "" or "status" or "scale" or "approval" or "ephemeralcontainers":
-                await PatchAsync(ctx, store, ns, name, info.Subresource, user, ct).ConfigureAwait(false);
+            case "patch":
+                await PatchAsync(ctx, store, ns, name, "", user, ct).ConfigureAwait(false);
                 break;
-            case "delete" when info.Subresource.Length == 0:
+            case "delete":
                 await DeleteAsync(ctx, store, ns, name, user, ct).ConfigureAwait(false);
                 break;
             case "deletecollection":
                 await DeleteCollectionAsync(ctx, store, ns, user, ct).ConfigureAwait(false);
                 break;
             default:
-                throw StatusErrors.MethodNotAllowed(d.Group, info.Subresource.Length > 0 ? $"{d.Resource}/{info.Subresource}" : d.Resource, info.Verb);
+                throw StatusErrors.MethodNotAllowed(d.Group, d.Resource, info.Verb);
         }
     }
 

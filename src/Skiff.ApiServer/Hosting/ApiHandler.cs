@@ -166,12 +166,6 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             return;
         }
 
-        if (info.IsResourceRequest && SelfReviews.Handles(info, ctx.Request.Method) && registry.Find(info.Group, info.Version, info.Resource) is { } review)
-        {
-            await SelfReviews.HandleAsync(ctx, review, options, ct).ConfigureAwait(false);
-            return;
-        }
-
         if (info.IsResourceRequest)
         {
             await resources.HandleAsync(ctx, info, user!, ct).ConfigureAwait(false);

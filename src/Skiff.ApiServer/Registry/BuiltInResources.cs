@@ -1,3 +1,4 @@
+using Skiff.ApiServer.Endpoints.Subresources;
 using Skiff.ApiServer.Registry.ApiExtensions;
 using Skiff.ApiServer.Registry.Apps;
 using Skiff.ApiServer.Registry.Autoscaling;
@@ -47,7 +48,7 @@ public static class BuiltInResources
 
     private static IEnumerable<ResourceDescriptor> CoreV1(ServiceAllocators allocators)
     {
-        yield return R("", "v1", "bindings", "binding", "Binding", true, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
+        yield return R("", "v1", "bindings", "binding", "Binding", true, new SimpleStrategy(), verbs: ["create"]) with { Stored = false, Handler = BindingHandler.Instance };
         yield return R("", "v1", "componentstatuses", "componentstatus", "ComponentStatus", false, new SimpleStrategy(ComponentStatusTable.Table), verbs: ["get", "list"], shortNames: ["cs"]) with { Stored = false };
         yield return R("", "v1", "configmaps", "configmap", "ConfigMap", true, ConfigMapStrategy.Instance, shortNames: ["cm"]);
         yield return R("", "v1", "endpoints", "endpoints", "Endpoints", true, EndpointsStrategy.Instance, shortNames: ["ep"]);
@@ -55,9 +56,9 @@ public static class BuiltInResources
         yield return R("", "v1", "limitranges", "limitrange", "LimitRange", true, LimitRangeStrategy.Instance, shortNames: ["limits"]);
         yield return R("", "v1", "namespaces", "namespace", "Namespace", false, NamespaceStrategy.Instance, shortNames: ["ns"],
             verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
-            subresources: [new("finalize", "", "v1", "Namespace", ["update"]), Status("", "v1", "Namespace")]);
+            subresources: [new("finalize", "", "v1", "Namespace", ["update"]) { Handler = ObjectSubresourceHandler.UpdateOnly }, Status("", "v1", "Namespace")]);
         yield return R("", "v1", "nodes", "node", "Node", false, NodeStrategy.Instance, shortNames: ["no"],
-            subresources: [new("proxy", "", "v1", "NodeProxyOptions", ProxyVerbs), Status("", "v1", "Node")]);
+            subresources: [new("proxy", "", "v1", "NodeProxyOptions", ProxyVerbs) { Handler = ProxyHandler.Instance }, Status("", "v1", "Node")]);
         yield return R("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, PersistentVolumeClaimStrategy.Instance,
             shortNames: ["pvc"], subresources: [Status("", "v1", "PersistentVolumeClaim")]);
         yield return R("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false, PersistentVolumeStrategy.Instance,
@@ -65,14 +66,14 @@ public static class BuiltInResources
         yield return R("", "v1", "pods", "pod", "Pod", true, PodStrategy.Instance, shortNames: ["po"], categories: All,
             subresources:
             [
-                new("attach", "", "v1", "PodAttachOptions", ["create", "get"]),
-                new("binding", "", "v1", "Binding", ["create"]),
-                new("ephemeralcontainers", "", "v1", "Pod", StatusVerbs),
-                new("eviction", "policy", "v1", "Eviction", ["create"]),
-                new("exec", "", "v1", "PodExecOptions", ["create", "get"]),
-                new("log", "", "v1", "Pod", ["get"]),
-                new("portforward", "", "v1", "PodPortForwardOptions", ["create", "get"]),
-                new("proxy", "", "v1", "PodProxyOptions", ProxyVerbs),
+                new("attach", "", "v1", "PodAttachOptions", ["create", "get"]) { Handler = PodConnectHandler.Instance },
+                new("binding", "", "v1", "Binding", ["create"]) { Handler = BindingHandler.Instance },
+                new("ephemeralcontainers", "", "v1", "Pod", StatusVerbs) { Handler = ObjectSubresourceHandler.Instance },
+                new("eviction", "policy", "v1", "Eviction", ["create"]) { Handler = EvictionHandler.Instance },
+                new("exec", "", "v1", "PodExecOptions", ["create", "get"]) { Handler = PodConnectHandler.Instance },
+                new("log", "", "v1", "Pod", ["get"]) { Handler = PodLogHandler.Instance },
+                new("portforward", "", "v1", "PodPortForwardOptions", ["create", "get"]) { Handler = PodConnectHandler.Instance },
+                new("proxy", "", "v1", "PodProxyOptions", ProxyVerbs) { Handler = ProxyHandler.Instance },
                 Status("", "v1", "Pod"),
             ]);
         yield return R("", "v1", "podtemplates", "podtemplate", "PodTemplate", true, PodTemplateStrategy.Instance);
@@ -82,9 +83,9 @@ public static class BuiltInResources
             shortNames: ["quota"], subresources: [Status("", "v1", "ResourceQuota")]);
         yield return R("", "v1", "secrets", "secret", "Secret", true, SecretStrategy.Instance);
         yield return R("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, ServiceAccountStrategy.Instance,
-            shortNames: ["sa"], subresources: [new("token", "authentication.k8s.io", "v1", "TokenRequest", ["create"])]);
+            shortNames: ["sa"], subresources: [new("token", "authentication.k8s.io", "v1", "TokenRequest", ["create"]) { Handler = TokenRequestHandler.Instance }]);
         yield return R("", "v1", "services", "service", "Service", true, new ServiceStrategy(allocators), shortNames: ["svc"], categories: All,
-            subresources: [new("proxy", "", "v1", "ServiceProxyOptions", ProxyVerbs), Status("", "v1", "Service")]);
+            subresources: [new("proxy", "", "v1", "ServiceProxyOptions", ProxyVerbs) { Handler = ProxyHandler.Instance }, Status("", "v1", "Service")]);
     }
 
     private static IEnumerable<ResourceDescriptor> AppsV1()
@@ -103,12 +104,12 @@ public static class BuiltInResources
     private static IEnumerable<ResourceDescriptor> Others()
     {
         // Virtual, create-only reviews: the API server answers them without storing anything.
-        yield return R("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
-        yield return R("authentication.k8s.io", "v1", "tokenreviews", "tokenreview", "TokenReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
-        yield return R("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
-        yield return R("authorization.k8s.io", "v1", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
-        yield return R("authorization.k8s.io", "v1", "localsubjectaccessreviews", "localsubjectaccessreview", "LocalSubjectAccessReview", true, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
-        yield return R("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false };
+        yield return R("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false, Handler = SelfSubjectReviewHandler.Instance };
+        yield return R("authentication.k8s.io", "v1", "tokenreviews", "tokenreview", "TokenReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false, Handler = TokenReviewHandler.Instance };
+        yield return R("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false, Handler = AccessReviewHandler.Self };
+        yield return R("authorization.k8s.io", "v1", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false, Handler = AccessReviewHandler.Subject };
+        yield return R("authorization.k8s.io", "v1", "localsubjectaccessreviews", "localsubjectaccessreview", "LocalSubjectAccessReview", true, new SimpleStrategy(), verbs: ["create"]) with { Stored = false, Handler = AccessReviewHandler.Local };
+        yield return R("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, new SimpleStrategy(), verbs: ["create"]) with { Stored = false, Handler = SelfSubjectRulesReviewHandler.Instance };
         yield return R("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
             HorizontalPodAutoscalerStrategy.Instance, shortNames: ["hpa"], categories: All, subresources: [Status("autoscaling", "v2", "HorizontalPodAutoscaler")]);
 
@@ -121,7 +122,7 @@ public static class BuiltInResources
         yield return R("batch", "v1", "jobs", "job", "Job", true, JobStrategy.Instance, categories: All, subresources: [Status("batch", "v1", "Job")]);
         yield return R("certificates.k8s.io", "v1", "certificatesigningrequests", "certificatesigningrequest", "CertificateSigningRequest", false,
             CertificateSigningRequestStrategy.Instance, shortNames: ["csr"],
-            subresources: [new("approval", "certificates.k8s.io", "v1", "CertificateSigningRequest", StatusVerbs), Status("certificates.k8s.io", "v1", "CertificateSigningRequest")]);
+            subresources: [new("approval", "certificates.k8s.io", "v1", "CertificateSigningRequest", StatusVerbs) { Handler = ObjectSubresourceHandler.Instance }, Status("certificates.k8s.io", "v1", "CertificateSigningRequest")]);
         yield return R("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, LeaseStrategy.Instance);
         yield return R("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, EndpointSliceStrategy.Instance);
         yield return R("events.k8s.io", "v1", "events", "event", "Event", true, Events.EventStrategy.Instance, shortNames: ["ev"]) with { StorageGroupVersion = "v1" };
@@ -153,9 +154,10 @@ public static class BuiltInResources
             subresources: [Status("apiregistration.k8s.io", "v1", "APIService")]);
     }
 
-    private static SubresourceDescriptor Scale { get; } = new("scale", "autoscaling", "v1", "Scale", StatusVerbs);
+    private static SubresourceDescriptor Scale { get; } = new("scale", "autoscaling", "v1", "Scale", StatusVerbs) { Handler = ScaleSubresourceHandler.Instance };
 
-    private static SubresourceDescriptor Status(string group, string version, string kind) => new("status", group, version, kind, StatusVerbs);
+    private static SubresourceDescriptor Status(string group, string version, string kind) =>
+        new("status", group, version, kind, StatusVerbs) { Handler = ObjectSubresourceHandler.Instance };
 
     private static ResourceDescriptor R(
         string group,

@@ -40,6 +40,13 @@ public sealed record ResourceDescriptor
     public required IResourceStrategy Strategy { get; init; }
 
     /// <summary>
+    /// Serves the resource itself in place of a store: the virtual, create-only resources (<c>bindings</c>, the
+    /// reviews) that upstream backs with a REST storage of their own. Null for a stored resource, whose verbs the
+    /// generic endpoint maps onto its <c>GenericStore</c>. See <see cref="Endpoints.Subresources.ISubresourceHandler"/>.
+    /// </summary>
+    internal Endpoints.Subresources.ISubresourceHandler? Handler { get; init; }
+
+    /// <summary>
     /// Served from a CustomResourceDefinition (no Go type upstream): strategic merge patch is refused with 415 and the
     /// OpenAPI document lists only the media types upstream's CRD builder lists.
     /// </summary>
@@ -90,10 +97,17 @@ public sealed record ResourceDescriptor
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 }
 
-/// <summary>A subresource such as <c>status</c> or <c>scale</c>.</summary>
+/// <summary>A subresource such as <c>status</c> or <c>scale</c>, with the handler that serves it.</summary>
 /// <param name="Name">The subresource name (status, scale, binding, eviction, log, exec, …).</param>
 /// <param name="Group">The group of the kind it takes and returns (autoscaling for scale).</param>
 /// <param name="Version">The version of that kind.</param>
 /// <param name="Kind">The kind (Scale, Binding, Eviction; the parent kind for status).</param>
 /// <param name="Verbs">Its verbs (status: get, patch, update; binding: create).</param>
-public sealed record SubresourceDescriptor(string Name, string Group, string Version, string Kind, IReadOnlyList<string> Verbs);
+public sealed record SubresourceDescriptor(string Name, string Group, string Version, string Kind, IReadOnlyList<string> Verbs)
+{
+    /// <summary>
+    /// Serves the subresource (see <see cref="Endpoints.Subresources.ISubresourceHandler"/> for the contract); every
+    /// served subresource has one, and a subresource without one answers 404 as if it were not listed.
+    /// </summary>
+    internal Endpoints.Subresources.ISubresourceHandler? Handler { get; init; }
+}

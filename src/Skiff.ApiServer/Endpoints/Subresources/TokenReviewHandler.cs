@@ -4,12 +4,21 @@ using Skiff.Api.Validation;
 using Skiff.ApiServer.Authentication.ServiceAccounts;
 using Skiff.ApiServer.Security;
 
-namespace Skiff.ApiServer.Endpoints;
+namespace Skiff.ApiServer.Endpoints.Subresources;
 
-internal sealed partial class ResourceEndpoint
+/// <summary>
+/// TokenReview (upstream <c>pkg/registry/authentication/tokenreview</c>): spec.token is required (422); the token is
+/// authenticated by <see cref="ResourceEndpoint.TokenReviewer"/> (the token file, then service-account JWTs) and the
+/// status says whether it authenticates, as whom (with <c>system:authenticated</c>), the API audiences, or the error.
+/// </summary>
+internal sealed class TokenReviewHandler : ReviewHandler
 {
-    /// <summary>Authenticates the token of a TokenReview (the token file, then service-account JWTs); null = every review fails.</summary>
-    public Func<string, CancellationToken, Task<TokenValidation>>? TokenReviewer { get; set; }
+    private TokenReviewHandler()
+    {
+    }
+
+    /// <summary>The one instance.</summary>
+    public static TokenReviewHandler Instance { get; } = new();
 
     /// <summary>A user as the reviews' <c>userInfo</c>/<c>user</c>: username, uid, groups, extra (empty fields omitted).</summary>
     internal static JsonObject UserInfoJson(UserInfo user)
@@ -35,11 +44,8 @@ internal sealed partial class ResourceEndpoint
         return userInfo;
     }
 
-    /// <summary>
-    /// TokenReview (upstream <c>pkg/registry/authentication/tokenreview</c>): spec.token is required; the status says
-    /// whether it authenticates, as whom (with <c>system:authenticated</c>), the API audiences, or the error.
-    /// </summary>
-    private async Task TokenReviewAsync(JsonObject review, JsonObject result, CancellationToken ct)
+    /// <inheritdoc />
+    protected override async Task CompleteAsync(SubresourceCall call, JsonObject review, JsonObject result, CancellationToken ct)
     {
         var spec = review["spec"] as JsonObject ?? new JsonObject();
         var token = (string?)spec["token"] ?? "";
@@ -49,7 +55,8 @@ internal sealed partial class ResourceEndpoint
         }
 
         result["spec"] = spec.DeepClone();
-        var outcome = TokenReviewer is null ? TokenValidation.NotHandled : await TokenReviewer(token, ct).ConfigureAwait(false);
+        var reviewer = call.Endpoint.TokenReviewer;
+        var outcome = reviewer is null ? TokenValidation.NotHandled : await reviewer(token, ct).ConfigureAwait(false);
         if (outcome.User is { } user)
         {
             user = user with { Groups = [.. user.Groups, UserInfo.AuthenticatedGroup] };
@@ -57,7 +64,7 @@ internal sealed partial class ResourceEndpoint
             {
                 ["authenticated"] = true,
                 ["user"] = UserInfoJson(user),
-                ["audiences"] = new JsonArray(_options.ServiceAccountTokens.EffectiveAudiences.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
+                ["audiences"] = new JsonArray(call.Endpoint.Options.ServiceAccountTokens.EffectiveAudiences.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
             };
         }
         else

@@ -1,99 +1,68 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
 using Skiff.Api.Selectors;
+using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Registry;
-using Skiff.ApiServer.Registry.Core;
 using Skiff.ApiServer.Store;
 
-namespace Skiff.ApiServer.Endpoints;
+namespace Skiff.ApiServer.Endpoints.Subresources;
 
-internal sealed partial class ResourceEndpoint
+/// <summary>
+/// POST <c>pods/{name}/eviction</c>, admitted as a <c>create</c> of <c>pods/eviction</c> (policy/v1 or v1beta1 Eviction, upstream's <c>EvictionREST</c>): deletes the pod
+/// with the eviction's DeleteOptions. A pod that is terminal, pending or already terminating is deleted directly.
+/// Otherwise the one PodDisruptionBudget selecting it (more than one: 500) must allow a disruption: in one storage
+/// update (retried on conflict) its <c>disruptionsAllowed</c> is decremented and the pod recorded in
+/// <c>disruptedPods</c>; a budget allowing none answers 429 with the DisruptionBudget cause. A pod that is not ready
+/// is evicted without touching the budget when the budget's unhealthyPodEvictionPolicy is AlwaysAllow, or when the
+/// budget is healthy (currentHealthy at least desiredHealthy, which is positive).
+/// </summary>
+internal sealed class EvictionHandler : ISubresourceHandler
 {
-    /// <summary>
-    /// POST <c>pods/{name}/binding</c> or <c>bindings</c> (upstream <c>BindingREST</c>): assigns the pod to the target
-    /// node (spec.nodeName, PodScheduled) in one storage update; 409 when it is already bound. Answers 201 Success.
-    /// </summary>
-    private async Task BindAsync(HttpContext ctx, ResourceDescriptor d, string ns, string urlName, Security.UserInfo user, CancellationToken ct)
+    private EvictionHandler()
     {
-        var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
-        var binding = await ReadObjectAsync(ctx, BodyDescriptor(d, "binding"), ct).ConfigureAwait(false);
-        CheckTypeMeta(binding, "Binding", "v1");
-        var bodyName = Meta.Name(binding);
-        if (urlName.Length > 0 && bodyName != urlName)
-        {
-            throw StatusErrors.BadRequest("name in URL does not match name in Binding object");
-        }
-
-        if (Meta.Namespace(binding) is { Length: > 0 } bodyNs && bodyNs != ns)
-        {
-            throw StatusErrors.BadRequest("namespace in URL does not match namespace in Binding object");
-        }
-
-        var errors = PodBinding.Validate(binding);
-        if (errors.Count > 0)
-        {
-            throw StatusErrors.Invalid("", "Binding", bodyName, errors);
-        }
-
-        await AdmitDirectAsync(ctx, PodsStore().Descriptor, ns, bodyName, "binding", Skiff.ApiServer.Admission.AdmissionOperation.Create, "Binding", binding, user, ct).ConfigureAwait(false);
-        var pods = PodsStore();
-        if (QueryDryRun(ctx))
-        {
-            var preview = await pods.GetAsync(ns, bodyName, "", ct).ConfigureAwait(false);
-            PodBinding.Apply(preview, binding, _options.Clock.GetUtcNow());
-        }
-        else
-        {
-            await pods.UpdateDirectAsync(ns, bodyName, pod => PodBinding.Apply(pod, binding, _options.Clock.GetUtcNow()), ct).ConfigureAwait(false);
-        }
-
-        await Responses.WriteAsync(ctx, 201, SuccessStatus(), neg.Format).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// POST <c>pods/{name}/eviction</c> (policy/v1 or v1beta1 Eviction, upstream's <c>EvictionREST</c>): deletes the pod
-    /// with the eviction's DeleteOptions. A pod that is terminal, pending or already terminating is deleted directly.
-    /// Otherwise the one PodDisruptionBudget selecting it (more than one: 500) must allow a disruption: in one storage
-    /// update (retried on conflict) its <c>disruptionsAllowed</c> is decremented and the pod recorded in
-    /// <c>disruptedPods</c>; a budget allowing none answers 429 with the DisruptionBudget cause. A pod that is not ready
-    /// is evicted without touching the budget when the budget's unhealthyPodEvictionPolicy is AlwaysAllow, or when the
-    /// budget is healthy (currentHealthy at least desiredHealthy, which is positive).
-    /// </summary>
-    private async Task EvictAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, Security.UserInfo user, CancellationToken ct)
+    /// <summary>The one instance.</summary>
+    public static EvictionHandler Instance { get; } = new();
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> Verbs { get; } = ["create"];
+
+        /// <inheritdoc />
+    public async Task HandleAsync(SubresourceCall call, CancellationToken ct)
     {
+        var (ctx, e, ns, name) = (call.Http, call.Endpoint, call.Namespace, call.Name);
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
-        var eviction = await ReadObjectAsync(ctx, BodyDescriptor(d, "eviction"), ct).ConfigureAwait(false);
-        CheckTypeMeta(eviction, "Eviction", "policy/v1", "policy/v1beta1");
+        var eviction = await e.ReadSubresourceBodyAsync(call, ct).ConfigureAwait(false);
+        ResourceEndpoint.CheckTypeMeta(eviction, "Eviction", "policy/v1", "policy/v1beta1");
         if (Meta.Name(eviction) != name)
         {
             throw StatusErrors.BadRequest("name in URL does not match name in Eviction object");
         }
 
-        await AdmitDirectAsync(ctx, d, ns, name, "eviction", Skiff.ApiServer.Admission.AdmissionOperation.Create, "Eviction", eviction, user, ct).ConfigureAwait(false);
-        var options = ParseDeleteOptions(ctx, eviction["deleteOptions"] as JsonObject);
-        var pods = PodsStore();
+        await e.AdmitAsync(call, AdmissionOperation.Create, "Eviction", eviction, ct).ConfigureAwait(false);
+        var options = ResourceEndpoint.DeleteOptionsOf(ctx, eviction["deleteOptions"] as JsonObject);
+        var pods = e.PodsStore();
         var pod = await pods.GetAsync(ns, name, "", ct).ConfigureAwait(false);
         var phase = pod["status"]?["phase"]?.GetValue<string>();
         if (phase is not ("Succeeded" or "Failed" or "Pending") && Meta.Str(pod, "deletionTimestamp") is null)
         {
-            await CheckDisruptionBudgetsAsync(ns, pod, QueryDryRun(ctx), ct).ConfigureAwait(false);
+            await CheckDisruptionBudgetsAsync(e, ns, pod, ResourceEndpoint.QueryDryRun(ctx), ct).ConfigureAwait(false);
         }
 
         await pods.DeleteAsync(ns, name, options, ct).ConfigureAwait(false);
-        await Responses.WriteAsync(ctx, 201, SuccessStatus(), neg.Format).ConfigureAwait(false);
+        await Responses.WriteAsync(ctx, 201, ResourceEndpoint.SuccessStatus(), neg.Format).ConfigureAwait(false);
     }
 
-    private async Task CheckDisruptionBudgetsAsync(string ns, JsonObject pod, bool dryRun, CancellationToken ct)
+    private static async Task CheckDisruptionBudgetsAsync(ResourceEndpoint e, string ns, JsonObject pod, bool dryRun, CancellationToken ct)
     {
-        if (_registry.Find("policy", "v1", "poddisruptionbudgets") is not { } pdbs)
+        if (e.Registry.Find("policy", "v1", "poddisruptionbudgets") is not { } pdbs)
         {
             return;
         }
 
         var labels = pod["metadata"]?["labels"] as JsonObject;
-        var store = StoreFor(pdbs);
+        var store = e.StoreFor(pdbs);
         var page = await store.ListAsync(ns, new ListQuery { Labels = LabelSelector.Everything, Fields = FieldSelector.Everything }, ct).ConfigureAwait(false);
         var matching = page.Items.Where(b => SelectorMatches(b["spec"]?["selector"] as JsonObject, labels)).ToList();
         if (matching.Count == 0)
@@ -115,7 +84,7 @@ internal sealed partial class ResourceEndpoint
 
         try
         {
-            await store.UpdateDirectAsync(ns, pdbName, pdb => DecrementBudget(pdb, Meta.Name(pod), podReady, dryRun), ct).ConfigureAwait(false);
+            await store.UpdateDirectAsync(ns, pdbName, pdb => DecrementBudget(pdb, Meta.Name(pod), podReady, dryRun, e.Options.Clock), ct).ConfigureAwait(false);
         }
         catch (BudgetUnchangedException)
         {
@@ -124,7 +93,7 @@ internal sealed partial class ResourceEndpoint
     }
 
     /// <summary>Upstream's <c>checkAndDecrement</c> on the stored budget; throws <see cref="BudgetUnchangedException"/> to write nothing.</summary>
-    private void DecrementBudget(JsonObject pdb, string podName, bool podReady, bool dryRun)
+    private static void DecrementBudget(JsonObject pdb, string podName, bool podReady, bool dryRun, TimeProvider clock)
     {
         var status = pdb["status"] as JsonObject ?? new JsonObject();
         long Num(string key) => status[key]?.GetValue<long>() ?? 0;
@@ -163,7 +132,7 @@ internal sealed partial class ResourceEndpoint
 
         pdb["status"] = status;
         status["disruptionsAllowed"] = allowed - 1;
-        var now = _options.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var now = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         if (allowed - 1 == 0 && status["conditions"] is JsonArray conditions &&
             conditions.FirstOrDefault(c => c?["type"]?.GetValue<string>() == "DisruptionAllowed") is JsonObject condition &&
             condition["status"]?.GetValue<string>() != "False")
@@ -197,17 +166,4 @@ internal sealed partial class ResourceEndpoint
             return false;
         }
     }
-
-    private GenericStore PodsStore() =>
-        StoreFor(_registry.Find("", "v1", "pods") ?? throw StatusErrors.InternalError("pods are not served"));
-
-    private static bool QueryDryRun(HttpContext ctx) => ctx.Request.Query["dryRun"].Contains("All");
-
-    private static JsonObject SuccessStatus() => new()
-    {
-        ["kind"] = "Status",
-        ["apiVersion"] = "v1",
-        ["metadata"] = new JsonObject(),
-        ["status"] = "Success",
-    };
 }

@@ -8,34 +8,39 @@ using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Store;
 
-namespace Skiff.ApiServer.Endpoints;
+namespace Skiff.ApiServer.Endpoints.Subresources;
 
-internal sealed partial class ResourceEndpoint
+/// <summary>
+/// TokenRequest (upstream <c>pkg/registry/core/serviceaccount/storage/token.go</c>): validates expirationSeconds
+/// (default 3600, at least 600, at most 2^32, capped at the max expiration with a warning), resolves the bound Pod,
+/// Secret or Node (its uid must match when given; a pod must run as this service account), defaults the audiences
+/// to the API audiences, extends a pod-bound 3607-second request to a year with <c>warnafter</c>, signs the token
+/// and answers 201 with the request, its defaulted spec and status {token, expirationTimestamp}. Never stored.
+/// </summary>
+internal sealed class TokenRequestHandler : ISubresourceHandler
 {
     private const long MinTokenExpirationSeconds = 10 * 60;
     private const long DefaultTokenExpirationSeconds = 60 * 60;
 
-    /// <summary>Signs the tokens of <c>serviceaccounts/NAME/token</c>; null = TokenRequest answers 404.</summary>
-    public TokenIssuer? ServiceAccountTokenIssuer { get; set; }
-
-    /// <summary>True for <c>POST serviceaccounts/NAME/token</c>.</summary>
-    private static bool IsTokenRequest(ResourceDescriptor d, RequestInfo info) =>
-        d.Group.Length == 0 && d.Resource == "serviceaccounts" && info.Subresource == "token";
-
-    /// <summary>
-    /// TokenRequest (upstream <c>pkg/registry/core/serviceaccount/storage/token.go</c>): validates expirationSeconds
-    /// (default 3600, at least 600, at most 2^32, capped at the max expiration with a warning), resolves the bound Pod,
-    /// Secret or Node (its uid must match when given; a pod must run as this service account), defaults the audiences
-    /// to the API audiences, extends a pod-bound 3607-second request to a year with <c>warnafter</c>, signs the token
-    /// and answers 201 with the request, its defaulted spec and status {token, expirationTimestamp}. Never stored.
-    /// </summary>
-    private async Task TokenRequestAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, CancellationToken ct)
+    private TokenRequestHandler()
     {
-        var issuer = ServiceAccountTokenIssuer ?? throw ServerErrors.PageNotFound();
-        var settings = _options.ServiceAccountTokens;
+    }
+
+    /// <summary>The one instance.</summary>
+    public static TokenRequestHandler Instance { get; } = new();
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> Verbs { get; } = ["create"];
+
+        /// <inheritdoc />
+    public async Task HandleAsync(SubresourceCall call, CancellationToken ct)
+    {
+        var (ctx, endpoint, ns, name) = (call.Http, call.Endpoint, call.Namespace, call.Name);
+        var issuer = endpoint.ServiceAccountTokenIssuer ?? throw ServerErrors.PageNotFound();
+        var settings = endpoint.Options.ServiceAccountTokens;
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: false);
-        var req = await ReadObjectAsync(ctx, BodyDescriptor(d, "token"), ct).ConfigureAwait(false);
-        CheckTypeMeta(req, "TokenRequest", "authentication.k8s.io/v1");
+        var req = await endpoint.ReadSubresourceBodyAsync(call, ct).ConfigureAwait(false);
+        ResourceEndpoint.CheckTypeMeta(req, "TokenRequest", "authentication.k8s.io/v1");
         var spec = req["spec"] as JsonObject ?? new JsonObject();
         req["spec"] = spec;
         var expiration = spec["expirationSeconds"] is JsonValue ev && ev.TryGetValue<long>(out var e) ? e : DefaultTokenExpirationSeconds;
@@ -56,7 +61,7 @@ internal sealed partial class ResourceEndpoint
             throw StatusErrors.Invalid("authentication.k8s.io", "TokenRequest", name, errors);
         }
 
-        var sa = await StoreFor(d).GetAsync(ns, name, "", ct).ConfigureAwait(false);
+        var sa = await call.Store.GetAsync(ns, name, "", ct).ConfigureAwait(false);
         if (Meta.Str(sa, "deletionTimestamp") is not null)
         {
             throw StatusErrors.NotFound("", "serviceaccounts", name);
@@ -65,13 +70,13 @@ internal sealed partial class ResourceEndpoint
         BoundObject? pod = null, secret = null, node = null;
         if (spec["boundObjectRef"] is JsonObject bound)
         {
-            (pod, secret, node) = await ResolveBoundObjectAsync(bound, ns, name, ct).ConfigureAwait(false);
+            (pod, secret, node) = await ResolveBoundObjectAsync(endpoint, bound, ns, name, ct).ConfigureAwait(false);
         }
 
         if (settings.MaxTokenExpiration is { } max && (long)max.TotalSeconds > 0 && expiration > (long)max.TotalSeconds)
         {
             var capped = (long)max.TotalSeconds;
-            ctx.Response.Headers.Append("Warning", WarningHeader($"requested expiration of {expiration} seconds shortened to {capped} seconds"));
+            ctx.Response.Headers.Append("Warning", ResourceEndpoint.WarningHeader($"requested expiration of {expiration} seconds shortened to {capped} seconds"));
             expiration = capped;
             spec["expirationSeconds"] = capped;
         }
@@ -108,7 +113,7 @@ internal sealed partial class ResourceEndpoint
         await Responses.WriteAsync(ctx, 201, req, neg.Format).ConfigureAwait(false);
     }
 
-    private async Task<(BoundObject? Pod, BoundObject? Secret, BoundObject? Node)> ResolveBoundObjectAsync(JsonObject bound, string ns, string saName, CancellationToken ct)
+    private static async Task<(BoundObject? Pod, BoundObject? Secret, BoundObject? Node)> ResolveBoundObjectAsync(ResourceEndpoint e, JsonObject bound, string ns, string saName, CancellationToken ct)
     {
         var apiVersion = (string?)bound["apiVersion"] ?? "";
         var kind = (string?)bound["kind"] ?? "";
@@ -122,7 +127,7 @@ internal sealed partial class ResourceEndpoint
         {
             case ("", "Pod"):
             {
-                var p = await GetCoreAsync("pods", ns, refName, ct).ConfigureAwait(false);
+                var p = await GetCoreAsync(e, "pods", ns, refName, ct).ConfigureAwait(false);
                 var podSa = (string?)p["spec"]?["serviceAccountName"] ?? "";
                 if (podSa != saName)
                 {
@@ -133,7 +138,7 @@ internal sealed partial class ResourceEndpoint
                 pod = new BoundObject(refName, uid);
                 if ((string?)p["spec"]?["nodeName"] is { Length: > 0 } nodeName)
                 {
-                    var n = await StoreFor(Core("nodes")).GetRawAsync("", nodeName, ct).ConfigureAwait(false);
+                    var n = await e.StoreFor(Core(e, "nodes")).GetRawAsync("", nodeName, ct).ConfigureAwait(false);
                     if (n is not null)
                     {
                         node = new BoundObject(nodeName, Meta.Str(GenericStore.Decode(n), "uid") ?? "");
@@ -145,7 +150,7 @@ internal sealed partial class ResourceEndpoint
 
             case ("", "Secret"):
             {
-                var s = await GetCoreAsync("secrets", ns, refName, ct).ConfigureAwait(false);
+                var s = await GetCoreAsync(e, "secrets", ns, refName, ct).ConfigureAwait(false);
                 uid = Meta.Str(s, "uid") ?? "";
                 secret = new BoundObject(refName, uid);
                 break;
@@ -153,7 +158,7 @@ internal sealed partial class ResourceEndpoint
 
             case ("", "Node"):
             {
-                var n = await GetCoreAsync("nodes", "", refName, ct).ConfigureAwait(false);
+                var n = await GetCoreAsync(e, "nodes", "", refName, ct).ConfigureAwait(false);
                 uid = Meta.Str(n, "uid") ?? "";
                 node = new BoundObject(refName, uid);
                 break;
@@ -172,9 +177,9 @@ internal sealed partial class ResourceEndpoint
         return (pod, secret, node);
     }
 
-    private ResourceDescriptor Core(string resource) =>
-        _registry.Find("", "v1", resource) ?? throw StatusErrors.InternalError($"{resource} are not served");
+    private static ResourceDescriptor Core(ResourceEndpoint e, string resource) =>
+        e.Registry.Find("", "v1", resource) ?? throw StatusErrors.InternalError($"{resource} are not served");
 
-    private Task<JsonObject> GetCoreAsync(string resource, string ns, string name, CancellationToken ct) =>
-        StoreFor(Core(resource)).GetAsync(ns, name, "", ct);
+    private static Task<JsonObject> GetCoreAsync(ResourceEndpoint e, string resource, string ns, string name, CancellationToken ct) =>
+        e.StoreFor(Core(e, resource)).GetAsync(ns, name, "", ct);
 }

@@ -5,27 +5,40 @@ using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
 using Skiff.Api.Selectors;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Store;
 
-namespace Skiff.ApiServer.Endpoints;
+namespace Skiff.ApiServer.Endpoints.Subresources;
 
-internal sealed partial class ResourceEndpoint
+/// <summary>
+/// <c>{pods,services,nodes}/{[scheme:]name[:port]}/proxy[/path]</c> (upstream <c>ProxyREST</c> with each resource's
+/// <c>ResourceLocation</c>), first admitted as a <c>connect</c> of <c>RESOURCE/proxy</c> with its options kind: the object must exist (404). A pod is reached at its IP (400 <c>address not allowed</c>
+/// for a non-routable one) and the given port (none: the scheme's default); a service at a random ready endpoint of
+/// its EndpointSlices for the named or numbered service port (503 <c>no endpoints available for service</c>); a node
+/// at its kubelet (HTTPS, the kubelet-client certificate) unless another port is named. The rest of the path, the
+/// query and the body are forwarded; a request for the bare <c>…/proxy</c> of a GET is redirected (301) to
+/// <c>…/proxy/</c> (upstream's issue 4958 hack). Upgrades are switched only after the backend's 101 (see
+/// <see cref="ProxyForwarder"/>).
+/// </summary>
+internal sealed class ProxyHandler : ISubresourceHandler
 {
-    /// <summary>
-    /// <c>{pods,services,nodes}/{[scheme:]name[:port]}/proxy[/path]</c> (upstream <c>ProxyREST</c> with each resource's
-    /// <c>ResourceLocation</c>): the object must exist (404). A pod is reached at its IP (400 <c>address not allowed</c>
-    /// for a non-routable one) and the given port (none: the scheme's default); a service at a random ready endpoint of
-    /// its EndpointSlices for the named or numbered service port (503 <c>no endpoints available for service</c>); a node
-    /// at its kubelet (HTTPS, the kubelet-client certificate) unless another port is named. The rest of the path, the
-    /// query and the body are forwarded; a request for the bare <c>…/proxy</c> of a GET is redirected (301) to
-    /// <c>…/proxy/</c> (upstream's issue 4958 hack). Upgrades are switched only after the backend's 101 (see
-    /// <see cref="ProxyForwarder"/>).
-    /// </summary>
-    private async Task ProxyAsync(HttpContext ctx, ResourceDescriptor d, string ns, string name, IReadOnlyList<string> rest, CancellationToken ct)
+    private ProxyHandler()
     {
+    }
+
+    /// <summary>The one instance (pods, services and nodes).</summary>
+    public static ProxyHandler Instance { get; } = new();
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> Verbs { get; } = ["get", "watch", "create", "update", "patch", "delete"];
+
+    /// <inheritdoc />
+    public async Task HandleAsync(SubresourceCall call, CancellationToken ct)
+    {
+        var (ctx, e, d, ns, name, rest) = (call.Http, call.Endpoint, call.Resource, call.Namespace, call.Name, call.Info.Rest);
+        await e.AdmitAsync(call, AdmissionOperation.Connect, call.Subresource!.Kind, null, ct).ConfigureAwait(false);
         var (scheme, target, port) = SplitSchemeNamePort(name);
-        var obj = await StoreFor(d).GetAsync(ns, target, "", ct).ConfigureAwait(false);
+        var obj = await call.Store.GetAsync(ns, target, "", ct).ConfigureAwait(false);
         var kubelet = false;
         Uri location;
         switch (d.Resource)
@@ -33,7 +46,7 @@ internal sealed partial class ResourceEndpoint
             case "pods":
             {
                 var ip = obj["status"]?["podIPs"]?[0]?["ip"]?.GetValue<string>() ?? obj["status"]?["podIP"]?.GetValue<string>() ?? "";
-                if (!IPAddress.TryParse(ip, out var address) || !IsGlobalUnicast(address))
+                if (!IPAddress.TryParse(ip, out var address) || !ResourceEndpoint.IsGlobalUnicast(address))
                 {
                     throw StatusErrors.BadRequest("address not allowed");
                 }
@@ -43,11 +56,11 @@ internal sealed partial class ResourceEndpoint
             }
 
             case "services":
-                location = await ServiceLocationAsync(obj, ns, target, scheme, port, ct).ConfigureAwait(false);
+                location = await ServiceLocationAsync(e, obj, ns, target, scheme, port, ct).ConfigureAwait(false);
                 break;
             default:
             {
-                var baseUrl = KubeletProxy.Location(obj) ?? throw NoKubelet(target);
+                var baseUrl = KubeletProxy.Location(obj) ?? throw ResourceEndpoint.NoKubelet(target);
                 if (port.Length == 0 || port == baseUrl.Port.ToString(CultureInfo.InvariantCulture))
                 {
                     kubelet = scheme is "" or "https";
@@ -73,7 +86,7 @@ internal sealed partial class ResourceEndpoint
             path = "/";
         }
 
-        if (path.Length == 0 && HttpMethods.IsGet(ctx.Request.Method) && !IsUpgradeRequest(ctx.Request))
+        if (path.Length == 0 && HttpMethods.IsGet(ctx.Request.Method) && !ResourceEndpoint.IsUpgradeRequest(ctx.Request))
         {
             ctx.Response.StatusCode = StatusCodes.Status301MovedPermanently;
             ctx.Response.Headers.Location = ctx.Request.PathBase + requestPath + "/" + ctx.Request.QueryString;
@@ -82,19 +95,16 @@ internal sealed partial class ResourceEndpoint
 
         var prefix = ctx.Request.PathBase + (path.Length > 0 && requestPath.EndsWith(path, StringComparison.Ordinal) ? requestPath[..^path.Length] : requestPath.TrimEnd('/'));
         var url = new UriBuilder(location) { Path = path, Query = ctx.Request.QueryString.Value ?? "" }.Uri;
-        await Proxy.ForwardAsync(ctx, url, prefix, kubelet ? Kubelet : null, Kubelet, ct).ConfigureAwait(false);
+        await e.Proxy.ForwardAsync(ctx, url, prefix, kubelet ? e.Kubelet : null, e.Kubelet, ct).ConfigureAwait(false);
     }
 
-    private ProxyForwarder Proxy => LazyInitializer.EnsureInitialized(ref _proxyForwarder, () => new ProxyForwarder());
-
-    private ProxyForwarder? _proxyForwarder;
 
     /// <summary>
     /// Upstream's service <c>ResourceLocation</c>: a numbered port is first mapped to the service port's name (503 when
     /// the service has no such port); then a random ready endpoint of the service's EndpointSlices serving that port
     /// name; 503 <c>no endpoints available for service "NAME"</c> when there is none.
     /// </summary>
-    private async Task<Uri> ServiceLocationAsync(JsonObject service, string ns, string name, string scheme, string port, CancellationToken ct)
+    private static async Task<Uri> ServiceLocationAsync(ResourceEndpoint e, JsonObject service, string ns, string name, string scheme, string port, CancellationToken ct)
     {
         var portName = port;
         if (int.TryParse(port, CultureInfo.InvariantCulture, out var number))
@@ -105,11 +115,11 @@ internal sealed partial class ResourceEndpoint
             portName = declared["name"]?.GetValue<string>() ?? "";
         }
 
-        var slices = _registry.Find("discovery.k8s.io", "v1", "endpointslices");
+        var slices = e.Registry.Find("discovery.k8s.io", "v1", "endpointslices");
         var candidates = new List<Uri>();
         if (slices is not null)
         {
-            var page = await StoreFor(slices).ListAsync(ns, new ListQuery
+            var page = await e.StoreFor(slices).ListAsync(ns, new ListQuery
             {
                 Labels = LabelSelector.Parse("kubernetes.io/service-name=" + name),
                 Fields = FieldSelector.Everything,
