@@ -7,6 +7,9 @@ namespace Skiff.E2E.Tests;
 /// <summary>Runs the built <c>skiff up</c> binary on a temp data dir and a free port, and kubectl against it.</summary>
 public sealed class SkiffProcess : IAsyncDisposable
 {
+    /// <summary>How long a start may take to print "Local Kubernetes cluster is running" (generous: CI runs test projects in parallel).</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
     private readonly Process _process;
     private readonly ProcessOutput _stderr;
 
@@ -86,19 +89,38 @@ public sealed class SkiffProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => stderr.Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await ready.Task.WaitAsync(timeout.Token);
+        // A start that fails or times out stops the process (SIGINT, then kill): a leaked `skiff up` would keep the
+        // kubelet's port, containerd and the CNI bridge from the next test.
         var started = new SkiffProcess(process, dataDir, p, stderr);
-        if (command == "up" && !extraArgs.Any(a => a.StartsWith("--controllers", StringComparison.Ordinal)) && KubectlAvailable)
+        try
         {
-            // ServiceAccount admission refuses pods until the serviceaccount controller has made `default` (as
-            // upstream's e2e framework, wait for it before a test creates pods).
-            var (exit, _, err) = await started.KubectlArgsAsync(["wait", "--for=create", "serviceaccount/default", "-n", "default", "--timeout=30s"]);
-            if (exit != 0)
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(StartTimeout);
+            try
             {
-                throw new InvalidOperationException("the default service account never appeared: " + err);
+                await ready.Task.WaitAsync(timeout.Token);
             }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"skiff {command} did not report ready within {StartTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s; its log ends:\n"
+                    + string.Join('\n', stderr.Text.Split('\n').TakeLast(15)));
+            }
+
+            if (command == "up" && !extraArgs.Any(a => a.StartsWith("--controllers", StringComparison.Ordinal)) && KubectlAvailable)
+            {
+                // ServiceAccount admission refuses pods until the serviceaccount controller has made `default` (as
+                // upstream's e2e framework, wait for it before a test creates pods).
+                var (exit, _, err) = await started.KubectlArgsAsync(["wait", "--for=create", "serviceaccount/default", "-n", "default", "--timeout=30s"]);
+                if (exit != 0)
+                {
+                    throw new InvalidOperationException("the default service account never appeared: " + err);
+                }
+            }
+        }
+        catch
+        {
+            await started.DisposeAsync();
+            throw;
         }
 
         return started;
