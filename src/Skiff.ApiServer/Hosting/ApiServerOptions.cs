@@ -135,6 +135,9 @@ public sealed record ApiServerOptions
     /// </summary>
     public IReadOnlyDictionary<string, Func<Skiff.ApiServer.Admission.AdmissionPluginContext, Skiff.ApiServer.Admission.IAdmissionPlugin>>? ExtraAdmissionPlugins { get; init; }
 
+    /// <summary>Auditing (<c>--audit-policy-file</c>, <c>--audit-log-*</c>); off by default.</summary>
+    public Skiff.ApiServer.Audit.AuditLogOptions Audit { get; init; } = new();
+
     /// <summary>Namespaces created at start when missing.</summary>
     public IReadOnlyList<string> SystemNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 }

@@ -50,6 +50,9 @@ internal sealed record ServerSettings
     public (Skiff.ApiServer.Security.RequestHeaderSettings Settings, string? ClientCaFile, bool AggregatorRouting) RequestHeader { get; init; } =
         (Skiff.ApiServer.Security.RequestHeaderSettings.FrontProxyDefaults, null, true);
 
+    /// <summary>Auditing (<c>--audit-policy-file</c>, <c>--audit-log-*</c>).</summary>
+    public Skiff.ApiServer.Audit.AuditLogOptions Audit { get; init; } = new();
+
     /// <summary>The default data directory: <c>$SKIFF_DATA_DIR</c>, else <c>~/.skiff</c>.</summary>
     public static string DefaultDataDirectory() =>
         Environment.GetEnvironmentVariable("SKIFF_DATA_DIR") is { Length: > 0 } d

@@ -92,6 +92,8 @@ internal static class SkiffCommand
         serviceAccounts.AddTo(command);
         var requestHeader = new RequestHeaderFlags();
         requestHeader.AddTo(command);
+        var audit = new AuditFlags();
+        audit.AddTo(command);
         if (withControllers)
         {
             command.Options.Add(controllers);
@@ -129,6 +131,7 @@ internal static class SkiffCommand
             EnableAdmissionPlugins = r.GetValue(enableAdmission) ?? [],
             DisableAdmissionPlugins = r.GetValue(disableAdmission) ?? [],
             RequestHeader = requestHeader.Read(r),
+            Audit = audit.Read(r),
         }, withControllers, ct));
         return command;
     }

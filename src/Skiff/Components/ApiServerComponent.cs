@@ -42,7 +42,20 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
                 ClientCas = settings.RequestHeader.ClientCaFile is { } requestHeaderCa ? LoadClientCas(requestHeaderCa, "--requestheader-client-ca-file") : null,
             },
             EnableAggregatorRouting = settings.RequestHeader.AggregatorRouting,
+            Audit = settings.Audit,
         };
+        if (settings.Audit.Enabled)
+        {
+            try
+            {
+                Skiff.ApiServer.Audit.AuditPolicy.Load(settings.Audit.PolicyFile!);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                throw new ComponentStartException($"--audit-policy-file: {e.Message}", e);
+            }
+        }
+
         foreach (var keyFile in settings.ServiceAccountTokens.KeyFiles.Append(settings.ServiceAccountTokens.SigningKeyFile))
         {
             if (keyFile is not null && !File.Exists(keyFile))
