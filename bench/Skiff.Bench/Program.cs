@@ -95,6 +95,9 @@ switch (args.Length > 0 ? args[0] : "")
     case "admission":
         await Skiff.Bench.Api.AdmissionBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "audit":
+        await Skiff.Bench.Api.AuditBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "openapi":
         Skiff.Bench.OpenApi.OpenApiBench.Run();
         return 0;
@@ -102,6 +105,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.CustomResources.CrdSchemaBench.Run(rest);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|netpol-sync|connect-latency|admission [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|netpol-sync|connect-latency|admission|audit [options]   (see bench/README.md)");
         return 2;
 }

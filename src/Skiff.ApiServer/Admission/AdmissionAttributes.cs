@@ -12,6 +12,7 @@ namespace Skiff.ApiServer.Admission;
 public sealed class AdmissionAttributes
 {
     private readonly Action<string>? _warn;
+    private readonly Dictionary<string, string> _annotations = new(StringComparer.Ordinal);
 
     /// <summary>Creates the attributes; <paramref name="warn"/> receives every warning a plugin adds.</summary>
     public AdmissionAttributes(Action<string>? warn = null) => _warn = warn;
@@ -63,6 +64,26 @@ public sealed class AdmissionAttributes
 
     /// <summary>True when this is <paramref name="resource"/> in the core group on its main resource.</summary>
     public bool IsCore(string resource) => Group.Length == 0 && Resource == resource && Subresource.Length == 0;
+
+    /// <summary>The audit annotations added so far (upstream's <c>Attributes.AddAnnotation</c>), by key.</summary>
+    public IReadOnlyDictionary<string, string> Annotations => _annotations;
+
+    /// <summary>
+    /// Adds an audit annotation (the first value of a key wins, as upstream refuses to overwrite one); it reaches the
+    /// request's audit event through <see cref="Audit.AuditContext.Current"/>.
+    /// </summary>
+    public void AddAnnotation(string key, string value)
+    {
+        lock (_annotations)
+        {
+            if (!_annotations.TryAdd(key, value))
+            {
+                return;
+            }
+        }
+
+        Audit.AuditContext.Current?.AddAnnotation(key, value);
+    }
 
     /// <summary>Adds a warning; it reaches the client as a <c>Warning: 299 - "…"</c> header (upstream's <c>warning.AddWarning</c>).</summary>
     public void AddWarning(string text)

@@ -67,6 +67,11 @@ internal sealed class AdmissionRequest
     public async ValueTask<AdmissionAttributes> MutateAsync(AdmissionOperation operation, JsonObject obj, JsonObject? old, CancellationToken ct)
     {
         var attributes = Attributes(operation, obj, old, Store.Meta.Name(obj));
+        if (Audit.AuditContext.Current is { ObjectName: null } audit && attributes.Name.Length > 0)
+        {
+            audit.ObjectName = attributes.Name;
+        }
+
         await Chain.AdmitAsync(attributes, ct).ConfigureAwait(false);
         return attributes;
     }

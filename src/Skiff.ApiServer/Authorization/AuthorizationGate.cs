@@ -45,13 +45,21 @@ public sealed class AuthorizationGate(IAuthorizer authorizer, RbacCache rbac, No
         {
             if (ctx.Request.Headers.Authorization.Count > 0 || ctx.Connection.ClientCertificate is not null)
             {
+                Skiff.ApiServer.Audit.AuditContext.Current?.Authenticated(null);
                 throw StatusErrors.Unauthorized();
             }
 
             user = Anonymous;
         }
 
+        var audit = Skiff.ApiServer.Audit.AuditContext.Current;
+        audit?.Authenticated(user);
+        var authenticated = user;
         user = Impersonation.Apply(ctx.Request.Headers, user, authorizer);
+        if (!ReferenceEquals(user, authenticated))
+        {
+            audit?.Impersonated(user);
+        }
 
         var attributes = AuthorizationAttributes.From(user, info);
         if (attributes.IsResourceRequest && attributes.Name.Length == 0 && attributes.Verb is "list" or "watch"
@@ -73,6 +81,7 @@ public sealed class AuthorizationGate(IAuthorizer authorizer, RbacCache rbac, No
             }
         }
 
+        audit?.Authorized(result.Allowed, result.Reason);
         if (!result.Allowed)
         {
             throw ForbiddenResponse.For(attributes, result.Reason);

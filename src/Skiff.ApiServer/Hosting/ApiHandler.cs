@@ -99,6 +99,10 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
         }
 
         ctx.Response.Headers.Remove("Warning");
+        if (Skiff.ApiServer.Audit.AuditContext.Current is { } audit)
+        {
+            audit.Failure = e;
+        }
 
         // Warnings admission plugins added stay on a refusal (upstream writes them as they are added).
         if (ctx.Items[Admission.AdmissionWarnings.ItemKey] is List<string> admissionWarnings)
@@ -123,7 +127,12 @@ internal sealed class ApiHandler(ApiServerOptions options, ResourceRegistry regi
             Skiff.ApiServer.Authorization.RequestAuthorization.Current = context;
             user = context.User;
         }
-        else if (user is null && !isPublic)
+        else
+        {
+            Skiff.ApiServer.Audit.AuditContext.Current?.Authenticated(user);
+        }
+
+        if (authorization is null && user is null && !isPublic)
         {
             throw StatusErrors.Unauthorized();
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -32,6 +33,7 @@ public sealed class ApiServerHost : IAsyncDisposable
     private ResourceEndpoint? _resources;
     private Skiff.ApiServer.CustomResources.CustomResourceDefinitionController? _crds;
     private Skiff.ApiServer.Aggregation.Aggregator? _aggregator;
+    private Skiff.ApiServer.Audit.AuditLogWriter? _auditLog;
     private readonly Lock _servedLock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _groups = new(StringComparer.Ordinal);
     private volatile bool _stopping;
@@ -210,6 +212,8 @@ public sealed class ApiServerHost : IAsyncDisposable
         FlowControl = await Skiff.ApiServer.FlowControl.FlowControlSetup.StartAsync(_options.FlowControl, Registry, resources, _options.Storage, Metrics.Registry,
             _options.Clock, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Skiff.ApiServer.FlowControl"), _stop.Token, ct).ConfigureAwait(false);
         var handler = new ApiHandler(_options, Registry, authenticator, resources, Metrics, CreateHealthChecks(), logger, Authorization, _aggregator, FlowControl);
+        var audit = CreateAuditPipeline();
+        RequestDelegate serve = ctx => audit.HandleAsync(ctx, handler.HandleAsync);
         if (_options.OpenApi is { } openApi)
         {
             // OpenAPI endpoints run behind the same authentication; everything else goes to the API handler.
@@ -223,14 +227,14 @@ public sealed class ApiServerHost : IAsyncDisposable
 
                 if (!ctx.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal))
                 {
-                    await handler.HandleAsync(ctx).ConfigureAwait(false);
+                    await serve(ctx).ConfigureAwait(false);
                 }
             });
             Skiff.ApiServer.OpenApi.OpenApiEndpoints.MapOpenApi(app, openApi);
         }
         else
         {
-            app.Run(handler.HandleAsync);
+            app.Run(serve);
         }
         await app.StartAsync(ct).ConfigureAwait(false);
         _app = app;
@@ -346,6 +350,20 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The audit step: the policy file is loaded (an invalid one fails the start) and the log opened when both are set.</summary>
+    private Skiff.ApiServer.Audit.AuditPipeline CreateAuditPipeline()
+    {
+        var options = _options.Audit;
+        if (!options.Enabled)
+        {
+            return new Skiff.ApiServer.Audit.AuditPipeline(null, null, _options.Clock);
+        }
+
+        var policy = Skiff.ApiServer.Audit.AuditPolicy.Load(options.PolicyFile!);
+        _auditLog = new Skiff.ApiServer.Audit.AuditLogWriter(options, _options.Clock);
+        return new Skiff.ApiServer.Audit.AuditPipeline(policy, _auditLog, _options.Clock);
+    }
+
     /// <summary>Stops serving (open watches end) and waits for in-flight requests briefly.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -378,6 +396,12 @@ public sealed class ApiServerHost : IAsyncDisposable
 
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
+        }
+
+        if (_auditLog is not null)
+        {
+            await _auditLog.DisposeAsync().ConfigureAwait(false);
+            _auditLog = null;
         }
 
         if (_boundObjects is not null)

@@ -146,6 +146,8 @@ public sealed record ApiServerOptions
     /// <c>--max-mutating-requests-inflight</c>): on by default with upstream's limits.
     /// </summary>
     public Skiff.ApiServer.FlowControl.FlowControlSettings FlowControl { get; init; } = new();
+    /// <summary>Auditing (<c>--audit-policy-file</c>, <c>--audit-log-*</c>); off by default.</summary>
+    public Skiff.ApiServer.Audit.AuditLogOptions Audit { get; init; } = new();
 
     /// <summary>Namespaces created at start when missing.</summary>
     public IReadOnlyList<string> SystemNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];

@@ -149,6 +149,11 @@ public static class BuiltInResources
             AdmissionRegistration.WebhookConfigurationStrategy.MutatingInstance, categories: ["api-extensions"]);
         yield return R("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false,
             AdmissionRegistration.WebhookConfigurationStrategy.Validating, categories: ["api-extensions"]);
+        yield return R("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "validatingadmissionpolicy", "ValidatingAdmissionPolicy", false,
+            AdmissionRegistration.ValidatingAdmissionPolicyStrategy.Instance, categories: ["api-extensions"],
+            subresources: [Status("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy")]);
+        yield return R("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "validatingadmissionpolicybinding", "ValidatingAdmissionPolicyBinding", false,
+            AdmissionRegistration.ValidatingAdmissionPolicyBindingStrategy.Instance, categories: ["api-extensions"]);
         yield return R("apiregistration.k8s.io", "v1", "apiservices", "apiservice", "APIService", false,
             ApiRegistration.ApiServiceStrategy.Instance, categories: ["api-extensions"],
             subresources: [Status("apiregistration.k8s.io", "v1", "APIService")]);

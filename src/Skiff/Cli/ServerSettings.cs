@@ -62,6 +62,8 @@ internal sealed record ServerSettings
 
     /// <summary>API Priority and Fairness (<c>--enable-priority-and-fairness</c>, <c>--max-requests-inflight</c>, <c>--max-mutating-requests-inflight</c>).</summary>
     public Skiff.ApiServer.FlowControl.FlowControlSettings FlowControl { get; init; } = new();
+    /// <summary>Auditing (<c>--audit-policy-file</c>, <c>--audit-log-*</c>).</summary>
+    public Skiff.ApiServer.Audit.AuditLogOptions Audit { get; init; } = new();
 
     /// <summary>The default data directory: <c>$SKIFF_DATA_DIR</c>, else <c>~/.skiff</c>.</summary>
     public static string DefaultDataDirectory() =>

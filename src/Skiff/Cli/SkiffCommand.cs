@@ -96,6 +96,8 @@ internal static class SkiffCommand
         requestHeader.AddTo(command);
         var flowControl = new FlowControlFlags();
         flowControl.AddTo(command);
+        var audit = new AuditFlags();
+        audit.AddTo(command);
         if (withControllers)
         {
             command.Options.Add(controllers);
@@ -136,6 +138,7 @@ internal static class SkiffCommand
             DisableAdmissionPlugins = r.GetValue(disableAdmission) ?? [],
             RequestHeader = requestHeader.Read(r),
             FlowControl = flowControl.Read(r),
+            Audit = audit.Read(r),
         }, withControllers, ct));
         return command;
     }

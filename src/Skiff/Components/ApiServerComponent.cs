@@ -45,7 +45,20 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
             },
             EnableAggregatorRouting = settings.RequestHeader.AggregatorRouting,
             FlowControl = settings.FlowControl,
+            Audit = settings.Audit,
         };
+        if (settings.Audit.Enabled)
+        {
+            try
+            {
+                Skiff.ApiServer.Audit.AuditPolicy.Load(settings.Audit.PolicyFile!);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                throw new ComponentStartException($"--audit-policy-file: {e.Message}", e);
+            }
+        }
+
         foreach (var keyFile in settings.ServiceAccountTokens.KeyFiles.Append(settings.ServiceAccountTokens.SigningKeyFile))
         {
             if (keyFile is not null && !File.Exists(keyFile))

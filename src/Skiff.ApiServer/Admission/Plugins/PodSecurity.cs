@@ -9,8 +9,9 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// enforce level is 403 <c>pods "x" is forbidden: violates PodSecurity "restricted:latest": …</c>; against the warn
 /// level it gets a <c>would violate PodSecurity "…": …</c> warning. Workloads with a pod template (deployments,
 /// replica sets, stateful sets, daemon sets, jobs, cron jobs, replication controllers, pod templates) are never
-/// refused: their template gets the warnings of the warn level and, when stricter, of the enforce level. Audit
-/// annotations are computed but no audit log exists yet.
+/// refused: their template gets the warnings of the warn level and, when stricter, of the enforce level. The audit
+/// level's violations become the <c>pod-security.kubernetes.io/audit-violations</c> audit annotation, and a pod's
+/// enforced level the <c>pod-security.kubernetes.io/enforce-policy</c> one.
 /// </summary>
 public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPlugin
 {
@@ -47,7 +48,13 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
         var ns = await reader.GetAsync("", "namespaces", "", a.Namespace, ct).ConfigureAwait(false);
         var (enforce, enforceVersion) = Level(ns, "enforce");
         var (warn, warnVersion) = Level(ns, "warn");
-        if (enforce == "privileged" && warn == "privileged")
+        var (audit, auditVersion) = Level(ns, "audit");
+        if (isPod)
+        {
+            a.AddAnnotation(LabelPrefix + "enforce-policy", $"{enforce}:{enforceVersion}");
+        }
+
+        if (enforce == "privileged" && warn == "privileged" && audit == "privileged")
         {
             return;
         }
@@ -56,6 +63,7 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
         {
             var spec = JsonPath.Obj(obj, "spec") ?? [];
             var meta = JsonPath.Obj(obj, "metadata");
+            Audit(a, audit, auditVersion, meta, spec);
             var violations = PodSecurityChecks.Evaluate(enforce, meta, spec);
             if (violations.Count > 0)
             {
@@ -66,6 +74,7 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
             return;
         }
 
+        Audit(a, audit, auditVersion, JsonPath.Obj(template, "metadata"), JsonPath.Obj(template, "spec") ?? []);
         Warn(a, warn, warnVersion, JsonPath.Obj(template, "metadata"), JsonPath.Obj(template, "spec") ?? []);
         if (Stricter(enforce, warn))
         {
@@ -79,6 +88,21 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
         if (violations.Count > 0)
         {
             a.AddWarning($"would violate PodSecurity \"{level}:{version}\": {string.Join(", ", violations)}");
+        }
+    }
+
+    /// <summary>The audit mode: violations become the <c>pod-security.kubernetes.io/audit-violations</c> audit annotation.</summary>
+    private static void Audit(AdmissionAttributes a, string level, string version, JsonObject? meta, JsonObject spec)
+    {
+        if (level == "privileged")
+        {
+            return;
+        }
+
+        var violations = PodSecurityChecks.Evaluate(level, meta, spec);
+        if (violations.Count > 0)
+        {
+            a.AddAnnotation(LabelPrefix + "audit-violations", $"would violate PodSecurity \"{level}:{version}\": {string.Join(", ", violations)}");
         }
     }
 

@@ -136,7 +136,7 @@ public static class WebhookConfigurationValidation
             : [];
     }
 
-    private static IEnumerable<FieldError> ValidateRule(JsonObject rule, string path)
+    internal static IEnumerable<FieldError> ValidateRule(JsonObject rule, string path)
     {
         var ops = Strings(rule, "operations");
         if (ops.Count == 0)
@@ -410,7 +410,7 @@ public static class WebhookConfigurationValidation
         }
     }
 
-    private static IEnumerable<FieldError> ValidateMatchConditions(List<JsonObject> conditions, string path)
+    internal static IEnumerable<FieldError> ValidateMatchConditions(List<JsonObject> conditions, string path)
     {
         if (conditions.Count > 64)
         {
@@ -450,7 +450,7 @@ public static class WebhookConfigurationValidation
         }
     }
 
-    private static string? SelectorError(JsonObject selector)
+    internal static string? SelectorError(JsonObject selector)
     {
         try
         {
