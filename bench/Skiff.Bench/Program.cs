@@ -21,6 +21,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- crd-schema [--objects 20000] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- proxy-sync [--services 1000] [--endpoints 10] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- testplane-start [--runs 20] [--process-runs 3]
+//   dotnet run -c Release --project bench/Skiff.Bench -- creates [--store sqlite|etcd|all] [--clients 1,8,64] [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -85,6 +86,8 @@ switch (args.Length > 0 ? args[0] : "")
         return await Skiff.Bench.Proxy.NetworkPolicySyncBench.RunAsync(rest, CancellationToken.None);
     case "connect-latency":
         return await Skiff.Bench.Proxy.ConnectLatencyBench.RunAsync(rest, CancellationToken.None);
+    case "creates":
+        return await Skiff.Bench.Api.CreatesBench.RunAsync(rest, CancellationToken.None);
     case "admission":
         await Skiff.Bench.Api.AdmissionBench.RunAsync(rest, CancellationToken.None);
         return 0;
