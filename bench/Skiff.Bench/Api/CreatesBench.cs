@@ -21,7 +21,8 @@ namespace Skiff.Bench.Api;
 /// <remarks>
 /// <c>dotnet run -c Release --project bench/Skiff.Bench -- creates [--store sqlite|etcd|all] [--clients 1,8,64]
 /// [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH]</c>. The load generator runs in the same
-/// process, so "cpu ms/create" is client plus server.
+/// process, so "cpu ms/create" is client plus server. With <c>SKIFF_PROFILE_WRITES=1</c> it prints the server's cost per
+/// create phase after each measure (<c>WriteProfile</c>).
 /// </remarks>
 internal static class CreatesBench
 {
@@ -115,9 +116,14 @@ internal static class CreatesBench
                     Func<long, byte[]> body = kind == "pods" ? i => CreateLoad.Pod(prefix, i) : i => CreateLoad.ConfigMap(prefix, i);
                     var path = $"/api/v1/namespaces/bench/{kind}";
                     await load.RunAsync(path, i => body(-i), c, TimeSpan.FromSeconds(1), ct); // warm-up (JIT, connections)
+                    Skiff.ApiServer.Store.WriteProfile.Reset();
                     var r = await load.RunAsync(path, body, c, duration, ct);
                     results.Add((kind, version, c, r));
                     Console.WriteLine($"{store,-7}{kind,-11}{version,-5}{c,8}{r.PerSecond,11:F0}{r.P50Ms,9:F2}{r.P99Ms,9:F2}{r.CpuMsPerCreate,8:F3}{r.Errors,7}");
+                    if (Skiff.ApiServer.Store.WriteProfile.Enabled)
+                    {
+                        Console.Write(Skiff.ApiServer.Store.WriteProfile.Report());
+                    }
                 }
             }
         }
