@@ -23,6 +23,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- testplane-start [--runs 20] [--process-runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- apf [--creates 2000] [--lists 400] [--concurrency 16] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- robustness [--duration 60s] [--store sqlite|etcd] [--kill-every 20s|0] [--writers 8] [--keys 8] [--http2]
+//   dotnet run -c Release --project bench/Skiff.Bench -- creates [--store sqlite|etcd|all] [--clients 1,8,64] [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1]
 var rest = args.Length > 0 ? args[1..] : [];
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -92,6 +93,8 @@ switch (args.Length > 0 ? args[0] : "")
         return await Skiff.Bench.Proxy.ConnectLatencyBench.RunAsync(rest, CancellationToken.None);
     case "robustness":
         return await Skiff.Bench.Robustness.RobustnessBench.RunAsync(rest, CancellationToken.None);
+    case "creates":
+        return await Skiff.Bench.Api.CreatesBench.RunAsync(rest, CancellationToken.None);
     case "admission":
         await Skiff.Bench.Api.AdmissionBench.RunAsync(rest, CancellationToken.None);
         return 0;

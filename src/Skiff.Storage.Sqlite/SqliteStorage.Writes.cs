@@ -105,36 +105,66 @@ public sealed partial class SqliteStorage
                 batch.Add(op);
             }
 
-            var rev = _revision;
-            var compacted = _compacted;
-            var compactDone = _compactDone;
-            try
+            // One write that fails inside the batch (SQLite refused its row) fails alone: the transaction is rolled back
+            // and the batch is applied again without it. A failed commit fails every write of the batch.
+            long rev, compacted, compactDone;
+            while (true)
             {
-                using (var tx = _writer.BeginTransaction())
+                results.Clear();
+                events.Clear();
+                overlay.Clear();
+                rev = _revision;
+                compacted = _compacted;
+                compactDone = _compactDone;
+                var failed = -1;
+                Exception? failure = null;
+                try
                 {
+                    using var tx = _writer.BeginTransaction();
                     insert.Transaction = tx;
                     latest.Transaction = tx;
-                    foreach (var op in batch)
+                    for (var i = 0; i < batch.Count; i++)
                     {
-                        results.Add(op.Kind switch
+                        var op = batch[i];
+                        try
                         {
-                            WriteKind.SetCompaction => SetCompaction(tx, op.Expected, ref compacted),
-                            WriteKind.CompactStep => CompactStep(tx, op.From, op.Expected, ref compactDone),
-                            _ => ApplyKeyWrite(op, ref rev, insert, latest, overlay, events),
-                        });
+                            results.Add(op.Kind switch
+                            {
+                                WriteKind.SetCompaction => SetCompaction(tx, op.Expected, ref compacted),
+                                WriteKind.CompactStep => CompactStep(tx, op.From, op.Expected, ref compactDone),
+                                _ => ApplyKeyWrite(op, ref rev, insert, latest, overlay, events, _options.WriteFault),
+                            });
+                        }
+                        catch (Exception e) when (batch.Count > 1)
+                        {
+                            (failed, failure) = (i, e);
+                            break; // disposing the transaction rolls it back
+                        }
                     }
 
-                    tx.Commit();
+                    if (failed < 0)
+                    {
+                        tx.Commit();
+                    }
                 }
-            }
-            catch (Exception e)
-            {
-                var error = new StorageUnavailableException($"write to SQLite store {_path} failed: {e.Message}", e);
-                foreach (var op in batch)
+                catch (Exception e)
                 {
-                    op.Done.TrySetException(error);
+                    FailAll(batch, e);
+                    batch.Clear();
+                    break;
                 }
 
+                if (failed < 0)
+                {
+                    break;
+                }
+
+                batch[failed].Done.TrySetException(new StorageUnavailableException($"write to SQLite store {_path} failed: {failure!.Message}", failure));
+                batch.RemoveAt(failed);
+            }
+
+            if (batch.Count == 0)
+            {
                 continue;
             }
 
@@ -149,9 +179,24 @@ public sealed partial class SqliteStorage
         }
     }
 
-    private static WriteResult ApplyKeyWrite(
-        WriteOp op, ref long rev, SqliteCommand insert, SqliteCommand latest, Dictionary<string, LatestRow> overlay, List<StorageEvent> events)
+    private void FailAll(List<WriteOp> batch, Exception e)
     {
+        var error = new StorageUnavailableException($"write to SQLite store {_path} failed: {e.Message}", e);
+        foreach (var op in batch)
+        {
+            op.Done.TrySetException(error);
+        }
+    }
+
+    private static WriteResult ApplyKeyWrite(
+        WriteOp op, ref long rev, SqliteCommand insert, SqliteCommand latest, Dictionary<string, LatestRow> overlay, List<StorageEvent> events,
+        Func<string, Exception?>? fault)
+    {
+        if (fault?.Invoke(op.Key) is { } injected)
+        {
+            throw injected;
+        }
+
         var name = KeyBytes.Encode(op.Key);
         if (!overlay.TryGetValue(op.Key, out var row))
         {

@@ -17,4 +17,7 @@ public sealed record SqliteStorageOptions
 
     /// <summary>Log rows examined per background compaction step (each step is one short write transaction).</summary>
     public int CompactionBatchSize { get; init; } = 1000;
+
+    /// <summary>Tests only: an exception to raise while writing the key inside its transaction (null: none).</summary>
+    internal Func<string, Exception?>? WriteFault { get; init; }
 }

@@ -170,7 +170,8 @@ public static class EtcdBench
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    private static async Task<(Process Etcd, string DataDir, string Servers)> StartEtcdAsync()
+    /// <summary>Starts a throw-away single-member etcd from PATH on free loopback ports.</summary>
+    internal static async Task<(Process Etcd, string DataDir, string Servers)> StartEtcdAsync()
     {
         var ports = new int[2];
         for (var i = 0; i < 2; i++)

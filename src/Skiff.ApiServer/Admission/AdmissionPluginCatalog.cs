@@ -45,7 +45,7 @@ public static class AdmissionPluginCatalog
         ["Priority"] = c => new Priority(c.Reader),
         ["DefaultTolerationSeconds"] = _ => new DefaultTolerationSecondsAdmission(),
         ["DefaultStorageClass"] = c => new DefaultStorageClass(c.Reader),
-        ["ResourceQuota"] = c => new ResourceQuotaAdmission(c.Reader),
+        ["ResourceQuota"] = c => new ResourceQuotaAdmission(c.Reader, c.Clock),
         ["AlwaysDeny"] = _ => new AlwaysDeny(),
         ["MutatingAdmissionWebhook"] = c => new MutatingAdmissionWebhook(new Webhooks.WebhookConfigurationCache(c.Reader.Storage, true), c.Webhooks()),
         ["ValidatingAdmissionPolicy"] = c => new ValidatingAdmissionPolicyPlugin(new Policy.PolicyCache(c.Reader.Storage), c.Reader, c.Registry),

@@ -20,9 +20,28 @@ internal sealed partial class ResourceEndpoint
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
         var opts = WriteOptionsFor(ctx, "", "CreateOptions");
         opts = opts with { Admission = AdmissionFor(ctx, store.Descriptor, ns, "", user, opts.DryRun) };
+        var total = WriteProfile.Wall();
         var obj = await ReadObjectAsync(ctx, store.Descriptor, ct).ConfigureAwait(false);
-        var created = await store.CreateAsync(ns, obj, opts, ct).ConfigureAwait(false);
-        await WriteObjectAsync(ctx, 201, store, created, neg).ConfigureAwait(false);
+        var created = await store.CreateStoredAsync(ns, obj, opts, ct).ConfigureAwait(false);
+        var mark = WriteProfile.Cpu();
+
+        // Encode once: the stored bytes are the response, with the resourceVersion spliced in (no decode, no re-encode).
+        if (created.Stored is { } stored && neg.Shape == OutputShape.Object && neg.Format == "application/json" && !Responses.IsPrettyPrint(ctx.Request)
+            && StoredJson.WithResourceVersion(stored.Value.Span, stored.ModRevision, newline: true) is { } body)
+        {
+            ctx.Response.StatusCode = 201;
+            ctx.Response.ContentType = "application/json";
+            ctx.Response.ContentLength = body.Length;
+            WriteProfile.EndCpu(WritePhase.EncodeResponse, mark);
+            await ctx.Response.Body.WriteAsync(body, ct).ConfigureAwait(false);
+            WriteProfile.EndWall(WritePhase.Total, total);
+            return;
+        }
+
+        var result = created.Object ?? await store.ReadStoredAsync(created.Stored!, ct).ConfigureAwait(false);
+        await WriteObjectAsync(ctx, 201, store, result, neg).ConfigureAwait(false);
+        WriteProfile.EndCpu(WritePhase.EncodeResponse, mark);
+        WriteProfile.EndWall(WritePhase.Total, total);
     }
 
     private async Task UpdateAsync(HttpContext ctx, GenericStore store, string ns, string name, string sub, UserInfo user, CancellationToken ct)

@@ -203,27 +203,43 @@ internal sealed partial class ResourceEndpoint
     /// <summary>Reads the body (at most 3 MiB) as bytes.</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpContext ctx, CancellationToken ct)
     {
-        if (ctx.Request.ContentLength > MaxBodyBytes)
+        var length = ctx.Request.ContentLength;
+        if (length > MaxBodyBytes)
         {
             throw ServerErrors.BodyTooLarge(MaxBodyBytes);
         }
 
-        using var ms = new MemoryStream();
-        var buffer = new byte[81920];
-        while (true)
+        // A declared length (every client sends one for a small object) is read straight into an array of that size.
+        if (length is > 0 and var declared)
         {
-            var n = await ctx.Request.Body.ReadAsync(buffer, ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
+            var exact = new byte[declared];
+            var read = await ctx.Request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+            return read < exact.Length ? exact[..read] : exact; // the server never reads past Content-Length
+        }
 
-            if (ms.Length + n > MaxBodyBytes)
+        using var ms = new MemoryStream();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
+        try
+        {
+            while (true)
             {
-                throw ServerErrors.BodyTooLarge(MaxBodyBytes);
-            }
+                var n = await ctx.Request.Body.ReadAsync(buffer, ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
 
-            ms.Write(buffer, 0, n);
+                if (ms.Length + n > MaxBodyBytes)
+                {
+                    throw ServerErrors.BodyTooLarge(MaxBodyBytes);
+                }
+
+                ms.Write(buffer, 0, n);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
 
         return ms.ToArray();
@@ -232,7 +248,10 @@ internal sealed partial class ResourceEndpoint
     /// <summary>Reads and decodes an object body by Content-Type; applies fieldValidation for duplicate and unknown fields.</summary>
     private async Task<JsonObject> ReadObjectAsync(HttpContext ctx, ResourceDescriptor d, CancellationToken ct)
     {
+        var wall = WriteProfile.Wall();
         var bytes = await ReadBodyAsync(ctx, ct).ConfigureAwait(false);
+        WriteProfile.EndWall(WritePhase.ReadBody, wall);
+        var mark = WriteProfile.Cpu();
         var mt = MediaType.Parse(ctx.Request.ContentType ?? "application/json");
         var essence = mt?.Essence ?? "";
         if (essence.Length == 0 || essence == "application/apply-patch+yaml" || !_decoders.TryGetValue(essence, out var decoder))
@@ -264,6 +283,8 @@ internal sealed partial class ResourceEndpoint
             throw wrongKind;
         }
 
+        WriteProfile.EndCpu(WritePhase.Decode, mark);
+        mark = WriteProfile.Cpu();
         var problems = new List<string>();
         if (duplicates)
         {
@@ -271,6 +292,7 @@ internal sealed partial class ResourceEndpoint
         }
 
         CheckFields(ctx, d, obj, problems);
+        WriteProfile.EndCpu(WritePhase.FieldChecks, mark);
         return obj;
     }
 

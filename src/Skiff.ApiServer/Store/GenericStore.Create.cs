@@ -1,6 +1,7 @@
 using Skiff.Api.Protobuf;
 using Skiff.ApiServer.Http;
 using Skiff.Api.Errors;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Registry;
 using Skiff.Storage;
@@ -12,6 +13,18 @@ internal sealed partial class GenericStore
     /// <summary>Creates <paramref name="obj"/> in <paramref name="ns"/>; returns the stored object (not stored for dry-run).</summary>
     public async Task<JsonObject> CreateAsync(string ns, JsonObject obj, WriteOptions options, CancellationToken ct)
     {
+        var created = await CreateStoredAsync(ns, obj, options, ct).ConfigureAwait(false);
+        return created.Object ?? await ReadAsync(created.Stored!, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="obj"/> as <see cref="CreateAsync"/> does, without decoding what was stored when the stored
+    /// bytes are already the object in the served version (<see cref="CreatedObject.Stored"/>; the caller splices in the
+    /// resourceVersion and writes them as the response), else with the decoded object.
+    /// </summary>
+    public async Task<CreatedObject> CreateStoredAsync(string ns, JsonObject obj, WriteOptions options, CancellationToken ct)
+    {
+        var mark = WriteProfile.Cpu();
         StampTypeMeta(obj);
         CheckNamespace(obj, ns);
         var meta = Meta.Of(obj);
@@ -50,8 +63,17 @@ internal sealed partial class GenericStore
             // Upstream's field manager records the writer's fields on the decoded, defaulted object, before mutating
             // admission: what a plugin adds (a pod's default tolerations) belongs to no manager.
             written = options.ManagedFieldsSet ? null : (JsonObject)obj.DeepClone();
+            WriteProfile.EndCpu(WritePhase.TypeMeta, mark);
+            var wall = WriteProfile.Wall();
             admitted = await admission.MutateAsync(Admission.AdmissionOperation.Create, obj, null, ct).ConfigureAwait(false);
+            WriteProfile.EndWall(WritePhase.AdmissionMutate, wall);
         }
+        else
+        {
+            WriteProfile.EndCpu(WritePhase.TypeMeta, mark);
+        }
+
+        mark = WriteProfile.Cpu();
 
         if (Strategy.HasStatusSubresource || options.Subresource.Length == 0)
         {
@@ -63,6 +85,8 @@ internal sealed partial class GenericStore
         // Upstream decodes into Go structs, so from here on (validation, managedFields, storage, a dry-run answer) the
         // object has the fields Go always writes. After defaulting, whose rules apply to absent fields.
         GoJsonZeros.Fill(obj);
+        WriteProfile.EndCpu(WritePhase.Defaults, mark);
+        mark = WriteProfile.Cpu();
         var errors = ValidateMetadata(obj, null);
 
         if (errors.Count == 0)
@@ -76,22 +100,29 @@ internal sealed partial class GenericStore
         }
 
         CheckSizeBeforeManagedFields(obj);
+        WriteProfile.EndCpu(WritePhase.Validate, mark);
+        mark = WriteProfile.Cpu();
         if (written is not null)
         {
             GoJsonZeros.Fill(written);
             RecordManagedFields(null, written, options);
             if (Meta.Of(written)["managedFields"] is { } managed)
             {
-                Meta.Of(obj)["managedFields"] = managed.DeepClone();
+                Meta.Of(written).Remove("managedFields"); // written is discarded: move the node, no copy
+                Meta.Of(obj)["managedFields"] = managed;
             }
         }
         else
         {
             RecordManagedFields(null, obj, options);
         }
+
+        WriteProfile.EndCpu(WritePhase.ManagedFields, mark);
         if (admitted is not null)
         {
+            var wall = WriteProfile.Wall();
             await options.Admission!.ValidateAsync(admitted, obj, ct).ConfigureAwait(false);
+            WriteProfile.EndWall(WritePhase.AdmissionValidate, wall);
         }
 
         var hook = await Strategy.BeforeWriteAsync(new StrategyContext(_storage, options.DryRun), obj, null, ct).ConfigureAwait(false);
@@ -111,7 +142,7 @@ internal sealed partial class GenericStore
         }
     }
 
-    private async Task<JsonObject> CreateWithRetriesAsync(string ns, JsonObject obj, string generateName, string explicitName, WriteOptions options, CancellationToken ct)
+    private async Task<CreatedObject> CreateWithRetriesAsync(string ns, JsonObject obj, string generateName, string explicitName, WriteOptions options, CancellationToken ct)
     {
         var meta = Meta.Of(obj);
         for (var attempt = 1; ; attempt++)
@@ -125,13 +156,27 @@ internal sealed partial class GenericStore
                     throw StatusErrors.AlreadyExists(Descriptor.Group, Descriptor.Resource, name);
                 }
 
-                return obj;
+                return new CreatedObject(obj, null);
             }
 
             try
             {
-                var kv = await _storage.CreateAsync(key, await WriteAsync(obj, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
-                return await ReadAsync(kv, ct).ConfigureAwait(false);
+                var mark = WriteProfile.Cpu();
+                var servesStored = ServesStoredBytes && !meta.ContainsKey("resourceVersion");
+                var bytes = servesStored ? EncodeOwned(obj) : await WriteAsync(obj, ct).ConfigureAwait(false);
+                WriteProfile.EndCpu(WritePhase.EncodeForStorage, mark);
+                var wall = WriteProfile.Wall();
+                var kv = await _storage.CreateAsync(key, bytes, ct).ConfigureAwait(false);
+                WriteProfile.EndWall(WritePhase.StorageWrite, wall);
+                if (servesStored)
+                {
+                    return new CreatedObject(null, kv);
+                }
+
+                mark = WriteProfile.Cpu();
+                var created = await ReadAsync(kv, ct).ConfigureAwait(false);
+                WriteProfile.EndCpu(WritePhase.DecodeStored, mark);
+                return new CreatedObject(created, null);
             }
             catch (KeyExistsException)
             {
@@ -149,4 +194,25 @@ internal sealed partial class GenericStore
             }
         }
     }
+
+    /// <summary>
+    /// True when the stored bytes of an object are, byte for byte, its served JSON without <c>metadata.resourceVersion</c>:
+    /// no version conversion between storage and the served version.
+    /// </summary>
+    private bool ServesStoredBytes =>
+        Descriptor.Converter is null && _converter is null
+        && (!Descriptor.Custom || Descriptor.StorageGroupVersion is null || Descriptor.StorageGroupVersion == Descriptor.GroupVersion);
+
+    /// <summary>
+    /// <see cref="Encode"/> for an object this request owns and that carries no resourceVersion: the Go zero fields are
+    /// filled in place (the stored object has them anyway) and nothing is copied.
+    /// </summary>
+    private static byte[] EncodeOwned(JsonObject obj)
+    {
+        GoJsonZeros.Fill(obj);
+        return JsonSerializer.SerializeToUtf8Bytes(obj, StorageJson);
+    }
+
+    /// <summary>Decodes the stored bytes of <see cref="CreateStoredAsync"/>'s result in the served version.</summary>
+    public ValueTask<JsonObject> ReadStoredAsync(KeyValue stored, CancellationToken ct) => ReadAsync(stored, ct);
 }

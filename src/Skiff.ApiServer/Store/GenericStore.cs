@@ -67,7 +67,7 @@ internal sealed partial class GenericStore
         // Upstream's reset fields: a main-resource write of a type with a status subresource never owns status
         // (the strategy resets it), so status is compared as unchanged.
         var target = obj;
-        if (Strategy.HasStatusSubresource && sub.Length == 0)
+        if (Strategy.HasStatusSubresource && sub.Length == 0 && (old?["status"] is not null || obj["status"] is not null))
         {
             target = (JsonObject)obj.DeepClone();
             if (old?["status"] is { } oldStatus)
@@ -237,7 +237,12 @@ internal sealed partial class GenericStore
             throw StatusErrors.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({Descriptor.Kind})");
         }
 
-        // Keep apiVersion and kind first, as upstream serializes them.
+        // Keep apiVersion and kind first, as upstream serializes them (most clients already send them so).
+        if (obj.Count >= 2 && obj.GetAt(0).Key == "apiVersion" && obj.GetAt(1).Key == "kind" && apiVersion == Descriptor.GroupVersion && kind == Descriptor.Kind)
+        {
+            return;
+        }
+
         var rest = obj.ToArray();
         obj.Clear();
         obj["apiVersion"] = Descriptor.GroupVersion;

@@ -14,9 +14,21 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// quota's revision, re-checked on conflict, so two racing creates cannot both take the last unit. Dry runs charge
 /// nothing. The quota controller recomputes usage from scratch (and gives back what failed writes charged).
 /// </summary>
-public sealed class ResourceQuotaAdmission(AdmissionReader reader) : IValidatingAdmissionPlugin
+/// <remarks>
+/// As upstream's <c>quotaAccessor</c>, a namespace whose cached list shows no quota is looked up live once (one lookup
+/// in flight per namespace) and, when the store has none either, not again for <see cref="LiveTtl"/>: a create in a
+/// namespace without quotas costs no store read. A quota the watch cache holds is always seen.
+/// </remarks>
+public sealed class ResourceQuotaAdmission(AdmissionReader reader, TimeProvider? clock = null) : IValidatingAdmissionPlugin
 {
     private const int MaxAttempts = 16;
+    private const int MaxLiveEntries = 4096;
+
+    /// <summary>How long a live lookup that found no quota is trusted (upstream's <c>liveTTL</c>).</summary>
+    public static readonly TimeSpan LiveTtl = TimeSpan.FromSeconds(30);
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LiveLookup> _live = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public string Name => "ResourceQuota";
@@ -48,7 +60,7 @@ public sealed class ResourceQuotaAdmission(AdmissionReader reader) : IValidating
                 .ConfigureAwait(false);
             if (listed.Items.Count == 0)
             {
-                if (cached)
+                if (cached && !await NoQuotaLiveAsync(a.Namespace, prefix, ct).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -79,6 +91,36 @@ public sealed class ResourceQuotaAdmission(AdmissionReader reader) : IValidating
 
         throw Skiff.Api.Errors.StatusErrors.Conflict("", "resourcequotas", "", "too many conflicts charging quota, please retry");
     }
+
+    /// <summary>True when a live lookup (shared, at most <see cref="LiveTtl"/> old) found no quota in <paramref name="ns"/>.</summary>
+    private async Task<bool> NoQuotaLiveAsync(string ns, string prefix, CancellationToken ct)
+    {
+        var now = _clock.GetUtcNow();
+        if (_live.Count > MaxLiveEntries)
+        {
+            _live.Clear();
+        }
+
+        var entry = _live.AddOrUpdate(ns, _ => NewLookup(prefix, now), (_, old) => old.Expiry > now ? old : NewLookup(prefix, now));
+        try
+        {
+            return await entry.Empty.Value.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            _live.TryRemove(new KeyValuePair<string, LiveLookup>(ns, entry));
+            return false;
+        }
+    }
+
+    private LiveLookup NewLookup(string prefix, DateTimeOffset now) => new(now + LiveTtl, new Lazy<Task<bool>>(async () =>
+    {
+        var live = await reader.Storage.ListAsync(prefix, Skiff.Storage.ListOptions.Latest, CancellationToken.None).ConfigureAwait(false);
+        return live.Items.Count == 0;
+    }));
+
+    /// <summary>A live lookup of one namespace's quotas: whether it found none, trusted until <paramref name="Expiry"/>.</summary>
+    private sealed record LiveLookup(DateTimeOffset Expiry, Lazy<Task<bool>> Empty);
 
     /// <summary>The charged quotas for <paramref name="usage"/>, or a 403 when a quota refuses.</summary>
     private static List<(Skiff.Storage.KeyValue Kv, JsonObject Quota)> Evaluate(AdmissionAttributes a, JsonObject obj,

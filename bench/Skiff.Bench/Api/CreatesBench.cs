@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Google.Protobuf;
+using Skiff.ApiServer.Hosting;
+using Skiff.Bench.Storage;
+using Skiff.Storage;
+using Skiff.Storage.Etcd;
+using Skiff.Storage.Etcd.Internal;
+using Skiff.Storage.Etcd.Protocol;
+using Skiff.Storage.Sqlite;
+
+namespace Skiff.Bench.Api;
+
+/// <summary>
+/// API creates per second through the whole server (<c>skiff up</c>'s wiring: authentication, authorization, the
+/// default admission chain, the watch cache, managedFields) over HTTPS, at several client counts, on HTTP/2 and
+/// HTTP/1.1, for configmaps and pods, against the raw engine measured in the same run: SQLite one-row transactions and
+/// SQLite with 256 rows per transaction (group commit), or raw etcd puts at the same concurrency.
+/// </summary>
+/// <remarks>
+/// <c>dotnet run -c Release --project bench/Skiff.Bench -- creates [--store sqlite|etcd|all] [--clients 1,8,64]
+/// [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH]</c>. The load generator runs in the same
+/// process, so "cpu ms/create" is client plus server. With <c>SKIFF_PROFILE_WRITES=1</c> it prints the server's cost per
+/// create phase after each measure (<c>WriteProfile</c>).
+/// </remarks>
+internal static class CreatesBench
+{
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var clients = List(args, "--clients", "1,8,64").Select(Parse).ToArray();
+        var seconds = BenchArgs.Int(args, "--seconds", 10);
+        var stores = List(args, "--store", "sqlite");
+        var kinds = List(args, "--kinds", "configmaps,pods");
+        var versions = List(args, "--http", "2,1.1");
+        var dir = Arg(args, "--dir") ?? Path.GetTempPath();
+        var duration = TimeSpan.FromSeconds(seconds);
+        foreach (var store in stores.SelectMany(s => s == "all" ? ["sqlite", "etcd"] : new[] { s }))
+        {
+            await RunStoreAsync(store, dir, clients, kinds, versions, duration, ct);
+        }
+
+        return 0;
+    }
+
+    private static async Task RunStoreAsync(string store, string dir, int[] clients, string[] kinds, string[] versions, TimeSpan duration, CancellationToken ct)
+    {
+        var work = Path.Combine(dir, $"skiff-creates-{Guid.NewGuid():N}"[..24]);
+        Directory.CreateDirectory(work);
+        Process? etcd = null;
+        string? etcdDir = null;
+        IStorage storage;
+        EtcdConnection? raw = null;
+        if (store == "etcd")
+        {
+            (etcd, etcdDir, var servers) = await EtcdBench.StartEtcdAsync();
+            storage = await EtcdStorage.ConnectAsync(EtcdOptions.Parse(servers), ct);
+            raw = new EtcdConnection(EtcdOptions.Parse(servers));
+        }
+        else
+        {
+            storage = await SqliteStorage.OpenAsync(Path.Combine(work, "skiff.db"), null, ct);
+        }
+
+        try
+        {
+            var host = new ApiServerHost(DefaultApiServer.CreateOptions(work, storage) with { Port = 0 });
+            await host.StartAsync(ct);
+            try
+            {
+                await RunAgainstAsync(store, host, raw, work, clients, kinds, versions, duration, ct);
+            }
+            finally
+            {
+                await host.DisposeAsync();
+            }
+        }
+        finally
+        {
+            raw?.Dispose();
+            await storage.DisposeAsync();
+            if (etcd is not null)
+            {
+                etcd.Kill();
+                await etcd.WaitForExitAsync(ct);
+                Directory.Delete(etcdDir!, recursive: true);
+            }
+
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task RunAgainstAsync(
+        string store, ApiServerHost host, EtcdConnection? raw, string work, int[] clients, string[] kinds, string[] versions, TimeSpan duration, CancellationToken ct)
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        using (var setup = new CreateLoad(host.Url, host.Certificates.Admin, host.Certificates.Ca, http2: true, 1))
+        {
+            await setup.PostAsync("/api/v1/namespaces", Encoding.UTF8.GetBytes("""{"metadata":{"name":"bench"}}"""), ct);
+            await setup.PostAsync("/api/v1/namespaces/bench/serviceaccounts", Encoding.UTF8.GetBytes("""{"metadata":{"name":"default"}}"""), ct);
+        }
+
+        Console.WriteLine($"creates bench: store {store}, {duration.TotalSeconds:F0} s per measure, {Environment.ProcessorCount} cores");
+        var sqliteRaw = store == "sqlite" ? new SqliteRawBaseline(work) : null;
+        var rawBefore = await RawAsync(sqliteRaw, raw, clients, duration, ct);
+        Console.WriteLine($"{"store",-7}{"kind",-11}{"http",-5}{"clients",8}{"creates/s",11}{"p50 ms",9}{"p99 ms",9}{"cpu ms",8}{"errors",7}");
+        var results = new List<(string Kind, string Http, int Clients, CreateLoadResult R)>();
+        foreach (var kind in kinds)
+        {
+            foreach (var version in versions)
+            {
+                foreach (var c in clients)
+                {
+                    using var load = new CreateLoad(host.Url, host.Certificates.Admin, host.Certificates.Ca, version == "2", c);
+                    var prefix = $"{run}-{version.Replace(".", "", StringComparison.Ordinal)}-{c}-";
+                    Func<long, byte[]> body = kind == "pods" ? i => CreateLoad.Pod(prefix, i) : i => CreateLoad.ConfigMap(prefix, i);
+                    var path = $"/api/v1/namespaces/bench/{kind}";
+                    await load.RunAsync(path, i => body(-i), c, TimeSpan.FromSeconds(1), ct); // warm-up (JIT, connections)
+                    Skiff.ApiServer.Store.WriteProfile.Reset();
+                    var r = await load.RunAsync(path, body, c, duration, ct);
+                    results.Add((kind, version, c, r));
+                    Console.WriteLine($"{store,-7}{kind,-11}{version,-5}{c,8}{r.PerSecond,11:F0}{r.P50Ms,9:F2}{r.P99Ms,9:F2}{r.CpuMsPerCreate,8:F3}{r.Errors,7}");
+                    if (Skiff.ApiServer.Store.WriteProfile.Enabled)
+                    {
+                        Console.Write(Skiff.ApiServer.Store.WriteProfile.Report());
+                    }
+                }
+            }
+        }
+
+        var rawAfter = await RawAsync(sqliteRaw, raw, clients, duration, ct);
+        var baseline = rawBefore.ToDictionary(p => p.Key, p => (p.Value + rawAfter[p.Key]) / 2);
+        foreach (var (name, rate) in baseline)
+        {
+            Console.WriteLine($"raw {name,-28}{rate,11:F0}/s   (before {rawBefore[name]:F0}, after {rawAfter[name]:F0})");
+        }
+
+        Console.WriteLine("ratios (API creates / raw engine, same run):");
+        foreach (var (kind, http, c, r) in results)
+        {
+            var against = store == "etcd"
+                ? $"{r.PerSecond / baseline[$"etcd put x{c}"],6:F2}x etcd put x{c}"
+                : $"{r.PerSecond / baseline["sqlite 1 row/tx"],6:F2}x one-row tx, {r.PerSecond / baseline["sqlite 256 rows/tx"],6:F2}x group commit";
+            Console.WriteLine($"  {kind,-11}{http,-5}{c,4} clients: {against}");
+        }
+    }
+
+    private static async Task<Dictionary<string, double>> RawAsync(SqliteRawBaseline? sqlite, EtcdConnection? etcd, int[] clients, TimeSpan duration, CancellationToken ct)
+    {
+        var rates = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (sqlite is not null)
+        {
+            rates["sqlite 1 row/tx"] = await sqlite.MeasureSingleWritesPerSecondAsync(duration, ct);
+            rates["sqlite 256 rows/tx"] = await sqlite.MeasureBatchedWritesPerSecondAsync(duration, ct);
+        }
+
+        if (etcd is not null)
+        {
+            var value = ByteString.CopyFrom(CreateLoad.ConfigMap("raw-", 0).Concat(new byte[300]).ToArray());
+            foreach (var c in clients)
+            {
+                var run = Guid.NewGuid().ToString("N")[..6];
+                long n = 0;
+                var sw = Stopwatch.StartNew();
+                await Task.WhenAll(Enumerable.Range(0, c).Select(_ => Task.Run(async () =>
+                {
+                    while (sw.Elapsed < duration)
+                    {
+                        var i = Interlocked.Increment(ref n);
+                        await etcd.Preferred.Kv.PutAsync(
+                            new PutRequest { Key = ByteString.CopyFromUtf8($"/bench-raw/{run}/{i:D9}"), Value = value }, cancellationToken: ct).ResponseAsync;
+                    }
+                }, ct)));
+                rates[$"etcd put x{c}"] = n / sw.Elapsed.TotalSeconds;
+            }
+        }
+
+        return rates;
+    }
+
+    private static string[] List(string[] args, string name, string fallback) =>
+        (Arg(args, name) ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string? Arg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static int Parse(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+}
