@@ -32,6 +32,7 @@ internal sealed partial class PodWorker
     private DateTime? _startTime;
     private string? _podIp;
     private bool _finished;
+    private bool _firstStartDone;
     private string _lastFingerprint = "";
 
     private PodWorker(PodWorkers owner, V1Pod pod)
@@ -197,12 +198,30 @@ internal sealed partial class PodWorker
             return false;
         }
 
-        await EnsureSandboxAsync(pod, ct).ConfigureAwait(false);
-        var instances = await ListAsync(ct).ConfigureAwait(false);
-        await KillUnhealthyAsync(pod, instances, ct).ConfigureAwait(false);
-        var changed = RegularContainersDone(pod, instances)
-            ? await StopSidecarsAsync(pod, instances, ct).ConfigureAwait(false)
-            : await StartContainersAsync(pod, instances, volumes, now, ct).ConfigureAwait(false);
+        Dictionary<string, List<Instance>> instances;
+        bool changed;
+        var gate = _firstStartDone ? null : _owner.StartGate;
+        if (gate is not null)
+        {
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await EnsureSandboxAsync(pod, ct).ConfigureAwait(false);
+            instances = await ListAsync(ct).ConfigureAwait(false);
+            await KillUnhealthyAsync(pod, instances, ct).ConfigureAwait(false);
+            changed = RegularContainersDone(pod, instances)
+                ? await StopSidecarsAsync(pod, instances, ct).ConfigureAwait(false)
+                : await StartContainersAsync(pod, instances, volumes, now, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // One gated pass per pod: later passes (restarts, the next init container, backoffs) queue behind nobody.
+            _firstStartDone = true;
+            gate?.Release();
+        }
+
         if (changed)
         {
             instances = await ListAsync(ct).ConfigureAwait(false);

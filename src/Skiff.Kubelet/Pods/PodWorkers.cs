@@ -44,6 +44,7 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Skiff.Kubelet.Pods");
         Volumes = new VolumeManager(client, options.RootDirectory, Logger, options.TimeProvider);
         Backoff = new CrashBackoff(options.InitialBackoff, options.MaxBackoff, options.BackoffReset);
+        StartGate = new SemaphoreSlim(Math.Max(1, options.MaxParallelPodStarts));
         probes.Unhealthy += f =>
         {
             if (_workers.TryGetValue(f.PodUid, out var w))
@@ -79,6 +80,9 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
     internal CrashBackoff Backoff { get; }
 
     internal CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Bounds the pods in their first start (<see cref="KubeletOptions.MaxParallelPodStarts"/>); waiters are served in order.</summary>
+    internal SemaphoreSlim StartGate { get; }
 
     /// <summary>How many pods have a worker.</summary>
     public int Count => _workers.Count;
@@ -134,6 +138,7 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
         }
 
         _stop.Dispose();
+        StartGate.Dispose();
     }
 
     /// <summary>The informer's copy of the pod with <paramref name="uid"/> (null when gone).</summary>
