@@ -164,7 +164,16 @@ internal sealed partial class PodWorker
         var pod = _pod;
         if (_deleted || pod.Metadata.DeletionTimestamp is not null)
         {
-            await KillPodAsync(pod, GracePeriod(pod), ct).ConfigureAwait(false);
+            await KillPodAsync(pod, GracePeriod(pod), ct, removeSandbox: false).ConfigureAwait(false);
+            if (!_deleted)
+            {
+                // As upstream's status manager: the final status (every container terminated, the terminal phase) is
+                // posted before the kubelet's final DELETE, while the runtime still knows the exited containers.
+                _waiting.Clear();
+                await PublishAsync(pod, await ListAsync(ct).ConfigureAwait(false), sandboxReady: false, ct, terminal: true).ConfigureAwait(false);
+            }
+
+            await RemoveSandboxesAsync(ct).ConfigureAwait(false);
             await CleanUpAsync(ct).ConfigureAwait(false);
             if (!_deleted)
             {
@@ -188,6 +197,7 @@ internal sealed partial class PodWorker
         }
         catch (VolumeException e)
         {
+            _owner.Events.MountFailed(pod, e.Volume, e.Message);
             foreach (var c in AllContainers(pod))
             {
                 _waiting[c.Name] = ("ContainerCreating", "MountVolume.SetUp failed: " + e.Message);
@@ -257,6 +267,11 @@ internal sealed partial class PodWorker
         if (ready is null)
         {
             var attempt = list.Count == 0 ? 0u : list.Max(s => s.Metadata.Attempt) + 1;
+            if (list.Count > 0)
+            {
+                _owner.Events.SandboxChangedEvent(pod);
+            }
+
             foreach (var dead in list)
             {
                 await cri.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = dead.Id }, cancellationToken: ct).ConfigureAwait(false);
@@ -265,7 +280,16 @@ internal sealed partial class PodWorker
 
             var config = PodConfigFactory.Sandbox(pod, attempt, _owner.Options);
             Directory.CreateDirectory(config.LogDirectory);
-            SandboxId = (await cri.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: ct).ConfigureAwait(false)).PodSandboxId;
+            try
+            {
+                SandboxId = (await cri.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: ct).ConfigureAwait(false)).PodSandboxId;
+            }
+            catch (RpcException e) when (!ct.IsCancellationRequested)
+            {
+                _owner.Events.SandboxFailed(pod, e.Status.Detail);
+                throw;
+            }
+
             _sandboxConfig = config;
         }
         else

@@ -5,10 +5,12 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Client.Cache;
+using Skiff.Client.Events;
 using Skiff.Client.Typed;
 using Skiff.Cri;
 using Skiff.Cri.V1;
 using Skiff.Kubelet.Env;
+using Skiff.Kubelet.Events;
 using Skiff.Kubelet.Logs;
 using Skiff.Kubelet.Prober;
 using Skiff.Kubelet.Server;
@@ -33,8 +35,10 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
     private Task _relist = Task.CompletedTask;
 
     /// <summary>Creates the workers; nothing runs until <see cref="StartAsync"/>.</summary>
-    public PodWorkers(Clientset client, CriConnection cri, KubeletOptions options, IProbeManager probes, IContainerEnvResolver env, Func<IReadOnlyList<string>> hostIps)
+    /// <remarks><paramref name="events"/> records the pods' events (Created, Started, Pulled, Killing, BackOff...; none when null).</remarks>
+    public PodWorkers(Clientset client, CriConnection cri, KubeletOptions options, IProbeManager probes, IContainerEnvResolver env, Func<IReadOnlyList<string>> hostIps, EventRecorder? events = null)
     {
+        Events = new KubeletEvents(events);
         Client = client;
         Cri = cri;
         Options = options;
@@ -74,6 +78,8 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
     internal Func<IReadOnlyList<string>> HostIps { get; }
 
     internal ILogger Logger { get; }
+
+    internal KubeletEvents Events { get; }
 
     internal VolumeManager Volumes { get; }
 
