@@ -62,19 +62,19 @@ public sealed class RealKubelet : IAsyncDisposable
         var cri = CriConnection.Connect(criEndpoint);
         try
         {
-            var node = new NodeAgent(client, cri, options, logger);
+            var events = new EventRecorder(client, "kubelet", options.NodeName, loggerFactory: options.LoggerFactory);
+            var node = new NodeAgent(client, cri, options, logger) { Events = events };
             await node.StartAsync(ct).ConfigureAwait(false);
             if (cniConfDirectory is not null)
             {
                 await CniConfigWriter.WriteAsync(cniConfDirectory, node.PodCidr, options.Bridge, ct).ConfigureAwait(false);
             }
 
-            var events = new EventRecorder(client, "kubelet", options.NodeName, loggerFactory: options.LoggerFactory);
             var exec = new CriContainerExec(cri);
             var probes = createProbes?.Invoke(exec) ?? new ProbeManager(exec, new ProbeManagerOptions { Events = events, LoggerFactory = options.LoggerFactory });
             env ??= new ContainerEnvResolver(client, NodeAgent.EnvAllocatable(), events: events);
             var hostIps = (IReadOnlyList<string>)[node.InternalIp];
-            var pods = new PodWorkers(client, cri, options, probes, env, () => hostIps);
+            var pods = new PodWorkers(client, cri, options, probes, env, () => hostIps, events);
             await pods.StartAsync(ct).ConfigureAwait(false);
             return new RealKubelet(cri, node, pods, probes, events, options.ShutdownGracePeriod);
         }

@@ -17,7 +17,8 @@ namespace Skiff.Bench.Kubelet;
 /// <c>--pods</c> pods (default 50; busybox <c>sleep</c>, image present) bound to the node and reports the startup latency
 /// p50/p99 from the create call to Running seen on a watch, then the process's CPU and memory over a window with all
 /// pods running (the process also hosts the API server; the kubelet's own share is the heap of its objects).
-/// Run (root): <c>dotnet run -c Release --project bench/Skiff.Bench -- kubelet [--pods 50] [--window 20]</c>.
+/// Run (root): <c>dotnet run -c Release --project bench/Skiff.Bench -- kubelet [--pods 50] [--window 20] [--parallel N]</c>
+/// (<c>--parallel</c>: <see cref="KubeletOptions.MaxParallelPodStarts"/>, default the kubelet's).
 /// </summary>
 public static class RealKubeletBench
 {
@@ -41,11 +42,16 @@ public static class RealKubeletBench
 
         var cidr = "10.240.0.0/24";
         await CniConfigWriter.WriteAsync(containerd.Config.CniConfDirectory, cidr, "skb0", ct).ConfigureAwait(false);
-        await using var server = await BenchServer.StartAsync(ct).ConfigureAwait(false);
+        await using var server = await BenchServer.StartAsync(["ServiceAccount"], ct).ConfigureAwait(false); // no serviceaccount controller here
         using var cs = server.Clientset();
         var options = new KubeletOptions { NodeName = "bench-node", RootDirectory = Path.Combine(dir, "kubelet"), PodCidr = cidr, Bridge = "skb0", ShutdownGracePeriod = TimeSpan.FromSeconds(20) };
+        if (BenchArgs.Int(args, "--parallel", 0) is > 0 and var parallel)
+        {
+            options = options with { MaxParallelPodStarts = parallel };
+        }
+
         var kubelet = await RealKubelet.StartAsync(server.Clientset(), containerd.Endpoint, containerd.Config.CniConfDirectory, options, null, null, ct).ConfigureAwait(false);
-        Console.WriteLine($"kubelet bench: {podCount} pods on containerd {containerd.Version} ({containerd.Config.Snapshotter}); .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
+        Console.WriteLine($"kubelet bench: {podCount} pods, {options.MaxParallelPodStarts} first starts at once, on containerd {containerd.Version} ({containerd.Config.Snapshotter}); .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
         try
         {
             var created = new ConcurrentDictionary<string, long>();

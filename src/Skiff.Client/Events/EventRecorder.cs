@@ -68,7 +68,16 @@ public sealed partial class EventRecorder : IAsyncDisposable
     public void Event(IKubernetesObject<V1ObjectMeta> obj, string type, string reason, string message) => _ = EventAsync(obj, type, reason, message);
 
     /// <summary>Records an event; completes once it has been written (or dropped after a failure).</summary>
-    public Task EventAsync(IKubernetesObject<V1ObjectMeta> obj, string type, string reason, string message)
+    public Task EventAsync(IKubernetesObject<V1ObjectMeta> obj, string type, string reason, string message) => EventAsync(obj, null, type, reason, message);
+
+    /// <summary>
+    /// Records an event about a part of <paramref name="obj"/> (<c>involvedObject.fieldPath</c>, e.g. a pod's
+    /// <c>spec.containers{web}</c>, as the kubelet's container events); returns at once.
+    /// </summary>
+    public void Event(IKubernetesObject<V1ObjectMeta> obj, string? fieldPath, string type, string reason, string message) => _ = EventAsync(obj, fieldPath, type, reason, message);
+
+    /// <summary>Records an event about a part of <paramref name="obj"/> (<c>involvedObject.fieldPath</c>); completes once it has been written.</summary>
+    public Task EventAsync(IKubernetesObject<V1ObjectMeta> obj, string? fieldPath, string type, string reason, string message)
     {
         var now = _time.GetUtcNow().UtcDateTime;
         var info = string.IsNullOrEmpty(obj.Kind) || string.IsNullOrEmpty(obj.ApiVersion) ? ResourceInfo.For(obj.GetType()) : null;
@@ -80,6 +89,7 @@ public sealed partial class EventRecorder : IAsyncDisposable
             Name = obj.Metadata.Name,
             Uid = obj.Metadata.Uid,
             ResourceVersion = obj.Metadata.ResourceVersion,
+            FieldPath = fieldPath,
         };
         var ev = new Corev1Event
         {
@@ -167,7 +177,7 @@ public sealed partial class EventRecorder : IAsyncDisposable
 
         // Similar events (same reason, many messages) collapse into one combined Event, de-duplicated by reason alone.
         var similarKey = string.Join('\u0000', objectKey, ev.Type, ev.Reason);
-        var key = similarKey + '\u0000' + ev.Message;
+        var key = similarKey + '\u0000' + o.FieldPath + '\u0000' + ev.Message;
         if (!_similar.TryGetValue(similarKey, out var similar) || now - similar.Last > AggregationWindow)
         {
             similar = (new HashSet<string>(StringComparer.Ordinal), now);

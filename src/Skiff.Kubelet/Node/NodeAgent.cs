@@ -2,10 +2,12 @@ using System.Globalization;
 using Grpc.Core;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Skiff.Client.Events;
 using Skiff.Client.Rest;
 using Skiff.Client.Typed;
 using Skiff.Cri;
 using Skiff.Cri.V1;
+using Skiff.Kubelet.Events;
 using Skiff.Kubelet.Pods;
 using Skiff.Kubelet.Status;
 
@@ -28,6 +30,9 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
     /// <summary>The node's pod CIDR (its spec's, or <see cref="KubeletOptions.PodCidr"/> set at registration).</summary>
     public string PodCidr { get; private set; } = options.PodCidr;
 
+    /// <summary>Records the node's events (<c>Starting</c>, and NodeReady, NodeHasSufficientMemory... when a condition changes); none when null.</summary>
+    public EventRecorder? Events { get; init; }
+
     /// <summary>The node's InternalIP.</summary>
     public string InternalIp { get; } = HostFacts.InternalIp();
 
@@ -40,6 +45,7 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
         var runtime = await MeasureAsync(ct).ConfigureAwait(false);
         var now = options.TimeProvider.GetUtcNow();
         V1Node node;
+        var created = false;
         try
         {
             node = await nodes.CreateAsync(new V1Node
@@ -60,6 +66,7 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
                 Spec = new V1NodeSpec { PodCIDR = options.PodCidr, PodCIDRs = [options.PodCidr] },
                 Status = NodeStatusBuilder.Build(runtime, null, now),
             }, ct: ct).ConfigureAwait(false);
+            created = true;
         }
         catch (Exception e) when (ApiErrors.IsAlreadyExists(e))
         {
@@ -69,6 +76,12 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
                 node = await nodes.PatchAsync(options.NodeName, PatchType.Merge,
                     new Dictionary<string, object> { ["spec"] = new Dictionary<string, object> { ["podCIDR"] = options.PodCidr, ["podCIDRs"] = new[] { options.PodCidr } } }, ct: ct).ConfigureAwait(false);
             }
+        }
+
+        new KubeletEvents(Events).KubeletStarting(options.NodeName);
+        if (created)
+        {
+            RecordTransitions(null, node.Status?.Conditions);
         }
 
         _uid = node.Metadata.Uid;
@@ -113,6 +126,21 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
         var current = await nodes.GetAsync(options.NodeName, ct: ct).ConfigureAwait(false);
         var status = NodeStatusBuilder.Build(await MeasureAsync(ct).ConfigureAwait(false), current.Status, options.TimeProvider.GetUtcNow());
         await nodes.PatchAsync(options.NodeName, PatchType.Merge, new Dictionary<string, object> { ["status"] = status }, subresource: "status", ct: ct).ConfigureAwait(false);
+        RecordTransitions(current.Status?.Conditions, status.Conditions);
+    }
+
+    /// <summary>Upstream's node status setters: an event for each condition that is new or changed its status.</summary>
+    private void RecordTransitions(IList<V1NodeCondition>? before, IList<V1NodeCondition>? after)
+    {
+        var events = new KubeletEvents(Events);
+        foreach (var c in after ?? [])
+        {
+            var old = before?.FirstOrDefault(b => b.Type == c.Type);
+            if ((old is null || old.Status != c.Status) && KubeletEvents.NodeConditionReason(c.Type, c.Status) is { } reason)
+            {
+                events.NodeStatus(options.NodeName, reason);
+            }
+        }
     }
 
     private async Task RenewLeaseAsync(CancellationToken ct)

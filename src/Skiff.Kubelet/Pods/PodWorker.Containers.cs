@@ -101,6 +101,7 @@ internal sealed partial class PodWorker
         if (previous is { Exited: true } && _owner.Backoff.NotBefore(key, previous.FinishedAt ?? now, now) is { } at)
         {
             _waiting[c.Name] = ("CrashLoopBackOff", $"back-off {Seconds(_owner.Backoff.Delay(key))} restarting failed container={c.Name} pod={pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({Uid})");
+            _owner.Events.CrashBackOff(pod, c.Name);
             Due(at);
             return false;
         }
@@ -110,11 +111,12 @@ internal sealed partial class PodWorker
             && _owner.Backoff.NotBefore(pullKey, now, now) is { } pullAt)
         {
             _waiting[c.Name] = ("ImagePullBackOff", $"Back-off pulling image \"{c.Image}\"");
+            _owner.Events.ImagePullBackOff(pod, c.Name, c.Image);
             Due(pullAt);
             return false;
         }
 
-        if (!await EnsureImageAsync(c, pullKey, now, ct).ConfigureAwait(false))
+        if (!await EnsureImageAsync(pod, c, pullKey, now, ct).ConfigureAwait(false))
         {
             return false;
         }
@@ -127,6 +129,7 @@ internal sealed partial class PodWorker
         catch (EnvResolutionException e)
         {
             _waiting[c.Name] = ("CreateContainerConfigError", e.Message);
+            _owner.Events.ContainerFailed(pod, c.Name, e.Message);
             Due(now + TimeSpan.FromSeconds(2));
             return false;
         }
@@ -138,16 +141,20 @@ internal sealed partial class PodWorker
             var config = PodConfigFactory.Container(pod, c, attempt, env, mounts);
             var cri = _owner.Cri.Runtime;
             var id = (await cri.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = SandboxId, Config = config, SandboxConfig = _sandboxConfig }, cancellationToken: ct).ConfigureAwait(false)).ContainerId;
+            _owner.Events.ContainerCreated(pod, c.Name);
             await cri.StartContainerAsync(new StartContainerRequest { ContainerId = id }, cancellationToken: ct).ConfigureAwait(false);
+            _owner.Events.ContainerStarted(pod, c.Name);
         }
-        catch (RpcException e)
+        catch (RpcException e) when (!ct.IsCancellationRequested)
         {
+            _owner.Events.ContainerFailed(pod, c.Name, e.Status.Detail);
             _waiting[c.Name] = ("CreateContainerError", e.Status.Detail);
             Due(now + TimeSpan.FromSeconds(2));
             return false;
         }
         catch (InvalidOperationException e)
         {
+            _owner.Events.ContainerFailed(pod, c.Name, e.Message);
             _waiting[c.Name] = ("CreateContainerConfigError", e.Message);
             Due(now + TimeSpan.FromSeconds(2));
             return false;
@@ -165,7 +172,7 @@ internal sealed partial class PodWorker
     private static string Seconds(TimeSpan t) => t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds}s" : $"{(int)t.TotalSeconds}s";
 
     /// <summary>imagePullPolicy as upstream: Always pulls; IfNotPresent pulls when absent; Never fails when absent.</summary>
-    private async Task<bool> EnsureImageAsync(V1Container c, string pullKey, DateTimeOffset now, CancellationToken ct)
+    private async Task<bool> EnsureImageAsync(V1Pod pod, V1Container c, string pullKey, DateTimeOffset now, CancellationToken ct)
     {
         var image = c.Image;
         var tag = image.Contains('@', StringComparison.Ordinal) ? "digest" : image.LastIndexOf(':') > image.LastIndexOf('/') ? image[(image.LastIndexOf(':') + 1)..] : "latest";
@@ -174,23 +181,31 @@ internal sealed partial class PodWorker
         if (policy == "Never" && !present)
         {
             _waiting[c.Name] = ("ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
+            _owner.Events.ImageNeverPull(pod, c.Name, _waiting[c.Name].Message);
             Due(now + TimeSpan.FromSeconds(5));
             return false;
         }
 
         if (policy == "Never" || (policy == "IfNotPresent" && present))
         {
+            _owner.Events.ImagePresent(pod, c.Name, image);
             return true;
         }
 
         try
         {
+            _owner.Events.ImagePulling(pod, c.Name, image);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await _owner.Cri.Images.PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = image }, SandboxConfig = _sandboxConfig },
                 deadline: DateTime.UtcNow.AddMinutes(5), cancellationToken: ct).ConfigureAwait(false);
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            var size = (await _owner.Cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = image } }, cancellationToken: ct).ConfigureAwait(false)).Image?.Size ?? 0;
+            _owner.Events.ImagePulled(pod, c.Name, image, took, size);
             return true;
         }
-        catch (RpcException e)
+        catch (RpcException e) when (!ct.IsCancellationRequested)
         {
+            _owner.Events.ImagePullFailed(pod, c.Name, image, e.Status.Detail);
             _owner.Backoff.Next(pullKey, now);
             _waiting[c.Name] = ("ErrImagePull", e.Status.Detail);
             Due(now + _owner.Backoff.Delay(pullKey));
@@ -268,14 +283,20 @@ internal sealed partial class PodWorker
             var c = AllContainers(pod).FirstOrDefault(x => x.Name == failure.ContainerName);
             var probe = failure.Kind == "Startup" ? c?.StartupProbe : c?.LivenessProbe;
             var grace = probe?.TerminationGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30;
-            await StopContainerAsync(pod, c, id, grace, ct).ConfigureAwait(false);
+            await StopContainerAsync(pod, c, id, grace, ct, failure.Kind).ConfigureAwait(false);
         }
     }
 
     /// <summary>preStop hook, then StopContainer with what is left of the grace period (SIGTERM, then SIGKILL).</summary>
-    private async Task StopContainerAsync(V1Pod pod, V1Container? c, string id, long grace, CancellationToken ct)
+    /// <remarks>Records <c>Killing</c> (with the failed probe's kind when <paramref name="probeKind"/> is given).</remarks>
+    private async Task StopContainerAsync(V1Pod pod, V1Container? c, string id, long grace, CancellationToken ct, string? probeKind = null)
     {
         var started = _owner.Options.TimeProvider.GetUtcNow();
+        if (c is not null)
+        {
+            _owner.Events.ContainerKilling(pod, c.Name, probeKind);
+        }
+
         if (c?.Lifecycle?.PreStop is { } hook && grace > 0)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -301,6 +322,7 @@ internal sealed partial class PodWorker
             catch (Exception e) when (e is RpcException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
             {
                 PodWorkers.LogFailed(_owner.Logger, Key, "preStop hook of " + c.Name, e.Message);
+                _owner.Events.PreStopHookFailed(pod, c.Name, e is RpcException r ? r.Status.Detail : e.Message);
             }
         }
 
@@ -336,10 +358,7 @@ internal sealed partial class PodWorker
 
         if (SandboxId is not null || removeSandbox)
         {
-            var filter = new PodSandboxFilter();
-            filter.LabelSelector[PodConfigFactory.PodUidLabel] = Uid;
-            var list = (await _owner.Cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = filter }, cancellationToken: ct).ConfigureAwait(false)).Items;
-            foreach (var s in list)
+            foreach (var s in await SandboxesAsync(ct).ConfigureAwait(false))
             {
                 await _owner.Cri.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = s.Id }, cancellationToken: ct).ConfigureAwait(false);
                 if (removeSandbox)
@@ -348,6 +367,22 @@ internal sealed partial class PodWorker
                 }
             }
         }
+    }
+
+    /// <summary>Removes the pod's sandboxes (and with them its containers).</summary>
+    private async Task RemoveSandboxesAsync(CancellationToken ct)
+    {
+        foreach (var s in await SandboxesAsync(ct).ConfigureAwait(false))
+        {
+            await _owner.Cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = s.Id }, cancellationToken: ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<PodSandbox>> SandboxesAsync(CancellationToken ct)
+    {
+        var filter = new PodSandboxFilter();
+        filter.LabelSelector[PodConfigFactory.PodUidLabel] = Uid;
+        return (await _owner.Cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = filter }, cancellationToken: ct).ConfigureAwait(false)).Items;
     }
 
     private Task CleanUpAsync(CancellationToken ct)

@@ -8,19 +8,24 @@ namespace Skiff.Kubelet.Pods;
 /// <summary>The pod's status from the runtime's view, through <see cref="PodStatusBuilder"/>.</summary>
 internal sealed partial class PodWorker
 {
-    /// <summary>Builds the status, patches <c>pods/status</c> when it changed; returns the phase.</summary>
-    private async Task<string?> PublishAsync(V1Pod pod, Dictionary<string, List<Instance>> instances, bool sandboxReady, CancellationToken ct)
+    /// <summary>
+    /// Builds the status, patches <c>pods/status</c> when it changed; returns the phase. <paramref name="terminal"/>: the
+    /// pod's containers are stopped for good (it is being deleted): a container the runtime no longer shows as exited is
+    /// reported terminated with upstream's <c>ContainerStatusUnknown</c> (exit code 137), and the phase is terminal.
+    /// </summary>
+    private async Task<string?> PublishAsync(V1Pod pod, Dictionary<string, List<Instance>> instances, bool sandboxReady, CancellationToken ct, bool terminal = false)
     {
+        V1ContainerStatus Of(V1Container c) => terminal ? Unknown(StatusOf(pod, c, instances)) : StatusOf(pod, c, instances);
         var runtime = new PodRuntimeStatus
         {
-            InitContainerStatuses = [.. (pod.Spec.InitContainers ?? []).Select(c => StatusOf(pod, c, instances))],
-            ContainerStatuses = [.. pod.Spec.Containers.Select(c => StatusOf(pod, c, instances))],
+            InitContainerStatuses = [.. (pod.Spec.InitContainers ?? []).Select(Of)],
+            ContainerStatuses = [.. pod.Spec.Containers.Select(Of)],
             SandboxReady = sandboxReady,
             PodIPs = _podIp is null ? [] : [_podIp],
             HostIPs = _owner.HostIps(),
             StartTime = _startTime,
         };
-        var status = PodStatusBuilder.Build(pod, runtime, _owner.Options.TimeProvider.GetUtcNow());
+        var status = PodStatusBuilder.Build(pod, runtime, _owner.Options.TimeProvider.GetUtcNow(), terminal);
         var fingerprint = Hollow.HollowNodeSet.Fingerprint(status) + "|" + string.Join(',', (status.ContainerStatuses ?? []).Concat(status.InitContainerStatuses ?? [])
             .Select(s => s.ContainerID + s.ImageID + s.LastState?.Terminated?.ExitCode + s.State?.Waiting?.Message));
         if (fingerprint == _lastFingerprint)
@@ -41,6 +46,33 @@ internal sealed partial class PodWorker
         }
 
         return status.Phase;
+    }
+
+    /// <summary>upstream's <c>TerminatePod</c>: a container that is not terminated is reported as terminated, state unknown.</summary>
+    private static V1ContainerStatus Unknown(V1ContainerStatus s)
+    {
+        if (s.State?.Terminated is not null)
+        {
+            return s;
+        }
+
+        if (s.State?.Running is not null)
+        {
+            s.LastState = new V1ContainerState();
+        }
+
+        s.State = new V1ContainerState
+        {
+            Terminated = new V1ContainerStateTerminated
+            {
+                ExitCode = 137,
+                Reason = "ContainerStatusUnknown",
+                Message = "The container could not be located when the pod was terminated",
+            },
+        };
+        s.Ready = false;
+        s.Started = false;
+        return s;
     }
 
     private V1ContainerStatus StatusOf(V1Pod pod, V1Container c, Dictionary<string, List<Instance>> instances)

@@ -32,6 +32,7 @@ internal sealed partial class PodWorker
     private DateTime? _startTime;
     private string? _podIp;
     private bool _finished;
+    private bool _firstStartDone;
     private string _lastFingerprint = "";
 
     private PodWorker(PodWorkers owner, V1Pod pod)
@@ -163,7 +164,16 @@ internal sealed partial class PodWorker
         var pod = _pod;
         if (_deleted || pod.Metadata.DeletionTimestamp is not null)
         {
-            await KillPodAsync(pod, GracePeriod(pod), ct).ConfigureAwait(false);
+            await KillPodAsync(pod, GracePeriod(pod), ct, removeSandbox: false).ConfigureAwait(false);
+            if (!_deleted)
+            {
+                // As upstream's status manager: the final status (every container terminated, the terminal phase) is
+                // posted before the kubelet's final DELETE, while the runtime still knows the exited containers.
+                _waiting.Clear();
+                await PublishAsync(pod, await ListAsync(ct).ConfigureAwait(false), sandboxReady: false, ct, terminal: true).ConfigureAwait(false);
+            }
+
+            await RemoveSandboxesAsync(ct).ConfigureAwait(false);
             await CleanUpAsync(ct).ConfigureAwait(false);
             if (!_deleted)
             {
@@ -187,6 +197,7 @@ internal sealed partial class PodWorker
         }
         catch (VolumeException e)
         {
+            _owner.Events.MountFailed(pod, e.Volume, e.Message);
             foreach (var c in AllContainers(pod))
             {
                 _waiting[c.Name] = ("ContainerCreating", "MountVolume.SetUp failed: " + e.Message);
@@ -197,12 +208,30 @@ internal sealed partial class PodWorker
             return false;
         }
 
-        await EnsureSandboxAsync(pod, ct).ConfigureAwait(false);
-        var instances = await ListAsync(ct).ConfigureAwait(false);
-        await KillUnhealthyAsync(pod, instances, ct).ConfigureAwait(false);
-        var changed = RegularContainersDone(pod, instances)
-            ? await StopSidecarsAsync(pod, instances, ct).ConfigureAwait(false)
-            : await StartContainersAsync(pod, instances, volumes, now, ct).ConfigureAwait(false);
+        Dictionary<string, List<Instance>> instances;
+        bool changed;
+        var gate = _firstStartDone ? null : _owner.StartGate;
+        if (gate is not null)
+        {
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await EnsureSandboxAsync(pod, ct).ConfigureAwait(false);
+            instances = await ListAsync(ct).ConfigureAwait(false);
+            await KillUnhealthyAsync(pod, instances, ct).ConfigureAwait(false);
+            changed = RegularContainersDone(pod, instances)
+                ? await StopSidecarsAsync(pod, instances, ct).ConfigureAwait(false)
+                : await StartContainersAsync(pod, instances, volumes, now, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // One gated pass per pod: later passes (restarts, the next init container, backoffs) queue behind nobody.
+            _firstStartDone = true;
+            gate?.Release();
+        }
+
         if (changed)
         {
             instances = await ListAsync(ct).ConfigureAwait(false);
@@ -238,6 +267,11 @@ internal sealed partial class PodWorker
         if (ready is null)
         {
             var attempt = list.Count == 0 ? 0u : list.Max(s => s.Metadata.Attempt) + 1;
+            if (list.Count > 0)
+            {
+                _owner.Events.SandboxChangedEvent(pod);
+            }
+
             foreach (var dead in list)
             {
                 await cri.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = dead.Id }, cancellationToken: ct).ConfigureAwait(false);
@@ -246,7 +280,16 @@ internal sealed partial class PodWorker
 
             var config = PodConfigFactory.Sandbox(pod, attempt, _owner.Options);
             Directory.CreateDirectory(config.LogDirectory);
-            SandboxId = (await cri.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: ct).ConfigureAwait(false)).PodSandboxId;
+            try
+            {
+                SandboxId = (await cri.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: ct).ConfigureAwait(false)).PodSandboxId;
+            }
+            catch (RpcException e) when (!ct.IsCancellationRequested)
+            {
+                _owner.Events.SandboxFailed(pod, e.Status.Detail);
+                throw;
+            }
+
             _sandboxConfig = config;
         }
         else

@@ -5,10 +5,12 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Client.Cache;
+using Skiff.Client.Events;
 using Skiff.Client.Typed;
 using Skiff.Cri;
 using Skiff.Cri.V1;
 using Skiff.Kubelet.Env;
+using Skiff.Kubelet.Events;
 using Skiff.Kubelet.Logs;
 using Skiff.Kubelet.Prober;
 using Skiff.Kubelet.Server;
@@ -33,8 +35,10 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
     private Task _relist = Task.CompletedTask;
 
     /// <summary>Creates the workers; nothing runs until <see cref="StartAsync"/>.</summary>
-    public PodWorkers(Clientset client, CriConnection cri, KubeletOptions options, IProbeManager probes, IContainerEnvResolver env, Func<IReadOnlyList<string>> hostIps)
+    /// <remarks><paramref name="events"/> records the pods' events (Created, Started, Pulled, Killing, BackOff...; none when null).</remarks>
+    public PodWorkers(Clientset client, CriConnection cri, KubeletOptions options, IProbeManager probes, IContainerEnvResolver env, Func<IReadOnlyList<string>> hostIps, EventRecorder? events = null)
     {
+        Events = new KubeletEvents(events);
         Client = client;
         Cri = cri;
         Options = options;
@@ -44,6 +48,7 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Skiff.Kubelet.Pods");
         Volumes = new VolumeManager(client, options.RootDirectory, Logger, options.TimeProvider);
         Backoff = new CrashBackoff(options.InitialBackoff, options.MaxBackoff, options.BackoffReset);
+        StartGate = new SemaphoreSlim(Math.Max(1, options.MaxParallelPodStarts));
         probes.Unhealthy += f =>
         {
             if (_workers.TryGetValue(f.PodUid, out var w))
@@ -74,11 +79,16 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
 
     internal ILogger Logger { get; }
 
+    internal KubeletEvents Events { get; }
+
     internal VolumeManager Volumes { get; }
 
     internal CrashBackoff Backoff { get; }
 
     internal CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Bounds the pods in their first start (<see cref="KubeletOptions.MaxParallelPodStarts"/>); waiters are served in order.</summary>
+    internal SemaphoreSlim StartGate { get; }
 
     /// <summary>How many pods have a worker.</summary>
     public int Count => _workers.Count;
@@ -134,6 +144,7 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
         }
 
         _stop.Dispose();
+        StartGate.Dispose();
     }
 
     /// <summary>The informer's copy of the pod with <paramref name="uid"/> (null when gone).</summary>

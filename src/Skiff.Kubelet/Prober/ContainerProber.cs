@@ -30,15 +30,15 @@ internal sealed class ContainerProber(IContainerExec exec, HttpGetProbe http, Ti
         switch (outcome)
         {
             case { Error: { } error }:
-                Record(pod, "Unhealthy", $"{kind} probe errored and resulted in unknown state: {error}");
+                Record(pod, container, "Unhealthy", $"{kind} probe errored and resulted in unknown state: {error}");
                 return null;
             case { Result: ProbeResult.Success }:
                 return outcome;
             case { Result: ProbeResult.Warning }:
-                Record(pod, "ProbeWarning", $"{kind} probe warning: {outcome.Output}");
+                Record(pod, container, "ProbeWarning", $"{kind} probe warning: {outcome.Output}");
                 return outcome with { Result = ProbeResult.Success };
             case { Result: ProbeResult.Failure }:
-                Record(pod, "Unhealthy", $"{kind} probe failed: {outcome.Output}");
+                Record(pod, container, "Unhealthy", $"{kind} probe failed: {outcome.Output}");
                 return outcome;
             default:
                 return outcome with { Result = ProbeResult.Failure };
@@ -83,5 +83,6 @@ internal sealed class ContainerProber(IContainerExec exec, HttpGetProbe http, Ti
         return ProbeOutcome.Errored($"missing probe handler for {pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid}):{container.Name}");
     }
 
-    private void Record(V1Pod pod, string reason, string message) => events?.Event(pod, EventRecorder.Warning, reason, message);
+    private void Record(V1Pod pod, V1Container container, string reason, string message) =>
+        events?.Event(pod, Events.KubeletEvents.FieldPath(pod, container.Name), EventRecorder.Warning, reason, message);
 }

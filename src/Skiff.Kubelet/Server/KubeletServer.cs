@@ -18,10 +18,12 @@ namespace Skiff.Kubelet.Server;
 /// <c>/containerLogs/{ns}/{pod}/{container}</c>, <c>/exec</c> and <c>/attach</c> <c>/{ns}/{pod}[/{uid}]/{container}</c>
 /// and <c>/portForward/{ns}/{pod}[/{uid}]</c>.
 /// <para>
-/// Authentication: every path but <c>/healthz</c> needs a client certificate signed by
-/// <see cref="KubeletServerOptions.ClientCa"/> (the API server's kubelet-client certificate); without one the answer is
-/// 401. Authorization: any certificate-authenticated caller may use every path (upstream asks the API server with a
-/// SubjectAccessReview for <c>nodes/log</c>, <c>nodes/proxy</c>…; Skiff does not yet).
+/// Every path is authenticated and authorized as upstream's <c>pkg/kubelet/server/auth.go</c> with anonymous access
+/// off (<see cref="KubeletAuthFilter"/>): a client certificate signed by <see cref="KubeletServerOptions.ClientCa"/> (user
+/// CN, groups O; the API server's kubelet-client certificate) or a bearer token the API server reviews, else 401
+/// <c>Unauthorized</c>; then a SubjectAccessReview for the request's verb on <c>nodes/proxy</c> (<c>nodes/stats</c>,
+/// <c>nodes/metrics</c>, <c>nodes/log</c>, <c>nodes/checkpoint</c> for those paths) of this node, else 403
+/// <c>Forbidden (user=U, verb=V, resource=nodes, subresource=S)</c>.
 /// </para>
 /// </summary>
 public sealed partial class KubeletServer : IAsyncDisposable
@@ -93,15 +95,38 @@ public sealed partial class KubeletServer : IAsyncDisposable
         var path = ctx.Request.Path.Value ?? "/";
         try
         {
-            if (path == "/healthz")
+            var user = await AuthenticateAsync(ctx, ct).ConfigureAwait(false);
+            if (user is null)
             {
-                await TextAsync(ctx, 200, "ok", ct).ConfigureAwait(false);
+                await TextAsync(ctx, 401, "Unauthorized", ct).ConfigureAwait(false);
                 return;
             }
 
-            if (!await IsAuthenticatedAsync(ctx, ct).ConfigureAwait(false))
+            var (verb, subresource) = KubeletAuthFilter.Attributes(ctx.Request.Method, path);
+            if (_options.Auth is { } auth)
             {
-                await TextAsync(ctx, 401, "Unauthorized", ct).ConfigureAwait(false);
+                bool allowed;
+                try
+                {
+                    allowed = await auth.AuthorizeAsync(user, verb, subresource, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRequestFailed(_logger, path, "authorization: " + e.Message);
+                    await TextAsync(ctx, 500, KubeletAuthFilter.Message("Authorization error", user, verb, subresource), ct).ConfigureAwait(false);
+                    return;
+                }
+
+                if (!allowed)
+                {
+                    await TextAsync(ctx, 403, KubeletAuthFilter.Message("Forbidden", user, verb, subresource), ct).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            if (path == "/healthz")
+            {
+                await TextAsync(ctx, 200, "ok", ct).ConfigureAwait(false);
                 return;
             }
 
@@ -143,20 +168,29 @@ public sealed partial class KubeletServer : IAsyncDisposable
         }
     }
 
-    private async Task<bool> IsAuthenticatedAsync(HttpContext ctx, CancellationToken ct)
+    /// <summary>The caller: its cluster-CA client certificate's user, else its bearer token's (when delegated), else null.</summary>
+    private async Task<KubeletUser?> AuthenticateAsync(HttpContext ctx, CancellationToken ct)
     {
         var cert = ctx.Connection.ClientCertificate ?? await ctx.Connection.GetClientCertificateAsync(ct).ConfigureAwait(false);
-        if (cert is null)
+        if (cert is not null && KubeletAuthFilter.CertificateUser(cert, _options.ClientCa) is { } certUser)
         {
-            return false;
+            return certUser;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_options.ClientCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
-        return chain.Build(cert);
+        var header = ctx.Request.Headers.Authorization.ToString();
+        if (_options.Auth is { } auth && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header[7..].Trim() is { Length: > 0 } token)
+        {
+            try
+            {
+                return await auth.AuthenticateTokenAsync(token, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogRequestFailed(_logger, ctx.Request.Path.Value ?? "/", "token review: " + e.Message);
+            }
+        }
+
+        return null;
     }
 
     private async Task PodsAsync(HttpContext ctx, CancellationToken ct)

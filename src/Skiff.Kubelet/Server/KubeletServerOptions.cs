@@ -13,6 +13,13 @@ public sealed record KubeletServerOptions
     /// <summary>The CA that signs the clients it accepts (upstream <c>--client-ca-file</c>; the cluster CA).</summary>
     public required X509Certificate2 ClientCa { get; init; }
 
+    /// <summary>
+    /// Bearer-token authentication and per-request authorization through the API server (TokenReview,
+    /// SubjectAccessReview), as upstream's <c>--authentication-token-webhook --authorization-mode=Webhook</c>. Null:
+    /// client certificates only, and every one the <see cref="ClientCa"/> signed may do everything (AlwaysAllow).
+    /// </summary>
+    public IKubeletDelegatedAuth? Auth { get; init; }
+
     /// <summary>The pods and their runtime ids and streaming URLs.</summary>
     public required IPodRuntimeLookup Runtime { get; init; }
 

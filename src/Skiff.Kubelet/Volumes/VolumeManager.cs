@@ -31,77 +31,89 @@ public sealed partial class VolumeManager(Clientset client, string kubeletRoot, 
     /// <exception cref="VolumeException">A volume cannot be set up (a missing non-optional source, a hostPath of the wrong type).</exception>
     public async Task<IReadOnlyDictionary<string, string>> SetUpAsync(V1Pod pod, CancellationToken ct)
     {
-        var uid = pod.Metadata.Uid;
-        var ns = pod.Metadata.NamespaceProperty;
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var v in pod.Spec.Volumes ?? [])
         {
-            string Dir(string kind) => Path.Combine(PodDirectory(uid), "volumes", "kubernetes.io~" + kind, v.Name);
-            if (v.EmptyDir is { } e)
+            try
             {
-                var dir = Dir("empty-dir");
-                Directory.CreateDirectory(dir);
-                if (e.Medium == "Memory" && !IsMountPoint(dir))
-                {
-                    var size = e.SizeLimit is { } q ? "size=" + ((long)q.ToDecimal()).ToString(CultureInfo.InvariantCulture) : null;
-                    if (!Native.Mount("tmpfs", dir, "tmpfs", size))
-                    {
-                        LogTmpfs(logger, dir);
-                    }
-                }
-
-                File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
-                result[v.Name] = dir;
+                await SetUpVolumeAsync(pod, v, result, ct).ConfigureAwait(false);
             }
-            else if (v.HostPath is { } h)
+            catch (VolumeException e) when (e.Volume is null)
             {
-                result[v.Name] = HostPath(h.Path, h.Type ?? "");
-            }
-            else if (v.ConfigMap is { } cm)
-            {
-                var dir = Dir("configmap");
-                var map = await GetOrNullAsync(() => client.CoreV1().ConfigMaps(ns).GetAsync(cm.Name, ct: ct)).ConfigureAwait(false);
-                if (map is null && cm.Optional != true)
-                {
-                    throw new VolumeException($"configmap \"{cm.Name}\" not found");
-                }
-
-                Write(dir, Project(ConfigMapData(map), cm.Items, cm.DefaultModeValue(), cm.Optional == true, $"configmap \"{cm.Name}\""));
-                result[v.Name] = dir;
-            }
-            else if (v.Secret is { } s)
-            {
-                var dir = Dir("secret");
-                var secret = await GetOrNullAsync(() => client.CoreV1().Secrets(ns).GetAsync(s.SecretName, ct: ct)).ConfigureAwait(false);
-                if (secret is null && s.Optional != true)
-                {
-                    throw new VolumeException($"secret \"{s.SecretName}\" not found");
-                }
-
-                Write(dir, Project(secret?.Data ?? new Dictionary<string, byte[]>(), s.Items, s.DefaultMode ?? DefaultMode, s.Optional == true, $"secret \"{s.SecretName}\""));
-                result[v.Name] = dir;
-            }
-            else if (v.DownwardAPI is { } d)
-            {
-                var dir = Dir("downward-api");
-                var payload = new Dictionary<string, FileProjection>(StringComparer.Ordinal);
-                AddDownward(payload, pod, d.Items, d.DefaultMode ?? DefaultMode);
-                Write(dir, payload);
-                result[v.Name] = dir;
-            }
-            else if (v.Projected is { } p)
-            {
-                var dir = Dir("projected");
-                Write(dir, await ProjectedAsync(pod, p, ct).ConfigureAwait(false));
-                result[v.Name] = dir;
-            }
-            else if (v.PersistentVolumeClaim is { } pvc)
-            {
-                result[v.Name] = await ClaimPathAsync(ns, pvc.ClaimName, ct).ConfigureAwait(false);
+                throw new VolumeException(e.Message) { Volume = v.Name };
             }
         }
 
         return result;
+    }
+
+    private async Task SetUpVolumeAsync(V1Pod pod, V1Volume v, Dictionary<string, string> result, CancellationToken ct)
+    {
+        var uid = pod.Metadata.Uid;
+        var ns = pod.Metadata.NamespaceProperty;
+        string Dir(string kind) => Path.Combine(PodDirectory(uid), "volumes", "kubernetes.io~" + kind, v.Name);
+        if (v.EmptyDir is { } e)
+        {
+            var dir = Dir("empty-dir");
+            Directory.CreateDirectory(dir);
+            if (e.Medium == "Memory" && !IsMountPoint(dir))
+            {
+                var size = e.SizeLimit is { } q ? "size=" + ((long)q.ToDecimal()).ToString(CultureInfo.InvariantCulture) : null;
+                if (!Native.Mount("tmpfs", dir, "tmpfs", size))
+                {
+                    LogTmpfs(logger, dir);
+                }
+            }
+
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+            result[v.Name] = dir;
+        }
+        else if (v.HostPath is { } h)
+        {
+            result[v.Name] = HostPath(h.Path, h.Type ?? "");
+        }
+        else if (v.ConfigMap is { } cm)
+        {
+            var dir = Dir("configmap");
+            var map = await GetOrNullAsync(() => client.CoreV1().ConfigMaps(ns).GetAsync(cm.Name, ct: ct)).ConfigureAwait(false);
+            if (map is null && cm.Optional != true)
+            {
+                throw new VolumeException($"configmap \"{cm.Name}\" not found");
+            }
+
+            Write(dir, Project(ConfigMapData(map), cm.Items, cm.DefaultModeValue(), cm.Optional == true, $"configmap \"{cm.Name}\""));
+            result[v.Name] = dir;
+        }
+        else if (v.Secret is { } s)
+        {
+            var dir = Dir("secret");
+            var secret = await GetOrNullAsync(() => client.CoreV1().Secrets(ns).GetAsync(s.SecretName, ct: ct)).ConfigureAwait(false);
+            if (secret is null && s.Optional != true)
+            {
+                throw new VolumeException($"secret \"{s.SecretName}\" not found");
+            }
+
+            Write(dir, Project(secret?.Data ?? new Dictionary<string, byte[]>(), s.Items, s.DefaultMode ?? DefaultMode, s.Optional == true, $"secret \"{s.SecretName}\""));
+            result[v.Name] = dir;
+        }
+        else if (v.DownwardAPI is { } d)
+        {
+            var dir = Dir("downward-api");
+            var payload = new Dictionary<string, FileProjection>(StringComparer.Ordinal);
+            AddDownward(payload, pod, d.Items, d.DefaultMode ?? DefaultMode);
+            Write(dir, payload);
+            result[v.Name] = dir;
+        }
+        else if (v.Projected is { } p)
+        {
+            var dir = Dir("projected");
+            Write(dir, await ProjectedAsync(pod, p, ct).ConfigureAwait(false));
+            result[v.Name] = dir;
+        }
+        else if (v.PersistentVolumeClaim is { } pvc)
+        {
+            result[v.Name] = await ClaimPathAsync(ns, pvc.ClaimName, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Unmounts and removes the pod's volume directories (host paths and PV paths are left alone).</summary>
@@ -423,7 +435,11 @@ public sealed partial class VolumeManager(Clientset client, string kubeletRoot, 
 }
 
 /// <summary>A volume cannot be set up; the pod's containers wait (FailedMount).</summary>
-public sealed class VolumeException(string message) : Exception(message);
+public sealed class VolumeException(string message) : Exception(message)
+{
+    /// <summary>The volume that failed (null when not known).</summary>
+    public string? Volume { get; init; }
+}
 
 internal static class VolumeSourceExtensions
 {

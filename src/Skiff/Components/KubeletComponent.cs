@@ -107,6 +107,7 @@ internal sealed partial class KubeletComponent(
             ServingCertificate = ClusterCertificates.IssueKubeletServingCertificate(pki, options.NodeName, addresses),
             ClientCa = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt")),
             Runtime = Kubelet.Lookup,
+            Auth = new DelegatedKubeletAuth(_client!, options.NodeName),
             Pods = () => [.. Kubelet.Pods.ManagedPods().Select(p => (JsonObject)JsonNode.Parse(KubernetesJson.Serialize(p))!)],
             Port = options.Port,
         });

@@ -111,8 +111,9 @@ public sealed class KubeletServerLogsTests : IAsyncLifetime
         using var http = new HttpClient(handler);
         var logs = await http.GetAsync(new Uri($"https://127.0.0.1:{_h.Kubelet.Port}/containerLogs/default/x/y"));
         Assert.Equal(401, (int)logs.StatusCode);
+        Assert.Equal("Unauthorized", await logs.Content.ReadAsStringAsync());
         var health = await http.GetAsync(new Uri($"https://127.0.0.1:{_h.Kubelet.Port}/healthz"));
-        Assert.Equal("ok", await health.Content.ReadAsStringAsync());
+        Assert.Equal(401, (int)health.StatusCode); // as upstream with anonymous auth off: every path needs a user
     }
 
     private async Task<string> LogsAsync(params string[] args)

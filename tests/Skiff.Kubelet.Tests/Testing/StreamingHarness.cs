@@ -43,6 +43,7 @@ internal sealed class StreamingHarness : IAsyncDisposable
             ServingCertificate = ClusterCertificates.IssueKubeletServingCertificate(pki, NodeName, [IPAddress.Loopback]),
             ClientCa = cp.Host.Certificates.Ca,
             Runtime = runtime,
+            Auth = new DelegatedKubeletAuth(cp.Cluster.Clientset, NodeName),
             BindAddress = IPAddress.Loopback,
             Port = 0,
         });

@@ -341,6 +341,9 @@ public static class BootstrapPolicy
             ClusterBinding("system:kube-scheduler", User("system:kube-scheduler")),
             ClusterBinding("system:volume-scheduler", User("system:kube-scheduler")),
             ClusterBinding("system:node"),
+
+            // Skiff (as k3s): the API server's kubelet-client identity may use every kubelet API (the kubelets authorize it with a SubjectAccessReview).
+            new("kube-apiserver-kubelet-admin", "", "ClusterRole", "system:kubelet-api-admin", [User("kube-apiserver-kubelet-client")]),
             ClusterBinding(HollowNodeRole, Group("skiff:hollow-nodes")),
             new(ControllerManagerBindingPrefix + "local-path-provisioner", "", "ClusterRole", LocalPathRole, [User("system:kube-controller-manager")]),
             new(ControllerManagerBindingPrefix + "servicelb", "", "ClusterRole", ServiceLbRole, [User("system:kube-controller-manager")]),
