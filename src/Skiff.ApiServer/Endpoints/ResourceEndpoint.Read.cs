@@ -19,6 +19,13 @@ internal sealed partial class ResourceEndpoint
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
         var includeObject = TableConverter.ParseIncludeObject(Query(ctx, "includeObject"));
         var q = ParseListQuery(ctx, watch: false);
+        if (neg.Shape == OutputShape.Object && neg.Format == "application/json" && store.CanServeStored && !Responses.IsPrettyPrint(ctx.Request))
+        {
+            var stored = await store.ListStoredAsync(ns, q, ct).ConfigureAwait(false);
+            await StoredListWriter.WriteAsync(ctx, store.Descriptor, stored, ct).ConfigureAwait(false);
+            return;
+        }
+
         var page = await store.ListAsync(ns, q, ct).ConfigureAwait(false);
         var listMeta = TableConverter.ListMeta(page);
         JsonObject body = neg.Shape switch
