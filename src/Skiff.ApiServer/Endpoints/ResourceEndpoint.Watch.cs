@@ -193,9 +193,17 @@ internal sealed partial class ResourceEndpoint
         var revision = ev.Revision;
         byte[] Encode()
         {
-            if (!protobuf && Skiff.ApiServer.Storage.Cacher.StoredObject.Of(kv) is { } scanned)
+            if (Skiff.ApiServer.Storage.Cacher.StoredObject.Of(kv) is { } scanned)
             {
-                return WatchFrames.Json(type, scanned, kv, revision);
+                if (!protobuf)
+                {
+                    return WatchFrames.Json(type, scanned, kv, revision);
+                }
+
+                if (WatchFrames.Protobuf(type, scanned, kv, revision) is { } frame)
+                {
+                    return frame;
+                }
             }
 
             var obj = GenericStore.Decode(kv);

@@ -66,6 +66,32 @@ public sealed class StoredBytesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListAndWatch_Protobuf_TranscodedFromStoredBytes()
+    {
+        var ns = await NamespaceAsync();
+        var rv = await CreateAsync(ns, "a", "x");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps?resourceVersion=0");
+        request.Headers.Accept.ParseAdd("application/vnd.kubernetes.protobuf");
+        using var response = await _cp.Client.SendAsync(request);
+        Assert.Equal("application/vnd.kubernetes.protobuf", response.Content.Headers.ContentType!.MediaType);
+        var list = Skiff.Api.Protobuf.ProtobufCodec.Decode(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal("ConfigMapList", list["kind"]!.GetValue<string>());
+        var item = Assert.Single(list["items"]!.AsArray())!;
+        Assert.Equal((rv, "x"), (item["metadata"]!["resourceVersion"]!.GetValue<string>(), item["metadata"]!["labels"]!["app"]!.GetValue<string>()));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var watchRequest = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}");
+        watchRequest.Headers.Accept.ParseAdd("application/vnd.kubernetes.protobuf;stream=watch");
+        using var watch = await _cp.Client.SendAsync(watchRequest, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        await using var stream = await watch.Content.ReadAsStreamAsync(cts.Token);
+        var added = await CreateAsync(ns, "b", "y");
+        var ev = (await Skiff.Api.Protobuf.ProtobufWatch.ReadEventAsync(stream, cts.Token))!;
+        Assert.Equal("ADDED", ev.Type);
+        var obj = ev.Object;
+        Assert.Equal(("b", added), (obj["metadata"]!["name"]!.GetValue<string>(), obj["metadata"]!["resourceVersion"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Get_ResourceVersionZero_ServedFromCache()
     {
         var ns = await NamespaceAsync();
