@@ -77,9 +77,11 @@ public static partial class ListWatchBench
                 }
 
                 var survived = 0;
+                var deadline = Stopwatch.StartNew();
                 for (var i = 0; i < watchers; i++)
                 {
-                    survived += await counters[i].WaitForAsync(total, TimeSpan.FromSeconds(60)).ConfigureAwait(false) ? 1 : 0;
+                    var left = TimeSpan.FromSeconds(30) - deadline.Elapsed;
+                    survived += await counters[i].WaitForAsync(total, left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false) ? 1 : 0;
                 }
 
                 var cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds;
