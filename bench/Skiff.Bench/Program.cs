@@ -7,6 +7,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- cacher [--objects 10000 --watchers 100]
 //   dotnet run -c Release --project bench/Skiff.Bench -- client-wire [--pods N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- watch-fanout [--watchers N] [--updates N] [--runs N]
+//   dotnet run -c Release --project bench/Skiff.Bench -- list-watch [--pods 10000] [--lists 15] [--watchers 1000] [--rate 50] [--seconds 10] [--http 2|1.1|both] [--only list|one|fanout]
 //   dotnet run -c Release --project bench/Skiff.Bench -- zeros [--objects N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- namespace-delete [--namespaces 100] [--objects 50] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- replicaset [--replicas N] [--runs N]
@@ -52,6 +53,8 @@ switch (args.Length > 0 ? args[0] : "")
     case "replicaset":
         await Skiff.Bench.Controllers.ReplicaSetBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "list-watch":
+        return await Skiff.Bench.ListWatch.ListWatchBench.RunAsync(rest, CancellationToken.None);
     case "cacher":
         await Skiff.Bench.Cacher.CacherBench.RunAsync(rest, CancellationToken.None);
         return 0;

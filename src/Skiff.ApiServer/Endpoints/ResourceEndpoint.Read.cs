@@ -19,6 +19,29 @@ internal sealed partial class ResourceEndpoint
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
         var includeObject = TableConverter.ParseIncludeObject(Query(ctx, "includeObject"));
         var q = ParseListQuery(ctx, watch: false);
+        if (neg.Shape == OutputShape.Object && store.CanServeStored && !Responses.IsPrettyPrint(ctx.Request))
+        {
+            if (neg.Format == "application/json")
+            {
+                var stored = await store.ListStoredAsync(ns, q, ct).ConfigureAwait(false);
+                await StoredListWriter.WriteAsync(ctx, store.Descriptor, stored, ct).ConfigureAwait(false);
+                return;
+            }
+
+            if (neg.Format == Negotiation.Protobuf && Skiff.Api.Protobuf.ProtobufCodec.CanEncode(store.Descriptor.GroupVersion, store.Descriptor.ListKind))
+            {
+                var stored = await store.ListStoredAsync(ns, q, ct).ConfigureAwait(false);
+                if (StoredListWriter.TryEncodeProtobuf(store.Descriptor, stored) is { } proto)
+                {
+                    ctx.Response.StatusCode = 200;
+                    ctx.Response.ContentType = Negotiation.Protobuf;
+                    ctx.Response.ContentLength = proto.Length;
+                    await ctx.Response.Body.WriteAsync(proto, ct).ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
         var page = await store.ListAsync(ns, q, ct).ConfigureAwait(false);
         var listMeta = TableConverter.ListMeta(page);
         JsonObject body = neg.Shape switch

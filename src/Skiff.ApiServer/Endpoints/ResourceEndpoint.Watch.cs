@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -44,15 +45,22 @@ internal sealed partial class ResourceEndpoint
         cts.CancelAfter(timeout);
         var token = cts.Token;
 
-        var channel = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        // The store's enumeration runs ahead of the writer through a bounded channel, so that the writer can send
+        // everything queued in one flush. Idle watchers get BOOKMARKs on the store's progress events (shared timers,
+        // none per watch); busy ones when an event finds the bookmark due.
+        var stored = neg.Shape == OutputShape.Object;
+        var channel = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var pump = Task.Run(
             async () =>
             {
                 try
                 {
-                    await foreach (var ev in store.WatchAsync(ns, q, token).ConfigureAwait(false))
+                    await foreach (var ev in store.WatchAsync(ns, q, stored, token).ConfigureAwait(false))
                     {
-                        await channel.Writer.WriteAsync(ev, token).ConfigureAwait(false);
+                        if (!channel.Writer.TryWrite(ev))
+                        {
+                            await channel.Writer.WriteAsync(ev, token).ConfigureAwait(false);
+                        }
                     }
 
                     channel.Writer.TryComplete();
@@ -73,36 +81,31 @@ internal sealed partial class ResourceEndpoint
 
         long lastRevision = 0;
         var firstTableEvent = true;
-        var nextBookmark = DateTimeOffset.UtcNow + _options.BookmarkInterval;
+        var clock = _options.Clock;
+        var nextBookmark = clock.GetUtcNow() + _options.BookmarkInterval;
+        var body = ctx.Response.BodyWriter;
+        var reader = channel.Reader;
         try
         {
-            Task<WatchEvent>? pending = null;
-            while (!token.IsCancellationRequested)
+            while (true)
             {
-                pending ??= channel.Reader.ReadAsync(token).AsTask();
-                if (q.AllowBookmarks)
+                if (!reader.TryRead(out var ev))
                 {
-                    var wait = nextBookmark - DateTimeOffset.UtcNow;
-                    if (wait < TimeSpan.Zero)
+                    if (q.AllowBookmarks && lastRevision > 0 && clock.GetUtcNow() >= nextBookmark)
                     {
-                        wait = TimeSpan.Zero;
+                        nextBookmark = clock.GetUtcNow() + _options.BookmarkInterval;
+                        Write(body, EncodeEvent(protobuf, "BOOKMARK", BookmarkObject(store, lastRevision, neg)));
                     }
 
-                    var done = await Task.WhenAny(pending, Task.Delay(wait, token)).ConfigureAwait(false);
-                    if (done != pending)
+                    await body.FlushAsync(token).ConfigureAwait(false);
+                    if (!await reader.WaitToReadAsync(token).ConfigureAwait(false))
                     {
-                        nextBookmark = DateTimeOffset.UtcNow + _options.BookmarkInterval;
-                        if (lastRevision > 0 && !token.IsCancellationRequested)
-                        {
-                            await WriteEventAsync(ctx, protobuf, "BOOKMARK", BookmarkObject(store, lastRevision, neg), token).ConfigureAwait(false);
-                        }
-
-                        continue;
+                        break;
                     }
+
+                    continue;
                 }
 
-                var ev = await pending.ConfigureAwait(false);
-                pending = null;
                 if (ev.Revision > lastRevision)
                 {
                     lastRevision = ev.Revision;
@@ -115,16 +118,23 @@ internal sealed partial class ResourceEndpoint
                     case "BOOKMARK":
                         if (q.AllowBookmarks)
                         {
-                            await WriteEventAsync(ctx, protobuf, "BOOKMARK", neg.Shape == OutputShape.Object ? ev.Object : BookmarkObject(store, ev.Revision, neg, ev.Object), token).ConfigureAwait(false);
+                            Write(body, EncodeEvent(protobuf, "BOOKMARK", neg.Shape == OutputShape.Object ? ev.Object : BookmarkObject(store, ev.Revision, neg, ev.Object)));
                         }
 
                         continue;
                     case "ERROR":
-                        await WriteEventAsync(ctx, protobuf, "ERROR", ev.Object, token).ConfigureAwait(false);
+                        Write(body, EncodeEvent(protobuf, "ERROR", ev.Object));
+                        await body.FlushAsync(token).ConfigureAwait(false);
                         return;
                 }
 
                 _options.Metrics?.WatchEventSent(store.Descriptor);
+                if (ev.Object is null && ev.Source is { } kv)
+                {
+                    Write(body, StoredFrame(store, ev, kv, protobuf));
+                    continue;
+                }
+
                 JsonNode? obj = neg.Shape switch
                 {
                     OutputShape.Table => TableConverter.ToTable(store.Descriptor, [ev.Object!], includeObject, neg.MetaVersion, _options.Clock.GetUtcNow(),
@@ -136,11 +146,11 @@ internal sealed partial class ResourceEndpoint
                 if (neg.Shape == OutputShape.Object && ev.Source is { } source && obj is JsonObject plain && store.Descriptor.StorageGroupVersion is null)
                 {
                     var type = ev.Type;
-                    await WriteFrameAsync(ctx, WatchFrameCache.GetOrEncode(source, type, protobuf, () => EncodeEvent(protobuf, type, plain)), token).ConfigureAwait(false);
+                    Write(body, WatchFrameCache.GetOrEncode(source, type, protobuf, () => EncodeEvent(protobuf, type, plain)));
                     continue;
                 }
 
-                await WriteEventAsync(ctx, protobuf, ev.Type, obj, token).ConfigureAwait(false);
+                Write(body, EncodeEvent(protobuf, ev.Type, obj));
             }
         }
         catch (OperationCanceledException)
@@ -152,6 +162,10 @@ internal sealed partial class ResourceEndpoint
             // The store ended the watch (lagging watcher or shutdown): the client resumes.
         }
         catch (ChannelClosedException e) when (e.InnerException is Skiff.Api.Errors.StatusException se)
+        {
+            await TryWriteErrorAsync(ctx, protobuf, se, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Skiff.Api.Errors.StatusException se)
         {
             await TryWriteErrorAsync(ctx, protobuf, se, CancellationToken.None).ConfigureAwait(false);
         }
@@ -168,6 +182,39 @@ internal sealed partial class ResourceEndpoint
             }
         }
     }
+
+    /// <summary>
+    /// The frame of a stored-version event: JSON spliced from the stored bytes, or protobuf encoded from one decode; shared
+    /// by every watcher of the same version and type (<see cref="WatchFrameCache"/>) unless the revision was changed.
+    /// </summary>
+    private static byte[] StoredFrame(GenericStore store, WatchEvent ev, Skiff.Storage.KeyValue kv, bool protobuf)
+    {
+        var type = ev.Type;
+        var revision = ev.Revision;
+        byte[] Encode()
+        {
+            if (Skiff.ApiServer.Storage.Cacher.StoredObject.Of(kv) is { } scanned)
+            {
+                if (!protobuf)
+                {
+                    return WatchFrames.Json(type, scanned, kv, revision);
+                }
+
+                if (WatchFrames.Protobuf(type, scanned, kv, revision) is { } frame)
+                {
+                    return frame;
+                }
+            }
+
+            var obj = GenericStore.Decode(kv);
+            Meta.Of(obj)["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
+            return EncodeEvent(protobuf, type, obj);
+        }
+
+        return ev.Spliced ? Encode() : WatchFrameCache.GetOrEncode(kv, type, protobuf, Encode);
+    }
+
+    private static void Write(System.IO.Pipelines.PipeWriter body, byte[] frame) => body.Write(frame);
 
     private static JsonObject BookmarkObject(GenericStore store, long revision, Negotiated neg, JsonObject? source = null)
     {

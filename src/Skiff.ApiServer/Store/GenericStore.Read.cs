@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
 using Skiff.Api.Selectors;
+using Skiff.ApiServer.Storage.Cacher;
 using Skiff.Storage;
 
 namespace Skiff.ApiServer.Store;
@@ -10,13 +11,27 @@ namespace Skiff.ApiServer.Store;
 /// <summary>One page of a list.</summary>
 internal sealed record ListPage(IReadOnlyList<JsonObject> Items, long Revision, string Continue, long? RemainingItemCount);
 
+/// <summary>One page of a list as stored versions (written as bytes; see <see cref="GenericStore.ListStoredAsync"/>).</summary>
+internal sealed record RawListPage(IReadOnlyList<KeyValue> Items, long Revision, string Continue, long? RemainingItemCount);
+
 internal sealed partial class GenericStore
 {
     /// <summary>Reads one object (resourceVersion "", "0" or N: the latest state no older than N).</summary>
+    /// <remarks>A resourceVersion "0" or N get is served by the watch cache when it has reached N (upstream serves them from the cacher).</remarks>
     public async Task<JsonObject> GetAsync(string ns, string name, string resourceVersion, CancellationToken ct)
     {
-        await WaitForRevisionAsync(ParseRv(resourceVersion), ct).ConfigureAwait(false);
-        var kv = await _storage.GetAsync(Key(ns, name), 0, ct).ConfigureAwait(false);
+        var rv = ParseRv(resourceVersion);
+        KeyValue? kv;
+        if (resourceVersion.Length > 0 && _storage is CachingStorage cache && cache.TryGetCached(Key(ns, name), rv, out var cached))
+        {
+            kv = cached;
+        }
+        else
+        {
+            await WaitForRevisionAsync(rv, ct).ConfigureAwait(false);
+            kv = await _storage.GetAsync(Key(ns, name), 0, ct).ConfigureAwait(false);
+        }
+
         return kv is null ? throw NotFound(name) : await ReadAsync(kv, ct).ConfigureAwait(false);
     }
 
@@ -26,6 +41,25 @@ internal sealed partial class GenericStore
 
     /// <summary>Lists objects in <paramref name="ns"/> (all namespaces when empty) per <paramref name="q"/>.</summary>
     public async Task<ListPage> ListAsync(string ns, ListQuery q, CancellationToken ct)
+    {
+        var filter = Matcher(q);
+        var (items, revision, token, remaining) = await ListCoreAsync(ns, q, ReadManyAsync, filter, ct).ConfigureAwait(false);
+        return new ListPage(items, revision, token, remaining);
+    }
+
+    /// <summary>
+    /// Lists as <see cref="ListAsync"/> does, but returns the stored versions undecoded, for a response that writes their
+    /// bytes (<see cref="CanServeStored"/> must hold). Selectors read the fields scanned once per version.
+    /// </summary>
+    public async Task<RawListPage> ListStoredAsync(string ns, ListQuery q, CancellationToken ct)
+    {
+        var filter = StoredMatcher(q);
+        var (items, revision, token, remaining) = await ListCoreAsync(ns, q, static (kvs, _) => ValueTask.FromResult(kvs), filter, ct).ConfigureAwait(false);
+        return new RawListPage(items, revision, token, remaining);
+    }
+
+    private async Task<(List<T> Items, long Revision, string Continue, long? Remaining)> ListCoreAsync<T>(string ns, ListQuery q,
+        Func<IReadOnlyList<KeyValue>, CancellationToken, ValueTask<IReadOnlyList<T>>> decode, Func<T, bool>? filter, CancellationToken ct)
     {
         var prefix = Prefix(ns);
         long revision = 0;
@@ -61,8 +95,7 @@ internal sealed partial class GenericStore
             }
         }
 
-        var filter = Matcher(q);
-        var items = new List<JsonObject>();
+        var items = new List<T>();
         string? lastKey = null;
         var hasMore = false;
         long remaining = 0;
@@ -86,7 +119,7 @@ internal sealed partial class GenericStore
             }
 
             revision = page.Revision;
-            var decoded = await ReadManyAsync(page.Items, ct).ConfigureAwait(false);
+            var decoded = await decode(page.Items, ct).ConfigureAwait(false);
             var index = 0;
             foreach (var kv in page.Items)
             {
@@ -123,15 +156,66 @@ internal sealed partial class GenericStore
 
         var token = hasMore && lastKey is not null ? ContinueToken.Encode(revision, lastKey[Descriptor.StoragePrefix.Length..]) : "";
         long? remainingCount = hasMore && filter is null ? remaining : null;
-        return new ListPage(items, revision, token, remainingCount);
+        return (items, revision, token, remainingCount);
     }
 
     /// <summary>The predicate of <paramref name="q"/>'s selectors, or null when it matches everything.</summary>
     public Func<JsonObject, bool>? Matcher(ListQuery q)
     {
-        if (q.Labels.IsEmpty && q.Fields.IsEmpty)
+        if (!HasSelectors(q))
         {
             return null;
+        }
+
+        return obj => q.Labels.Matches(Meta.Labels(obj)) && q.Fields.Matches(f => f switch
+        {
+            "metadata.name" => Meta.Name(obj),
+            "metadata.namespace" => Meta.Namespace(obj),
+            _ => Strategy.SelectableFields[f](obj),
+        });
+    }
+
+    /// <summary>
+    /// The predicate of <paramref name="q"/>'s selectors over stored versions, or null when it matches everything:
+    /// namespace, name and labels come from the version's scan (<see cref="StoredObject"/>), other selectable fields
+    /// from one parse per version, shared by every reader. A version that cannot be scanned is decoded.
+    /// </summary>
+    public Func<KeyValue, bool>? StoredMatcher(ListQuery q)
+    {
+        if (!HasSelectors(q))
+        {
+            return null;
+        }
+
+        var fields = Strategy.SelectableFields;
+        return kv =>
+        {
+            if (StoredObject.Of(kv) is not { } stored)
+            {
+                return Matcher(q)!(Read(kv));
+            }
+
+            return q.Labels.Matches(stored.Labels) && q.Fields.Matches(f => f switch
+            {
+                "metadata.name" => stored.Name,
+                "metadata.namespace" => stored.Namespace,
+                _ => stored.Field(kv, f, fields),
+            });
+        };
+    }
+
+    /// <summary>
+    /// Whether responses may write stored bytes as they are (with the resourceVersion spliced in): the served version is
+    /// the stored one, so no converter has to run.
+    /// </summary>
+    public bool CanServeStored => StoredObject.Enabled && Descriptor.Converter is null && _converter is null && Descriptor.StorageGroupVersion is null;
+
+    /// <summary>Validates <paramref name="q"/>'s field selectors; false when it has no selector at all.</summary>
+    private bool HasSelectors(ListQuery q)
+    {
+        if (q.Labels.IsEmpty && q.Fields.IsEmpty)
+        {
+            return false;
         }
 
         foreach (var field in q.Fields.Requirements.Select(r => r.Field))
@@ -142,12 +226,7 @@ internal sealed partial class GenericStore
             }
         }
 
-        return obj => q.Labels.Matches(Meta.Labels(obj)) && q.Fields.Matches(f => f switch
-        {
-            "metadata.name" => Meta.Name(obj),
-            "metadata.namespace" => Meta.Namespace(obj),
-            _ => Strategy.SelectableFields[f](obj),
-        });
+        return true;
     }
 
     /// <summary>Parses a resourceVersion; 0 for empty.</summary>

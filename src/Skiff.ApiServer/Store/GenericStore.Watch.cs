@@ -9,8 +9,14 @@ namespace Skiff.ApiServer.Store;
 /// <summary>One watch event. <see cref="Type"/> is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; PROGRESS is internal
 /// (the store has delivered everything up to <see cref="Revision"/>) and never sent to clients. <see cref="Source"/> is
 /// the stored value the object was decoded from (shared by every watcher of the same storage event), so encoded frames
-/// can be reused across watchers; null for synthetic events.</summary>
-internal sealed record WatchEvent(string Type, JsonObject? Object, long Revision, KeyValue? Source = null);
+/// can be reused across watchers; null for synthetic events. A key event with a <see cref="Source"/> and no
+/// <see cref="Object"/> is served from the stored bytes with <see cref="Revision"/> spliced in (see
+/// <see cref="GenericStore.WatchAsync"/>).</summary>
+internal sealed record WatchEvent(string Type, JsonObject? Object, long Revision, KeyValue? Source = null)
+{
+    /// <summary>The event's revision differs from <see cref="Source"/>'s (an object leaving a selector): its frame is not shared.</summary>
+    public bool Spliced { get; init; }
+}
 
 internal sealed partial class GenericStore
 {
@@ -20,9 +26,19 @@ internal sealed partial class GenericStore
     /// sendInitialEvents=true → ADDED events, a BOOKMARK marked <c>k8s.io/initial-events-end</c>, then changes.
     /// An expired starting point yields one ERROR event (410 Expired) and ends.
     /// </summary>
-    public async IAsyncEnumerable<WatchEvent> WatchAsync(string ns, ListQuery q, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<WatchEvent> WatchAsync(string ns, ListQuery q, CancellationToken ct) => WatchAsync(ns, q, stored: false, ct);
+
+    /// <inheritdoc cref="WatchAsync(string, ListQuery, CancellationToken)"/>
+    /// <remarks>
+    /// With <paramref name="stored"/> (and <see cref="CanServeStored"/>) key events carry no decoded object: their
+    /// <see cref="WatchEvent.Source"/> is the stored version, written as its bytes with the revision spliced in, and
+    /// selectors read the fields scanned once per version; nothing is parsed per watcher.
+    /// </remarks>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string ns, ListQuery q, bool stored, [EnumeratorCancellation] CancellationToken ct)
     {
+        stored &= CanServeStored;
         var filter = Matcher(q);
+        var storedFilter = stored ? StoredMatcher(q) : null;
         long from;
         var initial = q.SendInitialEvents ?? (q.ResourceVersion is "" or "0");
         if (initial)
@@ -33,13 +49,27 @@ internal sealed partial class GenericStore
                 await WaitForRevisionAsync(ParseRv(q.ResourceVersion), ct).ConfigureAwait(false);
             }
 
-            var page = await ListAsync(ns, listQuery with { ResourceVersion = "" }, ct).ConfigureAwait(false);
-            foreach (var item in page.Items)
+            if (stored)
             {
-                yield return new WatchEvent("ADDED", item, ParseRv(Meta.Str(item, "resourceVersion") ?? ""));
+                var raw = await ListStoredAsync(ns, listQuery with { ResourceVersion = "" }, ct).ConfigureAwait(false);
+                foreach (var kv in raw.Items)
+                {
+                    yield return new WatchEvent("ADDED", null, kv.ModRevision, kv);
+                }
+
+                from = raw.Revision;
+            }
+            else
+            {
+                var page = await ListAsync(ns, listQuery with { ResourceVersion = "" }, ct).ConfigureAwait(false);
+                foreach (var item in page.Items)
+                {
+                    yield return new WatchEvent("ADDED", item, ParseRv(Meta.Str(item, "resourceVersion") ?? ""));
+                }
+
+                from = page.Revision;
             }
 
-            from = page.Revision;
             if (q.SendInitialEvents == true)
             {
                 yield return new WatchEvent("BOOKMARK", Bookmark(from, initialEventsEnd: true), from);
@@ -93,6 +123,12 @@ internal sealed partial class GenericStore
                 continue;
             }
 
+            if (stored)
+            {
+                yield return StoredEvent(ev, storedFilter);
+                continue;
+            }
+
             var obj = await ReadAsync(ev.Kv!, ct).ConfigureAwait(false);
             if (ev.Type == StorageEventType.Deleted)
             {
@@ -132,6 +168,35 @@ internal sealed partial class GenericStore
                 yield return new WatchEvent("PROGRESS", null, ev.Revision);
             }
         }
+    }
+
+    /// <summary>
+    /// A key event as stored versions, per upstream's cacheWatcher: with a selector, a version that starts matching is
+    /// ADDED, one that stops matching is DELETED with the previous version at the event's revision, and an event that
+    /// matches neither way becomes PROGRESS (the watcher's revision still moves).
+    /// </summary>
+    private static WatchEvent StoredEvent(StorageEvent ev, Func<KeyValue, bool>? filter)
+    {
+        var kv = ev.Kv!;
+        if (ev.Type == StorageEventType.Deleted)
+        {
+            return filter is null || filter(ev.PrevKv ?? kv) ? new WatchEvent("DELETED", null, ev.Revision, kv) : new WatchEvent("PROGRESS", null, ev.Revision);
+        }
+
+        if (filter is null)
+        {
+            return new WatchEvent(ev.Type == StorageEventType.Added ? "ADDED" : "MODIFIED", null, ev.Revision, kv);
+        }
+
+        var nowMatches = filter(kv);
+        var oldMatches = ev.Type == StorageEventType.Modified && ev.PrevKv is { } prev && filter(prev);
+        return (nowMatches, oldMatches) switch
+        {
+            (true, true) => new WatchEvent("MODIFIED", null, ev.Revision, kv),
+            (true, false) => new WatchEvent("ADDED", null, ev.Revision, kv),
+            (false, true) => new WatchEvent("DELETED", null, ev.Revision, ev.PrevKv) { Spliced = true },
+            _ => new WatchEvent("PROGRESS", null, ev.Revision),
+        };
     }
 
     /// <summary>A BOOKMARK object of this resource's kind: <c>metadata.resourceVersion</c> and the fields Go always writes.</summary>

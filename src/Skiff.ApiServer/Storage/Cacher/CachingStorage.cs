@@ -169,6 +169,17 @@ public sealed class CachingStorage : IStorage
         return _inner.GetAsync(key!, revision, ct);
     }
 
+    /// <summary>
+    /// Reads <paramref name="key"/> from memory for a get with resourceVersion "0" (<paramref name="notOlderThan"/> 0)
+    /// or N: true when a cache holds the key's prefix, is loaded and has reached that revision (<paramref name="value"/>
+    /// is then the current version, or null when the key is absent); false when the inner store must answer.
+    /// </summary>
+    public bool TryGetCached(string key, long notOlderThan, out KeyValue? value)
+    {
+        value = null;
+        return Volatile.Read(ref _disposed) == 0 && key is not null && Find(key) is { } cache && cache.TryGetCurrent(key, notOlderThan, out value);
+    }
+
     /// <inheritdoc />
     public Task<ListResult> ListAsync(string prefix, ListOptions options, CancellationToken ct)
     {

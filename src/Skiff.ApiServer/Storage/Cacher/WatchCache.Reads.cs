@@ -59,18 +59,44 @@ internal sealed partial class WatchCache
             need = await _inner.GetCurrentRevisionAsync(ct).ConfigureAwait(false);
         }
 
-        if (await EnsureFreshAsync(need, waitWhenEmpty, ct).ConfigureAwait(false))
+        var fresh = await EnsureFreshAsync(need, waitWhenEmpty, ct).ConfigureAwait(false);
+        lock (_gate)
         {
-            lock (_gate)
+            if (fresh && _revision >= need)
             {
-                if (_revision >= need)
-                {
-                    return ListCurrent(prefix, options);
-                }
+                return ListCurrent(prefix, options);
+            }
+
+            if (options.NotOlderThan is not null && !_disposed)
+            {
+                // Upstream's waitUntilFreshAndBlock: a "not older than" read the cache cannot reach in time fails with
+                // "Too large resource version" (504, retry after 1 s) rather than silently reading the store.
+                throw new FutureRevisionException(need, _revision);
             }
         }
 
+        // A consistent read the cache cannot prove fresh in time falls back to the store, as upstream's does.
         return await _inner.ListAsync(prefix, options with { NotOlderThan = null }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The current value of <paramref name="key"/> from memory when the cache is loaded and at
+    /// <paramref name="notOlderThan"/> or later (a get with resourceVersion "0" or N); false when the store must answer.
+    /// </summary>
+    public bool TryGetCurrent(string key, long notOlderThan, out KeyValue? value)
+    {
+        EnsureStarted();
+        lock (_gate)
+        {
+            if (_disposed || !IsReady || _revision < notOlderThan)
+            {
+                value = null;
+                return false;
+            }
+
+            value = _items.Get(key);
+            return true;
+        }
     }
 
     /// <summary>

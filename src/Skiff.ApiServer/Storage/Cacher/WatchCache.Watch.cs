@@ -136,7 +136,8 @@ internal sealed partial class WatchCache
         }
     }
 
-    /// <summary>The progress timer: a progress event to every idle watcher that asked for them.</summary>
+    /// <summary>The progress timer: a progress event to every idle watcher that asked for them (also when nothing changed since
+    /// its start: the API server turns these into BOOKMARKs).</summary>
     private void Tick()
     {
         lock (_gate)
@@ -149,7 +150,7 @@ internal sealed partial class WatchCache
             StorageEvent? progress = null;
             foreach (var w in _watchers)
             {
-                if (w.ProgressNotify && !w.QueuedSinceTick && _revision > w.MinRevision)
+                if (w.ProgressNotify && !w.QueuedSinceTick && _revision >= w.MinRevision)
                 {
                     w.TryWrite(progress ??= new StorageEvent(StorageEventType.Progress, null, null, _revision));
                 }

@@ -234,6 +234,11 @@ internal sealed partial class WatchCache : IAsyncDisposable
                 }
             }
 
+            foreach (var kv in list.Items)
+            {
+                StoredObject.Attach(kv); // scanned once, as the version enters the cache
+            }
+
             _items.Reset(list.Items);
             _ring.Clear();
             _ringStart = list.Revision;
@@ -275,6 +280,14 @@ internal sealed partial class WatchCache : IAsyncDisposable
             return; // already reflected: a duplicate after a resume, or applied by a catch-up read
         }
 
+        // The previous version is the one the cache holds (same revision, same bytes): share it rather than keep the
+        // store's second copy, and with it the scan attached when it entered the cache.
+        if (e.PrevKv is { } prev && _items.Get(prev.Key) is { } held && held.ModRevision == prev.ModRevision && !ReferenceEquals(held, prev))
+        {
+            e = e with { PrevKv = held };
+        }
+
+        StoredObject.Attach(e.Kv, e.PrevKv);
         if (e.Type == StorageEventType.Deleted)
         {
             _items.Remove(e.Kv.Key);

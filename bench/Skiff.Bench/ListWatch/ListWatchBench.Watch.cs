@@ -1,0 +1,288 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using Skiff.Bench.Client;
+
+namespace Skiff.Bench.ListWatch;
+
+/// <summary>The watch scenarios of <see cref="ListWatchBench"/>.</summary>
+public static partial class ListWatchBench
+{
+    private static int _namespaces;
+
+    /// <summary>One watcher while writers create configmaps as fast as the server accepts them.</summary>
+    private static async Task OneWatcherAsync(HttpClient client, string url, int seconds, int writers, CancellationToken ct)
+    {
+        foreach (var bytePath in new[] { false, true })
+        {
+            SetBytePath(bytePath);
+            var ns = await FreshNamespaceAsync(client, url, ct).ConfigureAwait(false);
+            var rv = await ListRevisionAsync(client, url, ns, ct).ConfigureAwait(false);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var watch = await OpenWatchAsync(client, url, ns, rv, protobuf: false, cts.Token).ConfigureAwait(false);
+            var counter = new EventCounter();
+            _ = Task.Run(() => ReadEventsAsync(watch, false, counter, cts.Token), CancellationToken.None);
+            var sw = Stopwatch.StartNew();
+            var startTs = Stopwatch.GetTimestamp();
+            var accepted = 0;
+            var stop = DateTime.UtcNow.AddSeconds(seconds);
+            await Task.WhenAll(Enumerable.Range(0, writers).Select(async w =>
+            {
+                for (var i = 0; DateTime.UtcNow < stop; i++)
+                {
+                    await CreateConfigMapAsync(client, url, ns, $"w{w}-{i}", ct).ConfigureAwait(false);
+                    Interlocked.Increment(ref accepted);
+                }
+            })).ConfigureAwait(false);
+            var writeSeconds = sw.Elapsed.TotalSeconds;
+            var survived = await counter.WaitForAsync(accepted, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await cts.CancelAsync().ConfigureAwait(false);
+            var latencies = counter.Latencies();
+            Console.WriteLine($"one watcher {(bytePath ? "byte path" : "baseline "),-9}: {accepted / writeSeconds:0} writes/s accepted, "
+                + $"{counter.Count / counter.Span(startTs):0} events/s delivered ({counter.Count}/{accepted}), delivery p50 {Stats.Median(latencies):0.0} ms "
+                + $"p99 {Stats.Percentile(latencies, 0.99):0.0} ms, watch {(survived ? "survived" : "was closed early")}");
+        }
+
+        SetBytePath(true);
+    }
+
+    /// <summary><paramref name="watchers"/> watchers of one namespace while one writer creates <paramref name="rate"/> configmaps/s.</summary>
+    private static async Task FanoutAsync(HttpClient client, HttpClient writer, string protocol, string url, int watchers, int rate, int seconds, CancellationToken ct)
+    {
+        var cpus = new Dictionary<(bool, bool), double>();
+        foreach (var protobuf in new[] { false, true })
+        {
+            foreach (var bytePath in new[] { false, true })
+            {
+                SetBytePath(bytePath);
+                var ns = await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false);
+                var rv = await ListRevisionAsync(writer, url, ns, ct).ConfigureAwait(false);
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var streams = await Task.WhenAll(Enumerable.Range(0, watchers).Select(_ => OpenWatchAsync(client, url, ns, rv, protobuf, cts.Token))).ConfigureAwait(false);
+                var counters = streams.Select(_ => new EventCounter()).ToArray();
+                var readers = streams.Select((s, i) => Task.Run(() => ReadEventsAsync(s, protobuf, counters[i], cts.Token), CancellationToken.None)).ToArray();
+                _ = readers;
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                var total = rate * seconds;
+                for (var i = 0; i < total; i++)
+                {
+                    var due = TimeSpan.FromSeconds((double)i / rate) - sw.Elapsed;
+                    if (due > TimeSpan.Zero)
+                    {
+                        await Task.Delay(due, ct).ConfigureAwait(false);
+                    }
+
+                    await CreateConfigMapAsync(writer, url, ns, $"f-{i}", ct).ConfigureAwait(false);
+                }
+
+                var survived = 0;
+                var deadline = Stopwatch.StartNew();
+                for (var i = 0; i < watchers; i++)
+                {
+                    var left = TimeSpan.FromSeconds(30) - deadline.Elapsed;
+                    survived += await counters[i].WaitForAsync(total, left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false) ? 1 : 0;
+                }
+
+                var cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds;
+                await cts.CancelAsync().ConfigureAwait(false);
+                foreach (var s in streams)
+                {
+                    await s.DisposeAsync().ConfigureAwait(false);
+                }
+
+                var delivered = counters.Sum(c => (long)c.Count);
+                var all = counters.SelectMany(c => c.Latencies()).ToList();
+                var perEvent = cpuUs / Math.Max(1, delivered);
+                cpus[(protobuf, bytePath)] = perEvent;
+                Console.WriteLine($"fan-out {protocol} {(protobuf ? "protobuf" : "json"),-8} {(bytePath ? "byte path" : "baseline "),-9}: {watchers} watchers × {rate}/s, "
+                    + $"{delivered}/{(long)total * watchers} delivered, {survived} streams complete, delivery p50 {Stats.Median(all):0.0} ms p99 {Stats.Percentile(all, 0.99):0.0} ms, "
+                    + $"process CPU {perEvent:0.0} µs per delivered event (server + in-process readers)");
+            }
+        }
+
+        SetBytePath(true);
+        Console.WriteLine($"fan-out {protocol}: CPU per event baseline/byte path json {cpus[(false, false)] / cpus[(false, true)]:0.00}×, protobuf {cpus[(true, false)] / cpus[(true, true)]:0.00}×; "
+            + $"protobuf/json (byte path) {cpus[(true, true)] / cpus[(false, true)]:0.00}×");
+    }
+
+    private static async Task<string> FreshNamespaceAsync(HttpClient client, string url, CancellationToken ct)
+    {
+        var ns = "bench-watch-" + Interlocked.Increment(ref _namespaces);
+        await CreateNamespaceAsync(client, url, ns, ct).ConfigureAwait(false);
+        return ns;
+    }
+
+    private static async Task<string> ListRevisionAsync(HttpClient client, string url, string ns, CancellationToken ct)
+    {
+        var body = await client.GetStringAsync($"{url}/api/v1/namespaces/{ns}/configmaps?limit=1", ct).ConfigureAwait(false);
+        using var doc = System.Text.Json.JsonDocument.Parse(body);
+        return doc.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+    }
+
+    private static async Task<Stream> OpenWatchAsync(HttpClient client, string url, string ns, string rv, bool protobuf, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{url}/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&allowWatchBookmarks=true");
+        request.Headers.Accept.ParseAdd(protobuf ? "application/vnd.kubernetes.protobuf;stream=watch" : "application/json");
+        request.Version = client.DefaultRequestVersion;
+        request.VersionPolicy = client.DefaultVersionPolicy;
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task CreateConfigMapAsync(HttpClient client, string url, string ns, string name, CancellationToken ct)
+    {
+        var body = $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","labels":{"bench":"watch"}},"data":{"sent":"@T{{{Itoa(Stopwatch.GetTimestamp())}}}@"}}""";
+        using var response = await client.PostAsync($"{url}/api/v1/namespaces/{ns}/configmaps", Json(body), ct).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Reads events (JSON lines or length-prefixed protobuf frames) and records each one's delivery latency.</summary>
+    private static async Task ReadEventsAsync(Stream stream, bool protobuf, EventCounter counter, CancellationToken ct)
+    {
+        var buffer = new byte[256 * 1024];
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(filled), ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return;
+                }
+
+                filled += n;
+                var now = Stopwatch.GetTimestamp();
+                var start = 0;
+                while (true)
+                {
+                    int end;
+                    int next;
+                    if (protobuf)
+                    {
+                        if (filled - start < 4)
+                        {
+                            break;
+                        }
+
+                        var length = (int)BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start));
+                        if (filled - start - 4 < length)
+                        {
+                            break;
+                        }
+
+                        end = start + 4 + length;
+                        next = end;
+                    }
+                    else
+                    {
+                        var nl = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n');
+                        if (nl < 0)
+                        {
+                            break;
+                        }
+
+                        end = start + nl;
+                        next = end + 1;
+                    }
+
+                    counter.Record(buffer.AsSpan(start, end - start), now);
+                    start = next;
+                }
+
+                Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);
+                filled -= start;
+                if (filled == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+        catch (HttpRequestException)
+        {
+        }
+        finally
+        {
+            counter.Ended();
+        }
+    }
+
+    /// <summary>What one watcher received: events carrying a send stamp and their delivery latencies.</summary>
+    private sealed class EventCounter
+    {
+        private static readonly byte[] Marker = Encoding.ASCII.GetBytes("@T");
+        private readonly List<double> _latencies = [];
+        private readonly Lock _gate = new();
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _target = int.MaxValue;
+        private long _last;
+
+        public int Count { get; private set; }
+
+        public void Record(ReadOnlySpan<byte> ev, long now)
+        {
+            var at = ev.IndexOf(Marker);
+            if (at < 0)
+            {
+                return; // a bookmark
+            }
+
+            var digits = ev[(at + 2)..];
+            var stop = digits.IndexOf((byte)'@');
+            if (stop < 0 || !long.TryParse(digits[..stop], out var sent))
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                _latencies.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+                _last = now;
+                if (++Count >= _target)
+                {
+                    _done.TrySetResult();
+                }
+            }
+        }
+
+        public void Ended() => _done.TrySetResult();
+
+        /// <summary>Seconds from <paramref name="start"/> (a timestamp) to the last event.</summary>
+        public double Span(long start) => _last == 0 ? double.NaN : Stopwatch.GetElapsedTime(start, _last).TotalSeconds;
+
+        public List<double> Latencies()
+        {
+            lock (_gate)
+            {
+                return [.. _latencies];
+            }
+        }
+
+        /// <summary>Waits until <paramref name="count"/> events arrived (true) or the stream ended or the deadline passed (false).</summary>
+        public async Task<bool> WaitForAsync(int count, TimeSpan timeout)
+        {
+            lock (_gate)
+            {
+                _target = count;
+                if (Count >= count)
+                {
+                    return true;
+                }
+            }
+
+            await Task.WhenAny(_done.Task, Task.Delay(timeout)).ConfigureAwait(false);
+            lock (_gate)
+            {
+                return Count >= count;
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Storage.Cacher;
+using Skiff.ApiServer.Store;
+using Skiff.Storage;
+using Xunit;
+
+namespace Skiff.ApiServer.Tests.Storage.Cacher;
+
+/// <summary>The one-scan view of a stored object: the resourceVersion splice and the selector fields.</summary>
+public sealed class StoredObjectTests
+{
+    private const string Pod = """
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"prod","uid":"u1","labels":{"app":"web","tier":"fr\"ont","zone":"é"},
+        "annotations":{"a/b":"<x>&"},"managedFields":[{"manager":"m","fieldsV1":{"f:metadata":{"k:{\"name\":\"c\"}":{}}}}]},
+        "spec":{"nodeName":"n1","containers":[{"name":"c","image":"i"}]},"status":{"phase":"Running"}}
+        """;
+
+    public static TheoryData<string> Documents() => new()
+    {
+        Pod,
+        """{"apiVersion":"v1","kind":"ConfigMap","metadata":{},"data":{"a":"b"}}""",
+        """{"metadata":{"name":"x"},"kind":"ConfigMap","apiVersion":"v1"}""",
+        """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","resourceVersion":"7","labels":null}}""",
+        """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","resourceVersion":"123456789","uid":"u"},"data":{}}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void Splice_EqualsDecodeStampAndSerialize(string json)
+    {
+        var kv = Kv(GenericStore.Encode(JsonNode.Parse(json)!.AsObject()), 4242);
+        var scanned = StoredObject.Of(kv)!;
+
+        Assert.Equal(Text(Responses.Serialize(GenericStore.Decode(kv))), Text(scanned.ToBytes(kv, kv.ModRevision, dropTypeMeta: false)));
+        var item = GenericStore.Decode(kv);
+        item.Remove("kind");
+        item.Remove("apiVersion");
+        Assert.Equal(Text(Responses.Serialize(item)), Text(scanned.ToBytes(kv, kv.ModRevision, dropTypeMeta: true)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void Splice_StoredBytesWithResourceVersion_ReplacedInPlace(string json)
+    {
+        // Bytes stored as they are (a store that keeps resourceVersion in the value): the stored one is replaced.
+        var kv = Kv(Encoding.UTF8.GetBytes(json.ReplaceLineEndings("")), 99);
+        var spliced = JsonNode.Parse(StoredObject.Of(kv)!.ToBytes(kv, 99, dropTypeMeta: false))!;
+        Assert.Equal("99", spliced["metadata"]!["resourceVersion"]!.GetValue<string>());
+        var expected = JsonNode.Parse(json)!;
+        expected["metadata"]!["resourceVersion"] = "99";
+        Assert.True(JsonNode.DeepEquals(expected, spliced));
+    }
+
+    [Fact]
+    public void Scan_ReadsNamespaceNameAndLabels_ShareLabelSetsAcrossVersions()
+    {
+        var first = StoredObject.Of(Kv(Encoding.UTF8.GetBytes(Pod.ReplaceLineEndings("")), 5))!;
+        var second = StoredObject.Of(Kv(Encoding.UTF8.GetBytes(Pod.ReplaceLineEndings("").Replace("\"n1\"", "\"n2\"", StringComparison.Ordinal)), 6))!;
+
+        Assert.Equal(("prod", "web-1"), (first.Namespace, first.Name));
+        Assert.Equal(new Dictionary<string, string> { ["app"] = "web", ["tier"] = "fr\"ont", ["zone"] = "é" }, first.Labels);
+        Assert.Same(first.Labels, second.Labels);
+        Assert.Same(first.Name, second.Name);
+    }
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("{\"kind\":\"X\"}")]
+    [InlineData("{\"metadata\":[]}")]
+    [InlineData("not json")]
+    [InlineData("{\"metadata\":{\"labels\":{\"a\":1}}}")]
+    public void Scan_NotAnObjectWithMetadata_IsNull(string json) => Assert.Null(StoredObject.Of(Kv(Encoding.UTF8.GetBytes(json), 1)));
+
+    [Fact]
+    public void Field_ComputedOnceForAllSelectableFields()
+    {
+        var kv = Kv(Encoding.UTF8.GetBytes(Pod.ReplaceLineEndings("")), 5);
+        var scanned = StoredObject.Of(kv)!;
+        var calls = 0;
+        var getters = new Dictionary<string, Func<JsonObject, string?>>
+        {
+            ["spec.nodeName"] = o => { calls++; return o["spec"]?["nodeName"]?.GetValue<string>(); },
+            ["status.phase"] = o => { calls++; return o["status"]?["phase"]?.GetValue<string>(); },
+        };
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("n1", scanned.Field(kv, "spec.nodeName", getters));
+            Assert.Equal("Running", scanned.Field(kv, "status.phase", getters));
+        }
+
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public void Attach_SharesOneScanPerVersion_DeletionReusesTheLastStatesScan()
+    {
+        var kv = Kv(Encoding.UTF8.GetBytes(Pod.ReplaceLineEndings("")), 5);
+        var attached = StoredObject.Attach(kv);
+        Assert.Same(attached, StoredObject.Of(kv));
+        Assert.Same(attached, StoredObject.Attach(kv with { ModRevision = 9 }, sameBytes: kv));
+        Assert.NotSame(StoredObject.Of(Kv(kv.Value.ToArray(), 5)), StoredObject.Of(Kv(kv.Value.ToArray(), 5))); // not attached: transient
+    }
+
+    private static KeyValue Kv(byte[] value, long revision) => new("/registry/pods/prod/web-1", value, revision, revision);
+
+    private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+}
