@@ -137,38 +137,7 @@ public static class AuditEvents
         return copy;
     }
 
-    private static JsonObject User(UserInfo? user)
-    {
-        var u = new JsonObject();
-        if (user is null)
-        {
-            return u;
-        }
-
-        u["username"] = user.Name;
-        if (user.Uid is { Length: > 0 } uid)
-        {
-            u["uid"] = uid;
-        }
-
-        if (user.Groups.Count > 0)
-        {
-            u["groups"] = new JsonArray(user.Groups.Select(g => (JsonNode?)g).ToArray());
-        }
-
-        if (user.Extra.Count > 0)
-        {
-            var extra = new JsonObject();
-            foreach (var (k, v) in user.Extra)
-            {
-                extra[k] = new JsonArray(v.Select(x => (JsonNode?)x).ToArray());
-            }
-
-            u["extra"] = extra;
-        }
-
-        return u;
-    }
+    private static JsonObject User(UserInfo? user) => user?.ToJson() ?? [];
 
     /// <summary>Upstream's <c>utilnet.SourceIPs</c>: X-Forwarded-For, then X-Real-Ip, then the peer, without repeats.</summary>
     private static List<string> SourceIps(HttpContext ctx)

@@ -104,36 +104,5 @@ public static class PolicyValues
         };
     }
 
-    private static JsonObject UserInfo(Security.UserInfo? user)
-    {
-        var info = new JsonObject();
-        if (user is null)
-        {
-            return info;
-        }
-
-        info["username"] = user.Name;
-        if (user.Uid is { Length: > 0 } uid)
-        {
-            info["uid"] = uid;
-        }
-
-        if (user.Groups.Count > 0)
-        {
-            info["groups"] = new JsonArray(user.Groups.Select(g => (JsonNode?)g).ToArray());
-        }
-
-        if (user.Extra.Count > 0)
-        {
-            var extra = new JsonObject();
-            foreach (var (k, v) in user.Extra)
-            {
-                extra[k] = new JsonArray(v.Select(x => (JsonNode?)x).ToArray());
-            }
-
-            info["extra"] = extra;
-        }
-
-        return info;
-    }
+    private static JsonObject UserInfo(Security.UserInfo? user) => user?.ToJson() ?? [];
 }
