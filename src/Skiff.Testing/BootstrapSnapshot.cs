@@ -25,7 +25,15 @@ internal static class BootstrapSnapshot
     public const string FlowControlPrefix = "/registry/flowcontrol.apiserver.k8s.io/";
 
     private static IReadOnlyList<(string Key, byte[] Value)>? _objects;
+    private static volatile bool _includeFlowControl = true;
     private static IReadOnlyList<(string Key, byte[] Value)>? _flowControl;
+
+    /// <summary>Whether the APF objects are restored too (default true; the start bench turns it off for its baseline).</summary>
+    public static bool IncludeFlowControl
+    {
+        get => _includeFlowControl;
+        set => _includeFlowControl = value;
+    }
 
     /// <summary>Whether a cluster with <paramref name="options"/> may take or use the snapshot.</summary>
     public static bool Applies(SkiffTestClusterOptions options) =>
@@ -34,7 +42,7 @@ internal static class BootstrapSnapshot
     /// <summary>Writes the snapshot (if one was taken) into <paramref name="fresh"/>, an empty store.</summary>
     public static async Task RestoreAsync(IStorage fresh, CancellationToken ct)
     {
-        foreach (var (key, value) in (Volatile.Read(ref _objects) ?? []).Concat(Volatile.Read(ref _flowControl) ?? []))
+        foreach (var (key, value) in (Volatile.Read(ref _objects) ?? []).Concat((IncludeFlowControl ? Volatile.Read(ref _flowControl) : null) ?? []))
         {
             await fresh.CreateAsync(key, value, ct).ConfigureAwait(false);
         }

@@ -19,6 +19,12 @@ public sealed record FlowControlSettings
     /// <summary>How long a request may wait in a queue before it gets 429 (upstream bounds the wait by a quarter of the 60 s request timeout).</summary>
     public TimeSpan QueueWaitLimit { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Whether requests are estimated (LIST width, write final seats; default true, as upstream). Off, every request
+    /// takes one seat: a switch for benches comparing the two, not an upstream flag.
+    /// </summary>
+    public bool EstimateWork { get; init; } = true;
+
     /// <summary>How often the bootstrap configuration is ensured again after start (upstream: every minute).</summary>
     public TimeSpan EnsurePeriod { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -195,7 +195,7 @@ public sealed partial class FlowController
         }
 
         var level = _snapshot.Levels.GetValueOrDefault(c.PriorityLevel);
-        var work = Estimator.Estimate(request, ctx.Request.Query, c.PriorityLevel);
+        var work = _settings.EstimateWork ? Estimator.Estimate(request, ctx.Request.Query, c.PriorityLevel) : WorkEstimate.One;
         var seats = Math.Max(1, work.MaxSeats);
         _metrics.Estimated(c.FlowSchema, c.PriorityLevel, seats);
         FlowAdmission admission;
