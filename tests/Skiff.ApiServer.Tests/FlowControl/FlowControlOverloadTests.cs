@@ -34,12 +34,7 @@ public sealed class FlowControlOverloadTests(ITestOutputHelper output)
         Assert.Equal(2, cluster.Server.FlowControl.ConcurrencyLimits["workload-high"]);
         var ns = await cluster.CreateNamespaceAsync("flood");
         var admin = cluster.HttpClient;
-        (await admin.PostAsJsonAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = "flooder-" + ns },
-            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = "cluster-admin" },
-            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = "flooder" }),
-        })).EnsureSuccessStatusCode();
+        await BindClusterAdminAsync(admin, "flooder");
 
         // Lists worth serving: 400 ConfigMaps of 8 KiB each (created as admin, exempt).
         var payload = new string('x', 8192);
@@ -136,12 +131,7 @@ public sealed class FlowControlOverloadTests(ITestOutputHelper output)
             .ConfigureApiServer(a => a with { FlowControl = new FlowControlSettings { ObjectCountPeriod = TimeSpan.FromMilliseconds(100) } }));
         var ns = await cluster.CreateNamespaceAsync("wide");
         var admin = cluster.HttpClient;
-        (await admin.PostAsJsonAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = "lister-" + ns },
-            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = "cluster-admin" },
-            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = "lister" }),
-        })).EnsureSuccessStatusCode();
+        await BindClusterAdminAsync(admin, "lister");
         await Parallel.ForEachAsync(Enumerable.Range(0, 350), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             (await admin.PostAsJsonAsync($"/api/v1/namespaces/{ns}/configmaps", new JsonObject { ["metadata"] = new JsonObject { ["name"] = $"c-{i}" } }, ct)).EnsureSuccessStatusCode());
 
@@ -165,6 +155,14 @@ public sealed class FlowControlOverloadTests(ITestOutputHelper output)
         Assert.Contains(PrometheusText.Parse(await admin.GetStringAsync("/metrics")).Samples,
             s => s.Name == "apiserver_flowcontrol_current_limit_seats" && s.Labels["priority_level"] == "global-default" && s.Value >= 24);
     }
+
+    private static async Task BindClusterAdminAsync(HttpClient admin, string user) =>
+        (await admin.PostAsJsonAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = user + "-cluster-admin" },
+            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = "cluster-admin" },
+            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = user }),
+        })).EnsureSuccessStatusCode();
 
     private static JsonObject Deployment(string name) => new()
     {
