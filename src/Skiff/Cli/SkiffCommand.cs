@@ -357,10 +357,12 @@ internal static class SkiffCommand
             Description = "Kubeconfig with bootstrap credentials: when --kubeconfig holds no valid certificate, request one through a CSR and write --kubeconfig.",
             HelpName = "FILE",
         };
+        var rotateServer = Bool("--rotate-server-certificates",
+            "Get the kubelet's serving certificate from a kubernetes.io/kubelet-serving CSR (approved by an admin) and renew it before it expires.", false);
         var command = new Command("kubelet", "Run the kubelet against an API server: the real one on containerd, or hollow nodes (--hollow).")
         {
             kubeconfig, hollow, nodes, prefix, first, nodeName, criEndpoint, rootDir, podCidr, clusterDns, clusterDomain, kubeletPort, qps, burst, verbosity,
-            bootstrapKubeconfig,
+            bootstrapKubeconfig, rotateServer,
         };
         command.Validators.Add(r =>
         {
@@ -382,6 +384,7 @@ internal static class SkiffCommand
         command.SetAction((r, ct) => run(new KubeletSettings
         {
             BootstrapKubeconfig = r.GetValue(bootstrapKubeconfig) is { } bk ? Path.GetFullPath(bk) : null,
+            RotateServerCertificates = r.GetValue(rotateServer),
             Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
             Hollow = r.GetValue(hollow),
             Nodes = r.GetValue(nodes),

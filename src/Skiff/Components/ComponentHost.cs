@@ -238,7 +238,8 @@ internal static partial class ComponentHost
                     ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                 },
                 sp.GetRequiredService<ILoggerFactory>(),
-                clientCertificates));
+                clientCertificates,
+                settings.RotateServerCertificates));
             return RunAsync(builder, _ => Console.WriteLine($"The kubelet of node {nodeName} is running. Press Ctrl-C to stop it."), ct);
         }
 
