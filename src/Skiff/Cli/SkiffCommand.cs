@@ -85,6 +85,8 @@ internal static class SkiffCommand
             Description = "A running CRI runtime (unix:///run/containerd/containerd.sock); default: start containerd under DIR/containerd.",
             HelpName = "ENDPOINT",
         };
+        var rotateServerCertificates = Bool("--rotate-server-certificates",
+            "The real kubelet gets its serving certificate from a kubernetes.io/kubelet-serving CSR (approve it with kubectl certificate approve) instead of from the cluster CA directly.", false);
         var (enableAdmission, disableAdmission) = AdmissionOptions();
         var dnsBind = DnsCommand.BindOption();
         var dnsDomain = DnsCommand.DomainOption();
@@ -104,6 +106,7 @@ internal static class SkiffCommand
             command.Options.Add(hollowNodes);
             command.Options.Add(runtime);
             command.Options.Add(criEndpoint);
+            command.Options.Add(rotateServerCertificates);
             command.Options.Add(dnsBind);
             command.Options.Add(dnsDomain);
             command.Options.Add(dnsServiceIp);
@@ -131,6 +134,7 @@ internal static class SkiffCommand
             HollowNodes = withControllers ? r.GetValue(hollowNodes) : 0,
             Runtime = withControllers ? r.GetValue(runtime) ?? "auto" : "hollow",
             ContainerRuntimeEndpoint = withControllers ? r.GetValue(criEndpoint) : null,
+            RotateServerCertificates = withControllers && r.GetValue(rotateServerCertificates),
             Dns = withControllers ? DnsCommand.FromUp(r, dnsBind, dnsDomain, dnsServiceIp) : null,
             Verbosity = r.GetValue(verbosity),
             ServiceAccountTokens = serviceAccounts.Read(r),

@@ -138,7 +138,8 @@ internal static partial class ComponentHost
                         ClusterDomain = settings.Dns?.ClusterDomain ?? "cluster.local",
                         ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                     },
-                    sp.GetRequiredService<ILoggerFactory>()));
+                    sp.GetRequiredService<ILoggerFactory>(),
+                    rotateServerCertificates: settings.RotateServerCertificates));
                 AddEmbeddedProxy(services, nodeName);
                 AddEmbeddedNetworkPolicy(services, nodeName);
             }
