@@ -130,7 +130,7 @@ internal static class SkiffCommand
             TokenFile = r.GetValue(tokenFile) is { } f ? Path.GetFullPath(f) : null,
             ClientCaFile = r.GetValue(clientCaFile) is { } ca ? Path.GetFullPath(ca) : null,
             WatchCache = r.GetValue(watchCache),
-            Controllers = withControllers ? r.GetValue(controllers) ?? [] : [],
+            Controllers = withControllers ? UpControllers(r.GetValue(controllers)) : [],
             HollowNodes = withControllers ? r.GetValue(hollowNodes) : 0,
             Runtime = withControllers ? r.GetValue(runtime) ?? "auto" : "hollow",
             ContainerRuntimeEndpoint = withControllers ? r.GetValue(criEndpoint) : null,
@@ -407,6 +407,12 @@ internal static class SkiffCommand
         }, ct));
         return command;
     }
+
+    /// <summary>
+    /// <c>skiff up</c>'s controllers: as given, or every default one plus <c>tokencleaner</c> (off by default upstream;
+    /// kubeadm and k3s turn it on because they create bootstrap tokens, as <c>skiff up</c> may).
+    /// </summary>
+    private static string[] UpControllers(string[]? given) => given is { Length: > 0 } ? given : ["*", "tokencleaner"];
 
     private static Option<string[]> ControllersOption() => new("--controllers")
     {
