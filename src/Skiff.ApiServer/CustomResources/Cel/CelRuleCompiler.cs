@@ -47,6 +47,24 @@ internal static class CelRuleCompiler
         }
     }
 
+    /// <summary>Parses one expression into the package's syntax tree (for static checks); the parse error text when it does not parse.</summary>
+    public static global::Cel.Internal.CelParser.StartContext? TryParse(string expression, out string? error)
+    {
+        error = null;
+        lock (Gate)
+        {
+            try
+            {
+                return Env.Parse(expression);
+            }
+            catch (Exception e) when (e is CelException or InvalidOperationException or ArgumentException or NullReferenceException or FormatException)
+            {
+                error = "ERROR: <input>: " + e.Message.Split('\n')[0];
+                return null;
+            }
+        }
+    }
+
     /// <summary>Compiles every rule of every node under <paramref name="root"/>; nodes whose rules do not compile get none.</summary>
     public static IReadOnlyDictionary<SchemaNode, IReadOnlyList<CompiledRule>> CompileAll(SchemaNode root)
     {
