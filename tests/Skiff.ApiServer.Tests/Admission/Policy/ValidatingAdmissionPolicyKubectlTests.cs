@@ -146,6 +146,26 @@ public sealed class ValidatingAdmissionPolicyKubectlTests(AdmissionFixture f) : 
     }
 
     [Fact]
+    public async Task TypeChecking_UndefinedFieldReportedInStatus_ClearedWhenFixed()
+    {
+        var ns = await f.NamespaceAsync("vaptc");
+        var name = $"typo-{ns}";
+        var (exit, _, err) = await ApplyAsync(Policy(name, ns, "    - {expression: \"object.spec.replicass <= 5\"}"));
+        Assert.True(exit == 0, err);
+        var kubectl = new Kubectl(f.Cp.KubeconfigPath);
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "validatingadmissionpolicy", name, "-o", "jsonpath={.status}"))!;
+        Assert.Equal(1, (long?)status["observedGeneration"]);
+        var warning = Assert.Single(status["typeChecking"]!["expressionWarnings"]!.AsArray())!;
+        Assert.Equal("spec.validations[0].expression", (string?)warning["fieldRef"]);
+        Assert.Equal("apps/v1, Kind=Deployment: ERROR: <input>:1:12: undefined field 'replicass'\n | object.spec.replicass <= 5\n | ...........^\n", (string?)warning["warning"]);
+
+        (exit, _, err) = await ApplyAsync(Policy(name, ns, "    - {expression: \"object.spec.replicas <= 5\"}"));
+        Assert.True(exit == 0, err);
+        status = JsonNode.Parse(await kubectl.OkAsync("get", "validatingadmissionpolicy", name, "-o", "jsonpath={.status}"))!;
+        Assert.Equal("""{"observedGeneration":2,"typeChecking":{}}""", status.ToJsonString());
+    }
+
+    [Fact]
     public async Task Warn_AdmitsWithKubectlWarningLine_AndReasonChangesCode()
     {
         var ns = await f.NamespaceAsync("vap");
