@@ -119,7 +119,9 @@ public sealed class ValidatingAdmissionPolicyKubectlTests(AdmissionFixture f) : 
 
             """ + Policy(name, ns,
             "    - expression: \"object.spec.replicas <= 3 || authorizer.group('apps').resource('deployments').subresource('scale').namespace(request.namespace).check('update').allowed()\"\n" +
-            "      message: only users who may scale deployments may set more than 3 replicas") + "\n---\n" + Binding(name, name, "[Deny]"));
+            "      message: only users who may scale deployments may set more than 3 replicas\n" +
+            "    - {expression: \"request.options.fieldManager != 'banned-manager'\", messageExpression: \"request.options.kind + ' from ' + request.options.fieldManager\"}")
+            + "\n---\n" + Binding(name, name, "[Deny]"));
         Assert.True(exit == 0, err);
         var kubectl = new Kubectl(f.Cp.KubeconfigPath);
         var asDeployer = new[] { "--as=bob", "--as-group=" + group };
@@ -143,6 +145,11 @@ public sealed class ValidatingAdmissionPolicyKubectlTests(AdmissionFixture f) : 
         // The admin may update deployments/scale: admitted.
         var (adminExit, _, adminErr) = await ApplyAsync(Deployment("admins", ns, 4));
         Assert.True(adminExit == 0, adminErr);
+
+        // The request's options reach the policy: CreateOptions with kubectl's fieldManager.
+        var (bannedExit, _, bannedErr) = await kubectl.RunAsync(["create", "-f", "-", "--field-manager=banned-manager"], Deployment("banned", ns, 1));
+        Assert.NotEqual(0, bannedExit);
+        Assert.Contains("denied request: CreateOptions from banned-manager", bannedErr, StringComparison.Ordinal);
     }
 
     [Fact]
