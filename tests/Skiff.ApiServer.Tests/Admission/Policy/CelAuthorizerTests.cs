@@ -11,9 +11,12 @@ namespace Skiff.ApiServer.Tests.Admission.Policy;
 /// resource and path builders, the decision accessors, <c>serviceAccount</c>, <c>authorizer.requestResource</c>,
 /// and upstream's error texts.
 /// </summary>
-public sealed class CelAuthorizerTests
+public sealed class CelAuthorizerTests : IDisposable
 {
     private static readonly UserInfo Alice = new("alice", null, ["devs"]);
+
+    /// <summary>The request context set by a test does not outlive it.</summary>
+    public void Dispose() => RequestAuthorization.Current = null;
 
     public static TheoryData<string, object?> Results => new()
     {
