@@ -20,6 +20,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
 //   dotnet run -c Release --project bench/Skiff.Bench -- dns [--services 1000] [--seconds 5] [--concurrency 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- crd-schema [--objects 20000] [--runs 5]
+//   dotnet run -c Release --project bench/Skiff.Bench -- cel-cost [--evaluations 20000] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- proxy-sync [--services 1000] [--endpoints 10] [--runs 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- testplane-start [--runs 20] [--process-runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- apf [--creates 2000] [--lists 400] [--concurrency 16] [--runs 5]
@@ -110,7 +111,10 @@ switch (args.Length > 0 ? args[0] : "")
     case "crd-schema":
         Skiff.Bench.CustomResources.CrdSchemaBench.Run(rest);
         return 0;
+    case "cel-cost":
+        Skiff.Bench.CustomResources.CelCostBench.Run(rest);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz|crd-schema|proxy-sync|netpol-sync|connect-latency|admission|audit [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz|crd-schema|cel-cost|proxy-sync|netpol-sync|connect-latency|admission|audit [options]   (see bench/README.md)");
         return 2;
 }

@@ -12,7 +12,7 @@ namespace Skiff.ApiServer.Admission;
 public sealed class AdmissionAttributes
 {
     private readonly Action<string>? _warn;
-    private readonly Dictionary<string, string> _annotations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Value, Audit.AuditLevel Level)> _annotations = new(StringComparer.Ordinal);
 
     /// <summary>Creates the attributes; <paramref name="warn"/> receives every warning a plugin adds.</summary>
     public AdmissionAttributes(Action<string>? warn = null) => _warn = warn;
@@ -66,23 +66,42 @@ public sealed class AdmissionAttributes
     public bool IsCore(string resource) => Group.Length == 0 && Resource == resource && Subresource.Length == 0;
 
     /// <summary>The audit annotations added so far (upstream's <c>Attributes.AddAnnotation</c>), by key.</summary>
-    public IReadOnlyDictionary<string, string> Annotations => _annotations;
+    public IReadOnlyDictionary<string, string> Annotations
+    {
+        get
+        {
+            lock (_annotations)
+            {
+                return _annotations.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal);
+            }
+        }
+    }
 
-    /// <summary>
-    /// Adds an audit annotation (the first value of a key wins, as upstream refuses to overwrite one); it reaches the
-    /// request's audit event through <see cref="Audit.AuditContext.Current"/>.
-    /// </summary>
-    public void AddAnnotation(string key, string value)
+    /// <summary>The level an annotation was added at (Metadata unless given), or null when absent.</summary>
+    public Audit.AuditLevel? AnnotationLevel(string key)
     {
         lock (_annotations)
         {
-            if (!_annotations.TryAdd(key, value))
+            return _annotations.TryGetValue(key, out var a) ? a.Level : null;
+        }
+    }
+
+    /// <summary>
+    /// Adds an audit annotation (upstream's <c>AddAnnotationWithLevel</c>): logged only by events at
+    /// <paramref name="level"/> or above; the first value of a key wins, as upstream refuses to overwrite one. It
+    /// reaches the request's audit event through <see cref="Audit.AuditContext.Current"/>.
+    /// </summary>
+    public void AddAnnotation(string key, string value, Audit.AuditLevel level = Audit.AuditLevel.Metadata)
+    {
+        lock (_annotations)
+        {
+            if (!_annotations.TryAdd(key, (value, level)))
             {
                 return;
             }
         }
 
-        Audit.AuditContext.Current?.AddAnnotation(key, value);
+        Audit.AuditContext.Current?.AddAnnotation(key, value, level);
     }
 
     /// <summary>Adds a warning; it reaches the client as a <c>Warning: 299 - "…"</c> header (upstream's <c>warning.AddWarning</c>).</summary>

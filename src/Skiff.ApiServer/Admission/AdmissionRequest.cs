@@ -39,8 +39,14 @@ internal sealed class AdmissionRequest
     /// <summary>dryRun=All.</summary>
     public bool DryRun { get; init; }
 
-    /// <summary>The options object, when known.</summary>
+    /// <summary>The options object, when known (otherwise built per operation from the fields below).</summary>
     public JsonObject? Options { get; init; }
+
+    /// <summary>The request's <c>fieldManager</c> query parameter, or null.</summary>
+    public string? FieldManager { get; init; }
+
+    /// <summary>The request's <c>fieldValidation</c> query parameter, or null.</summary>
+    public string? FieldValidation { get; init; }
 
     /// <summary>Where warnings go (the response's Warning headers).</summary>
     public Action<string>? Warn { get; init; }
@@ -60,8 +66,49 @@ internal sealed class AdmissionRequest
         OldObject = old,
         User = User,
         DryRun = DryRun,
-        Options = Options,
+        Options = Options ?? OptionsFor(operation),
     };
+
+    /// <summary>
+    /// The operation's options as upstream hands them to admission (<c>GetOperationOptions</c>): CreateOptions or
+    /// UpdateOptions (a patch is admitted with the UpdateOptions it converts to) with dryRun, fieldManager and
+    /// fieldValidation as the request gave them; DeleteOptions with dryRun; none for CONNECT.
+    /// </summary>
+    private JsonObject? OptionsFor(AdmissionOperation operation)
+    {
+        var kind = operation switch
+        {
+            AdmissionOperation.Create => "CreateOptions",
+            AdmissionOperation.Update => "UpdateOptions",
+            AdmissionOperation.Delete => "DeleteOptions",
+            _ => null,
+        };
+        if (kind is null)
+        {
+            return null;
+        }
+
+        var options = new JsonObject { ["kind"] = kind, ["apiVersion"] = "meta.k8s.io/v1" };
+        if (DryRun)
+        {
+            options["dryRun"] = new JsonArray("All");
+        }
+
+        if (operation != AdmissionOperation.Delete)
+        {
+            if (FieldManager is { Length: > 0 } manager)
+            {
+                options["fieldManager"] = manager;
+            }
+
+            if (FieldValidation is { Length: > 0 } validation)
+            {
+                options["fieldValidation"] = validation;
+            }
+        }
+
+        return options;
+    }
 
     /// <summary>Runs the mutating plugins on <paramref name="obj"/> (changed in place); returns the attributes for validation.</summary>
     public async ValueTask<AdmissionAttributes> MutateAsync(AdmissionOperation operation, JsonObject obj, JsonObject? old, CancellationToken ct)

@@ -17,7 +17,7 @@ public sealed class AuditContext
     public const string ReasonAnnotation = "authorization.k8s.io/reason";
 
     private static readonly AsyncLocal<AuditContext?> CurrentContext = new();
-    private readonly List<KeyValuePair<string, string>> _annotations = [];
+    private readonly List<(string Key, string Value, AuditLevel Level)> _annotations = [];
     private readonly Action<AuditContext>? _onAuthenticated;
     private int _authenticated;
 
@@ -71,14 +71,17 @@ public sealed class AuditContext
     public Skiff.Api.Errors.StatusException? Failure { get; set; }
 
     /// <summary>The annotations, in the order added.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Annotations
+    public IReadOnlyList<KeyValuePair<string, string>> Annotations => AnnotationsAt(AuditLevel.RequestResponse);
+
+    /// <summary>
+    /// The annotations an event at <paramref name="level"/> carries, in the order added: those added at that level
+    /// or below (upstream's admission <c>getAnnotations(level)</c>; a webhook's patch is only logged at Request).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> AnnotationsAt(AuditLevel level)
     {
-        get
+        lock (_annotations)
         {
-            lock (_annotations)
-            {
-                return _annotations.ToList();
-            }
+            return _annotations.Where(a => a.Level <= level).Select(a => new KeyValuePair<string, string>(a.Key, a.Value)).ToList();
         }
     }
 
@@ -104,14 +107,17 @@ public sealed class AuditContext
         AddAnnotation(ReasonAnnotation, reason);
     }
 
-    /// <summary>Adds an annotation; a key already present keeps its first value.</summary>
-    public void AddAnnotation(string key, string value)
+    /// <summary>
+    /// Adds an annotation logged by events at <paramref name="level"/> or above (default Metadata: every event); a
+    /// key already present keeps its first value.
+    /// </summary>
+    public void AddAnnotation(string key, string value, AuditLevel level = AuditLevel.Metadata)
     {
         lock (_annotations)
         {
             if (_annotations.All(a => a.Key != key))
             {
-                _annotations.Add(new(key, value));
+                _annotations.Add((key, value, level));
             }
         }
     }

@@ -104,7 +104,7 @@ public static class AuditEvents
 
         ev["requestReceivedTimestamp"] = MicroTime(audit.Received);
         ev["stageTimestamp"] = MicroTime(now);
-        var annotations = audit.Annotations;
+        var annotations = audit.AnnotationsAt(audit.Level);
         if (annotations.Count > 0)
         {
             var obj = new JsonObject();

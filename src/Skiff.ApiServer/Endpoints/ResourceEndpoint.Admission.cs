@@ -31,6 +31,8 @@ internal sealed partial class ResourceEndpoint
             Namespace = ns,
             User = user,
             DryRun = dryRun,
+            FieldManager = ctx.Request.Query["fieldManager"].FirstOrDefault(),
+            FieldValidation = ctx.Request.Query["fieldValidation"].FirstOrDefault(),
             Warn = text => Admission.AdmissionWarnings.Add(ctx, WarningHeader(text.Length > MaxWarningLength ? text[..MaxWarningLength] + "…" : text)),
         };
     }

@@ -26,4 +26,7 @@ public sealed class WebhookCallException : Exception
 
     /// <summary>True when the call ran out of time (the webhook's timeout).</summary>
     public bool TimedOut { get; init; }
+
+    /// <summary>The webhook's matchConditions could not be evaluated: it was never called.</summary>
+    public bool ConditionsNotMet { get; init; }
 }

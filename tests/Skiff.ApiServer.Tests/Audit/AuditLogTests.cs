@@ -9,7 +9,8 @@ namespace Skiff.ApiServer.Tests.Audit;
 /// <summary>
 /// The audit log of an in-process API server driven by the REAL kubectl: upstream's event shape per stage, the
 /// <c>Audit-Id</c> header, request and response objects at RequestResponse, the authorization annotations, and the
-/// annotations admission adds (PodSecurity's audit mode, a ValidatingAdmissionPolicy's Audit action).
+/// annotations admission adds (PodSecurity's audit mode, a ValidatingAdmissionPolicy's Audit action, webhooks'
+/// auditAnnotations and mutation records).
 /// </summary>
 public sealed class AuditLogTests : IAsyncLifetime
 {
@@ -157,6 +158,74 @@ public sealed class AuditLogTests : IAsyncLifetime
     }
 
     /// <summary>The events logged so far, once one satisfies <paramref name="until"/> (the log is written in the background).</summary>
+    [Fact]
+    public async Task Webhooks_AuditAnnotationsAndMutationRecords_InTheLog_PatchOnlyAtRequestLevel()
+    {
+        await using var server = await TestWebhookServer.StartAsync();
+        server.Map("/mutate", review => Task.FromResult(WithAuditAnnotations(
+            TestWebhookServer.Allow(review, new JsonArray(new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels", ["value"] = new JsonObject { ["mutated"] = "yes" } })),
+            ("checked", "yes"))));
+        server.Map("/validate", review => Task.FromResult(WithAuditAnnotations(TestWebhookServer.Allow(review), ("verdict", "ok"), ("not a key", "dropped"))));
+        var ns = "audit-wh-" + Guid.NewGuid().ToString("N")[..6];
+        string Hook(string kind, string name, string path) => $$$"""
+            apiVersion: admissionregistration.k8s.io/v1
+            kind: {{{kind}}}
+            metadata: {name: {{{name}}}-{{{ns}}}}
+            webhooks:
+            - name: {{{name}}}.audit.test
+              admissionReviewVersions: [v1]
+              sideEffects: None
+              clientConfig: {url: "{{{server.Url(path)}}}", caBundle: {{{server.CaBundle}}}}
+              rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [configmaps, secrets]}]
+              namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: {{{ns}}}}}
+            """;
+        var kubectl = new Kubectl(_cp.KubeconfigPath);
+        var (exit, _, err) = await kubectl.RunAsync(["apply", "-f", "-"],
+            $"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n" + Hook("MutatingWebhookConfiguration", "mutate", "/mutate") + "\n---\n" + Hook("ValidatingWebhookConfiguration", "validate", "/validate"));
+        Assert.True(exit == 0, err);
+
+        var n = 0;
+        var name = "";
+        await WebhookFixture.EventuallyAsync(async () =>
+        {
+            name = $"cm{n++}";
+            var created = JsonNode.Parse(await kubectl.OkAsync("create", "configmap", name, "-n", ns, "-o", "json"))!;
+            return (string?)created["metadata"]!["labels"]?["mutated"] == "yes";
+        }, "the mutating webhook");
+        await kubectl.OkAsync("create", "secret", "generic", "s", "-n", ns, "--from-literal=k=v");
+
+        bool Created(JsonObject e, string resource, string objectName) => (string?)e["stage"] == "ResponseComplete" && (string?)e["verb"] == "create"
+            && (string?)e["objectRef"]?["resource"] == resource && (string?)e["objectRef"]?["name"] == objectName;
+        var events = await EventsAsync(e => Created(e, "secrets", "s"));
+
+        // RequestResponse (configmaps): the webhooks' own annotations, the mutation record and the patch.
+        var cm = events.Single(e => Created(e, "configmaps", name))["annotations"]!.AsObject();
+        Assert.Equal("yes", (string?)cm["mutate.audit.test/checked"]);
+        Assert.Equal("ok", (string?)cm["validate.audit.test/verdict"]);
+        Assert.DoesNotContain(cm, p => p.Key.Contains("not a key", StringComparison.Ordinal));
+        Assert.Equal($$"""{"configuration":"mutate-{{ns}}","webhook":"mutate.audit.test","mutated":true}""", (string?)cm["mutation.webhook.admission.k8s.io/round_0_index_0"]);
+        var patch = JsonNode.Parse((string)cm["patch.webhook.admission.k8s.io/round_0_index_0"]!)!;
+        Assert.Equal(("mutate.audit.test", "JSONPatch", "add"), ((string?)patch["webhook"], (string?)patch["patchType"], (string?)patch["patch"]![0]!["op"]));
+
+        // Metadata (secrets): the mutation record, but no patch.
+        var secret = events.Single(e => Created(e, "secrets", "s"))["annotations"]!.AsObject();
+        Assert.Equal("Metadata", (string?)events.Single(e => Created(e, "secrets", "s"))["level"]);
+        Assert.Contains("mutation.webhook.admission.k8s.io/round_0_index_0", secret.Select(p => p.Key));
+        Assert.DoesNotContain("patch.webhook.admission.k8s.io/round_0_index_0", secret.Select(p => p.Key));
+    }
+
+    private static JsonObject WithAuditAnnotations(JsonObject review, params (string Key, string Value)[] annotations)
+    {
+        var map = new JsonObject();
+        foreach (var (k, v) in annotations)
+        {
+            map[k] = v;
+        }
+
+        review["response"]!["auditAnnotations"] = map;
+        return review;
+    }
+
     private async Task<List<JsonObject>> EventsAsync(Func<JsonObject, bool> until)
     {
         List<JsonObject> events = [];

@@ -12,7 +12,9 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// answer is applied to the object before the next webhook sees it, warnings become <c>Warning</c> headers. A
 /// webhook that cannot be called fails the request (500) under <c>failurePolicy: Fail</c> and is skipped under
 /// <c>Ignore</c>. <c>reinvocationPolicy: IfNeeded</c> webhooks are called once more, after the first pass, when a
-/// later webhook changed the object.
+/// later webhook changed the object. Each call is recorded in the audit annotations as upstream does
+/// (<c>mutation.webhook.admission.k8s.io/round_N_index_M</c>, the patch at Request level, failing open), and the
+/// webhook's own auditAnnotations as <c>&lt;webhook&gt;/&lt;key&gt;</c>.
 /// </summary>
 public sealed class MutatingAdmissionWebhook(WebhookConfigurationCache cache, WebhookDispatcher dispatcher) : IMutatingAdmissionPlugin
 {
@@ -38,9 +40,10 @@ public sealed class MutatingAdmissionWebhook(WebhookConfigurationCache cache, We
 
         var calledIfNeeded = new List<AdmissionWebhook>();
         var reinvoke = new HashSet<AdmissionWebhook>(ReferenceEqualityComparer.Instance);
-        foreach (var hook in hooks)
+        for (var i = 0; i < hooks.Count; i++)
         {
-            var (called, changed) = await RunAsync(hook, attributes, ct).ConfigureAwait(false);
+            var hook = hooks[i];
+            var (called, changed) = await RunAsync(hook, new Annotator(attributes, 0, i, hook), ct).ConfigureAwait(false);
             if (changed)
             {
                 reinvoke.UnionWith(calledIfNeeded.Where(h => !ReferenceEquals(h, hook)));
@@ -52,34 +55,70 @@ public sealed class MutatingAdmissionWebhook(WebhookConfigurationCache cache, We
             }
         }
 
-        foreach (var hook in hooks.Where(reinvoke.Contains))
+        for (var i = 0; i < hooks.Count; i++)
         {
-            await RunAsync(hook, attributes, ct).ConfigureAwait(false);
+            if (reinvoke.Contains(hooks[i]))
+            {
+                await RunAsync(hooks[i], new Annotator(attributes, 1, i, hooks[i]), ct).ConfigureAwait(false);
+            }
         }
     }
 
-    private async ValueTask<(bool Called, bool Changed)> RunAsync(AdmissionWebhook hook, AdmissionAttributes a, CancellationToken ct)
+    private async ValueTask<(bool Called, bool Changed)> RunAsync(AdmissionWebhook hook, Annotator annotator, CancellationToken ct)
     {
+        var a = annotator.Attributes;
         if (await dispatcher.MatchAsync(hook, a, ct).ConfigureAwait(false) is not { } invocation)
         {
             return (false, false);
         }
 
-        AdmissionReviewResult? result;
         try
         {
-            result = await dispatcher.CallAsync(invocation, a, ct).ConfigureAwait(false);
+            return await CallAsync(invocation, annotator, ct).ConfigureAwait(false) is { } changed ? (true, changed) : (false, false);
         }
         catch (WebhookCallException e)
         {
-            return hook.IgnoreFailures ? (false, false) : throw WebhookDispatcher.CallFailed(hook, e);
-        }
+            if (!e.ConditionsNotMet)
+            {
+                annotator.Mutation(false);
+            }
 
-        if (result is null)
-        {
+            if (!hook.IgnoreFailures)
+            {
+                throw WebhookDispatcher.CallFailed(hook, e);
+            }
+
+            annotator.FailedOpen();
             return (false, false);
         }
+    }
 
+    /// <summary>Calls the webhook and applies its patch: null when its matchConditions do not hold, else whether the object changed.</summary>
+    private async ValueTask<bool?> CallAsync(WebhookInvocation invocation, Annotator annotator, CancellationToken ct)
+    {
+        var result = await dispatcher.CallAsync(invocation, annotator.Attributes, ct).ConfigureAwait(false);
+        if (result is null)
+        {
+            return null;
+        }
+
+        var changed = false;
+        try
+        {
+            changed = Apply(invocation, result, annotator);
+            return changed;
+        }
+        finally
+        {
+            annotator.Mutation(changed);
+        }
+    }
+
+    private static bool Apply(WebhookInvocation invocation, AdmissionReviewResult result, Annotator annotator)
+    {
+        var hook = invocation.Webhook;
+        var a = annotator.Attributes;
+        WebhookDispatcher.Annotate(hook, result, a);
         foreach (var w in result.Warnings)
         {
             a.AddWarning(w);
@@ -92,7 +131,7 @@ public sealed class MutatingAdmissionWebhook(WebhookConfigurationCache cache, We
 
         if (result.Patch is not { Count: > 0 } patch || a.Object is not { } obj)
         {
-            return (true, false);
+            return false;
         }
 
         var versioned = (JsonObject)AdmissionReviews.Versioned(obj, invocation)!;
@@ -111,9 +150,10 @@ public sealed class MutatingAdmissionWebhook(WebhookConfigurationCache cache, We
             patched["apiVersion"] = apiVersion.DeepClone();
         }
 
+        annotator.Patch(patch);
         if (JsonNode.DeepEquals(patched, obj))
         {
-            return (true, false);
+            return false;
         }
 
         // The store holds this object: change it in place.
@@ -125,6 +165,32 @@ public sealed class MutatingAdmissionWebhook(WebhookConfigurationCache cache, We
             obj[key] = value;
         }
 
-        return (true, true);
+        return true;
+    }
+
+    /// <summary>
+    /// Upstream's <c>webhookAnnotator</c>: the audit annotations of one call of one webhook, keyed
+    /// <c>round_{round}_index_{index}</c> (round 1 is the reinvocation; index is the webhook's place in call order):
+    /// whether it mutated the object (Metadata level), the JSON patch it returned (Request level only, as the patch
+    /// may carry the object's content), and that it failed open.
+    /// </summary>
+    private sealed class Annotator(AdmissionAttributes attributes, int round, int index, AdmissionWebhook hook)
+    {
+        public const string MutationPrefix = "mutation.webhook.admission.k8s.io/";
+        public const string PatchPrefix = "patch.webhook.admission.k8s.io/";
+        public const string FailedOpenPrefix = "failed-open." + MutationPrefix;
+
+        public AdmissionAttributes Attributes { get; } = attributes;
+
+        private string Suffix => $"round_{round}_index_{index}";
+
+        public void Mutation(bool mutated) => Attributes.AddAnnotation(MutationPrefix + Suffix,
+            new JsonObject { ["configuration"] = hook.Configuration, ["webhook"] = hook.Name, ["mutated"] = mutated }.ToJsonString());
+
+        public void Patch(JsonArray patch) => Attributes.AddAnnotation(PatchPrefix + Suffix,
+            new JsonObject { ["configuration"] = hook.Configuration, ["webhook"] = hook.Name, ["patch"] = patch.DeepClone(), ["patchType"] = "JSONPatch" }.ToJsonString(),
+            Audit.AuditLevel.Request);
+
+        public void FailedOpen() => Attributes.AddAnnotation(FailedOpenPrefix + Suffix, hook.Name);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
 using Skiff.ApiServer.Admission.Policy;
 using Skiff.ApiServer.Admission.Webhooks;
+using Skiff.ApiServer.CustomResources.Cel;
 using Skiff.ApiServer.Registry;
 
 namespace Skiff.ApiServer.Admission.Plugins;
@@ -45,7 +46,8 @@ public sealed class ValidatingAdmissionPolicyPlugin(PolicyCache cache, Admission
         }
 
         var denied = new List<PolicyDecision>();
-        var request = new Lazy<object?>(() => PolicyValues.ToCel(PolicyValues.Request(attributes)));
+        var request = new Lazy<object?>(() => CelValues.ToCel(PolicyValues.Request(attributes)));
+        var authorizer = CelAuthorizer.For(attributes);
         JsonObject? ns = null;
         var nsLoaded = false;
         foreach (var hook in hooks)
@@ -101,11 +103,12 @@ public sealed class ValidatingAdmissionPolicyPlugin(PolicyCache cache, Admission
                 {
                     var vars = new Dictionary<string, object?>(StringComparer.Ordinal)
                     {
-                        ["object"] = PolicyValues.ToCel(attributes.Object),
-                        ["oldObject"] = PolicyValues.ToCel(attributes.OldObject),
+                        ["object"] = CelValues.ToCel(attributes.Object),
+                        ["oldObject"] = CelValues.ToCel(attributes.OldObject),
                         ["request"] = request.Value,
-                        ["params"] = PolicyValues.ToCel(param),
-                        ["namespaceObject"] = PolicyValues.ToCel(PolicyValues.NamespaceObject(ns)),
+                        ["params"] = CelValues.ToCel(param),
+                        ["namespaceObject"] = CelValues.ToCel(PolicyValues.NamespaceObject(ns)),
+                        ["authorizer"] = authorizer,
                     };
                     Evaluate(policy, binding, attributes, vars, denied, annotations);
                 }
@@ -181,51 +184,74 @@ public sealed class ValidatingAdmissionPolicyPlugin(PolicyCache cache, Admission
             return;
         }
 
-        var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
-        vars["variables"] = variables;
-        foreach (var (name, expression) in policy.Variables)
+        // Validations (with the variables they use) and their messages share one runtime cost budget; running out
+        // replaces every decision of this binding with upstream's out-of-budget error.
+        var budget = new CelBudget();
+        var decisions = new List<(int Index, PolicyDecision Decision)>();
+        try
         {
-            try
+            var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
+            vars["variables"] = variables;
+            foreach (var (name, expression) in policy.Variables)
             {
-                variables[name] = expression.Evaluate(vars);
-            }
-            catch (PolicyEvaluationException)
-            {
-                // A variable that fails is an error only where it is used (upstream evaluates them lazily).
-            }
-        }
-
-        for (var i = 0; i < policy.Validations.Count; i++)
-        {
-            var v = policy.Validations[i];
-            PolicyDecision? decision = null;
-            try
-            {
-                if (v.Expression.Evaluate(vars) is not true)
+                try
                 {
-                    decision = new PolicyDecision(policy.Name, binding.Name, Message(v, vars), v.Reason.Length == 0 ? "Invalid" : v.Reason);
+                    variables[name] = expression.Evaluate(vars, budget);
                 }
-            }
-            catch (PolicyEvaluationException e)
-            {
-                if (!policy.IgnoreFailures)
+                catch (PolicyEvaluationException)
                 {
-                    decision = new PolicyDecision(policy.Name, binding.Name, e.Message, "");
+                    // A variable that fails is an error only where it is used (upstream evaluates them lazily).
                 }
             }
 
-            if (decision is not null)
+            // messageExpression and auditAnnotations see no authorizer (upstream binds it for validations only).
+            var withoutAuthorizer = new Dictionary<string, object?>(vars, StringComparer.Ordinal);
+            withoutAuthorizer.Remove("authorizer");
+            for (var i = 0; i < policy.Validations.Count; i++)
             {
-                Act(policy, binding, a, denied, i, decision);
+                var v = policy.Validations[i];
+                try
+                {
+                    if (v.Expression.Evaluate(vars, budget) is not true)
+                    {
+                        decisions.Add((i, new PolicyDecision(policy.Name, binding.Name, Message(v, withoutAuthorizer, budget), v.Reason.Length == 0 ? "Invalid" : v.Reason)));
+                    }
+                }
+                catch (PolicyEvaluationException e)
+                {
+                    if (!policy.IgnoreFailures)
+                    {
+                        decisions.Add((i, new PolicyDecision(policy.Name, binding.Name, e.Message, "")));
+                    }
+                }
             }
+
+            vars = withoutAuthorizer;
         }
+        catch (CelBudgetExhaustedException e)
+        {
+            decisions.Clear();
+            if (!policy.IgnoreFailures)
+            {
+                decisions.Add((-1, new PolicyDecision(policy.Name, binding.Name, e.Message, "")));
+            }
+
+            vars.Remove("authorizer");
+        }
+
+        foreach (var (index, decision) in decisions)
+        {
+            Act(policy, binding, a, denied, index, decision);
+        }
+
+        var annotationBudget = new CelBudget();
 
         foreach (var (key, expression) in policy.AuditAnnotations)
         {
             string? error = null;
             try
             {
-                switch (expression.Evaluate(vars))
+                switch (expression.Evaluate(vars, annotationBudget))
                 {
                     case string s when s.Trim().Length > 0:
                         var value = s.Trim();
@@ -249,6 +275,10 @@ public sealed class ValidatingAdmissionPolicyPlugin(PolicyCache cache, Admission
                 }
             }
             catch (PolicyEvaluationException e)
+            {
+                error = policy.IgnoreFailures ? null : e.Message;
+            }
+            catch (CelBudgetExhaustedException e)
             {
                 error = policy.IgnoreFailures ? null : e.Message;
             }
@@ -289,13 +319,13 @@ public sealed class ValidatingAdmissionPolicyPlugin(PolicyCache cache, Admission
     }
 
     /// <summary>The message of a failed validation: messageExpression's string, else message, else <c>failed expression: …</c>.</summary>
-    private static string Message(CompiledPolicy.Validation v, Dictionary<string, object?> vars)
+    private static string Message(CompiledPolicy.Validation v, Dictionary<string, object?> vars, CelBudget budget)
     {
         if (v.MessageExpression is { } me)
         {
             try
             {
-                if (me.Evaluate(vars) is string s && s.Trim() is { Length: > 0 and <= MaxMessageLength } trimmed && !trimmed.Contains('\n', StringComparison.Ordinal))
+                if (me.Evaluate(vars, budget) is string s && s.Trim() is { Length: > 0 and <= MaxMessageLength } trimmed && !trimmed.Contains('\n', StringComparison.Ordinal))
                 {
                     return trimmed;
                 }

@@ -7,7 +7,7 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// Upstream's ValidatingAdmissionWebhook: every ValidatingWebhookConfiguration webhook that matches is called, all
 /// in parallel; the request fails with the first failure in webhook order — a denial with the webhook's Status
 /// (<c>admission webhook "x" denied the request: …</c>), or under <c>failurePolicy: Fail</c> a webhook that could
-/// not be called (500). Warnings become <c>Warning</c> headers.
+/// not be called (500). Warnings become <c>Warning</c> headers, audit annotations <c>&lt;webhook&gt;/&lt;key&gt;</c>.
 /// </summary>
 public sealed class ValidatingAdmissionWebhook(WebhookConfigurationCache cache, WebhookDispatcher dispatcher) : IValidatingAdmissionPlugin
 {
@@ -32,11 +32,11 @@ public sealed class ValidatingAdmissionWebhook(WebhookConfigurationCache cache, 
         }
 
         var calls = new List<Task<Exception?>>();
-        foreach (var hook in hooks)
+        for (var i = 0; i < hooks.Count; i++)
         {
-            if (await dispatcher.MatchAsync(hook, attributes, ct).ConfigureAwait(false) is { } invocation)
+            if (await dispatcher.MatchAsync(hooks[i], attributes, ct).ConfigureAwait(false) is { } invocation)
             {
-                calls.Add(CallAsync(invocation, attributes, ct));
+                calls.Add(CallAsync(invocation, attributes, i, ct));
             }
         }
 
@@ -47,7 +47,10 @@ public sealed class ValidatingAdmissionWebhook(WebhookConfigurationCache cache, 
         }
     }
 
-    private async Task<Exception?> CallAsync(WebhookInvocation invocation, AdmissionAttributes a, CancellationToken ct)
+    /// <summary>The audit annotation key prefix of a webhook that failed open (upstream's <c>ValidatingAuditAnnotationFailedOpenKeyPrefix</c>).</summary>
+    public const string FailedOpenPrefix = "failed-open.validating.webhook.admission.k8s.io/";
+
+    private async Task<Exception?> CallAsync(WebhookInvocation invocation, AdmissionAttributes a, int index, CancellationToken ct)
     {
         var hook = invocation.Webhook;
         try
@@ -57,6 +60,7 @@ public sealed class ValidatingAdmissionWebhook(WebhookConfigurationCache cache, 
                 return null;
             }
 
+            WebhookDispatcher.Annotate(hook, result, a);
             foreach (var w in result.Warnings)
             {
                 lock (a.Warnings)
@@ -69,7 +73,13 @@ public sealed class ValidatingAdmissionWebhook(WebhookConfigurationCache cache, 
         }
         catch (WebhookCallException e)
         {
-            return hook.IgnoreFailures ? null : WebhookDispatcher.CallFailed(hook, e);
+            if (!hook.IgnoreFailures)
+            {
+                return WebhookDispatcher.CallFailed(hook, e);
+            }
+
+            a.AddAnnotation($"{FailedOpenPrefix}round_0_index_{index}", hook.Name);
+            return null;
         }
         catch (Skiff.Api.Errors.StatusException e)
         {

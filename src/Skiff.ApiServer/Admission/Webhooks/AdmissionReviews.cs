@@ -20,46 +20,71 @@ public static class AdmissionReviews
     public static JsonObject Request(string uid, string reviewVersion, WebhookInvocation invocation, AdmissionAttributes attributes,
         string requestKindGroup, string requestKindVersion)
     {
-        var request = new JsonObject
-        {
-            ["uid"] = uid,
-            ["kind"] = Gvk(invocation.KindGroup, invocation.KindVersion, invocation.Kind),
-            ["resource"] = Gvr(invocation.Group, invocation.Version, invocation.Resource),
-        };
-        if (invocation.Subresource.Length > 0)
-        {
-            request["subResource"] = invocation.Subresource;
-        }
-
-        request["requestKind"] = Gvk(requestKindGroup, requestKindVersion, attributes.Kind);
-        request["requestResource"] = Gvr(attributes.Group, attributes.Version, attributes.Resource);
-        if (attributes.Subresource.Length > 0)
-        {
-            request["requestSubResource"] = attributes.Subresource;
-        }
-
-        if (attributes.Name.Length > 0)
-        {
-            request["name"] = attributes.Name;
-        }
-
-        if (attributes.Namespace.Length > 0)
-        {
-            request["namespace"] = attributes.Namespace;
-        }
-
-        request["operation"] = WebhookRule.OperationName(attributes.Operation);
-        request["userInfo"] = UserInfo(attributes.User);
-        request["object"] = Versioned(attributes.Object, invocation);
-        request["oldObject"] = Versioned(attributes.OldObject, invocation);
-        request["dryRun"] = attributes.DryRun;
-        request["options"] = attributes.Options?.DeepClone() ?? DefaultOptions(attributes.Operation);
+        var request = RequestBody(uid, attributes,
+            (invocation.KindGroup, invocation.KindVersion, invocation.Kind),
+            (invocation.Group, invocation.Version, invocation.Resource, invocation.Subresource),
+            (requestKindGroup, requestKindVersion),
+            invocation);
         return new JsonObject
         {
             ["kind"] = "AdmissionReview",
             ["apiVersion"] = "admission.k8s.io/" + reviewVersion,
             ["request"] = request,
         };
+    }
+
+    /// <summary>
+    /// Upstream's <c>admission/v1.AdmissionRequest</c> of <paramref name="a"/>, the one builder for both the webhook
+    /// review and the admission-policy <c>request</c> variable: uid, kind and resource as the receiver sees them,
+    /// the request's own kind and resource, name and namespace, operation, userInfo, dryRun and options (the
+    /// request's CreateOptions/UpdateOptions/DeleteOptions, or the empty ones upstream sends). With an
+    /// <paramref name="invocation"/> (a webhook) the objects are included, in its version, and an empty name or
+    /// namespace is left out (Go's <c>omitempty</c>); without (a policy) there are no objects and both are always
+    /// present so that <c>request.name</c> reads <c>""</c>.
+    /// </summary>
+    public static JsonObject RequestBody(string uid, AdmissionAttributes a, (string Group, string Version, string Kind) kind,
+        (string Group, string Version, string Resource, string Subresource) resource, (string Group, string Version) requestKind,
+        WebhookInvocation? invocation)
+    {
+        var request = new JsonObject
+        {
+            ["uid"] = uid,
+            ["kind"] = Gvk(kind.Group, kind.Version, kind.Kind),
+            ["resource"] = Gvr(resource.Group, resource.Version, resource.Resource),
+        };
+        if (resource.Subresource.Length > 0)
+        {
+            request["subResource"] = resource.Subresource;
+        }
+
+        request["requestKind"] = Gvk(requestKind.Group, requestKind.Version, a.Kind);
+        request["requestResource"] = Gvr(a.Group, a.Version, a.Resource);
+        if (a.Subresource.Length > 0)
+        {
+            request["requestSubResource"] = a.Subresource;
+        }
+
+        if (a.Name.Length > 0 || invocation is null)
+        {
+            request["name"] = a.Name;
+        }
+
+        if (a.Namespace.Length > 0 || invocation is null)
+        {
+            request["namespace"] = a.Namespace;
+        }
+
+        request["operation"] = WebhookRule.OperationName(a.Operation);
+        request["userInfo"] = a.User?.ToJson() ?? [];
+        if (invocation is not null)
+        {
+            request["object"] = Versioned(a.Object, invocation);
+            request["oldObject"] = Versioned(a.OldObject, invocation);
+        }
+
+        request["dryRun"] = a.DryRun;
+        request["options"] = a.Options?.DeepClone() ?? DefaultOptions(a.Operation);
+        return request;
     }
 
     /// <summary>
@@ -118,7 +143,14 @@ public static class AdmissionReviews
         }
 
         var warnings = JsonPath.Arr(response, "warnings")?.Select(JsonPath.AsString).OfType<string>().ToList() ?? [];
-        return new AdmissionReviewResult(JsonPath.Bool(response, "allowed") == true, JsonPath.Obj(response, "status"), patch, warnings);
+        var annotations = JsonPath.Obj(response, "auditAnnotations")?
+            .Where(p => JsonPath.AsString(p.Value) is not null)
+            .Select(p => new KeyValuePair<string, string>(p.Key, JsonPath.AsString(p.Value)!))
+            .ToList() ?? [];
+        return new AdmissionReviewResult(JsonPath.Bool(response, "allowed") == true, JsonPath.Obj(response, "status"), patch, warnings)
+        {
+            AuditAnnotations = annotations,
+        };
     }
 
     /// <summary>The object as the webhook sees it: a copy, in the invocation's version when that differs.</summary>
@@ -141,8 +173,6 @@ public static class AdmissionReviews
     private static JsonObject Gvk(string group, string version, string kind) => new() { ["group"] = group, ["version"] = version, ["kind"] = kind };
 
     private static JsonObject Gvr(string group, string version, string resource) => new() { ["group"] = group, ["version"] = version, ["resource"] = resource };
-
-    private static JsonObject UserInfo(Security.UserInfo? user) => user?.ToJson() ?? [];
 
     private static JsonObject? DefaultOptions(AdmissionOperation operation) => operation switch
     {

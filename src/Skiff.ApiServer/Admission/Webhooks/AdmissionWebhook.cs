@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using Skiff.Api.Selectors;
-using Skiff.ApiServer.CustomResources.Cel;
+using Skiff.ApiServer.Admission.Policy;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Webhooks;
-using CelProgramDelegate = global::Cel.CelProgramDelegate;
 
 namespace Skiff.ApiServer.Admission.Webhooks;
 
@@ -30,14 +29,8 @@ public sealed class AdmissionWebhook
         NamespaceSelector = Parse(JsonPath.Obj(hook, "namespaceSelector"), out var nsError);
         ObjectSelector = Parse(JsonPath.Obj(hook, "objectSelector"), out var objError);
         SelectorError = nsError ?? objError;
-        var conditions = new List<(string, CelProgramDelegate?, string?)>();
-        foreach (var c in JsonPath.Objects(hook, "matchConditions"))
-        {
-            var program = CelRuleCompiler.TryCompile(JsonPath.Str(c, "expression") ?? "", out var error);
-            conditions.Add((JsonPath.Str(c, "name") ?? "", program, error));
-        }
-
-        MatchConditions = conditions;
+        MatchConditions = JsonPath.Objects(hook, "matchConditions")
+            .Select(c => (JsonPath.Str(c, "name") ?? "", new PolicyExpression(JsonPath.Str(c, "expression") ?? ""))).ToList();
     }
 
     /// <summary>The configuration's name.</summary>
@@ -85,8 +78,8 @@ public sealed class AdmissionWebhook
     /// <summary>A selector that did not parse (the webhook then fails per its failurePolicy), or null.</summary>
     public string? SelectorError { get; }
 
-    /// <summary>The match conditions: name, compiled program (null with the compile error when it did not compile).</summary>
-    public IReadOnlyList<(string Name, CelProgramDelegate? Program, string? Error)> MatchConditions { get; }
+    /// <summary>The match conditions: name and compiled expression.</summary>
+    public IReadOnlyList<(string Name, PolicyExpression Expression)> MatchConditions { get; }
 
     /// <summary>The webhooks of one configuration object, in order.</summary>
     public static IReadOnlyList<AdmissionWebhook> FromConfiguration(JsonObject configuration, bool mutating)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
+using Skiff.ApiServer.Admission.Policy;
 using Skiff.ApiServer.CustomResources.Cel;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Webhooks;
@@ -65,11 +66,12 @@ public sealed class WebhookDispatcher(WebhookClient client, AdmissionReader read
     }
 
     /// <summary>
-    /// Evaluates the webhook's matchConditions (CEL over <c>object</c>, <c>oldObject</c> and <c>request</c>):
-    /// true when all hold. An expression that does not compile or fails to evaluate is a
-    /// <see cref="WebhookCallException"/> (the caller applies the failurePolicy).
+    /// Evaluates the webhook's matchConditions (upstream's <c>matchconditions.Matcher</c>: CEL over <c>object</c>,
+    /// <c>oldObject</c>, <c>request</c> and <c>authorizer</c>): true when all hold, false as soon as one is false.
+    /// Expressions that do not compile or fail to evaluate are, together, a <see cref="WebhookCallException"/>
+    /// (<c>failed to evaluate match conditions: …</c>; the caller applies the failurePolicy).
     /// </summary>
-    public static bool ConditionsHold(WebhookInvocation invocation, JsonObject review)
+    public static bool ConditionsHold(WebhookInvocation invocation, JsonObject review, CelAuthorizer authorizer)
     {
         var hook = invocation.Webhook;
         if (hook.MatchConditions.Count == 0)
@@ -80,43 +82,34 @@ public sealed class WebhookDispatcher(WebhookClient client, AdmissionReader read
         var request = (JsonObject)review["request"]!;
         var vars = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["object"] = CelValues.ToCel(request["object"], null),
-            ["oldObject"] = CelValues.ToCel(request["oldObject"], null),
-            ["request"] = CelValues.ToCel(request, null),
+            ["object"] = CelValues.ToCel(request["object"]),
+            ["oldObject"] = CelValues.ToCel(request["oldObject"]),
+            ["request"] = CelValues.ToCel(request),
+            ["authorizer"] = authorizer,
         };
         var errors = new List<string>();
-        foreach (var (name, program, error) in hook.MatchConditions)
+        foreach (var (_, condition) in hook.MatchConditions)
         {
-            if (program is null)
-            {
-                errors.Add($"expression '{name}' resulted in error: compilation failed: {error}");
-                continue;
-            }
-
-            object? result;
             try
             {
-                result = program(vars);
+                switch (condition.Evaluate(vars))
+                {
+                    case false:
+                        return false;
+                    case true:
+                        break;
+                    default:
+                        errors.Add($"expression '{condition.Source}' resulted in error: no such overload");
+                        break;
+                }
             }
-            catch (Exception e) when (e is global::Cel.CelException or InvalidCastException or NullReferenceException or ArgumentException
-                or InvalidOperationException or FormatException or KeyNotFoundException or NotSupportedException)
+            catch (PolicyEvaluationException e)
             {
-                errors.Add($"expression '{name}' resulted in error: {e.Message}");
-                continue;
-            }
-
-            if (result is false)
-            {
-                return false;
-            }
-
-            if (result is not true)
-            {
-                errors.Add($"expression '{name}' resulted in error: no such key");
+                errors.Add(e.Message);
             }
         }
 
-        return errors.Count == 0 ? true : throw new WebhookCallException("failed to evaluate match conditions: " + string.Join("; ", errors));
+        return errors.Count == 0 ? true : throw new WebhookCallException("failed to evaluate match conditions: " + AdmissionErrors.Aggregate(errors)) { ConditionsNotMet = true };
     }
 
     /// <summary>
@@ -132,7 +125,7 @@ public sealed class WebhookDispatcher(WebhookClient client, AdmissionReader read
         var uid = Guid.NewGuid().ToString();
         var (rg, rv) = KindVersion(a.Group, a.Version, a.Resource, a.Subresource);
         var review = AdmissionReviews.Request(uid, version, invocation, a, rg, rv);
-        if (!ConditionsHold(invocation, review))
+        if (!ConditionsHold(invocation, review, CelAuthorizer.For(a)))
         {
             return null;
         }
@@ -155,6 +148,22 @@ public sealed class WebhookDispatcher(WebhookClient client, AdmissionReader read
         }
 
         return AdmissionReviews.Verify(answer, uid, version, hook.Mutating);
+    }
+
+    /// <summary>
+    /// Publishes a webhook's <c>auditAnnotations</c> as <c>&lt;webhook-name&gt;/&lt;key&gt;</c> (upstream's dispatchers);
+    /// a key that is not a qualified name, or one already set, is dropped as upstream logs and drops it.
+    /// </summary>
+    public static void Annotate(AdmissionWebhook hook, AdmissionReviewResult result, AdmissionAttributes a)
+    {
+        foreach (var (k, v) in result.AuditAnnotations)
+        {
+            var key = hook.Name + "/" + k;
+            if (Skiff.Api.Validation.ValueValidation.IsQualifiedName(key).Count == 0)
+            {
+                a.AddAnnotation(key, v);
+            }
+        }
     }
 
     /// <summary>Upstream's <c>ErrCallingWebhook</c> under failurePolicy Fail: 500 <c>Internal error occurred: failed calling webhook "x": …</c>.</summary>

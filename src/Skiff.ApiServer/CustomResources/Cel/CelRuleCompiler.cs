@@ -4,8 +4,9 @@ using Skiff.ApiServer.CustomResources.Schema;
 namespace Skiff.ApiServer.CustomResources.Cel;
 
 /// <summary>
-/// Compiles the <c>x-kubernetes-validations</c> rules of a schema with the <c>Cel</c> package, once per schema, on one
-/// shared environment carrying <see cref="KubernetesCelLibrary"/>. Compilation is serialised (the package's parser is
+/// Compiles the <c>x-kubernetes-validations</c> rules of a schema (and the admission expressions) with the <c>Cel</c>
+/// package on one shared environment carrying <see cref="KubernetesCelLibrary"/>, the admission
+/// <c>authorizer</c> library, and cost metering (<see cref="CelCostInstrumentation"/>). Compilation is serialised (the package's parser is
 /// not documented as thread-safe); compiled programs are evaluated concurrently.
 /// </summary>
 internal static class CelRuleCompiler
@@ -17,6 +18,8 @@ internal static class CelRuleCompiler
     {
         var env = new CelEnvironment([], "");
         KubernetesCelLibrary.Register(env);
+        Admission.Policy.CelAuthorizerLibrary.Register(env);
+        CelCostInstrumentation.Install(env);
         return env;
     }
 
@@ -35,6 +38,24 @@ internal static class CelRuleCompiler
             try
             {
                 return Env.Compile(expression);
+            }
+            catch (Exception e) when (e is CelException or InvalidOperationException or ArgumentException or NullReferenceException or FormatException)
+            {
+                error = "ERROR: <input>: " + e.Message.Split('\n')[0];
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Parses one expression into the package's syntax tree (for static checks); the parse error text when it does not parse.</summary>
+    public static global::Cel.Internal.CelParser.StartContext? TryParse(string expression, out string? error)
+    {
+        error = null;
+        lock (Gate)
+        {
+            try
+            {
+                return Env.Parse(expression);
             }
             catch (Exception e) when (e is CelException or InvalidOperationException or ArgumentException or NullReferenceException or FormatException)
             {

@@ -6,11 +6,17 @@ using Skiff.ApiServer.CustomResources.Schema;
 namespace Skiff.ApiServer.CustomResources.Cel;
 
 /// <summary>
-/// Binds a JSON value to the CEL value the <c>Cel</c> package evaluates, typed by its schema as upstream's
-/// <c>apiextensions/pkg/apiserver/schema/cel/model</c> does: objects and maps become string-keyed dictionaries
-/// (property names escaped: <c>__dash__</c>, <c>__dot__</c>, <c>__slash__</c>, <c>__underscores__</c>, reserved words),
-/// lists become arrays, integers int64, numbers double, and strings of format date-time/duration become
-/// timestamp/duration.
+/// Binds a JSON value to the CEL value the <c>Cel</c> package evaluates. Two bindings, one walk:
+/// <list type="bullet">
+/// <item><see cref="ToCel(JsonNode?, SchemaNode?)"/>, typed by a CRD schema as upstream's
+/// <c>apiextensions/pkg/apiserver/schema/cel/model</c> does: property names escaped (<c>__dash__</c>, <c>__dot__</c>,
+/// <c>__slash__</c>, <c>__underscores__</c>, reserved words), map keys (additionalProperties) kept, strings of format
+/// date-time/duration become timestamp/duration;</item>
+/// <item><see cref="ToCel(JsonNode?)"/>, untyped as upstream's admission CEL binds unstructured objects
+/// (ValidatingAdmissionPolicy, webhook matchConditions): every key kept as written, so
+/// <c>object.metadata.labels['app.kubernetes.io/name']</c> reads the label.</item>
+/// </list>
+/// Both make objects string-keyed dictionaries, lists arrays, integers int64 and other numbers double.
 /// </summary>
 internal static class CelValues
 {
@@ -20,8 +26,16 @@ internal static class CelValues
         "let", "loop", "package", "namespace", "return", "var", "void", "while",
     ];
 
-    /// <summary>The CEL value of <paramref name="v"/> under schema <paramref name="s"/> (null schema: untyped).</summary>
-    public static object? ToCel(JsonNode? v, SchemaNode? s)
+    /// <summary>The CEL value of <paramref name="v"/> with no schema: keys kept as written (admission CEL).</summary>
+    public static object? ToCel(JsonNode? v) => Bind(v, null, escape: false);
+
+    /// <summary>
+    /// The CEL value of <paramref name="v"/> under CRD schema <paramref name="s"/>; below a node without a schema
+    /// (preserved unknown fields, embedded resources) property names are still escaped, as upstream.
+    /// </summary>
+    public static object? ToCel(JsonNode? v, SchemaNode? s) => Bind(v, s, escape: true);
+
+    private static object? Bind(JsonNode? v, SchemaNode? s, bool escape)
     {
         switch (v)
         {
@@ -33,15 +47,15 @@ internal static class CelValues
                 {
                     if (s?.Properties is { } props && props.TryGetValue(k, out var prop))
                     {
-                        d[Escape(k)] = ToCel(child, prop);
+                        d[Escape(k)] = Bind(child, prop, escape);
                     }
                     else if (s?.AdditionalProperties is { } additional)
                     {
-                        d[k] = ToCel(child, additional);
+                        d[k] = Bind(child, additional, escape);
                     }
                     else if (s is null || s.Preserves || s.EmbeddedResource)
                     {
-                        d[Escape(k)] = ToCel(child, null);
+                        d[escape ? Escape(k) : k] = Bind(child, null, escape);
                     }
                 }
 
@@ -50,7 +64,7 @@ internal static class CelValues
                 var arr = new object?[a.Count];
                 for (var i = 0; i < a.Count; i++)
                 {
-                    arr[i] = ToCel(a[i], s?.Items);
+                    arr[i] = Bind(a[i], s?.Items, escape);
                 }
 
                 return arr;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Skiff.Api.Validation;
+using Skiff.ApiServer.Admission.Policy;
 using Skiff.ApiServer.Registry.Printing;
 
 namespace Skiff.ApiServer.Registry.AdmissionRegistration;
@@ -9,6 +10,7 @@ namespace Skiff.ApiServer.Registry.AdmissionRegistration;
 /// <c>pkg/registry/admissionregistration/validatingadmissionpolicy</c>): v1's defaults (failurePolicy Fail,
 /// matchConstraints' matchPolicy Equivalent, empty selectors, rule scope <c>*</c>), upstream's validation
 /// (<see cref="ValidatingAdmissionPolicyValidation"/>), a status subresource, generation moving with <c>spec</c>,
+/// the type-checking status set with each spec change (<see cref="PolicyTypeChecker"/>),
 /// and the printer <c>NAME VALIDATIONS PARAMKIND AGE</c>.
 /// </summary>
 public sealed class ValidatingAdmissionPolicyStrategy : ResourceStrategy
@@ -57,6 +59,44 @@ public sealed class ValidatingAdmissionPolicyStrategy : ResourceStrategy
 
     /// <inheritdoc/>
     public override IEnumerable<FieldError> ValidateCreate(JsonObject obj) => ValidatingAdmissionPolicyValidation.ValidatePolicy(obj);
+
+    /// <summary>A new policy starts with its type-checking status (generation 1).</summary>
+    public override void PrepareForCreate(JsonObject obj)
+    {
+        base.PrepareForCreate(obj);
+        SetTypeChecking(obj, 1);
+    }
+
+    /// <summary>A spec change is type-checked again, for the generation it makes.</summary>
+    public override void PrepareForUpdate(JsonObject newObj, JsonObject oldObj)
+    {
+        base.PrepareForUpdate(newObj, oldObj);
+        if (!JsonNode.DeepEquals(newObj["spec"], oldObj["spec"]))
+        {
+            SetTypeChecking(newObj, (JsonPath.Long(oldObj, "metadata", "generation") ?? 1) + 1);
+        }
+    }
+
+    /// <summary>
+    /// What upstream's type-checking controller writes to the status once it has seen a generation:
+    /// <c>observedGeneration</c> and <c>typeChecking.expressionWarnings</c> (<see cref="PolicyTypeChecker"/>). Here it
+    /// is written with the spec change itself rather than by a controller shortly after.
+    /// </summary>
+    private static void SetTypeChecking(JsonObject obj, long generation)
+    {
+        var status = JsonPath.Obj(obj, "status") ?? [];
+        obj["status"] = status;
+        status["observedGeneration"] = generation;
+        var typeChecking = new JsonObject();
+        var warnings = PolicyTypeChecker.Check(obj);
+        if (warnings.Count > 0)
+        {
+            typeChecking["expressionWarnings"] = new JsonArray(warnings
+                .Select(w => (JsonNode?)new JsonObject { ["fieldRef"] = w.FieldRef, ["warning"] = w.Warning }).ToArray());
+        }
+
+        status["typeChecking"] = typeChecking;
+    }
 
     /// <inheritdoc/>
     public override TableDefinition Table { get; } = new(

@@ -9,7 +9,8 @@ namespace Skiff.ApiServer.Tests.Admission.Policy;
 /// ValidatingAdmissionPolicy end to end with the REAL kubectl: a policy denies a Deployment with more than 5
 /// replicas (upstream's message, 422 Invalid), Warn gives a <c>Warning:</c> line, a param-based policy reads its
 /// limit from a ConfigMap, a missing param under <c>parameterNotFoundAction: Deny</c> refuses, and invalid policies
-/// and bindings get upstream's validation errors.
+/// and bindings get upstream's validation errors; a policy using the <c>authorizer</c> admits the admin and denies a
+/// view-bound deployer.
 /// </summary>
 public sealed class ValidatingAdmissionPolicyKubectlTests(AdmissionFixture f) : IClassFixture<AdmissionFixture>
 {
@@ -89,6 +90,86 @@ public sealed class ValidatingAdmissionPolicyKubectlTests(AdmissionFixture f) : 
         // The printer columns.
         var table = await new Kubectl(f.Cp.KubeconfigPath).OkAsync("get", "validatingadmissionpolicies", name);
         Assert.Matches(@"^NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE\n" + name + @"\s+1\s+<unset>\s+\d+s$", table);
+    }
+
+    [Fact]
+    public async Task Authorizer_OnlyUsersWhoMayScaleSetManyReplicas_AdminAllowed_ViewBoundDeployerDenied()
+    {
+        var ns = await f.NamespaceAsync("vapauthz");
+        var name = $"scale-{ns}";
+        var group = $"deployers-{ns}";
+        var (exit, _, err) = await ApplyAsync($$$"""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: Role
+            metadata: {name: deployer, namespace: {{{ns}}}}
+            rules: [{apiGroups: [apps], resources: [deployments], verbs: [get, list, create, patch]}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: deployer, namespace: {{{ns}}}}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deployer}
+            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: {{{group}}}}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: view, namespace: {{{ns}}}}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: {{{group}}}}]
+            ---
+
+            """ + Policy(name, ns,
+            "    - expression: \"object.spec.replicas <= 3 || authorizer.group('apps').resource('deployments').subresource('scale').namespace(request.namespace).check('update').allowed()\"\n" +
+            "      message: only users who may scale deployments may set more than 3 replicas\n" +
+            "    - {expression: \"request.options.fieldManager != 'banned-manager'\", messageExpression: \"request.options.kind + ' from ' + request.options.fieldManager\"}")
+            + "\n---\n" + Binding(name, name, "[Deny]"));
+        Assert.True(exit == 0, err);
+        var kubectl = new Kubectl(f.Cp.KubeconfigPath);
+        var asDeployer = new[] { "--as=bob", "--as-group=" + group };
+
+        // The deployer (view plus create) may not update deployments/scale: denied above 3, with upstream's message.
+        var attempt = 0;
+        await WebhookFixture.EventuallyAsync(async () =>
+        {
+            var big = $"big{attempt++}";
+            var (code, _, stderr) = await kubectl.RunAsync(["apply", "-f", "-", .. asDeployer], Deployment(big, ns, 4));
+            return code != 0 && stderr.Contains(
+                $"The deployments \"{big}\" is invalid: : ValidatingAdmissionPolicy '{name}' with binding '{name}' denied request: only users who may scale deployments may set more than 3 replicas",
+                StringComparison.Ordinal);
+        }, "the policy to deny the deployer");
+        var (auth, canI, _) = await kubectl.RunAsync(["auth", "can-i", "update", "deployments/scale", "-n", ns, .. asDeployer]);
+        Assert.Equal((1, "no"), (auth, canI.Trim()));
+
+        var (smallExit, _, smallErr) = await kubectl.RunAsync(["apply", "-f", "-", .. asDeployer], Deployment("small", ns, 3));
+        Assert.True(smallExit == 0, smallErr);
+
+        // The admin may update deployments/scale: admitted.
+        var (adminExit, _, adminErr) = await ApplyAsync(Deployment("admins", ns, 4));
+        Assert.True(adminExit == 0, adminErr);
+
+        // The request's options reach the policy: CreateOptions with kubectl's fieldManager.
+        var (bannedExit, _, bannedErr) = await kubectl.RunAsync(["create", "-f", "-", "--field-manager=banned-manager"], Deployment("banned", ns, 1));
+        Assert.NotEqual(0, bannedExit);
+        Assert.Contains("denied request: CreateOptions from banned-manager", bannedErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TypeChecking_UndefinedFieldReportedInStatus_ClearedWhenFixed()
+    {
+        var ns = await f.NamespaceAsync("vaptc");
+        var name = $"typo-{ns}";
+        var (exit, _, err) = await ApplyAsync(Policy(name, ns, "    - {expression: \"object.spec.replicass <= 5\"}"));
+        Assert.True(exit == 0, err);
+        var kubectl = new Kubectl(f.Cp.KubeconfigPath);
+        var status = JsonNode.Parse(await kubectl.OkAsync("get", "validatingadmissionpolicy", name, "-o", "jsonpath={.status}"))!;
+        Assert.Equal(1, (long?)status["observedGeneration"]);
+        var warning = Assert.Single(status["typeChecking"]!["expressionWarnings"]!.AsArray())!;
+        Assert.Equal("spec.validations[0].expression", (string?)warning["fieldRef"]);
+        Assert.Equal("apps/v1, Kind=Deployment: ERROR: <input>:1:12: undefined field 'replicass'\n | object.spec.replicass <= 5\n | ...........^\n", (string?)warning["warning"]);
+
+        (exit, _, err) = await ApplyAsync(Policy(name, ns, "    - {expression: \"object.spec.replicas <= 5\"}"));
+        Assert.True(exit == 0, err);
+        status = JsonNode.Parse(await kubectl.OkAsync("get", "validatingadmissionpolicy", name, "-o", "jsonpath={.status}"))!;
+        Assert.Equal("""{"observedGeneration":2,"typeChecking":{}}""", status.ToJsonString());
     }
 
     [Fact]
