@@ -10,7 +10,7 @@ namespace Skiff.E2E.Tests;
 /// DNS server's pod-facing address (the kube-dns endpoints: the bridge gateway) directly. Routing the ClusterIP 10.0.0.10 to it is
 /// kube-proxy's part. Run under <c>flock /tmp/skiff-realnode.lock</c>; skipped where containerd cannot run.
 /// </summary>
-[Collection("real-node")] // one skiff up on the real node at a time: they share cni0, 10.42.0.0/24 and :10250
+[Collection(RealNodeCollection.Name)] // one skiff up on the real node at a time: they share cni0, 10.42.0.0/24 and :10250
 public sealed class RealNodeDnsTests
 {
     [SkippableFact]

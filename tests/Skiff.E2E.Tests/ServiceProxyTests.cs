@@ -12,6 +12,7 @@ namespace Skiff.E2E.Tests;
 /// load balancer's address; scaling changes which pods answer, a not-ready pod gets no traffic, a pod reaches itself
 /// through its Service (hairpin), and stopping <c>skiff up</c> removes the table.
 /// </summary>
+[Collection(RealNodeCollection.Name)] // skiff up with containerd: cni0, :10250, kube-proxy's tables
 public sealed class ServiceProxyTests
 {
     private const string Web = """

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Skiff.Kubelet.Containerd;
 using Skiff.Kubelet.Images;
 using Xunit;
@@ -13,7 +14,7 @@ namespace Skiff.E2E.Tests;
 /// (starting containerd dominates). In collection <c>real-node</c> with <see cref="RealNodeTests"/> (one kubelet on :10250
 /// and cni0 at a time); across processes, run with <c>flock /tmp/skiff-realnode.lock dotnet test …</c>.
 /// </summary>
-[Collection("real-node")]
+[Collection(RealNodeCollection.Name)]
 public sealed class StreamingRealNodeTests
 {
     private const string WebYaml = """
@@ -119,6 +120,26 @@ public sealed class StreamingRealNodeTests
         Assert.Equal("line1\nline2\nline3\n", await Ok("logs", "-f", "lines"));
         Assert.Equal("line3\n", await Ok("logs", "--tail=1", "lines"));
         Assert.Equal("line1\nline2\nline3\n", await Ok("logs", "--since=1h", "lines"));
+
+        // --timestamps: each line prefixed with its CRI timestamp as RFC 3339 with nanoseconds, zeros trimmed.
+        var stamped = (await Ok("logs", "--timestamps", "lines")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, stamped.Length);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Matches($@"^\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?(Z|[+-]\d\d:\d\d) line{i + 1}$", stamped[i]);
+        }
+
+        // --limit-bytes cuts inside a line; --tail with --timestamps; --since-time (whole seconds, as kubectl sends it)
+        // from the first line's second keeps every line, an hour ahead keeps none.
+        Assert.Equal("line1\nli", await Ok("logs", "--limit-bytes=8", "lines"));
+        Assert.Equal(stamped[2] + "\n", await Ok("logs", "--tail=1", "--timestamps", "lines"));
+        var firstLine = DateTimeOffset.Parse(stamped[0].Split(' ')[0], CultureInfo.InvariantCulture);
+        var second = new DateTimeOffset(firstLine.UtcDateTime.Ticks - (firstLine.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        Assert.Equal("line1\nline2\nline3\n", await Ok("logs", "--since-time=" + second.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), "lines"));
+        Assert.Equal("", await Ok("logs", "--since-time=" + DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), "lines"));
+
+        // --since=5s: once five seconds have passed since the last line, nothing is that recent.
+        await RealNodeWait.UntilAsync(async () => await Ok("logs", "--since=5s", "lines") == "", TimeSpan.FromSeconds(30), "logs --since=5s to be empty");
         await Ok("wait", "--for=jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}=1", "pod/crashy", "--timeout=120s");
         Assert.StartsWith("crashy run ", await Ok("logs", "--previous", "crashy"), StringComparison.Ordinal);
 

@@ -115,7 +115,10 @@ public sealed class ApiServerHost : IAsyncDisposable
         if (_options.Certificates is null)
         {
             // The serving certificate of the data directory is renewed (or reloaded from disk) without a restart.
-            ServingCertificates = new ServingCertificateRotator(Path.Combine(_options.DataDirectory, "pki"), Certificates.Serving, [_options.BindAddress], _options.Clock);
+            // SANs as upstream's: every listen address, the advertised address and the kubernetes Service's IP (the
+            // first of the service range), besides the loopback addresses and kubernetes[.default[.svc[.cluster.local]]].
+            IPAddress[] sans = [_options.BindAddress, .. _options.AdvertiseAddress is { } advertised ? [advertised] : Array.Empty<IPAddress>(), .. KubernetesServiceIps()];
+            ServingCertificates = new ServingCertificateRotator(Path.Combine(_options.DataDirectory, "pki"), Certificates.Serving, sans, _options.Clock);
             ServingCertificates.Select();
         }
 
@@ -134,6 +137,8 @@ public sealed class ApiServerHost : IAsyncDisposable
             Authorization = await Skiff.ApiServer.Authorization.AuthorizationSetup.StartAsync(Registry, resources, _options.Storage, _stop.Token, ct).ConfigureAwait(false);
         }
 
+        // TLS 1.2 clients without signature_algorithms (busybox wget in a pod) get a handshake, as from Go's crypto/tls.
+        LegacyTlsSignatures.EnsureEnabled();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -305,6 +310,11 @@ public sealed class ApiServerHost : IAsyncDisposable
     }
 
     /// <summary>The group-resource a storage key belongs to (<c>pods</c>, <c>deployments.apps</c>), for storage metrics.</summary>
+    /// <summary>The kubernetes Service's cluster IP (the first address of the service range), when Services are served.</summary>
+    private IEnumerable<IPAddress> KubernetesServiceIps() =>
+        Registry.Find("", "v1", "services") is { Strategy: Skiff.ApiServer.Registry.Core.ServiceStrategy strategy }
+            && IPAddress.TryParse(strategy.Allocators.KubernetesServiceIp, out var ip) ? [ip] : [];
+
     private string StorageType(string key)
     {
         // Keys are /registry/<resource>/... or /registry/<group>/<resource>/...

@@ -29,6 +29,9 @@ internal sealed class KubeletEvents(EventRecorder? recorder)
     public const string Starting = "Starting";
     public const string NodeReady = "NodeReady";
     public const string NodeNotReady = "NodeNotReady";
+    public const string NodeAllocatableEnforced = "NodeAllocatableEnforced";
+    public const string FailedSync = "FailedSync";
+    public const string ExceededGracePeriod = "ExceededGracePeriod";
 
     /// <summary>The <c>involvedObject.fieldPath</c> of a container of <paramref name="pod"/> (upstream's container reference).</summary>
     public static string FieldPath(V1Pod pod, string container) =>
@@ -103,6 +106,27 @@ internal sealed class KubeletEvents(EventRecorder? recorder)
 
     /// <summary>The kubelet started: <c>Starting</c> "Starting kubelet.".</summary>
     public void KubeletStarting(string node) => recorder?.Event(NodeReference(node), null, EventRecorder.Normal, Starting, "Starting kubelet.");
+
+    /// <summary>
+    /// The container manager applied the node's allocatable (upstream's <c>enforceNodeAllocatableCgroups</c> at start):
+    /// <c>NodeAllocatableEnforced</c> "Updated Node Allocatable limit across pods".
+    /// </summary>
+    public void AllocatableEnforced(string node) =>
+        recorder?.Event(NodeReference(node), null, EventRecorder.Normal, NodeAllocatableEnforced, "Updated Node Allocatable limit across pods");
+
+    /// <summary>
+    /// The pod worker could not read the pod's runtime status (upstream's pod worker, the one <c>FailedSync</c> left in
+    /// 1.32): <c>FailedSync</c> "error determining status: ERROR".
+    /// </summary>
+    public void SyncFailed(V1Pod pod, string error) =>
+        recorder?.Event(pod, null, EventRecorder.Warning, FailedSync, "error determining status: " + error);
+
+    /// <summary>
+    /// A kill the kubelet waited for did not finish in time (upstream's <c>killPodNow</c>, used by node shutdown and
+    /// eviction): <c>ExceededGracePeriod</c> "Container runtime did not kill the pod within specified grace period.".
+    /// </summary>
+    public void GracePeriodExceeded(V1Pod pod) =>
+        recorder?.Event(pod, null, EventRecorder.Warning, ExceededGracePeriod, "Container runtime did not kill the pod within specified grace period.");
 
     /// <summary>A node condition reached a new state: REASON "Node N status is now: REASON" (NodeHasSufficientMemory, NodeReady...).</summary>
     public void NodeStatus(string node, string reason) =>

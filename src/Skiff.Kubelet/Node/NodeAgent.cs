@@ -82,11 +82,15 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
             }
         }
 
-        new KubeletEvents(Events).KubeletStarting(options.NodeName);
+        var events = new KubeletEvents(Events);
+        events.KubeletStarting(options.NodeName);
         if (created)
         {
             RecordTransitions(null, node.Status?.Conditions);
         }
+
+        // The container manager's start, as upstream's: pods' resources become cgroup limits under the allocatable.
+        events.AllocatableEnforced(options.NodeName);
 
         _uid = node.Metadata.Uid;
         PodCidr = node.Spec?.PodCIDR is { Length: > 0 } cidr ? cidr : options.PodCidr;

@@ -32,6 +32,12 @@ public sealed record KubeletOptions
     /// <summary>The kubelet's HTTPS port, published in the Node's daemonEndpoints.</summary>
     public int Port { get; init; } = 10250;
 
+    /// <summary>The plain-HTTP <c>/healthz</c> port (upstream <c>--healthz-port</c>, default 10248); 0 turns it off, as upstream.</summary>
+    public int HealthzPort { get; init; } = Server.KubeletHealthzServer.DefaultPort;
+
+    /// <summary>The address <c>/healthz</c> listens on (upstream <c>--healthz-bind-address</c>, default 127.0.0.1).</summary>
+    public System.Net.IPAddress HealthzBindAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     /// <summary>The kubelet version reported in nodeInfo.</summary>
     public string KubeletVersion { get; init; } = "v1.32.0";
 

@@ -105,6 +105,13 @@ internal sealed partial class PodWorker
             // The runtime waits the whole grace period before SIGKILL, whatever the caller's token says: cap it.
             await KillPodAsync(_pod, Math.Min(GracePeriod(_pod), maxGraceSeconds), ct).ConfigureAwait(false);
         }
+        catch (Exception e) when ((e is RpcException or OperationCanceledException) && ct.IsCancellationRequested)
+        {
+            // Out of time before the runtime killed it (a cancelled CRI call is an RpcException): upstream's killPodNow
+            // records the same.
+            _owner.Events.GracePeriodExceeded(_pod);
+            PodWorkers.LogFailed(_owner.Logger, Key, "shutdown", e.Message);
+        }
         catch (Exception e) when (e is RpcException or OperationCanceledException)
         {
             PodWorkers.LogFailed(_owner.Logger, Key, "shutdown", e.Message);
@@ -307,8 +314,25 @@ internal sealed partial class PodWorker
 
     private PodSandboxConfig? _sandboxConfig;
 
-    /// <summary>The pod's containers from the runtime: name → instances, newest (highest attempt) first.</summary>
+    /// <summary>
+    /// The pod's containers from the runtime: name → instances, newest (highest attempt) first. A runtime that cannot
+    /// answer gets the pod a <c>FailedSync</c> event (upstream's pod worker when the pod cache has no status), and the
+    /// sync is retried.
+    /// </summary>
     private async Task<Dictionary<string, List<Instance>>> ListAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await ListRuntimeAsync(ct).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (!ct.IsCancellationRequested)
+        {
+            _owner.Events.SyncFailed(_pod, GoNetErrors.Rpc(e));
+            throw;
+        }
+    }
+
+    private async Task<Dictionary<string, List<Instance>>> ListRuntimeAsync(CancellationToken ct)
     {
         var filter = new ContainerFilter();
         filter.LabelSelector[PodConfigFactory.PodUidLabel] = Uid;

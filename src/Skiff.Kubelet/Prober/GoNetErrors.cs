@@ -25,6 +25,10 @@ internal static class GoNetErrors
     /// <summary>Whether <paramref name="e"/> (or what it wraps) is a socket-level failure, as opposed to a protocol one.</summary>
     public static bool IsSocket(Exception e) => e is SocketException || e.InnerException is SocketException || e.InnerException?.InnerException is SocketException;
 
+    /// <summary>grpc-go's error text, <c>rpc error: code = Unavailable desc = …</c> (Go's code names differ from C#'s only in <c>Canceled</c>).</summary>
+    public static string Rpc(Grpc.Core.RpcException e) =>
+        $"rpc error: code = {(e.StatusCode == Grpc.Core.StatusCode.Cancelled ? "Canceled" : e.StatusCode.ToString())} desc = {e.Status.Detail}";
+
     /// <summary><c>host:port</c>, bracketing an IPv6 host (Go's <c>net.JoinHostPort</c>).</summary>
     public static string JoinHostPort(string host, int port) =>
         host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";

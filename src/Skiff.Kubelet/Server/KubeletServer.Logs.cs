@@ -15,12 +15,23 @@ public sealed partial class KubeletServer
     {
         var q = ctx.Request.Query;
         var previous = Bool(q, "previous");
+
+        // As upstream's getContainerLogs: the legacy "tail" parameter stands for tailLines ("all" for none), and options
+        // that PodLogOptions validation refuses get 422 {"message": "Invalid request."}.
+        var tail = q["tail"].ToString() is { Length: > 0 } legacy ? (legacy == "all" ? null : ParseInt64("tail", legacy)) : Int64(q, "tailLines");
+        var limit = Int64(q, "limitBytes");
+        var sinceSeconds = Int64(q, "sinceSeconds");
+        if (tail is < 0 || limit is < 1 || sinceSeconds is < 1 || (sinceSeconds is not null && q["sinceTime"].ToString().Length > 0))
+        {
+            throw new KubeletRequestException(422, "{\"message\": \"Invalid request.\"}");
+        }
+
         var options = new ContainerLogOptions
         {
             Follow = Bool(q, "follow"),
             Timestamps = Bool(q, "timestamps"),
-            TailLines = Int64(q, "tailLines"),
-            LimitBytes = Int64(q, "limitBytes"),
+            TailLines = tail,
+            LimitBytes = limit,
             Since = Since(q),
         };
         var pod = FindPod(ns, podName);
@@ -79,34 +90,26 @@ public sealed partial class KubeletServer
         return files;
     }
 
+    /// <summary>upstream's <c>NewLogOptions</c>: now minus sinceSeconds, or sinceTime when that is later.</summary>
     private DateTimeOffset? Since(IQueryCollection q)
     {
-        if (Int64(q, "sinceSeconds") is { } seconds)
-        {
-            return _options.Clock.GetUtcNow().AddSeconds(-seconds);
-        }
-
+        DateTimeOffset? since = Int64(q, "sinceSeconds") is { } seconds ? _options.Clock.GetUtcNow().AddSeconds(-seconds) : null;
         if (q["sinceTime"].ToString() is { Length: > 0 } text)
         {
-            return CriLogParser.TryParseTimestamp(text, out var t) ? t : throw new KubeletRequestException(400, $"invalid sinceTime {text}");
+            var t = CriLogParser.TryParseTimestamp(text, out var parsed) ? parsed : throw new KubeletRequestException(400, $"invalid sinceTime {text}");
+            since = since is null || t > since ? t : since;
         }
 
-        return null;
+        return since;
     }
 
     private static bool Bool(IQueryCollection q, string name) =>
         q[name].ToString() is "true" or "1" or "True" or "TRUE" or "t" or "T";
 
-    private static long? Int64(IQueryCollection q, string name)
-    {
-        var text = q[name].ToString();
-        if (text.Length == 0)
-        {
-            return null;
-        }
+    private static long? Int64(IQueryCollection q, string name) => q[name].ToString() is { Length: > 0 } text ? ParseInt64(name, text) : null;
 
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
+    private static long ParseInt64(string name, string text) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
             ? v
             : throw new KubeletRequestException(400, $"invalid {name}: {text}");
-    }
 }

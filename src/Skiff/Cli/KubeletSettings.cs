@@ -47,6 +47,12 @@ internal sealed record KubeletSettings
 
     public int Port { get; init; } = 10250;
 
+    /// <summary>The plain-HTTP <c>/healthz</c> port (<c>--healthz-port</c>); 0 turns it off.</summary>
+    public int HealthzPort { get; init; } = 10248;
+
+    /// <summary>The address <c>/healthz</c> listens on (<c>--healthz-bind-address</c>).</summary>
+    public System.Net.IPAddress HealthzBindAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     public float Qps { get; init; } = 0;
 
     public int Burst { get; init; } = 100;

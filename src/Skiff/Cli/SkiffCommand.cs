@@ -355,6 +355,8 @@ internal static class SkiffCommand
         var clusterDns = new Option<string?>("--cluster-dns") { Description = "The cluster DNS server for ClusterFirst pods.", HelpName = "IP" };
         var clusterDomain = DnsCommand.DomainOption();
         var kubeletPort = new Option<int>("--port") { Description = "The kubelet's port, published in the Node's daemonEndpoints.", HelpName = "N", DefaultValueFactory = _ => 10250 };
+        var healthzPort = new Option<int>("--healthz-port") { Description = "The port of the plain-HTTP /healthz endpoint; 0 disables it.", HelpName = "N", DefaultValueFactory = _ => 10248 };
+        var healthzBind = new Option<string>("--healthz-bind-address") { Description = "The address of the /healthz endpoint.", HelpName = "IP", DefaultValueFactory = _ => "127.0.0.1" };
         var verbosity = VerbosityOption();
         var bootstrapKubeconfig = new Option<string?>("--bootstrap-kubeconfig")
         {
@@ -366,7 +368,7 @@ internal static class SkiffCommand
         var command = new Command("kubelet", "Run the kubelet against an API server: the real one on containerd, or hollow nodes (--hollow).")
         {
             kubeconfig, hollow, nodes, prefix, first, nodeName, criEndpoint, rootDir, podCidr, clusterDns, clusterDomain, kubeletPort, qps, burst, verbosity,
-            bootstrapKubeconfig, rotateServer,
+            bootstrapKubeconfig, rotateServer, healthzPort, healthzBind,
         };
         command.Validators.Add(r =>
         {
@@ -378,6 +380,16 @@ internal static class SkiffCommand
             if (r.GetValue(podCidr) is { } cidr && !System.Net.IPNetwork.TryParse(cidr, out _))
             {
                 r.AddError($"invalid --pod-cidr \"{cidr}\"");
+            }
+
+            if (r.GetValue(healthzBind) is { } bind && !System.Net.IPAddress.TryParse(bind, out _))
+            {
+                r.AddError($"invalid --healthz-bind-address \"{bind}\"");
+            }
+
+            if (r.GetValue(healthzPort) is < 0 or > 65535)
+            {
+                r.AddError("--healthz-port must be within 0..65535");
             }
 
             if (r.GetValue(first) < 0 || r.GetValue(first) + r.GetValue(nodes) > 48_000)
@@ -401,6 +413,8 @@ internal static class SkiffCommand
             ClusterDns = r.GetValue(clusterDns),
             ClusterDomain = r.GetValue(clusterDomain)!,
             Port = r.GetValue(kubeletPort),
+            HealthzPort = r.GetValue(healthzPort),
+            HealthzBindAddress = System.Net.IPAddress.Parse(r.GetValue(healthzBind)!),
             Qps = r.GetValue(qps),
             Burst = r.GetValue(burst),
             Verbosity = r.GetValue(verbosity),

@@ -236,6 +236,8 @@ internal static partial class ComponentHost
                     ClusterDns = settings.ClusterDns,
                     ClusterDomain = settings.ClusterDomain,
                     Port = settings.Port,
+                    HealthzPort = settings.HealthzPort,
+                    HealthzBindAddress = settings.HealthzBindAddress,
                     ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                 },
                 sp.GetRequiredService<ILoggerFactory>(),

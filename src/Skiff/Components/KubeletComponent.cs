@@ -20,7 +20,8 @@ namespace Skiff.Components;
 /// starts containerd itself under <c>DATA_DIR/containerd</c>; imports every <c>*.tar</c> of <c>DATA_DIR/images</c> and
 /// makes sure the pause image exists (built from busybox-static when missing); then connects (in <c>skiff up</c> with a
 /// certificate for <c>system:node:NAME</c> in <c>system:nodes</c>) and starts <see cref="RealKubelet"/>. Stop stops the
-/// pods gracefully within <see cref="ShutdownBudget"/>, then the containerd it started.
+/// pods gracefully within <see cref="ShutdownBudget"/>, then the containerd it started. The plain-HTTP <c>/healthz</c>
+/// (<see cref="KubeletHealthzServer"/>, 127.0.0.1:10248 by default) starts once the kubelet runs, as upstream's.
 /// </summary>
 internal sealed partial class KubeletComponent(
     Func<string, CancellationToken, Task<ClientConfig>> connect,
@@ -37,6 +38,7 @@ internal sealed partial class KubeletComponent(
     private ContainerdSupervisor? _containerd;
     private RealKubelet? _kubelet;
     private KubeletServer? _server;
+    private KubeletHealthzServer? _healthz;
     private Clientset? _client;
     private ClientConfig? _config;
     private CancellationTokenSource? _rotationStop;
@@ -77,6 +79,11 @@ internal sealed partial class KubeletComponent(
             _kubelet = await RealKubelet.StartAsync(_client, _containerd.Endpoint, _containerd.Owned ? _containerd.Config.CniConfDirectory : null,
                 options with { LoggerFactory = loggers }, null, null, ct).ConfigureAwait(false);
             await StartServerAsync(ct).ConfigureAwait(false);
+            if (options.HealthzPort > 0)
+            {
+                _healthz = new KubeletHealthzServer(options.HealthzBindAddress, options.HealthzPort, loggers);
+                _healthz.Start();
+            }
         }
         catch (Exception e) when (e is IOException or TimeoutException or Grpc.Core.RpcException or HttpRequestException or Skiff.Client.Rest.KubernetesApiException
             or InvalidOperationException)
@@ -167,6 +174,12 @@ internal sealed partial class KubeletComponent(
 
             _rotationStop.Dispose();
             _rotationStop = null;
+        }
+
+        if (_healthz is not null)
+        {
+            await _healthz.DisposeAsync().ConfigureAwait(false);
+            _healthz = null;
         }
 
         if (_server is not null)

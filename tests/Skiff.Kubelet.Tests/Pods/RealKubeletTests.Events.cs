@@ -89,11 +89,14 @@ public sealed partial class RealKubeletTests
     public async Task NodeEventsAreRecordedAtStart()
     {
         Skip.If(fx.SkipReason is not null, fx.SkipReason);
-        var events = await ListWatch.UntilAsync(fx.Clientset.CoreV1().Events("default"), es => es.Any(e => e.InvolvedObject.Name == fx.NodeName && e.Reason == "NodeReady"),
+        var events = await ListWatch.UntilAsync(fx.Clientset.CoreV1().Events("default"),
+            es => es.Any(e => e.InvolvedObject.Name == fx.NodeName && e.Reason == "NodeReady") && es.Any(e => e.Reason == "NodeAllocatableEnforced"),
             Deadline, new ListOptions { FieldSelector = "involvedObject.name=" + fx.NodeName });
         Assert.Contains(events, e => e.Reason == "Starting" && e.Message == "Starting kubelet." && e.InvolvedObject.Kind == "Node" && e.InvolvedObject.Uid == fx.NodeName);
         Assert.Contains(events, e => e.Reason == "NodeHasSufficientMemory" && e.Message == $"Node {fx.NodeName} status is now: NodeHasSufficientMemory");
         Assert.Contains(events, e => e.Reason == "NodeReady" && e.Source.Component == "kubelet" && e.Source.Host == fx.NodeName);
+        Assert.Contains(events, e => e.Reason == "NodeAllocatableEnforced" && e.Message == "Updated Node Allocatable limit across pods" && e.Type == "Normal"
+            && e.InvolvedObject.Kind == "Node");
     }
 
     [SkippableFact]

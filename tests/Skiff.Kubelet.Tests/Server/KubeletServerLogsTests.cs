@@ -46,6 +46,31 @@ public sealed class KubeletServerLogsTests : IAsyncLifetime
         Assert.Equal("old\nrecent\n", await LogsAsync("logs", "logs-since", "--since=3h"));
     }
 
+    /// <summary>The kubelet's own query handling, reached through nodes/proxy as upstream's getContainerLogs sees it.</summary>
+    [Fact]
+    public async Task ContainerLogs_LegacyTail_SinceTime_AndRefusedOptionsGet422()
+    {
+        var dir = await _h.CreatePodAsync("logs-raw", "app");
+        var old = DateTimeOffset.UtcNow.AddHours(-2);
+        var recent = DateTimeOffset.UtcNow.AddSeconds(-5);
+        WriteLog(dir, "app", 0, $"{Ts(old)} stdout F old\n{Ts(recent)} stdout F recent\n");
+        var path = $"/api/v1/nodes/{StreamingHarness.NodeName}/proxy/containerLogs/default/logs-raw/app";
+
+        Assert.Equal("recent\n", await LogsAsync("get", "--raw", path + "?tail=1"));
+        Assert.Equal("old\nrecent\n", await LogsAsync("get", "--raw", path + "?tail=all"));
+
+        var hourAgo = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        Assert.Equal("recent\n", await LogsAsync("get", "--raw", $"{path}?sinceTime={hourAgo}"));
+
+        // What ValidatePodLogOptions refuses, the kubelet refuses too (both since forms at once among them).
+        foreach (var query in new[] { "tailLines=-1", "limitBytes=0", "sinceSeconds=0", $"sinceSeconds=10800&sinceTime={hourAgo}" })
+        {
+            var (exit, _, err) = await _h.KubectlAsync(["get", "--raw", path + "?" + query]);
+            Assert.NotEqual(0, exit);
+            Assert.Contains("Invalid request.", err, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Logs_Previous_ReadsTheEarlierRestart_AndSaysSoWhenThereIsNone()
     {

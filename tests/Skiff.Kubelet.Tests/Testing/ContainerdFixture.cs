@@ -2,6 +2,7 @@ using Skiff.Cri;
 using Skiff.Kubelet.Containerd;
 using Skiff.Kubelet.Images;
 using Skiff.Kubelet.Network;
+using Skiff.Testing.ControlPlane;
 using Xunit;
 
 namespace Skiff.Kubelet.Tests.Testing;
@@ -9,13 +10,15 @@ namespace Skiff.Kubelet.Tests.Testing;
 /// <summary>
 /// One containerd per test class: config, root, state and socket under a temp directory, the pause and busybox images
 /// built from busybox-static and imported, a CNI conflist on a bridge and /24 of its own (so parallel fixtures do not
-/// collide). When containerd cannot run here (not root, no binary, no busybox, the kernel refuses), <see cref="SkipReason"/>
+/// collide) and the cross-process <see cref="RealNodeLock"/> held from start to stop (the E2E real-node tests take it
+/// too). When containerd cannot run here (not root, no binary, no busybox, the kernel refuses), <see cref="SkipReason"/>
 /// says why and every test must <c>Skip.If</c> on it: such tests count as skipped, never as passed. Dispose stops
 /// containerd and kills its shims.
 /// </summary>
 public sealed class ContainerdFixture : IAsyncLifetime
 {
     private ContainerdSupervisor? _containerd;
+    private RealNodeLock? _lock;
 
     /// <summary>Why the tests cannot run here; null when containerd is up.</summary>
     public string? SkipReason { get; private set; }
@@ -47,6 +50,7 @@ public sealed class ContainerdFixture : IAsyncLifetime
             return;
         }
 
+        _lock = await RealNodeLock.AcquireAsync(TimeSpan.FromMinutes(30), CancellationToken.None);
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -76,6 +80,8 @@ public sealed class ContainerdFixture : IAsyncLifetime
             _containerd = null;
         }
 
+        _lock?.Dispose();
+        _lock = null;
         try
         {
             if (File.Exists(Path.Combine(Directory, "containerd.log")))
