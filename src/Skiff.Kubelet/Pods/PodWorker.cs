@@ -73,6 +73,9 @@ internal sealed partial class PodWorker
         Signal();
     }
 
+    /// <summary>Takes the newer object without waking the worker (a status-only change).</summary>
+    public void Replace(V1Pod pod) => _pod = pod;
+
     public void MarkDeleted()
     {
         _deleted = true;
