@@ -18,14 +18,18 @@ namespace Skiff.Kubelet;
 /// CNI config for the node's pod CIDR, and the pod workers (<see cref="PodWorkers"/>). <see cref="DisposeAsync"/> stops
 /// every pod gracefully (the node is shutting down), then the loops; the Node and its Lease stay.
 /// </summary>
-public sealed class RealKubelet : IAsyncDisposable
+public sealed partial class RealKubelet : IAsyncDisposable
 {
     private readonly CriConnection _cri;
     private readonly TimeSpan _shutdownGrace;
     private readonly EventRecorder _events;
 
-    private RealKubelet(CriConnection cri, NodeAgent node, PodWorkers pods, IProbeManager probes, EventRecorder events, TimeSpan shutdownGrace)
+    /// <summary>The bridge whose node-wide masquerade rule this kubelet installed (removed on dispose); null when none.</summary>
+    private readonly string? _masqueradeBridge;
+
+    private RealKubelet(CriConnection cri, NodeAgent node, PodWorkers pods, IProbeManager probes, EventRecorder events, TimeSpan shutdownGrace, string? masqueradeBridge)
     {
+        _masqueradeBridge = masqueradeBridge;
         _cri = cri;
         _events = events;
         _shutdownGrace = shutdownGrace;
@@ -49,7 +53,9 @@ public sealed class RealKubelet : IAsyncDisposable
 
     /// <summary>
     /// Connects to the runtime at <paramref name="criEndpoint"/>, registers the node, writes the CNI config into
-    /// <paramref name="cniConfDirectory"/> (when given: a containerd Skiff runs) and starts the pod workers.
+    /// <paramref name="cniConfDirectory"/> (when given: a containerd Skiff runs) with the pod CIDR's egress masqueraded by
+    /// one node-wide rule (<see cref="NodeMasquerade"/>; the bridge plugin's per-pod <c>ipMasq</c> when the rule cannot
+    /// be installed) and starts the pod workers.
     /// Probes default to the <see cref="ProbeManager"/> over CRI ExecSync and the environment to the
     /// <see cref="ContainerEnvResolver"/> (the node's allocatable for unset limits); both record their events
     /// (<c>Unhealthy</c>, <c>InvalidEnvironmentVariableNames</c>) as component <c>kubelet</c> from this node.
@@ -60,6 +66,7 @@ public sealed class RealKubelet : IAsyncDisposable
     {
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Skiff.Kubelet");
         var cri = CriConnection.Connect(criEndpoint);
+        string? masqueradeBridge = null;
         try
         {
             var events = new EventRecorder(client, "kubelet", options.NodeName, loggerFactory: options.LoggerFactory);
@@ -67,7 +74,19 @@ public sealed class RealKubelet : IAsyncDisposable
             await node.StartAsync(ct).ConfigureAwait(false);
             if (cniConfDirectory is not null)
             {
-                await CniConfigWriter.WriteAsync(cniConfDirectory, node.PodCidr, options.Bridge, ct).ConfigureAwait(false);
+                var (installed, error) = options.NodeMasquerade
+                    ? await NodeMasquerade.TryEnsureAsync(node.PodCidr, options.Bridge, ct).ConfigureAwait(false)
+                    : (false, "turned off");
+                if (installed)
+                {
+                    masqueradeBridge = options.Bridge;
+                }
+                else
+                {
+                    LogPerPodMasquerade(logger, error ?? "");
+                }
+
+                await CniConfigWriter.WriteAsync(cniConfDirectory, node.PodCidr, options.Bridge, ipMasq: !installed, ct).ConfigureAwait(false);
             }
 
             var exec = new CriContainerExec(cri);
@@ -76,11 +95,16 @@ public sealed class RealKubelet : IAsyncDisposable
             var hostIps = (IReadOnlyList<string>)[node.InternalIp];
             var pods = new PodWorkers(client, cri, options, probes, env, () => hostIps, events);
             await pods.StartAsync(ct).ConfigureAwait(false);
-            return new RealKubelet(cri, node, pods, probes, events, options.ShutdownGracePeriod);
+            return new RealKubelet(cri, node, pods, probes, events, options.ShutdownGracePeriod, masqueradeBridge);
         }
         catch
         {
             cri.Dispose();
+            if (masqueradeBridge is not null)
+            {
+                await NodeMasquerade.RemoveAsync(masqueradeBridge, CancellationToken.None).ConfigureAwait(false);
+            }
+
             throw;
         }
     }
@@ -103,6 +127,16 @@ public sealed class RealKubelet : IAsyncDisposable
         await Probes.DisposeAsync().ConfigureAwait(false);
         await _events.DisposeAsync().ConfigureAwait(false);
         await Node.DisposeAsync().ConfigureAwait(false);
+        if (_masqueradeBridge is not null)
+        {
+            // The pods are stopped: their egress rule goes with them (a restart installs it again).
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await NodeMasquerade.RemoveAsync(_masqueradeBridge, cts.Token).ConfigureAwait(false);
+        }
+
         _cri.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no node-wide masquerade rule for the pod network ({Reason}): the CNI bridge masquerades each pod")]
+    private static partial void LogPerPodMasquerade(ILogger logger, string reason);
 }

@@ -43,6 +43,9 @@ public sealed partial class ContainerdSupervisor : IAsyncDisposable
     /// <summary>True when this supervisor started the process (and stops it on dispose).</summary>
     public bool Owned => _process is not null;
 
+    /// <summary>The containerd process's id when this supervisor started it (the kubelet bench reads its CPU and memory).</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>Whether this process can start containerd itself: the binary exists and we are root.</summary>
     public static bool CanStart(string binary = "/usr/bin/containerd") => File.Exists(binary) && Environment.UserName == "root" && OperatingSystem.IsLinux();
 

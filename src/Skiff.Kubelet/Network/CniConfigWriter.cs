@@ -5,16 +5,24 @@ namespace Skiff.Kubelet.Network;
 
 /// <summary>
 /// Writes the pod network's CNI configuration list (<c>10-skiff.conflist</c>) for the node's pod CIDR: a Linux bridge
-/// (gateway, IP masquerade, hairpin mode) with host-local IPAM on the CIDR, portmap for hostPorts, and loopback; and
-/// turns on <c>net.ipv4.ip_forward</c>. containerd's CRI plugin picks the file up from its CNI conf_dir.
+/// (gateway, hairpin mode, and IP masquerade per pod unless the node masquerades the CIDR with one rule, see
+/// <see cref="NodeMasquerade"/>) with host-local IPAM on the CIDR, and portmap for hostPorts (a pass-through for pods
+/// without any); and turns on <c>net.ipv4.ip_forward</c>. containerd's CRI plugin picks the file up from its CNI
+/// conf_dir. No loopback plugin: containerd's CRI plugin runs its own <c>cni-loopback</c> network for every sandbox
+/// (go-cni's <c>WithLoNetwork</c>), so a loopback entry here would only run the same plugin a second time per pod start
+/// and stop.
 /// </summary>
 public static class CniConfigWriter
 {
     /// <summary>The file name.</summary>
     public const string FileName = "10-skiff.conflist";
 
-    /// <summary>The conflist JSON for <paramref name="podCidr"/> on bridge <paramref name="bridge"/>, host-local state in <paramref name="ipamDataDirectory"/>.</summary>
-    public static string Render(string podCidr, string bridge = "cni0", string ipamDataDirectory = "/var/lib/cni/networks", string networkName = "skiff")
+    /// <summary>
+    /// The conflist JSON for <paramref name="podCidr"/> on bridge <paramref name="bridge"/>, host-local state in
+    /// <paramref name="ipamDataDirectory"/>; <paramref name="ipMasq"/>: the bridge plugin masquerades each pod's egress
+    /// (false when <see cref="NodeMasquerade"/> does it for the whole CIDR).
+    /// </summary>
+    public static string Render(string podCidr, string bridge = "cni0", string ipamDataDirectory = "/var/lib/cni/networks", string networkName = "skiff", bool ipMasq = true)
     {
         var list = new JsonObject
         {
@@ -26,7 +34,7 @@ public static class CniConfigWriter
                     ["type"] = "bridge",
                     ["bridge"] = bridge,
                     ["isGateway"] = true,
-                    ["ipMasq"] = true,
+                    ["ipMasq"] = ipMasq,
                     ["hairpinMode"] = true,
                     ["ipam"] = new JsonObject
                     {
@@ -36,18 +44,20 @@ public static class CniConfigWriter
                         ["dataDir"] = ipamDataDirectory,
                     },
                 },
-                new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } },
-                new JsonObject { ["type"] = "loopback" }),
+                new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } }),
         };
         return list.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>Writes the conflist into <paramref name="confDirectory"/> (atomically) and enables IP forwarding (best effort).</summary>
-    public static async Task WriteAsync(string confDirectory, string podCidr, string bridge, CancellationToken ct)
+    public static Task WriteAsync(string confDirectory, string podCidr, string bridge, CancellationToken ct) => WriteAsync(confDirectory, podCidr, bridge, ipMasq: true, ct);
+
+    /// <summary>As <see cref="WriteAsync(string, string, string, CancellationToken)"/>; <paramref name="ipMasq"/> as in <see cref="Render"/>.</summary>
+    public static async Task WriteAsync(string confDirectory, string podCidr, string bridge, bool ipMasq, CancellationToken ct)
     {
         Directory.CreateDirectory(confDirectory);
         var path = Path.Combine(confDirectory, FileName);
-        var text = Render(podCidr, bridge, Path.Combine(confDirectory, "..", "ipam"));
+        var text = Render(podCidr, bridge, Path.Combine(confDirectory, "..", "ipam"), ipMasq: ipMasq);
         if (File.Exists(path) && await File.ReadAllTextAsync(path, ct).ConfigureAwait(false) == text)
         {
             return;

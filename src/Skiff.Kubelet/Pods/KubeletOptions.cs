@@ -20,6 +20,19 @@ public sealed record KubeletOptions
     /// <summary>The CNI bridge.</summary>
     public string Bridge { get; init; } = "cni0";
 
+    /// <summary>
+    /// Whether the pod CIDR's egress is masqueraded by one node-wide rule (<see cref="Network.NodeMasquerade"/>, the
+    /// default) rather than by the CNI bridge plugin per pod (<c>ipMasq</c>, about six iptables calls on every pod start
+    /// and stop). Only when the kubelet writes the CNI config.
+    /// </summary>
+    public bool NodeMasquerade { get; init; } = true;
+
+    /// <summary>
+    /// Called once per pod when its first start is published as Running, with the time each step took (upstream's pod
+    /// startup latency tracker; the kubelet bench prints the breakdown). Null: no tracing.
+    /// </summary>
+    public Action<PodStartTrace>? PodStarted { get; init; }
+
     /// <summary>The cluster DNS servers, comma-separated (<c>--cluster-dns</c>); null: ClusterFirst pods fall back to the host's resolv.conf.</summary>
     public string? ClusterDns { get; init; }
 

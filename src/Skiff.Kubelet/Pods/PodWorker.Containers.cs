@@ -116,7 +116,9 @@ internal sealed partial class PodWorker
             return false;
         }
 
-        if (!await EnsureImageAsync(pod, c, pullKey, now, ct).ConfigureAwait(false))
+        var ensured = await EnsureImageAsync(pod, c, pullKey, now, ct).ConfigureAwait(false);
+        Trace("image");
+        if (!ensured)
         {
             return false;
         }
@@ -125,6 +127,7 @@ internal sealed partial class PodWorker
         try
         {
             env = await _owner.Env.ResolveAsync(pod, c, new PodNetworkInfo(_podIp is null ? [] : [_podIp], _owner.HostIps()), ct).ConfigureAwait(false);
+            Trace("env");
         }
         catch (EnvResolutionException e)
         {
@@ -141,8 +144,10 @@ internal sealed partial class PodWorker
             var config = PodConfigFactory.Container(pod, c, attempt, env, mounts);
             var cri = _owner.Cri.Runtime;
             var id = (await cri.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = SandboxId, Config = config, SandboxConfig = _sandboxConfig }, cancellationToken: ct).ConfigureAwait(false)).ContainerId;
+            Trace("container.create");
             _owner.Events.ContainerCreated(pod, c.Name);
             await cri.StartContainerAsync(new StartContainerRequest { ContainerId = id }, cancellationToken: ct).ConfigureAwait(false);
+            Trace("container.start");
             _owner.Events.ContainerStarted(pod, c.Name);
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)

@@ -39,6 +39,19 @@ internal sealed partial class PodWorker
                 new Dictionary<string, object> { ["metadata"] = new Dictionary<string, string> { ["uid"] = Uid }, ["status"] = status },
                 subresource: "status", ct: ct).ConfigureAwait(false);
             _lastFingerprint = fingerprint;
+            if (_trace is { } trace)
+            {
+                if (status.Phase == "Running")
+                {
+                    trace.Published("status.patch");
+                    _trace = null;
+                    _owner.Options.PodStarted?.Invoke(trace);
+                }
+                else
+                {
+                    trace.Mark("status.patch");
+                }
+            }
         }
         catch (Exception e) when (ApiErrors.IsNotFound(e) || ApiErrors.IsConflict(e))
         {

@@ -35,6 +35,9 @@ internal sealed partial class PodWorker
     private bool _firstStartDone;
     private string _lastFingerprint = "";
 
+    /// <summary>The first start's step timings until the pod is published Running (null when not traced or done).</summary>
+    private PodStartTrace? _trace;
+
     private PodWorker(PodWorkers owner, V1Pod pod)
     {
         _owner = owner;
@@ -43,6 +46,10 @@ internal sealed partial class PodWorker
         Key = pod.Metadata.NamespaceProperty + "/" + pod.Metadata.Name;
         _startTime = pod.Status?.StartTime;
         _lastFingerprint = Hollow.HollowNodeSet.Fingerprint(pod.Status);
+        if (owner.Options.PodStarted is not null && pod.Status?.Phase is null or "Pending")
+        {
+            _trace = new PodStartTrace(Key, owner.Options.TimeProvider);
+        }
     }
 
     public string Uid { get; }
@@ -65,6 +72,9 @@ internal sealed partial class PodWorker
         _pod = pod;
         Signal();
     }
+
+    /// <summary>Takes the newer object without waking the worker (a status-only change).</summary>
+    public void Replace(V1Pod pod) => _pod = pod;
 
     public void MarkDeleted()
     {
@@ -195,12 +205,14 @@ internal sealed partial class PodWorker
             return false;
         }
 
+        Trace("wakeup");
         var now = _owner.Options.TimeProvider.GetUtcNow();
         _startTime ??= now.UtcDateTime;
         IReadOnlyDictionary<string, string> volumes;
         try
         {
             volumes = await _owner.Volumes.SetUpAsync(pod, ct).ConfigureAwait(false);
+            Trace("volumes");
         }
         catch (VolumeException e)
         {
@@ -221,6 +233,7 @@ internal sealed partial class PodWorker
         if (gate is not null)
         {
             await gate.WaitAsync(ct).ConfigureAwait(false);
+            Trace("gate");
         }
 
         try
@@ -228,6 +241,7 @@ internal sealed partial class PodWorker
             await EnsureSandboxAsync(pod, ct).ConfigureAwait(false);
             instances = await ListAsync(ct).ConfigureAwait(false);
             await KillUnhealthyAsync(pod, instances, ct).ConfigureAwait(false);
+            Trace("containers.list");
             changed = RegularContainersDone(pod, instances)
                 ? await StopSidecarsAsync(pod, instances, ct).ConfigureAwait(false)
                 : await StartContainersAsync(pod, instances, volumes, now, ct).ConfigureAwait(false);
@@ -244,9 +258,11 @@ internal sealed partial class PodWorker
             instances = await ListAsync(ct).ConfigureAwait(false);
         }
 
+        Trace("containers.list");
         var running = instances.Values.Select(l => l[0]).Where(i => i.State == ContainerState.ContainerRunning)
             .Select(i => new RunningContainer(i.Name, i.Id, i.StartedAt ?? now)).ToList();
         _owner.Probes.Sync(pod, _podIp, running);
+        Trace("probes");
         var phase = await PublishAsync(pod, instances, sandboxReady: SandboxId is not null, ct).ConfigureAwait(false);
         if (phase is Status.PodStatusBuilder.Succeeded or Status.PodStatusBuilder.Failed)
         {
@@ -270,6 +286,7 @@ internal sealed partial class PodWorker
         var filter = new PodSandboxFilter();
         filter.LabelSelector[PodConfigFactory.PodUidLabel] = Uid;
         var list = (await cri.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = filter }, cancellationToken: ct).ConfigureAwait(false)).Items;
+        Trace("sandbox.list");
         var ready = list.Where(s => s.State == PodSandboxState.SandboxReady).OrderByDescending(s => s.CreatedAt).FirstOrDefault();
         if (ready is null)
         {
@@ -290,6 +307,7 @@ internal sealed partial class PodWorker
             try
             {
                 SandboxId = (await cri.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: ct).ConfigureAwait(false)).PodSandboxId;
+                Trace("sandbox.run");
             }
             catch (RpcException e) when (!ct.IsCancellationRequested)
             {
@@ -309,10 +327,14 @@ internal sealed partial class PodWorker
         {
             var status = await cri.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = SandboxId }, cancellationToken: ct).ConfigureAwait(false);
             _podIp = pod.Spec.HostNetwork == true ? _owner.HostIps().FirstOrDefault() : status.Status.Network?.Ip is { Length: > 0 } ip ? ip : null;
+            Trace("sandbox.status");
         }
     }
 
     private PodSandboxConfig? _sandboxConfig;
+
+    /// <summary>Charges the time since the last mark to <paramref name="step"/> while the first start is traced.</summary>
+    private void Trace(string step) => _trace?.Mark(step);
 
     /// <summary>
     /// The pod's containers from the runtime: name → instances, newest (highest attempt) first. A runtime that cannot

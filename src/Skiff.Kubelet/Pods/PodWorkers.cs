@@ -106,7 +106,7 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
         Directory.CreateDirectory(Options.PodLogDirectory);
         _factory = new SharedInformerFactory(Client, new SharedInformerOptions { FieldSelector = "spec.nodeName=" + Options.NodeName, LoggerFactory = Options.LoggerFactory, Name = "kubelet-pods" });
         _informer = _factory.Informer<V1Pod>();
-        _informer.AddEventHandler(new ResourceEventHandler<V1Pod>((p, _) => OnPod(p), (_, p) => OnPod(p), (p, _) => OnPodDeleted(p)));
+        _informer.AddEventHandler(new ResourceEventHandler<V1Pod>((p, _) => OnPod(p), OnPodUpdated, (p, _) => OnPodDeleted(p)));
         await _factory.StartAsync(ct).ConfigureAwait(false);
         await _factory.WaitForCacheSyncAsync(ct).ConfigureAwait(false);
         await CollectOrphansAsync(ct).ConfigureAwait(false);
@@ -157,6 +157,18 @@ public sealed partial class PodWorkers : IPodRuntimeLookup, IAsyncDisposable
     {
         var w = _workers.GetOrAdd(pod.Metadata.Uid, _ => PodWorker.Start(this, pod));
         w.Update(pod);
+    }
+
+    /// <summary>A status-only update (the kubelet's own write echoed back) hands the worker the new object without a sync.</summary>
+    private void OnPodUpdated(V1Pod old, V1Pod pod)
+    {
+        if (!PodUpdates.NeedsSync(old, pod) && _workers.TryGetValue(pod.Metadata.Uid, out var w))
+        {
+            w.Replace(pod);
+            return;
+        }
+
+        OnPod(pod);
     }
 
     private void OnPodDeleted(V1Pod pod)

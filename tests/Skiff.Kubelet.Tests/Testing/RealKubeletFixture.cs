@@ -31,6 +31,9 @@ public sealed class RealKubeletFixture : IAsyncLifetime
 
     public string NodeName { get; } = "node-" + Guid.NewGuid().ToString("N")[..6];
 
+    /// <summary>The kubelet's traces of pods' first starts (<see cref="KubeletOptions.PodStarted"/>).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<PodStartTrace> StartTraces { get; } = new();
+
     public async Task InitializeAsync()
     {
         await _containerd.InitializeAsync();
@@ -52,6 +55,7 @@ public sealed class RealKubeletFixture : IAsyncLifetime
             InitialBackoff = TimeSpan.FromSeconds(1),
             MaxBackoff = TimeSpan.FromSeconds(4),
             NodeStatusUpdateFrequency = TimeSpan.FromSeconds(2),
+            PodStarted = StartTraces.Enqueue,
         };
         Kubelet = await RealKubelet.StartAsync(new Clientset(config), _containerd.Containerd.Endpoint, _containerd.Containerd.Config.CniConfDirectory, options, null, null, default)
             .WaitAsync(TimeSpan.FromSeconds(60));
