@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Skiff.ApiServer.Storage.Cacher;
 using Skiff.Storage;
 using Skiff.Storage.Memory;
@@ -167,6 +168,79 @@ public sealed class CachingStorageTests : IAsyncLifetime
         // It resumes from its last revision through the cache's event ring.
         await using var resumed = WatchProbe.Start(_cache, P, new WatchOptions(lagged.LastDeliveredRevision));
         Assert.Equal(written[16], (await resumed.NextKeyEventAsync()).Revision);
+    }
+
+    [Fact]
+    public async Task Watch_BufferFullButWatcherMakesRoomWithinBudget_KeepsEveryEventInOrder()
+    {
+        var time = new FakeTimeProvider();
+        await RestartAsync(
+            new CachingStorageOptions { Prefixes = [P], WatchBufferSize = 2, TimeProvider = time, ProgressInterval = Timeout.InfiniteTimeSpan },
+            new MemoryStorageOptions { ProgressInterval = Timeout.InfiniteTimeSpan }); // no progress event takes a buffer slot
+        time.Advance(TimeSpan.FromSeconds(2)); // the dispatch budget fills up to its 100 ms
+        using var stop = new CancellationTokenSource();
+        await using var slow = _cache.WatchAsync(P, new WatchOptions(0, ProgressNotify: true), stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await slow.MoveNextAsync()); // registered; it reads nothing more for now
+
+        var written = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            written.Add((await _cache.CreateAsync($"{P}k{i}", B("v"), Ct)).ModRevision);
+        }
+
+        // The cache has applied all three; the dispatcher waits for room for the third (the fake clock never runs the budget out).
+        await _cache.ListAsync(P, new ListOptions { NotOlderThan = written[^1] }, Ct);
+        var got = new List<long>();
+        while (got.Count < written.Count && await slow.MoveNextAsync())
+        {
+            if (slow.Current.Type != StorageEventType.Progress)
+            {
+                got.Add(slow.Current.Revision);
+            }
+        }
+
+        Assert.Equal(written, got);
+        Assert.Equal(1, _cache.GetWatcherCount(P));
+    }
+
+    [Fact]
+    public async Task Watch_BufferStillFullWithNoBudgetLeft_CutOffAfterItsBufferAndResumes()
+    {
+        var time = new FakeTimeProvider();
+        await RestartAsync(
+            new CachingStorageOptions { Prefixes = [P], WatchBufferSize = 2, TimeProvider = time, ProgressInterval = Timeout.InfiniteTimeSpan },
+            new MemoryStorageOptions { ProgressInterval = Timeout.InfiniteTimeSpan }); // no progress event takes a buffer slot
+
+        // The fake clock stands still: the budget stays empty, so the dispatcher cannot wait for anyone.
+        using var stop = new CancellationTokenSource();
+        await using var slow = _cache.WatchAsync(P, new WatchOptions(0, ProgressNotify: true), stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await slow.MoveNextAsync());
+        var written = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            written.Add((await _cache.CreateAsync($"{P}k{i}", B("v"), Ct)).ModRevision);
+        }
+
+        await _cache.ListAsync(P, new ListOptions { NotOlderThan = written[^1] }, Ct);
+
+        var got = new List<long>();
+        var lagged = await Assert.ThrowsAsync<WatchLaggedException>(async () =>
+        {
+            while (await slow.MoveNextAsync())
+            {
+                if (slow.Current.Type != StorageEventType.Progress)
+                {
+                    got.Add(slow.Current.Revision);
+                }
+            }
+        });
+        Assert.Equal(written.Take(2), got); // what its buffer held
+        Assert.Equal(written[1], lagged.LastDeliveredRevision);
+        Assert.Equal(0, _cache.GetWatcherCount(P));
+
+        // It resumes from its last revision through the cache's event ring.
+        await using var resumed = WatchProbe.Start(_cache, P, new WatchOptions(lagged.LastDeliveredRevision));
+        Assert.Equal(written[2], (await resumed.NextKeyEventAsync()).Revision);
     }
 
     [Fact]
