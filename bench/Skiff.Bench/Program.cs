@@ -56,6 +56,8 @@ switch (args.Length > 0 ? args[0] : "")
         return 0;
     case "list-watch":
         return await Skiff.Bench.ListWatch.ListWatchBench.RunAsync(rest, CancellationToken.None);
+    case "list-watch-readers": // the fan-out watchers of `list-watch`, in their own process
+        return await Skiff.Bench.ListWatch.ListWatchBench.RunReadersAsync(rest, CancellationToken.None);
     case "cacher":
         await Skiff.Bench.Cacher.CacherBench.RunAsync(rest, CancellationToken.None);
         return 0;

@@ -46,9 +46,17 @@ public static partial class ListWatchBench
         SetBytePath(true);
     }
 
-    /// <summary><paramref name="watchers"/> watchers of one namespace while one writer creates <paramref name="rate"/> configmaps/s.</summary>
-    private static async Task FanoutAsync(HttpClient client, HttpClient writer, string protocol, string url, int watchers, int rate, int seconds, CancellationToken ct)
+    /// <summary>
+    /// <paramref name="watchers"/> watchers of one namespace (in a reader process, over <paramref name="protocol"/>) while
+    /// one writer creates <paramref name="rate"/> configmaps/s. The server's CPU per delivered event is this process's
+    /// CPU over the case less what the same writes cost with no watcher (measured first, same run).
+    /// </summary>
+    private static async Task FanoutAsync(string kubeconfig, HttpClient writer, string protocol, string url, int watchers, int rate, int seconds, CancellationToken ct)
     {
+        var total = rate * seconds;
+        var writesOnly = await WriteAtRateAsync(writer, url, await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false), rate, total, ct).ConfigureAwait(false);
+        Console.WriteLine($"fan-out {protocol}: {total} creates at {rate}/s with no watcher cost {writesOnly.TotalMilliseconds:0} ms CPU (subtracted below); "
+            + $"load average {LoadAverage()}");
         var cpus = new Dictionary<(bool, bool), double>();
         foreach (var protobuf in new[] { false, true })
         {
@@ -57,53 +65,53 @@ public static partial class ListWatchBench
                 SetBytePath(bytePath);
                 var ns = await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false);
                 var rv = await ListRevisionAsync(writer, url, ns, ct).ConfigureAwait(false);
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                var streams = await Task.WhenAll(Enumerable.Range(0, watchers).Select(_ => OpenWatchAsync(client, url, ns, rv, protobuf, cts.Token))).ConfigureAwait(false);
-                var counters = streams.Select(_ => new EventCounter()).ToArray();
-                var readers = streams.Select((s, i) => Task.Run(() => ReadEventsAsync(s, protobuf, counters[i], cts.Token), CancellationToken.None)).ToArray();
-                _ = readers;
-                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-                var sw = Stopwatch.StartNew();
-                var total = rate * seconds;
-                for (var i = 0; i < total; i++)
-                {
-                    var due = TimeSpan.FromSeconds((double)i / rate) - sw.Elapsed;
-                    if (due > TimeSpan.Zero)
-                    {
-                        await Task.Delay(due, ct).ConfigureAwait(false);
-                    }
-
-                    await CreateConfigMapAsync(writer, url, ns, $"f-{i}", ct).ConfigureAwait(false);
-                }
-
-                var survived = 0;
-                var deadline = Stopwatch.StartNew();
-                for (var i = 0; i < watchers; i++)
-                {
-                    var left = TimeSpan.FromSeconds(30) - deadline.Elapsed;
-                    survived += await counters[i].WaitForAsync(total, left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false) ? 1 : 0;
-                }
-
-                var cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds;
-                await cts.CancelAsync().ConfigureAwait(false);
-                foreach (var s in streams)
-                {
-                    await s.DisposeAsync().ConfigureAwait(false);
-                }
-
-                var delivered = counters.Sum(c => (long)c.Count);
-                var all = counters.SelectMany(c => c.Latencies()).ToList();
-                var perEvent = cpuUs / Math.Max(1, delivered);
+                using var readers = await StartReadersAsync(kubeconfig, url, ns, rv, watchers, protobuf, protocol, total, seconds + 30, ct).ConfigureAwait(false);
+                var cpu = await WriteAtRateAsync(writer, url, ns, rate, total, ct).ConfigureAwait(false);
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                var (delivered, complete, p50, p99, readerCpuMs) = await readers.ResultAsync(ct).ConfigureAwait(false);
+                var serverUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0 - writesOnly).TotalMicroseconds;
+                var perEvent = serverUs / Math.Max(1, delivered);
                 cpus[(protobuf, bytePath)] = perEvent;
                 Console.WriteLine($"fan-out {protocol} {(protobuf ? "protobuf" : "json"),-8} {(bytePath ? "byte path" : "baseline "),-9}: {watchers} watchers × {rate}/s, "
-                    + $"{delivered}/{(long)total * watchers} delivered, {survived} streams complete, delivery p50 {Stats.Median(all):0.0} ms p99 {Stats.Percentile(all, 0.99):0.0} ms, "
-                    + $"process CPU {perEvent:0.0} µs per delivered event (server + in-process readers)");
+                    + $"{delivered}/{(long)total * watchers} delivered, {complete} streams complete, delivery p50 {p50:0.0} ms p99 {p99:0.0} ms, "
+                    + $"server CPU {perEvent:0.00} µs per delivered event (readers' process {readerCpuMs * 1000 / Math.Max(1, delivered):0.00} µs); load {LoadAverage()}");
             }
         }
 
         SetBytePath(true);
-        Console.WriteLine($"fan-out {protocol}: CPU per event baseline/byte path json {cpus[(false, false)] / cpus[(false, true)]:0.00}×, protobuf {cpus[(true, false)] / cpus[(true, true)]:0.00}×; "
-            + $"protobuf/json (byte path) {cpus[(true, true)] / cpus[(false, true)]:0.00}×");
+        Console.WriteLine($"fan-out {protocol}: server CPU per event baseline/byte path json {cpus[(false, false)] / cpus[(false, true)]:0.00}×, "
+            + $"protobuf {cpus[(true, false)] / cpus[(true, true)]:0.00}×; protobuf/json (byte path) {cpus[(true, true)] / cpus[(false, true)]:0.00}×");
+    }
+
+    /// <summary>Creates <paramref name="total"/> configmaps at <paramref name="rate"/>/s; returns this process's CPU over it.</summary>
+    private static async Task<TimeSpan> WriteAtRateAsync(HttpClient writer, string url, string ns, int rate, int total, CancellationToken ct)
+    {
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate) - sw.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, ct).ConfigureAwait(false);
+            }
+
+            await CreateConfigMapAsync(writer, url, ns, $"f-{i}", ct).ConfigureAwait(false);
+        }
+
+        return Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 
     private static async Task<string> FreshNamespaceAsync(HttpClient client, string url, CancellationToken ct)

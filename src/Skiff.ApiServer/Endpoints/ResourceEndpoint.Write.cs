@@ -27,7 +27,7 @@ internal sealed partial class ResourceEndpoint
 
         // Encode once: the stored bytes are the response, with the resourceVersion spliced in (no decode, no re-encode).
         if (created.Stored is { } stored && neg.Shape == OutputShape.Object && neg.Format == "application/json" && !Responses.IsPrettyPrint(ctx.Request)
-            && StoredJson.WithResourceVersion(stored.Value.Span, stored.ModRevision, newline: true) is { } body)
+            && Skiff.ApiServer.Storage.Cacher.StoredObject.Splice(stored.Value.Span, stored.ModRevision, newline: true) is { } body)
         {
             ctx.Response.StatusCode = 201;
             ctx.Response.ContentType = "application/json";

@@ -151,7 +151,15 @@ public sealed class ApiServerHost : IAsyncDisposable
             // Warnings quote field names from the request, which may be any text: written as UTF-8, as Go writes them.
             k.ResponseHeaderEncodingSelector = name => string.Equals(name, "Warning", StringComparison.OrdinalIgnoreCase) ? System.Text.Encoding.UTF8 : null;
             k.Limits.MaxRequestBodySize = null;
-            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+
+            // As upstream's secure serving: 100 streams per connection unless configured, 256 KiB frames and per-stream
+            // receive window (most API bodies in one frame), and a connection window for every stream's.
+            const int resourceBody99Percentile = 256 * 1024;
+            var streams = _options.Http2MaxStreamsPerConnection > 0 ? _options.Http2MaxStreamsPerConnection : 100;
+            k.Limits.Http2.MaxStreamsPerConnection = streams;
+            k.Limits.Http2.MaxFrameSize = resourceBody99Percentile;
+            k.Limits.Http2.InitialStreamWindowSize = resourceBody99Percentile;
+            k.Limits.Http2.InitialConnectionWindowSize = (int)Math.Min(int.MaxValue, (long)resourceBody99Percentile * streams);
             k.Limits.MinRequestBodyDataRate = null;
             k.Limits.MinResponseDataRate = null;
             k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(5);

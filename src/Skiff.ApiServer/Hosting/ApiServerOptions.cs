@@ -18,6 +18,13 @@ public sealed record ApiServerOptions
     /// <summary>The served resources.</summary>
     public required IEnumerable<ResourceDescriptor> Resources { get; init; }
 
+    /// <summary>
+    /// The streams a client may open on one HTTP/2 connection (upstream <c>--http2-max-streams-per-connection</c>); 0 is
+    /// kube-apiserver's default, 100 (Go's clients open another connection when a connection is full, as
+    /// <c>Skiff.Client</c> does with <c>EnableMultipleHttp2Connections</c>).
+    /// </summary>
+    public int Http2MaxStreamsPerConnection { get; init; }
+
     /// <summary>The address to bind (default 127.0.0.1).</summary>
     public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
 

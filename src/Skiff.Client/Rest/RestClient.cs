@@ -26,6 +26,15 @@ public sealed class RestClient : IDisposable
 
     internal HttpClient Http { get; }
 
+    /// <summary>
+    /// The HTTP version every request asks for: HTTP/2, negotiated over TLS by ALPN with a fallback to HTTP/1.1 (an
+    /// <c>http://</c> server or one without h2 gets HTTP/1.1), as client-go's transport does; HTTP/1.1 when the
+    /// <c>DISABLE_HTTP2</c> environment variable is set (client-go's <c>utilnet.SetTransportDefaults</c>). Watches share
+    /// connections: a connection whose streams are all in use gets a sibling (<c>EnableMultipleHttp2Connections</c>).
+    /// </summary>
+    internal Version RequestVersion { get; } =
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISABLE_HTTP2")) ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
+
     internal TokenBucket? Throttle { get; }
 
     public RestRequest Get() => new(this, HttpMethod.Get);

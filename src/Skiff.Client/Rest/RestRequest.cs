@@ -303,7 +303,11 @@ public sealed partial class RestRequest
                 await throttle.WaitAsync(ct).ConfigureAwait(false);
             }
 
-            using var request = new HttpRequestMessage(_method, path);
+            using var request = new HttpRequestMessage(_method, path)
+            {
+                Version = _client.RequestVersion,
+                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            };
             request.Headers.TryAddWithoutValidation("Accept", EffectiveAccept);
             request.Options.Set(StreamingOption, streaming);
             if (_body is not null)

@@ -6,7 +6,9 @@ namespace Skiff.ApiServer.Storage.Cacher;
 
 /// <summary>
 /// One watch served by a <see cref="WatchCache"/>: the replayed events, then the live events the cache queues into its
-/// bounded buffer. The cache writes under its own lock and never waits: when the buffer is full the watcher is cut off.
+/// bounded buffer. The cache writes under its own lock and never waits there: an event that finds the buffer full is
+/// held in <see cref="Pending"/> (later events queue behind it, in order) and the cache's dispatcher waits for room
+/// outside the lock, within its <see cref="DispatchBudget"/>, then cuts the watcher off (upstream's cacheWatcher.add).
 /// </summary>
 internal sealed class CacheWatcher
 {
@@ -23,7 +25,7 @@ internal sealed class CacheWatcher
         _channel = Channel.CreateBounded<StorageEvent>(new BoundedChannelOptions(bufferSize)
         {
             SingleReader = true,
-            SingleWriter = true, // every write happens under the cache's lock
+            SingleWriter = false, // written under the cache's lock, waited on for room by the dispatcher outside it
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
@@ -49,8 +51,17 @@ internal sealed class CacheWatcher
     /// <summary>Whether anything was queued since the last progress tick (cache lock).</summary>
     public bool QueuedSinceTick { get; set; }
 
-    /// <summary>Queues an event; false when the buffer is full (the caller then cuts the watcher off).</summary>
+    /// <summary>
+    /// Events that found the buffer full, oldest first, waiting for the dispatcher (cache lock); null when none. While
+    /// it is non-null every new event joins it, so the watcher's order is kept.
+    /// </summary>
+    public Queue<StorageEvent>? Pending { get; set; }
+
+    /// <summary>Queues an event; false when the buffer is full.</summary>
     public bool TryWrite(StorageEvent e) => _channel.Writer.TryWrite(e);
+
+    /// <summary>Waits until the buffer has room (outside the cache's lock); false when the watcher was closed meanwhile.</summary>
+    public ValueTask<bool> WaitToWriteAsync(CancellationToken ct) => _channel.Writer.WaitToWriteAsync(ct);
 
     /// <summary>Ends the stream after the buffered events; normally (disposal) or with a reason the reader turns into an exception.</summary>
     public void Close() => _channel.Writer.TryComplete();

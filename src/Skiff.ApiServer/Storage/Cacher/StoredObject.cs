@@ -175,6 +175,28 @@ internal sealed class StoredObject
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="stored"/> as served at <paramref name="resourceVersion"/> (see <see cref="WriteTo"/>), then a newline
+    /// when <paramref name="newline"/> (Go's json.Encoder ends each document with one): the create response's body, spliced
+    /// by the same scan the cache uses. Null when the bytes are not an object with a metadata object (the caller decodes).
+    /// </summary>
+    public static byte[]? Splice(ReadOnlySpan<byte> stored, long resourceVersion, bool newline)
+    {
+        if (Scan(stored) is not { } scanned)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(stored.Length + ResourceVersionField.Length + 24);
+        scanned.WriteTo(buffer, stored, resourceVersion, dropTypeMeta: false);
+        if (newline)
+        {
+            Put(buffer, "\n"u8);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>One forward scan of a stored object; null when it is not a JSON object with a metadata object.</summary>
     internal static StoredObject? Scan(ReadOnlySpan<byte> json)
     {

@@ -277,6 +277,24 @@ internal sealed partial class WatchCache
             {
                 SetRevision(progress);
             }
+
+            if (_blocked.Count > 0)
+            {
+                // Watchers these events found full are waited for as the inner-watch loop waits, without holding this read.
+                _ = Task.Run(
+                    async () =>
+                    {
+                        try
+                        {
+                            await DispatchBlockedAsync().ConfigureAwait(false);
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            // The cache was disposed meanwhile: its watchers are closed.
+                        }
+                    },
+                    CancellationToken.None);
+            }
         }
 
         return true;

@@ -97,27 +97,120 @@ internal sealed partial class WatchCache
     {
         lock (_gate)
         {
+            watcher.Pending = null;
             _watchers.Remove(watcher);
         }
     }
 
-    /// <summary>Queues a key event to every matching watcher; a full buffer cuts that watcher off (cache lock).</summary>
-    private void Deliver(StorageEvent e)
+    /// <summary>
+    /// Queues a key event to every matching watcher without waiting (cache lock); a watcher whose buffer is full keeps it
+    /// in its pending queue and is left to <see cref="DispatchBlockedAsync"/>. True when some watcher is blocked.
+    /// </summary>
+    private bool Deliver(StorageEvent e)
     {
         var key = e.Kv!.Key;
-        for (var i = _watchers.Count - 1; i >= 0; i--)
+        foreach (var w in _watchers)
         {
-            var w = _watchers[i];
             if (e.Revision <= w.MinRevision || !key.StartsWith(w.Prefix, StringComparison.Ordinal))
             {
                 continue;
             }
 
             w.QueuedSinceTick = true;
-            if (!w.TryWrite(e))
+            if (w.Pending is { } pending)
             {
-                w.CloseLagged();
-                _watchers.RemoveAt(i);
+                pending.Enqueue(e);
+            }
+            else if (!w.TryWrite(e))
+            {
+                w.Pending = new Queue<StorageEvent>([e]);
+                _blocked.Add(w);
+            }
+        }
+
+        return _blocked.Count > 0;
+    }
+
+    /// <summary>
+    /// Upstream's cacher dispatch for watchers whose buffer was full: wait (outside the cache's lock) for each to make room,
+    /// all of them together within what the <see cref="DispatchBudget"/> allows, then cut off those still full. The one
+    /// inner-watch loop calls it after each event it applied, so the next event waits as upstream's dispatcher makes it.
+    /// </summary>
+    private async Task DispatchBlockedAsync()
+    {
+        CacheWatcher[] blocked;
+        lock (_gate)
+        {
+            blocked = [.. _blocked];
+            _blocked.Clear();
+        }
+
+        if (blocked.Length == 0)
+        {
+            return;
+        }
+
+        var time = _options.TimeProvider;
+        var available = _budget.TakeAvailable();
+        var started = time.GetTimestamp();
+        using var timer = available > TimeSpan.Zero ? new CancellationTokenSource(available, time) : new CancellationTokenSource();
+        if (available <= TimeSpan.Zero)
+        {
+            await timer.CancelAsync().ConfigureAwait(false);
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, _stop.Token);
+        foreach (var w in blocked)
+        {
+            await DrainAsync(w, linked.Token).ConfigureAwait(false);
+        }
+
+        _budget.ReturnUnused(available - time.GetElapsedTime(started));
+    }
+
+    /// <summary>Moves <paramref name="w"/>'s pending events into its buffer as room appears; cuts it off when <paramref name="timer"/> fires first.</summary>
+    private async Task DrainAsync(CacheWatcher w, CancellationToken timer)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (w.Pending is not { } pending)
+                {
+                    return; // ended meanwhile
+                }
+
+                while (pending.TryPeek(out var e) && w.TryWrite(e))
+                {
+                    pending.Dequeue();
+                }
+
+                if (pending.Count == 0)
+                {
+                    w.Pending = null;
+                    return;
+                }
+
+                if (timer.IsCancellationRequested)
+                {
+                    // Still full when the budget ran out: the watcher ends after what it has; the client resumes from there.
+                    w.Pending = null;
+                    w.CloseLagged();
+                    _watchers.Remove(w);
+                    return;
+                }
+            }
+
+            try
+            {
+                if (!await w.WaitToWriteAsync(timer).ConfigureAwait(false))
+                {
+                    return; // closed: its reader is gone
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // One last non-blocking attempt above, then cut off.
             }
         }
     }
@@ -128,7 +221,7 @@ internal sealed partial class WatchCache
         StorageEvent? progress = null;
         foreach (var w in _watchers)
         {
-            if (w.ProgressNotify && revision > w.MinRevision)
+            if (w.ProgressNotify && revision > w.MinRevision && w.Pending is null)
             {
                 // A full buffer just skips the progress: the next event or tick carries the news.
                 w.TryWrite(progress ??= new StorageEvent(StorageEventType.Progress, null, null, revision));
@@ -150,7 +243,7 @@ internal sealed partial class WatchCache
             StorageEvent? progress = null;
             foreach (var w in _watchers)
             {
-                if (w.ProgressNotify && !w.QueuedSinceTick && _revision >= w.MinRevision)
+                if (w.ProgressNotify && !w.QueuedSinceTick && _revision >= w.MinRevision && w.Pending is null)
                 {
                     w.TryWrite(progress ??= new StorageEvent(StorageEventType.Progress, null, null, _revision));
                 }

@@ -25,6 +25,8 @@ internal sealed partial class WatchCache : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ITimer? _progressTimer;
     private readonly KeyValueIndex _items = new(); // the current state
+    private readonly List<CacheWatcher> _blocked = []; // watchers with pending events, for the dispatcher (cache lock)
+    private readonly DispatchBudget _budget;
     private long _revision;
     private long _ringStart;
     private long _compacted;
@@ -38,6 +40,7 @@ internal sealed partial class WatchCache : IAsyncDisposable
         Prefix = prefix;
         _options = options;
         _ring = new EventRing(options.EventHistory);
+        _budget = new DispatchBudget(options.TimeProvider);
         var interval = options.ProgressInterval;
         if (interval > TimeSpan.Zero && interval != Timeout.InfiniteTimeSpan)
         {
@@ -113,6 +116,7 @@ internal sealed partial class WatchCache : IAsyncDisposable
             _disposed = true;
             foreach (var w in _watchers)
             {
+                w.Pending = null;
                 w.Close();
             }
 
@@ -160,7 +164,11 @@ internal sealed partial class WatchCache : IAsyncDisposable
                     }
 
                     first = false;
-                    Apply(e);
+                    if (Apply(e))
+                    {
+                        await DispatchBlockedAsync().ConfigureAwait(false);
+                    }
+
                     failures = 0;
                 }
 
@@ -228,6 +236,7 @@ internal sealed partial class WatchCache : IAsyncDisposable
                     var w = _watchers[i];
                     if (Math.Max(w.MinRevision, _revision) < list.Revision)
                     {
+                        w.Pending = null;
                         w.CloseCompacted(list.Revision);
                         _watchers.RemoveAt(i);
                     }
@@ -248,13 +257,14 @@ internal sealed partial class WatchCache : IAsyncDisposable
         _ready.TrySetResult();
     }
 
-    private void Apply(StorageEvent e)
+    /// <summary>Applies an inner event; true when a watcher is left blocked (its buffer full) for <see cref="DispatchBlockedAsync"/>.</summary>
+    private bool Apply(StorageEvent e)
     {
         lock (_gate)
         {
             if (_disposed)
             {
-                return;
+                return false;
             }
 
             if (e.Type == StorageEventType.Progress)
@@ -265,10 +275,11 @@ internal sealed partial class WatchCache : IAsyncDisposable
                     ForwardProgress(e.Revision);
                 }
 
-                return;
+                return _blocked.Count > 0;
             }
 
             ApplyLocked(e);
+            return _blocked.Count > 0;
         }
     }
 

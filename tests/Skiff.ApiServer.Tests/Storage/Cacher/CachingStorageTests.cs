@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Skiff.ApiServer.Storage.Cacher;
 using Skiff.Storage;
 using Skiff.Storage.Memory;
@@ -170,6 +171,66 @@ public sealed class CachingStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_BufferFullButWatcherMakesRoomWithinBudget_KeepsEveryEventInOrder()
+    {
+        var time = await RestartWithTwoEventBuffersAsync();
+        time.Advance(TimeSpan.FromSeconds(2)); // the dispatch budget fills up to its 100 ms
+        using var stop = new CancellationTokenSource();
+        await using var slow = _cache.WatchAsync(P, new WatchOptions(0, ProgressNotify: true), stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await slow.MoveNextAsync()); // registered; it reads nothing more for now
+        await using var fast = WatchProbe.Start(_cache, P, new WatchOptions(0, ProgressNotify: true));
+        await fast.NextAsync();
+
+        // Once the fast watcher has the third, the cache has delivered it: the dispatcher waits for room in the slow one
+        // (the fake clock never runs the budget out).
+        var written = await CreateThreeAsync(fast);
+        var got = new List<long>();
+        while (got.Count < written.Count && await slow.MoveNextAsync())
+        {
+            if (slow.Current.Type != StorageEventType.Progress)
+            {
+                got.Add(slow.Current.Revision);
+            }
+        }
+
+        Assert.Equal(written, got);
+        Assert.Equal(2, _cache.GetWatcherCount(P)); // both still watching
+    }
+
+    [Fact]
+    public async Task Watch_BufferStillFullWithNoBudgetLeft_CutOffAfterItsBufferAndResumes()
+    {
+        _ = await RestartWithTwoEventBuffersAsync();
+
+        // The fake clock stands still: the budget stays empty, so the dispatcher cannot wait for anyone.
+        using var stop = new CancellationTokenSource();
+        await using var slow = _cache.WatchAsync(P, new WatchOptions(0, ProgressNotify: true), stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await slow.MoveNextAsync());
+        await using var fast = WatchProbe.Start(_cache, P, new WatchOptions(0, ProgressNotify: true));
+        await fast.NextAsync();
+        var written = await CreateThreeAsync(fast);
+
+        var got = new List<long>();
+        var lagged = await Assert.ThrowsAsync<WatchLaggedException>(async () =>
+        {
+            while (await slow.MoveNextAsync())
+            {
+                if (slow.Current.Type != StorageEventType.Progress)
+                {
+                    got.Add(slow.Current.Revision);
+                }
+            }
+        });
+        Assert.Equal(written.Take(2), got); // what its buffer held
+        Assert.Equal(written[1], lagged.LastDeliveredRevision);
+        Assert.Equal(1, _cache.GetWatcherCount(P)); // only the fast one
+
+        // It resumes from its last revision through the cache's event ring.
+        await using var resumed = WatchProbe.Start(_cache, P, new WatchOptions(lagged.LastDeliveredRevision));
+        Assert.Equal(written[2], (await resumed.NextKeyEventAsync()).Revision);
+    }
+
+    [Fact]
     public async Task Watch_RevisionOlderThanEventWindow_ThrowsRevisionCompacted()
     {
         await RestartAsync(new CachingStorageOptions { Prefixes = [P], EventHistory = 4 });
@@ -286,6 +347,29 @@ public sealed class CachingStorageTests : IAsyncLifetime
         await _inner.CreateAsync("/registry/namespaces/default", B("ns"), Ct); // a used store: its revision is not 0
         _cache = new CachingStorage(_inner, options);
         await _cache.StartAsync(Ct);
+    }
+
+    /// <summary>A cache on a fake clock with two-event watcher buffers and no progress events anywhere (none takes a slot).</summary>
+    private async Task<FakeTimeProvider> RestartWithTwoEventBuffersAsync()
+    {
+        var time = new FakeTimeProvider();
+        await RestartAsync(
+            new CachingStorageOptions { Prefixes = [P], WatchBufferSize = 2, TimeProvider = time, ProgressInterval = Timeout.InfiniteTimeSpan },
+            new MemoryStorageOptions { ProgressInterval = Timeout.InfiniteTimeSpan });
+        return time;
+    }
+
+    /// <summary>Creates three keys, each received by <paramref name="fast"/> before the next (its buffer never fills).</summary>
+    private async Task<List<long>> CreateThreeAsync(WatchProbe fast)
+    {
+        var written = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            written.Add((await _cache.CreateAsync($"{P}k{i}", B("v"), Ct)).ModRevision);
+            Assert.Equal(written[^1], (await fast.NextKeyEventAsync()).Revision);
+        }
+
+        return written;
     }
 
     private async Task RestartAsync(CachingStorageOptions options, MemoryStorageOptions? memory = null)

@@ -104,6 +104,36 @@ public sealed class StoredObjectTests
         Assert.NotSame(StoredObject.Of(Kv(kv.Value.ToArray(), 5)), StoredObject.Of(Kv(kv.Value.ToArray(), 5))); // not attached: transient
     }
 
+    // The create response: the same splicer, from bytes alone (Serialization/StoredJson before).
+    [Theory]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"default","uid":"u"},"data":{"k":"v"}}""")]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{},"data":{"metadata":"{\"x\":1}"}}""")]
+    [InlineData("""{"data":{"metadata":{"name":"inner"}},"metadata":{"name":"late","labels":{"a":"b"},"annotations":{"k:{\"name\":\"c\"}":"<&>"}},"kind":"ConfigMap"}""")]
+    [InlineData("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","managedFields":[{"fieldsV1":{"f:metadata":{}}}]},"spec":{"containers":[{"name":"c","image":"i","args":["é","\u2028"]}]}}""")]
+    public void Splice_CreateResponse_EqualsDecodeThenEncode(string stored)
+    {
+        var bytes = Encoding.UTF8.GetBytes(stored);
+        var expected = Responses.SerializeLine(GenericStore.Decode(new KeyValue("/registry/x", bytes, 7, 12345)));
+
+        var spliced = StoredObject.Splice(bytes, 12345, newline: true);
+
+        Assert.NotNull(spliced);
+        Assert.Equal(Text(expected), Text(spliced));
+    }
+
+    [Fact]
+    public void Splice_NoNewline_IsTheDocumentAlone() =>
+        Assert.Equal("""{"metadata":{"name":"a","resourceVersion":"9"}}""", Text(StoredObject.Splice("""{"metadata":{"name":"a"}}"""u8, 9, newline: false)!));
+
+    [Theory]
+    [InlineData("""{"kind":"ConfigMap"}""")]
+    [InlineData("""{"metadata":null}""")]
+    [InlineData("""{"metadata":[1]}""")]
+    [InlineData("""[1,2]""")]
+    [InlineData("""{"metadata":{"name":""")]
+    public void Splice_NoMetadataObject_ReturnsNullForTheCallerToDecode(string stored) =>
+        Assert.Null(StoredObject.Splice(Encoding.UTF8.GetBytes(stored), 1, newline: true));
+
     private static KeyValue Kv(byte[] value, long revision) => new("/registry/pods/prod/web-1", value, revision, revision);
 
     private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
