@@ -40,6 +40,19 @@ internal static class AdmissionProfile
         }
     }
 
+    /// <summary>Counts one occurrence of <paramref name="step"/> weighing <paramref name="items"/> (reported as calls and mean items).</summary>
+    public static void Count(string step, int items)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        var s = Steps.GetOrAdd(step, _ => new Step());
+        Interlocked.Add(ref s.Items, items);
+        Interlocked.Increment(ref s.Calls);
+    }
+
     /// <summary>Forgets everything measured so far.</summary>
     public static void Reset() => Steps.Clear();
 
@@ -51,6 +64,12 @@ internal static class AdmissionProfile
         foreach (var (name, s) in Steps.OrderByDescending(p => p.Value.Nanos))
         {
             var calls = Volatile.Read(ref s.Calls);
+            if (Volatile.Read(ref s.Items) is var items and > 0)
+            {
+                sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{name,-32}{calls,7}  {(double)items / calls,8:F1} items/call");
+                continue;
+            }
+
             sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
                 $"{name,-32}{calls,7}{(calls == 0 ? 0 : Volatile.Read(ref s.Nanos) / 1000.0 / calls),14:F1}{Volatile.Read(ref s.Yielded),9}");
         }
@@ -63,5 +82,6 @@ internal static class AdmissionProfile
         public long Nanos;
         public long Calls;
         public long Yielded;
+        public long Items;
     }
 }

@@ -77,22 +77,28 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
 
             if (lead)
             {
-                _ = Task.Run(() => DrainAsync(ns, lane), CancellationToken.None);
+                // The create that found the lane idle checks its own batch (usually just itself) on its own flow and
+                // hands what queued meanwhile to a pooled drain.
+                await DrainAsync(ns, lane, handOff: true).ConfigureAwait(false);
             }
 
             break;
         }
 
-        if (await waiter.Done.Task.WaitAsync(ct).ConfigureAwait(false) is { } refused)
+        var done = waiter.Done.Task;
+        if ((done.IsCompleted ? done.Result : await done.WaitAsync(ct).ConfigureAwait(false)) is { } refused)
         {
             throw refused;
         }
     }
 
-    /// <summary>Checks and charges batches of <paramref name="lane"/> until none is waiting, then retires the lane.</summary>
-    private async Task DrainAsync(string ns, Lane lane)
+    /// <summary>
+    /// Checks and charges batches of <paramref name="lane"/> until none is waiting, then retires the lane; with
+    /// <paramref name="handOff"/>, only the first batch here and the rest on a pooled task.
+    /// </summary>
+    private async Task DrainAsync(string ns, Lane lane, bool handOff)
     {
-        while (true)
+        for (var first = true; ; first = false)
         {
             List<Waiter> batch;
             lock (lane)
@@ -105,10 +111,17 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
                     return;
                 }
 
+                if (handOff && !first)
+                {
+                    _ = Task.Run(() => DrainAsync(ns, lane, handOff: false), CancellationToken.None);
+                    return;
+                }
+
                 batch = lane.Pending;
                 lane.Pending = [];
             }
 
+            AdmissionProfile.Count("quota batch", batch.Count);
             try
             {
                 await CheckBatchAsync(ns, batch).ConfigureAwait(false);
@@ -237,9 +250,9 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
                 continue;
             }
 
-            var unknown = interesting.Where(r => !q.StatusHard.ContainsKey(r) || !q.Used.ContainsKey(r)).Order(StringComparer.Ordinal).ToList();
-            if (unknown.Count > 0)
+            if (interesting.Exists(r => !q.StatusHard.ContainsKey(r) || !q.Used.ContainsKey(r)))
             {
+                var unknown = interesting.Where(r => !q.StatusHard.ContainsKey(r) || !q.Used.ContainsKey(r)).Order(StringComparer.Ordinal);
                 throw AdmissionErrors.Forbidden(a, $"status unknown for quota: {q.Name}, resources: {string.Join(",", unknown)}");
             }
 
@@ -248,9 +261,9 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
                 throw AdmissionErrors.Forbidden(a, $"failed quota: {q.Name}: must specify {string.Join(",", missing)}");
             }
 
-            var over = interesting.Where(r => (q.Used[r] + w.Usage[r]).Value > q.Hard[r].Value).ToList();
-            if (over.Count > 0)
+            if (interesting.Exists(r => (q.Used[r] + w.Usage[r]).Value > q.Hard[r].Value))
             {
+                var over = interesting.Where(r => (q.Used[r] + w.Usage[r]).Value > q.Hard[r].Value).ToList();
                 throw AdmissionErrors.Forbidden(a,
                     $"exceeded quota: {q.Name}, requested: {QuotaUsage.PrettyPrint(over.Select(r => KeyValuePair.Create(r, w.Usage[r])))}, " +
                     $"used: {QuotaUsage.PrettyPrint(over.Select(r => KeyValuePair.Create(r, q.Used[r])))}, " +
@@ -287,8 +300,10 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
                 continue;
             }
 
+            // The state's object is this queue's own (decoded here, or written here) and only one drain per namespace
+            // runs: it is updated in place; a lost write forgets it.
             var s = q.State;
-            var updated = (JsonObject)s.Object.DeepClone();
+            var updated = s.Object;
             ((JsonObject)updated["status"]!)["used"] = QuotaUsage.ToJson(q.Used);
             var result = await storage.CompareAndSwapAsync(s.Kv.Key, s.Kv.ModRevision, GenericStore.Encode(updated), CancellationToken.None).ConfigureAwait(false);
             if (result.Succeeded && result.Current is { } written)
