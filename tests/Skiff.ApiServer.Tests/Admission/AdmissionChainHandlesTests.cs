@@ -11,17 +11,8 @@ namespace Skiff.ApiServer.Tests.Admission;
 /// </summary>
 public sealed class AdmissionChainHandlesTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, what);
-            await Task.Yield();
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) =>
+        Skiff.ApiServer.Tests.Webhooks.WebhookFixture.EventuallyAsync(() => Task.FromResult(condition()), what);
 
     [Fact]
     public async Task PolicyAndWebhookPlugins_HandleNothing_UntilAConfigurationExists()
@@ -32,13 +23,13 @@ public sealed class AdmissionChainHandlesTests
             new AdmissionPluginContext(new AdmissionReader(storage), TimeProvider.System));
         Assert.Equal(only, chain.Names);
 
-        await WaitUntilAsync(() => !chain.Handles(AdmissionOperation.Delete), "the empty caches still handle deletes");
+        await WaitUntilAsync(() => !chain.Handles(AdmissionOperation.Delete), "the empty caches to stop handling deletes");
         Assert.False(chain.Handles(AdmissionOperation.Connect));
 
         await storage.CreateAsync("/registry/admissionregistration.k8s.io/validatingwebhookconfigurations/deny", Encoding.UTF8.GetBytes(
             """{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","metadata":{"name":"deny","uid":"u"},"webhooks":[{"name":"deny.example.com","clientConfig":{"url":"https://127.0.0.1:1/"},"rules":[{"operations":["DELETE"],"apiGroups":["*"],"apiVersions":["*"],"resources":["*"]}],"sideEffects":"None","admissionReviewVersions":["v1"]}]}"""),
             default);
 
-        await WaitUntilAsync(() => chain.Handles(AdmissionOperation.Delete), "a webhook configuration exists but deletes are not handled");
+        await WaitUntilAsync(() => chain.Handles(AdmissionOperation.Delete), "deletes to be handled once a webhook configuration exists");
     }
 }
