@@ -19,7 +19,7 @@ namespace Skiff.Bench.Api;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project bench/Skiff.Bench -- authz-admission [--kinds pods,configmaps] [--clients 16]
-/// [--seconds 5] [--runs 3] [--warmup 3] [--no-quota] [--authz on|off] [--admission on|off] [--only on|off]</c> (<c>--only</c>: measure one
+/// [--seconds 5] [--runs 3] [--warmup 3] [--no-quota] [--store memory|sqlite] [--authz on|off] [--admission on|off] [--only on|off]</c> (<c>--only</c>: measure one
 /// side, for a profiler). <c>authz</c> is the same with
 /// <c>--admission off</c> (the cost of authorization alone), <c>admission</c> with <c>--authz off</c>. With
 /// <c>SKIFF_PROFILE_WRITES=1</c> the server's per-phase cost of creates (<c>WriteProfile</c>) and the CPU of each admission
@@ -38,6 +38,7 @@ internal static class AuthzAdmissionBench
         var runs = BenchArgs.Int(args, "--runs", 3);
         var warmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--warmup", 3));
         var quota = !args.Contains("--no-quota");
+        var sqlite = Arg(args, "--store", "memory") == "sqlite";
         var authz = Arg(args, "--authz", "on") == "on";
         var admission = Arg(args, "--admission", "on") == "on";
         var only = args.Contains("--only") ? Arg(args, "--only", "on") : null; // profile one side (perf record)
@@ -50,9 +51,9 @@ internal static class AuthzAdmissionBench
         };
 
         Console.WriteLine($"authz-admission: {string.Join(",", kinds)} creates, {clients} concurrent on one HTTP/2 connection, {duration.TotalSeconds:F0} s per measure, " +
-                          $"median of {runs} alternating runs, user bound to edit, quota {(quota ? "on" : "off")}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-        await using var on = await StartAsync(authz, admission, quota, ct);
-        await using var off = await StartAsync(false, false, quota, ct);
+                          $"median of {runs} alternating runs, user bound to edit, quota {(quota ? "on" : "off")}, store {(sqlite ? "sqlite" : "memory")}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        await using var on = await StartAsync(authz, admission, quota, sqlite, ct);
+        await using var off = await StartAsync(false, false, quota, sqlite, ct);
         var results = new Dictionary<(string Kind, bool On), List<CreateLoadResult>>();
         foreach (var kind in kinds)
         {
@@ -110,14 +111,14 @@ internal static class AuthzAdmissionBench
     public static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static async Task<Server> StartAsync(bool authz, bool admission, bool quota, CancellationToken ct)
+    private static async Task<Server> StartAsync(bool authz, bool admission, bool quota, bool sqlite, CancellationToken ct)
     {
         var server = await BenchServer.StartAsync(o => o with
         {
             WatchCache = true,
             EnforceAuthorization = authz,
             DisableAdmissionPlugins = admission ? [] : AdmissionPluginCatalog.Ordered,
-        }, ct).ConfigureAwait(false);
+        }, ct, sqlite).ConfigureAwait(false);
         var user = await server.BoundUserAsync(Namespace, User, "edit", ct).ConfigureAwait(false);
         using var admin = server.Clientset();
         var ns = await admin.CoreV1().Namespaces().GetAsync(Namespace, ct: ct).ConfigureAwait(false);

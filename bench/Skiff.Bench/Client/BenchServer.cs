@@ -5,7 +5,9 @@ using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
 using Skiff.Client.Config;
 using Skiff.Client.Typed;
+using Skiff.Storage;
 using Skiff.Storage.Memory;
+using Skiff.Storage.Sqlite;
 
 namespace Skiff.Bench.Client;
 
@@ -16,11 +18,11 @@ namespace Skiff.Bench.Client;
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
-    private readonly MemoryStorage _storage;
+    private readonly IStorage _storage;
     private readonly string _dir;
     private readonly List<IDisposable> _owned = [];
 
-    private BenchServer(ApiServerHost host, MemoryStorage storage, string dir)
+    private BenchServer(ApiServerHost host, IStorage storage, string dir)
     {
         Host = host;
         _storage = storage;
@@ -45,13 +47,14 @@ internal sealed class BenchServer : IAsyncDisposable
         StartAsync(o => o with { DisableAdmissionPlugins = disableAdmissionPlugins }, ct);
 
     /// <summary>
-    /// Starts a server whose options are the bench defaults (memory store, built-in resources, port 0) changed by
-    /// <paramref name="configure"/>.
+    /// Starts a server whose options are the bench defaults (memory store, or SQLite in the server's directory with
+    /// <paramref name="sqlite"/>; built-in resources, port 0) changed by <paramref name="configure"/>.
     /// </summary>
-    public static async Task<BenchServer> StartAsync(Func<ApiServerOptions, ApiServerOptions> configure, CancellationToken ct)
+    public static async Task<BenchServer> StartAsync(Func<ApiServerOptions, ApiServerOptions> configure, CancellationToken ct, bool sqlite = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        var storage = new MemoryStorage();
+        System.IO.Directory.CreateDirectory(dir);
+        IStorage storage = sqlite ? await SqliteStorage.OpenAsync(Path.Combine(dir, "skiff.db"), null, ct).ConfigureAwait(false) : new MemoryStorage();
         var host = new ApiServerHost(configure(new ApiServerOptions
         {
             DataDirectory = dir,
