@@ -37,6 +37,8 @@ public static class BuiltInControllers
         new("resourcequota", true, ResourceQuota.ResourceQuotaController.Register),
         new("csrsigning", true, Certificates.CsrSigningController.Register),
         new("csrapproving", true, Certificates.CsrApprovingController.Register),
+        new("csrcleaner", true, ctx => Certificates.CsrCleanerController.Register(ctx)),
+        new("tokencleaner", false, Bootstrap.TokenCleaner.Register),
     ];
 
     /// <summary>The controllers <paramref name="selection"/> enables (default: <c>*</c>).</summary>

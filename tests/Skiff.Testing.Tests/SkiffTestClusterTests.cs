@@ -108,6 +108,25 @@ public sealed class SkiffTestClusterTests
     }
 
     [Fact]
+    public async Task LaterClusters_StartWithTheFlowControlBootstrapStored_AndWriteNoneOfIt()
+    {
+        // The first default cluster of the process takes the snapshot once every FlowSchema has its status.
+        await using (await SkiffTestCluster.StartAsync())
+        {
+        }
+
+        await using var later = await SkiffTestCluster.StartAsync();
+        var stored = await later.Storage.ListAsync("/registry/flowcontrol.apiserver.k8s.io/", new Skiff.Storage.ListOptions(), default);
+        Assert.Contains(stored.Items, kv => kv.Key.EndsWith("/flowschemas/global-default", StringComparison.Ordinal));
+        Assert.Contains(stored.Items, kv => kv.Key.EndsWith("/prioritylevelconfigurations/workload-low", StringComparison.Ordinal));
+
+        // Restored before the server started; neither the ensurer nor the status writer changed any of it.
+        Assert.All(stored.Items, kv => Assert.Equal(kv.CreateRevision, kv.ModRevision));
+        Assert.All(stored.Items.Where(kv => kv.Key.Contains("/flowschemas/", StringComparison.Ordinal)),
+            kv => Assert.Contains("\"Dangling\"", System.Text.Encoding.UTF8.GetString(kv.Value.Span), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WithIsolatedPki_GeneratesItsOwnCa()
     {
         await using var shared = await SkiffTestCluster.StartAsync();

@@ -29,8 +29,14 @@ internal sealed class BenchServer : IAsyncDisposable
         _dir = dir;
     }
 
+    /// <summary>The group of the users <see cref="BoundUserAsync"/> makes.</summary>
+    public const string Group = "bench-team";
+
     /// <summary>The running server (URL, certificates).</summary>
     public ApiServerHost Host { get; }
+
+    /// <summary>The store the server runs on.</summary>
+    public IStorage Storage => _storage;
 
     /// <summary>The server's data directory (removed on dispose).</summary>
     public string Directory => _dir;
@@ -71,10 +77,11 @@ internal sealed class BenchServer : IAsyncDisposable
 
     /// <summary>
     /// Creates namespace <paramref name="ns"/> (when missing) and a RoleBinding there of ClusterRole
-    /// <paramref name="clusterRole"/> to user <paramref name="user"/>, and issues that user a client certificate (group
-    /// <c>bench-team</c>, not <c>system:masters</c>). The clientset is disposed with the server.
+    /// <paramref name="clusterRole"/> to user <paramref name="user"/> (and to the group <see cref="Group"/> with
+    /// <paramref name="bindGroup"/>), and issues that user a client certificate (in <see cref="Group"/>, not
+    /// <c>system:masters</c>). The clientset is disposed with the server.
     /// </summary>
-    public async Task<BenchUser> BoundUserAsync(string ns, string user, string clusterRole, CancellationToken ct)
+    public async Task<BenchUser> BoundUserAsync(string ns, string user, string clusterRole, CancellationToken ct, bool bindGroup = false)
     {
         using (var admin = Clientset())
         {
@@ -90,11 +97,15 @@ internal sealed class BenchServer : IAsyncDisposable
             {
                 Metadata = new() { Name = $"{user}-{clusterRole}", NamespaceProperty = ns },
                 RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = clusterRole },
-                Subjects = [new Rbacv1Subject { Kind = "User", Name = user, ApiGroup = "rbac.authorization.k8s.io" }],
+                Subjects =
+                [
+                    new Rbacv1Subject { Kind = "User", Name = user, ApiGroup = "rbac.authorization.k8s.io" },
+                    .. (bindGroup ? new[] { new Rbacv1Subject { Kind = "Group", Name = Group, ApiGroup = "rbac.authorization.k8s.io" } } : []),
+                ],
             }, ct: ct).ConfigureAwait(false);
         }
 
-        var (cert, key) = ClusterCertificates.IssueClientCertificate(Path.Combine(_dir, "pki"), user, ["bench-team"]);
+        var (cert, key) = ClusterCertificates.IssueClientCertificate(Path.Combine(_dir, "pki"), user, [Group]);
         var clientset = new Clientset(ClientConfigLoader.FromKubeConfig(KubeConfigLoader.Parse(
             KubeconfigWriter.Render(Host.Url, Host.Certificates.CaPem, cert, key, userName: user))) with { Qps = 0 });
         var certificate = X509Certificate2.CreateFromPem(cert, key);

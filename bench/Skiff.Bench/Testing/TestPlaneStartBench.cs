@@ -6,7 +6,8 @@ namespace Skiff.Bench.Testing;
 /// <summary>
 /// <c>testplane-start [--runs 20] [--process-runs 3]</c>: how long <see cref="SkiffTestCluster.StartAsync(CancellationToken)"/>
 /// takes in a test process. Reports the first start of the process separately (JIT, the per-process test PKI), then
-/// medians of <c>--runs</c> starts of an API server alone (and of its dispose), of the same with a freshly generated PKI
+/// medians of <c>--runs</c> starts of an API server alone (and of its dispose), of the same when the bootstrap snapshot
+/// leaves out the API Priority and Fairness objects (the baseline of their restore), of the same with a freshly generated PKI
 /// each time (<c>WithIsolatedPki</c>, what the PKI cache saves), and of a cluster with every default controller, the
 /// scheduler and two hollow nodes; and, for scale, the median time for the <c>skiff apiserver</c> process to be ready
 /// (<c>--process-runs</c>; 0 skips it) with the ratio between the two. The CPU column (the process's CPU time during
@@ -22,6 +23,10 @@ internal static class TestPlaneStartBench
         var first = await TimeStartAsync(null, ct);
         Console.WriteLine($"first start in this process (JIT, test PKI generation): {first.StartMs:F0} ms, CPU {first.CpuMs:F0} ms (dispose {first.StopMs:F0} ms)");
 
+        // Baseline in the same run: the snapshot without the APF objects (the server's ensurer writes them at start).
+        BootstrapSnapshot.IncludeFlowControl = false;
+        var withoutApf = await SeriesAsync("API server only, APF bootstrap written at start", runs, null, ct);
+        BootstrapSnapshot.IncludeFlowControl = true;
         var apiOnly = await SeriesAsync("API server only", runs, null, ct);
         var isolated = await SeriesAsync("API server only, fresh PKI each start", runs, o => o.WithIsolatedPki(), ct);
         var full = await SeriesAsync("controllers + scheduler + 2 hollow nodes", Math.Max(1, runs / 4), o => o.WithControllers().WithScheduler().WithHollowNodes(2), ct);
@@ -30,7 +35,7 @@ internal static class TestPlaneStartBench
         Console.WriteLine("| test plane start (in process) | runs | median ms | min ms | max ms | CPU median ms | dispose median ms |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine($"| first start of the process | 1 | {first.StartMs:F0} | | | {first.CpuMs:F0} | {first.StopMs:F0} |");
-        foreach (var (name, list) in new[] { ("API server only", apiOnly), ("API server only, fresh PKI (WithIsolatedPki)", isolated), ("controllers + scheduler + 2 hollow nodes", full) })
+        foreach (var (name, list) in new[] { ("API server only, APF bootstrap written at start (snapshot without it)", withoutApf), ("API server only", apiOnly), ("API server only, fresh PKI (WithIsolatedPki)", isolated), ("controllers + scheduler + 2 hollow nodes", full) })
         {
             Console.WriteLine($"| {name} | {list.Count} | {Median(list.Select(r => r.StartMs)):F0} | {list.Min(r => r.StartMs):F0} | {list.Max(r => r.StartMs):F0} | {Median(list.Select(r => r.CpuMs)):F0} | {Median(list.Select(r => r.StopMs)):F0} |");
         }

@@ -6,7 +6,7 @@ namespace Skiff.ApiServer.Admission;
 /// Upstream's admission plugin registry (<c>pkg/kubeapiserver/options/plugins.go</c>): every plugin name in
 /// execution order (<see cref="Ordered"/>), the ones on by default (<see cref="DefaultOn"/>), and
 /// <see cref="Build"/>, which turns <c>--enable-admission-plugins</c> / <c>--disable-admission-plugins</c> into a
-/// chain. Names Skiff knows but does not implement (MutatingAdmissionPolicy, the certificate plugins…)
+/// chain. Names Skiff knows but does not implement (MutatingAdmissionPolicy, ClusterTrustBundleAttest…)
 /// are accepted and run nothing; NodeRestriction's slot is filled by a factory passed in <c>extra</c>.
 /// </summary>
 public static class AdmissionPluginCatalog
@@ -47,6 +47,9 @@ public static class AdmissionPluginCatalog
         ["DefaultStorageClass"] = c => new DefaultStorageClass(c.Reader),
         ["ResourceQuota"] = c => new ResourceQuotaAdmission(c.Reader, c.Clock),
         ["AlwaysDeny"] = _ => new AlwaysDeny(),
+        ["CertificateApproval"] = _ => new CertificateApproval(),
+        ["CertificateSigning"] = _ => new CertificateSigning(),
+        ["CertificateSubjectRestriction"] = _ => new CertificateSubjectRestriction(),
         ["MutatingAdmissionWebhook"] = c => new MutatingAdmissionWebhook(new Webhooks.WebhookConfigurationCache(c.Reader.Storage, true), c.Webhooks()),
         ["ValidatingAdmissionPolicy"] = c => new ValidatingAdmissionPolicyPlugin(new Policy.PolicyCache(c.Reader.Storage), c.Reader, c.Registry),
         ["ValidatingAdmissionWebhook"] = c => new ValidatingAdmissionWebhook(new Webhooks.WebhookConfigurationCache(c.Reader.Storage, false), c.Webhooks()),

@@ -140,6 +140,8 @@ internal sealed class Aggregator : IAsyncDisposable
             return true;
         }
 
+        // A proxied WATCH initialises at the backend: this server gives its API Priority and Fairness seats back now.
+        FlowControl.FlowAdmission.WatchInitialized(ctx);
         if (IsUpgrade(ctx.Request))
         {
             AggregationProxy.SetUserHeaders(ctx.Request, user);

@@ -114,6 +114,9 @@ internal sealed partial class ResourceEndpoint
                 switch (ev.Type)
                 {
                     case "PROGRESS":
+                        // The store's first PROGRESS follows the initial events: the watch has initialised and gives
+                        // its API Priority and Fairness seats back (upstream's WatchInitialized).
+                        FlowControl.FlowAdmission.WatchInitialized(ctx);
                         continue;
                     case "BOOKMARK":
                         if (q.AllowBookmarks)

@@ -7,12 +7,16 @@ namespace Skiff.ApiServer.FlowControl;
 /// (<c>staging/src/k8s.io/apiserver/pkg/apis/flowcontrol/bootstrap/default.go</c>), as flowcontrol.apiserver.k8s.io/v1
 /// objects: the mandatory <c>exempt</c> and <c>catch-all</c> priority levels and flow schemas, and the suggested
 /// ones (<c>system</c>, <c>node-high</c>, <c>leader-election</c>, <c>workload-high</c>, <c>workload-low</c>,
-/// <c>global-default</c>, and the schemas that reference them). Every call returns fresh objects.
+/// <c>global-default</c>, and the schemas that reference them), plus two Skiff schemas that classify hollow nodes as
+/// upstream classifies kubelets. Every call returns fresh objects.
 /// </summary>
 public static class FlowControlBootstrap
 {
     /// <summary>The annotation that says whether the API server keeps an object's spec equal to its bootstrap value.</summary>
     public const string AutoUpdateAnnotation = "apf.kubernetes.io/autoupdate-spec";
+
+    /// <summary>The group of Skiff's hollow nodes (one identity for a whole simulated fleet).</summary>
+    public const string HollowNodesGroup = "skiff:hollow-nodes";
 
     private const string Everything = "*";
 
@@ -62,6 +66,14 @@ public static class FlowControlBootstrap
         [
             Fs("system-nodes", "system", 500, "ByUser", Rule(Groups("system:nodes"), AllResources(), AllNonResources())),
             Fs("system-node-high", "node-high", 400, "ByUser", Rule(Groups("system:nodes"),
+                new JsonArray(
+                    Resource([Everything], [""], ["nodes", "nodes/status"], [Everything], true),
+                    Resource([Everything], ["coordination.k8s.io"], ["leases"], [Everything], false)),
+                null)),
+            // Skiff's: hollow nodes share one identity in HollowNodesGroup, not system:node:<name> in system:nodes;
+            // these put them where upstream puts kubelets (node-high for their Nodes and Leases, system otherwise).
+            Fs("skiff-hollow-nodes", "system", 500, "ByUser", Rule(Groups(HollowNodesGroup), AllResources(), AllNonResources())),
+            Fs("skiff-hollow-node-high", "node-high", 400, "ByUser", Rule(Groups(HollowNodesGroup),
                 new JsonArray(
                     Resource([Everything], [""], ["nodes", "nodes/status"], [Everything], true),
                     Resource([Everything], ["coordination.k8s.io"], ["leases"], [Everything], false)),

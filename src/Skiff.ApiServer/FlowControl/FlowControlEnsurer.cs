@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Skiff.Api.Errors;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Store;
@@ -6,13 +7,14 @@ using Skiff.ApiServer.Store;
 namespace Skiff.ApiServer.FlowControl;
 
 /// <summary>
-/// Upstream's bootstrap-configuration ensurer (<c>pkg/registry/flowcontrol/ensurer</c>), run at start: missing
+/// Upstream's bootstrap-configuration ensurer (<c>pkg/registry/flowcontrol/ensurer</c>), run at start and then every
+/// minute (upstream's post-start hook keeps reconciling, so a deleted mandatory object comes back): missing
 /// bootstrap objects are created with <c>apf.kubernetes.io/autoupdate-spec: "true"</c>; a mandatory object's spec is
 /// always put back to its bootstrap value (the exempt level keeps its own shares); a suggested object's spec is
 /// put back only when its annotation says <c>true</c> (or, with no valid annotation, while its generation is 1);
 /// objects that are not in the bootstrap set but carry the annotation <c>true</c> are deleted.
 /// </summary>
-internal static class FlowControlEnsurer
+internal static partial class FlowControlEnsurer
 {
     private const string Manager = "api-priority-and-fairness-config-producer-v1";
 
@@ -21,6 +23,30 @@ internal static class FlowControlEnsurer
     {
         await EnsureKindAsync(priorityLevels, FlowControlBootstrap.MandatoryPriorityLevels(), FlowControlBootstrap.SuggestedPriorityLevels(), ct).ConfigureAwait(false);
         await EnsureKindAsync(flowSchemas, FlowControlBootstrap.MandatoryFlowSchemas(), FlowControlBootstrap.SuggestedFlowSchemas(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Ensures again every <paramref name="period"/> until <paramref name="lifetime"/> ends; failures wait for the next round.</summary>
+    public static async Task RunAsync(GenericStore flowSchemas, GenericStore priorityLevels, TimeSpan period, TimeProvider clock, ILogger logger, CancellationToken lifetime)
+    {
+        using var timer = new PeriodicTimer(period, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(lifetime).ConfigureAwait(false))
+            {
+                try
+                {
+                    await EnsureAsync(flowSchemas, priorityLevels, lifetime).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogEnsureFailed(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+        {
+            // Server stopping.
+        }
     }
 
     /// <summary>Whether the API server may rewrite <paramref name="obj"/>'s spec (upstream <c>shouldUpdateSpec</c>).</summary>
@@ -112,6 +138,9 @@ internal static class FlowControlEnsurer
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "APF bootstrap ensurer ran into an error, will retry later")]
+    private static partial void LogEnsureFailed(ILogger logger, Exception e);
 
     /// <summary>The spec as stored after defaulting, without the false-by-default clusterScope, for comparing.</summary>
     private static JsonNode? Comparable(JsonNode? spec)

@@ -5,7 +5,8 @@ namespace Skiff.ApiServer.FlowControl;
 /// <summary>
 /// API Priority and Fairness metrics with upstream's names and labels
 /// (<c>staging/src/k8s.io/apiserver/pkg/util/flowcontrol/metrics</c>): rejected, dispatched, in-queue, executing,
-/// wait duration and each level's nominal limit, in the API server's registry.
+/// executing seats, wait duration, estimated seats and each level's nominal, lower, upper and current limits, in the
+/// API server's registry.
 /// </summary>
 public sealed class FlowControlMetrics
 {
@@ -17,6 +18,11 @@ public sealed class FlowControlMetrics
     private readonly Gauge _executing;
     private readonly Histogram _wait;
     private readonly Gauge _nominalLimit;
+    private readonly Gauge _lowerLimit;
+    private readonly Gauge _upperLimit;
+    private readonly Gauge _currentLimit;
+    private readonly Gauge _executingSeats;
+    private readonly Histogram _estimatedSeats;
 
     /// <summary>Creates the collectors in <paramref name="registry"/> (a fresh private registry when null).</summary>
     public FlowControlMetrics(CollectorRegistry? registry)
@@ -36,6 +42,18 @@ public sealed class FlowControlMetrics
             new HistogramConfiguration { Buckets = WaitBuckets });
         _nominalLimit = factory.CreateGauge("apiserver_flowcontrol_nominal_limit_seats",
             "Nominal number of execution seats configured for each priority level", ["priority_level"]);
+        _lowerLimit = factory.CreateGauge("apiserver_flowcontrol_lower_limit_seats",
+            "Configured lower bound on number of execution seats available to each priority level", ["priority_level"]);
+        _upperLimit = factory.CreateGauge("apiserver_flowcontrol_upper_limit_seats",
+            "Configured upper bound on number of execution seats available to each priority level", ["priority_level"]);
+        _currentLimit = factory.CreateGauge("apiserver_flowcontrol_current_limit_seats",
+            "current derived number of execution seats available to each priority level", ["priority_level"]);
+        _executingSeats = factory.CreateGauge("apiserver_flowcontrol_current_executing_seats",
+            "Concurrency (number of seats) occupied by the currently executing (initial stage for a WATCH, any stage otherwise) requests in the API Priority and Fairness subsystem",
+            ["flow_schema", "priority_level"]);
+        _estimatedSeats = factory.CreateHistogram("apiserver_flowcontrol_work_estimated_seats",
+            "Number of estimated seats (maximum of initial and final seats) associated with requests in API Priority and Fairness",
+            ["priority_level", "flow_schema"], new HistogramConfiguration { Buckets = [1, 2, 4, 10] });
     }
 
     /// <summary>Counts a rejection (<paramref name="reason"/>: queue-full, concurrency-limit, time-out, cancelled).</summary>
@@ -48,16 +66,31 @@ public sealed class FlowControlMetrics
     /// <summary>Moves the in-queue gauge by <paramref name="delta"/>.</summary>
     public void InQueue(string flowSchema, string priorityLevel, int delta) => _inQueue.WithLabels(flowSchema, priorityLevel).Inc(delta);
 
-    /// <summary>Moves the executing gauge by <paramref name="delta"/> (and counts a dispatch when it rises).</summary>
-    public void Executing(string flowSchema, string priorityLevel, int delta)
+    /// <summary>
+    /// Moves the executing gauges by <paramref name="delta"/> requests and <paramref name="seats"/> seats (and counts a
+    /// dispatch when they rise).
+    /// </summary>
+    public void Executing(string flowSchema, string priorityLevel, int delta, int seats)
     {
         _executing.WithLabels(flowSchema, priorityLevel).Inc(delta);
+        _executingSeats.WithLabels(flowSchema, priorityLevel).Inc(seats);
         if (delta > 0)
         {
             _dispatched.WithLabels(flowSchema, priorityLevel).Inc(delta);
         }
     }
 
-    /// <summary>Sets a level's nominal concurrency limit.</summary>
-    public void NominalLimit(string priorityLevel, int seats) => _nominalLimit.WithLabels(priorityLevel).Set(seats);
+    /// <summary>Records a request's estimated seats.</summary>
+    public void Estimated(string flowSchema, string priorityLevel, int seats) => _estimatedSeats.WithLabels(priorityLevel, flowSchema).Observe(seats);
+
+    /// <summary>Sets a level's nominal concurrency limit and its lower and upper bounds.</summary>
+    public void Limits(string priorityLevel, int nominal, int lower, int upper)
+    {
+        _nominalLimit.WithLabels(priorityLevel).Set(nominal);
+        _lowerLimit.WithLabels(priorityLevel).Set(lower);
+        _upperLimit.WithLabels(priorityLevel).Set(upper);
+    }
+
+    /// <summary>Sets a level's current (borrowing-adjusted) concurrency limit.</summary>
+    public void CurrentLimit(string priorityLevel, int seats) => _currentLimit.WithLabels(priorityLevel).Set(seats);
 }

@@ -19,6 +19,18 @@ public sealed record FlowControlSettings
     /// <summary>How long a request may wait in a queue before it gets 429 (upstream bounds the wait by a quarter of the 60 s request timeout).</summary>
     public TimeSpan QueueWaitLimit { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Whether requests are estimated (LIST width, write final seats; default true, as upstream). Off, every request
+    /// takes one seat: a switch for benches comparing the two, not an upstream flag.
+    /// </summary>
+    public bool EstimateWork { get; init; } = true;
+
+    /// <summary>How often the bootstrap configuration is ensured again after start (upstream: every minute).</summary>
+    public TimeSpan EnsurePeriod { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the stored object counts for the LIST estimate are refreshed (upstream: every minute).</summary>
+    public TimeSpan ObjectCountPeriod { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The server's concurrency limit: both inflight limits together.</summary>
     public int ServerConcurrencyLimit => Math.Max(1, MaxRequestsInflight + MaxMutatingRequestsInflight);
 }

@@ -11,13 +11,16 @@ namespace Skiff.ApiServer.FlowControl;
 /// <summary>
 /// API Priority and Fairness (upstream <c>WithPriorityAndFairness</c> and <c>apf_controller</c>): classifies each
 /// authenticated request by the FlowSchemas (lowest matchingPrecedence, then name, first; schemas naming a missing
-/// priority level are skipped; nothing matching falls to <c>catch-all</c>), then lets it through at once (Exempt
-/// level), or when its Limited level has a free seat, or after queuing fairly (<see cref="QueueSet"/>); otherwise
-/// answers 429 with <c>Retry-After</c> and upstream's text. Long-running requests (watch, proxy, attach, exec, log,
-/// portforward) are not limited. Every classified response carries <c>X-Kubernetes-PF-FlowSchema-UID</c> and
-/// <c>X-Kubernetes-PF-PriorityLevel-UID</c>. Configuration comes in through <see cref="Apply"/>.
+/// priority level are skipped; nothing matching falls to <c>catch-all</c>), estimates its seats
+/// (<see cref="WorkEstimator"/>), then lets it through at once (Exempt level), or when its Limited level has room for
+/// its seats, or after queuing fairly (<see cref="QueueSet"/>); otherwise answers 429 with upstream's text and the
+/// level's <c>Retry-After</c> (<see cref="DroppedRequestsTracker"/>). A WATCH holds its seats only until it has
+/// initialised (<see cref="FlowAdmission.WatchInitialized"/>); the other long-running requests (proxy, attach, exec,
+/// log, portforward) are not limited. Every classified response carries <c>X-Kubernetes-PF-FlowSchema-UID</c> and
+/// <c>X-Kubernetes-PF-PriorityLevel-UID</c>. Configuration comes in through <see cref="Apply"/>; the levels' current
+/// limits move with their seat demand every <see cref="BorrowingPeriod"/> (<see cref="UpdateBorrowing"/>).
 /// </summary>
-public sealed class FlowController
+public sealed partial class FlowController
 {
     /// <summary>Upstream's 429 body (<c>http.Error</c> text).</summary>
     public const string TooManyRequestsMessage = "Too many requests, please try again later.";
@@ -26,32 +29,57 @@ public sealed class FlowController
 
     private readonly FlowControlSettings _settings;
     private readonly FlowControlMetrics _metrics;
+    private readonly TimeProvider _clock;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Level> _levels = new(StringComparer.Ordinal);
     private volatile Snapshot _snapshot = new([], new Dictionary<string, Level>(StringComparer.Ordinal));
+    private int _nominalSum;
 
     /// <summary>Creates the controller with the bootstrap configuration applied.</summary>
-    public FlowController(FlowControlSettings settings, FlowControlMetrics metrics)
+    public FlowController(FlowControlSettings settings, FlowControlMetrics metrics, TimeProvider? clock = null)
     {
         _settings = settings;
         _metrics = metrics;
+        _clock = clock ?? TimeProvider.System;
+        Dropped = new DroppedRequestsTracker(_clock);
+        Estimator = new WorkEstimator(ObjectCounts.Get, Watches, MaxSeats);
         Apply(
             [.. FlowControlBootstrap.MandatoryFlowSchemas(), .. FlowControlBootstrap.SuggestedFlowSchemas()],
             [.. FlowControlBootstrap.MandatoryPriorityLevels(), .. FlowControlBootstrap.SuggestedPriorityLevels()]);
     }
 
-    /// <summary>The concurrency limit (seats) of each Limited level now, by name.</summary>
+    /// <summary>The open watches, for the write estimate.</summary>
+    public WatchTracker Watches { get; } = new();
+
+    /// <summary>The stored object counts, for the LIST estimate.</summary>
+    public ObjectCountTracker ObjectCounts { get; } = new();
+
+    /// <summary>The dropped requests per level, for Retry-After.</summary>
+    public DroppedRequestsTracker Dropped { get; }
+
+    /// <summary>The work estimator.</summary>
+    public WorkEstimator Estimator { get; }
+
+    /// <summary>The nominal concurrency limit (seats) of each Limited level, by name.</summary>
     public IReadOnlyDictionary<string, int> ConcurrencyLimits =>
+        _snapshot.Levels.Values.Where(l => l.Set is not null).ToDictionary(l => l.Name, l => l.NominalCL, StringComparer.Ordinal);
+
+    /// <summary>The current (borrowing-adjusted) concurrency limit of each Limited level, by name.</summary>
+    public IReadOnlyDictionary<string, int> CurrentLimits =>
         _snapshot.Levels.Values.Where(l => l.Set is not null).ToDictionary(l => l.Name, l => l.Set!.ConcurrencyLimit, StringComparer.Ordinal);
 
-    /// <summary>Whether upstream treats the request as long-running (not limited).</summary>
+    /// <summary>Whether upstream treats the request as long-running (a WATCH is limited until it has initialised).</summary>
     public static bool IsLongRunning(RequestInfo request) =>
         request.Verb is "watch" or "proxy" || (request.IsResourceRequest && LongRunningSubresources.Contains(request.Subresource));
 
+    /// <summary>The most seats one request of <paramref name="priorityLevel"/> may take (0: no level limit, the estimator's cap applies).</summary>
+    public int MaxSeats(string priorityLevel) => _snapshot.Levels.GetValueOrDefault(priorityLevel)?.MaxSeats ?? 0;
+
     /// <summary>
     /// Replaces the configuration: every FlowSchema and PriorityLevelConfiguration object (defaulted v1 JSON). The
-    /// mandatory objects are added from the bootstrap when missing. Levels that stay keep their queues and waiting
-    /// requests; limits are recomputed from the nominal concurrency shares.
+    /// mandatory objects are added from the bootstrap when missing. Levels that stay keep their queues, waiting requests
+    /// and seat-demand statistics; nominal, lendable and borrowing limits are recomputed from the shares and percents
+    /// (upstream's <c>finishQueueSetReconfigsLocked</c>), then the current limits.
     /// </summary>
     public void Apply(IReadOnlyCollection<JsonObject> flowSchemas, IReadOnlyCollection<JsonObject> priorityLevels)
     {
@@ -72,28 +100,44 @@ public sealed class FlowController
         lock (_lock)
         {
             var current = new Dictionary<string, Level>(StringComparer.Ordinal);
+            var nominalSum = 0;
             foreach (var (name, pl) in pls)
             {
                 var exempt = JsonPath.Str(pl, "spec", "type") == "Exempt";
                 var uid = JsonPath.Str(pl, "metadata", "uid") ?? "";
-                var limit = exempt ? 0 : Math.Max(1, (int)Math.Ceiling(serverCl * Shares(pl) / Math.Max(sum, 1)));
+                var nominal = (int)Math.Ceiling(serverCl * Shares(pl) / Math.Max(sum, 1));
+                var kind = exempt ? "exempt" : "limited";
+                var lendable = JsonPath.Long(pl, "spec", kind, "lendablePercent") is { } lp ? RoundAway(nominal * lp / 100.0) : 0;
+                var borrowing = JsonPath.Long(pl, "spec", kind, "borrowingLimitPercent") is { } bp ? RoundAway(nominal * bp / 100.0) : serverCl;
                 var queuing = JsonPath.Obj(pl, "spec", "limited", "limitResponse", "queuing");
                 var queues = JsonPath.Str(pl, "spec", "limited", "limitResponse", "type") == "Queue" && queuing is not null ? (int)(JsonPath.Long(queuing, "queues") ?? 64) : 0;
                 var handSize = (int)(JsonPath.Long(queuing, "handSize") ?? 8);
                 var queueLength = (int)(JsonPath.Long(queuing, "queueLengthLimit") ?? 50);
                 if (!_levels.TryGetValue(name, out var level) || level.Exempt != exempt)
                 {
-                    level = new Level(name, exempt, exempt ? null : new QueueSet(limit, queues, handSize, queueLength));
+                    var demand = new SeatDemandIntegrator(_clock);
+                    var initial = nominal - (lendable / 2);
+                    level = new Level(name, exempt, demand, exempt ? null : new QueueSet(Math.Max(initial, 0), queues, handSize, queueLength, demand, _clock))
+                    {
+                        CurrentCL = initial,
+                    };
                     _levels[name] = level;
                 }
                 else
                 {
-                    level.Set?.Reconfigure(limit, queues, handSize, queueLength);
+                    level.Set?.Reconfigure(level.Set.ConcurrencyLimit, queues, handSize, queueLength);
                 }
 
                 level.Uid = uid;
+                level.NominalCL = nominal;
+                level.MinCL = nominal - lendable;
+                level.MaxCL = nominal + borrowing;
+
+                // Upstream: max(1, min(ceil(0.15 × nominal), nominal / handSize)) for queuing levels; none otherwise.
+                level.MaxSeats = queues > 0 ? Math.Max(1, Math.Min((int)Math.Ceiling(nominal * MaxSeatsFraction), nominal / Math.Max(handSize, 1))) : 0;
+                nominalSum += nominal;
                 current[name] = level;
-                _metrics.NominalLimit(name, limit);
+                _metrics.Limits(name, nominal, level.MinCL, level.MaxCL);
             }
 
             foreach (var gone in _levels.Keys.Where(k => !current.ContainsKey(k)).ToList())
@@ -101,6 +145,8 @@ public sealed class FlowController
                 _levels.Remove(gone);
             }
 
+            _nominalSum = nominalSum;
+            UpdateBorrowingLocked();
             var schemas = fss.Values
                 .Where(fs => current.ContainsKey(JsonPath.Str(fs, "spec", "priorityLevelConfiguration", "name") ?? ""))
                 .OrderBy(fs => JsonPath.Long(fs, "spec", "matchingPrecedence") ?? 1000)
@@ -124,12 +170,14 @@ public sealed class FlowController
     }
 
     /// <summary>
-    /// Classifies and waits for a seat. Returns the admission (dispose it when the request is done): admitted, or
-    /// rejected with the 429 already written. Long-running requests are admitted without a seat.
+    /// Classifies, estimates and waits for the request's seats. Returns the admission (dispose it when the request is
+    /// done): admitted, or rejected with the 429 already written. Long-running requests other than WATCH are admitted
+    /// without seats; a WATCH frees its seats when it signals <see cref="FlowAdmission.WatchInitialized"/>.
     /// </summary>
     public async ValueTask<FlowAdmission> AdmitAsync(HttpContext ctx, RequestInfo request, UserInfo? user, CancellationToken ct)
     {
-        if (IsLongRunning(request))
+        var watch = request.Verb == "watch";
+        if (IsLongRunning(request) && !watch)
         {
             return FlowAdmission.Unlimited;
         }
@@ -147,45 +195,69 @@ public sealed class FlowController
         }
 
         var level = _snapshot.Levels.GetValueOrDefault(c.PriorityLevel);
+        var work = _settings.EstimateWork ? Estimator.Estimate(request, ctx.Request.Query, c.PriorityLevel) : WorkEstimate.One;
+        var seats = Math.Max(1, work.MaxSeats);
+        _metrics.Estimated(c.FlowSchema, c.PriorityLevel, seats);
+        FlowAdmission admission;
         if (c.Exempt || level?.Set is null)
         {
-            _metrics.Executing(c.FlowSchema, c.PriorityLevel, 1);
-            return new FlowAdmission(true, null, () => _metrics.Executing(c.FlowSchema, c.PriorityLevel, -1));
+            level?.Demand.Add(seats);
+            _metrics.Executing(c.FlowSchema, c.PriorityLevel, 1, seats);
+            admission = new FlowAdmission(true, () =>
+            {
+                level?.Demand.Add(-seats);
+                _metrics.Executing(c.FlowSchema, c.PriorityLevel, -1, -seats);
+            });
+        }
+        else
+        {
+            var started = Stopwatch.GetTimestamp();
+            _metrics.InQueue(c.FlowSchema, c.PriorityLevel, 1);
+            (QueueSet.Seat? Seat, QueueSet.Rejection Reason) result;
+            try
+            {
+                result = await level.Set.AcquireAsync(c.FlowHash, work, _settings.QueueWaitLimit, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                _metrics.InQueue(c.FlowSchema, c.PriorityLevel, -1);
+            }
+
+            _metrics.Waited(c.FlowSchema, c.PriorityLevel, result.Seat is not null, Stopwatch.GetElapsedTime(started));
+            if (result.Seat is not { } seat)
+            {
+                _metrics.Rejected(c.FlowSchema, c.PriorityLevel, result.Reason switch
+                {
+                    QueueSet.Rejection.QueueFull => "queue-full",
+                    QueueSet.Rejection.TimeOut => "time-out",
+                    QueueSet.Rejection.Cancelled => "cancelled",
+                    _ => "concurrency-limit",
+                });
+                ct.ThrowIfCancellationRequested();
+                Dropped.RecordDropped(c.PriorityLevel);
+                await WriteTooManyRequestsAsync(ctx, Dropped.RetryAfter(c.PriorityLevel), ct).ConfigureAwait(false);
+                return FlowAdmission.Rejected;
+            }
+
+            _metrics.Executing(c.FlowSchema, c.PriorityLevel, 1, seats);
+            admission = new FlowAdmission(true, () =>
+            {
+                seat.Dispose();
+                _metrics.Executing(c.FlowSchema, c.PriorityLevel, -1, -seats);
+            });
         }
 
-        var started = Stopwatch.GetTimestamp();
-        _metrics.InQueue(c.FlowSchema, c.PriorityLevel, 1);
-        (QueueSet.Seat? Seat, QueueSet.Rejection Reason) result;
-        try
+        if (watch)
         {
-            result = await level.Set.AcquireAsync(c.FlowHash, _settings.QueueWaitLimit, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            _metrics.InQueue(c.FlowSchema, c.PriorityLevel, -1);
+            admission.Watch = Watches.Register(request);
+            ctx.Items[FlowAdmission.ItemKey] = admission;
         }
 
-        _metrics.Waited(c.FlowSchema, c.PriorityLevel, result.Seat is not null, Stopwatch.GetElapsedTime(started));
-        if (result.Seat is { } seat)
-        {
-            _metrics.Executing(c.FlowSchema, c.PriorityLevel, 1);
-            return new FlowAdmission(true, seat, () => _metrics.Executing(c.FlowSchema, c.PriorityLevel, -1));
-        }
-
-        _metrics.Rejected(c.FlowSchema, c.PriorityLevel, result.Reason switch
-        {
-            QueueSet.Rejection.QueueFull => "queue-full",
-            QueueSet.Rejection.TimeOut => "time-out",
-            QueueSet.Rejection.Cancelled => "cancelled",
-            _ => "concurrency-limit",
-        });
-        ct.ThrowIfCancellationRequested();
-        await WriteTooManyRequestsAsync(ctx, ct).ConfigureAwait(false);
-        return FlowAdmission.Rejected;
+        return admission;
     }
 
-    /// <summary>Upstream's <c>tooManyRequests</c>: 429, <c>Retry-After: 1</c>, the text body of <c>http.Error</c>.</summary>
-    public static async Task WriteTooManyRequestsAsync(HttpContext ctx, CancellationToken ct)
+    /// <summary>Upstream's <c>tooManyRequests</c>: 429, <c>Retry-After</c>, the text body of <c>http.Error</c>.</summary>
+    public static async Task WriteTooManyRequestsAsync(HttpContext ctx, long retryAfter, CancellationToken ct)
     {
         if (ctx.Response.HasStarted)
         {
@@ -193,7 +265,7 @@ public sealed class FlowController
         }
 
         ctx.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        ctx.Response.Headers.RetryAfter = 1.ToString(CultureInfo.InvariantCulture);
+        ctx.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         ctx.Response.Headers.XContentTypeOptions = "nosniff";
         ctx.Response.ContentType = "text/plain; charset=utf-8";
         await ctx.Response.WriteAsync(TooManyRequestsMessage + "\n", ct).ConfigureAwait(false);
@@ -202,16 +274,8 @@ public sealed class FlowController
     private static double Shares(JsonObject pl) =>
         JsonPath.Long(pl, "spec", "limited", "nominalConcurrencyShares") ?? JsonPath.Long(pl, "spec", "exempt", "nominalConcurrencyShares") ?? 0;
 
+    /// <summary>Go's <c>math.Round</c> (halves away from zero).</summary>
+    private static int RoundAway(double x) => (int)Math.Round(x, MidpointRounding.AwayFromZero);
+
     private sealed record Snapshot(IReadOnlyList<JsonObject> Schemas, IReadOnlyDictionary<string, Level> Levels);
-
-    private sealed class Level(string name, bool exempt, QueueSet? set)
-    {
-        public string Name { get; } = name;
-
-        public bool Exempt { get; } = exempt;
-
-        public QueueSet? Set { get; } = set;
-
-        public string Uid { get; set; } = "";
-    }
 }

@@ -1,14 +1,17 @@
 namespace Skiff.ApiServer.FlowControl;
 
 /// <summary>
-/// One Limited priority level's seats and queues, a simplified upstream <c>fairqueuing/queueset</c>: at most
-/// <see cref="ConcurrencyLimit"/> requests execute at once (one seat each); a request that finds no free seat is
+/// One Limited priority level's seats and queues, a simplified upstream <c>fairqueuing/queueset</c>: requests execute
+/// while their seats (<see cref="WorkEstimate.MaxSeats"/>, held through the final phase's additional latency too) fit
+/// in <see cref="ConcurrencyLimit"/> (a request wider than the limit runs alone); a request that finds no room is
 /// put, by shuffle sharding of its flow hash, into the shortest queue of its hand (rejected when that queue holds
 /// <see cref="QueueLengthLimit"/> requests, or at once when the level rejects instead of queuing). Freed seats go
 /// to queued requests by start-time fair queuing: each request is tagged on arrival with the virtual start
 /// <c>max(V, finish of its queue's previous request)</c>, where V is the tag of the request last dispatched, and
-/// the queued request with the smallest tag goes first, so every non-empty queue gets an equal share of the seats
-/// whatever its arrival rate (a flood in one queue cannot starve another). Thread-safe.
+/// the queued request with the smallest tag goes first (a wide one at the head waits until its seats are free, as
+/// upstream), so every non-empty queue gets an equal share of the seats whatever its arrival rate (a flood in one queue
+/// cannot starve another). The seat demand (seats in use plus seats waiting) feeds <see cref="Demand"/> for
+/// borrowing. Thread-safe.
 /// </summary>
 public sealed class QueueSet
 {
@@ -16,12 +19,17 @@ public sealed class QueueSet
     private Queue[] _queues;
     private double _virtualTime;
     private bool _reject;
+    private readonly TimeProvider _clock;
     private int _executing;
     private int _waiting;
+    private int _seatsInUse;
+    private int _seatsWaiting;
 
     /// <summary>Creates a level with the given limits; <paramref name="queues"/> 0 means Reject instead of queuing.</summary>
-    public QueueSet(int concurrencyLimit, int queues, int handSize, int queueLengthLimit)
+    public QueueSet(int concurrencyLimit, int queues, int handSize, int queueLengthLimit, SeatDemandIntegrator? demand = null, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
+        Demand = demand ?? new SeatDemandIntegrator(_clock);
         _queues = [];
         Reconfigure(concurrencyLimit, queues, handSize, queueLengthLimit);
     }
@@ -69,6 +77,12 @@ public sealed class QueueSet
     /// <summary>Requests executing now.</summary>
     public int Executing => Volatile.Read(ref _executing);
 
+    /// <summary>Seats occupied now (by executing requests and by finished ones in their final phase).</summary>
+    public int SeatsInUse => Volatile.Read(ref _seatsInUse);
+
+    /// <summary>The level's seat demand over time.</summary>
+    public SeatDemandIntegrator Demand { get; }
+
     /// <summary>Requests waiting in queues now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
@@ -102,7 +116,7 @@ public sealed class QueueSet
                         var target = fresh[index % queues];
                         w.Queue = target;
                         w.Node = target.Waiters.AddLast(w);
-                        target.LastFinish = Math.Max(target.LastFinish, w.Start + 1);
+                        target.LastFinish = Math.Max(target.LastFinish, w.Start + w.Seats);
                     }
                 }
 
@@ -113,28 +127,47 @@ public sealed class QueueSet
         }
     }
 
-    /// <summary>
-    /// Waits for a seat for a request of the flow with hash <paramref name="flowHash"/>; returns the seat (dispose it
-    /// when the request ends) or the rejection reason. Waits at most <paramref name="waitLimit"/>.
-    /// </summary>
-    public async ValueTask<(Seat? Seat, Rejection Reason)> AcquireAsync(ulong flowHash, TimeSpan waitLimit, CancellationToken ct)
+    /// <summary>Sets the current concurrency limit (borrowing); freed capacity dispatches at once.</summary>
+    public void SetConcurrencyLimit(int concurrencyLimit)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(concurrencyLimit);
+        lock (_lock)
+        {
+            ConcurrencyLimit = concurrencyLimit;
+            DispatchLocked();
+        }
+    }
+
+    /// <summary>Waits for one seat (see <see cref="AcquireAsync(ulong, WorkEstimate, TimeSpan, CancellationToken)"/>).</summary>
+    public ValueTask<(Seat? Seat, Rejection Reason)> AcquireAsync(ulong flowHash, TimeSpan waitLimit, CancellationToken ct) =>
+        AcquireAsync(flowHash, WorkEstimate.One, waitLimit, ct);
+
+    /// <summary>
+    /// Waits for the seats of <paramref name="work"/> for a request of the flow with hash <paramref name="flowHash"/>;
+    /// returns the seat (dispose it when the request ends: the seats stay taken for the additional latency, then
+    /// free) or the rejection reason. Waits at most <paramref name="waitLimit"/>.
+    /// </summary>
+    public async ValueTask<(Seat? Seat, Rejection Reason)> AcquireAsync(ulong flowHash, WorkEstimate work, TimeSpan waitLimit, CancellationToken ct)
+    {
+        var seats = Math.Max(1, work.MaxSeats);
         Waiter waiter;
         lock (_lock)
         {
-            if (_executing < ConcurrencyLimit && _waiting == 0)
+            if (_waiting == 0 && CanAccommodateLocked(seats))
             {
                 var q = _reject ? null : Choose(flowHash);
                 if (q is not null)
                 {
                     var start = Math.Max(_virtualTime, q.LastFinish);
-                    q.LastFinish = start + 1;
+                    q.LastFinish = start + seats;
                     _virtualTime = start;
                     q.Executing++;
                 }
 
                 _executing++;
-                return (new Seat(this, q), Rejection.None);
+                _seatsInUse += seats;
+                NoteDemandLocked();
+                return (new Seat(this, q, work), Rejection.None);
             }
 
             if (_reject)
@@ -149,10 +182,12 @@ public sealed class QueueSet
             }
 
             var tag = Math.Max(_virtualTime, queue.LastFinish);
-            queue.LastFinish = tag + 1;
-            waiter = new Waiter(tag) { Queue = queue };
+            queue.LastFinish = tag + seats;
+            waiter = new Waiter(tag, seats) { Queue = queue };
             waiter.Node = queue.Waiters.AddLast(waiter);
             _waiting++;
+            _seatsWaiting += seats;
+            NoteDemandLocked();
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -160,7 +195,7 @@ public sealed class QueueSet
         try
         {
             await waiter.Granted.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            return (new Seat(this, waiter.Queue), Rejection.None);
+            return (new Seat(this, waiter.Queue, work), Rejection.None);
         }
         catch (OperationCanceledException)
         {
@@ -170,13 +205,16 @@ public sealed class QueueSet
                 {
                     waiter.Queue!.Waiters.Remove(waiter.Node!);
                     _waiting--;
+                    _seatsWaiting -= waiter.Seats;
+                    NoteDemandLocked();
+                    DispatchLocked();
                     waiter.Granted.TrySetCanceled(CancellationToken.None);
                     return (null, ct.IsCancellationRequested ? Rejection.Cancelled : Rejection.TimeOut);
                 }
             }
 
             // Granted while timing out: the seat is ours.
-            return (new Seat(this, waiter.Queue), Rejection.None);
+            return (new Seat(this, waiter.Queue, work), Rejection.None);
         }
     }
 
@@ -198,8 +236,15 @@ public sealed class QueueSet
         return best;
     }
 
-    private void Release(Queue? queue)
+    /// <summary>Upstream's <c>canAccommodateSeatsLocked</c>: a request wider than the limit runs only alone.</summary>
+    private bool CanAccommodateLocked(int seats) =>
+        seats > ConcurrencyLimit ? _executing == 0 && _seatsInUse == 0 : _seatsInUse + seats <= ConcurrencyLimit;
+
+    private void NoteDemandLocked() => Demand.Set(_seatsInUse + _seatsWaiting);
+
+    private void Finish(Queue? queue, WorkEstimate work)
     {
+        var seats = Math.Max(1, work.MaxSeats);
         lock (_lock)
         {
             _executing--;
@@ -208,13 +253,35 @@ public sealed class QueueSet
                 queue.Executing--;
             }
 
-            DispatchLocked();
+            if (work.AdditionalLatency <= TimeSpan.Zero || work.FinalSeats <= 0)
+            {
+                _seatsInUse -= seats;
+                NoteDemandLocked();
+                DispatchLocked();
+                return;
+            }
         }
+
+        // The final phase (the write's watch fan-out) keeps the seats a while; the caller does not wait for it.
+        ITimer? timer = null;
+        timer = _clock.CreateTimer(
+            _ =>
+            {
+                lock (_lock)
+                {
+                    _seatsInUse -= seats;
+                    NoteDemandLocked();
+                    DispatchLocked();
+                }
+
+                timer?.Dispose();
+            },
+            null, work.AdditionalLatency, Timeout.InfiniteTimeSpan);
     }
 
     private void DispatchLocked()
     {
-        while (_executing < ConcurrencyLimit && _waiting > 0)
+        while (_waiting > 0)
         {
             Queue? next = null;
             foreach (var q in _queues)
@@ -225,7 +292,7 @@ public sealed class QueueSet
                 }
             }
 
-            if (next is null)
+            if (next is null || !CanAccommodateLocked(next.Waiters.First!.Value.Seats))
             {
                 return;
             }
@@ -233,9 +300,12 @@ public sealed class QueueSet
             var w = next.Waiters.First!.Value;
             next.Waiters.RemoveFirst();
             _waiting--;
+            _seatsWaiting -= w.Seats;
+            _seatsInUse += w.Seats;
             _virtualTime = Math.Max(_virtualTime, w.Start);
             next.Executing++;
             _executing++;
+            NoteDemandLocked();
             w.Granted.TrySetResult();
         }
     }
@@ -245,12 +315,14 @@ public sealed class QueueSet
     {
         private readonly QueueSet _owner;
         private readonly Queue? _queue;
+        private readonly WorkEstimate _work;
         private int _released;
 
-        internal Seat(QueueSet owner, Queue? queue)
+        internal Seat(QueueSet owner, Queue? queue, WorkEstimate work)
         {
             _owner = owner;
             _queue = queue;
+            _work = work;
         }
 
         /// <inheritdoc/>
@@ -258,7 +330,7 @@ public sealed class QueueSet
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                _owner.Release(_queue);
+                _owner.Finish(_queue, _work);
             }
         }
     }
@@ -272,9 +344,11 @@ public sealed class QueueSet
         public int Executing { get; set; }
     }
 
-    internal sealed class Waiter(double start)
+    internal sealed class Waiter(double start, int seats)
     {
         public double Start { get; } = start;
+
+        public int Seats { get; } = seats;
 
         public Queue? Queue { get; set; }
 

@@ -11,9 +11,10 @@ public sealed record UserInfo(string Name, string? Uid, IReadOnlyList<string> Gr
 
     /// <summary>
     /// The user as upstream's <c>authentication/v1.UserInfo</c> JSON (AdmissionReview, the admission-policy
-    /// <c>request.userInfo</c>, audit events): username, and uid, groups and extra only when present.
+    /// <c>request.userInfo</c>, audit events, TokenReview, SelfSubjectReview): username, and uid, groups and extra only
+    /// when present, unless <paramref name="options"/> says otherwise.
     /// </summary>
-    internal System.Text.Json.Nodes.JsonObject ToJson()
+    internal System.Text.Json.Nodes.JsonObject ToJson(UserInfoJsonOptions options = UserInfoJsonOptions.None)
     {
         var info = new System.Text.Json.Nodes.JsonObject { ["username"] = Name };
         if (Uid is { Length: > 0 } uid)
@@ -21,7 +22,7 @@ public sealed record UserInfo(string Name, string? Uid, IReadOnlyList<string> Gr
             info["uid"] = uid;
         }
 
-        if (Groups.Count > 0)
+        if (Groups.Count > 0 || options.HasFlag(UserInfoJsonOptions.AlwaysGroups))
         {
             info["groups"] = new System.Text.Json.Nodes.JsonArray(Groups.Select(g => (System.Text.Json.Nodes.JsonNode?)g).ToArray());
         }
@@ -29,7 +30,8 @@ public sealed record UserInfo(string Name, string? Uid, IReadOnlyList<string> Gr
         if (Extra.Count > 0)
         {
             var extra = new System.Text.Json.Nodes.JsonObject();
-            foreach (var (k, v) in Extra)
+            var entries = options.HasFlag(UserInfoJsonOptions.SortedExtra) ? Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal) : Extra.AsEnumerable();
+            foreach (var (k, v) in entries)
             {
                 extra[k] = new System.Text.Json.Nodes.JsonArray(v.Select(x => (System.Text.Json.Nodes.JsonNode?)x).ToArray());
             }
@@ -38,5 +40,26 @@ public sealed record UserInfo(string Name, string? Uid, IReadOnlyList<string> Gr
         }
 
         return info;
+    }
+
+    /// <summary>
+    /// Writes <see cref="ToJson"/>'s fields into <paramref name="target"/> (a CSR's spec: username, uid, groups, extra),
+    /// removing those <see cref="ToJson"/> leaves out, so nothing the client sent survives.
+    /// </summary>
+    internal void WriteTo(System.Text.Json.Nodes.JsonObject target, UserInfoJsonOptions options = UserInfoJsonOptions.None)
+    {
+        var info = ToJson(options);
+        foreach (var field in (string[])["username", "uid", "groups", "extra"])
+        {
+            if (info[field] is { } value)
+            {
+                info.Remove(field);
+                target[field] = value;
+            }
+            else
+            {
+                target.Remove(field);
+            }
+        }
     }
 }

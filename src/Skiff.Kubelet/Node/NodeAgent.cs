@@ -36,6 +36,10 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
     /// <summary>The node's InternalIP.</summary>
     public string InternalIp { get; } = HostFacts.InternalIp();
 
+    /// <summary>The addresses the node reports (InternalIP, then Hostname), as its serving certificate's SANs.</summary>
+    public IReadOnlyList<V1NodeAddress> Addresses =>
+        [new V1NodeAddress { Type = "InternalIP", Address = InternalIp }, new V1NodeAddress { Type = "Hostname", Address = options.NodeName }];
+
     /// <summary>Registers (or takes over) the Node and its Lease; then starts the heartbeat loop.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
@@ -205,7 +209,7 @@ public sealed partial class NodeAgent(Clientset client, CriConnection cri, Kubel
         {
             Capacity = capacity,
             Allocatable = allocatable,
-            Addresses = [new V1NodeAddress { Type = "InternalIP", Address = InternalIp }, new V1NodeAddress { Type = "Hostname", Address = options.NodeName }],
+            Addresses = Addresses,
             NodeInfo = new V1NodeSystemInfo
             {
                 MachineID = HostFacts.MachineId(),

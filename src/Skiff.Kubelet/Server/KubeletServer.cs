@@ -41,6 +41,11 @@ public sealed partial class KubeletServer : IAsyncDisposable
     /// <summary>Starts listening.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
+        if (_options.ServingCertificate is null && _options.ServingCertificateSelector is null)
+        {
+            throw new InvalidOperationException("the kubelet server needs a serving certificate or a selector");
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -58,7 +63,8 @@ public sealed partial class KubeletServer : IAsyncDisposable
                 listen.Protocols = HttpProtocols.Http1;
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
-                    ServerCertificate = _options.ServingCertificate,
+                    ServerCertificate = _options.ServingCertificateSelector is null ? _options.ServingCertificate : null,
+                    ServerCertificateSelector = _options.ServingCertificateSelector is { } select ? (_, _) => select() : null,
                     ClientCertificateMode = ClientCertificateMode.AllowCertificate,
 
                     // Trust is decided per request, so a bad certificate gets a 401 rather than a failed handshake.

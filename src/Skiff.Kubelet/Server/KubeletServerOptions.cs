@@ -7,8 +7,15 @@ namespace Skiff.Kubelet.Server;
 /// <summary>What <see cref="KubeletServer"/> serves, where, and whom it trusts.</summary>
 public sealed record KubeletServerOptions
 {
-    /// <summary>The serving certificate, with its private key.</summary>
-    public required X509Certificate2 ServingCertificate { get; init; }
+    /// <summary>The serving certificate, with its private key (or see <see cref="ServingCertificateSelector"/>).</summary>
+    public X509Certificate2? ServingCertificate { get; init; }
+
+    /// <summary>
+    /// Asked at every TLS handshake for the certificate to present (a rotating one:
+    /// <see cref="Certificates.KubeletServingCertificateManager.SelectForHandshake"/>); wins over
+    /// <see cref="ServingCertificate"/>. It may throw to fail the handshake.
+    /// </summary>
+    public Func<X509Certificate2>? ServingCertificateSelector { get; init; }
 
     /// <summary>The CA that signs the clients it accepts (upstream <c>--client-ca-file</c>; the cluster CA).</summary>
     public required X509Certificate2 ClientCa { get; init; }

@@ -12,6 +12,12 @@ internal sealed record KubeletSettings
     /// </summary>
     public string? BootstrapKubeconfig { get; init; }
 
+    /// <summary>
+    /// <c>--rotate-server-certificates</c> (upstream's <c>serverTLSBootstrap</c>): the serving certificate comes from a
+    /// <c>kubernetes.io/kubelet-serving</c> CSR and is renewed before it expires.
+    /// </summary>
+    public bool RotateServerCertificates { get; init; }
+
     /// <summary>Run hollow nodes (no containers) instead of a real kubelet.</summary>
     public bool Hollow { get; init; }
 

@@ -44,6 +44,12 @@ internal sealed record ServerSettings
     /// <summary>A running CRI runtime to use (<c>unix:///…</c>); null: start containerd under the data dir.</summary>
     public string? ContainerRuntimeEndpoint { get; init; }
 
+    /// <summary>
+    /// <c>--rotate-server-certificates</c>: the real kubelet's serving certificate comes from a
+    /// <c>kubernetes.io/kubelet-serving</c> CSR an admin approves (default: issued from the cluster CA at start).
+    /// </summary>
+    public bool RotateServerCertificates { get; init; }
+
     /// <summary>The cluster DNS of <c>skiff up</c> (<c>--cluster-dns-bind</c>, <c>--cluster-domain</c>, <c>--cluster-dns</c>); null for <c>skiff apiserver</c>.</summary>
     public DnsSettings? Dns { get; init; }
 

@@ -85,6 +85,8 @@ internal static class SkiffCommand
             Description = "A running CRI runtime (unix:///run/containerd/containerd.sock); default: start containerd under DIR/containerd.",
             HelpName = "ENDPOINT",
         };
+        var rotateServerCertificates = Bool("--rotate-server-certificates",
+            "The real kubelet gets its serving certificate from a kubernetes.io/kubelet-serving CSR (approve it with kubectl certificate approve) instead of from the cluster CA directly.", false);
         var (enableAdmission, disableAdmission) = AdmissionOptions();
         var dnsBind = DnsCommand.BindOption();
         var dnsDomain = DnsCommand.DomainOption();
@@ -104,6 +106,7 @@ internal static class SkiffCommand
             command.Options.Add(hollowNodes);
             command.Options.Add(runtime);
             command.Options.Add(criEndpoint);
+            command.Options.Add(rotateServerCertificates);
             command.Options.Add(dnsBind);
             command.Options.Add(dnsDomain);
             command.Options.Add(dnsServiceIp);
@@ -127,10 +130,11 @@ internal static class SkiffCommand
             TokenFile = r.GetValue(tokenFile) is { } f ? Path.GetFullPath(f) : null,
             ClientCaFile = r.GetValue(clientCaFile) is { } ca ? Path.GetFullPath(ca) : null,
             WatchCache = r.GetValue(watchCache),
-            Controllers = withControllers ? r.GetValue(controllers) ?? [] : [],
+            Controllers = withControllers ? UpControllers(r.GetValue(controllers)) : [],
             HollowNodes = withControllers ? r.GetValue(hollowNodes) : 0,
             Runtime = withControllers ? r.GetValue(runtime) ?? "auto" : "hollow",
             ContainerRuntimeEndpoint = withControllers ? r.GetValue(criEndpoint) : null,
+            RotateServerCertificates = withControllers && r.GetValue(rotateServerCertificates),
             Dns = withControllers ? DnsCommand.FromUp(r, dnsBind, dnsDomain, dnsServiceIp) : null,
             Verbosity = r.GetValue(verbosity),
             ServiceAccountTokens = serviceAccounts.Read(r),
@@ -357,10 +361,12 @@ internal static class SkiffCommand
             Description = "Kubeconfig with bootstrap credentials: when --kubeconfig holds no valid certificate, request one through a CSR and write --kubeconfig.",
             HelpName = "FILE",
         };
+        var rotateServer = Bool("--rotate-server-certificates",
+            "Get the kubelet's serving certificate from a kubernetes.io/kubelet-serving CSR (approved by an admin) and renew it before it expires.", false);
         var command = new Command("kubelet", "Run the kubelet against an API server: the real one on containerd, or hollow nodes (--hollow).")
         {
             kubeconfig, hollow, nodes, prefix, first, nodeName, criEndpoint, rootDir, podCidr, clusterDns, clusterDomain, kubeletPort, qps, burst, verbosity,
-            bootstrapKubeconfig,
+            bootstrapKubeconfig, rotateServer,
         };
         command.Validators.Add(r =>
         {
@@ -382,6 +388,7 @@ internal static class SkiffCommand
         command.SetAction((r, ct) => run(new KubeletSettings
         {
             BootstrapKubeconfig = r.GetValue(bootstrapKubeconfig) is { } bk ? Path.GetFullPath(bk) : null,
+            RotateServerCertificates = r.GetValue(rotateServer),
             Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
             Hollow = r.GetValue(hollow),
             Nodes = r.GetValue(nodes),
@@ -400,6 +407,12 @@ internal static class SkiffCommand
         }, ct));
         return command;
     }
+
+    /// <summary>
+    /// <c>skiff up</c>'s controllers: as given, or every default one plus <c>tokencleaner</c> (off by default upstream;
+    /// kubeadm and k3s turn it on because they create bootstrap tokens, as <c>skiff up</c> may).
+    /// </summary>
+    private static string[] UpControllers(string[]? given) => given is { Length: > 0 } ? given : ["*", "tokencleaner"];
 
     private static Option<string[]> ControllersOption() => new("--controllers")
     {

@@ -138,7 +138,8 @@ internal static partial class ComponentHost
                         ClusterDomain = settings.Dns?.ClusterDomain ?? "cluster.local",
                         ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                     },
-                    sp.GetRequiredService<ILoggerFactory>()));
+                    sp.GetRequiredService<ILoggerFactory>(),
+                    rotateServerCertificates: settings.RotateServerCertificates));
                 AddEmbeddedProxy(services, nodeName);
                 AddEmbeddedNetworkPolicy(services, nodeName);
             }
@@ -238,7 +239,8 @@ internal static partial class ComponentHost
                     ShutdownGracePeriod = KubeletComponent.ShutdownBudget,
                 },
                 sp.GetRequiredService<ILoggerFactory>(),
-                clientCertificates));
+                clientCertificates,
+                settings.RotateServerCertificates));
             return RunAsync(builder, _ => Console.WriteLine($"The kubelet of node {nodeName} is running. Press Ctrl-C to stop it."), ct);
         }
 

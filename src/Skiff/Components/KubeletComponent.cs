@@ -28,7 +28,8 @@ internal sealed partial class KubeletComponent(
     string dataDirectory,
     KubeletOptions options,
     ILoggerFactory loggers,
-    Skiff.Kubelet.Certificates.KubeletClientCertificateManager? clientCertificates = null) : Component("kubelet", loggers.CreateLogger("Skiff.Kubelet"))
+    Skiff.Kubelet.Certificates.KubeletClientCertificateManager? clientCertificates = null,
+    bool rotateServerCertificates = false) : Component("kubelet", loggers.CreateLogger("Skiff.Kubelet"))
 {
     /// <summary>How long pods get to stop when the process shuts down (within the host's grace for a component).</summary>
     public static TimeSpan ShutdownBudget { get; } = TimeSpan.FromSeconds(6);
@@ -37,8 +38,10 @@ internal sealed partial class KubeletComponent(
     private RealKubelet? _kubelet;
     private KubeletServer? _server;
     private Clientset? _client;
+    private ClientConfig? _config;
     private CancellationTokenSource? _rotationStop;
     private Task _rotation = Task.CompletedTask;
+    private Task _servingRotation = Task.CompletedTask;
 
     /// <summary>The running kubelet (after start).</summary>
     public RealKubelet Kubelet => _kubelet ?? throw new InvalidOperationException("the kubelet has not started");
@@ -49,10 +52,11 @@ internal sealed partial class KubeletComponent(
         {
             // Connect first: a bootstrapping kubelet (--bootstrap-kubeconfig) gets its identity through a CSR before
             // anything else, as upstream's kubelet does before it touches the runtime.
-            _client = new Clientset(await connect(options.NodeName, ct).ConfigureAwait(false));
+            _config = await connect(options.NodeName, ct).ConfigureAwait(false);
+            _client = new Clientset(_config);
+            _rotationStop = new CancellationTokenSource();
             if (clientCertificates is not null)
             {
-                _rotationStop = new CancellationTokenSource();
                 _rotation = clientCertificates.RunRotationAsync(_client, _rotationStop.Token);
             }
 
@@ -83,29 +87,57 @@ internal sealed partial class KubeletComponent(
     }
 
     /// <summary>
-    /// The kubelet's HTTPS server (logs, exec, attach) on <see cref="KubeletOptions.Port"/>, with a serving certificate
-    /// for the node issued from the cluster CA when this process holds it (<c>skiff up</c>); a standalone kubelet
-    /// without the CA's key serves nothing and says so.
+    /// The kubelet's HTTPS server (logs, exec, attach) on <see cref="KubeletOptions.Port"/>. With
+    /// <c>--rotate-server-certificates</c> its certificate comes from a <c>kubernetes.io/kubelet-serving</c> CSR
+    /// (<see cref="Skiff.Kubelet.Certificates.KubeletServingCertificateManager"/>; handshakes fail until someone approves it,
+    /// as upstream) and clients are checked against the kubeconfig's CA; otherwise a serving certificate for the node is
+    /// issued from the cluster CA when this process holds it (<c>skiff up</c>), and a standalone kubelet without the CA's
+    /// key serves nothing and says so.
     /// </summary>
     private async Task StartServerAsync(CancellationToken ct)
     {
         var pki = Path.Combine(dataDirectory, "pki");
-        if (!File.Exists(Path.Combine(pki, "ca.key")))
+        X509Certificate2? serving = null;
+        Func<X509Certificate2>? selector = null;
+        X509Certificate2? clientCa;
+        if (rotateServerCertificates)
         {
-            LogNoServer(Logger, pki);
-            return;
-        }
+            clientCa = _config?.CertificateAuthorities is { Count: > 0 } cas ? cas[0]
+                : File.Exists(Path.Combine(pki, "ca.crt")) ? X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt")) : null;
+            if (clientCa is null)
+            {
+                LogNoClientCa(Logger);
+                return;
+            }
 
-        var addresses = new List<IPAddress> { IPAddress.Loopback };
-        if (IPAddress.TryParse(Kubelet.Node.InternalIp, out var internalIp))
+            var manager = new Skiff.Kubelet.Certificates.KubeletServingCertificateManager(options.NodeName, pki, () => Kubelet.Node.Addresses, TimeProvider.System,
+                loggers.CreateLogger("Skiff.Kubelet.Certificates"));
+            _servingRotation = manager.RunRotationAsync(_client!, _rotationStop!.Token);
+            selector = manager.SelectForHandshake;
+        }
+        else
         {
-            addresses.Add(internalIp);
+            if (!File.Exists(Path.Combine(pki, "ca.key")))
+            {
+                LogNoServer(Logger, pki);
+                return;
+            }
+
+            var addresses = new List<IPAddress> { IPAddress.Loopback };
+            if (IPAddress.TryParse(Kubelet.Node.InternalIp, out var internalIp))
+            {
+                addresses.Add(internalIp);
+            }
+
+            serving = ClusterCertificates.IssueKubeletServingCertificate(pki, options.NodeName, addresses);
+            clientCa = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt"));
         }
 
         _server = new KubeletServer(new KubeletServerOptions
         {
-            ServingCertificate = ClusterCertificates.IssueKubeletServingCertificate(pki, options.NodeName, addresses),
-            ClientCa = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, "ca.crt")),
+            ServingCertificate = serving,
+            ServingCertificateSelector = selector,
+            ClientCa = clientCa,
             Runtime = Kubelet.Lookup,
             Auth = new DelegatedKubeletAuth(_client!, options.NodeName),
             Pods = () => [.. Kubelet.Pods.ManagedPods().Select(p => (JsonObject)JsonNode.Parse(KubernetesJson.Serialize(p))!)],
@@ -113,6 +145,9 @@ internal sealed partial class KubeletComponent(
         });
         await _server.StartAsync(ct).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "--rotate-server-certificates: no CA in the kubeconfig or the pki directory to check clients with: the kubelet serves no logs, exec or attach")]
+    private static partial void LogNoClientCa(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "no cluster CA key in {Pki}: the kubelet serves no logs, exec or attach")]
     private static partial void LogNoServer(ILogger logger, string pki);
@@ -124,7 +159,7 @@ internal sealed partial class KubeletComponent(
             await _rotationStop.CancelAsync().ConfigureAwait(false);
             try
             {
-                await _rotation.ConfigureAwait(false);
+                await Task.WhenAll(_rotation, _servingRotation).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

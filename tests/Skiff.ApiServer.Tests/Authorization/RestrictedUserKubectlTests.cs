@@ -9,61 +9,44 @@ namespace Skiff.ApiServer.Tests.Authorization;
 /// get upstream's Forbidden message, <c>kubectl auth can-i</c> (and <c>--list</c>) agree with what is enforced, and
 /// the user cannot grant itself more (escalation and bind prevention).
 /// </summary>
-public sealed class RestrictedUserKubectlTests : IAsyncLifetime
+public sealed class RestrictedUserKubectlTests : ViewerUserTestBase
 {
-    private TestControlPlane _cp = null!;
-    private Kubectl _admin = null!;
-    private Kubectl _alice = null!;
-
-    public async Task InitializeAsync()
-    {
-        _cp = await TestControlPlane.StartAsync();
-        _admin = new Kubectl(_cp.KubeconfigPath);
-        _alice = new Kubectl(_cp.Cluster.WriteKubeconfig("alice", "viewers"));
-        await _admin.OkAsync("create", "clusterrolebinding", "viewers-view", "--clusterrole=view", "--group=viewers");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cp.DisposeAsync();
-    }
-
     [Fact]
     public async Task ViewUser_ReadsButWritesAreForbiddenWithUpstreamMessage()
     {
-        await _admin.OkAsync("create", "configmap", "settings", "--from-literal=a=b");
-        Assert.Contains("settings", await _alice.OkAsync("get", "configmaps"), StringComparison.Ordinal);
+        await Admin.OkAsync("create", "configmap", "settings", "--from-literal=a=b");
+        Assert.Contains("settings", await Alice.OkAsync("get", "configmaps"), StringComparison.Ordinal);
 
-        var (exit, _, err) = await _alice.RunAsync(["create", "configmap", "mine", "--from-literal=x=y"]);
+        var (exit, _, err) = await Alice.RunAsync(["create", "configmap", "mine", "--from-literal=x=y"]);
         Assert.NotEqual(0, exit);
         Assert.Contains("configmaps is forbidden: User \"alice\" cannot create resource \"configmaps\" in API group \"\" in the namespace \"default\"", err, StringComparison.Ordinal);
 
-        (exit, _, err) = await _alice.RunAsync(["delete", "configmap", "settings"]);
+        (exit, _, err) = await Alice.RunAsync(["delete", "configmap", "settings"]);
         Assert.NotEqual(0, exit);
         Assert.Contains("configmaps \"settings\" is forbidden: User \"alice\" cannot delete resource \"configmaps\" in API group \"\" in the namespace \"default\"", err, StringComparison.Ordinal);
 
-        (exit, _, err) = await _alice.RunAsync(["get", "secrets"]);
+        (exit, _, err) = await Alice.RunAsync(["get", "secrets"]);
         Assert.NotEqual(0, exit);
         Assert.Contains("secrets is forbidden: User \"alice\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\"", err, StringComparison.Ordinal);
 
-        (exit, _, err) = await _alice.RunAsync(["get", "nodes"]);
+        (exit, _, err) = await Alice.RunAsync(["get", "nodes"]);
         Assert.NotEqual(0, exit);
         Assert.Contains("nodes is forbidden: User \"alice\" cannot list resource \"nodes\" in API group \"\" at the cluster scope", err, StringComparison.Ordinal);
 
-        Assert.Equal("ConfigMap", await _admin.OkAsync("get", "configmap", "settings", "-o", "jsonpath={.kind}"));
-        (exit, _, _) = await _admin.RunAsync(["get", "configmap", "mine"]);
+        Assert.Equal("ConfigMap", await Admin.OkAsync("get", "configmap", "settings", "-o", "jsonpath={.kind}"));
+        (exit, _, _) = await Admin.RunAsync(["get", "configmap", "mine"]);
         Assert.NotEqual(0, exit); // nothing was stored
     }
 
     [Fact]
     public async Task CanI_AgreesWithEnforcement()
     {
-        Assert.Equal("yes", await _alice.OkAsync("auth", "can-i", "list", "pods"));
-        Assert.Equal("yes", await _alice.OkAsync("auth", "can-i", "get", "deployments.apps", "-n", "kube-system"));
-        var (exit, output, _) = await _alice.RunAsync(["auth", "can-i", "create", "configmaps"]);
+        Assert.Equal("yes", await Alice.OkAsync("auth", "can-i", "list", "pods"));
+        Assert.Equal("yes", await Alice.OkAsync("auth", "can-i", "get", "deployments.apps", "-n", "kube-system"));
+        var (exit, output, _) = await Alice.RunAsync(["auth", "can-i", "create", "configmaps"]);
         Assert.Equal(1, exit);
         Assert.Equal("no", output);
-        (exit, output, _) = await _alice.RunAsync(["auth", "can-i", "get", "secrets"]);
+        (exit, output, _) = await Alice.RunAsync(["auth", "can-i", "get", "secrets"]);
         Assert.Equal("no", output);
 
         // The admin asks about alice with a SubjectAccessReview.
@@ -78,13 +61,13 @@ public sealed class RestrictedUserKubectlTests : IAsyncLifetime
                 ["resourceAttributes"] = new JsonObject { ["verb"] = "list", ["resource"] = "pods", ["namespace"] = "default" },
             },
         };
-        var (sarExit, sarOut, sarErr) = await _admin.RunAsync(["create", "-f", "-", "-o", "json"], review.ToJsonString());
+        var (sarExit, sarOut, sarErr) = await Admin.RunAsync(["create", "-f", "-", "-o", "json"], review.ToJsonString());
         Assert.True(sarExit == 0, sarErr);
         var result = JsonNode.Parse(sarOut)!;
         Assert.True(result["status"]!["allowed"]!.GetValue<bool>());
         Assert.Equal("RBAC: allowed by ClusterRoleBinding \"viewers-view\" of ClusterRole \"view\" to Group \"viewers\"", result["status"]!["reason"]!.GetValue<string>());
 
-        var list = await _alice.OkAsync("auth", "can-i", "--list");
+        var list = await Alice.OkAsync("auth", "can-i", "--list");
         Assert.Contains("selfsubjectaccessreviews.authorization.k8s.io", list, StringComparison.Ordinal);
         Assert.Contains("deployments.apps", list, StringComparison.Ordinal);
         Assert.DoesNotContain("secrets ", list, StringComparison.Ordinal);
@@ -94,25 +77,25 @@ public sealed class RestrictedUserKubectlTests : IAsyncLifetime
     public async Task Escalation_RoleWithRulesNotHeld_IsForbidden_AndBindingToClusterAdminToo()
     {
         // Give alice the right to write roles and bindings in default, but nothing more.
-        await _admin.OkAsync("create", "role", "rbac-writer", "--verb=create,update,get", "--resource=roles,rolebindings");
-        await _admin.OkAsync("create", "rolebinding", "alice-rbac", "--role=rbac-writer", "--user=alice");
+        await Admin.OkAsync("create", "role", "rbac-writer", "--verb=create,update,get", "--resource=roles,rolebindings");
+        await Admin.OkAsync("create", "rolebinding", "alice-rbac", "--role=rbac-writer", "--user=alice");
 
-        var (exit, _, err) = await _alice.RunAsync(["create", "role", "secret-reader", "--verb=get", "--resource=secrets"]);
+        var (exit, _, err) = await Alice.RunAsync(["create", "role", "secret-reader", "--verb=get", "--resource=secrets"]);
         Assert.NotEqual(0, exit);
         Assert.Contains("roles.rbac.authorization.k8s.io \"secret-reader\" is forbidden: user \"alice\" (groups=[\"viewers\" \"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:", err, StringComparison.Ordinal);
         Assert.Contains("{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\"]}", err, StringComparison.Ordinal);
 
         // A role within what alice holds (view's pod reads) is fine.
-        await _alice.OkAsync("create", "role", "pod-reader", "--verb=get,list", "--resource=pods");
+        await Alice.OkAsync("create", "role", "pod-reader", "--verb=get,list", "--resource=pods");
 
-        (exit, _, err) = await _alice.RunAsync(["create", "rolebinding", "grab", "--clusterrole=cluster-admin", "--user=alice"]);
+        (exit, _, err) = await Alice.RunAsync(["create", "rolebinding", "grab", "--clusterrole=cluster-admin", "--user=alice"]);
         Assert.NotEqual(0, exit);
         Assert.Contains("rolebindings.rbac.authorization.k8s.io \"grab\" is forbidden: user \"alice\"", err, StringComparison.Ordinal);
 
         // The bind verb on the role lifts the check.
-        await _admin.OkAsync("create", "clusterrole", "bind-edit", "--verb=bind", "--resource=clusterroles", "--resource-name=edit");
-        await _admin.OkAsync("create", "rolebinding", "alice-bind-edit", "--clusterrole=bind-edit", "--user=alice");
-        await _alice.OkAsync("create", "rolebinding", "alice-edit", "--clusterrole=edit", "--user=alice");
-        await _alice.OkAsync("create", "configmap", "now-allowed", "--from-literal=a=b");
+        await Admin.OkAsync("create", "clusterrole", "bind-edit", "--verb=bind", "--resource=clusterroles", "--resource-name=edit");
+        await Admin.OkAsync("create", "rolebinding", "alice-bind-edit", "--clusterrole=bind-edit", "--user=alice");
+        await Alice.OkAsync("create", "rolebinding", "alice-edit", "--clusterrole=edit", "--user=alice");
+        await Alice.OkAsync("create", "configmap", "now-allowed", "--from-literal=a=b");
     }
 }

@@ -28,6 +28,8 @@ public sealed class FlowClassificationTests
         { "system:kube-scheduler", [], "POST", "/api/v1/namespaces/default/pods/p/binding", "kube-scheduler", "workload-high" },
         { "system:node:n1", ["system:nodes"], "PATCH", "/api/v1/nodes/n1/status", "system-node-high", "node-high" },
         { "system:node:n1", ["system:nodes"], "PUT", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1", "system-node-high", "node-high" },
+        { "skiff:hollow-node", ["skiff:hollow-nodes"], "PATCH", "/api/v1/nodes/hollow-1/status", "skiff-hollow-node-high", "node-high" },
+        { "skiff:hollow-node", ["skiff:hollow-nodes"], "GET", "/api/v1/pods", "skiff-hollow-nodes", "system" },
         { "system:node:n1", ["system:nodes"], "GET", "/api/v1/namespaces/default/secrets/s", "system-nodes", "system" },
         { "system:serviceaccount:kube-system:replicaset-controller", ["system:serviceaccounts", "system:serviceaccounts:kube-system"], "POST", "/api/v1/namespaces/default/pods", "kube-system-service-accounts", "workload-high" },
         { "system:serviceaccount:kube-system:x", ["system:serviceaccounts"], "GET", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/x", "system-leader-election", "leader-election" },

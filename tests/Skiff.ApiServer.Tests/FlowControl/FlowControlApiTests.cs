@@ -158,6 +158,51 @@ public sealed class FlowControlApiTests(ControlPlaneFixture f) : IClassFixture<C
         Assert.Contains("prioritylevelconfiguration.flowcontrol.apiserver.k8s.io/node-high", both, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Watch_GivesItsSeatBackOnceInitialised_AndCountsAsAnOpenWatchUntilClosed()
+    {
+        var (code, _, _) = await f.Cp.SendAsync(HttpMethod.Post, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "apf-watcher-view" },
+            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = "view" },
+            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = "apf-watcher" }),
+        });
+        Assert.Equal(201, code);
+        var flowControl = f.Cp.Host.FlowControl!;
+        var write = Skiff.ApiServer.Http.RequestInfo.Parse("POST", "/api/v1/namespaces/default/configmaps", false);
+        var watcher = f.Cp.Cluster.CreateHttpClient("apf-watcher");
+        using (var response = await watcher.GetAsync(
+            "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan",
+            HttpCompletionOption.ResponseHeadersRead))
+        {
+            response.EnsureSuccessStatusCode();
+            Assert.True(response.Headers.Contains("X-Kubernetes-PF-PriorityLevel-UID"));
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (await reader.ReadLineAsync(deadline.Token) is { } line
+                && (string?)JsonNode.Parse(line)!["object"]?["metadata"]?["annotations"]?["k8s.io/initial-events-end"] != "true")
+            {
+            }
+
+            // Initial events sent: the seat is back while the watch stays open, and writes count it.
+            await EventuallyAsync(() => flowControl.SeatsInUse("global-default") == 0, "the watch's seat was never freed");
+            Assert.Equal(1, flowControl.Watches.InterestedWatchCount(write));
+        }
+
+        await EventuallyAsync(() => flowControl.Watches.InterestedWatchCount(write) == 0, "the closed watch is still counted");
+    }
+
+    /// <summary>Waits (30 s at most) for a condition the server reaches asynchronously.</summary>
+    private static async Task EventuallyAsync(Func<bool> condition, string because)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, because);
+            await Task.Delay(10);
+        }
+    }
+
     private async Task<JsonNode> WaitForConditionAsync(string name, string status)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

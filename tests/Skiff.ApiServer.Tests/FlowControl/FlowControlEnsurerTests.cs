@@ -38,6 +38,40 @@ public sealed class FlowControlEnsurerTests
         Assert.Equal(200, (await second.SendAsync(HttpMethod.Get, Levels + "/admins-level")).Status);
     }
 
+    [Fact]
+    public async Task Periodically_DeletedMandatoryAndSuggestedObjectsComeBack()
+    {
+        await using var cp = await TestControlPlane.StartAsync(configure: a => a with
+        {
+            FlowControl = new Skiff.ApiServer.FlowControl.FlowControlSettings { EnsurePeriod = TimeSpan.FromMilliseconds(200) },
+        });
+        const string Schemas = "/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas";
+        foreach (var (path, name) in new[] { (Schemas, "catch-all"), (Levels, "catch-all"), (Schemas, "global-default") })
+        {
+            var (code, deleted, _) = await cp.SendAsync(HttpMethod.Delete, $"{path}/{name}");
+            Assert.True(code == 200, deleted?.ToJsonString());
+            var rv = (string?)deleted!["metadata"]?["resourceVersion"] ?? (string?)deleted["details"]?["resourceVersion"];
+
+            // Watch from the deletion: the ensurer creates it again.
+            using var response = await cp.Client.GetAsync($"{path}?watch=true&fieldSelector=metadata.name%3D{name}&resourceVersion={rv}",
+                HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                var line = await reader.ReadLineAsync(deadline.Token);
+                Assert.NotNull(line);
+                if ((string?)JsonNode.Parse(line)!["type"] == "ADDED")
+                {
+                    break;
+                }
+            }
+
+            Assert.Equal(200, (await cp.SendAsync(HttpMethod.Get, $"{path}/{name}")).Status);
+        }
+    }
+
     private static async Task ChangeSharesAsync(TestControlPlane cp, string name, int shares, string autoUpdate)
     {
         var (_, pl, _) = await cp.SendAsync(HttpMethod.Get, $"{Levels}/{name}");

@@ -14,7 +14,7 @@ namespace Skiff.ApiServer.Tests.FlowControl;
 /// Overload with upstream's bootstrap configuration scaled down (server limit 12 seats: global-default 1, workload-high
 /// 2; 1 s queue wait): one user's flood of 3 MiB LISTs and creates (global-default, 64 at a time) gets 429s, while the
 /// controllers (system:kube-controller-manager, workload-high) roll a Deployment out and every acknowledged create is
-/// stored.
+/// stored. Big LISTs are estimated at several seats.
 /// </summary>
 public sealed class FlowControlOverloadTests(ITestOutputHelper output)
 {
@@ -34,12 +34,7 @@ public sealed class FlowControlOverloadTests(ITestOutputHelper output)
         Assert.Equal(2, cluster.Server.FlowControl.ConcurrencyLimits["workload-high"]);
         var ns = await cluster.CreateNamespaceAsync("flood");
         var admin = cluster.HttpClient;
-        (await admin.PostAsJsonAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = "flooder-" + ns },
-            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = "cluster-admin" },
-            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = "flooder" }),
-        })).EnsureSuccessStatusCode();
+        await BindClusterAdminAsync(admin, "flooder");
 
         // Lists worth serving: 400 ConfigMaps of 8 KiB each (created as admin, exempt).
         var payload = new string('x', 8192);
@@ -126,6 +121,48 @@ public sealed class FlowControlOverloadTests(ITestOutputHelper output)
         Assert.Contains(metrics.Samples, s => s.Name == "apiserver_flowcontrol_dispatched_requests_total" && s.Labels["priority_level"] == "workload-high" && s.Value > 0);
         Assert.Contains(metrics.Samples, s => s.Name == "apiserver_flowcontrol_request_wait_duration_seconds_count" && s.Labels["priority_level"] == "workload-high" && s.Value > 0);
     }
+
+    [Fact]
+    public async Task BigLists_AreEstimatedWiderThanOneSeat_InTheMetrics()
+    {
+        // Upstream's default 600 seats: global-default may take up to 8 seats per request; counts refreshed quickly.
+        await using var cluster = await SkiffTestCluster.StartAsync(o => o
+            .DisableAdmissionPlugins("ServiceAccount", "Priority")
+            .ConfigureApiServer(a => a with { FlowControl = new FlowControlSettings { ObjectCountPeriod = TimeSpan.FromMilliseconds(100) } }));
+        var ns = await cluster.CreateNamespaceAsync("wide");
+        var admin = cluster.HttpClient;
+        await BindClusterAdminAsync(admin, "lister");
+        await Parallel.ForEachAsync(Enumerable.Range(0, 350), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            (await admin.PostAsJsonAsync($"/api/v1/namespaces/{ns}/configmaps", new JsonObject { ["metadata"] = new JsonObject { ["name"] = $"c-{i}" } }, ct)).EnsureSuccessStatusCode());
+
+        // 350+ ConfigMaps served from the watch cache: ceil(n / 100) = 4 seats once the count is refreshed.
+        var lister = cluster.CreateHttpClient("lister");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        double widest = 0;
+        while (widest < 4)
+        {
+            (await lister.GetAsync($"/api/v1/namespaces/{ns}/configmaps", deadline.Token)).EnsureSuccessStatusCode();
+            var metrics = PrometheusText.Parse(await admin.GetStringAsync("/metrics", deadline.Token));
+            var samples = metrics.Samples.Where(s => s.Name.StartsWith("apiserver_flowcontrol_work_estimated_seats", StringComparison.Ordinal)
+                && s.Labels.GetValueOrDefault("priority_level") == "global-default").ToList();
+            var count = samples.Single(s => s.Name.EndsWith("_count", StringComparison.Ordinal)).Value;
+            var upTo2 = samples.Single(s => s.Name.EndsWith("_bucket", StringComparison.Ordinal) && s.Labels["le"] is "2" or "2.0").Value;
+            var upTo4 = samples.Single(s => s.Name.EndsWith("_bucket", StringComparison.Ordinal) && s.Labels["le"] is "4" or "4.0").Value;
+            widest = upTo4 - upTo2 > 0 ? 4 : upTo2 < count ? 10 : 1;
+        }
+
+        Assert.Equal(4, widest);
+        Assert.Contains(PrometheusText.Parse(await admin.GetStringAsync("/metrics")).Samples,
+            s => s.Name == "apiserver_flowcontrol_current_limit_seats" && s.Labels["priority_level"] == "global-default" && s.Value >= 24);
+    }
+
+    private static async Task BindClusterAdminAsync(HttpClient admin, string user) =>
+        (await admin.PostAsJsonAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = user + "-cluster-admin" },
+            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = "cluster-admin" },
+            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = user }),
+        })).EnsureSuccessStatusCode();
 
     private static JsonObject Deployment(string name) => new()
     {

@@ -125,6 +125,62 @@ public sealed class QueueSetTests
         second!.Dispose();
     }
 
+    [Fact]
+    public async Task WideRequest_WaitsForItsSeats_AndHoldsBackTheRequestsBehindIt()
+    {
+        var set = new QueueSet(4, 1, 1, 10);
+        var (three, _) = await set.AcquireAsync(1, new WorkEstimate(3), Long, default);
+        Assert.Equal(3, set.SeatsInUse);
+
+        // Two more seats do not fit in the one left; the narrow request queued after it waits behind it (upstream).
+        var two = set.AcquireAsync(2, new WorkEstimate(2), Long, default).AsTask();
+        var one = set.AcquireAsync(3, new WorkEstimate(1), Long, default).AsTask();
+        Assert.False(two.IsCompleted);
+        Assert.False(one.IsCompleted);
+
+        three!.Dispose();
+        var (twoSeat, _) = await two.WaitAsync(Long);
+        var (oneSeat, _) = await one.WaitAsync(Long);
+        Assert.Equal(3, set.SeatsInUse);
+        twoSeat!.Dispose();
+        oneSeat!.Dispose();
+        Assert.Equal(0, set.SeatsInUse);
+    }
+
+    [Fact]
+    public async Task WiderThanTheLimit_RunsOnlyAlone()
+    {
+        var set = new QueueSet(2, 4, 2, 10);
+        var (wide, _) = await set.AcquireAsync(1, new WorkEstimate(5), Long, default);
+        Assert.NotNull(wide);
+        var narrow = set.AcquireAsync(2, new WorkEstimate(1), Long, default).AsTask();
+        Assert.False(narrow.IsCompleted);
+        wide!.Dispose();
+        var (seat, _) = await narrow.WaitAsync(Long);
+        Assert.NotNull(seat);
+        seat!.Dispose();
+    }
+
+    [Fact]
+    public async Task FinalSeats_StayTakenForTheAdditionalLatency()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var set = new QueueSet(2, 4, 2, 10, clock: clock);
+        var (write, _) = await set.AcquireAsync(1, new WorkEstimate(1, 2, TimeSpan.FromMilliseconds(5)), Long, default);
+        Assert.Equal(2, set.SeatsInUse);
+        write!.Dispose();
+        Assert.Equal(0, set.Executing);
+        Assert.Equal(2, set.SeatsInUse);
+        var next = set.AcquireAsync(2, WorkEstimate.One, Long, default).AsTask();
+        Assert.False(next.IsCompleted);
+
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.Equal(1, set.SeatsInUse);
+        var (seat, _) = await next.WaitAsync(Long);
+        seat!.Dispose();
+        Assert.Equal(0, set.SeatsInUse);
+    }
+
     private static async Task Serve(QueueSet set, ulong flow, char name, List<char> order)
     {
         var (seat, reason) = await set.AcquireAsync(flow, Long, default);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -20,7 +19,7 @@ namespace Skiff.ApiServer.Authentication.BootstrapTokens;
 public sealed partial class BootstrapTokenAuthenticator(BoundObjectCache secrets, TimeProvider clock) : ITokenAuthenticator
 {
     /// <summary>The Secret type of bootstrap tokens.</summary>
-    public const string SecretType = "bootstrap.kubernetes.io/token";
+    public const string SecretType = Skiff.Api.Certificates.BootstrapTokenExpiration.SecretType;
 
     /// <summary>The prefix of a bootstrap token's Secret name.</summary>
     public const string SecretPrefix = "bootstrap-token-";
@@ -71,16 +70,8 @@ public sealed partial class BootstrapTokenAuthenticator(BoundObjectCache secrets
         return new UserInfo(UserPrefix + id, null, [.. groups]);
     }
 
-    private bool HasExpired(string expiration)
-    {
-        if (expiration.Length == 0)
-        {
-            return false;
-        }
-
-        // Upstream treats an unparsable expiration as expired.
-        return !DateTimeOffset.TryParse(expiration, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) || clock.GetUtcNow() > at;
-    }
+    // Upstream treats an unparsable expiration as expired.
+    private bool HasExpired(string expiration) => Skiff.Api.Certificates.BootstrapTokenExpiration.Of(expiration, clock.GetUtcNow()).Expired;
 
     private static string Data(JsonObject data, string key)
     {

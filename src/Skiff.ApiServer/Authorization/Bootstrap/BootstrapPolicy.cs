@@ -231,6 +231,7 @@ public static class BootstrapPolicy
             new("extension-apiserver-authentication-reader", "kube-system", [R(Read, "", "configmaps", "extension-apiserver-authentication")]),
             new("system::leader-locking-kube-controller-manager", "kube-system", [R("watch", "", "configmaps"), R("get,update", "", "configmaps", "kube-controller-manager")]),
             new("system::leader-locking-kube-scheduler", "kube-system", [R("watch", "", "configmaps"), R("get,update", "", "configmaps", "kube-scheduler")]),
+            new(ControllerRolePrefix + "token-cleaner", "kube-system", [R("delete,get,list,watch", "", "secrets"), EventsRule]),
         };
         roles.AddRange(ControllerRoles());
         return roles;
@@ -368,6 +369,13 @@ public static class BootstrapPolicy
         foreach (var role in Roles.Where(r => r.Name.StartsWith(ControllerRolePrefix, StringComparison.Ordinal)))
         {
             var controller = role.Name[ControllerRolePrefix.Length..];
+            if (role.Namespace.Length > 0)
+            {
+                // A namespaced controller Role (token-cleaner in kube-system): its RoleBinding, as namespace_policy.go.
+                bindings.Add(new BootstrapBinding(role.Name, role.Namespace, "Role", role.Name, [new RbacSubject("ServiceAccount", controller, "kube-system")]));
+                continue;
+            }
+
             bindings.Add(new BootstrapBinding(role.Name, "", "ClusterRole", role.Name, [new RbacSubject("ServiceAccount", controller, "kube-system")]));
 
             // Skiff: the controller manager runs every controller as system:kube-controller-manager.

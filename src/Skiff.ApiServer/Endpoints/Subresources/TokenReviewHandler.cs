@@ -20,29 +20,8 @@ internal sealed class TokenReviewHandler : ReviewHandler
     /// <summary>The one instance.</summary>
     public static TokenReviewHandler Instance { get; } = new();
 
-    /// <summary>A user as the reviews' <c>userInfo</c>/<c>user</c>: username, uid, groups, extra (empty fields omitted).</summary>
-    internal static JsonObject UserInfoJson(UserInfo user)
-    {
-        var userInfo = new JsonObject { ["username"] = user.Name };
-        if (user.Uid is { Length: > 0 } uid)
-        {
-            userInfo["uid"] = uid;
-        }
-
-        userInfo["groups"] = new JsonArray(user.Groups.Select(g => (JsonNode)JsonValue.Create(g)).ToArray());
-        if (user.Extra.Count > 0)
-        {
-            var extra = new JsonObject();
-            foreach (var (key, values) in user.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            {
-                extra[key] = new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
-            }
-
-            userInfo["extra"] = extra;
-        }
-
-        return userInfo;
-    }
+    /// <summary>A user as the reviews' <c>userInfo</c>/<c>user</c>: username, uid, groups (always), extra (sorted; empty fields omitted).</summary>
+    internal static JsonObject UserInfoJson(UserInfo user) => user.ToJson(UserInfoJsonOptions.AlwaysGroups | UserInfoJsonOptions.SortedExtra);
 
     /// <inheritdoc />
     protected override async Task CompleteAsync(SubresourceCall call, JsonObject review, JsonObject result, CancellationToken ct)

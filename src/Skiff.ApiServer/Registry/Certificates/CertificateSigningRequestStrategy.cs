@@ -40,31 +40,7 @@ public sealed class CertificateSigningRequestStrategy : ResourceStrategy
             return;
         }
 
-        spec["username"] = user.Name;
-        if (user.Uid is { Length: > 0 } uid)
-        {
-            spec["uid"] = uid;
-        }
-        else
-        {
-            spec.Remove("uid");
-        }
-
-        spec["groups"] = new JsonArray([.. user.Groups.Select(g => (JsonNode)JsonValue.Create(g))]);
-        if (user.Extra.Count > 0)
-        {
-            var extra = new JsonObject();
-            foreach (var (k, v) in user.Extra)
-            {
-                extra[k] = new JsonArray([.. v.Select(x => (JsonNode)JsonValue.Create(x))]);
-            }
-
-            spec["extra"] = extra;
-        }
-        else
-        {
-            spec.Remove("extra");
-        }
+        user.WriteTo(spec, Security.UserInfoJsonOptions.AlwaysGroups);
     }
 
     /// <inheritdoc/>
