@@ -16,7 +16,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16] [--parallelism 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- density [--nodes 100] [--pods-per-node 30] [--deployments 10]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
-//   dotnet run -c Release --project bench/Skiff.Bench -- admission [--pods 2000] [--runs 3] [--parallel 32]
+//   dotnet run -c Release --project bench/Skiff.Bench -- authz-admission [--kinds pods,configmaps] [--clients 16] [--seconds 5] [--runs 3] [--warmup 3] [--no-quota] [--store memory|sqlite] [--authz on|off] [--admission on|off]   (authz / admission: one side only)
 //   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
 //   dotnet run -c Release --project bench/Skiff.Bench -- dns [--services 1000] [--seconds 5] [--concurrency 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- crd-schema [--objects 20000] [--runs 5]
@@ -88,8 +88,11 @@ switch (args.Length > 0 ? args[0] : "")
     case "apf":
         await Skiff.Bench.FlowControl.FlowControlBench.RunAsync(rest, CancellationToken.None);
         return 0;
+    case "authz-admission":
+        await Skiff.Bench.Api.AuthzAdmissionBench.RunAsync(rest, CancellationToken.None);
+        return 0;
     case "authz":
-        await Skiff.Bench.Authorization.AuthorizationBench.RunAsync(rest, CancellationToken.None);
+        await Skiff.Bench.Api.AuthzAdmissionBench.RunAsync([.. rest, "--admission", "off"], CancellationToken.None);
         return 0;
     case "proxy-sync":
         return await Skiff.Bench.Proxy.ProxySyncBench.RunAsync(rest, CancellationToken.None);
@@ -102,7 +105,7 @@ switch (args.Length > 0 ? args[0] : "")
     case "creates":
         return await Skiff.Bench.Api.CreatesBench.RunAsync(rest, CancellationToken.None);
     case "admission":
-        await Skiff.Bench.Api.AdmissionBench.RunAsync(rest, CancellationToken.None);
+        await Skiff.Bench.Api.AuthzAdmissionBench.RunAsync([.. rest, "--authz", "off"], CancellationToken.None);
         return 0;
     case "audit":
         await Skiff.Bench.Api.AuditBench.RunAsync(rest, CancellationToken.None);
@@ -117,6 +120,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.CustomResources.CelCostBench.Run(rest);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz|crd-schema|cel-cost|proxy-sync|netpol-sync|connect-latency|admission|audit [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz-admission|authz|crd-schema|cel-cost|proxy-sync|netpol-sync|connect-latency|admission|audit [options]   (see bench/README.md)");
         return 2;
 }

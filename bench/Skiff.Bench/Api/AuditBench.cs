@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using k8s.Models;
 using Skiff.ApiServer.Audit;
-using Skiff.ApiServer.Hosting;
-using Skiff.ApiServer.Registry;
-using Skiff.Client.Config;
+using Skiff.Bench.Client;
 using Skiff.Client.Typed;
-using Skiff.Storage.Memory;
 
 namespace Skiff.Bench.Api;
 
@@ -30,19 +27,21 @@ internal static class AuditBench
         var log = Path.Combine(dir, "audit.log");
         try
         {
-            await using (var on = await StartAsync(new AuditLogOptions { PolicyFile = policy, LogPath = log }, ct))
-            await using (var off = await StartAsync(new AuditLogOptions(), ct))
+            await using (var on = await BenchServer.StartAsync(o => o with { WatchCache = true, Audit = new AuditLogOptions { PolicyFile = policy, LogPath = log } }, ct))
+            await using (var off = await BenchServer.StartAsync(o => o with { WatchCache = true }, ct))
             {
+                using var onClient = on.Clientset();
+                using var offClient = off.Clientset();
                 var audited = new List<double>();
                 var plain = new List<double>();
                 for (var run = 0; run < runs; run++)
                 {
-                    audited.Add(await CreatesPerSecondAsync(on.Clientset, $"on-{run}", creates, parallel, ct));
-                    plain.Add(await CreatesPerSecondAsync(off.Clientset, $"off-{run}", creates, parallel, ct));
+                    audited.Add(await CreatesPerSecondAsync(onClient, $"on-{run}", creates, parallel, ct));
+                    plain.Add(await CreatesPerSecondAsync(offClient, $"off-{run}", creates, parallel, ct));
                     Console.WriteLine($"run {run + 1}: audit {level} {audited[^1]:F0} creates/s, audit off {plain[^1]:F0} creates/s");
                 }
 
-                var (a, b) = (Median(audited), Median(plain));
+                var (a, b) = (Stats.Median(audited), Stats.Median(plain));
                 Console.WriteLine($"median: audit {level} {a:F0} creates/s, audit off {b:F0} creates/s, ratio {a / b:F3} ({(1 - (a / b)) * 100:F1} % slower)");
             }
 
@@ -52,12 +51,6 @@ internal static class AuditBench
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static double Median(List<double> xs)
-    {
-        var s = xs.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
     }
 
     private static async Task<double> CreatesPerSecondAsync(Clientset cs, string ns, int creates, int parallel, CancellationToken ct)
@@ -77,32 +70,5 @@ internal static class AuditBench
             }
         }));
         return creates / sw.Elapsed.TotalSeconds;
-    }
-
-    private static async Task<Server> StartAsync(AuditLogOptions audit, CancellationToken ct)
-    {
-        var storage = new MemoryStorage();
-        var host = new ApiServerHost(new ApiServerOptions
-        {
-            DataDirectory = Path.Combine(Path.GetTempPath(), "skiff-audit-bench-" + Guid.NewGuid().ToString("N")[..8]),
-            Port = 0,
-            Storage = storage,
-            Resources = BuiltInResources.Create(new BuiltInResourceOptions()),
-            WatchCache = true,
-            Audit = audit,
-        });
-        await host.StartAsync(ct);
-        return new Server(host, storage, new Clientset(ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(host.KubeconfigPath)) with { Qps = 0 }));
-    }
-
-    private sealed class Server(ApiServerHost host, MemoryStorage storage, Clientset clientset) : IAsyncDisposable
-    {
-        public Clientset Clientset => clientset;
-
-        public async ValueTask DisposeAsync()
-        {
-            await host.DisposeAsync();
-            await storage.DisposeAsync();
-        }
     }
 }

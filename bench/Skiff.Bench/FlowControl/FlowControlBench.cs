@@ -2,12 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using k8s.Models;
 using Skiff.ApiServer.FlowControl;
-using Skiff.ApiServer.Hosting;
-using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
-using Skiff.Client.Config;
+using Skiff.Bench.Client;
 using Skiff.Client.Typed;
-using Skiff.Storage.Memory;
 
 namespace Skiff.Bench.FlowControl;
 
@@ -51,10 +48,10 @@ public static class FlowControlBench
         foreach (var enabled in new[] { false, true })
         {
             var r = results[enabled];
-            Console.WriteLine($"| {(enabled ? "on (global-default)" : "off")} | {Median(r.Select(x => x.Rate)):F0} | {Median(r.Select(x => x.P50)):F2} | {Median(r.Select(x => x.P99)):F2} |");
+            Console.WriteLine($"| {(enabled ? "on (global-default)" : "off")} | {Stats.Median(r.Select(x => x.Rate).ToList()):F0} | {Stats.Median(r.Select(x => x.P50).ToList()):F2} | {Stats.Median(r.Select(x => x.P99).ToList()):F2} |");
         }
 
-        var ratio = Median(results[true].Select(x => x.Rate)) / Median(results[false].Select(x => x.Rate));
+        var ratio = Stats.Median(results[true].Select(x => x.Rate).ToList()) / Stats.Median(results[false].Select(x => x.Rate).ToList());
         Console.WriteLine($"creates on/off = {ratio.ToString("F3", CultureInfo.InvariantCulture)} ({(1 - ratio) * 100:F1} % slower)");
         await FloodAsync(args, concurrency, ct);
     }
@@ -78,64 +75,31 @@ public static class FlowControlBench
         }
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var s = values.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-    }
-
     private sealed class Server : IAsyncDisposable
     {
         public const int ListSize = 100;
 
-        private readonly ApiServerHost _host;
-        private readonly MemoryStorage _storage;
-        private readonly string _dir;
+        private readonly BenchServer _server;
         private readonly Clientset _user;
         private IReadOnlyList<HttpClient> _flooders = [];
         private int _run;
 
-        private Server(ApiServerHost host, MemoryStorage storage, string dir, Clientset user)
+        private Server(BenchServer server, Clientset user)
         {
-            _host = host;
-            _storage = storage;
-            _dir = dir;
+            _server = server;
             _user = user;
         }
 
         public static async Task<Server> StartAsync(FlowControlSettings flowControl, CancellationToken ct)
         {
-            var dir = Path.Combine(Path.GetTempPath(), "skiff-apf-bench-" + Guid.NewGuid().ToString("N")[..8]);
-            var storage = new MemoryStorage();
-            var host = new ApiServerHost(new ApiServerOptions
-            {
-                DataDirectory = dir,
-                Port = 0,
-                Storage = storage,
-                Resources = BuiltInResources.Create(new BuiltInResourceOptions()),
-                FlowControl = flowControl,
-            });
-            await host.StartAsync(ct).ConfigureAwait(false);
-            using var admin = new Clientset(ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(host.KubeconfigPath)) with { Qps = 0 });
-            await admin.CoreV1().Namespaces().CreateAsync(new V1Namespace { Metadata = new() { Name = "bench" } }, ct: ct).ConfigureAwait(false);
-            await admin.Resource<V1RoleBinding, V1RoleBindingList>("bench").CreateAsync(new V1RoleBinding
-            {
-                Metadata = new() { Name = "bench-edit", NamespaceProperty = "bench" },
-                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "edit" },
-                Subjects =
-                [
-                    new Rbacv1Subject { Kind = "User", Name = "bench-user", ApiGroup = "rbac.authorization.k8s.io" },
-                    new Rbacv1Subject { Kind = "Group", Name = "bench-team", ApiGroup = "rbac.authorization.k8s.io" },
-                ],
-            }, ct: ct).ConfigureAwait(false);
-            var (cert, key) = ClusterCertificates.IssueClientCertificate(Path.Combine(dir, "pki"), "bench-user", ["bench-team"]);
-            var user = new Clientset(ClientConfigLoader.FromKubeConfig(KubeConfigLoader.Parse(
-                KubeconfigWriter.Render(host.Url, host.Certificates.CaPem, cert, key, userName: "bench-user"))) with { Qps = 0 });
-            return new Server(host, storage, dir, user) { _flooders = [.. Enumerable.Range(0, 8).Select(i => RawClient(host, dir, $"bench-user-{i}"))] };
+            var server = await BenchServer.StartAsync(o => o with { FlowControl = flowControl }, ct).ConfigureAwait(false);
+            var user = await server.BoundUserAsync("bench", "bench-user", "edit", ct, bindGroup: true).ConfigureAwait(false);
+            return new Server(server, user.Clientset) { _flooders = [.. Enumerable.Range(0, 8).Select(i => RawClient(server, $"bench-user-{i}"))] };
         }
 
         /// <summary>Counts the stored objects now, as the server's periodic count would.</summary>
-        public Task RefreshObjectCountsAsync(CancellationToken ct) => _host.FlowControl!.ObjectCounts.RefreshAsync(_host.Registry, _storage, ct);
+        public Task RefreshObjectCountsAsync(CancellationToken ct) =>
+            _server.Host.FlowControl!.ObjectCounts.RefreshAsync(_server.Host.Registry, _server.Storage, ct);
 
         /// <summary>
         /// <paramref name="workers"/> LIST loops over 8 users (plain HTTP clients: no retry of 429s) for
@@ -173,13 +137,13 @@ public static class FlowControlBench
             return (total, rejected, served.Count == 0 ? 0 : served[served.Count / 2]);
         }
 
-        private static HttpClient RawClient(ApiServerHost host, string dir, string userName)
+        private static HttpClient RawClient(BenchServer server, string userName)
         {
-            var (cert, key) = ClusterCertificates.IssueClientCertificate(Path.Combine(dir, "pki"), userName, ["bench-team"]);
+            var (cert, key) = ClusterCertificates.IssueClientCertificate(Path.Combine(server.Directory, "pki"), userName, [BenchServer.Group]);
             var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024 };
             handler.SslOptions.ClientCertificates = [System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(cert, key)];
             handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-            return new HttpClient(handler) { BaseAddress = new Uri(host.Url), Timeout = TimeSpan.FromMinutes(2) };
+            return new HttpClient(handler) { BaseAddress = new Uri(server.Host.Url), Timeout = TimeSpan.FromMinutes(2) };
         }
 
         public async Task<double> CreatesPerSecondAsync(int creates, int concurrency, CancellationToken ct)
@@ -228,21 +192,12 @@ public static class FlowControlBench
 
         public async ValueTask DisposeAsync()
         {
-            _user.Dispose();
             foreach (var client in _flooders)
             {
                 client.Dispose();
             }
 
-            await _host.DisposeAsync().ConfigureAwait(false);
-            await _storage.DisposeAsync().ConfigureAwait(false);
-            try
-            {
-                Directory.Delete(_dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            await _server.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -5,10 +5,17 @@ namespace Skiff.ApiServer.Admission;
 
 /// <summary>
 /// The reads plugins make (upstream's plugins read through informers): a get of one object and a list of one
-/// namespace's objects, at <c>resourceVersion="0"</c> semantics (the watch cache may answer from memory).
+/// namespace's objects, at <c>resourceVersion="0"</c> semantics (the watch cache may answer from memory). As an
+/// informer's store, each version of an object is decoded once and the same <see cref="JsonObject"/> is handed to
+/// every request that reads it: callers must not change what they get (copy with <c>DeepClone</c> first).
 /// </summary>
 public sealed class AdmissionReader(IStorage storage)
 {
+    private const int MaxDecoded = 16384;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Decoded> _decoded = new(StringComparer.Ordinal);
+    private int _decodedCount;
+
     /// <summary>The store plugins read and write (ResourceQuota charges usage through it).</summary>
     public IStorage Storage => storage;
 
@@ -36,12 +43,12 @@ public sealed class AdmissionReader(IStorage storage)
         {
             if (item.Key == key)
             {
-                return Store.GenericStore.Decode(item);
+                return Decode(item);
             }
         }
 
         var kv = await storage.GetAsync(key, 0, ct).ConfigureAwait(false);
-        return kv is null ? null : Store.GenericStore.Decode(kv);
+        return kv is null ? null : Decode(kv);
     }
 
     /// <summary>Every object of a resource in <paramref name="ns"/> ("" = cluster-scoped or all namespaces).</summary>
@@ -51,9 +58,52 @@ public sealed class AdmissionReader(IStorage storage)
         var items = new List<JsonObject>(result.Items.Count);
         foreach (var kv in result.Items)
         {
-            items.Add(Store.GenericStore.Decode(kv));
+            items.Add(Decode(kv));
         }
 
         return items;
     }
+
+    /// <summary>The object of <paramref name="kv"/>, decoded once per version (shared: read only).</summary>
+    private JsonObject Decode(KeyValue kv)
+    {
+        if (_decoded.TryGetValue(kv.Key, out var known) && known.Revision == kv.ModRevision)
+        {
+            return known.Object;
+        }
+
+        var obj = Store.GenericStore.Decode(kv);
+        Materialize(obj); // a parsed JsonNode fills its children on first access: do it now, before threads share it
+        if (Interlocked.Increment(ref _decodedCount) > MaxDecoded)
+        {
+            _decoded.Clear();
+            Interlocked.Exchange(ref _decodedCount, 0);
+        }
+
+        _decoded[kv.Key] = new Decoded(kv.ModRevision, obj);
+        return obj;
+    }
+
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, child) in o)
+                {
+                    Materialize(child);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var child in a)
+                {
+                    Materialize(child);
+                }
+
+                break;
+        }
+    }
+
+    private sealed record Decoded(long Revision, JsonObject Object);
 }

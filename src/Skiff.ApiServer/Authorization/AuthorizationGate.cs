@@ -69,7 +69,9 @@ public sealed class AuthorizationGate(IAuthorizer authorizer, RbacCache rbac, No
             attributes = attributes with { Name = selected };
         }
 
+        var started = Admission.AdmissionProfile.Start();
         var result = authorizer.Authorize(attributes);
+        Admission.AdmissionProfile.End("authorize", started, true);
         if (!result.Allowed && NodeAuthorizer.NodeName(user) is { Length: > 0 } && attributes.IsResourceRequest
             && attributes.Resource is "secrets" or "configmaps" or "persistentvolumeclaims" or "persistentvolumes" or "serviceaccounts")
         {

@@ -65,8 +65,46 @@ public sealed record PolicyRule(
             return VerbMatches(a.Verb) && NonResourceUrlMatches(a.Path);
         }
 
-        var combined = a.Subresource.Length > 0 ? a.Resource + "/" + a.Subresource : a.Resource;
-        return VerbMatches(a.Verb) && GroupMatches(a.ApiGroup) && ResourceMatches(combined, a.Subresource) && NameMatches(a.Name);
+        return VerbMatches(a.Verb) && GroupMatches(a.ApiGroup) && ResourceOrSubresourceMatches(a.Resource, a.Subresource) && NameMatches(a.Name);
+    }
+
+    /// <summary>
+    /// True when a resource entry is <c>*</c>, <paramref name="resource"/> (no subresource), <c>resource/sub</c> or
+    /// <c>*/sub</c>; compares in place, without building <c>resource/sub</c>.
+    /// </summary>
+    private bool ResourceOrSubresourceMatches(string resource, ReadOnlySpan<char> subresource)
+    {
+        foreach (var r in Resources)
+        {
+            if (r == "*")
+            {
+                return true;
+            }
+
+            if (subresource.IsEmpty)
+            {
+                if (r == resource)
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            var slash = r.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0 || !r.AsSpan(slash + 1).SequenceEqual(subresource))
+            {
+                continue;
+            }
+
+            var head = r.AsSpan(0, slash);
+            if (head.SequenceEqual(resource) || head.SequenceEqual("*"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when <see cref="Verbs"/> has <c>*</c> or <paramref name="verb"/>.</summary>

@@ -4,7 +4,8 @@ namespace Skiff.ApiServer.Authorization;
 /// Upstream's RBAC authorizer (<c>plugin/pkg/auth/authorizer/rbac/rbac.go</c>): allows when any rule bound to the
 /// user (cluster-wide, or in the request's namespace) allows the request, with the reason
 /// <c>RBAC: allowed by …</c>; otherwise no opinion, with <c>RBAC: …</c> resolution errors (a binding to a missing
-/// role) as the reason. RBAC never denies.
+/// role) as the reason. RBAC never denies. The rules come from <see cref="RbacCache.Resolve"/>: resolved once per user,
+/// namespace and RBAC snapshot, so a request allocates nothing here.
 /// </summary>
 public sealed class RbacAuthorizer(RbacCache cache) : IAuthorizer
 {
@@ -14,30 +15,17 @@ public sealed class RbacAuthorizer(RbacCache cache) : IAuthorizer
     /// <inheritdoc/>
     public AuthorizationResult Authorize(AuthorizationAttributes attributes)
     {
-        string? allowedBy = null;
-        List<string>? errors = null;
-        cache.VisitRulesFor(attributes.User, attributes.Namespace, (source, rule, error) =>
+        var resolved = cache.Resolve(attributes.User, attributes.Namespace);
+        var grants = resolved.Grants;
+        for (var i = 0; i < grants.Count; i++)
         {
-            if (rule is not null && rule.Allows(attributes))
+            if (grants[i].Rule.Allows(attributes))
             {
-                allowedBy = source;
-                return false;
+                return new AuthorizationResult(Decision.Allow, grants[i].AllowedReason);
             }
-
-            if (error is not null)
-            {
-                (errors ??= []).Add(error);
-            }
-
-            return true;
-        });
-
-        if (allowedBy is not null)
-        {
-            return new AuthorizationResult(Decision.Allow, "RBAC: allowed by " + allowedBy);
         }
 
-        return new AuthorizationResult(Decision.NoOpinion, errors is null ? "" : "RBAC: " + Aggregate(errors));
+        return new AuthorizationResult(Decision.NoOpinion, resolved.NoOpinionReason);
     }
 
     /// <summary>Go's <c>utilerrors.NewAggregate(...).Error()</c>: one message alone, several as <c>[a, b]</c>.</summary>

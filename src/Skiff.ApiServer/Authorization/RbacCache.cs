@@ -96,95 +96,28 @@ public sealed class RbacCache
     /// The rules a role reference grants in <paramref name="ns"/> (upstream <c>GetRoleReferenceRules</c>); throws
     /// upstream's NotFound text as the error string when the role is missing.
     /// </summary>
-    public (IReadOnlyList<PolicyRule> Rules, string? Error) RoleReferenceRules(string kind, string name, string ns)
-    {
-        var s = Current();
-        return kind switch
-        {
-            "ClusterRole" => s.ClusterRoles.TryGetValue(name, out var cr)
-                ? (cr, null)
-                : ([], $"clusterrole.rbac.authorization.k8s.io {Skiff.Api.Validation.GoFormat.Quote(name)} not found"),
-            "Role" => s.Roles.TryGetValue(ns + "/" + name, out var r)
-                ? (r, null)
-                : ([], $"role.rbac.authorization.k8s.io {Skiff.Api.Validation.GoFormat.Quote(name)} not found"),
-            _ => ([], $"unsupported role reference kind: {Skiff.Api.Validation.GoFormat.Quote(kind)}"),
-        };
-    }
+    public (IReadOnlyList<PolicyRule> Rules, string? Error) RoleReferenceRules(string kind, string name, string ns) =>
+        Current().RoleReferenceRules(kind, name, ns);
+
+    /// <summary>
+    /// Every rule that applies to <paramref name="user"/> in <paramref name="ns"/>, resolved once per user, namespace
+    /// and RBAC snapshot (what the authorizer reads on every request; nothing is allocated when it is memoized).
+    /// </summary>
+    public ResolvedRules Resolve(UserInfo user, string ns) => Current().Resolve(user, ns);
 
     /// <summary>
     /// Visits every rule that applies to <paramref name="user"/> in <paramref name="ns"/> (cluster bindings first,
     /// then the namespace's bindings): <paramref name="visitor"/> gets the binding's description, the rule (null with
     /// an error when the role is missing) and returns false to stop.
     /// </summary>
-    public void VisitRulesFor(UserInfo user, string ns, Func<string, PolicyRule?, string?, bool> visitor)
-    {
-        var s = Current();
-        foreach (var b in s.ClusterRoleBindings)
-        {
-            if (!Visit(b, user, "", visitor))
-            {
-                return;
-            }
-        }
-
-        if (ns.Length > 0 && s.RoleBindings.TryGetValue(ns, out var bindings))
-        {
-            foreach (var b in bindings)
-            {
-                if (!Visit(b, user, ns, visitor))
-                {
-                    return;
-                }
-            }
-        }
-    }
+    public void VisitRulesFor(UserInfo user, string ns, Func<string, PolicyRule?, string?, bool> visitor) =>
+        Current().VisitRulesFor(user, ns, visitor);
 
     /// <summary>Every rule that applies to <paramref name="user"/> in <paramref name="ns"/>, and the resolution errors (upstream <c>RulesFor</c>).</summary>
     public (List<PolicyRule> Rules, List<string> Errors) RulesFor(UserInfo user, string ns)
     {
-        var rules = new List<PolicyRule>();
-        var errors = new List<string>();
-        VisitRulesFor(user, ns, (_, rule, error) =>
-        {
-            if (rule is not null)
-            {
-                rules.Add(rule);
-            }
-
-            if (error is not null)
-            {
-                errors.Add(error);
-            }
-
-            return true;
-        });
-        return (rules, errors);
-    }
-
-    private bool Visit(RbacBinding b, UserInfo user, string ns, Func<string, PolicyRule?, string?, bool> visitor)
-    {
-        var subject = b.Subjects.FirstOrDefault(s => s.AppliesTo(user, ns));
-        if (subject is null)
-        {
-            return true;
-        }
-
-        var (rules, error) = RoleReferenceRules(b.RoleKind, b.RoleName, ns);
-        if (error is not null)
-        {
-            return visitor("", null, error);
-        }
-
-        var source = b.Describe(subject);
-        foreach (var r in rules)
-        {
-            if (!visitor(source, r, null))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        var resolved = Resolve(user, ns);
+        return (resolved.Grants.Select(g => g.Rule).ToList(), resolved.Errors.ToList());
     }
 
     private Snapshot Current()
@@ -241,10 +174,117 @@ public sealed class RbacCache
         return new Snapshot(clusterRoles, clusterRoleObjects, roles, crbs, rbs.ToDictionary(p => p.Key, p => (IReadOnlyList<RbacBinding>)p.Value, StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// One immutable view of the RBAC objects, and the rules resolved from it per user and namespace (dropped with the
+    /// snapshot when anything changes; at most <see cref="MaxResolved"/> are kept).
+    /// </summary>
     private sealed record Snapshot(
         Dictionary<string, IReadOnlyList<PolicyRule>> ClusterRoles,
         List<JsonObject> ClusterRoleObjects,
         Dictionary<string, IReadOnlyList<PolicyRule>> Roles,
         List<RbacBinding> ClusterRoleBindings,
-        Dictionary<string, IReadOnlyList<RbacBinding>> RoleBindings);
+        Dictionary<string, IReadOnlyList<RbacBinding>> RoleBindings)
+    {
+        private const int MaxResolved = 8192;
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<ResolvedRules.Key, ResolvedRules> _resolved = new(ResolvedRules.KeyComparer.Instance);
+        private int _resolvedCount;
+
+        public ResolvedRules Resolve(UserInfo user, string ns)
+        {
+            var key = new ResolvedRules.Key(user, ns);
+            if (_resolved.TryGetValue(key, out var resolved))
+            {
+                return resolved;
+            }
+
+            resolved = Build(user, ns);
+            if (Volatile.Read(ref _resolvedCount) < MaxResolved && _resolved.TryAdd(key, resolved))
+            {
+                Interlocked.Increment(ref _resolvedCount);
+            }
+
+            return resolved;
+        }
+
+        private ResolvedRules Build(UserInfo user, string ns)
+        {
+            var grants = new List<ResolvedRules.Grant>();
+            var errors = new List<string>();
+            VisitRulesFor(user, ns, (source, rule, error) =>
+            {
+                if (rule is not null)
+                {
+                    grants.Add(new ResolvedRules.Grant(rule, source));
+                }
+
+                if (error is not null)
+                {
+                    errors.Add(error);
+                }
+
+                return true;
+            });
+            return new ResolvedRules(grants.ToArray(), errors.ToArray());
+        }
+
+        public (IReadOnlyList<PolicyRule> Rules, string? Error) RoleReferenceRules(string kind, string name, string ns) => kind switch
+        {
+            "ClusterRole" => ClusterRoles.TryGetValue(name, out var cr)
+                ? (cr, null)
+                : ([], $"clusterrole.rbac.authorization.k8s.io {Skiff.Api.Validation.GoFormat.Quote(name)} not found"),
+            "Role" => Roles.TryGetValue(ns + "/" + name, out var r)
+                ? (r, null)
+                : ([], $"role.rbac.authorization.k8s.io {Skiff.Api.Validation.GoFormat.Quote(name)} not found"),
+            _ => ([], $"unsupported role reference kind: {Skiff.Api.Validation.GoFormat.Quote(kind)}"),
+        };
+
+        public void VisitRulesFor(UserInfo user, string ns, Func<string, PolicyRule?, string?, bool> visitor)
+        {
+            foreach (var b in ClusterRoleBindings)
+            {
+                if (!Visit(b, user, "", visitor))
+                {
+                    return;
+                }
+            }
+
+            if (ns.Length > 0 && RoleBindings.TryGetValue(ns, out var bindings))
+            {
+                foreach (var b in bindings)
+                {
+                    if (!Visit(b, user, ns, visitor))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        private bool Visit(RbacBinding b, UserInfo user, string ns, Func<string, PolicyRule?, string?, bool> visitor)
+        {
+            var subject = b.Subjects.FirstOrDefault(s => s.AppliesTo(user, ns));
+            if (subject is null)
+            {
+                return true;
+            }
+
+            var (rules, error) = RoleReferenceRules(b.RoleKind, b.RoleName, ns);
+            if (error is not null)
+            {
+                return visitor("", null, error);
+            }
+
+            var source = b.Describe(subject);
+            foreach (var r in rules)
+            {
+                if (!visitor(source, r, null))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 }

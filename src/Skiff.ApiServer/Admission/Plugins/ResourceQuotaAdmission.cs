@@ -11,8 +11,10 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// <c>status unknown for quota: NAME, resources: …</c>; a pod missing a request or limit a quota needs gets
 /// <c>failed quota: NAME: must specify …</c>; going over is 403 <c>exceeded quota: NAME, requested: …, used: …,
 /// limited: …</c>. Otherwise the usage is charged to each quota's <c>status.used</c> with a compare-and-swap on the
-/// quota's revision, re-checked on conflict, so two racing creates cannot both take the last unit. Dry runs charge
-/// nothing. The quota controller recomputes usage from scratch (and gives back what failed writes charged).
+/// quota's revision, re-checked on conflict, so two racing creates cannot both take the last unit; the creates waiting
+/// in one namespace are checked and charged as one batch, one write per quota (<see cref="QuotaChargeQueue"/>, upstream's
+/// quota evaluator). Dry runs are checked and charge nothing. The quota controller recomputes usage from scratch (and
+/// gives back what failed writes charged).
 /// </summary>
 /// <remarks>
 /// As upstream's <c>quotaAccessor</c>, a namespace whose cached list shows no quota is looked up live once (one lookup
@@ -21,7 +23,6 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// </remarks>
 public sealed class ResourceQuotaAdmission(AdmissionReader reader, TimeProvider? clock = null) : IValidatingAdmissionPlugin
 {
-    private const int MaxAttempts = 16;
     private const int MaxLiveEntries = 4096;
 
     /// <summary>How long a live lookup that found no quota is trusted (upstream's <c>liveTTL</c>).</summary>
@@ -29,6 +30,12 @@ public sealed class ResourceQuotaAdmission(AdmissionReader reader, TimeProvider?
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LiveLookup> _live = new(StringComparer.Ordinal);
+    private QuotaChargeQueue? _queue;
+
+    /// <summary>The per-namespace batches of creates to check and charge (made on first use: it calls back into this plugin).</summary>
+    private QuotaChargeQueue Queue => Volatile.Read(ref _queue)
+        ?? Interlocked.CompareExchange(ref _queue, new QuotaChargeQueue(reader.Storage, (ns, prefix) => NoQuotaLiveAsync(ns, prefix, CancellationToken.None)), null)
+        ?? _queue!;
 
     /// <inheritdoc/>
     public string Name => "ResourceQuota";
@@ -50,46 +57,15 @@ public sealed class ResourceQuotaAdmission(AdmissionReader reader, TimeProvider?
             return;
         }
 
+        // A namespace without quota (the cache shows none and the store had none within LiveTtl) costs no queueing.
         var prefix = AdmissionReader.Prefix("", "resourcequotas", a.Namespace);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var cached = await reader.Storage.ListAsync(prefix, new Skiff.Storage.ListOptions { NotOlderThan = 0 }, ct).ConfigureAwait(false);
+        if (cached.Items.Count == 0 && await NoQuotaLiveAsync(a.Namespace, prefix, ct).ConfigureAwait(false))
         {
-            // The first attempt reads the watch cache (upstream reads its informer); no quota there, a refusal or a
-            // conflict is confirmed against the store before it counts.
-            var cached = attempt == 0;
-            var listed = await reader.Storage.ListAsync(prefix, cached ? new Skiff.Storage.ListOptions { NotOlderThan = 0 } : Skiff.Storage.ListOptions.Latest, ct)
-                .ConfigureAwait(false);
-            if (listed.Items.Count == 0)
-            {
-                if (cached && !await NoQuotaLiveAsync(a.Namespace, prefix, ct).ConfigureAwait(false))
-                {
-                    continue;
-                }
-
-                return;
-            }
-
-            List<(Skiff.Storage.KeyValue Kv, JsonObject Quota)> charges;
-            try
-            {
-                charges = Evaluate(a, obj, usage, listed.Items);
-            }
-            catch (Skiff.Api.Errors.StatusException) when (cached)
-            {
-                continue;
-            }
-
-            if (a.DryRun || charges.Count == 0)
-            {
-                return;
-            }
-
-            if (await ChargeAsync(charges, ct).ConfigureAwait(false))
-            {
-                return;
-            }
+            return;
         }
 
-        throw Skiff.Api.Errors.StatusErrors.Conflict("", "resourcequotas", "", "too many conflicts charging quota, please retry");
+        await Queue.ChargeAsync(a.Namespace, new QuotaChargeQueue.Waiter(a, obj, usage), ct).ConfigureAwait(false);
     }
 
     /// <summary>True when a live lookup (shared, at most <see cref="LiveTtl"/> old) found no quota in <paramref name="ns"/>.</summary>
@@ -121,71 +97,4 @@ public sealed class ResourceQuotaAdmission(AdmissionReader reader, TimeProvider?
 
     /// <summary>A live lookup of one namespace's quotas: whether it found none, trusted until <paramref name="Expiry"/>.</summary>
     private sealed record LiveLookup(DateTimeOffset Expiry, Lazy<Task<bool>> Empty);
-
-    /// <summary>The charged quotas for <paramref name="usage"/>, or a 403 when a quota refuses.</summary>
-    private static List<(Skiff.Storage.KeyValue Kv, JsonObject Quota)> Evaluate(AdmissionAttributes a, JsonObject obj,
-        Dictionary<string, QuotaQuantity> usage, IReadOnlyList<Skiff.Storage.KeyValue> items)
-    {
-        var charges = new List<(Skiff.Storage.KeyValue Kv, JsonObject Quota)>();
-        foreach (var kv in items)
-        {
-            var quota = GenericStore.Decode(kv);
-            var hard = QuotaUsage.FromJson(quota["spec"]?["hard"]);
-            var interesting = usage.Keys.Where(hard.ContainsKey).ToList();
-            if (interesting.Count == 0 || !QuotaUsage.ScopesMatch(quota, a.Group, a.Resource, obj))
-            {
-                continue;
-            }
-
-            var quotaName = Meta.Name(quota);
-            var statusHard = QuotaUsage.FromJson(quota["status"]?["hard"]);
-            var used = QuotaUsage.FromJson(quota["status"]?["used"]);
-            var unknown = interesting.Where(r => !statusHard.ContainsKey(r) || !used.ContainsKey(r)).Order(StringComparer.Ordinal).ToList();
-            if (unknown.Count > 0)
-            {
-                throw AdmissionErrors.Forbidden(a, $"status unknown for quota: {quotaName}, resources: {string.Join(",", unknown)}");
-            }
-
-            if (a.Group.Length == 0 && a.Resource == "pods" && QuotaUsage.MissingPodResources(obj, hard.Keys) is { Count: > 0 } missing)
-            {
-                throw AdmissionErrors.Forbidden(a, $"failed quota: {quotaName}: must specify {string.Join(",", missing)}");
-            }
-
-            var over = interesting.Where(r => (used[r] + usage[r]).Value > hard[r].Value).ToList();
-            if (over.Count > 0)
-            {
-                throw AdmissionErrors.Forbidden(a,
-                    $"exceeded quota: {quotaName}, requested: {QuotaUsage.PrettyPrint(over.Select(r => KeyValuePair.Create(r, usage[r])))}, " +
-                    $"used: {QuotaUsage.PrettyPrint(over.Select(r => KeyValuePair.Create(r, used[r])))}, " +
-                    $"limited: {QuotaUsage.PrettyPrint(over.Select(r => KeyValuePair.Create(r, hard[r])))}");
-            }
-
-            var next = new Dictionary<string, QuotaQuantity>(used, StringComparer.Ordinal);
-            foreach (var r in interesting)
-            {
-                next[r] = used[r] + usage[r];
-            }
-
-            var charged = (JsonObject)quota.DeepClone();
-            ((JsonObject)charged["status"]!)["used"] = QuotaUsage.ToJson(next);
-            charges.Add((kv, charged));
-        }
-
-        return charges;
-    }
-
-    /// <summary>Writes each charged quota if it is unchanged since it was read; false (retry) on the first conflict.</summary>
-    private async Task<bool> ChargeAsync(List<(Skiff.Storage.KeyValue Kv, JsonObject Quota)> charges, CancellationToken ct)
-    {
-        foreach (var (kv, quota) in charges)
-        {
-            var result = await reader.Storage.CompareAndSwapAsync(kv.Key, kv.ModRevision, GenericStore.Encode(quota), ct).ConfigureAwait(false);
-            if (!result.Succeeded)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

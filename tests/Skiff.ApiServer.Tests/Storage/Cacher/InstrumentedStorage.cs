@@ -5,7 +5,8 @@ namespace Skiff.ApiServer.Tests.Storage.Cacher;
 
 /// <summary>
 /// A pass-through <see cref="IStorage"/> that counts the calls reaching the real store and can disturb its watches:
-/// hold their events, hold new watches, or break the open ones with an error.
+/// hold their events, hold new watches, or break the open ones with an error; and hold compare-and-swaps or run a
+/// hook right before each one.
 /// </summary>
 public sealed class InstrumentedStorage(IStorage inner) : IStorage
 {
@@ -13,7 +14,8 @@ public sealed class InstrumentedStorage(IStorage inner) : IStorage
     private readonly List<(CancellationTokenSource Cts, Box Error)> _open = [];
     private TaskCompletionSource _events = Released();
     private TaskCompletionSource _newWatches = Released();
-    private int _lists, _gets, _watches, _currentRevisions;
+    private TaskCompletionSource _swaps = Released();
+    private int _lists, _gets, _watches, _currentRevisions, _swapCalls;
 
     public int Lists => Volatile.Read(ref _lists);
 
@@ -22,6 +24,29 @@ public sealed class InstrumentedStorage(IStorage inner) : IStorage
     public int Watches => Volatile.Read(ref _watches);
 
     public int CurrentRevisionCalls => Volatile.Read(ref _currentRevisions);
+
+    /// <summary>The compare-and-swaps that reached the real store.</summary>
+    public int Swaps => Volatile.Read(ref _swapCalls);
+
+    /// <summary>Runs (awaited) before each compare-and-swap reaches the real store, with its key.</summary>
+    public Func<string, Task>? BeforeSwap { get; set; }
+
+    /// <summary>Compare-and-swaps wait before reaching the real store until <see cref="ReleaseSwaps"/>.</summary>
+    public void HoldSwaps()
+    {
+        lock (_gate)
+        {
+            _swaps = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ReleaseSwaps()
+    {
+        lock (_gate)
+        {
+            _swaps.TrySetResult();
+        }
+    }
 
     /// <summary>Stops every watch from yielding events until <see cref="ReleaseEvents"/>.</summary>
     public void HoldEvents()
@@ -92,8 +117,23 @@ public sealed class InstrumentedStorage(IStorage inner) : IStorage
 
     public Task<long> CountAsync(string prefix, CancellationToken ct) => inner.CountAsync(prefix, ct);
 
-    public Task<WriteResult> CompareAndSwapAsync(string key, long expectedModRevision, ReadOnlyMemory<byte> value, CancellationToken ct) =>
-        inner.CompareAndSwapAsync(key, expectedModRevision, value, ct);
+    public async Task<WriteResult> CompareAndSwapAsync(string key, long expectedModRevision, ReadOnlyMemory<byte> value, CancellationToken ct)
+    {
+        Task held;
+        lock (_gate)
+        {
+            held = _swaps.Task;
+        }
+
+        await held.WaitAsync(ct).ConfigureAwait(false);
+        if (BeforeSwap is { } hook)
+        {
+            await hook(key).ConfigureAwait(false);
+        }
+
+        Interlocked.Increment(ref _swapCalls);
+        return await inner.CompareAndSwapAsync(key, expectedModRevision, value, ct).ConfigureAwait(false);
+    }
 
     public Task<WriteResult> CompareAndDeleteAsync(string key, long expectedModRevision, CancellationToken ct) =>
         inner.CompareAndDeleteAsync(key, expectedModRevision, ct);
