@@ -305,6 +305,11 @@ public sealed partial class RestRequest
 
             using var request = new HttpRequestMessage(_method, path);
             request.Headers.TryAddWithoutValidation("Accept", EffectiveAccept);
+            if (_client.Authorization is { } authorization)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
             request.Options.Set(StreamingOption, streaming);
             if (_body is not null)
             {
