@@ -28,7 +28,11 @@ internal sealed class BenchServer : IAsyncDisposable
     public static Task<BenchServer> StartAsync(CancellationToken ct) => StartAsync([], ct);
 
     /// <summary>Starts a server with the named admission plugins off (as upstream's integration benchmarks do).</summary>
-    public static async Task<BenchServer> StartAsync(IReadOnlyList<string> disableAdmissionPlugins, CancellationToken ct)
+    public static Task<BenchServer> StartAsync(IReadOnlyList<string> disableAdmissionPlugins, CancellationToken ct) =>
+        StartAsync(disableAdmissionPlugins, Skiff.ApiServer.Security.TokenFile.Empty, ct);
+
+    /// <summary>Starts a server with the named admission plugins off and the static bearer <paramref name="tokens"/>.</summary>
+    public static async Task<BenchServer> StartAsync(IReadOnlyList<string> disableAdmissionPlugins, Skiff.ApiServer.Security.TokenFile tokens, CancellationToken ct)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-client-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var storage = new MemoryStorage();
@@ -39,6 +43,7 @@ internal sealed class BenchServer : IAsyncDisposable
             Storage = storage,
             Resources = BuiltInResources.Create(new BuiltInResourceOptions()),
             DisableAdmissionPlugins = disableAdmissionPlugins,
+            Tokens = tokens,
         });
         await host.StartAsync(ct).ConfigureAwait(false);
         return new BenchServer(host, storage, dir);
