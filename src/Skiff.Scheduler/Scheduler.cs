@@ -128,7 +128,12 @@ public sealed partial class Scheduler : IRunnable
 
         var start = Stopwatch.GetTimestamp();
         Cache.UpdateSnapshot(_snapshot);
-        var state = new CycleState { AllNodes = _snapshot.Nodes };
+        var state = new CycleState
+        {
+            AllNodes = _snapshot.Nodes,
+            NodesWithAffinityPods = _snapshot.NodesWithAffinityPods,
+            NodesWithRequiredAntiAffinityPods = _snapshot.NodesWithRequiredAntiAffinityPods,
+        };
         var result = SchedulePod(profile, state, pod);
         SchedulerMetrics.AlgorithmDuration(Stopwatch.GetElapsedTime(start));
         if (result.Node is null)

@@ -52,6 +52,10 @@ internal sealed class BenchServer : IAsyncDisposable
     public static Task<BenchServer> StartAsync(IReadOnlyList<string> disableAdmissionPlugins, CancellationToken ct) =>
         StartAsync(o => o with { DisableAdmissionPlugins = disableAdmissionPlugins }, ct);
 
+    /// <summary>Starts a server with the named admission plugins off and the static bearer <paramref name="tokens"/>.</summary>
+    public static Task<BenchServer> StartAsync(IReadOnlyList<string> disableAdmissionPlugins, Skiff.ApiServer.Security.TokenFile tokens, CancellationToken ct) =>
+        StartAsync(o => o with { DisableAdmissionPlugins = disableAdmissionPlugins, Tokens = tokens }, ct);
+
     /// <summary>
     /// Starts a server whose options are the bench defaults (memory store, or SQLite in the server's directory with
     /// <paramref name="sqlite"/>; built-in resources, port 0) changed by <paramref name="configure"/>.

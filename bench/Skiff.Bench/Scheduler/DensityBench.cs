@@ -7,6 +7,7 @@ using Skiff.Client.Discovery;
 using Skiff.Client.Dynamic;
 using Skiff.Client.Runtime;
 using Skiff.Controllers;
+using Skiff.ApiServer.Security;
 using Skiff.Kubelet.Hollow;
 using Skiff.Scheduler;
 using Skiff.Scheduler.Hosting;
@@ -20,9 +21,14 @@ namespace Skiff.Bench.Scheduler;
 /// holding N × P pods in all (default 100 nodes × 30 pods/node, upstream's density load, in 10 Deployments) and records
 /// on a watch (the scheduler's pod informer) when each pod is first seen, first seen bound and first seen Running.
 /// Reports the pod startup latency (created → Running, the SLO is p99 ≤ 5 s) and its two parts (created → scheduled,
-/// scheduled → Running) as p50/p90/p99, the time until all pods ran, and the process's RSS and GC heap at the end
-/// (server, controllers, scheduler and hollow nodes together).
-/// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- density [--nodes 100] [--pods-per-node 30] [--deployments 10]</c>.
+/// scheduled → Running) as p50/p90/p99, the time until all pods ran, the API server's mutating-call latency p99 per
+/// verb and resource (the SLO is p99 ≤ 1 s), and the process's memory (server, controllers, scheduler and hollow nodes
+/// together, RSS and GC heap after a full collection): in all, per hollow node (the set's own state; and registered,
+/// with the server's Node and Lease and every cache of them) and per 10,000 pods.
+/// Each hollow node writes as itself (<c>system:node:NAME</c> in <c>system:nodes</c>, a bearer token of the server's
+/// token file over the set's shared connections, as kubemark's <c>known_tokens.csv</c>), so the Node authorizer and
+/// NodeRestriction check every node's writes; <c>--shared-identity</c> makes all nodes write as the admin instead.
+/// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- density [--nodes 100] [--pods-per-node 30] [--deployments 10] [--shared-identity]</c>.
 /// </summary>
 public static class DensityBench
 {
@@ -31,15 +37,24 @@ public static class DensityBench
         var nodes = BenchArgs.Int(args, "--nodes", 100);
         var perNode = BenchArgs.Int(args, "--pods-per-node", 30);
         var deployments = BenchArgs.Int(args, "--deployments", 10);
+        var sharedIdentity = args.Contains("--shared-identity");
         var total = nodes * perNode;
-        Console.WriteLine($"density bench: {nodes} hollow nodes, {total} pods in {deployments} Deployments, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
-        await using var server = await BenchServer.StartAsync(["ServiceAccount", "Priority"], ct).ConfigureAwait(false);
+        Console.WriteLine($"density bench: {nodes} hollow nodes ({(sharedIdentity ? "one shared admin identity" : "each system:node:NAME")}), {total} pods in {deployments} Deployments, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus; load average {LoadAverage()}");
+        var hollowOptions = new HollowNodeOptions { Count = nodes, NamePrefix = "density-" };
+        var tokens = sharedIdentity ? new Dictionary<string, string>() : HollowNodeTokens.Generate(HollowNodeTokens.NodeNames(hollowOptions));
+        var tokenFile = TokenFile.From(tokens.Select(t => KeyValuePair.Create(t.Value,
+            new UserInfo(HollowNodeTokens.NodeUserPrefix + t.Key, "hollow:" + t.Key, [HollowNodeTokens.NodesGroup]))));
+        await using var server = await BenchServer.StartAsync(["ServiceAccount", "Priority"], tokenFile, ct).ConfigureAwait(false);
         using var cs = server.Clientset();
 
+        var m0 = MemorySample.Take();
         var sw = Stopwatch.StartNew();
-        await using var hollow = new HollowNodeSet(server.Clientset(), new HollowNodeOptions { Count = nodes, NamePrefix = "density-" });
+        await using var hollow = new HollowNodeSet(server.Clientset(), hollowOptions with { NodeToken = sharedIdentity ? null : tokens.GetValueOrDefault });
+        var m1 = MemorySample.Take();
         await hollow.StartAsync(ct).ConfigureAwait(false);
-        Console.WriteLine($"  {nodes} hollow nodes registered in {sw.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine($"  {nodes} hollow nodes registered in {sw.Elapsed.TotalSeconds:0.0} s; load average {LoadAverage()}");
+        var m2 = MemorySample.Take();
+        Console.WriteLine($"    memory per hollow node: the set's own state {m1.PerUnit(m0, nodes, 1, "node")}; registered (with the server's Node and Lease and the caches of them) {m2.PerUnit(m0, nodes, 1, "node")}");
 
         var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(server.KubeconfigPath)) with { Qps = 0 };
         using var scheduler = new KubeScheduler(new SchedulerOptions { Client = config, LeaderElect = false });
@@ -62,6 +77,7 @@ public static class DensityBench
 
         const string Ns = "density";
         await cs.CoreV1().Namespaces().CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns } }, ct: ct).ConfigureAwait(false);
+        var m3 = MemorySample.Take();
         sw.Restart();
         for (var d = 0; d < deployments; d++)
         {
@@ -76,13 +92,34 @@ public static class DensityBench
         Console.WriteLine($"  pod startup latency (created → Running, seen on a watch): {Format(startup)}; SLO p99 ≤ 5 s {(Stats.Percentile(startup, 0.99) <= 5000 ? "met" : "NOT met")}");
         Console.WriteLine($"    created → scheduled: {Format(toScheduled)}");
         Console.WriteLine($"    scheduled → Running: {Format(toRunning)}");
-        var process = Process.GetCurrentProcess();
-        process.Refresh();
-        Console.WriteLine($"  process RSS {process.WorkingSet64 / 1048576.0:0} MB, GC heap {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0} MB (server, controllers, scheduler and {nodes} hollow nodes with {total} pods)");
+        var mutating = await MutatingLatency.ScrapeAsync(cs.Rest, ct).ConfigureAwait(false);
+        var worst = mutating.FirstOrDefault(s => s.Count >= 100);
+        Console.WriteLine($"  API mutating calls (server histogram, series with ≥ 100 calls): worst {worst?.ToString() ?? "none"}; SLO p99 ≤ 1 s {(worst is null || worst.P99Seconds <= 1 ? "met" : "NOT met")}");
+        foreach (var series in mutating.Where(s => s.Count >= 100).Take(6))
+        {
+            Console.WriteLine($"    {series}");
+        }
+
+        var m4 = MemorySample.Take();
+        Console.WriteLine($"  process {m4} (server, controllers, scheduler and {nodes} hollow nodes with {total} pods); load average {LoadAverage()}");
+        Console.WriteLine($"    memory per 10,000 pods (every copy: store, watch cache, informers, scheduler and hollow state): {m4.PerUnit(m3, total, 10_000, "10,000 pods")}");
 
         await stop.CancelAsync().ConfigureAwait(false);
         await schedulerRun.ConfigureAwait(false);
         await managerRun.ConfigureAwait(false);
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages (the machine is shared: print them with every number).</summary>
+    internal static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 
     private static string Format(IReadOnlyList<double> ms) =>

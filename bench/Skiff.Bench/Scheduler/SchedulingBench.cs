@@ -35,7 +35,7 @@ public static class SchedulingBench
         var runs = BenchArgs.Int(args, "--runs", 3);
         var writers = BenchArgs.Int(args, "--writers", 16);
         var parallelism = BenchArgs.Int(args, "--parallelism", 16);
-        Console.WriteLine($"scheduling bench (SchedulingBasic): {nodes} nodes, {initPods} init pods, {podCount} measured pods per run, {writers} writers, scheduler parallelism {parallelism}, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
+        Console.WriteLine($"scheduling bench (SchedulingBasic): {nodes} nodes, {initPods} init pods, {podCount} measured pods per run, {writers} writers, scheduler parallelism {parallelism}, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus; load average {DensityBench.LoadAverage()}");
         await using var server = await BenchServer.StartAsync(["ServiceAccount", "Priority"], ct).ConfigureAwait(false);
         using var cs = server.Clientset();
         var alloc = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("4"), ["memory"] = new("32Gi"), ["pods"] = new("110") };
@@ -68,6 +68,7 @@ public static class SchedulingBench
 
         var averages = new List<double>();
         var overall = new List<double>();
+        var cpuPerPod = new List<double>();
         var process = Process.GetCurrentProcess();
         for (var run = 0; run < runs; run++)
         {
@@ -91,14 +92,15 @@ public static class SchedulingBench
             var algo = algorithm.Seconds - algo0;
             averages.Add(avg);
             overall.Add(podCount / elapsed);
+            cpuPerPod.Add(cpu * 1e3 / podCount);
             Console.WriteLine($"  run {run + 1}: SchedulingThroughput average {avg:0} pods/s (Perc50 {p50:0}, Perc90 {p90:0}, Perc99 {p99:0}); {podCount} pods bound in {elapsed:0.00} s ({podCount / elapsed:0} pods/s overall; creating took {created:0.00} s); "
-                + $"scheduling algorithm {algo:0.00} s ({algo * 1e6 / podCount:0} µs/pod); process CPU {cpu:0.0} s ({cpu * 1e3 / podCount:0.00} ms/pod)");
+                + $"scheduling algorithm {algo:0.00} s ({algo * 1e6 / podCount:0} µs/pod); process CPU {cpu:0.0} s ({cpu * 1e3 / podCount:0.00} ms/pod); load average {DensityBench.LoadAverage()}");
             await cs.CoreV1().Pods(ns).DeleteCollectionAsync(new DeleteOptions { GracePeriodSeconds = 0 }, ct: ct).ConfigureAwait(false);
         }
 
         await stop.CancelAsync().ConfigureAwait(false);
         await running.ConfigureAwait(false);
-        Console.WriteLine($"SchedulingBasic {nodes} nodes / {podCount} pods: SchedulingThroughput median average {Stats.Median(averages):0} pods/s, overall median {Stats.Median(overall):0} pods/s over {runs} runs");
+        Console.WriteLine($"SchedulingBasic {nodes} nodes / {podCount} pods: SchedulingThroughput median average {Stats.Median(averages):0} pods/s, overall median {Stats.Median(overall):0} pods/s, process CPU median {Stats.Median(cpuPerPod):0.00} ms/pod (a CPU-bound ceiling of {Environment.ProcessorCount * 1000 / Stats.Median(cpuPerPod):0} pods/s on {Environment.ProcessorCount} cpus) over {runs} runs; load average {DensityBench.LoadAverage()}");
     }
 
     private static V1Pod Pod(string name) => new()

@@ -13,6 +13,21 @@ public sealed class TokenFile
     /// <summary>No tokens.</summary>
     public static TokenFile Empty { get; } = new(new Dictionary<string, UserInfo>(StringComparer.Ordinal));
 
+    /// <summary>The tokens of <paramref name="users"/> (token → user), as if read from a file.</summary>
+    public static TokenFile From(IEnumerable<KeyValuePair<string, UserInfo>> users) => new(new Dictionary<string, UserInfo>(users, StringComparer.Ordinal));
+
+    /// <summary>These tokens and <paramref name="more"/> (which win on a clash).</summary>
+    public TokenFile With(IEnumerable<KeyValuePair<string, UserInfo>> more)
+    {
+        var tokens = new Dictionary<string, UserInfo>(_tokens, StringComparer.Ordinal);
+        foreach (var (token, user) in more)
+        {
+            tokens[token] = user;
+        }
+
+        return new TokenFile(tokens);
+    }
+
     /// <summary>Parses the file at <paramref name="path"/>.</summary>
     /// <exception cref="FormatException">A line has fewer than three fields.</exception>
     public static TokenFile Load(string path)

@@ -10,11 +10,18 @@ internal sealed partial class GenericStore
     /// managedFields), like upstream's registry-internal <c>GuaranteedUpdate</c> calls (pod binding). The mutation may
     /// run several times when writers race and must throw to abort. Returns the stored result.
     /// </summary>
-    public async Task<JsonObject> UpdateDirectAsync(string ns, string name, Action<JsonObject> mutate, CancellationToken ct)
+    public async Task<JsonObject> UpdateDirectAsync(string ns, string name, Action<JsonObject> mutate, CancellationToken ct) =>
+        await ReadAsync(await WriteDirectAsync(ns, name, mutate, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// <see cref="UpdateDirectAsync"/> for a caller that does not need the result (pod binding answers a Success
+    /// Status): one decode of the current object and one encode, no decode of what was written.
+    /// </summary>
+    public async Task<KeyValue> WriteDirectAsync(string ns, string name, Action<JsonObject> mutate, CancellationToken ct)
     {
         try
         {
-            var written = await _storage.GuaranteedUpdateAsync(
+            return await _storage.GuaranteedUpdateAsync(
                 Key(ns, name),
                 async (current, token) =>
                 {
@@ -29,7 +36,6 @@ internal sealed partial class GenericStore
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);
-            return await ReadAsync(written, ct).ConfigureAwait(false);
         }
         catch (KeyNotFoundStorageException)
         {

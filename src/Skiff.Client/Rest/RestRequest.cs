@@ -309,6 +309,11 @@ public sealed partial class RestRequest
                 VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             };
             request.Headers.TryAddWithoutValidation("Accept", EffectiveAccept);
+            if (_client.Authorization is { } authorization)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
             request.Options.Set(StreamingOption, streaming);
             if (_body is not null)
             {

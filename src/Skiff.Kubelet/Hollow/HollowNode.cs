@@ -44,6 +44,9 @@ public sealed class HollowNode
 
     internal uint CidrBase { get; set; }
 
+    /// <summary>The node's own identity over the set's connections (<see cref="HollowNodeOptions.NodeToken"/>), or null to write as the set.</summary>
+    internal Skiff.Client.Typed.Clientset? Client { get; set; }
+
     internal string? LeaseResourceVersion { get; set; }
 
     internal DateTimeOffset LastStatusPost { get; set; }

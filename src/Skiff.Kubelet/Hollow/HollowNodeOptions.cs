@@ -60,6 +60,14 @@ public sealed record HollowNodeOptions
     /// <summary>How many API calls the set makes at once (registration, renewals, status patches).</summary>
     public int Concurrency { get; init; } = 16;
 
+    /// <summary>
+    /// The bearer token a node writes with (its Node, Lease, node and pod status, pod removal), given its name: as
+    /// upstream's kubelets, each node is then <c>system:node:NAME</c> in <c>system:nodes</c> to the Node authorizer and
+    /// NodeRestriction. The requests share the set's client's connections (<see cref="Skiff.Client.Rest.RestClient(Skiff.Client.Rest.RestClient, string)"/>).
+    /// Null (the default), or null for a node: the node writes as the set's client. See <see cref="HollowNodeTokens"/>.
+    /// </summary>
+    public Func<string, string?>? NodeToken { get; init; }
+
     /// <summary>The clock of every timer: lease renewals, status reports, pod behaviours, grace periods.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -15,7 +15,7 @@ public sealed partial class HollowNodeSet
 
     private async Task EnsureLeaseAsync(HollowNode node, CancellationToken ct)
     {
-        var leases = _client.CoordinationV1().Leases(LeaseNamespace);
+        var leases = ClientOf(node).CoordinationV1().Leases(LeaseNamespace);
         try
         {
             var created = await leases.CreateAsync(Lease(node, null), ct: ct).ConfigureAwait(false);
@@ -64,7 +64,7 @@ public sealed partial class HollowNodeSet
     /// <summary>Renews <paramref name="node"/>'s Lease once now (the lease loop's step).</summary>
     internal async ValueTask RenewAsync(HollowNode node, CancellationToken ct)
     {
-        var leases = _client.CoordinationV1().Leases(LeaseNamespace);
+        var leases = ClientOf(node).CoordinationV1().Leases(LeaseNamespace);
         try
         {
             var updated = await leases.UpdateAsync(Lease(node, node.LeaseResourceVersion), ct: ct).ConfigureAwait(false);
@@ -119,7 +119,7 @@ public sealed partial class HollowNodeSet
         try
         {
             // A JSON merge patch replaces the lists whole (upstream replaces addresses whole too; see pr.k8s.io/79391).
-            await _client.CoreV1().Nodes().PatchAsync(node.Name, PatchType.Merge, new Dictionary<string, object> { ["status"] = status },
+            await ClientOf(node).CoreV1().Nodes().PatchAsync(node.Name, PatchType.Merge, new Dictionary<string, object> { ["status"] = status },
                 subresource: "status", ct: ct).ConfigureAwait(false);
             node.LastStatusPost = now;
         }

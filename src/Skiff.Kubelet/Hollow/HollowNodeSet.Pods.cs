@@ -230,7 +230,7 @@ public sealed partial class HollowNodeSet
 
     private async Task PatchAsync(HollowPod state, string ns, string name, V1PodStatus status, CancellationToken ct)
     {
-        await _client.CoreV1().Pods(ns).PatchAsync(name, PatchType.StrategicMerge,
+        await ClientOf(state.Node).CoreV1().Pods(ns).PatchAsync(name, PatchType.StrategicMerge,
             new Dictionary<string, object>
             {
                 ["metadata"] = new Dictionary<string, string> { ["uid"] = state.Uid },
@@ -305,7 +305,7 @@ public sealed partial class HollowNodeSet
         Interlocked.Increment(ref _podDeletes);
         try
         {
-            await _client.CoreV1().Pods(ns).DeleteAsync(name, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = state.Uid }, ct).ConfigureAwait(false);
+            await ClientOf(state.Node).CoreV1().Pods(ns).DeleteAsync(name, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = state.Uid }, ct).ConfigureAwait(false);
 
             // Removed: a sync woken before the informer sees the deletion must not send a second DELETE.
             state.Gone = true;

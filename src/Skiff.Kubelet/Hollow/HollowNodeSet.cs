@@ -82,6 +82,11 @@ public sealed partial class HollowNodeSet : IAsyncDisposable
         {
             var index = options.FirstIndex + i;
             var node = new HollowNode(options.NamePrefix + index.ToString(CultureInfo.InvariantCulture), index);
+            if (options.NodeToken?.Invoke(node.Name) is { Length: > 0 } token)
+            {
+                node.Client = new Clientset(new RestClient(client.Rest, token));
+            }
+
             _nodes[node.Name] = node;
             _ordered.Add(node);
         }
@@ -218,12 +223,12 @@ public sealed partial class HollowNodeSet : IAsyncDisposable
         V1Node created;
         try
         {
-            created = await _client.CoreV1().Nodes().CreateAsync(obj, ct: ct).ConfigureAwait(false);
+            created = await ClientOf(node).CoreV1().Nodes().CreateAsync(obj, ct: ct).ConfigureAwait(false);
         }
         catch (Exception e) when (ApiErrors.IsAlreadyExists(e))
         {
             // Upstream's kubelet reconciles an existing Node; the hollow node takes it over (and its CIDR, if it has one).
-            created = await _client.CoreV1().Nodes().GetAsync(node.Name, ct: ct).ConfigureAwait(false);
+            created = await ClientOf(node).CoreV1().Nodes().GetAsync(node.Name, ct: ct).ConfigureAwait(false);
             if (created.Spec?.PodCIDR is { Length: > 0 } cidr && cidr.EndsWith("/24", StringComparison.Ordinal) &&
                 System.Net.IPAddress.TryParse(cidr[..^3], out var a) && a.GetAddressBytes() is { Length: 4 } b)
             {
@@ -234,6 +239,9 @@ public sealed partial class HollowNodeSet : IAsyncDisposable
         node.Uid = created.Metadata.Uid;
         node.LastStatusPost = now;
     }
+
+    /// <summary>The client <paramref name="node"/> writes with: its own identity, or the set's.</summary>
+    private Clientset ClientOf(HollowNode node) => node.Client ?? _client;
 
     private NodeRuntimeStatus Runtime(HollowNode node) => new()
     {

@@ -14,6 +14,12 @@ public sealed class CycleState
     /// <summary>Every node of the cycle's snapshot (not only the feasible ones), for PreScore plugins that count domains.</summary>
     public IReadOnlyList<NodeInfo>? AllNodes { get; set; }
 
+    /// <summary>The nodes of <see cref="AllNodes"/> with pods that have pod affinity or anti-affinity (null: unknown, filter <see cref="AllNodes"/>).</summary>
+    public IReadOnlyList<NodeInfo>? NodesWithAffinityPods { get; set; }
+
+    /// <summary>The nodes of <see cref="AllNodes"/> with pods that have required pod anti-affinity (null: unknown, filter <see cref="AllNodes"/>).</summary>
+    public IReadOnlyList<NodeInfo>? NodesWithRequiredAntiAffinityPods { get; set; }
+
     public void Write(string key, object value) => _data[key] = value;
 
     public T? Read<T>(string key) where T : class => _data.TryGetValue(key, out var v) ? v as T : null;

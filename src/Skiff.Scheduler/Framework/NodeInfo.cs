@@ -38,6 +38,12 @@ public sealed class NodeInfo
     private int _antiAffinityPods;
     private int _affinityPods;
 
+    /// <summary>Whether any pod here has pod affinity or anti-affinity (the node is in upstream's <c>HavePodsWithAffinityList</c>).</summary>
+    public bool HasPodsWithAffinity => _affinityPods > 0;
+
+    /// <summary>Whether any pod here has required pod anti-affinity (upstream's <c>HavePodsWithRequiredAntiAffinityList</c>).</summary>
+    public bool HasPodsWithRequiredAntiAffinity => _antiAffinityPods > 0;
+
     internal static bool HasAffinity(V1Pod p) => p.Spec?.Affinity is { } a && (a.PodAffinity is not null || a.PodAntiAffinity is not null);
 
     internal static bool HasRequiredAntiAffinity(V1Pod p) => p.Spec?.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { Count: > 0 };

@@ -136,31 +136,43 @@ public sealed class Profile
             }
         }
 
-        var totals = new long[nodes.Count];
-        var scores = new long[nodes.Count];
-        foreach (var (plugin, weight) in Score)
+        var active = Score.Where(p => !state.SkipScore.Contains(p.Plugin.Name)).ToArray();
+        var scores = new long[active.Length][];
+        for (var k = 0; k < active.Length; k++)
         {
-            if (state.SkipScore.Contains(plugin.Name))
-            {
-                continue;
-            }
+            scores[k] = new long[nodes.Count];
+        }
 
-            if (workers > 1)
+        // One pass per node over every plugin (upstream's RunScorePlugins parallelizes over nodes, not per plugin):
+        // one fork and join per cycle rather than one per plugin.
+        void ScoreNode(int i)
+        {
+            for (var k = 0; k < active.Length; k++)
             {
-                Parallel.For(0, nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => scores[i] = plugin.Score(state, pod, nodes[i]));
+                scores[k][i] = active[k].Plugin.Score(state, pod, nodes[i]);
             }
-            else
-            {
-                for (var i = 0; i < nodes.Count; i++)
-                {
-                    scores[i] = plugin.Score(state, pod, nodes[i]);
-                }
-            }
+        }
 
-            plugin.NormalizeScore(state, pod, scores);
+        if (workers > 1)
+        {
+            Parallel.For(0, nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, ScoreNode);
+        }
+        else
+        {
             for (var i = 0; i < nodes.Count; i++)
             {
-                totals[i] += scores[i] * weight;
+                ScoreNode(i);
+            }
+        }
+
+        var totals = new long[nodes.Count];
+        for (var k = 0; k < active.Length; k++)
+        {
+            var (plugin, weight) = active[k];
+            plugin.NormalizeScore(state, pod, scores[k]);
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                totals[i] += scores[k][i] * weight;
             }
         }
 

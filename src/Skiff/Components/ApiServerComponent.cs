@@ -12,7 +12,7 @@ namespace Skiff.Components;
 /// The API server over the storage component's store, built by <see cref="DefaultApiServer"/>; its <c>/metrics</c>
 /// also carries every in-process component's client metrics (work queues, REST client, leader election).
 /// </summary>
-internal sealed class ApiServerComponent(ServerSettings settings, StorageComponent storage, ILoggerFactory loggers)
+internal sealed class ApiServerComponent(ServerSettings settings, StorageComponent storage, HollowNodeIdentities hollowNodes, ILoggerFactory loggers)
     : Component("apiserver", loggers.CreateLogger("Skiff.ApiServer"))
 {
     private ApiServerHost? _host;
@@ -33,7 +33,7 @@ internal sealed class ApiServerComponent(ServerSettings settings, StorageCompone
             BindAddress = settings.BindAddress,
             AdvertiseAddress = settings.AdvertiseAddress ?? DefaultAdvertiseAddress(settings.BindAddress),
             WatchCache = settings.WatchCache,
-            Tokens = settings.TokenFile is null ? TokenFile.Empty : TokenFile.Load(settings.TokenFile),
+            Tokens = (settings.TokenFile is null ? TokenFile.Empty : TokenFile.Load(settings.TokenFile)).With(hollowNodes.Users),
             ClientCas = settings.ClientCaFile is null ? [] : LoadClientCas(settings.ClientCaFile, "--client-ca-file"),
             Metrics = metrics,
             ServiceAccountTokens = settings.ServiceAccountTokens,

@@ -29,10 +29,12 @@ internal static partial class ComponentHost
     public const string SchedulerUser = "system:kube-scheduler";
 
     /// <summary>
-    /// The one identity of all the hollow nodes of a process (group <see cref="HollowNodesGroup"/>). A real kubelet is
-    /// <c>system:node:&lt;name&gt;</c> in <see cref="NodesGroup"/>, confined by the Node authorizer and NodeRestriction
-    /// to its own node; a simulated fleet shares one client, so it is not a node identity: the bootstrap policy grants
-    /// its group the <c>system:node</c> rules (ClusterRole <c>skiff:hollow-node</c>) across every node.
+    /// The shared identity of the hollow nodes of a process (group <see cref="HollowNodesGroup"/>): their one pod and node
+    /// informer read with it. In <c>skiff up</c> each node writes as itself, <c>system:node:&lt;name&gt;</c> in
+    /// <see cref="NodesGroup"/> like a real kubelet (a bearer token per node, <see cref="HollowNodeIdentities"/>), so the
+    /// Node authorizer and NodeRestriction confine it to its own node; a standalone <c>skiff kubelet --hollow</c> writes
+    /// with its kubeconfig's identity. The bootstrap policy grants this group the <c>system:node</c> rules (ClusterRole
+    /// <c>skiff:hollow-node</c>) across every node.
     /// </summary>
     public const string HollowNodeUser = "skiff:hollow-node";
 
@@ -51,6 +53,8 @@ internal static partial class ComponentHost
         var builder = CreateBuilder(settings.Verbosity, withControllers ? 7 : 2);
         var services = builder.Services;
         services.AddSingleton(settings);
+        var hollowIdentities = new HollowNodeIdentities();
+        services.AddSingleton(hollowIdentities);
         AddComponent<StorageComponent>(services);
         AddComponent<ApiServerComponent>(services);
         // With a real node, pods reach the DNS (bound to all addresses) on the CNI bridge's gateway, which is also the
@@ -147,10 +151,13 @@ internal static partial class ComponentHost
 
         if (withControllers && hollowNodes > 0)
         {
+            // Each node writes as system:node:NAME (a token of the server's token file) over the shared client's
+            // connections; the shared identity only reads (the one pod and node informer).
+            var hollowOptions = hollowIdentities.Issue(new HollowNodeOptions { Count = hollowNodes });
             AddComponent(services, sp => new HollowKubeletComponent(
                 _ => Task.FromResult(sp.GetRequiredService<ApiServerComponent>()
                     .IssueClientConfig(HollowNodeUser, [HollowNodesGroup], "kubelet.kubeconfig") with { Qps = 0, Burst = 100 }),
-                new HollowNodeOptions { Count = hollowNodes },
+                hollowOptions,
                 sp.GetRequiredService<ILoggerFactory>()));
         }
 

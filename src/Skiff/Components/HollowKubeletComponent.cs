@@ -8,8 +8,9 @@ namespace Skiff.Components;
 /// <summary>
 /// Hollow nodes (<see cref="HollowNodeSet"/>) as a component. Start connects (through <paramref name="connect"/>: in
 /// <c>skiff up</c> a fresh client certificate for <see cref="ComponentHost.HollowNodeUser"/> in group
-/// <see cref="ComponentHost.HollowNodesGroup"/> over loopback HTTPS, one identity for all the process's nodes where real
-/// kubelets each have <c>system:node:&lt;name&gt;</c>; standalone, a kubeconfig), then registers the nodes and returns once they are
+/// <see cref="ComponentHost.HollowNodesGroup"/> over loopback HTTPS, which the nodes' informers read with while each node
+/// writes as <c>system:node:&lt;name&gt;</c> over the same connections (<see cref="HollowNodeIdentities"/>); standalone, a
+/// kubeconfig), then registers the nodes and returns once they are
 /// registered and watching their pods. Stop ends the loops; the Nodes and Leases stay, as a stopped kubelet leaves them.
 /// </summary>
 internal sealed class HollowKubeletComponent(

@@ -192,4 +192,20 @@ public class RestClientTests
             await Task.WhenAny(task, Task.Delay(1));
         }
     }
+
+    [Fact]
+    public async Task SharedClient_BearerToken_RidesTheSharedConnectionsAndOutlivesDisposal()
+    {
+        var handler = new FakeHandler((_, _) => FakeHandler.Json(HttpStatusCode.OK, "{}"));
+        using var shared = Client(handler);
+        using (var node = new RestClient(shared, "node-token"))
+        {
+            await node.Get().Resource("nodes").DoAsync();
+            Assert.Equal("node-token", node.Config.BearerToken);
+        }
+
+        // The shared client still works (its connections were not disposed) and keeps its own identity.
+        await shared.Get().Resource("nodes").DoAsync();
+        Assert.Equal(["Bearer node-token", "Bearer tok"], handler.Requests.Select(r => r.Authorization));
+    }
 }

@@ -30,14 +30,26 @@ public sealed class HollowHarness : IAsyncDisposable
 
     public string KubeconfigPath => ControlPlane.KubeconfigPath;
 
-    /// <summary>Starts a server and <paramref name="options"/>' hollow nodes; returns once they are registered.</summary>
-    public static async Task<HollowHarness> StartAsync(HollowNodeOptions options, CancellationToken ct = default)
+    /// <summary>Starts a server (options from <paramref name="server"/>) and <paramref name="options"/>' hollow nodes; returns once they are registered.</summary>
+    public static async Task<HollowHarness> StartAsync(HollowNodeOptions options, Func<Skiff.ApiServer.Hosting.ApiServerOptions, Skiff.ApiServer.Hosting.ApiServerOptions>? server = null,
+        CancellationToken ct = default)
     {
-        var cp = await TestControlPlane.StartAsync(ct: ct);
+        var cp = await TestControlPlane.StartAsync(configure: server, ct: ct);
         var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(cp.KubeconfigPath)) with { Qps = 0 };
         var clientset = new Clientset(config);
         var nodes = new HollowNodeSet(new Clientset(config), options);
-        await nodes.StartAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+        try
+        {
+            await nodes.StartAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+        }
+        catch
+        {
+            await nodes.DisposeAsync();
+            clientset.Dispose();
+            await cp.DisposeAsync();
+            throw;
+        }
+
         return new HollowHarness(cp, clientset, nodes);
     }
 

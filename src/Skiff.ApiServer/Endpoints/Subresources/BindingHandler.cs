@@ -57,7 +57,7 @@ internal sealed class BindingHandler : ISubresourceHandler
         }
         else
         {
-            await pods.UpdateDirectAsync(ns, bodyName, pod => PodBinding.Apply(pod, binding, e.Options.Clock.GetUtcNow()), ct).ConfigureAwait(false);
+            await pods.WriteDirectAsync(ns, bodyName, pod => PodBinding.Apply(pod, binding, e.Options.Clock.GetUtcNow()), ct).ConfigureAwait(false);
         }
 
         await Responses.WriteAsync(ctx, 201, ResourceEndpoint.SuccessStatus(), neg.Format).ConfigureAwait(false);

@@ -27,8 +27,9 @@ internal sealed partial class InterPodAffinity : IPreScorePlugin, IScorePlugin
         var scores = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
 
         // Upstream walks every node of the snapshot, not only the feasible ones: a pod on an infeasible node still
-        // shapes its topology domain.
-        foreach (var node in state.AllNodes ?? nodes)
+        // shapes its topology domain. A pod without preferred terms only meets existing pods' terms: only the nodes
+        // holding pods with affinity count (upstream's HavePodsWithAffinityList).
+        foreach (var node in hasConstraints ? state.AllNodes ?? nodes : state.NodesWithAffinityPods ?? state.AllNodes ?? nodes)
         {
             var labels = node.Node.Metadata.Labels;
             if (labels is null || labels.Count == 0)

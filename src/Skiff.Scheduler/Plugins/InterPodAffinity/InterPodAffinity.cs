@@ -41,7 +41,9 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
         var anti = AffinityTerm.RequiredAntiAffinity(pod);
         var s = new PreFilterState(affinity, anti);
         var ownTerms = affinity.Count > 0 || anti.Count > 0;
-        foreach (var node in nodes)
+
+        // A pod without terms only meets existing pods' required anti-affinity: only the nodes holding such pods count.
+        foreach (var node in ownTerms ? nodes : state.NodesWithRequiredAntiAffinityPods ?? nodes)
         {
             var labels = node.Node.Metadata.Labels;
             if (labels is null || labels.Count == 0)

@@ -75,13 +75,15 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
 
             foreach (var c in constraints)
             {
-                if (!c.Includes(pod, node.Node))
+                // As upstream's processAllNode: a node without the key counts for no domain (so with the system
+                // defaults, nodes without a zone are not walked pod by pod), and hostname domains are counted in Score.
+                if (c.TopologyKey == LabelHostname || labels is null || !labels.TryGetValue(c.TopologyKey, out var value))
                 {
                     continue;
                 }
 
-                var pair = (c.TopologyKey, ValueOf(labels, c.TopologyKey));
-                if (pairs.TryGetValue(pair, out var count))
+                var pair = (c.TopologyKey, value);
+                if (pairs.TryGetValue(pair, out var count) && c.Includes(pod, node.Node))
                 {
                     pairs[pair] = count + c.Count(node.Pods, ns);
                 }
