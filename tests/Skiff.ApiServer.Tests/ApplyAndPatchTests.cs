@@ -126,6 +126,26 @@ public sealed class ApplyAndPatchTests(ControlPlaneFixture f) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task Create_StatusBeforeSpec_StatusKeepsItsPlaceAndIsNotOwned()
+    {
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "Deployment",
+            ["metadata"] = new JsonObject { ["name"] = "mf-status-order" },
+            ["status"] = new JsonObject { ["replicas"] = 3 },
+            ["spec"] = Deployment("mf-status-order", 1, ("c", "nginx"))["spec"]!.DeepClone(),
+        };
+        var (status, created, _) = await f.Cp.SendAsync(HttpMethod.Post, $"{Deploys}?fieldManager=creator", body);
+        Assert.Equal(201, status);
+        Assert.Equal(["apiVersion", "kind", "metadata", "status", "spec"], created!.AsObject().Select(p => p.Key));
+        Assert.Null(Entry(created, "creator")!["fieldsV1"]!["f:status"]);
+        Assert.NotNull(Entry(created, "creator")!["fieldsV1"]!["f:spec"]!["f:replicas"]);
+        var (_, read, _) = await f.Cp.SendAsync(HttpMethod.Get, $"{Deploys}/mf-status-order");
+        Assert.Equal(["apiVersion", "kind", "metadata", "status", "spec"], read!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
     public async Task Update_OtherManager_TakesOwnershipOfChangedField()
     {
         var (_, created, _) = await f.Cp.SendAsync(HttpMethod.Post, $"{Deploys}?fieldManager=creator", Deployment("mf-update", 1, ("c", "nginx")));

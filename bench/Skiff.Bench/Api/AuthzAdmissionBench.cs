@@ -23,7 +23,7 @@ namespace Skiff.Bench.Api;
 /// side, for a profiler). <c>authz</c> is the same with
 /// <c>--admission off</c> (the cost of authorization alone), <c>admission</c> with <c>--authz off</c>. With
 /// <c>SKIFF_PROFILE_WRITES=1</c> the server's per-phase cost of creates (<c>WriteProfile</c>) and the CPU of each admission
-/// plugin and of authorization (<c>AdmissionProfile</c>) are printed after each measure of the "on" server.
+/// plugin and of authorization (<c>AdmissionProfile</c>, "on" server only) are printed after each measure.
 /// </remarks>
 internal static class AuthzAdmissionBench
 {
@@ -77,10 +77,13 @@ internal static class AuthzAdmissionBench
                     var r = await server.MeasureAsync(kind, $"r{run}", clients, duration, ct);
                     results[(kind, isOn)].Add(r);
                     Console.WriteLine($"run {run + 1} {kind,-10} {(isOn ? "on " : "off")}: {r.PerSecond,7:F0} creates/s, p50 {r.P50Ms:F2} ms, p99 {r.P99Ms:F2} ms, cpu {r.CpuMsPerCreate:F3} ms/create, errors {r.Errors}");
-                    if (isOn && Skiff.ApiServer.Store.WriteProfile.Enabled)
+                    if (Skiff.ApiServer.Store.WriteProfile.Enabled)
                     {
                         Console.Write(Skiff.ApiServer.Store.WriteProfile.Report());
-                        Console.Write(Skiff.ApiServer.Admission.AdmissionProfile.Report());
+                        if (isOn)
+                        {
+                            Console.Write(Skiff.ApiServer.Admission.AdmissionProfile.Report());
+                        }
                     }
                 }
             }

@@ -99,7 +99,7 @@ internal sealed partial class GenericStore
             throw Invalid(explicitName.Length > 0 ? explicitName : Meta.Name(obj), errors);
         }
 
-        CheckSizeBeforeManagedFields(obj);
+        CheckFilledSizeBeforeManagedFields(obj); // filled above; validation does not change it
         WriteProfile.EndCpu(WritePhase.Validate, mark);
         mark = WriteProfile.Cpu();
         if (written is not null)

@@ -266,6 +266,23 @@ internal sealed partial class GenericStore
         }
     }
 
+    /// <summary>
+    /// <see cref="CheckSizeBeforeManagedFields"/> for an object that already has Go's zero fields (<see cref="GoJsonZeros"/>)
+    /// and no resourceVersion, as a create's after defaulting: what <see cref="Encode"/> would write is the object
+    /// as it is, so its bytes are counted without copying it or building them.
+    /// </summary>
+    private static void CheckFilledSizeBeforeManagedFields(JsonObject obj)
+    {
+        if (obj["metadata"] is JsonObject meta && meta.ContainsKey("resourceVersion"))
+        {
+            CheckSizeBeforeManagedFields(obj);
+        }
+        else if (EncodedSize.Of(obj, StorageJson) > StorageLimits.MaxValueBytes)
+        {
+            throw ServerErrors.BodyTooLarge(StorageLimits.MaxValueBytes);
+        }
+    }
+
     private static JsonObject WithoutVolatileMeta(JsonObject obj)
     {
         var copy = (JsonObject)obj.DeepClone();

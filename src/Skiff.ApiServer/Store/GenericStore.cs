@@ -67,6 +67,25 @@ internal sealed partial class GenericStore
         // Upstream's reset fields: a main-resource write of a type with a status subresource never owns status
         // (the strategy resets it), so status is compared as unchanged.
         var target = obj;
+        if (Strategy.HasStatusSubresource && sub.Length == 0 && old is null && obj.IndexOf("status") is >= 0 and var at)
+        {
+            // A create: take status out for the computation and put it back where it was, rather than copying the object.
+            var status = obj["status"];
+            obj.RemoveAt(at);
+            try
+            {
+                ServerSideApply.UpdateManagedFields(null, obj, options.FieldManager, _clock.GetUtcNow(), Schema,
+                    apiVersion: Descriptor.GroupVersion, subresource: null);
+            }
+            finally
+            {
+                obj.Insert(at, "status", status);
+            }
+
+            RemoveEmptyManagedFields(obj);
+            return;
+        }
+
         if (Strategy.HasStatusSubresource && sub.Length == 0 && (old?["status"] is not null || obj["status"] is not null))
         {
             target = (JsonObject)obj.DeepClone();
@@ -86,7 +105,12 @@ internal sealed partial class GenericStore
         {
             Meta.Of(obj)["managedFields"] = Meta.Of(target)["managedFields"]?.DeepClone();
         }
-        // Upstream's ObjectMeta.ManagedFields is omitempty: an empty (or absent) list is never written, not even as null.
+        RemoveEmptyManagedFields(obj);
+    }
+
+    /// <summary>Upstream's ObjectMeta.ManagedFields is omitempty: an empty (or absent) list is never written, not even as null.</summary>
+    private static void RemoveEmptyManagedFields(JsonObject obj)
+    {
         if (Meta.Of(obj)["managedFields"] is null or JsonArray { Count: 0 })
         {
             Meta.Of(obj).Remove("managedFields");

@@ -125,6 +125,11 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
         {
             foreach (var item in await ItemsAsync(a.Namespace, "Container", ct).ConfigureAwait(false))
             {
+                if (!Constrains(item))
+                {
+                    continue; // only defaults (the common LimitRange): no container's resources need parsing
+                }
+
                 foreach (var c in JsonPath.Objects(obj, "spec", "initContainers").Concat(JsonPath.Objects(obj, "spec", "containers")))
                 {
                     Check(item, "Container", QuotaUsage.FromJson(c["resources"]?["requests"]), QuotaUsage.FromJson(c["resources"]?["limits"]), errors);
@@ -133,6 +138,11 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
 
             foreach (var item in await ItemsAsync(a.Namespace, "Pod", ct).ConfigureAwait(false))
             {
+                if (!Constrains(item))
+                {
+                    continue;
+                }
+
                 Check(item, "Pod", QuotaUsage.PodResources(obj, "requests"), QuotaUsage.PodResources(obj, "limits"), errors);
             }
         }
@@ -205,6 +215,12 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
             }
         }
     }
+
+    /// <summary>Whether <paramref name="item"/> has a min, max or maxLimitRequestRatio that <see cref="Check"/> could fail.</summary>
+    private static bool Constrains(JsonObject item) =>
+        item["min"] is not (null or JsonObject { Count: 0 })
+        || item["max"] is not (null or JsonObject { Count: 0 })
+        || item["maxLimitRequestRatio"] is not (null or JsonObject { Count: 0 });
 
     private static void Min(string type, string k, QuotaQuantity min, Dictionary<string, QuotaQuantity> requests, Dictionary<string, QuotaQuantity> limits, List<string> errors)
     {

@@ -51,16 +51,17 @@ public sealed class ResourceQuotaAdmission(AdmissionReader reader, TimeProvider?
             return;
         }
 
-        var usage = QuotaUsage.Of(a.Group, a.Resource, obj);
-        if (usage.Count == 0)
+        // A namespace without quota (the cache shows none and the store had none within LiveTtl) costs no queueing,
+        // and no usage computation (for a pod, parsing every request and limit): looked at first.
+        var prefix = AdmissionReader.Prefix("", "resourcequotas", a.Namespace);
+        var cached = await reader.Storage.ListAsync(prefix, new Skiff.Storage.ListOptions { NotOlderThan = 0 }, ct).ConfigureAwait(false);
+        if (cached.Items.Count == 0 && await NoQuotaLiveAsync(a.Namespace, prefix, ct).ConfigureAwait(false))
         {
             return;
         }
 
-        // A namespace without quota (the cache shows none and the store had none within LiveTtl) costs no queueing.
-        var prefix = AdmissionReader.Prefix("", "resourcequotas", a.Namespace);
-        var cached = await reader.Storage.ListAsync(prefix, new Skiff.Storage.ListOptions { NotOlderThan = 0 }, ct).ConfigureAwait(false);
-        if (cached.Items.Count == 0 && await NoQuotaLiveAsync(a.Namespace, prefix, ct).ConfigureAwait(false))
+        var usage = QuotaUsage.Of(a.Group, a.Resource, obj);
+        if (usage.Count == 0)
         {
             return;
         }
