@@ -31,6 +31,13 @@ public sealed record FlowControlSettings
     /// <summary>How often the stored object counts for the LIST estimate are refreshed (upstream: every minute).</summary>
     public TimeSpan ObjectCountPeriod { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often the levels' current limits are recomputed from their seat demand (upstream's 10 s
+    /// <c>borrowingAdjustmentPeriod</c>). Zero or less turns borrowing off, so every level keeps its starting limit: for
+    /// tests of queuing and rejection at the nominal limits, not an upstream flag.
+    /// </summary>
+    public TimeSpan BorrowingPeriod { get; init; } = FlowController.BorrowingPeriod;
+
     /// <summary>The server's concurrency limit: both inflight limits together.</summary>
     public int ServerConcurrencyLimit => Math.Max(1, MaxRequestsInflight + MaxMutatingRequestsInflight);
 }

@@ -31,10 +31,18 @@ public sealed partial class FlowController
         }
     }
 
-    /// <summary>Calls <see cref="UpdateBorrowing"/> every <see cref="BorrowingPeriod"/> until <paramref name="lifetime"/> ends.</summary>
+    /// <summary>
+    /// Calls <see cref="UpdateBorrowing"/> every <see cref="FlowControlSettings.BorrowingPeriod"/> (default
+    /// <see cref="BorrowingPeriod"/>) until <paramref name="lifetime"/> ends; returns at once when that period is zero.
+    /// </summary>
     public async Task RunBorrowingAsync(CancellationToken lifetime)
     {
-        using var timer = new PeriodicTimer(BorrowingPeriod, _clock);
+        if (_settings.BorrowingPeriod <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(_settings.BorrowingPeriod, _clock);
         try
         {
             while (await timer.WaitForNextTickAsync(lifetime).ConfigureAwait(false))
