@@ -140,7 +140,9 @@ public sealed partial class RealKubeletTests(RealKubeletFixture fx) : IClassFixt
             """));
         var pod = await fx.UntilPodAsync(ns, "victim", p => p.Status?.Phase == "Running", Deadline);
         var id = pod.Status.ContainerStatuses[0].ContainerID["containerd://".Length..];
-        Assert.NotEmpty(SleepPids(marker));
+        // Running means StartContainer returned; runc's init execs the command just after, so the process may not be
+        // `sleep` yet (seen once in a full run).
+        await RealKubeletFixture.EventuallyAsync(() => Task.FromResult(SleepPids(marker).Count > 0), Deadline, "the container's sleep process");
         var (exit, _, err) = await fx.Kubectl.RunAsync(["delete", "pod", "victim", "-n", ns, "--grace-period=2", "--wait=false"]);
         Assert.True(exit == 0, err);
         await fx.UntilPodGoneAsync(ns, "victim", Deadline);
