@@ -69,6 +69,29 @@ public sealed class LabelSelector
     }
 
     /// <summary>
+    /// <see cref="FromJson"/> for an admission configuration's selector (webhooks, policies): an absent selector is
+    /// <see cref="Everything"/>; an invalid one is <see cref="Nothing"/> with the parse error in <paramref name="error"/>.
+    /// </summary>
+    public static LabelSelector FromJsonOrNothing(JsonObject? selector, out string? error)
+    {
+        error = null;
+        if (selector is null)
+        {
+            return Everything;
+        }
+
+        try
+        {
+            return FromJson(selector);
+        }
+        catch (SelectorParseException e)
+        {
+            error = e.Message;
+            return Nothing;
+        }
+    }
+
+    /// <summary>
     /// Converts a metav1.LabelSelector JSON object (<c>matchLabels</c>, <c>matchExpressions</c> with
     /// In/NotIn/Exists/DoesNotExist) like upstream's <c>LabelSelectorAsSelector</c>: null gives <see cref="Nothing"/>,
     /// an empty selector gives <see cref="Everything"/>. Throws <see cref="SelectorParseException"/> for invalid input

@@ -5,6 +5,17 @@ using Skiff.Storage;
 
 namespace Skiff.ApiServer.Admission;
 
+/// <summary>Helpers over the snapshots of <see cref="ConfigurationCache{TSnapshot}"/>.</summary>
+public static class ConfigurationCache
+{
+    /// <summary>
+    /// A plugin's <c>Handles</c> on its configuration snapshot: true until the first snapshot is loaded, then whether it
+    /// holds anything — so while nothing is configured the chain skips the plugin and a request no other plugin looks at
+    /// (a delete, a connect) builds no attributes.
+    /// </summary>
+    public static bool MayMatch<T>(ValueTask<IReadOnlyList<T>> current) => !current.IsCompletedSuccessfully || current.Result.Count > 0;
+}
+
 /// <summary>
 /// Admission configuration objects kept like upstream's informer-backed configuration managers (webhook
 /// configurations, admission policies and bindings): one <see cref="StorageFollower"/> per storage prefix lists and

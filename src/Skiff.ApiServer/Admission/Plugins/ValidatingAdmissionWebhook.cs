@@ -19,11 +19,7 @@ public sealed class ValidatingAdmissionWebhook(WebhookConfigurationCache cache, 
     /// False while no webhook configuration exists (the loaded snapshot is empty), so the chain skips this plugin and a request no
     /// other plugin looks at (a delete, a connect) builds no attributes; true until the first snapshot is loaded.
     /// </remarks>
-    public bool Handles(AdmissionOperation operation)
-    {
-        var current = cache.GetAsync(CancellationToken.None);
-        return !current.IsCompletedSuccessfully || current.Result.Count > 0;
-    }
+    public bool Handles(AdmissionOperation operation) => ConfigurationCache.MayMatch(cache.GetAsync(CancellationToken.None));
 
     /// <inheritdoc/>
     public async ValueTask ValidateAsync(AdmissionAttributes attributes, CancellationToken ct)

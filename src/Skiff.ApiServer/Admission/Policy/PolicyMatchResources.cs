@@ -16,8 +16,8 @@ public sealed class PolicyMatchResources
     private PolicyMatchResources(JsonObject? mr)
     {
         MatchPolicy = JsonPath.Str(mr, "matchPolicy") ?? "Equivalent";
-        NamespaceSelector = Parse(JsonPath.Obj(mr, "namespaceSelector"), out var nsError);
-        ObjectSelector = Parse(JsonPath.Obj(mr, "objectSelector"), out var objError);
+        NamespaceSelector = LabelSelector.FromJsonOrNothing(JsonPath.Obj(mr, "namespaceSelector"), out var nsError);
+        ObjectSelector = LabelSelector.FromJsonOrNothing(JsonPath.Obj(mr, "objectSelector"), out var objError);
         SelectorError = nsError ?? objError;
         ResourceRules = JsonPath.Objects(mr, "resourceRules").Select(NamedRule.FromJson).ToList();
         ExcludeResourceRules = JsonPath.Objects(mr, "excludeResourceRules").Select(NamedRule.FromJson).ToList();
@@ -109,25 +109,6 @@ public sealed class PolicyMatchResources
     }
 
     private bool Labelled(JsonObject? obj) => obj is not null && ObjectSelector.Matches(JsonPath.Obj(obj, "metadata", "labels"));
-
-    private static LabelSelector Parse(JsonObject? selector, out string? error)
-    {
-        error = null;
-        if (selector is null)
-        {
-            return LabelSelector.Everything;
-        }
-
-        try
-        {
-            return LabelSelector.FromJson(selector);
-        }
-        catch (SelectorParseException e)
-        {
-            error = e.Message;
-            return LabelSelector.Nothing;
-        }
-    }
 
     /// <summary>A <c>NamedRuleWithOperations</c>: a webhook rule plus optional resource names.</summary>
     /// <param name="Rule">The rule.</param>

@@ -26,8 +26,8 @@ public sealed class AdmissionWebhook
         ReinvokeIfNeeded = JsonPath.Str(hook, "reinvocationPolicy") == "IfNeeded";
         ReviewVersions = JsonPath.Arr(hook, "admissionReviewVersions")?.Select(JsonPath.AsString).OfType<string>().ToList() ?? [];
         ClientConfig = WebhookClientConfig.FromJson(JsonPath.Obj(hook, "clientConfig"));
-        NamespaceSelector = Parse(JsonPath.Obj(hook, "namespaceSelector"), out var nsError);
-        ObjectSelector = Parse(JsonPath.Obj(hook, "objectSelector"), out var objError);
+        NamespaceSelector = LabelSelector.FromJsonOrNothing(JsonPath.Obj(hook, "namespaceSelector"), out var nsError);
+        ObjectSelector = LabelSelector.FromJsonOrNothing(JsonPath.Obj(hook, "objectSelector"), out var objError);
         SelectorError = nsError ?? objError;
         MatchConditions = JsonPath.Objects(hook, "matchConditions")
             .Select(c => (JsonPath.Str(c, "name") ?? "", new PolicyExpression(JsonPath.Str(c, "expression") ?? ""))).ToList();
@@ -86,24 +86,5 @@ public sealed class AdmissionWebhook
     {
         var name = JsonPath.Name(configuration);
         return JsonPath.Objects(configuration, "webhooks").Select(h => new AdmissionWebhook(name, h, mutating)).ToList();
-    }
-
-    private static LabelSelector Parse(JsonObject? selector, out string? error)
-    {
-        error = null;
-        if (selector is null)
-        {
-            return LabelSelector.Everything;
-        }
-
-        try
-        {
-            return LabelSelector.FromJson(selector);
-        }
-        catch (SelectorParseException e)
-        {
-            error = e.Message;
-            return LabelSelector.Nothing;
-        }
     }
 }
