@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Skiff.ApiServer.Registry;
 
 namespace Skiff.ApiServer.FlowControl;
 
@@ -109,6 +110,29 @@ public static class FlowControlBootstrap
 
     /// <summary>Whether <paramref name="name"/> is a mandatory priority level.</summary>
     public static bool IsMandatoryPriorityLevel(string name) => name is "exempt" or "catch-all";
+
+    /// <summary>
+    /// Whether two flow-schema or priority-level specs are the same configuration: equal once the false-by-default
+    /// <c>clusterScope</c> of resource rules is dropped (a stored, defaulted spec against a bootstrap value).
+    /// </summary>
+    public static bool SpecEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(Comparable(a), Comparable(b));
+
+    private static JsonNode? Comparable(JsonNode? spec)
+    {
+        var copy = spec?.DeepClone();
+        foreach (var rule in JsonPath.Arr(copy, "rules") ?? [])
+        {
+            foreach (var r in JsonPath.Arr(rule, "resourceRules") ?? [])
+            {
+                if (r is JsonObject o && JsonPath.Bool(o, "clusterScope") != true)
+                {
+                    o.Remove("clusterScope");
+                }
+            }
+        }
+
+        return copy;
+    }
 
     private static JsonObject Pl(string name, JsonObject spec) => new()
     {

@@ -94,7 +94,7 @@ internal static partial class FlowControlEnsurer
             }
 
             var annotated = JsonPath.Str(current, "metadata", "annotations", FlowControlBootstrap.AutoUpdateAnnotation) == "true";
-            if (annotated && JsonNode.DeepEquals(Comparable(current["spec"]), Comparable(desired)))
+            if (annotated && FlowControlBootstrap.SpecEquals(current["spec"], desired))
             {
                 continue;
             }
@@ -141,22 +141,4 @@ internal static partial class FlowControlEnsurer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "APF bootstrap ensurer ran into an error, will retry later")]
     private static partial void LogEnsureFailed(ILogger logger, Exception e);
-
-    /// <summary>The spec as stored after defaulting, without the false-by-default clusterScope, for comparing.</summary>
-    private static JsonNode? Comparable(JsonNode? spec)
-    {
-        var copy = spec?.DeepClone();
-        foreach (var rule in JsonPath.Arr(copy, "rules") ?? [])
-        {
-            foreach (var r in JsonPath.Arr(rule, "resourceRules") ?? [])
-            {
-                if (r is JsonObject o && JsonPath.Bool(o, "clusterScope") != true)
-                {
-                    o.Remove("clusterScope");
-                }
-            }
-        }
-
-        return copy;
-    }
 }

@@ -86,7 +86,7 @@ public sealed class FlowSchemaStrategy : ResourceStrategy
         if (FlowControlBootstrap.IsMandatoryFlowSchema(name))
         {
             var fixedSpec = FlowControlBootstrap.MandatoryFlowSchemas().First(f => JsonPath.Name(f) == name)["spec"];
-            if (!JsonNode.DeepEquals(Normalized(spec), Normalized(fixedSpec)))
+            if (!FlowControlBootstrap.SpecEquals(spec, fixedSpec))
             {
                 errors.Add(FieldError.Invalid("spec", spec.ToJsonString(), $"spec of '{name}' must equal the fixed value"));
             }
@@ -377,22 +377,4 @@ public sealed class FlowSchemaStrategy : ResourceStrategy
 
     private static List<string> Strings(JsonObject obj, string field) =>
         (JsonPath.Arr(obj, field) ?? []).Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "").ToList();
-
-    /// <summary>The spec without the fields that are false or empty by default, for the mandatory-spec comparison.</summary>
-    private static JsonNode? Normalized(JsonNode? spec)
-    {
-        var copy = spec?.DeepClone();
-        foreach (var rule in JsonPath.Arr(copy, "rules") ?? [])
-        {
-            foreach (var r in JsonPath.Arr(rule, "resourceRules") ?? [])
-            {
-                if (r is JsonObject o && JsonPath.Bool(o, "clusterScope") != true)
-                {
-                    o.Remove("clusterScope");
-                }
-            }
-        }
-
-        return copy;
-    }
 }
