@@ -14,6 +14,14 @@ public static class ConfigurationCache
     /// (a delete, a connect) builds no attributes.
     /// </summary>
     public static bool MayMatch<T>(ValueTask<IReadOnlyList<T>> current) => !current.IsCompletedSuccessfully || current.Result.Count > 0;
+
+    /// <summary>
+    /// What a configuration-driven plugin (webhooks, validating admission policies) evaluates for a request: the
+    /// current snapshot, or nothing for an admissionregistration.k8s.io object — webhook configurations, policies and
+    /// bindings are never sent to webhooks nor evaluated by policies, as upstream.
+    /// </summary>
+    public static async ValueTask<IReadOnlyList<T>> ForRequestAsync<T>(Func<CancellationToken, ValueTask<IReadOnlyList<T>>> snapshot, AdmissionAttributes a, CancellationToken ct) =>
+        a.Group == "admissionregistration.k8s.io" ? [] : await snapshot(ct).ConfigureAwait(false);
 }
 
 /// <summary>

@@ -31,12 +31,7 @@ public sealed class MutatingAdmissionWebhook(WebhookConfigurationCache cache, We
     /// <inheritdoc/>
     public async ValueTask AdmitAsync(AdmissionAttributes attributes, CancellationToken ct)
     {
-        if (!WebhookDispatcher.Applies(attributes))
-        {
-            return;
-        }
-
-        var hooks = await cache.GetAsync(ct).ConfigureAwait(false);
+        var hooks = await ConfigurationCache.ForRequestAsync(cache.GetAsync, attributes, ct).ConfigureAwait(false);
         if (hooks.Count == 0)
         {
             return;

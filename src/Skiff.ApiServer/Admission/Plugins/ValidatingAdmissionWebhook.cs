@@ -24,12 +24,7 @@ public sealed class ValidatingAdmissionWebhook(WebhookConfigurationCache cache, 
     /// <inheritdoc/>
     public async ValueTask ValidateAsync(AdmissionAttributes attributes, CancellationToken ct)
     {
-        if (!WebhookDispatcher.Applies(attributes))
-        {
-            return;
-        }
-
-        var hooks = await cache.GetAsync(ct).ConfigureAwait(false);
+        var hooks = await ConfigurationCache.ForRequestAsync(cache.GetAsync, attributes, ct).ConfigureAwait(false);
         if (hooks.Count == 0)
         {
             return;

@@ -12,13 +12,11 @@ namespace Skiff.ApiServer.Admission.Webhooks;
 /// deciding whether a webhook is called (<see cref="MatchAsync"/>: namespaceSelector, objectSelector, rules, then
 /// equivalent versions under <c>matchPolicy: Equivalent</c>, then matchConditions) and calling it
 /// (<see cref="CallAsync"/>: the dry-run/sideEffects check, the AdmissionReview, the timeout, the verified answer).
-/// Webhook configurations and other admissionregistration objects are never sent to webhooks.
+/// Webhook configurations and other admissionregistration objects are never sent to webhooks
+/// (<see cref="ConfigurationCache.ForRequestAsync"/>).
 /// </summary>
 public sealed class WebhookDispatcher(WebhookClient client, AdmissionReader reader, ResourceRegistry? registry)
 {
-    /// <summary>Whether webhooks look at this request at all (not at webhook configurations and policies, as upstream).</summary>
-    public static bool Applies(AdmissionAttributes a) => a.Group != "admissionregistration.k8s.io";
-
     /// <summary>The invocation of <paramref name="hook"/> for <paramref name="a"/>, or null when it does not apply.</summary>
     public async ValueTask<WebhookInvocation?> MatchAsync(AdmissionWebhook hook, AdmissionAttributes a, CancellationToken ct)
     {
