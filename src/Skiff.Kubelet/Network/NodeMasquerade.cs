@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using System.Diagnostics;
+using Skiff.HostTools;
 
 namespace Skiff.Kubelet.Network;
 
@@ -18,7 +18,7 @@ namespace Skiff.Kubelet.Network;
 public static class NodeMasquerade
 {
     /// <summary>The nft binary.</summary>
-    public static string Nft { get; set; } = File.Exists("/usr/sbin/nft") ? "/usr/sbin/nft" : "nft";
+    public static string Nft { get; set; } = HostTools.Nft.DefaultPath;
 
     /// <summary>The table's name for <paramref name="bridge"/>.</summary>
     public static string TableName(string bridge) => "skiff-masq-" + bridge;
@@ -63,26 +63,10 @@ public static class NodeMasquerade
 
     private static async Task<(int Code, string Error)> RunAsync(IReadOnlyList<string> args, string? input, CancellationToken ct)
     {
-        var info = new ProcessStartInfo(Nft) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
         try
         {
-            using var p = Process.Start(info) ?? throw new Win32Exception("cannot start " + Nft);
-            var stdout = p.StandardOutput.ReadToEndAsync(ct);
-            var stderr = p.StandardError.ReadToEndAsync(ct);
-            if (input is not null)
-            {
-                await p.StandardInput.WriteAsync(input.AsMemory(), ct).ConfigureAwait(false);
-            }
-
-            p.StandardInput.Close();
-            await p.WaitForExitAsync(ct).ConfigureAwait(false);
-            await stdout.ConfigureAwait(false);
-            return (p.ExitCode, (await stderr.ConfigureAwait(false)).Trim());
+            var (code, _, error) = await HostCommand.RunAsync(Nft, args, input, ct).ConfigureAwait(false);
+            return (code, error.Trim());
         }
         catch (Win32Exception e)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Skiff.HostTools;
 
 namespace Skiff.Kubelet.Tests.Testing;
 
@@ -107,17 +108,7 @@ public sealed class OutsideHost : IAsyncDisposable
 
     private static async Task<(int Code, string Error)> TryRunAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo(args[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args.Skip(1))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + args[0]);
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        await stdout;
-        return (p.ExitCode, (await stderr).Trim());
+        var (code, _, error) = await HostCommand.RunAsync(args[0], args[1..], null, CancellationToken.None);
+        return (code, error.Trim());
     }
 }
