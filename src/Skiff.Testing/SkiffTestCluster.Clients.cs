@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Skiff.ApiServer.Security;
 using Skiff.Client.Config;
+using Skiff.Client.Rest;
 using Skiff.Client.Typed;
 
 namespace Skiff.Testing;
@@ -84,20 +85,7 @@ public sealed partial class SkiffTestCluster
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             SslOptions =
             {
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                {
-                    if (cert is null)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    using var presented = new X509Certificate2(cert);
-                    return chain.Build(presented);
-                },
+                RemoteCertificateValidationCallback = (_, cert, _, _) => ClientTls.ChainsTo(cert, [ca]),
             },
         };
         if (certificate is not null)

@@ -1,5 +1,3 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Client.Config;
@@ -28,51 +26,12 @@ internal static class HttpTransport
         return handler;
     }
 
-    private static SocketsHttpHandler CreateSocketsHandler(ClientConfig config)
+    private static SocketsHttpHandler CreateSocketsHandler(ClientConfig config) => new()
     {
-        var ssl = new SslClientAuthenticationOptions();
-        if (config.ClientCertificateProvider is { } provider)
-        {
-            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => provider()!;
-        }
-        else if (config.ClientCertificate is { } cert)
-        {
-            ssl.ClientCertificates = new X509CertificateCollection { cert };
-        }
-
-        if (!string.IsNullOrEmpty(config.TlsServerName))
-        {
-            ssl.TargetHost = config.TlsServerName;
-        }
-
-        if (config.InsecureSkipTlsVerify)
-        {
-            ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        }
-        else if (config.CertificateAuthorities is { Count: > 0 } cas)
-        {
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(cas);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            };
-        }
-
-        return new SocketsHttpHandler
-        {
-            SslOptions = ssl,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
-            EnableMultipleHttp2Connections = true,
-            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-        };
-    }
+        SslOptions = ClientTls.Options(config),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+        EnableMultipleHttp2Connections = true,
+        KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+    };
 }

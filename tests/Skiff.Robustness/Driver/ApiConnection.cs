@@ -1,14 +1,14 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Http.Headers;
-using System.Security.Cryptography.X509Certificates;
 using Skiff.Client.Config;
+using Skiff.Client.Rest;
 
 namespace Skiff.Robustness.Driver;
 
 /// <summary>
 /// A raw HTTPS connection to an API server, made from a kubeconfig: the checker talks to the server only as a client,
-/// so it stays independent of the server's code.
+/// so it stays independent of the server's code. TLS is the client SDK's (<see cref="ClientTls"/>); the requests and
+/// their deadlines are the checker's own.
 /// </summary>
 public sealed class ApiConnection : IDisposable
 {
@@ -27,36 +27,9 @@ public sealed class ApiConnection : IDisposable
     public static ApiConnection FromKubeconfig(string path, bool http2 = false)
     {
         var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(path));
-        var ssl = new SslClientAuthenticationOptions();
-        if (config.ClientCertificate is { } cert)
-        {
-            ssl.ClientCertificates = [cert];
-        }
-
-        if (config.InsecureSkipTlsVerify)
-        {
-            ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        }
-        else if (config.CertificateAuthorities is { Count: > 0 } cas)
-        {
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(cas);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            };
-        }
-
         var handler = new SocketsHttpHandler
         {
-            SslOptions = ssl,
+            SslOptions = ClientTls.Options(config),
             ConnectTimeout = TimeSpan.FromSeconds(5),
             EnableMultipleHttp2Connections = true,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
