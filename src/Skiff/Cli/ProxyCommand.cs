@@ -24,16 +24,8 @@ internal static class ProxyCommand
         var sync = SkiffCommand.Duration("--sync-period", "The maximum interval between rule syncs.", TimeSpan.FromSeconds(30));
         var healthz = new Option<int>("--healthz-port") { Description = "Serve /healthz and /livez on 0.0.0.0:N (0 = off).", HelpName = "N", DefaultValueFactory = _ => 10256 };
         var metrics = new Option<int>("--metrics-port") { Description = "Serve /metrics on 127.0.0.1:N (0 = off).", HelpName = "N", DefaultValueFactory = _ => 10249 };
-        foreach (var port in new[] { healthz, metrics })
-        {
-            port.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<int>() is < 0 or > 65535)
-                {
-                    r.AddError($"invalid port \"{r.GetValueOrDefault<int>()}\": must be 0..65535");
-                }
-            });
-        }
+        SkiffCommand.ValidatePort(healthz);
+        SkiffCommand.ValidatePort(metrics);
 
         var cleanup = SkiffCommand.Bool("--cleanup", "Remove every rule kube-proxy owns (the ip kube-proxy table) and exit.", false);
         var verbosity = SkiffCommand.VerbosityOption();

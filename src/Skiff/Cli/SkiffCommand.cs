@@ -41,13 +41,7 @@ internal static class SkiffCommand
         var port = new Option<int>("--port") { Description = "HTTPS port (0 = any free port).", HelpName = "N", DefaultValueFactory = _ => 6443 };
         var bindAddress = AddressOption("--bind-address", "The address to listen on (0.0.0.0: every interface, as upstream).", "0.0.0.0");
         var advertiseAddress = AddressOption("--advertise-address", "The address published in the default/kubernetes endpoints, which pods reach through the kubernetes Service (default: the bind address, or the host's default-route IPv4 address for 0.0.0.0).", null);
-        port.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                r.AddError($"invalid port \"{r.GetValueOrDefault<int>()}\": must be 0..65535");
-            }
-        });
+        ValidatePort(port);
         var storage = new Option<string>("--storage") { Description = "sqlite (DIR/skiff.db) | memory (lost on exit) | etcd.", HelpName = "KIND", DefaultValueFactory = _ => "sqlite" };
         storage.AcceptOnlyFromAmong("sqlite", "memory", "etcd");
         var etcdServers = new Option<string[]>("--etcd-servers")
@@ -214,13 +208,7 @@ internal static class SkiffCommand
         var retryPeriod = Duration("--leader-elect-retry-period", "The pause between attempts to acquire or renew.", TimeSpan.FromSeconds(2));
         var controllers = ControllersOption();
         var metricsPort = new Option<int>("--metrics-port") { Description = "Serve /metrics and /healthz over HTTP on 127.0.0.1:N (0 = off).", HelpName = "N" };
-        metricsPort.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                r.AddError($"invalid port \"{r.GetValueOrDefault<int>()}\": must be 0..65535");
-            }
-        });
+        ValidatePort(metricsPort);
         var rootCa = new Option<string?>("--root-ca-file") { Description = "The CA bundle published as kube-root-ca.crt (default: the kubeconfig's CA).", HelpName = "FILE" };
         var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server.", DefaultValueFactory = _ => 20 };
         var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 30 };
@@ -234,19 +222,7 @@ internal static class SkiffCommand
             kubeconfig, leaderElect, leaseDuration, renewDeadline, retryPeriod, controllers, metricsPort, rootCa, qps, burst, verbosity, saKey,
             signingCert, signingKey, signingDuration,
         };
-        command.Validators.Add(r =>
-        {
-            if (HasErrors(r, leaseDuration, renewDeadline, retryPeriod))
-            {
-                return;
-            }
-
-            var (lease, renew, retry) = (ValueOf(r, leaseDuration), ValueOf(r, renewDeadline), ValueOf(r, retryPeriod));
-            if (!(lease > renew && renew > retry * 1.2 && retry > TimeSpan.Zero))
-            {
-                r.AddError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0");
-            }
-        });
+        ValidateLeaderElection(command, leaseDuration, renewDeadline, retryPeriod);
         command.SetAction((r, ct) => run(new ControllerManagerSettings
         {
             Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
@@ -281,13 +257,7 @@ internal static class SkiffCommand
         var renewDeadline = Duration("--leader-elect-renew-deadline", "How long the leader retries renewing before it gives up.", TimeSpan.FromSeconds(10));
         var retryPeriod = Duration("--leader-elect-retry-period", "The pause between attempts to acquire or renew.", TimeSpan.FromSeconds(2));
         var metricsPort = new Option<int>("--metrics-port") { Description = "Serve /metrics and /healthz over HTTP on 127.0.0.1:N (0 = off).", HelpName = "N" };
-        metricsPort.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                r.AddError($"invalid port \"{r.GetValueOrDefault<int>()}\": must be 0..65535");
-            }
-        });
+        ValidatePort(metricsPort);
         var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server.", DefaultValueFactory = _ => 50 };
         var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 100 };
         var verbosity = VerbosityOption();
@@ -295,19 +265,7 @@ internal static class SkiffCommand
         {
             kubeconfig, config, leaderElect, leaseDuration, renewDeadline, retryPeriod, metricsPort, qps, burst, verbosity,
         };
-        command.Validators.Add(r =>
-        {
-            if (HasErrors(r, leaseDuration, renewDeadline, retryPeriod))
-            {
-                return;
-            }
-
-            var (lease, renew, retry) = (ValueOf(r, leaseDuration), ValueOf(r, renewDeadline), ValueOf(r, retryPeriod));
-            if (!(lease > renew && renew > retry * 1.2 && retry > TimeSpan.Zero))
-            {
-                r.AddError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0");
-            }
-        });
+        ValidateLeaderElection(command, leaseDuration, renewDeadline, retryPeriod);
         command.SetAction((r, ct) => run(new SchedulerSettings
         {
             Kubeconfig = r.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
@@ -482,6 +440,31 @@ internal static class SkiffCommand
                 : Fail<TimeSpan>(r, $"invalid duration \"{text}\" for {name} (e.g. 15s, 500ms, 1m)");
         },
     };
+
+    /// <summary>A port flag takes 0..65535 (what 0 means is the flag's own: any free port, or off).</summary>
+    internal static void ValidatePort(Option<int> port) => port.Validators.Add(r =>
+    {
+        if (r.GetValueOrDefault<int>() is < 0 or > 65535)
+        {
+            r.AddError($"invalid port \"{r.GetValueOrDefault<int>()}\": must be 0..65535");
+        }
+    });
+
+    /// <summary>Upstream's leader-election check: lease-duration &gt; renew-deadline &gt; 1.2 × retry-period &gt; 0.</summary>
+    private static void ValidateLeaderElection(Command command, Option<TimeSpan> leaseDuration, Option<TimeSpan> renewDeadline, Option<TimeSpan> retryPeriod) =>
+        command.Validators.Add(r =>
+        {
+            if (HasErrors(r, leaseDuration, renewDeadline, retryPeriod))
+            {
+                return;
+            }
+
+            var (lease, renew, retry) = (ValueOf(r, leaseDuration), ValueOf(r, renewDeadline), ValueOf(r, retryPeriod));
+            if (!(lease > renew && renew > retry * 1.2 && retry > TimeSpan.Zero))
+            {
+                r.AddError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0");
+            }
+        });
 
     /// <summary>True when any of <paramref name="options"/> failed to parse (its error is reported already; reading it throws).</summary>
     private static bool HasErrors(CommandResult r, params Option[] options)
