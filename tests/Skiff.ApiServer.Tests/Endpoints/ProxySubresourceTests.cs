@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 using Xunit;
 
 namespace Skiff.ApiServer.Tests.Endpoints;
@@ -26,28 +25,7 @@ public sealed class ProxySubresourceTests(ControlPlaneFixture f) : IClassFixture
         _backend.Prefixes.Add($"http://127.0.0.1:{_port}/");
         _backend.Start();
         _serve = ServeAsync();
-        var service = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Service",
-            ["metadata"] = new JsonObject { ["name"] = _service },
-            ["spec"] = new JsonObject { ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 8080, ["targetPort"] = _port }) },
-        };
-        var (code, body, _) = await f.Cp.SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/services", service);
-        Assert.True(code == 201, body?.ToJsonString());
-        var slice = new JsonObject
-        {
-            ["apiVersion"] = "discovery.k8s.io/v1",
-            ["kind"] = "EndpointSlice",
-            ["metadata"] = new JsonObject { ["name"] = _service + "-1", ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = _service } },
-            ["addressType"] = "IPv4",
-            ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = _port, ["protocol"] = "TCP" }),
-            ["endpoints"] = new JsonArray(
-                new JsonObject { ["addresses"] = new JsonArray("127.0.0.1"), ["conditions"] = new JsonObject { ["ready"] = true } },
-                new JsonObject { ["addresses"] = new JsonArray("127.0.0.2"), ["conditions"] = new JsonObject { ["ready"] = false } }),
-        };
-        (code, body, _) = await f.Cp.SendAsync(HttpMethod.Post, "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", slice);
-        Assert.True(code == 201, body?.ToJsonString());
+        await LoopbackService.CreateAsync(f.Cp, _service, _port, "127.0.0.2");
     }
 
     public async Task DisposeAsync()

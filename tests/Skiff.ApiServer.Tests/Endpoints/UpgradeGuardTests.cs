@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json.Nodes;
 using Xunit;
 
 namespace Skiff.ApiServer.Tests.Endpoints;
@@ -26,26 +25,7 @@ public sealed class UpgradeGuardTests(ControlPlaneFixture f) : IClassFixture<Con
         _listener.Start();
         var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _serve = ServeAsync(_stop.Token);
-        var service = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Service",
-            ["metadata"] = new JsonObject { ["name"] = _service },
-            ["spec"] = new JsonObject { ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 8080, ["targetPort"] = port }) },
-        };
-        var (code, body, _) = await f.Cp.SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/services", service);
-        Assert.True(code == 201, body?.ToJsonString());
-        var slice = new JsonObject
-        {
-            ["apiVersion"] = "discovery.k8s.io/v1",
-            ["kind"] = "EndpointSlice",
-            ["metadata"] = new JsonObject { ["name"] = _service + "-1", ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = _service } },
-            ["addressType"] = "IPv4",
-            ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = port, ["protocol"] = "TCP" }),
-            ["endpoints"] = new JsonArray(new JsonObject { ["addresses"] = new JsonArray("127.0.0.1"), ["conditions"] = new JsonObject { ["ready"] = true } }),
-        };
-        (code, body, _) = await f.Cp.SendAsync(HttpMethod.Post, "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", slice);
-        Assert.True(code == 201, body?.ToJsonString());
+        await LoopbackService.CreateAsync(f.Cp, _service, port);
     }
 
     public async Task DisposeAsync()
