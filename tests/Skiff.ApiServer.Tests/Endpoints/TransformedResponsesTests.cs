@@ -89,6 +89,39 @@ public sealed class TransformedResponsesTests(ControlPlaneFixture f) : IClassFix
         }
     }
 
+    [SkippableFact]
+    public async Task Kubectl_GetAndGetWatch_PrintTheSameRowsFromTheCacheAsFromTheDecodingPath()
+    {
+        Skip.IfNot(Skiff.Testing.Kubectl.IsAvailable, "kubectl is not installed");
+        var ns = await SeedAsync();
+        var kubectl = new Skiff.Testing.ControlPlane.Kubectl(f.Cp.KubeconfigPath);
+        foreach (var args in new[] { new[] { "get", "configmaps", "-n", ns, "--show-labels" }, ["get", "configmaps", "-n", ns, "-w", "--request-timeout=3s"] })
+        {
+            StoredObject.Enabled = false;
+            string decoded;
+            try
+            {
+                decoded = WithoutAge((await kubectl.RunAsync(args)).Out);
+            }
+            finally
+            {
+                StoredObject.Enabled = true;
+            }
+
+            var cached = WithoutAge((await kubectl.RunAsync(args)).Out);
+            var again = WithoutAge((await kubectl.RunAsync(args)).Out);
+
+            Assert.Equal(decoded, cached);
+            Assert.Equal(cached, again);
+            Assert.Matches(@"^NAME\s+DATA\s+<age>", cached);
+            Assert.Matches(@"\na\s+2\s+<age>", cached);
+        }
+    }
+
+    /// <summary>kubectl's table output without the AGE column (the time-dependent cells; every other cell must match).</summary>
+    private static string WithoutAge(string output) => string.Join('\n', output.Split('\n').Select(line =>
+        System.Text.RegularExpressions.Regex.Replace(line, @"(^\S+\s+\S+\s+)\S+", "$1<age>")));
+
     [Fact]
     public async Task List_PrettyTable_BypassesTheCacheAndIsIndented()
     {
