@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- openapi
 //   dotnet run -c Release --project bench/Skiff.Bench -- client
 //   dotnet run -c Release --project bench/Skiff.Bench -- cacher [--objects 10000 --watchers 100]
+//   dotnet run -c Release --project bench/Skiff.Bench -- cacher-memory [--pods 50000] [--store memory|sqlite]
 //   dotnet run -c Release --project bench/Skiff.Bench -- client-wire [--pods N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- watch-fanout [--watchers N] [--updates N] [--runs N]
 //   dotnet run -c Release --project bench/Skiff.Bench -- list-watch [--pods 10000] [--lists 15] [--watchers 1000] [--rate 50] [--seconds 10] [--http 2|1.1|both] [--only list|one|fanout]
@@ -60,6 +61,9 @@ switch (args.Length > 0 ? args[0] : "")
         return await Skiff.Bench.ListWatch.ListWatchBench.RunReadersAsync(rest, CancellationToken.None);
     case "cacher":
         await Skiff.Bench.Cacher.CacherBench.RunAsync(rest, CancellationToken.None);
+        return 0;
+    case "cacher-memory":
+        await Skiff.Bench.Cacher.CacheMemoryBench.RunAsync(rest, CancellationToken.None);
         return 0;
     case "zeros":
         Skiff.Bench.Api.ZeroFieldsBench.Run(rest);
@@ -120,6 +124,6 @@ switch (args.Length > 0 ? args[0] : "")
         Skiff.Bench.CustomResources.CelCostBench.Run(rest);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz-admission|authz|crd-schema|cel-cost|proxy-sync|netpol-sync|connect-latency|admission|audit [options]   (see bench/README.md)");
+        Console.Error.WriteLine("usage: Skiff.Bench storage|etcd|protobuf|openapi|client|cacher|cacher-memory|client-wire|watch-fanout|zeros|namespace-delete|replicaset|job|endpointslices|scheduling|density|testplane-start|startup|hollow|kubelet|dns|authz-admission|authz|crd-schema|cel-cost|proxy-sync|netpol-sync|connect-latency|admission|audit [options]   (see bench/README.md)");
         return 2;
 }

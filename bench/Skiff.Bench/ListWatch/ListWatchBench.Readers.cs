@@ -23,6 +23,7 @@ public static partial class ListWatchBench
         string Arg(string name) => args[Array.IndexOf(args, name) + 1];
         var config = ClientConfigLoader.FromKubeConfig(KubeConfigLoader.LoadFile(Arg("--kubeconfig")));
         var protobuf = args.Contains("--protobuf");
+        var accept = Array.IndexOf(args, "--accept") is var ai and >= 0 ? args[ai + 1] : null;
         var watchers = BenchArgs.Int(args, "--watchers", 1000);
         var expect = BenchArgs.Int(args, "--expect", 1);
         var deadline = TimeSpan.FromSeconds(BenchArgs.Int(args, "--deadline", 60));
@@ -36,7 +37,7 @@ public static partial class ListWatchBench
             await opening.WaitAsync(cts.Token).ConfigureAwait(false);
             try
             {
-                return await OpenWatchAsync(client, Arg("--url"), Arg("--ns"), Arg("--rv"), protobuf, cts.Token).ConfigureAwait(false);
+                return await OpenWatchAsync(client, Arg("--url"), Arg("--ns"), Arg("--rv"), protobuf, cts.Token, accept).ConfigureAwait(false);
             }
             finally
             {
@@ -71,7 +72,8 @@ public static partial class ListWatchBench
 
     /// <summary>Starts the reader process and waits for its <c>READY</c>.</summary>
     private static async Task<ReaderProcess> StartReadersAsync(
-        string kubeconfig, string url, string ns, string rv, int watchers, bool protobuf, string http, int expect, int deadlineSeconds, CancellationToken ct)
+        string kubeconfig, string url, string ns, string rv, int watchers, bool protobuf, string http, int expect, int deadlineSeconds, CancellationToken ct,
+        string? accept = null)
     {
         var self = Environment.ProcessPath!;
         var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -92,6 +94,12 @@ public static partial class ListWatchBench
         if (protobuf)
         {
             info.ArgumentList.Add("--protobuf");
+        }
+
+        if (accept is not null)
+        {
+            info.ArgumentList.Add("--accept");
+            info.ArgumentList.Add(accept);
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start the reader process");

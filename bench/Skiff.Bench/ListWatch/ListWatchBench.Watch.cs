@@ -63,24 +63,37 @@ public static partial class ListWatchBench
             foreach (var bytePath in new[] { false, true })
             {
                 SetBytePath(bytePath);
-                var ns = await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false);
-                var rv = await ListRevisionAsync(writer, url, ns, ct).ConfigureAwait(false);
-                using var readers = await StartReadersAsync(kubeconfig, url, ns, rv, watchers, protobuf, protocol, total, seconds + 30, ct).ConfigureAwait(false);
-                var cpu = await WriteAtRateAsync(writer, url, ns, rate, total, ct).ConfigureAwait(false);
-                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-                var (delivered, complete, p50, p99, readerCpuMs) = await readers.ResultAsync(ct).ConfigureAwait(false);
-                var serverUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0 - writesOnly).TotalMicroseconds;
-                var perEvent = serverUs / Math.Max(1, delivered);
-                cpus[(protobuf, bytePath)] = perEvent;
-                Console.WriteLine($"fan-out {protocol} {(protobuf ? "protobuf" : "json"),-8} {(bytePath ? "byte path" : "baseline "),-9}: {watchers} watchers × {rate}/s, "
-                    + $"{delivered}/{(long)total * watchers} delivered, {complete} streams complete, delivery p50 {p50:0.0} ms p99 {p99:0.0} ms, "
-                    + $"server CPU {perEvent:0.00} µs per delivered event (readers' process {readerCpuMs * 1000 / Math.Max(1, delivered):0.00} µs); load {LoadAverage()}");
+                cpus[(protobuf, bytePath)] = await FanoutCaseAsync(
+                    kubeconfig, writer, protocol, url, watchers, rate, seconds, writesOnly, protobuf, null, $"{(protobuf ? "protobuf" : "json"),-8} {(bytePath ? "byte path" : "baseline "),-9}", ct).ConfigureAwait(false);
             }
         }
 
         SetBytePath(true);
         Console.WriteLine($"fan-out {protocol}: server CPU per event baseline/byte path json {cpus[(false, false)] / cpus[(false, true)]:0.00}×, "
             + $"protobuf {cpus[(true, false)] / cpus[(true, true)]:0.00}×; protobuf/json (byte path) {cpus[(true, true)] / cpus[(false, true)]:0.00}×");
+    }
+
+    /// <summary>
+    /// One fan-out case: <paramref name="watchers"/> watchers (Accept <paramref name="accept"/>, or plain JSON/protobuf)
+    /// of a fresh namespace while <paramref name="rate"/> configmaps/s are created; prints the line labelled
+    /// <paramref name="label"/> and returns the server's CPU µs per delivered event.
+    /// </summary>
+    private static async Task<double> FanoutCaseAsync(string kubeconfig, HttpClient writer, string protocol, string url, int watchers, int rate, int seconds,
+        TimeSpan writesOnly, bool protobuf, string? accept, string label, CancellationToken ct)
+    {
+        var total = rate * seconds;
+        var ns = await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false);
+        var rv = await ListRevisionAsync(writer, url, ns, ct).ConfigureAwait(false);
+        using var readers = await StartReadersAsync(kubeconfig, url, ns, rv, watchers, protobuf, protocol, total, seconds + 30, ct, accept).ConfigureAwait(false);
+        var cpu = await WriteAtRateAsync(writer, url, ns, rate, total, ct).ConfigureAwait(false);
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        var (delivered, complete, p50, p99, readerCpuMs) = await readers.ResultAsync(ct).ConfigureAwait(false);
+        var serverUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0 - writesOnly).TotalMicroseconds;
+        var perEvent = serverUs / Math.Max(1, delivered);
+        Console.WriteLine($"fan-out {protocol} {label}: {watchers} watchers × {rate}/s, "
+            + $"{delivered}/{(long)total * watchers} delivered, {complete} streams complete, delivery p50 {p50:0.0} ms p99 {p99:0.0} ms, "
+            + $"server CPU {perEvent:0.00} µs per delivered event (readers' process {readerCpuMs * 1000 / Math.Max(1, delivered):0.00} µs); load {LoadAverage()}");
+        return perEvent;
     }
 
     /// <summary>Creates <paramref name="total"/> configmaps at <paramref name="rate"/>/s; returns this process's CPU over it.</summary>
@@ -128,10 +141,10 @@ public static partial class ListWatchBench
         return doc.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
     }
 
-    private static async Task<Stream> OpenWatchAsync(HttpClient client, string url, string ns, string rv, bool protobuf, CancellationToken ct)
+    private static async Task<Stream> OpenWatchAsync(HttpClient client, string url, string ns, string rv, bool protobuf, CancellationToken ct, string? accept = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{url}/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&allowWatchBookmarks=true");
-        request.Headers.Accept.ParseAdd(protobuf ? "application/vnd.kubernetes.protobuf;stream=watch" : "application/json");
+        request.Headers.TryAddWithoutValidation("Accept", accept ?? (protobuf ? "application/vnd.kubernetes.protobuf;stream=watch" : "application/json"));
         request.Version = client.DefaultRequestVersion;
         request.VersionPolicy = client.DefaultVersionPolicy;
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
@@ -141,7 +154,8 @@ public static partial class ListWatchBench
 
     private static async Task CreateConfigMapAsync(HttpClient client, string url, string ns, string name, CancellationToken ct)
     {
-        var body = $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","labels":{"bench":"watch"}},"data":{"sent":"@T{{{Itoa(Stopwatch.GetTimestamp())}}}@"}}""";
+        // The send stamp is an annotation, so that PartialObjectMetadata and Table watchers (whose rows carry the metadata) see it too.
+        var body = $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","labels":{"bench":"watch"},"annotations":{"bench/sent":"@T{{{Itoa(Stopwatch.GetTimestamp())}}}@"}},"data":{"k":"v"}}""";
         using var response = await client.PostAsync($"{url}/api/v1/namespaces/{ns}/configmaps", Json(body), ct).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
     }

@@ -19,7 +19,7 @@ namespace Skiff.Bench.ListWatch;
 /// Every scenario runs with the cache's byte path off (<c>baseline</c>: decode and re-encode per item and watcher)
 /// and on, interleaved in one run, and prints the ratios.
 /// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- list-watch [--pods 10000] [--lists 15] [--watchers 1000]
-/// [--rate 50] [--seconds 10] [--writers 32] [--http 2|1.1|both]</c>.
+/// [--rate 50] [--seconds 10] [--writers 32] [--http 2|1.1|both] [--only list,one,fanout,table-list,table-fanout]</c>.
 /// </summary>
 public static partial class ListWatchBench
 {
@@ -36,6 +36,7 @@ public static partial class ListWatchBench
         var httpIndex = Array.IndexOf(args, "--http");
         var http = httpIndex >= 0 && httpIndex + 1 < args.Length ? args[httpIndex + 1] : "2";
         var only = Array.IndexOf(args, "--only") is var oi and >= 0 && oi + 1 < args.Length ? args[oi + 1] : "all";
+        bool Runs(string scenario) => only == "all" || only.Split(',').Contains(scenario);
         Console.WriteLine($"list-watch bench: {pods} pods, {lists} lists per case, {watchers} watchers × {rate} events/s for {seconds} s, "
             + $"{writers} writers; SQLite; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
 
@@ -67,17 +68,27 @@ public static partial class ListWatchBench
             Console.WriteLine($"RSS: {rssEmpty / 1e6:0} MB at start, {rssBefore / 1e6:0} MB serving, {rssAfter / 1e6:0} MB with {pods} pods cached: "
                 + $"{(rssAfter - rssBefore) / 1e6 * 10_000 / Math.Max(1, pods):0.0} MB per 10,000 pods (SQLite page cache included)");
 
-            if (only is "all" or "list")
+            if (Runs("list"))
             {
                 await ListsAsync(h2, url, lists, ct).ConfigureAwait(false);
             }
 
-            if (only is "all" or "one")
+            if (Runs("one"))
             {
                 await OneWatcherAsync(h2, url, seconds, writers, ct).ConfigureAwait(false);
             }
 
-            if (only is "all" or "fanout")
+            if (Runs("table-list"))
+            {
+                await TableListsAsync(h2, url, lists, ct).ConfigureAwait(false);
+            }
+
+            if (Runs("table-fanout"))
+            {
+                await TableFanoutAsync(host.KubeconfigPath, h2, url, watchers, rate, seconds, ct).ConfigureAwait(false);
+            }
+
+            if (Runs("fanout"))
             {
                 foreach (var protocol in http == "both" ? new[] { "HTTP/2", "HTTP/1.1" } : [http == "1.1" ? "HTTP/1.1" : "HTTP/2"])
                 {

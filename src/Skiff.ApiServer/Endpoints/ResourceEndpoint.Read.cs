@@ -19,6 +19,13 @@ internal sealed partial class ResourceEndpoint
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
         var includeObject = TableConverter.ParseIncludeObject(Query(ctx, "includeObject"));
         var q = ParseListQuery(ctx, watch: false);
+        if (neg.Shape != OutputShape.Object && neg.Format == "application/json" && store.CanServeStored && !Responses.IsPrettyPrint(ctx.Request))
+        {
+            var stored = await store.ListStoredAsync(ns, q, ct).ConfigureAwait(false);
+            await TransformedResponses.WriteListAsync(ctx, store.Descriptor, neg, includeObject, stored, _options.Clock.GetUtcNow(), ct).ConfigureAwait(false);
+            return;
+        }
+
         if (neg.Shape == OutputShape.Object && store.CanServeStored && !Responses.IsPrettyPrint(ctx.Request))
         {
             if (neg.Format == "application/json")

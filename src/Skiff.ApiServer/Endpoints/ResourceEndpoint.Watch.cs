@@ -48,14 +48,15 @@ internal sealed partial class ResourceEndpoint
         // The store's enumeration runs ahead of the writer through a bounded channel, so that the writer can send
         // everything queued in one flush. Idle watchers get BOOKMARKs on the store's progress events (shared timers,
         // none per watch); busy ones when an event finds the bookmark due.
-        var stored = neg.Shape == OutputShape.Object;
+        // Every shape is written from stored versions: plain objects spliced, Table and PartialObjectMetadata transformed
+        // once per version and shared (TransformedResponses); the store decodes only when it cannot serve stored bytes.
         var channel = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var pump = Task.Run(
             async () =>
             {
                 try
                 {
-                    await foreach (var ev in store.WatchAsync(ns, q, stored, token).ConfigureAwait(false))
+                    await foreach (var ev in store.WatchAsync(ns, q, stored: true, token).ConfigureAwait(false))
                     {
                         if (!channel.Writer.TryWrite(ev))
                         {
@@ -134,7 +135,10 @@ internal sealed partial class ResourceEndpoint
                 _options.Metrics?.WatchEventSent(store.Descriptor);
                 if (ev.Object is null && ev.Source is { } kv)
                 {
-                    Write(body, StoredFrame(store, ev, kv, protobuf));
+                    Write(body, neg.Shape == OutputShape.Object
+                        ? StoredFrame(store, ev, kv, protobuf)
+                        : TransformedResponses.WatchFrame(store.Descriptor, neg, includeObject, ev, kv, protobuf, withHeaders: firstTableEvent, clock.GetUtcNow()));
+                    firstTableEvent &= neg.Shape != OutputShape.Table;
                     continue;
                 }
 
@@ -247,7 +251,7 @@ internal sealed partial class ResourceEndpoint
         => WriteFrameAsync(ctx, EncodeEvent(protobuf, type, obj), ct);
 
     /// <summary>One event as sent: a JSON line, or a length-prefixed protobuf WatchEvent frame.</summary>
-    private static byte[] EncodeEvent(bool protobuf, string type, JsonNode? obj)
+    internal static byte[] EncodeEvent(bool protobuf, string type, JsonNode? obj)
     {
         if (protobuf && obj is JsonObject o)
         {

@@ -37,32 +37,7 @@ internal static class TableConverter
         var rows = new JsonArray();
         foreach (var obj in objects)
         {
-            var cells = new JsonArray();
-            foreach (var cell in table.Cells(obj, now))
-            {
-                cells.Add(cell switch
-                {
-                    null => null,
-                    string s => JsonValue.Create(s),
-                    int i => JsonValue.Create(i),
-                    long l => JsonValue.Create(l),
-                    double db => JsonValue.Create(db),
-                    bool b => JsonValue.Create(b),
-                    JsonNode n => n.DeepClone(),
-                    _ => JsonValue.Create(cell.ToString()),
-                });
-            }
-
-            rows.Add(new JsonObject
-            {
-                ["cells"] = cells,
-                ["object"] = includeObject switch
-                {
-                    "None" => null,
-                    "Object" => obj.DeepClone(),
-                    _ => PartialObjectMetadata(obj, metaVersion),
-                },
-            });
+            rows.Add(Row(d, obj, includeObject, metaVersion, now));
         }
 
         return new JsonObject
@@ -72,6 +47,37 @@ internal static class TableConverter
             ["metadata"] = listMeta ?? new JsonObject(),
             ["columnDefinitions"] = columns,
             ["rows"] = rows,
+        };
+    }
+
+    /// <summary>One row of <paramref name="obj"/>: its cells printed at <paramref name="now"/> and the object per <paramref name="includeObject"/>.</summary>
+    public static JsonObject Row(ResourceDescriptor d, JsonObject obj, string includeObject, string metaVersion, DateTimeOffset now)
+    {
+        var cells = new JsonArray();
+        foreach (var cell in d.Strategy.Table.Cells(obj, now))
+        {
+            cells.Add(cell switch
+            {
+                null => null,
+                string s => JsonValue.Create(s),
+                int i => JsonValue.Create(i),
+                long l => JsonValue.Create(l),
+                double db => JsonValue.Create(db),
+                bool b => JsonValue.Create(b),
+                JsonNode n => n.DeepClone(),
+                _ => JsonValue.Create(cell.ToString()),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["cells"] = cells,
+            ["object"] = includeObject switch
+            {
+                "None" => null,
+                "Object" => obj.DeepClone(),
+                _ => PartialObjectMetadata(obj, metaVersion),
+            },
         };
     }
 

@@ -4,17 +4,26 @@ using Skiff.Storage;
 namespace Skiff.ApiServer.Endpoints;
 
 /// <summary>
-/// Encoded watch frames shared by every watcher of one storage event, as upstream's cachingObject does: the watch cache
-/// hands the same <see cref="KeyValue"/> instance to all its watchers, so the first watcher to send an event in a
-/// given (type, format) encodes it and the others copy the bytes. Entries live exactly as long as the stored value
-/// they came from (a <see cref="ConditionalWeakTable{TKey, TValue}"/> keyed by reference). Only plain objects are
-/// cached: Table and PartialObjectMetadata frames depend on the request.
+/// Encodings shared by every watcher and list of one stored version, as upstream's cachingObject does: the watch cache
+/// hands the same <see cref="KeyValue"/> instance to all its watchers and lists, so the first response to need a given
+/// encoding of it produces the bytes and the others copy them. Entries live exactly as long as the stored value they
+/// came from (a <see cref="ConditionalWeakTable{TKey, TValue}"/> keyed by reference).
 /// </summary>
+/// <remarks>
+/// Plain-object watch frames have fixed slots (event type × format). The other encodings — PartialObjectMetadata and
+/// Table watch frames and list items (<see cref="EncodingVariant"/>) — are keyed by everything the request varies: the
+/// form, meta.k8s.io version, includeObject, event type and format. Requests whose output differs otherwise (pretty,
+/// YAML, a Table's first event with its column definitions) bypass the cache. A time-dependent encoding (a Table row:
+/// AGE, a Job's DURATION) also carries the whole second it was printed at and is re-encoded when a later second asks.
+/// </remarks>
 internal static class WatchFrameCache
 {
+    /// <summary>Past this many variants of one version (clients asking for many meta versions × includeObject values), encodings are not kept.</summary>
+    private const int MaxVariants = 12;
+
     private static readonly ConditionalWeakTable<KeyValue, Frames> Table = new();
 
-    /// <summary>Off only to measure what the cache saves (bench/Skiff.Bench `watch-fanout`).</summary>
+    /// <summary>Off only to measure what the cache saves (bench/Skiff.Bench `watch-fanout`, `list-watch --only table-fanout`) and to compare outputs in tests.</summary>
     internal static bool Enabled { get; set; } = true;
 
     /// <summary>The frame of <paramref name="source"/> sent as <paramref name="type"/> in the given format, encoded
@@ -31,14 +40,98 @@ internal static class WatchFrameCache
         return Volatile.Read(ref frames.Encoded[slot]) ?? Interlocked.CompareExchange(ref frames.Encoded[slot], encode(), null) ?? frames.Encoded[slot]!;
     }
 
+    /// <summary>
+    /// The <paramref name="variant"/> encoding of <paramref name="source"/>, encoded by <paramref name="encode"/> once
+    /// per <paramref name="second"/> (pass the same value, e.g. 0, for an encoding that does not depend on the time).
+    /// Two responses racing on a miss may both encode; one result is kept.
+    /// </summary>
+    public static byte[] GetOrEncode(KeyValue source, EncodingVariant variant, long second, Func<byte[]> encode)
+    {
+        if (!Enabled)
+        {
+            return encode();
+        }
+
+        var frames = Table.GetValue(source, static _ => new Frames());
+        var entries = Volatile.Read(ref frames.Variants);
+        var at = Find(entries, variant);
+        if (at >= 0 && entries![at].Second == second)
+        {
+            return entries[at].Bytes;
+        }
+
+        var bytes = encode();
+        lock (frames)
+        {
+            entries = frames.Variants;
+            at = Find(entries, variant);
+            var entry = new Entry(variant, second, bytes);
+            if (at >= 0)
+            {
+                // Copy on write: readers hold the old array without a lock.
+                var copy = (Entry[])entries!.Clone();
+                copy[at] = entry;
+                Volatile.Write(ref frames.Variants, copy);
+            }
+            else if ((entries?.Length ?? 0) < MaxVariants)
+            {
+                Volatile.Write(ref frames.Variants, [.. entries ?? [], entry]);
+            }
+        }
+
+        return bytes;
+    }
+
+    private static int Find(Entry[]? entries, EncodingVariant variant)
+    {
+        if (entries is null)
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (entries[i].Variant == variant)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private static int Slot(string type, bool protobuf)
     {
         var t = type switch { "ADDED" => 0, "MODIFIED" => 1, "DELETED" => 2, _ => -1 };
         return t < 0 ? -1 : (t * 2) + (protobuf ? 1 : 0);
     }
 
+    private sealed record Entry(EncodingVariant Variant, long Second, byte[] Bytes);
+
     private sealed class Frames
     {
         public readonly byte[]?[] Encoded = new byte[]?[6];
+        public Entry[]? Variants;
     }
 }
+
+/// <summary>What a shared non-plain encoding is: a watch frame or a list item, of which shape.</summary>
+internal enum EncodingForm
+{
+    /// <summary>A PartialObjectMetadata watch frame (JSON line or protobuf frame).</summary>
+    PartialMetadataFrame,
+    /// <summary>A PartialObjectMetadataList item (compact JSON).</summary>
+    PartialMetadataItem,
+    /// <summary>A Table watch frame without column definitions (every event but a watch's first).</summary>
+    TableFrame,
+    /// <summary>A Table row (compact JSON).</summary>
+    TableRow,
+}
+
+/// <summary>The key of one shared encoding of a stored version: everything the request varies.</summary>
+/// <param name="Form">Watch frame or list item, of which shape.</param>
+/// <param name="MetaVersion">meta.k8s.io version (v1, v1beta1).</param>
+/// <param name="IncludeObject">A Table row's object: None, Object or Metadata ("" for other forms).</param>
+/// <param name="Type">A watch frame's event type ("" for list items).</param>
+/// <param name="Protobuf">Protobuf rather than JSON.</param>
+internal readonly record struct EncodingVariant(EncodingForm Form, string MetaVersion, string IncludeObject, string Type, bool Protobuf);

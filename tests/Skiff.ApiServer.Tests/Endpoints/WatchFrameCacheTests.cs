@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Skiff.ApiServer.Tests.Endpoints;
 
+[Collection(EncodingSwitchesCollection.Name)]
 public sealed class WatchFrameCacheTests
 {
     private static KeyValue Kv() => new("/registry/pods/default/p", new byte[] { 1, 2, 3 }, 5, 7);
@@ -73,5 +74,80 @@ public sealed class WatchFrameCacheTests
         var frames = await Task.WhenAll(tasks);
 
         Assert.All(frames, f => Assert.Same(frames[0], f));
+    }
+    [Fact]
+    public void GetOrEncode_Variant_SameKeyAndSecond_EncodesOnce_OtherKeyEncodesAgain()
+    {
+        var kv = Kv();
+        var calls = 0;
+        byte[] Encode() => [(byte)++calls];
+        var row = new EncodingVariant(EncodingForm.TableRow, "v1", "Metadata", "", false);
+
+        var first = WatchFrameCache.GetOrEncode(kv, row, 100, Encode);
+        var second = WatchFrameCache.GetOrEncode(kv, row, 100, Encode);
+        var other = WatchFrameCache.GetOrEncode(kv, row with { IncludeObject = "None" }, 100, Encode);
+        var beta = WatchFrameCache.GetOrEncode(kv, row with { MetaVersion = "v1beta1" }, 100, Encode);
+        var plain = WatchFrameCache.GetOrEncode(kv, "ADDED", false, Encode);
+
+        Assert.Same(first, second);
+        Assert.Equal([2], other);
+        Assert.Equal([3], beta);
+        Assert.Equal([4], plain); // the plain slots are apart from the variants
+    }
+
+    [Fact]
+    public void GetOrEncode_Variant_LaterSecond_ReEncodesAndKeepsTheNewBytes()
+    {
+        var kv = Kv();
+        var calls = 0;
+        byte[] Encode() => [(byte)++calls];
+        var frame = new EncodingVariant(EncodingForm.TableFrame, "v1", "Metadata", "MODIFIED", false);
+
+        WatchFrameCache.GetOrEncode(kv, frame, 100, Encode);
+        var later = WatchFrameCache.GetOrEncode(kv, frame, 101, Encode);
+        var again = WatchFrameCache.GetOrEncode(kv, frame, 101, Encode);
+
+        Assert.Equal(2, calls);
+        Assert.Same(later, again);
+    }
+
+    [Fact]
+    public void GetOrEncode_Variant_PastTheBound_StillAnswersButKeepsNoMore()
+    {
+        var kv = Kv();
+        var calls = 0;
+        byte[] Encode() => [(byte)++calls];
+        for (var i = 0; i < 12; i++)
+        {
+            WatchFrameCache.GetOrEncode(kv, new EncodingVariant(EncodingForm.PartialMetadataItem, "v" + i, "", "", false), 0, Encode);
+        }
+
+        var extra = new EncodingVariant(EncodingForm.PartialMetadataItem, "extra", "", "", false);
+        var a = WatchFrameCache.GetOrEncode(kv, extra, 0, Encode);
+        var b = WatchFrameCache.GetOrEncode(kv, extra, 0, Encode);
+
+        Assert.Equal(14, calls);
+        Assert.NotSame(a, b);
+    }
+
+    [Fact]
+    public void GetOrEncode_Variant_Disabled_EncodesEveryTime()
+    {
+        var kv = Kv();
+        var calls = 0;
+        byte[] Encode() => [(byte)++calls];
+        var item = new EncodingVariant(EncodingForm.PartialMetadataItem, "v1", "", "", false);
+        WatchFrameCache.Enabled = false;
+        try
+        {
+            WatchFrameCache.GetOrEncode(kv, item, 0, Encode);
+            WatchFrameCache.GetOrEncode(kv, item, 0, Encode);
+        }
+        finally
+        {
+            WatchFrameCache.Enabled = true;
+        }
+
+        Assert.Equal(2, calls);
     }
 }

@@ -41,6 +41,22 @@ internal static class Interning
         return StringPool.Count < MaxEntries ? StringPool.GetOrAdd(s, s) : s;
     }
 
+    /// <summary>The shared instance of <paramref name="value"/> when it is short (a selectable field's value).</summary>
+    public static string String(string value)
+    {
+        if (value.Length > MaxStringLength)
+        {
+            return value;
+        }
+
+        if (StringPool.TryGetValue(value, out var known))
+        {
+            return known;
+        }
+
+        return StringPool.Count < MaxEntries ? StringPool.GetOrAdd(value, value) : value;
+    }
+
     /// <summary>The shared instance of a label set equal to <paramref name="labels"/> (which must not change afterwards).</summary>
     public static IReadOnlyDictionary<string, string> Labels(Dictionary<string, string> labels)
     {

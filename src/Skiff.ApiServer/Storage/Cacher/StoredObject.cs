@@ -34,7 +34,7 @@ internal sealed class StoredObject
     private readonly int _rvEnd;
     private readonly int _apiVersion; // indices in _props, or -1
     private readonly int _kind;
-    private Dictionary<string, string?>? _fields;
+    private SelectableFieldValues? _fields;
 
     private StoredObject(int[] props, int metadata, int metadataClose, bool metadataEmpty, int rvStart, int rvEnd, int apiVersion, int kind,
         string ns, string name, IReadOnlyDictionary<string, string> labels)
@@ -93,26 +93,32 @@ internal sealed class StoredObject
 
     /// <summary>
     /// The value of a selectable field other than namespace and name, from <paramref name="getters"/> (the resource's
-    /// selectable fields): all of them are computed from one parse of the bytes the first time any is asked for.
+    /// selectable fields): all of them are computed from one parse of the bytes the first time any is asked for, and
+    /// kept as one array in the getters' order with the values interned (a pod's node, phase, restart policy and
+    /// scheduler are shared by thousands of versions), not as a dictionary per version.
     /// </summary>
     public string? Field(KeyValue kv, string field, IReadOnlyDictionary<string, Func<JsonObject, string?>> getters)
     {
-        var fields = Volatile.Read(ref _fields);
-        if (fields is null)
+        var layout = SelectableFieldValues.Layout(getters);
+        if (!layout.TryGetValue(field, out var index))
         {
-            fields = new Dictionary<string, string?>(getters.Count, StringComparer.Ordinal);
-            if (getters.Count > 0 && JsonNode.Parse(kv.Value.Span) is JsonObject obj)
-            {
-                foreach (var (name, get) in getters)
-                {
-                    fields[name] = get(obj);
-                }
-            }
-
-            Volatile.Write(ref _fields, fields);
+            return null;
         }
 
-        return fields.TryGetValue(field, out var value) ? value : null;
+        var fields = Volatile.Read(ref _fields);
+        if (fields is null || !ReferenceEquals(fields.Order, layout))
+        {
+            // Another resource's getters over the same bytes (core/v1 and events.k8s.io/v1 events) are computed apart
+            // and not kept; the first resource's values stay.
+            var computed = SelectableFieldValues.Compute(kv, getters, layout);
+            fields = Interlocked.CompareExchange(ref _fields, computed, null) ?? computed;
+            if (!ReferenceEquals(fields.Order, layout))
+            {
+                fields = computed;
+            }
+        }
+
+        return fields.Values[index];
     }
 
     /// <summary>
@@ -356,5 +362,42 @@ internal sealed class StoredObject
         Put(output, "\""u8);
         PutNumber(output, n);
         Put(output, "\""u8);
+    }
+
+    /// <summary>The selectable field values of one version, in the order of a resource's getters (<see cref="Order"/>).</summary>
+    private sealed class SelectableFieldValues(Dictionary<string, int> layout, string?[] values)
+    {
+        private static readonly ConditionalWeakTable<object, Dictionary<string, int>> Layouts = new();
+
+        public Dictionary<string, int> Order { get; } = layout;
+
+        public string?[] Values { get; } = values;
+
+        /// <summary>Each field's index in <paramref name="getters"/>' order, one map per getters instance.</summary>
+        public static Dictionary<string, int> Layout(IReadOnlyDictionary<string, Func<JsonObject, string?>> getters) =>
+            Layouts.GetValue(getters, static g =>
+            {
+                var layout = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var name in ((IReadOnlyDictionary<string, Func<JsonObject, string?>>)g).Keys)
+                {
+                    layout[name] = layout.Count;
+                }
+
+                return layout;
+            });
+
+        public static SelectableFieldValues Compute(KeyValue kv, IReadOnlyDictionary<string, Func<JsonObject, string?>> getters, Dictionary<string, int> layout)
+        {
+            var values = new string?[layout.Count];
+            if (getters.Count > 0 && JsonNode.Parse(kv.Value.Span) is JsonObject obj)
+            {
+                foreach (var (name, get) in getters)
+                {
+                    values[layout[name]] = get(obj) is { } value ? Interning.String(value) : null;
+                }
+            }
+
+            return new SelectableFieldValues(layout, values);
+        }
     }
 }

@@ -86,6 +86,18 @@ public sealed class CachingStorageReadTests : IAsyncLifetime
         Assert.True(updated.Succeeded);
     }
 
+    [Fact]
+    public async Task CachedVersions_OverTheMemoryStore_HoldTheStoresBytesNotACopy()
+    {
+        var a = await _cache.CreateAsync(P + "shared", Cm("shared"), Ct);
+        var cached = Assert.Single((await _cache.ListAsync(P, new ListOptions { NotOlderThan = a.ModRevision }, Ct)).Items, kv => kv.Key == P + "shared");
+        var stored = await _inner.GetAsync(P + "shared", 0, Ct);
+
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(cached.Value, out var cachedArray));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored!.Value, out var storedArray));
+        Assert.Same(storedArray.Array, cachedArray.Array);
+    }
+
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     private static byte[] Cm(string name, string v = "x") => B("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"default\",\"labels\":{\"v\":\"" + v + "\"}}}");

@@ -95,6 +95,31 @@ public sealed class StoredObjectTests
     }
 
     [Fact]
+    public void Field_ValuesSharedAcrossVersions_AnotherResourcesGettersAreNotMixedIn()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Pod.ReplaceLineEndings(""));
+        var first = Kv(bytes, 5);
+        var second = Kv((byte[])bytes.Clone(), 6);
+        var getters = new Dictionary<string, Func<JsonObject, string?>>
+        {
+            ["spec.nodeName"] = o => o["spec"]?["nodeName"]?.GetValue<string>() is { } s ? new string(s.AsSpan()) : null, // a fresh string per parse
+            ["status.phase"] = o => o["status"]?["phase"]?.GetValue<string>(),
+        };
+        var other = new Dictionary<string, Func<JsonObject, string?>> { ["status.phase"] = _ => "elsewhere" };
+
+        var a = StoredObject.Of(first)!.Field(first, "spec.nodeName", getters);
+        var b = StoredObject.Of(second)!.Field(second, "spec.nodeName", getters);
+
+        Assert.Equal("n1", a);
+        Assert.Same(a, b);
+        Assert.Null(StoredObject.Of(first)!.Field(first, "spec.unknown", getters));
+        var scanned = StoredObject.Of(first)!;
+        Assert.Equal("Running", scanned.Field(first, "status.phase", getters));
+        Assert.Equal("elsewhere", scanned.Field(first, "status.phase", other));
+        Assert.Equal("Running", scanned.Field(first, "status.phase", getters));
+    }
+
+    [Fact]
     public void Attach_SharesOneScanPerVersion_DeletionReusesTheLastStatesScan()
     {
         var kv = Kv(Encoding.UTF8.GetBytes(Pod.ReplaceLineEndings("")), 5);
