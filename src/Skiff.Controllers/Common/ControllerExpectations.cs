@@ -4,7 +4,11 @@ namespace Skiff.Controllers.Common;
 /// Upstream's <c>UIDTrackingControllerExpectations</c>: per controller key, how many creations and deletions it has
 /// asked for and not yet seen in its informer, so a sync does not act again on a cache that lags its own writes.
 /// Deletions are tracked by pod key, so a pod deleted by someone else is not counted twice. Expectations older than
-/// <see cref="Timeout"/> count as satisfied (a lost watch event must not wedge a controller). Thread-safe.
+/// <see cref="Timeout"/> count as satisfied (a lost watch event must not wedge a controller). Their age is wall time, as
+/// upstream's <c>clock.RealClock</c> in <c>isExpired</c>, never the manager's <see cref="TimeProvider"/>: that clock
+/// schedules deadlines and activations and may be a test's fake clock, and a jump of it past the timeout would let a
+/// sync act on a cache that has not seen its own creations yet (a Job past its deadline declared Failed with a pod
+/// that was never counted). Thread-safe.
 /// </summary>
 internal sealed class ControllerExpectations
 {
@@ -15,9 +19,10 @@ internal sealed class ControllerExpectations
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
-    public ControllerExpectations(TimeProvider time)
+    /// <param name="wallClock">The clock expectations age on; the system clock unless a unit test drives it.</param>
+    public ControllerExpectations(TimeProvider? wallClock = null)
     {
-        _time = time;
+        _time = wallClock ?? TimeProvider.System;
     }
 
     /// <summary>

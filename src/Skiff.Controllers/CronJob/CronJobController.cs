@@ -151,7 +151,20 @@ internal sealed partial class CronJobController : IReconciler
         {
             foreach (var active in cj.Status.Active?.ToList() ?? [])
             {
-                if (_jobs.Get(cj.Metadata.NamespaceProperty, active.Name) is { } j && j.Metadata.Uid == active.Uid)
+                // From the server, as upstream's jobControl.GetJob: the Job informer may not have seen a Job this
+                // controller just created, and dropping it from status.active unseen would leave it running for good.
+                V1Job j;
+                try
+                {
+                    j = await Jobs(active.NamespaceProperty ?? cj.Metadata.NamespaceProperty).GetAsync(active.Name, ct: ct).ConfigureAwait(false);
+                }
+                catch (KubernetesApiException e)
+                {
+                    _events.Event(cj, EventRecorder.Warning, "FailedGet", $"Get job: {e.Message}");
+                    throw;
+                }
+
+                if (j.Metadata.Uid == active.Uid)
                 {
                     await DeleteJobAsync(cj, j, ct).ConfigureAwait(false);
                 }

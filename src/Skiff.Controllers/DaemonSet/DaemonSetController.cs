@@ -52,7 +52,7 @@ internal sealed partial class DaemonSetController : IReconciler
         _revisions = ctx.Manager.Informers.Informer<V1ControllerRevision>();
         _events = ctx.Manager.CreateEventRecorder("daemonset-controller");
         _logger = ctx.LoggerFactory.CreateLogger<DaemonSetController>();
-        Expectations = new ControllerExpectations(ctx.TimeProvider);
+        Expectations = new ControllerExpectations();
         var queue = new RateLimitingQueue<ReconcileRequest>(
             RateLimiters.DefaultController<ReconcileRequest>(ctx.TimeProvider),
             new WorkQueueOptions { Name = "daemonset", TimeProvider = ctx.TimeProvider });

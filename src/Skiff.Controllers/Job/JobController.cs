@@ -49,7 +49,7 @@ internal sealed partial class JobController : IReconciler
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
         _events = ctx.Manager.CreateEventRecorder(Component);
         _logger = ctx.LoggerFactory.CreateLogger<JobController>();
-        Expectations = new ControllerExpectations(ctx.TimeProvider);
+        Expectations = new ControllerExpectations();
         var queue = new RateLimitingQueue<ReconcileRequest>(
             new ItemExponentialFailureRateLimiter<ReconcileRequest>(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)),
             new WorkQueueOptions { Name = "job", TimeProvider = ctx.TimeProvider });

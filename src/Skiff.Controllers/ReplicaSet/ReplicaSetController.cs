@@ -44,7 +44,7 @@ internal sealed partial class ReplicaSetController : IReconciler
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
         _events = ctx.Manager.CreateEventRecorder(kind.Component);
         _logger = ctx.LoggerFactory.CreateLogger<ReplicaSetController>();
-        Expectations = new ControllerExpectations(ctx.TimeProvider);
+        Expectations = new ControllerExpectations();
         var queue = new RateLimitingQueue<ReconcileRequest>(
             RateLimiters.DefaultController<ReconcileRequest>(ctx.TimeProvider),
             new WorkQueueOptions { Name = kind.ControllerName, TimeProvider = ctx.TimeProvider });

@@ -26,6 +26,7 @@ public sealed class CronJobControllerTests
         var cj = await CronJobs(h, ns).GetAsync("tick");
         var m1 = NextMinute(cj.Metadata.CreationTimestamp!.Value);
 
+        await UntilRequeuedAsync(h);
         time.SetUtcNow(m1.AddSeconds(1));
         var jobs = await ListWatch.UntilAsync(Jobs(h, ns), l => l.Count == 1);
         var job = jobs[0];
@@ -75,6 +76,9 @@ public sealed class CronJobControllerTests
         await ApplyAsync(h, ns, CronJobYaml("swap", "* * * * *", "concurrencyPolicy: Replace"));
         var m1 = NextMinute((await CronJobs(h, ns).GetAsync("swap")).Metadata.CreationTimestamp!.Value);
 
+        // Every jump waits for the controller to park its next activation first: a sync that read the clock before the
+        // jump would register its (relative) requeue after it, past the new time, and nothing would move the clock again.
+        await UntilRequeuedAsync(h);
         time.SetUtcNow(m1.AddSeconds(1));
         var first = (await ListWatch.UntilAsync(Jobs(h, ns), l => l.Count == 1))[0].Metadata.Name;
         await ListWatch.UntilAsync(CronJobs(h, ns), l => l.Single().Status?.Active?.Count == 1);
@@ -128,6 +132,7 @@ public sealed class CronJobControllerTests
             due = due.AddDays(1);
         }
 
+        await UntilRequeuedAsync(h);
         time.SetUtcNow(due.AddSeconds(1));
         var job = (await ListWatch.UntilAsync(Jobs(h, ns), l => l.Count == 1))[0];
         Assert.Equal($"sh-{due.ToUnixTimeSeconds() / 60}", job.Metadata.Name);
