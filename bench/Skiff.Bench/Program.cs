@@ -106,6 +106,8 @@ switch (args.Length > 0 ? args[0] : "")
         return await Skiff.Bench.Proxy.ConnectLatencyBench.RunAsync(rest, CancellationToken.None);
     case "robustness":
         return await Skiff.Bench.Robustness.RobustnessBench.RunAsync(rest, CancellationToken.None);
+    case "creates-load": // the clients of `creates`, in their own process
+        return await Skiff.Bench.Api.CreateLoadProcess.RunChildAsync(rest, CancellationToken.None);
     case "creates":
         return await Skiff.Bench.Api.CreatesBench.RunAsync(rest, CancellationToken.None);
     case "admission":

@@ -20,8 +20,9 @@ namespace Skiff.Bench.Api;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project bench/Skiff.Bench -- creates [--store sqlite|etcd|all] [--clients 1,8,64]
-/// [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH]</c>. The load generator runs in the same
-/// process, so "cpu ms/create" is client plus server. With <c>SKIFF_PROFILE_WRITES=1</c> it prints the server's cost per
+/// [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH]</c>. The load generator runs in a
+/// child process (<c>creates-load</c>, <see cref="CreateLoadProcess"/>), so "srv cpu" (ms per create) is the server's alone and
+/// "load cpu" the clients'. With <c>SKIFF_PROFILE_WRITES=1</c> it prints the server's cost per
 /// create phase after each measure (<c>WriteProfile</c>).
 /// </remarks>
 internal static class CreatesBench
@@ -103,7 +104,12 @@ internal static class CreatesBench
         Console.WriteLine($"creates bench: store {store}, {duration.TotalSeconds:F0} s per measure, {Environment.ProcessorCount} cores");
         var sqliteRaw = store == "sqlite" ? new SqliteRawBaseline(work) : null;
         var rawBefore = await RawAsync(sqliteRaw, raw, clients, duration, ct);
-        Console.WriteLine($"{"store",-7}{"kind",-11}{"http",-5}{"clients",8}{"creates/s",11}{"p50 ms",9}{"p99 ms",9}{"cpu ms",8}{"errors",7}");
+        var pki = Path.Combine(work, "load-pki");
+        Directory.CreateDirectory(pki);
+        await File.WriteAllTextAsync(Path.Combine(pki, "admin.crt"), host.Certificates.AdminCertificatePem, ct);
+        await File.WriteAllTextAsync(Path.Combine(pki, "admin.key"), host.Certificates.AdminKeyPem, ct);
+        await File.WriteAllTextAsync(Path.Combine(pki, "ca.crt"), host.Certificates.CaPem, ct);
+        Console.WriteLine($"{"store",-7}{"kind",-11}{"http",-5}{"clients",8}{"creates/s",11}{"p50 ms",9}{"p99 ms",9}{"srv cpu",9}{"load cpu",9}{"errors",7}  load average");
         var results = new List<(string Kind, string Http, int Clients, CreateLoadResult R)>();
         foreach (var kind in kinds)
         {
@@ -111,15 +117,20 @@ internal static class CreatesBench
             {
                 foreach (var c in clients)
                 {
-                    using var load = new CreateLoad(host.Url, host.Certificates.Admin, host.Certificates.Ca, version == "2", c);
                     var prefix = $"{run}-{version.Replace(".", "", StringComparison.Ordinal)}-{c}-";
-                    Func<long, byte[]> body = kind == "pods" ? i => CreateLoad.Pod(prefix, i) : i => CreateLoad.ConfigMap(prefix, i);
-                    var path = $"/api/v1/namespaces/bench/{kind}";
-                    await load.RunAsync(path, i => body(-i), c, TimeSpan.FromSeconds(1), ct); // warm-up (JIT, connections)
+                    // The clients run in a child process: this process's CPU over the measure is the server's alone.
+                    using var load = await CreateLoadProcess.StartAsync(
+                    [
+                        "--url", host.Url, "--cert", Path.Combine(pki, "admin.crt"), "--key", Path.Combine(pki, "admin.key"), "--ca", Path.Combine(pki, "ca.crt"),
+                        "--path", $"/api/v1/namespaces/bench/{kind}", "--kind", kind, "--prefix", prefix, "--http", version,
+                        "--clients", c.ToString(CultureInfo.InvariantCulture), "--seconds", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                    ], ct);
                     Skiff.ApiServer.Store.WriteProfile.Reset();
-                    var r = await load.RunAsync(path, body, c, duration, ct);
+                    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                    var r = await load.ResultAsync(ct);
+                    var serverCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, r.PerSecond * duration.TotalSeconds);
                     results.Add((kind, version, c, r));
-                    Console.WriteLine($"{store,-7}{kind,-11}{version,-5}{c,8}{r.PerSecond,11:F0}{r.P50Ms,9:F2}{r.P99Ms,9:F2}{r.CpuMsPerCreate,8:F3}{r.Errors,7}");
+                    Console.WriteLine($"{store,-7}{kind,-11}{version,-5}{c,8}{r.PerSecond,11:F0}{r.P50Ms,9:F2}{r.P99Ms,9:F2}{serverCpu,9:F3}{r.CpuMsPerCreate,9:F3}{r.Errors,7}  {AuthzAdmissionBench.LoadAverage()}");
                     if (Skiff.ApiServer.Store.WriteProfile.Enabled)
                     {
                         Console.Write(Skiff.ApiServer.Store.WriteProfile.Report());

@@ -13,7 +13,26 @@ internal sealed class FieldSet
 
     public SortedDictionary<string, FieldSet> Children { get; } = new(PathElementComparer.Instance);
 
-    public bool IsEmpty => !Member && Children.Values.All(c => c.IsEmpty);
+    public bool IsEmpty
+    {
+        get
+        {
+            if (Member)
+            {
+                return false;
+            }
+
+            foreach (var c in Children.Values)
+            {
+                if (!c.IsEmpty)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 
     public FieldSet Child(string element)
     {
@@ -131,19 +150,22 @@ internal sealed class FieldSet
         return s;
     }
 
-    /// <summary>Removes every member at or under the given path.</summary>
-    public void RemoveSubtree(IReadOnlyList<string> path)
+    /// <summary>Removes every member at or under the given path (and the empty children of the nodes it passes).</summary>
+    public void RemoveSubtree(IReadOnlyList<string> path) => RemoveSubtree(path, 0);
+
+    // Runs once per stripped path on every write's managedFields: no path copies, no LINQ over the sorted children.
+    private void RemoveSubtree(IReadOnlyList<string> path, int from)
     {
-        if (path.Count == 0)
+        if (from == path.Count)
         {
             Member = false;
             Children.Clear();
             return;
         }
 
-        if (Children.TryGetValue(path[0], out var c))
+        if (Children.TryGetValue(path[from], out var c))
         {
-            c.RemoveSubtree(path.Skip(1).ToList());
+            c.RemoveSubtree(path, from + 1);
         }
 
         Prune();
@@ -225,9 +247,21 @@ internal sealed class FieldSet
 
     private void Prune()
     {
-        foreach (var k in Children.Where(kv => kv.Value.IsEmpty).Select(kv => kv.Key).ToList())
+        List<string>? empty = null;
+        foreach (var (k, c) in Children)
         {
-            Children.Remove(k);
+            if (c.IsEmpty)
+            {
+                (empty ??= []).Add(k);
+            }
+        }
+
+        if (empty is not null)
+        {
+            foreach (var k in empty)
+            {
+                Children.Remove(k);
+            }
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class AuditPipeline(AuditPolicy? policy, AuditLogWriter? log, Time
         var id = ctx.Request.Headers["Audit-ID"].ToString();
         if (id.Length == 0 || id.Length > 64 || id.Any(char.IsControl))
         {
-            id = Guid.NewGuid().ToString();
+            id = Store.Uids.New();
         }
 
         ctx.Response.Headers[AuditIdHeader] = id;

@@ -28,6 +28,7 @@ public sealed class FlowControlMetrics
     public FlowControlMetrics(CollectorRegistry? registry)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(registry ?? Prometheus.Metrics.NewCustomRegistry());
+        factory.ExemplarBehavior = Skiff.ApiServer.Metrics.ApiServerMetrics.NoExemplars;
         _rejected = factory.CreateCounter("apiserver_flowcontrol_rejected_requests_total",
             "Number of requests rejected by API Priority and Fairness subsystem", ["flow_schema", "priority_level", "reason"]);
         _dispatched = factory.CreateCounter("apiserver_flowcontrol_dispatched_requests_total",

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -16,8 +17,31 @@ public static class ShuffleSharding
     /// <summary>The largest hand (upstream's dealer bound).</summary>
     public const int MaxHandSize = 15;
 
+    // Flows are few (flow schema × user or namespace) and every request hashes its own: the hashes are remembered, up
+    // to a bound past which the memo starts over. A SHA-256 through the platform's crypto library per request showed in
+    // every create's profile.
+    private const int MaxRememberedFlows = 4096;
+    private static readonly ConcurrentDictionary<(string, string), ulong> Remembered = new();
+
     /// <summary>The hash of the flow (<paramref name="flowSchema"/>, <paramref name="distinguisher"/>).</summary>
     public static ulong FlowHash(string flowSchema, string distinguisher)
+    {
+        if (Remembered.TryGetValue((flowSchema, distinguisher), out var known))
+        {
+            return known;
+        }
+
+        var hash = ComputeFlowHash(flowSchema, distinguisher);
+        if (Remembered.Count >= MaxRememberedFlows)
+        {
+            Remembered.Clear();
+        }
+
+        Remembered[(flowSchema, distinguisher)] = hash;
+        return hash;
+    }
+
+    private static ulong ComputeFlowHash(string flowSchema, string distinguisher)
     {
         var bytes = new byte[Encoding.UTF8.GetByteCount(flowSchema) + 1 + Encoding.UTF8.GetByteCount(distinguisher)];
         var n = Encoding.UTF8.GetBytes(flowSchema, bytes);

@@ -25,6 +25,7 @@ public sealed class MeterBridge : IDisposable
     public MeterBridge(CollectorRegistry registry, params string[] meterPrefixes)
     {
         _factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        _factory.ExemplarBehavior = ApiServerMetrics.NoExemplars;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (meterPrefixes.Any(p => instrument.Meter.Name.StartsWith(p, StringComparison.Ordinal)))

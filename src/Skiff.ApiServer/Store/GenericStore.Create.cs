@@ -42,7 +42,7 @@ internal sealed partial class GenericStore
             meta.Remove(f);
         }
 
-        meta["uid"] = Guid.NewGuid().ToString();
+        meta["uid"] = Uids.New();
         meta["creationTimestamp"] = Now();
         if (UsesGeneration)
         {

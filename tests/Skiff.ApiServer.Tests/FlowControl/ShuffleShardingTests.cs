@@ -54,6 +54,24 @@ public sealed class ShuffleShardingTests
     }
 
     [Fact]
+    public void FlowHash_IsUpstreamsSha256Prefix_AlsoWhenRemembered_AndAfterTheMemoStartsOver()
+    {
+        static ulong Expected(string fs, string d) =>
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fs + "\0" + d)));
+
+        Assert.Equal(Expected("workload-low", "ns-a"), ShuffleSharding.FlowHash("workload-low", "ns-a"));
+        Assert.Equal(Expected("workload-low", "ns-a"), ShuffleSharding.FlowHash("workload-low", "ns-a")); // remembered
+        for (var i = 0; i < 5000; i++)
+        {
+            // More flows than the memo keeps: it starts over, and every answer stays the computed one.
+            Assert.Equal(Expected("global-default", "user-" + i), ShuffleSharding.FlowHash("global-default", "user-" + i));
+        }
+
+        Assert.Equal(Expected("workload-low", "ns-a"), ShuffleSharding.FlowHash("workload-low", "ns-a"));
+    }
+
+    [Fact]
     public void Deal_SameHashSameHand()
     {
         Span<int> a = stackalloc int[6];
