@@ -74,7 +74,8 @@ internal static class AuthzAdmissionBench
                     Skiff.ApiServer.Admission.AdmissionProfile.Reset();
                     var r = await server.MeasureAsync(kind, $"r{run}", clients, duration, ct);
                     results[(kind, isOn)].Add(r);
-                    Console.WriteLine($"run {run + 1} {kind,-10} {(isOn ? "on " : "off")}: {r.PerSecond,7:F0} creates/s, p50 {r.P50Ms:F2} ms, p99 {r.P99Ms:F2} ms, cpu {r.CpuMsPerCreate:F3} ms/create, errors {r.Errors}");
+                    Console.WriteLine($"run {run + 1} {kind,-10} {(isOn ? "on " : "off")}: {r.PerSecond,7:F0} creates/s, p50 {r.P50Ms:F2} ms, p99 {r.P99Ms:F2} ms, cpu {r.CpuMsPerCreate:F3} ms/create, " +
+                                      $"alloc {r.KbPerCreate:F1} KB/create, gc pause {r.GcPauseUsPerCreate:F1} µs/create, jit {r.JitUsPerCreate:F1} µs/create, errors {r.Errors}");
                     if (Skiff.ApiServer.Store.WriteProfile.Enabled)
                     {
                         Console.Write(Skiff.ApiServer.Store.WriteProfile.Report());
@@ -89,8 +90,8 @@ internal static class AuthzAdmissionBench
 
         Console.WriteLine();
         Console.WriteLine($"on = {onName}; off = AlwaysAllow, no admission; load average {LoadAverage()}");
-        Console.WriteLine("| kind | off creates/s | on creates/s | on/off | off cpu ms/create | on cpu ms/create | runs off | runs on |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| kind | off creates/s | on creates/s | on/off | off cpu ms/create | on cpu ms/create | KB/create off → on | gc pause µs/create off → on | jit µs/create off → on | runs off | runs on |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var kind in kinds)
         {
             var rOff = results[(kind, false)];
@@ -104,6 +105,9 @@ internal static class AuthzAdmissionBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {kind} | {mOff:F0} | {mOn:F0} | {mOn / mOff:F3} ({(1 - (mOn / mOff)) * 100:F1} % slower) | " +
                 $"{Stats.Median(rOff.Select(r => r.CpuMsPerCreate).ToList()):F3} | {Stats.Median(rOn.Select(r => r.CpuMsPerCreate).ToList()):F3} | " +
+                $"{Stats.Median(rOff.Select(r => r.KbPerCreate).ToList()):F1} → {Stats.Median(rOn.Select(r => r.KbPerCreate).ToList()):F1} | " +
+                $"{Stats.Median(rOff.Select(r => r.GcPauseUsPerCreate).ToList()):F1} → {Stats.Median(rOn.Select(r => r.GcPauseUsPerCreate).ToList()):F1} | " +
+                $"{Stats.Median(rOff.Select(r => r.JitUsPerCreate).ToList()):F1} → {Stats.Median(rOn.Select(r => r.JitUsPerCreate).ToList()):F1} | " +
                 $"{string.Join(", ", rOff.Select(r => r.PerSecond.ToString("F0", CultureInfo.InvariantCulture)))} | {string.Join(", ", rOn.Select(r => r.PerSecond.ToString("F0", CultureInfo.InvariantCulture)))} |"));
         }
     }
