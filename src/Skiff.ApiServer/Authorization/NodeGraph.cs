@@ -65,7 +65,7 @@ public sealed class NodeGraph
     /// <summary>Starts following pods and claims in <paramref name="storage"/>; returns once both are listed.</summary>
     public async Task StartAsync(IStorage storage, CancellationToken ct)
     {
-        var pods = new StorageFollower(storage, "/registry/pods/");
+        var pods = new StorageFollower(storage, "/registry/pods/", Unscheduled);
         pods.Reset += all =>
         {
             lock (_gate)
@@ -73,7 +73,10 @@ public sealed class NodeGraph
                 _pods.Clear();
                 foreach (var (k, v) in all)
                 {
-                    _pods[k] = PodRefs.From(v);
+                    if (PodRefs.From(v) is { Node.Length: > 0 } refs)
+                    {
+                        _pods[k] = refs;
+                    }
                 }
             }
         };
@@ -111,22 +114,49 @@ public sealed class NodeGraph
         await Task.WhenAll(pods.Synced, claims.Synced).WaitAsync(ct).ConfigureAwait(false);
     }
 
-    /// <summary>Adds, replaces or (with null) removes a pod.</summary>
+    /// <summary>The number of pods the graph holds (those bound to a node).</summary>
+    public int PodCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pods.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds, replaces or (with null) removes a pod. A pod bound to no node is kept out, as upstream's graph populator
+    /// ignores unscheduled pods: it gives no node anything, so the waiters of <see cref="WaitForChangeAsync"/> are not
+    /// woken for it.
+    /// </summary>
     public void SetPod(string key, JsonObject? pod)
     {
+        var refs = pod is null ? null : PodRefs.From(pod);
         lock (_gate)
         {
-            if (pod is null)
+            if (refs is { Node.Length: > 0 })
             {
-                _pods.Remove(key);
+                _pods[key] = refs;
             }
-            else
+            else if (!_pods.Remove(key))
             {
-                _pods[key] = PodRefs.From(pod);
+                return;
             }
 
             SignalLocked();
         }
+    }
+
+    /// <summary>
+    /// True when the stored pod certainly names no node: JSON without a <c>"nodeName"</c> token anywhere (one search of
+    /// the bytes, no decode). A pod that has the token (bound, or the text in a label) is decoded and looked at.
+    /// </summary>
+    internal static bool Unscheduled(KeyValue kv)
+    {
+        var bytes = kv.Value.Span;
+        return bytes.Length > 0 && bytes[0] == (byte)'{' && bytes.IndexOf("\"nodeName\""u8) < 0;
     }
 
     private void SetClaimLocked(JsonObject claim, bool deleted)

@@ -8,8 +8,11 @@ namespace Skiff.ApiServer.Authorization;
 /// Keeps an in-memory copy of every object under a storage prefix, like an informer: one list, then a watch from the
 /// list's revision, relisting when the watch falls behind or its revision was compacted. <see cref="Changed"/> is
 /// raised (on the follower's task) after every change, with the key and the new object (null when deleted).
+/// Objects <paramref name="ignore"/> answers true for (from their stored bytes) are never decoded: the list leaves them
+/// out and a change to one is reported as its deletion (null), so a follower that needs few of the objects under its
+/// prefix (the node graph: only pods bound to a node) does not parse every write.
 /// </summary>
-internal sealed class StorageFollower(IStorage storage, string prefix)
+internal sealed class StorageFollower(IStorage storage, string prefix, Func<KeyValue, bool>? ignore = null)
 {
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -39,7 +42,10 @@ internal sealed class StorageFollower(IStorage storage, string prefix)
                     revision = page.Revision;
                     foreach (var kv in page.Items)
                     {
-                        all[kv.Key] = GenericStore.Decode(kv);
+                        if (ignore?.Invoke(kv) != true)
+                        {
+                            all[kv.Key] = GenericStore.Decode(kv);
+                        }
                     }
 
                     if (!page.HasMore || page.Items.Count == 0)
@@ -59,7 +65,7 @@ internal sealed class StorageFollower(IStorage storage, string prefix)
                         continue;
                     }
 
-                    Changed?.Invoke(e.Kv.Key, e.Type == StorageEventType.Deleted ? null : GenericStore.Decode(e.Kv));
+                    Changed?.Invoke(e.Kv.Key, e.Type == StorageEventType.Deleted || ignore?.Invoke(e.Kv) == true ? null : GenericStore.Decode(e.Kv));
                 }
 
                 return; // the store was disposed

@@ -55,15 +55,27 @@ internal sealed partial class GenericStore
 
         // Upstream admits the decoded (defaulted) object before the strategy prepares and validates it.
         Admission.AdmissionAttributes? admitted = null;
-        JsonObject? written = null;
+        JsonNode? recorded = null;
+        var recordedBeforeAdmission = false;
         if (options.Admission is { } admission)
         {
             Strategy.ApplyDefaults(obj);
-
-            // Upstream's field manager records the writer's fields on the decoded, defaulted object, before mutating
-            // admission: what a plugin adds (a pod's default tolerations) belongs to no manager.
-            written = options.ManagedFieldsSet ? null : (JsonObject)obj.DeepClone();
             WriteProfile.EndCpu(WritePhase.TypeMeta, mark);
+
+            // Upstream's field manager records the writer's fields on the decoded (Go-shaped), defaulted object, before
+            // mutating admission: what a plugin adds (a pod's default tolerations) belongs to no manager. Recorded on the
+            // object itself (no copy); the entries wait outside it until the object is validated, as without admission.
+            if (!options.ManagedFieldsSet)
+            {
+                mark = WriteProfile.Cpu();
+                GoJsonZeros.Fill(obj);
+                RecordManagedFields(null, obj, options);
+                recorded = meta["managedFields"];
+                meta.Remove("managedFields");
+                recordedBeforeAdmission = true;
+                WriteProfile.EndCpu(WritePhase.ManagedFields, mark);
+            }
+
             var wall = WriteProfile.Wall();
             admitted = await admission.MutateAsync(Admission.AdmissionOperation.Create, obj, null, ct).ConfigureAwait(false);
             WriteProfile.EndWall(WritePhase.AdmissionMutate, wall);
@@ -102,14 +114,11 @@ internal sealed partial class GenericStore
         CheckFilledSizeBeforeManagedFields(obj); // filled above; validation does not change it
         WriteProfile.EndCpu(WritePhase.Validate, mark);
         mark = WriteProfile.Cpu();
-        if (written is not null)
+        if (recordedBeforeAdmission)
         {
-            GoJsonZeros.Fill(written);
-            RecordManagedFields(null, written, options);
-            if (Meta.Of(written)["managedFields"] is { } managed)
+            if (recorded is not null)
             {
-                Meta.Of(written).Remove("managedFields"); // written is discarded: move the node, no copy
-                Meta.Of(obj)["managedFields"] = managed;
+                Meta.Of(obj)["managedFields"] = recorded;
             }
         }
         else
