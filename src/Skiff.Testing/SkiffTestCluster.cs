@@ -157,6 +157,19 @@ public sealed partial class SkiffTestCluster : IAsyncDisposable
             apiOptions = adjust(apiOptions);
         }
 
+        if (options.HollowNodes is { Count: > 0, NodeToken: null } hollow)
+        {
+            // As skiff up: each hollow node writes as system:node:NAME with a token of the server's token file (the
+            // shared skiff:hollow-node identity may only read).
+            var tokens = HollowNodeTokens.Generate(HollowNodeTokens.NodeNames(hollow));
+            apiOptions = apiOptions with
+            {
+                Tokens = apiOptions.Tokens.With(tokens.Select(t => KeyValuePair.Create(t.Value,
+                    new UserInfo(HollowNodeTokens.NodeUserPrefix + t.Key, null, [HollowNodeTokens.NodesGroup])))),
+            };
+            options.UseHollowNodeTokens(tokens);
+        }
+
         var server = new ApiServerHost(apiOptions);
         SkiffTestCluster? cluster = null;
         try

@@ -112,6 +112,10 @@ public sealed class SkiffTestClusterOptions
         return this;
     }
 
+    /// <summary>Has the hollow nodes write with <paramref name="tokens"/> (node name → bearer token), set at start.</summary>
+    internal void UseHollowNodeTokens(IReadOnlyDictionary<string, string> tokens) =>
+        HollowNodes = HollowNodes! with { NodeToken = name => tokens.GetValueOrDefault(name) };
+
     /// <summary>Creates <paramref name="crds"/> at start; the start returns once each is Established.</summary>
     public SkiffTestClusterOptions WithCustomResourceDefinitions(params V1CustomResourceDefinition[] crds)
     {

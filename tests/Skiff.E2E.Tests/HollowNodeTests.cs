@@ -43,12 +43,21 @@ public sealed class HollowNodeTests
         Assert.True(log.IndexOf("stopped scheduler", StringComparison.Ordinal) < log.IndexOf("stopped controller-manager", StringComparison.Ordinal), log);
     }
 
-    [Fact]
-    public async Task Kubelet_Hollow_Standalone_RegistersItsNodesAndLeases_AndStopsOnSigterm()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Kubelet_Hollow_Standalone_RegistersItsNodesAndLeases_AndStopsOnSigterm(bool nodeTokens)
     {
-        await using var skiff = await SkiffProcess.StartAsync("apiserver", null, null, ["--storage", "memory"]);
+        // With --node-token-file each node writes as system:node:NAME (the server's --token-auth-file), so the Node
+        // authorizer and NodeRestriction confine it; without, all write as the kubeconfig's admin.
+        var tokenFile = Path.Combine(Path.GetTempPath(), $"skiff-e2e-tokens-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(tokenFile, Skiff.Kubelet.Hollow.HollowNodeTokens.ToCsv(
+            Skiff.Kubelet.Hollow.HollowNodeTokens.Generate(["e2e-0", "e2e-1"])));
+        await using var skiff = await SkiffProcess.StartAsync("apiserver", null, null,
+            nodeTokens ? ["--storage", "memory", "--token-auth-file", tokenFile] : ["--storage", "memory"]);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { SkiffProcess.SkiffDll, "kubelet", "--hollow", "--nodes", "2", "--node-name-prefix", "e2e-", "--kubeconfig", skiff.Kubeconfig })
+        var args = new[] { SkiffProcess.SkiffDll, "kubelet", "--hollow", "--nodes", "2", "--node-name-prefix", "e2e-", "--kubeconfig", skiff.Kubeconfig };
+        foreach (var a in nodeTokens ? [.. args, "--node-token-file", tokenFile] : args)
         {
             psi.ArgumentList.Add(a);
         }
@@ -79,6 +88,8 @@ public sealed class HollowNodeTests
             {
                 kubelet.Kill();
             }
+
+            File.Delete(tokenFile);
         }
     }
 
@@ -86,6 +97,9 @@ public sealed class HollowNodeTests
     [InlineData("kubelet --nodes 2", "--nodes needs --hollow")]
     [InlineData("kubelet --hollow --nodes 0", "invalid --nodes \"0\"")]
     [InlineData("up --hollow-nodes -1", "invalid --hollow-nodes \"-1\"")]
+    [InlineData("kubelet --node-token-file /etc/passwd", "--node-token-file needs --hollow")]
+    [InlineData("kubelet --hollow --node-token-file /nonexistent/tokens.csv", "--node-token-file \"/nonexistent/tokens.csv\": no such file")]
+    [InlineData("kubelet --hollow --nodes 2 --node-token-file /etc/passwd", "has no system:node:NAME line for 2 of the 2 nodes (first: hollow-0)")]
     public async Task BadFlag_ClearErrorAndExit2(string args, string message)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

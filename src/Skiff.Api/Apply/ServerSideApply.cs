@@ -143,7 +143,8 @@ public static class ServerSideApply
     /// normally "Update") owns what it changed, other managers lose those fields, removed fields leave every set.
     /// <paramref name="oldObj"/> null means create. Returns <paramref name="newObj"/> (modified in place) for chaining.
     /// If the new object carries non-empty managedFields they are used as the starting point (upstream lets clients
-    /// set them); otherwise the old object's are.
+    /// set them); otherwise the old object's are. Both objects' managedFields are taken out for the comparison and put
+    /// back where they were (no copy of either object), so neither may be read by another thread during the call.
     /// </summary>
     public static JsonObject UpdateManagedFields(
         JsonObject? oldObj,
@@ -164,15 +165,27 @@ public static class ServerSideApply
 
         var changed = new FieldSet();
         var removed = new FieldSet();
-        ObjectFields.Compare(oldObj is null ? null : WithoutManagedFields(oldObj), WithoutManagedFields(newObj), schema, changed, removed);
+        var oldManaged = DetachManagedFields(oldObj);
+        var newManaged = DetachManagedFields(newObj);
+        try
+        {
+            ObjectFields.Compare(oldObj, newObj, schema, changed, removed);
+        }
+        finally
+        {
+            ReattachManagedFields(oldObj, oldManaged);
+            ReattachManagedFields(newObj, newManaged);
+        }
+
         changed = Strip(changed);
         removed = Strip(removed);
 
         var sub = subresource ?? "";
         var self = entries.FirstOrDefault(e => e.SameIdentity(manager, operation, apiVersion, sub));
+        var removedPaths = removed.MemberPaths().ToList();
         foreach (var e in entries)
         {
-            foreach (var p in removed.MemberPaths().ToList())
+            foreach (var p in removedPaths)
             {
                 e.Set.RemoveSubtree(p);
             }
@@ -197,6 +210,27 @@ public static class ServerSideApply
 
         ManagedEntry.Encode(newObj, entries);
         return newObj;
+    }
+
+    /// <summary>Takes <c>metadata.managedFields</c> out of <paramref name="obj"/>: its place and node, for <see cref="ReattachManagedFields"/>.</summary>
+    private static (int Index, JsonNode? Node) DetachManagedFields(JsonObject? obj)
+    {
+        if (obj?["metadata"] is not JsonObject meta || meta.IndexOf("managedFields") is not (>= 0 and var at))
+        {
+            return (-1, null);
+        }
+
+        var node = meta["managedFields"];
+        meta.RemoveAt(at);
+        return (at, node);
+    }
+
+    private static void ReattachManagedFields(JsonObject? obj, (int Index, JsonNode? Node) detached)
+    {
+        if (detached.Index >= 0 && obj?["metadata"] is JsonObject meta)
+        {
+            meta.Insert(detached.Index, "managedFields", detached.Node);
+        }
     }
 
     private static JsonObject WithoutManagedFields(JsonObject obj)

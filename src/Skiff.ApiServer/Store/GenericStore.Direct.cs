@@ -32,7 +32,7 @@ internal sealed partial class GenericStore
 
                     var obj = await ReadAsync(current, token).ConfigureAwait(false);
                     mutate(obj);
-                    return (ReadOnlyMemory<byte>?)await WriteAsync(obj, token).ConfigureAwait(false);
+                    return (ReadOnlyMemory<byte>?)await WriteOwnedAsync(obj, token).ConfigureAwait(false);
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);

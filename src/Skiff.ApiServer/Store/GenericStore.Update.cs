@@ -74,7 +74,9 @@ internal sealed partial class GenericStore
                         hooks.Add(hook);
                     }
 
-                    return await WriteAsync(next, token).ConfigureAwait(false);
+                    // next is this attempt's own object (built from a copy) and is discarded after the write: the
+                    // result is decoded from what was stored.
+                    return await WriteOwnedAsync(next, token).ConfigureAwait(false);
                 },
                 allowCreate: false,
                 ct).ConfigureAwait(false);
@@ -244,12 +246,13 @@ internal sealed partial class GenericStore
         }
 
         // A write that changes nothing but managedFields timestamps is a no-op (upstream ignores those too).
-        if (JsonNode.DeepEquals(WithoutVolatileMeta(old), WithoutVolatileMeta(obj)))
+        if (VolatileMeta.EqualIgnoring(old, obj))
         {
             return null;
         }
 
-        CheckSizeBeforeManagedFields(obj);
+        // obj has Go's zero fields (filled above) and no resourceVersion: counted as it is, not copied and encoded.
+        CheckFilledSizeBeforeManagedFields(obj);
         RecordManagedFields(old, obj, options);
         return obj;
     }
@@ -283,17 +286,19 @@ internal sealed partial class GenericStore
         }
     }
 
-    private static JsonObject WithoutVolatileMeta(JsonObject obj)
+    /// <summary>
+    /// Encodes an object this request owns and discards after the write: without a version conversion, as
+    /// <see cref="EncodeOwned"/> (Go's zero fields filled in place, no copy); else as <see cref="WriteAsync"/>.
+    /// </summary>
+    private ValueTask<byte[]> WriteOwnedAsync(JsonObject obj, CancellationToken ct)
     {
-        var copy = (JsonObject)obj.DeepClone();
-        var meta = Meta.Of(copy);
-        meta.Remove("resourceVersion");
-        foreach (var entry in (meta["managedFields"] as JsonArray ?? []).OfType<JsonObject>())
+        if (!ServesStoredBytes)
         {
-            entry.Remove("time");
+            return WriteAsync(obj, ct);
         }
 
-        return copy;
+        Meta.Of(obj).Remove("resourceVersion");
+        return ValueTask.FromResult(EncodeOwned(obj));
     }
 
     /// <summary>Raised for callers that must surface a Conflict built by the store.</summary>

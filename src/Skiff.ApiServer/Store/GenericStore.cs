@@ -66,7 +66,6 @@ internal sealed partial class GenericStore
 
         // Upstream's reset fields: a main-resource write of a type with a status subresource never owns status
         // (the strategy resets it), so status is compared as unchanged.
-        var target = obj;
         if (Strategy.HasStatusSubresource && sub.Length == 0 && old is null && obj.IndexOf("status") is >= 0 and var at)
         {
             // A create: take status out for the computation and put it back where it was, rather than copying the object.
@@ -86,25 +85,48 @@ internal sealed partial class GenericStore
             return;
         }
 
-        if (Strategy.HasStatusSubresource && sub.Length == 0 && (old?["status"] is not null || obj["status"] is not null))
+        if (Strategy.HasStatusSubresource && sub.Length == 0 && old is not null && (old["status"] is not null || obj["status"] is not null))
         {
-            target = (JsonObject)obj.DeepClone();
-            if (old?["status"] is { } oldStatus)
+            // An update: status compared as unchanged is status absent from both; take it out of both objects (this
+            // request's own) and put it back where it was, rather than copying the new object and the old status.
+            var oldAt = old.IndexOf("status");
+            var newAt = obj.IndexOf("status");
+            var oldStatus = old["status"];
+            var newStatus = obj["status"];
+            if (oldAt >= 0)
             {
-                target["status"] = oldStatus.DeepClone();
+                old.RemoveAt(oldAt);
             }
-            else
+
+            if (newAt >= 0)
             {
-                target.Remove("status");
+                obj.RemoveAt(newAt);
             }
+
+            try
+            {
+                ServerSideApply.UpdateManagedFields(old, obj, options.FieldManager, _clock.GetUtcNow(), Schema,
+                    apiVersion: Descriptor.GroupVersion, subresource: null);
+            }
+            finally
+            {
+                if (oldAt >= 0)
+                {
+                    old.Insert(oldAt, "status", oldStatus);
+                }
+
+                if (newAt >= 0)
+                {
+                    obj.Insert(newAt, "status", newStatus);
+                }
+            }
+
+            RemoveEmptyManagedFields(obj);
+            return;
         }
 
-        ServerSideApply.UpdateManagedFields(old, target, options.FieldManager, _clock.GetUtcNow(), Schema,
+        ServerSideApply.UpdateManagedFields(old, obj, options.FieldManager, _clock.GetUtcNow(), Schema,
             apiVersion: Descriptor.GroupVersion, subresource: sub.Length == 0 ? null : sub);
-        if (!ReferenceEquals(target, obj))
-        {
-            Meta.Of(obj)["managedFields"] = Meta.Of(target)["managedFields"]?.DeepClone();
-        }
         RemoveEmptyManagedFields(obj);
     }
 

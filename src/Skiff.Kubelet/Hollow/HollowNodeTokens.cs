@@ -78,4 +78,25 @@ public static class HollowNodeTokens
 
         return tokens;
     }
+
+    /// <summary>
+    /// <paramref name="options"/> whose nodes write with the tokens of a token file's <paramref name="lines"/>
+    /// (<see cref="ParseCsv"/>), as a standalone <c>skiff kubelet --hollow --node-token-file</c> runs against the
+    /// API server's <c>--token-auth-file</c>. Every node of the range needs a line: a node without one would write as
+    /// the shared client, with rights the Node authorizer would not give it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A node of <paramref name="options"/> has no token in the file.</exception>
+    public static HollowNodeOptions WithTokens(HollowNodeOptions options, IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var tokens = ParseCsv(lines);
+        var missing = NodeNames(options).Where(n => !tokens.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"the token file has no {NodeUserPrefix}NAME line for {missing.Count} of the {options.Count} nodes (first: {missing[0]})");
+        }
+
+        return options with { NodeToken = tokens.GetValueOrDefault };
+    }
 }

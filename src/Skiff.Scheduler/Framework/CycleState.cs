@@ -11,6 +11,12 @@ public sealed class CycleState
     /// <summary>Plugins whose PreFilter returned Skip; their Filter is not called.</summary>
     internal HashSet<string> SkipFilter { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The Filter plugins left after PreFilter (those whose PreFilter did not Skip), set once per cycle by
+    /// <see cref="Profile.RunPreFilter"/> so the per-node loop does not look each plugin up in <see cref="SkipFilter"/>.
+    /// </summary>
+    internal IFilterPlugin[]? ActiveFilters { get; set; }
+
     /// <summary>Every node of the cycle's snapshot (not only the feasible ones), for PreScore plugins that count domains.</summary>
     public IReadOnlyList<NodeInfo>? AllNodes { get; set; }
 

@@ -92,19 +92,15 @@ public sealed class Profile
             }
         }
 
+        state.ActiveFilters = [.. Filter.Where(p => !state.SkipFilter.Contains(p.Name))];
         return null;
     }
 
     /// <summary>Runs the filters on one node; null when it fits, else the first rejection.</summary>
     public Status? RunFilter(CycleState state, V1Pod pod, NodeInfo node)
     {
-        foreach (var p in Filter)
+        foreach (var p in state.ActiveFilters ?? [.. Filter.Where(p => !state.SkipFilter.Contains(p.Name))])
         {
-            if (state.SkipFilter.Contains(p.Name))
-            {
-                continue;
-            }
-
             var s = p.Filter(state, pod, node);
             if (s is not null)
             {

@@ -27,6 +27,12 @@ internal sealed record KubeletSettings
     /// <summary>Node names are this prefix and an index.</summary>
     public string NodeNamePrefix { get; init; } = "hollow-";
 
+    /// <summary>
+    /// <c>--node-token-file</c>: a token file (the API server's <c>--token-auth-file</c> CSV) with a
+    /// <c>system:node:NAME</c> line per hollow node; each node then writes as itself. Null: all write as the kubeconfig's user.
+    /// </summary>
+    public string? NodeTokenFile { get; init; }
+
     /// <summary>The index of the first node (several processes can share a cluster with disjoint names and pod CIDRs).</summary>
     public int FirstIndex { get; init; }
 

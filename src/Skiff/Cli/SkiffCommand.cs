@@ -300,6 +300,11 @@ internal static class SkiffCommand
         });
         var prefix = new Option<string>("--node-name-prefix") { Description = "Node names are PREFIX0, PREFIX1…", HelpName = "PREFIX", DefaultValueFactory = _ => "hollow-" };
         var first = new Option<int>("--first-index") { Description = "Index of the first node (for several hollow processes on one cluster).", HelpName = "N" };
+        var nodeTokens = new Option<string?>("--node-token-file")
+        {
+            Description = "With --hollow: the API server's token file (CSV); each node writes with its system:node:NAME line's token, as itself (kubemark's known_tokens.csv).",
+            HelpName = "FILE",
+        };
         var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server (0 = unlimited).", DefaultValueFactory = _ => 0 };
         var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server.", DefaultValueFactory = _ => 100 };
         var nodeName = new Option<string?>("--node-name") { Description = "The node's name (default: the hostname, lowercased).", HelpName = "NAME" };
@@ -326,13 +331,25 @@ internal static class SkiffCommand
         var command = new Command("kubelet", "Run the kubelet against an API server: the real one on containerd, or hollow nodes (--hollow).")
         {
             kubeconfig, hollow, nodes, prefix, first, nodeName, criEndpoint, rootDir, podCidr, clusterDns, clusterDomain, kubeletPort, qps, burst, verbosity,
-            bootstrapKubeconfig, rotateServer, healthzPort, healthzBind,
+            bootstrapKubeconfig, rotateServer, healthzPort, healthzBind, nodeTokens,
         };
         command.Validators.Add(r =>
         {
             if (!HasErrors(r, hollow) && !r.GetValue(hollow) && r.GetResult(nodes) is { Implicit: false })
             {
                 r.AddError("--nodes needs --hollow (the real kubelet is one node)");
+            }
+
+            if (r.GetValue(nodeTokens) is { } tokenFile && !HasErrors(r, hollow))
+            {
+                if (!r.GetValue(hollow))
+                {
+                    r.AddError("--node-token-file needs --hollow (the real kubelet authenticates with its client certificate)");
+                }
+                else if (!File.Exists(tokenFile))
+                {
+                    r.AddError($"--node-token-file \"{tokenFile}\": no such file");
+                }
             }
 
             if (r.GetValue(podCidr) is { } cidr && !System.Net.IPNetwork.TryParse(cidr, out _))
@@ -364,6 +381,7 @@ internal static class SkiffCommand
             Nodes = r.GetValue(nodes),
             NodeNamePrefix = r.GetValue(prefix)!,
             FirstIndex = r.GetValue(first),
+            NodeTokenFile = r.GetValue(nodeTokens) is { } tf ? Path.GetFullPath(tf) : null,
             NodeName = r.GetValue(nodeName),
             ContainerRuntimeEndpoint = r.GetValue(criEndpoint),
             RootDirectory = Path.GetFullPath(r.GetValue(rootDir)!),

@@ -253,9 +253,24 @@ internal static partial class ComponentHost
             return RunAsync(builder, _ => Console.WriteLine($"The kubelet of node {nodeName} is running. Press Ctrl-C to stop it."), ct);
         }
 
+        var hollowOptions = new HollowNodeOptions { Count = settings.Nodes, NamePrefix = settings.NodeNamePrefix, FirstIndex = settings.FirstIndex };
+        if (settings.NodeTokenFile is { } tokenFile)
+        {
+            // Each node as system:node:NAME (the Node authorizer and NodeRestriction confine it), as skiff up's do.
+            try
+            {
+                hollowOptions = HollowNodeTokens.WithTokens(hollowOptions, File.ReadLines(tokenFile));
+            }
+            catch (InvalidDataException e)
+            {
+                Console.Error.WriteLine($"error: --node-token-file \"{tokenFile}\": {e.Message}");
+                return Task.FromResult(SkiffCommand.UsageError);
+            }
+        }
+
         AddComponent(builder.Services, sp => new HollowKubeletComponent(
             _ => Task.FromResult(LoadClient(settings.Kubeconfig) with { Qps = settings.Qps, Burst = settings.Burst, Verbosity = settings.Verbosity }),
-            new HollowNodeOptions { Count = settings.Nodes, NamePrefix = settings.NodeNamePrefix, FirstIndex = settings.FirstIndex },
+            hollowOptions,
             sp.GetRequiredService<ILoggerFactory>()));
         return RunAsync(builder, _ => Console.WriteLine($"{settings.Nodes} hollow nodes are running. Press Ctrl-C to stop them."), ct);
     }

@@ -39,6 +39,28 @@ public sealed class HollowNodeTokensTests
         }
     }
 
+    [Fact]
+    public void WithTokens_EveryNodeInTheFile_EachWritesWithItsLine()
+    {
+        var lines = ("admintoken,admin,admin,\"system:masters\"\n" + HollowNodeTokens.ToCsv(new Dictionary<string, string> { ["n-3"] = "t3", ["n-4"] = "t4", ["other-0"] = "x" })).Split('\n');
+
+        var options = HollowNodeTokens.WithTokens(new HollowNodeOptions { Count = 2, NamePrefix = "n-", FirstIndex = 3 }, lines);
+
+        Assert.NotNull(options.NodeToken);
+        Assert.Equal("t3", options.NodeToken("n-3"));
+        Assert.Equal("t4", options.NodeToken("n-4"));
+        Assert.Null(options.NodeToken("n-5"));
+    }
+
+    [Fact]
+    public void WithTokens_ANodeWithoutALine_IsRefused()
+    {
+        var lines = HollowNodeTokens.ToCsv(new Dictionary<string, string> { ["hollow-0"] = "t0" }).Split('\n');
+
+        var e = Assert.Throws<InvalidDataException>(() => HollowNodeTokens.WithTokens(new HollowNodeOptions { Count = 3 }, lines));
+        Assert.Contains("2 of the 3 nodes (first: hollow-1)", e.Message, StringComparison.Ordinal);
+    }
+
     private static Func<Skiff.ApiServer.Hosting.ApiServerOptions, Skiff.ApiServer.Hosting.ApiServerOptions> ServerWith(IReadOnlyDictionary<string, string> tokens) =>
         o => o with
         {

@@ -63,8 +63,29 @@ public sealed class FilterPluginTests
         }
 
         var node = Make.Node("n", pods: WithPort("old", p1, ip1, port1));
-        var s = new NodePorts().Filter(new CycleState(), WithPort("new", p2, ip2, port2), node);
+        var pod = WithPort("new", p2, ip2, port2);
+        var s = new NodePorts().Filter(new CycleState(), pod, node);
         Assert.Equal(conflict ? "node(s) didn't have free ports for the requested pod ports" : null, s?.Message);
+
+        // The same verdict from the ports PreFilter computed once for the cycle.
+        var state = new CycleState();
+        Assert.Null(new NodePorts().PreFilter(state, pod, [node]));
+        Assert.Equal(s?.Message, new NodePorts().Filter(state, pod, node)?.Message);
+    }
+
+    // Upstream nodeports PreFilter: a pod without host ports skips the plugin's Filter for the whole cycle.
+    [Fact]
+    public void NodePorts_PreFilterWithoutHostPorts_Skips()
+    {
+        var pod = Make.Pod("p");
+        pod.Spec.Containers[0].Ports = [new V1ContainerPort { ContainerPort = 80 }];
+        var profile = new Profile("default-scheduler", new Skiff.Scheduler.Plugins.PrioritySort.PrioritySort(), [new NodePorts()]);
+        var state = new CycleState();
+
+        Assert.Equal(Code.Skip, new NodePorts().PreFilter(new CycleState(), pod, [])?.Code);
+        Assert.Null(profile.RunPreFilter(state, pod, []));
+        Assert.Contains(Skiff.Scheduler.Plugins.NodePorts.NodePorts.PluginName, state.SkipFilter);
+        Assert.Empty(state.ActiveFilters!);
     }
 
     // Upstream tainttoleration TestTaintTolerationFilter: "A pod having no tolerations can't be scheduled onto a node

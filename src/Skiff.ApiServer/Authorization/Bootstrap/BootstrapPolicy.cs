@@ -137,9 +137,10 @@ public static class BootstrapPolicy
             Cluster("system:heapster", R(Read, "", "events,namespaces,nodes,pods"), R(Read, "extensions", "deployments")),
             new("system:node", "", NodeRules, null),
 
-            // Skiff: hollow nodes share one client identity (skiff:hollow-node in skiff:hollow-nodes), so they get the
-            // node rules for every node instead of the Node authorizer's per-node confinement.
-            new(HollowNodeRole, "", NodeRules, null),
+            // Skiff: the hollow nodes' shared client (skiff:hollow-node in skiff:hollow-nodes) only feeds the set's two
+            // informers (pods bound to a node, the hollow Nodes); each node writes as system:node:NAME with its own
+            // token (HollowNodeTokens), confined by the Node authorizer and NodeRestriction like a real kubelet.
+            Cluster(HollowNodeRole, R(Read, "", "pods,nodes")),
 
             // Skiff: the local-path provisioner runs inside the controller manager (upstream ships it apart, as
             // rancher's local-path-provisioner with its own role); it also creates the default StorageClass.

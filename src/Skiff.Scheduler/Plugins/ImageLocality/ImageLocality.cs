@@ -21,11 +21,27 @@ internal sealed class ImageLocality : IPreScorePlugin, IScorePlugin
     {
         // Upstream spreads over all nodes of the snapshot; the feasible ones are what this cycle has.
         var spread = new Dictionary<string, int>(StringComparer.Ordinal);
+        HashSet<string>? seen = null;
         foreach (var n in nodes)
         {
-            foreach (var name in (n.Node.Status?.Images ?? []).SelectMany(i => i.Names ?? []).Select(Normalized).Distinct())
+            // Most nodes of a large cluster report no images (hollow ones never do): skip them without a query.
+            if (n.Node.Status?.Images is not { Count: > 0 } images)
             {
-                spread[name] = spread.GetValueOrDefault(name) + 1;
+                continue;
+            }
+
+            seen ??= new HashSet<string>(StringComparer.Ordinal);
+            seen.Clear();
+            foreach (var image in images)
+            {
+                foreach (var name in image.Names ?? [])
+                {
+                    var normalized = Normalized(name);
+                    if (seen.Add(normalized))
+                    {
+                        spread[normalized] = spread.GetValueOrDefault(normalized) + 1;
+                    }
+                }
             }
         }
 

@@ -31,8 +31,38 @@ internal sealed class NodeResourcesFit(ScoringStrategy strategy = ScoringStrateg
     public Status? Filter(CycleState state, V1Pod pod, NodeInfo node)
     {
         var req = state.Read<Resource>(StateKey) ?? Resource.PodRequests(pod);
+        if (Fits(req, node))
+        {
+            return null;
+        }
+
         var reasons = Insufficient(req, node);
         return reasons.Count == 0 ? null : Status.Unschedulable([.. reasons]);
+    }
+
+    /// <summary>
+    /// True when <see cref="Insufficient"/> would find no reason, without building the list: the filter's common
+    /// answer, once per node per cycle.
+    /// </summary>
+    private static bool Fits(Resource req, NodeInfo node)
+    {
+        if (node.Pods.Count + 1 > node.Allocatable.AllowedPodNumber
+            || (req.MilliCpu > 0 && req.MilliCpu > node.Allocatable.MilliCpu - node.Requested.MilliCpu)
+            || (req.Memory > 0 && req.Memory > node.Allocatable.Memory - node.Requested.Memory)
+            || (req.EphemeralStorage > 0 && req.EphemeralStorage > node.Allocatable.EphemeralStorage - node.Requested.EphemeralStorage))
+        {
+            return false;
+        }
+
+        foreach (var (name, v) in req.Scalar)
+        {
+            if (v > 0 && v > node.Allocatable.Get(name) - node.Requested.Get(name))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Upstream's <c>fitsRequest</c>: every reason why <paramref name="req"/> does not fit.</summary>

@@ -29,6 +29,11 @@ internal sealed class TaintToleration : IFilterPlugin, IScorePlugin
 
     public long Score(CycleState state, V1Pod pod, NodeInfo node)
     {
+        if (node.Node.Spec?.Taints is not { Count: > 0 })
+        {
+            return 0;
+        }
+
         var tolerations = (pod.Spec?.Tolerations ?? []).Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == "PreferNoSchedule").ToList();
         return (node.Node.Spec?.Taints ?? []).Count(t => t.Effect == "PreferNoSchedule" && !Matching.Tolerates(tolerations, t));
     }
