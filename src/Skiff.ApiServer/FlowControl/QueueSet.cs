@@ -325,7 +325,12 @@ public sealed class QueueSet
                 }
             }
 
-            var w = next!.Waiters.First!.Value;
+            if (next is null)
+            {
+                return;
+            }
+
+            var w = next.Waiters.First!.Value;
             if (w.Deadline <= now)
             {
                 // Past its wait limit (its timer not run yet): rejected, never granted.
