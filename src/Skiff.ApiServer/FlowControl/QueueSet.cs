@@ -4,8 +4,9 @@ namespace Skiff.ApiServer.FlowControl;
 /// One Limited priority level's seats and queues, a simplified upstream <c>fairqueuing/queueset</c>: requests execute
 /// while their seats (<see cref="WorkEstimate.MaxSeats"/>, held through the final phase's additional latency too) fit
 /// in <see cref="ConcurrencyLimit"/> (a request wider than the limit runs alone); a request that finds no room is
-/// put, by shuffle sharding of its flow hash, into the shortest queue of its hand (rejected when that queue holds
-/// <see cref="QueueLengthLimit"/> requests, or at once when the level rejects instead of queuing). Freed seats go
+/// put, by shuffle sharding of its flow hash, into the queue of its hand with the fewest seats waiting (rejected when
+/// every seat is taken and that queue holds <see cref="QueueLengthLimit"/> requests, or at once when the level rejects
+/// instead of queuing), and waits at most its wait limit by the clock (past it, it is rejected). Freed seats go
 /// to queued requests by start-time fair queuing: each request is tagged on arrival with the virtual start
 /// <c>max(V, finish of its queue's previous request)</c>, where V is the tag of the request last dispatched, and
 /// the queued request with the smallest tag goes first (a wide one at the head waits until its seats are free, as
@@ -24,6 +25,7 @@ public sealed class QueueSet
     private int _waiting;
     private int _seatsInUse;
     private int _seatsWaiting;
+    private ulong _enqueues;
 
     /// <summary>Creates a level with the given limits; <paramref name="queues"/> 0 means Reject instead of queuing.</summary>
     public QueueSet(int concurrencyLimit, int queues, int handSize, int queueLengthLimit, SeatDemandIntegrator? demand = null, TimeProvider? clock = null)
@@ -116,6 +118,7 @@ public sealed class QueueSet
                         var target = fresh[index % queues];
                         w.Queue = target;
                         w.Node = target.Waiters.AddLast(w);
+                        target.SeatsWaiting += w.Seats;
                         target.LastFinish = Math.Max(target.LastFinish, w.Start + w.Seats);
                     }
                 }
@@ -145,7 +148,9 @@ public sealed class QueueSet
     /// <summary>
     /// Waits for the seats of <paramref name="work"/> for a request of the flow with hash <paramref name="flowHash"/>;
     /// returns the seat (dispose it when the request ends: the seats stay taken for the additional latency, then
-    /// free) or the rejection reason. Waits at most <paramref name="waitLimit"/>.
+    /// free) or the rejection reason. Waits at most <paramref name="waitLimit"/> by the clock: once that has passed
+    /// the request is rejected, and a seat freed later never goes to it, however late its timer fires (upstream's
+    /// request decision is set once, by whichever comes first).
     /// </summary>
     public async ValueTask<(Seat? Seat, Rejection Reason)> AcquireAsync(ulong flowHash, WorkEstimate work, TimeSpan waitLimit, CancellationToken ct)
     {
@@ -161,13 +166,12 @@ public sealed class QueueSet
                     var start = Math.Max(_virtualTime, q.LastFinish);
                     q.LastFinish = start + seats;
                     _virtualTime = start;
-                    q.Executing++;
                 }
 
                 _executing++;
                 _seatsInUse += seats;
                 NoteDemandLocked();
-                return (new Seat(this, q, work), Rejection.None);
+                return (new Seat(this, work), Rejection.None);
             }
 
             if (_reject)
@@ -175,59 +179,53 @@ public sealed class QueueSet
                 return (null, Rejection.ConcurrencyLimit);
             }
 
+            // Upstream's timeoutOldRequestsAndRejectOrEnqueueLocked: the chosen queue first drops its requests past
+            // their wait limit, then refuses only when the level's seats are all taken and the queue is at its limit.
+            var now = _clock.GetUtcNow();
             var queue = Choose(flowHash);
-            if (queue.Waiters.Count >= QueueLengthLimit)
+            ExpireLocked(queue, now);
+            if (_seatsInUse >= ConcurrencyLimit && queue.Waiters.Count >= QueueLengthLimit)
             {
                 return (null, Rejection.QueueFull);
             }
 
             var tag = Math.Max(_virtualTime, queue.LastFinish);
             queue.LastFinish = tag + seats;
-            waiter = new Waiter(tag, seats) { Queue = queue };
+            waiter = new Waiter(tag, seats, now + waitLimit) { Queue = queue };
             waiter.Node = queue.Waiters.AddLast(waiter);
+            queue.SeatsWaiting += seats;
             _waiting++;
             _seatsWaiting += seats;
             NoteDemandLocked();
+            DispatchLocked();
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(waitLimit);
-        try
+        // The timer and the client's cancellation make the decision prompt; the clock alone decides a dispatch.
+        Rejection decision;
+        using (_clock.CreateTimer(_ => Withdraw(waiter, Rejection.TimeOut), null, waitLimit, Timeout.InfiniteTimeSpan))
+        using (ct.Register(() => Withdraw(waiter, Rejection.Cancelled)))
         {
-            await waiter.Granted.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            return (new Seat(this, waiter.Queue, work), Rejection.None);
+            decision = await waiter.Decision.Task.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
-        {
-            lock (_lock)
-            {
-                if (!waiter.Granted.Task.IsCompleted)
-                {
-                    waiter.Queue!.Waiters.Remove(waiter.Node!);
-                    _waiting--;
-                    _seatsWaiting -= waiter.Seats;
-                    NoteDemandLocked();
-                    DispatchLocked();
-                    waiter.Granted.TrySetCanceled(CancellationToken.None);
-                    return (null, ct.IsCancellationRequested ? Rejection.Cancelled : Rejection.TimeOut);
-                }
-            }
 
-            // Granted while timing out: the seat is ours.
-            return (new Seat(this, waiter.Queue, work), Rejection.None);
-        }
+        return decision == Rejection.None ? (new Seat(this, work), Rejection.None) : (null, decision);
     }
 
+    /// <summary>
+    /// Upstream's <c>shuffleShardLocked</c>: of the flow's hand, the queue with the fewest seats waiting, looking from
+    /// a rotating start so that ties spread.
+    /// </summary>
     private Queue Choose(ulong flowHash)
     {
         Span<int> hand = stackalloc int[ShuffleSharding.MaxHandSize];
         var size = Math.Min(HandSize, _queues.Length);
         ShuffleSharding.Deal(flowHash, _queues.Length, size, hand);
-        var best = _queues[hand[0]];
+        var offset = (int)(_enqueues++ % (ulong)size);
+        var best = _queues[hand[offset]];
         for (var i = 1; i < size; i++)
         {
-            var q = _queues[hand[i]];
-            if (q.Waiters.Count + q.Executing < best.Waiters.Count + best.Executing)
+            var q = _queues[hand[(offset + i) % size]];
+            if (q.SeatsWaiting < best.SeatsWaiting)
             {
                 best = q;
             }
@@ -236,23 +234,57 @@ public sealed class QueueSet
         return best;
     }
 
+    /// <summary>Rejects (time-out) the waiters of <paramref name="queue"/> whose wait limit has passed.</summary>
+    private void ExpireLocked(Queue queue, DateTimeOffset now)
+    {
+        for (var node = queue.Waiters.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.Deadline <= now)
+            {
+                DecideLocked(node.Value, Rejection.TimeOut);
+            }
+
+            node = next;
+        }
+    }
+
+    /// <summary>Takes <paramref name="waiter"/> out of its queue with <paramref name="reason"/>, unless it was decided already.</summary>
+    private void Withdraw(Waiter waiter, Rejection reason)
+    {
+        lock (_lock)
+        {
+            if (!waiter.Decision.Task.IsCompleted)
+            {
+                DecideLocked(waiter, reason);
+                DispatchLocked();
+            }
+        }
+    }
+
+    /// <summary>Removes a queued waiter and answers it with <paramref name="reason"/> (not None: a grant is <see cref="DispatchLocked"/>'s).</summary>
+    private void DecideLocked(Waiter waiter, Rejection reason)
+    {
+        waiter.Queue!.Waiters.Remove(waiter.Node!);
+        waiter.Queue.SeatsWaiting -= waiter.Seats;
+        _waiting--;
+        _seatsWaiting -= waiter.Seats;
+        NoteDemandLocked();
+        waiter.Decision.TrySetResult(reason);
+    }
+
     /// <summary>Upstream's <c>canAccommodateSeatsLocked</c>: a request wider than the limit runs only alone.</summary>
     private bool CanAccommodateLocked(int seats) =>
         seats > ConcurrencyLimit ? _executing == 0 && _seatsInUse == 0 : _seatsInUse + seats <= ConcurrencyLimit;
 
     private void NoteDemandLocked() => Demand.Set(_seatsInUse + _seatsWaiting);
 
-    private void Finish(Queue? queue, WorkEstimate work)
+    private void Finish(WorkEstimate work)
     {
         var seats = Math.Max(1, work.MaxSeats);
         lock (_lock)
         {
             _executing--;
-            if (queue is not null)
-            {
-                queue.Executing--;
-            }
-
             if (work.AdditionalLatency <= TimeSpan.Zero || work.FinalSeats <= 0)
             {
                 _seatsInUse -= seats;
@@ -281,6 +313,7 @@ public sealed class QueueSet
 
     private void DispatchLocked()
     {
+        var now = _clock.GetUtcNow();
         while (_waiting > 0)
         {
             Queue? next = null;
@@ -292,21 +325,33 @@ public sealed class QueueSet
                 }
             }
 
-            if (next is null || !CanAccommodateLocked(next.Waiters.First!.Value.Seats))
+            if (next is null)
             {
                 return;
             }
 
             var w = next.Waiters.First!.Value;
+            if (w.Deadline <= now)
+            {
+                // Past its wait limit (its timer not run yet): rejected, never granted.
+                DecideLocked(w, Rejection.TimeOut);
+                continue;
+            }
+
+            if (!CanAccommodateLocked(w.Seats))
+            {
+                return;
+            }
+
             next.Waiters.RemoveFirst();
+            next.SeatsWaiting -= w.Seats;
             _waiting--;
             _seatsWaiting -= w.Seats;
             _seatsInUse += w.Seats;
             _virtualTime = Math.Max(_virtualTime, w.Start);
-            next.Executing++;
             _executing++;
             NoteDemandLocked();
-            w.Granted.TrySetResult();
+            w.Decision.TrySetResult(Rejection.None);
         }
     }
 
@@ -314,14 +359,12 @@ public sealed class QueueSet
     public sealed class Seat : IDisposable
     {
         private readonly QueueSet _owner;
-        private readonly Queue? _queue;
         private readonly WorkEstimate _work;
         private int _released;
 
-        internal Seat(QueueSet owner, Queue? queue, WorkEstimate work)
+        internal Seat(QueueSet owner, WorkEstimate work)
         {
             _owner = owner;
-            _queue = queue;
             _work = work;
         }
 
@@ -330,7 +373,7 @@ public sealed class QueueSet
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                _owner.Finish(_queue, _work);
+                _owner.Finish(_work);
             }
         }
     }
@@ -341,19 +384,24 @@ public sealed class QueueSet
 
         public double LastFinish { get; set; }
 
-        public int Executing { get; set; }
+        /// <summary>The seats its waiters ask for (upstream's queue work sum, by which shuffle sharding picks).</summary>
+        public int SeatsWaiting { get; set; }
     }
 
-    internal sealed class Waiter(double start, int seats)
+    internal sealed class Waiter(double start, int seats, DateTimeOffset deadline)
     {
         public double Start { get; } = start;
 
         public int Seats { get; } = seats;
 
+        /// <summary>When its wait limit passes, by the queue set's clock.</summary>
+        public DateTimeOffset Deadline { get; } = deadline;
+
         public Queue? Queue { get; set; }
 
         public LinkedListNode<Waiter>? Node { get; set; }
 
-        public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Set once, under the queue set's lock: None (granted) or why not.</summary>
+        public TaskCompletionSource<Rejection> Decision { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

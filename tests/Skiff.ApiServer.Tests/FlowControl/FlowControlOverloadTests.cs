@@ -14,11 +14,17 @@ namespace Skiff.ApiServer.Tests.FlowControl;
 /// Overload with upstream's bootstrap configuration scaled down (server limit 12 seats: global-default 1, workload-high
 /// 2; 1 s queue wait): one user's flood of 3 MiB LISTs and creates (global-default, 64 at a time) gets 429s, while the
 /// controllers (system:kube-controller-manager, workload-high) roll a Deployment out and every acknowledged create is
-/// stored. Big LISTs are estimated at several seats.
+/// stored. The flood's level is taken over as upstream lets an admin take over a suggested object
+/// (<c>apf.kubernetes.io/autoupdate-spec: "false"</c>): one seat that it neither lends nor borrows, one queue of
+/// <see cref="QueueLength"/>, so more than 1 + <see cref="QueueLength"/> flood requests at once are refused whatever
+/// the machine's speed (a wait limit alone refuses only when the single seat is slow enough). Big LISTs are
+/// estimated at several seats.
 /// </summary>
 public sealed class FlowControlOverloadTests(ITestOutputHelper output)
 {
     private const int Workers = 64;
+    private const int QueueLength = 4;
+    private const string Levels = "/apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations";
 
     [Fact]
     public async Task FloodFromOneUser_Gets429_ControllersProceed_NoAcknowledgedWriteLost()
@@ -28,19 +34,14 @@ public sealed class FlowControlOverloadTests(ITestOutputHelper output)
             .DisableAdmissionPlugins("ServiceAccount", "Priority")
             .ConfigureApiServer(a => a with
             {
-                // Borrowing off: this test is about queuing and rejection at the nominal limits (borrowing has its own
-                // tests). With it on, an idle period before the flood (the seeding below, slow under load) lets
-                // global-default borrow enough seats that the flood is served without a 429 (seen once).
-                FlowControl = new FlowControlSettings
-                {
-                    MaxRequestsInflight = 8, MaxMutatingRequestsInflight = 4, QueueWaitLimit = TimeSpan.FromSeconds(1), BorrowingPeriod = TimeSpan.Zero,
-                },
+                FlowControl = new FlowControlSettings { MaxRequestsInflight = 8, MaxMutatingRequestsInflight = 4, QueueWaitLimit = TimeSpan.FromSeconds(1) },
             }));
         Assert.Equal(1, cluster.Server.FlowControl!.ConcurrencyLimits["global-default"]);
         Assert.Equal(2, cluster.Server.FlowControl.ConcurrencyLimits["workload-high"]);
         var ns = await cluster.CreateNamespaceAsync("flood");
         var admin = cluster.HttpClient;
         await BindClusterAdminAsync(admin, "flooder");
+        await TakeOverGlobalDefaultAsync(admin);
 
         // Lists worth serving: 400 ConfigMaps of 8 KiB each (created as admin, exempt).
         var payload = new string('x', 8192);
@@ -92,8 +93,15 @@ public sealed class FlowControlOverloadTests(ITestOutputHelper output)
 
         try
         {
-            // The flood is refused…
-            using var rejected = await first429.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            // The flood is refused… (a worker that failed fails the test with its own exception).
+            var firstEnded = Task.WhenAny(workers);
+            await Task.WhenAny(first429.Task, firstEnded).WaitAsync(TimeSpan.FromSeconds(60));
+            if (!first429.Task.IsCompleted)
+            {
+                await await firstEnded;
+            }
+
+            using var rejected = await first429.Task;
             Assert.Equal("1", rejected.Headers.GetValues("Retry-After").Single());
             Assert.Equal(FlowController.TooManyRequestsMessage + "\n", await rejected.Content.ReadAsStringAsync());
             Assert.True(rejected.Headers.Contains("X-Kubernetes-PF-PriorityLevel-UID"));
@@ -160,6 +168,48 @@ public sealed class FlowControlOverloadTests(ITestOutputHelper output)
         Assert.Equal(4, widest);
         Assert.Contains(PrometheusText.Parse(await admin.GetStringAsync("/metrics")).Samples,
             s => s.Name == "apiserver_flowcontrol_current_limit_seats" && s.Labels["priority_level"] == "global-default" && s.Value >= 24);
+    }
+
+    /// <summary>
+    /// Takes global-default over from the bootstrap ensurer: no lending or borrowing (its limit stays its nominal seat
+    /// whatever the other levels' demand), one queue of <see cref="QueueLength"/>; returns once the server applies it
+    /// (its lower, upper and current limits read 1).
+    /// </summary>
+    private static async Task TakeOverGlobalDefaultAsync(HttpClient admin)
+    {
+        var takeOver = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [FlowControlBootstrap.AutoUpdateAnnotation] = "false" } },
+            ["spec"] = new JsonObject
+            {
+                ["limited"] = new JsonObject
+                {
+                    ["lendablePercent"] = 0,
+                    ["borrowingLimitPercent"] = 0,
+                    ["limitResponse"] = new JsonObject
+                    {
+                        ["type"] = "Queue",
+                        ["queuing"] = new JsonObject { ["queues"] = 1, ["handSize"] = 1, ["queueLengthLimit"] = QueueLength },
+                    },
+                },
+            },
+        };
+        using var patch = new StringContent(takeOver.ToJsonString(), System.Text.Encoding.UTF8, "application/merge-patch+json");
+        (await admin.PatchAsync($"{Levels}/global-default", patch)).EnsureSuccessStatusCode();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var limits = PrometheusText.Parse(await admin.GetStringAsync("/metrics", deadline.Token)).Samples
+                .Where(s => s.Name is "apiserver_flowcontrol_lower_limit_seats" or "apiserver_flowcontrol_upper_limit_seats" or "apiserver_flowcontrol_current_limit_seats"
+                    && s.Labels.GetValueOrDefault("priority_level") == "global-default")
+                .ToList();
+            if (limits.Count == 3 && limits.All(s => s.Value == 1))
+            {
+                return;
+            }
+
+            await Task.Delay(50, deadline.Token);
+        }
     }
 
     private static async Task BindClusterAdminAsync(HttpClient admin, string user) =>

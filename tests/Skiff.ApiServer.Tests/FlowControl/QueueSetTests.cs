@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Skiff.ApiServer.FlowControl;
 using Xunit;
 
@@ -84,6 +85,91 @@ public sealed class QueueSetTests
     }
 
     [Fact]
+    public async Task WaitLimit_IsKeptOnTheClock()
+    {
+        var clock = new FakeTimeProvider();
+        var set = new QueueSet(1, 4, 2, 10, clock: clock);
+        var (seat, _) = await set.AcquireAsync(1, Long, default);
+        var waiting = set.AcquireAsync(2, TimeSpan.FromMinutes(1), default).AsTask();
+        clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.False(waiting.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var (none, reason) = await waiting.WaitAsync(Long);
+        Assert.Null(none);
+        Assert.Equal(QueueSet.Rejection.TimeOut, reason);
+        Assert.Equal(0, set.Waiting);
+        seat!.Dispose();
+    }
+
+    [Fact]
+    public async Task PastItsWaitLimit_AWaiterIsRejectedNotGranted_HoweverLateItsTimer()
+    {
+        // The clock passes the first waiter's limit but its timer has not run (a starved thread pool): the seat freed
+        // then goes to the next waiter still within its limit, and the first is refused (upstream decides once).
+        var clock = new LateTimersClock();
+        var set = new QueueSet(1, 1, 1, 10, clock: clock);
+        var (seat, _) = await set.AcquireAsync(1, Long, default);
+        var expired = set.AcquireAsync(1, TimeSpan.FromSeconds(1), default).AsTask();
+        clock.Advance(TimeSpan.FromMilliseconds(500));
+        var fresh = set.AcquireAsync(1, TimeSpan.FromSeconds(1), default).AsTask();
+        clock.Advance(TimeSpan.FromMilliseconds(600));
+        Assert.False(expired.IsCompleted);
+
+        seat!.Dispose();
+        var (none, reason) = await expired.WaitAsync(Long);
+        Assert.Null(none);
+        Assert.Equal(QueueSet.Rejection.TimeOut, reason);
+        var (next, nextReason) = await fresh.WaitAsync(Long);
+        Assert.Equal(QueueSet.Rejection.None, nextReason);
+        Assert.Equal(1, set.Executing);
+        Assert.Equal(0, set.Waiting);
+        next!.Dispose();
+    }
+
+    [Fact]
+    public async Task FullQueue_FirstDropsItsWaitersPastTheirLimit()
+    {
+        // Upstream's removeTimedOutRequestsFromQueueToBoundLocked: an arrival finds the queue full only of live waiters.
+        var clock = new LateTimersClock();
+        var set = new QueueSet(1, 1, 1, 1, clock: clock);
+        var (seat, _) = await set.AcquireAsync(1, Long, default);
+        var expired = set.AcquireAsync(1, TimeSpan.FromSeconds(1), default).AsTask();
+        var (refused, full) = await set.AcquireAsync(1, Long, default);
+        Assert.Null(refused);
+        Assert.Equal(QueueSet.Rejection.QueueFull, full);
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var queued = set.AcquireAsync(1, Long, default).AsTask();
+        Assert.Equal(QueueSet.Rejection.TimeOut, (await expired.WaitAsync(Long)).Reason);
+        Assert.False(queued.IsCompleted);
+        Assert.Equal(1, set.Waiting);
+        seat!.Dispose();
+        (await queued.WaitAsync(Long)).Seat!.Dispose();
+        Assert.Equal(0, set.Executing);
+    }
+
+    [Fact]
+    public async Task QueueAtItsLimit_StillTakesARequestWhileSeatsAreFree()
+    {
+        // Upstream's rejectOrEnqueueToBoundLocked refuses only when every seat is taken and the queue is full: a wide
+        // request at the head waits for two seats while one is free, so a narrow one joins the full queue behind it.
+        var set = new QueueSet(2, 1, 1, 1);
+        var (one, _) = await set.AcquireAsync(1, Long, default);
+        var wide = set.AcquireAsync(1, new WorkEstimate(2), Long, default).AsTask();
+        var narrow = set.AcquireAsync(1, Long, default).AsTask();
+        Assert.False(wide.IsCompleted);
+        Assert.False(narrow.IsCompleted);
+        Assert.Equal(2, set.Waiting);
+
+        one!.Dispose();
+        var (wideSeat, _) = await wide.WaitAsync(Long);
+        Assert.Equal(2, set.SeatsInUse);
+        wideSeat!.Dispose();
+        (await narrow.WaitAsync(Long)).Seat!.Dispose();
+        Assert.Equal(0, set.SeatsInUse);
+    }
+
+    [Fact]
     public async Task TwoFlows_AFloodDoesNotStarveTheOther()
     {
         // One seat; flow A queues 40 requests, then flow B queues 4. Fair queuing serves B's requests among A's
@@ -164,7 +250,7 @@ public sealed class QueueSetTests
     [Fact]
     public async Task FinalSeats_StayTakenForTheAdditionalLatency()
     {
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var clock = new FakeTimeProvider();
         var set = new QueueSet(2, 4, 2, 10, clock: clock);
         var (write, _) = await set.AcquireAsync(1, new WorkEstimate(1, 2, TimeSpan.FromMilliseconds(5)), Long, default);
         Assert.Equal(2, set.SeatsInUse);
@@ -206,6 +292,23 @@ public sealed class QueueSetTests
             {
                 return h;
             }
+        }
+    }
+
+    /// <summary>A fake clock whose timers never fire: the wait-limit timers of a starved thread pool.</summary>
+    private sealed class LateTimersClock : FakeTimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new NeverTimer();
+
+        private sealed class NeverTimer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
     }
 }

@@ -43,11 +43,12 @@ public sealed class WebhookFixture : IAsyncLifetime
 
     /// <summary>
     /// Polls <paramref name="attempt"/> until it returns true (configurations reach admission through the watch
-    /// cache, a moment after their write); fails after 10 s.
+    /// cache, a moment after their write); fails after 60 s (an attempt may run kubectl, which takes seconds to start
+    /// on a loaded machine: 10 s left room for a handful of attempts).
     /// </summary>
     public static async Task EventuallyAsync(Func<Task<bool>> attempt, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!await attempt())
         {
             Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
