@@ -75,11 +75,17 @@ public sealed class AuthorizationGate(IAuthorizer authorizer, RbacCache rbac, No
         if (!result.Allowed && NodeAuthorizer.NodeName(user) is { Length: > 0 } && attributes.IsResourceRequest
             && attributes.Resource is "secrets" or "configmaps" or "persistentvolumeclaims" or "persistentvolumes" or "serviceaccounts")
         {
-            // A kubelet may act on a pod it just saw before the graph has it: re-decide once after the graph changes.
+            // A kubelet may act on a pod it just saw before the graph has it: re-decide as the graph changes, for up to a
+            // second. The change is taken before each decision, so one landing between the decision and the wait counts.
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(1);
-            while (!result.Allowed && DateTime.UtcNow < deadline && await graph.WaitForChangeAsync(deadline - DateTime.UtcNow, ct).ConfigureAwait(false))
+            while (deadline - DateTime.UtcNow is { Ticks: > 0 } left)
             {
+                var change = graph.NextChange;
                 result = authorizer.Authorize(attributes);
+                if (result.Allowed || !await NodeGraph.WaitForChangeAsync(change, left, ct).ConfigureAwait(false))
+                {
+                    break;
+                }
             }
         }
 

@@ -17,20 +17,30 @@ public sealed class NodeGraph
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// Waits until the graph next changes or <paramref name="timeout"/> passes (returns false then). The gate uses it
-    /// to re-decide a node's denied read once, because a kubelet may see its new pod before this graph does.
+    /// Completes at the graph's next change. Take it <em>before</em> reading the graph and wait on it with
+    /// <see cref="WaitForChangeAsync"/> after: a change between the read and the wait then still wakes the waiter.
     /// </summary>
-    public async Task<bool> WaitForChangeAsync(TimeSpan timeout, CancellationToken ct)
+    public Task NextChange
     {
-        Task changed;
-        lock (_gate)
+        get
         {
-            changed = _changed.Task;
+            lock (_gate)
+            {
+                return _changed.Task;
+            }
         }
+    }
 
+    /// <summary>
+    /// Waits until <paramref name="change"/> (a <see cref="NextChange"/> taken earlier) completes or
+    /// <paramref name="timeout"/> passes (returns false then). The gate uses it to re-decide a node's denied read,
+    /// because a kubelet may see its new pod before this graph does.
+    /// </summary>
+    public static async Task<bool> WaitForChangeAsync(Task change, TimeSpan timeout, CancellationToken ct)
+    {
         try
         {
-            await changed.WaitAsync(timeout, ct).ConfigureAwait(false);
+            await change.WaitAsync(timeout, ct).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
