@@ -115,9 +115,10 @@ internal static class CreatesBench
         {
             foreach (var version in versions)
             {
-                foreach (var c in clients)
+                foreach (var (c, row) in clients.Select((c, i) => (c, i)))
                 {
-                    var prefix = $"{run}-{version.Replace(".", "", StringComparison.Ordinal)}-{c}-";
+                    // The row index keeps names unique when a client count is listed twice (repeats for a median).
+                    var prefix = $"{run}-{version.Replace(".", "", StringComparison.Ordinal)}-{c}-{row}-";
                     // The clients run in a child process: this process's CPU over the measure is the server's alone.
                     using var load = await CreateLoadProcess.StartAsync(
                     [
