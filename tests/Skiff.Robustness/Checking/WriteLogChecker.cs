@@ -10,7 +10,10 @@ namespace Skiff.Robustness.Checking;
 /// </summary>
 public static class WriteLogChecker
 {
-    /// <summary>Adds to <paramref name="violations"/> what contradicts the log.</summary>
+    /// <summary>
+    /// Adds to <paramref name="violations"/> what contradicts the log. A missing acknowledged delete is a violation only
+    /// where the log is complete (<see cref="RevisionLog.IsCovered"/>).
+    /// </summary>
     public static void Check(IReadOnlyList<Operation> history, RevisionLog log, List<Violation> violations)
     {
         var writers = history.Where(o => o.IsPut).GroupBy(o => (o.Key, o.Input!.Value)).ToDictionary(g => g.Key, g => g.First());
@@ -38,7 +41,10 @@ public static class WriteLogChecker
             // invoked, and happened before every put invoked after it returned.
             var lo = puts[d.Key].Where(p => p.ReturnTicks < d.CallTicks).Select(p => p.ResultRv!.Value).DefaultIfEmpty(log.StartRv).Max();
             var hi = puts[d.Key].Where(p => p.CallTicks > d.ReturnTicks).Select(p => p.ResultRv!.Value).DefaultIfEmpty(long.MaxValue).Min();
-            if (!deletes[d.Key].Any(e => e.Rv > lo && e.Rv < hi))
+            // Only where the watchers without a selector saw every change in that range: a watch that got 410 Gone
+            // (a restarted server's cache starts at its first list, as upstream's) relists, and the changes between its
+            // last event and the list are seen by no stream.
+            if (!deletes[d.Key].Any(e => e.Rv > lo && e.Rv < hi) && log.IsCovered(lo, hi == long.MaxValue ? log.LastRv : hi - 1))
             {
                 violations.Add(new Violation("revision-log", $"acknowledged {d} appears in no watch stream between rv {lo} and {(hi == long.MaxValue ? "the end" : hi)}"));
             }
