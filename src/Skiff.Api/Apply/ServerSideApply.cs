@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Skiff.Api.Errors;
 using Skiff.Api.Patch;
+using Skiff.Api.Serialization;
 
 namespace Skiff.Api.Apply;
 
@@ -165,16 +166,16 @@ public static class ServerSideApply
 
         var changed = new FieldSet();
         var removed = new FieldSet();
-        var oldManaged = DetachManagedFields(oldObj);
-        var newManaged = DetachManagedFields(newObj);
+        var oldManaged = DetachedProperty.Take(oldObj?["metadata"] as JsonObject, "managedFields");
+        var newManaged = DetachedProperty.Take(newObj["metadata"] as JsonObject, "managedFields");
         try
         {
             ObjectFields.Compare(oldObj, newObj, schema, changed, removed);
         }
         finally
         {
-            ReattachManagedFields(oldObj, oldManaged);
-            ReattachManagedFields(newObj, newManaged);
+            oldManaged.Restore();
+            newManaged.Restore();
         }
 
         changed = Strip(changed);
@@ -210,27 +211,6 @@ public static class ServerSideApply
 
         ManagedEntry.Encode(newObj, entries);
         return newObj;
-    }
-
-    /// <summary>Takes <c>metadata.managedFields</c> out of <paramref name="obj"/>: its place and node, for <see cref="ReattachManagedFields"/>.</summary>
-    private static (int Index, JsonNode? Node) DetachManagedFields(JsonObject? obj)
-    {
-        if (obj?["metadata"] is not JsonObject meta || meta.IndexOf("managedFields") is not (>= 0 and var at))
-        {
-            return (-1, null);
-        }
-
-        var node = meta["managedFields"];
-        meta.RemoveAt(at);
-        return (at, node);
-    }
-
-    private static void ReattachManagedFields(JsonObject? obj, (int Index, JsonNode? Node) detached)
-    {
-        if (detached.Index >= 0 && obj?["metadata"] is JsonObject meta)
-        {
-            meta.Insert(detached.Index, "managedFields", detached.Node);
-        }
     }
 
     private static JsonObject WithoutManagedFields(JsonObject obj)

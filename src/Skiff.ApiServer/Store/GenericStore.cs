@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Skiff.Api.Apply;
 using Skiff.Api.Errors;
 using Skiff.Api.Patch;
+using Skiff.Api.Serialization;
 using Skiff.Api.Validation;
 using Skiff.ApiServer.Registry;
 
@@ -89,20 +90,8 @@ internal sealed partial class GenericStore
         {
             // An update: status compared as unchanged is status absent from both; take it out of both objects (this
             // request's own) and put it back where it was, rather than copying the new object and the old status.
-            var oldAt = old.IndexOf("status");
-            var newAt = obj.IndexOf("status");
-            var oldStatus = old["status"];
-            var newStatus = obj["status"];
-            if (oldAt >= 0)
-            {
-                old.RemoveAt(oldAt);
-            }
-
-            if (newAt >= 0)
-            {
-                obj.RemoveAt(newAt);
-            }
-
+            var oldStatus = DetachedProperty.Take(old, "status");
+            var newStatus = DetachedProperty.Take(obj, "status");
             try
             {
                 ServerSideApply.UpdateManagedFields(old, obj, options.FieldManager, _clock.GetUtcNow(), Schema,
@@ -110,15 +99,8 @@ internal sealed partial class GenericStore
             }
             finally
             {
-                if (oldAt >= 0)
-                {
-                    old.Insert(oldAt, "status", oldStatus);
-                }
-
-                if (newAt >= 0)
-                {
-                    obj.Insert(newAt, "status", newStatus);
-                }
+                oldStatus.Restore();
+                newStatus.Restore();
             }
 
             RemoveEmptyManagedFields(obj);
