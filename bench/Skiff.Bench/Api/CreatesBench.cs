@@ -16,11 +16,13 @@ namespace Skiff.Bench.Api;
 /// API creates per second through the whole server (<c>skiff up</c>'s wiring: authentication, authorization, the
 /// default admission chain, the watch cache, managedFields) over HTTPS, at several client counts, on HTTP/2 and
 /// HTTP/1.1, for configmaps and pods, against the raw engine measured in the same run: SQLite one-row transactions and
-/// SQLite with 256 rows per transaction (group commit), or raw etcd puts at the same concurrency.
+/// SQLite with 256 rows per transaction (group commit), or raw etcd puts, guarded create transactions and guarded creates
+/// read back by a watch at the same concurrency (<see cref="EtcdCreateBaseline"/>); on etcd each row also prints etcd's
+/// calls, watch messages and CPU per create.
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project bench/Skiff.Bench -- creates [--store sqlite|etcd|all] [--clients 1,8,64]
-/// [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH]</c>. The load generator runs in a
+/// [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH] [--etcd-connections N] [--etcd-watch-connection]</c>. The load generator runs in a
 /// child process (<c>creates-load</c>, <see cref="CreateLoadProcess"/>), so "srv cpu" (ms per create) is the server's alone and
 /// "load cpu" the clients'. With <c>SKIFF_PROFILE_WRITES=1</c> it prints the server's cost per
 /// create phase after each measure (<c>WriteProfile</c>).
@@ -36,15 +38,17 @@ internal static class CreatesBench
         var versions = List(args, "--http", "2,1.1");
         var dir = Arg(args, "--dir") ?? Path.GetTempPath();
         var duration = TimeSpan.FromSeconds(seconds);
+        var connections = (Connections: BenchArgs.Int(args, "--etcd-connections", 1), DedicatedWatch: args.Contains("--etcd-watch-connection"));
         foreach (var store in stores.SelectMany(s => s == "all" ? ["sqlite", "etcd"] : new[] { s }))
         {
-            await RunStoreAsync(store, dir, clients, kinds, versions, duration, ct);
+            await RunStoreAsync(store, dir, clients, kinds, versions, duration, connections, ct);
         }
 
         return 0;
     }
 
-    private static async Task RunStoreAsync(string store, string dir, int[] clients, string[] kinds, string[] versions, TimeSpan duration, CancellationToken ct)
+    private static async Task RunStoreAsync(
+        string store, string dir, int[] clients, string[] kinds, string[] versions, TimeSpan duration, (int Connections, bool DedicatedWatch) etcdConnections, CancellationToken ct)
     {
         var work = Path.Combine(dir, $"skiff-creates-{Guid.NewGuid():N}"[..24]);
         Directory.CreateDirectory(work);
@@ -52,11 +56,17 @@ internal static class CreatesBench
         string? etcdDir = null;
         IStorage storage;
         EtcdConnection? raw = null;
+        string? servers = null;
         if (store == "etcd")
         {
-            (etcd, etcdDir, var servers) = await EtcdBench.StartEtcdAsync();
-            storage = await EtcdStorage.ConnectAsync(EtcdOptions.Parse(servers), ct);
-            raw = new EtcdConnection(EtcdOptions.Parse(servers));
+            (etcd, etcdDir, servers) = await EtcdBench.StartEtcdAsync();
+            var options = EtcdOptions.Parse(servers) with
+            {
+                Connections = etcdConnections.Connections,
+                DedicatedWatchConnection = etcdConnections.DedicatedWatch,
+            };
+            storage = await EtcdStorage.ConnectAsync(options, ct);
+            raw = new EtcdConnection(options);
         }
         else
         {
@@ -69,7 +79,7 @@ internal static class CreatesBench
             await host.StartAsync(ct);
             try
             {
-                await RunAgainstAsync(store, host, raw, work, clients, kinds, versions, duration, ct);
+                await RunAgainstAsync(store, host, raw, servers, work, clients, kinds, versions, duration, ct);
             }
             finally
             {
@@ -92,7 +102,7 @@ internal static class CreatesBench
     }
 
     private static async Task RunAgainstAsync(
-        string store, ApiServerHost host, EtcdConnection? raw, string work, int[] clients, string[] kinds, string[] versions, TimeSpan duration, CancellationToken ct)
+        string store, ApiServerHost host, EtcdConnection? raw, string? etcdUrl, string work, int[] clients, string[] kinds, string[] versions, TimeSpan duration, CancellationToken ct)
     {
         var run = Guid.NewGuid().ToString("N")[..6];
         using (var setup = new CreateLoad(host.Url, host.Certificates.Admin, host.Certificates.Ca, http2: true, 1))
@@ -103,7 +113,7 @@ internal static class CreatesBench
 
         Console.WriteLine($"creates bench: store {store}, {duration.TotalSeconds:F0} s per measure, {Environment.ProcessorCount} cores");
         var sqliteRaw = store == "sqlite" ? new SqliteRawBaseline(work) : null;
-        var rawBefore = await RawAsync(sqliteRaw, raw, clients, duration, ct);
+        var rawBefore = await RawAsync(sqliteRaw, raw, etcdUrl, clients, duration, ct);
         var pki = Path.Combine(work, "load-pki");
         Directory.CreateDirectory(pki);
         await File.WriteAllTextAsync(Path.Combine(pki, "admin.crt"), host.Certificates.AdminCertificatePem, ct);
@@ -127,11 +137,18 @@ internal static class CreatesBench
                         "--clients", c.ToString(CultureInfo.InvariantCulture), "--seconds", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
                     ], ct);
                     Skiff.ApiServer.Store.WriteProfile.Reset();
+                    var etcd0 = etcdUrl is null ? null : await EtcdMetrics.ScrapeAsync(etcdUrl, ct);
                     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                     var r = await load.ResultAsync(ct);
                     var serverCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, r.PerSecond * duration.TotalSeconds);
                     results.Add((kind, version, c, r));
                     Console.WriteLine($"{store,-7}{kind,-11}{version,-5}{c,8}{r.PerSecond,11:F0}{r.P50Ms,9:F2}{r.P99Ms,9:F2}{serverCpu,9:F3}{r.CpuMsPerCreate,9:F3}{r.Errors,7}  {AuthzAdmissionBench.LoadAverage()}");
+                    if (etcd0 is not null)
+                    {
+                        var etcd1 = await EtcdMetrics.ScrapeAsync(etcdUrl!, ct);
+                        Console.WriteLine($"  etcd per create: {etcd1.PerOperation(etcd0, r.PerSecond * duration.TotalSeconds)}");
+                    }
+
                     if (Skiff.ApiServer.Store.WriteProfile.Enabled)
                     {
                         Console.Write(Skiff.ApiServer.Store.WriteProfile.Report());
@@ -140,7 +157,7 @@ internal static class CreatesBench
             }
         }
 
-        var rawAfter = await RawAsync(sqliteRaw, raw, clients, duration, ct);
+        var rawAfter = await RawAsync(sqliteRaw, raw, etcdUrl, clients, duration, ct);
         var baseline = rawBefore.ToDictionary(p => p.Key, p => (p.Value + rawAfter[p.Key]) / 2);
         foreach (var (name, rate) in baseline)
         {
@@ -151,13 +168,13 @@ internal static class CreatesBench
         foreach (var (kind, http, c, r) in results)
         {
             var against = store == "etcd"
-                ? $"{r.PerSecond / baseline[$"etcd put x{c}"],6:F2}x etcd put x{c}"
+                ? $"{r.PerSecond / baseline[$"etcd put x{c}"],6:F2}x etcd put x{c}, {r.PerSecond / baseline[$"etcd create x{c}"],6:F2}x create txn, {r.PerSecond / baseline[$"etcd create+watch x{c}"],6:F2}x create+watch"
                 : $"{r.PerSecond / baseline["sqlite 1 row/tx"],6:F2}x one-row tx, {r.PerSecond / baseline["sqlite 256 rows/tx"],6:F2}x group commit";
             Console.WriteLine($"  {kind,-11}{http,-5}{c,4} clients: {against}");
         }
     }
 
-    private static async Task<Dictionary<string, double>> RawAsync(SqliteRawBaseline? sqlite, EtcdConnection? etcd, int[] clients, TimeSpan duration, CancellationToken ct)
+    private static async Task<Dictionary<string, double>> RawAsync(SqliteRawBaseline? sqlite, EtcdConnection? etcd, string? etcdUrl, int[] clients, TimeSpan duration, CancellationToken ct)
     {
         var rates = new Dictionary<string, double>(StringComparer.Ordinal);
         if (sqlite is not null)
@@ -168,23 +185,7 @@ internal static class CreatesBench
 
         if (etcd is not null)
         {
-            var value = ByteString.CopyFrom(CreateLoad.ConfigMap("raw-", 0).Concat(new byte[300]).ToArray());
-            foreach (var c in clients)
-            {
-                var run = Guid.NewGuid().ToString("N")[..6];
-                long n = 0;
-                var sw = Stopwatch.StartNew();
-                await Task.WhenAll(Enumerable.Range(0, c).Select(_ => Task.Run(async () =>
-                {
-                    while (sw.Elapsed < duration)
-                    {
-                        var i = Interlocked.Increment(ref n);
-                        await etcd.Preferred.Kv.PutAsync(
-                            new PutRequest { Key = ByteString.CopyFromUtf8($"/bench-raw/{run}/{i:D9}"), Value = value }, cancellationToken: ct).ResponseAsync;
-                    }
-                }, ct)));
-                rates[$"etcd put x{c}"] = n / sw.Elapsed.TotalSeconds;
-            }
+            await EtcdCreateBaseline.MeasureAsync(rates, etcd, etcdUrl!, clients, duration, ct);
         }
 
         return rates;
