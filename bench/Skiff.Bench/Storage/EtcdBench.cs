@@ -170,7 +170,10 @@ public static class EtcdBench
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    /// <summary>Starts a throw-away single-member etcd from PATH on free loopback ports.</summary>
+    /// <summary>
+    /// Starts a throw-away single-member etcd from PATH on free loopback ports, with the flags in
+    /// <c>SKIFF_BENCH_ETCD_ARGS</c> (space-separated) added.
+    /// </summary>
     internal static async Task<(Process Etcd, string DataDir, string Servers)> StartEtcdAsync()
     {
         var ports = new int[2];
@@ -192,6 +195,12 @@ public static class EtcdBench
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"bench={peer}",
             "--logger", "zap", "--log-level", "error", "--max-request-bytes", "2097152",
         })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        // Extra server flags for an experiment, e.g. SKIFF_BENCH_ETCD_ARGS="--backend-batch-interval=10ms".
+        foreach (var a in (Environment.GetEnvironmentVariable("SKIFF_BENCH_ETCD_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             info.ArgumentList.Add(a);
         }
