@@ -223,7 +223,8 @@ public sealed class ServiceAccountAdmission(AdmissionReader reader, TimeProvider
         Span<char> suffix = stackalloc char[5];
         for (var i = 0; i < suffix.Length; i++)
         {
-            suffix[i] = NameAlphabet[RandomNumberGenerator.GetInt32(NameAlphabet.Length)];
+            // Upstream's names.SimpleNameGenerator (utilrand.String, math/rand): not a secret, no CSPRNG call per letter.
+            suffix[i] = NameAlphabet[Random.Shared.Next(NameAlphabet.Length)];
         }
 
         return new string(suffix);
