@@ -16,9 +16,8 @@ namespace Skiff.ApiServer.Admission.Plugins;
 public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlugin, IValidatingAdmissionPlugin
 {
     private const string Annotation = "kubernetes.io/limit-ranger";
-    private const int MaxCached = 4096;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PodRanges> _podRanges = new(StringComparer.Ordinal);
+    private readonly DerivedCache<IReadOnlyList<JsonObject>, PodRanges> _podRanges = new(PodRanges.Of, static (p, ranges) => p.IsFor(ranges));
 
     /// <inheritdoc/>
     public string Name => "LimitRanger";
@@ -246,19 +245,7 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
     private async Task<PodRanges> RangesAsync(string ns, CancellationToken ct)
     {
         var ranges = await reader.ListAsync("", "limitranges", ns, ct).ConfigureAwait(false);
-        if (_podRanges.TryGetValue(ns, out var known) && known.IsFor(ranges))
-        {
-            return known;
-        }
-
-        var prepared = PodRanges.Of(ranges);
-        if (_podRanges.Count >= MaxCached)
-        {
-            _podRanges.Clear();
-        }
-
-        _podRanges[ns] = prepared;
-        return prepared;
+        return _podRanges.Get(ns, ranges);
     }
 
     /// <summary>

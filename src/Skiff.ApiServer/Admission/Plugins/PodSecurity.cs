@@ -16,9 +16,8 @@ namespace Skiff.ApiServer.Admission.Plugins;
 public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPlugin
 {
     private const string LabelPrefix = "pod-security.kubernetes.io/";
-    private const int MaxPolicies = 4096;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NamespacePolicy> _policies = new(StringComparer.Ordinal);
+    private readonly DerivedCache<JsonObject, NamespacePolicy> _policies = new(NamespacePolicy.Parse, static (p, ns) => ReferenceEquals(p.Namespace, ns));
 
     /// <inheritdoc/>
     public string Name => "PodSecurity";
@@ -107,32 +106,9 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
         }
     }
 
-    /// <summary>
-    /// The namespace's policy, parsed once per version of the namespace: <see cref="AdmissionReader"/> hands out the
-    /// same object for a version, so the last parse is reused while the reference is the same.
-    /// </summary>
-    private NamespacePolicy PolicyOf(JsonObject? ns)
-    {
-        if (ns is null)
-        {
-            return NamespacePolicy.Unlabelled;
-        }
-
-        var key = JsonPath.Str(ns, "metadata", "name") ?? "";
-        if (_policies.TryGetValue(key, out var known) && ReferenceEquals(known.Namespace, ns))
-        {
-            return known;
-        }
-
-        var policy = NamespacePolicy.Parse(ns);
-        if (_policies.Count >= MaxPolicies)
-        {
-            _policies.Clear();
-        }
-
-        _policies[key] = policy;
-        return policy;
-    }
+    /// <summary>The namespace's policy, parsed once per version of the namespace.</summary>
+    private NamespacePolicy PolicyOf(JsonObject? ns) =>
+        ns is null ? NamespacePolicy.Unlabelled : _policies.Get(JsonPath.Str(ns, "metadata", "name") ?? "", ns);
 
     private static bool Stricter(string a, string b) => Rank(a) > Rank(b);
 
