@@ -17,6 +17,8 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
 {
     private const string Annotation = "kubernetes.io/limit-ranger";
 
+    private readonly DerivedCache<IReadOnlyList<JsonObject>, PodRanges> _podRanges = new(PodRanges.Of, static (p, ranges) => p.IsFor(ranges));
+
     /// <inheritdoc/>
     public string Name => "LimitRanger";
 
@@ -35,63 +37,62 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
             return;
         }
 
-        var items = await ItemsAsync(a.Namespace, "Container", ct).ConfigureAwait(false);
-        if (items.Count == 0)
+        var ranges = await RangesAsync(a.Namespace, ct).ConfigureAwait(false);
+        if (!ranges.HasContainerItems)
         {
             return;
         }
 
-        var defaultLimits = new JsonObject();
-        var defaultRequests = new JsonObject();
-        foreach (var item in items)
-        {
-            foreach (var (k, v) in item["default"] as JsonObject ?? [])
-            {
-                defaultLimits[k] = v?.DeepClone();
-            }
-
-            foreach (var (k, v) in item["defaultRequest"] as JsonObject ?? [])
-            {
-                defaultRequests[k] = v?.DeepClone();
-            }
-        }
-
         var pod = a.Object!;
-        var notes = new List<string>();
+        List<string>? notes = null;
         foreach (var (list, label) in (ReadOnlySpan<(string, string)>)[("containers", "container"), ("initContainers", "init container")])
         {
-            foreach (var c in JsonPath.Objects(pod, "spec", list))
+            if (JsonPath.Arr(pod, "spec", list) is not { } containers)
             {
-                var resources = JsonPath.Ensure(c, "resources");
-                var setRequests = Merge(resources, "requests", defaultRequests);
-                var setLimits = Merge(resources, "limits", defaultLimits);
-                var name = JsonPath.Str(c, "name") ?? "";
-                if (setRequests.Count > 0)
+                continue;
+            }
+
+            for (var i = 0; i < containers.Count; i++)
+            {
+                if (containers[i] is not JsonObject c)
                 {
-                    notes.Add($"{string.Join(", ", setRequests)} request for {label} {name}");
+                    continue;
                 }
 
-                if (setLimits.Count > 0)
+                var resources = JsonPath.Ensure(c, "resources");
+                var setRequests = Merge(resources, "requests", ranges.DefaultRequests);
+                var setLimits = Merge(resources, "limits", ranges.DefaultLimits);
+                var name = JsonPath.Str(c, "name") ?? "";
+                if (setRequests is not null)
                 {
-                    notes.Add($"{string.Join(", ", setLimits)} limit for {label} {name}");
+                    (notes ??= []).Add($"{string.Join(", ", setRequests)} request for {label} {name}");
+                }
+
+                if (setLimits is not null)
+                {
+                    (notes ??= []).Add($"{string.Join(", ", setLimits)} limit for {label} {name}");
                 }
             }
         }
 
-        if (notes.Count > 0)
+        if (notes is not null)
         {
             JsonPath.Ensure(pod, "metadata", "annotations")[Annotation] = "LimitRanger plugin set: " + string.Join("; ", notes);
         }
     }
 
-    private static List<string> Merge(JsonObject resources, string kind, JsonObject defaults)
+    /// <summary>
+    /// Sets the <paramref name="defaults"/> (sorted by name) that <paramref name="resources"/>' <paramref name="kind"/>
+    /// lacks; returns the names set, in order, or null when none.
+    /// </summary>
+    private static List<string>? Merge(JsonObject resources, string kind, (string Name, JsonNode? Value)[] defaults)
     {
-        var set = new List<string>();
-        if (defaults.Count == 0)
+        if (defaults.Length == 0)
         {
-            return set;
+            return null;
         }
 
+        List<string>? set = null;
         var target = resources[kind] as JsonObject;
         foreach (var (k, v) in defaults)
         {
@@ -103,11 +104,10 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
                 }
 
                 target[k] = v?.DeepClone();
-                set.Add(k);
+                (set ??= []).Add(k);
             }
         }
 
-        set.Sort(StringComparer.Ordinal);
         return set;
     }
 
@@ -119,30 +119,22 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
             return;
         }
 
-        var errors = new List<string>();
+        var errors = new List<string>(0);
         var obj = a.Object!;
         if (a.IsCore("pods"))
         {
-            foreach (var item in await ItemsAsync(a.Namespace, "Container", ct).ConfigureAwait(false))
+            var ranges = await RangesAsync(a.Namespace, ct).ConfigureAwait(false);
+            foreach (var item in ranges.ConstrainingContainer)
             {
-                if (!Constrains(item))
-                {
-                    continue; // only defaults (the common LimitRange): no container's resources need parsing
-                }
-
+                // Items with only defaults (the common LimitRange) are left out: no container's resources need parsing.
                 foreach (var c in JsonPath.Objects(obj, "spec", "initContainers").Concat(JsonPath.Objects(obj, "spec", "containers")))
                 {
                     Check(item, "Container", QuotaUsage.FromJson(c["resources"]?["requests"]), QuotaUsage.FromJson(c["resources"]?["limits"]), errors);
                 }
             }
 
-            foreach (var item in await ItemsAsync(a.Namespace, "Pod", ct).ConfigureAwait(false))
+            foreach (var item in ranges.ConstrainingPod)
             {
-                if (!Constrains(item))
-                {
-                    continue;
-                }
-
                 Check(item, "Pod", QuotaUsage.PodResources(obj, "requests"), QuotaUsage.PodResources(obj, "limits"), errors);
             }
         }
@@ -244,5 +236,81 @@ public sealed class LimitRanger(AdmissionReader reader) : IMutatingAdmissionPlug
     {
         var ranges = await reader.ListAsync("", "limitranges", ns, ct).ConfigureAwait(false);
         return ranges.SelectMany(r => JsonPath.Objects(r, "spec", "limits")).Where(i => JsonPath.Str(i, "type") == type).ToList();
+    }
+
+    /// <summary>
+    /// What pods need of the namespace's LimitRanges, worked out once per set of LimitRange versions (the reader hands
+    /// out the same object per version, so an unchanged set is the same references).
+    /// </summary>
+    private async Task<PodRanges> RangesAsync(string ns, CancellationToken ct)
+    {
+        var ranges = await reader.ListAsync("", "limitranges", ns, ct).ConfigureAwait(false);
+        return _podRanges.Get(ns, ranges);
+    }
+
+    /// <summary>
+    /// The Container items' merged defaults (later items win, as the items are merged in order; sorted by name, the
+    /// order the annotation lists them in) and the Container and Pod items that constrain anything.
+    /// </summary>
+    private sealed class PodRanges
+    {
+        private JsonObject[] _ranges = [];
+
+        public bool HasContainerItems { get; private init; }
+
+        public (string Name, JsonNode? Value)[] DefaultRequests { get; private init; } = [];
+
+        public (string Name, JsonNode? Value)[] DefaultLimits { get; private init; } = [];
+
+        public JsonObject[] ConstrainingContainer { get; private init; } = [];
+
+        public JsonObject[] ConstrainingPod { get; private init; } = [];
+
+        public bool IsFor(IReadOnlyList<JsonObject> ranges)
+        {
+            if (ranges.Count != _ranges.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < _ranges.Length; i++)
+            {
+                if (!ReferenceEquals(ranges[i], _ranges[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public static PodRanges Of(IReadOnlyList<JsonObject> ranges)
+        {
+            var items = ranges.SelectMany(r => JsonPath.Objects(r, "spec", "limits")).ToList();
+            var containers = items.Where(i => JsonPath.Str(i, "type") == "Container").ToList();
+            return new PodRanges
+            {
+                _ranges = [.. ranges],
+                HasContainerItems = containers.Count > 0,
+                DefaultRequests = Defaults(containers, "defaultRequest"),
+                DefaultLimits = Defaults(containers, "default"),
+                ConstrainingContainer = containers.Where(Constrains).ToArray(),
+                ConstrainingPod = items.Where(i => JsonPath.Str(i, "type") == "Pod" && Constrains(i)).ToArray(),
+            };
+        }
+
+        private static (string, JsonNode?)[] Defaults(List<JsonObject> containerItems, string field)
+        {
+            var merged = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
+            foreach (var item in containerItems)
+            {
+                foreach (var (k, v) in item[field] as JsonObject ?? [])
+                {
+                    merged[k] = v;
+                }
+            }
+
+            return merged.Select(p => (p.Key, p.Value)).ToArray();
+        }
     }
 }

@@ -17,6 +17,8 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
 {
     private const string LabelPrefix = "pod-security.kubernetes.io/";
 
+    private readonly DerivedCache<JsonObject, NamespacePolicy> _policies = new(NamespacePolicy.Parse, static (p, ns) => ReferenceEquals(p.Namespace, ns));
+
     /// <inheritdoc/>
     public string Name => "PodSecurity";
 
@@ -46,12 +48,13 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
         }
 
         var ns = await reader.GetAsync("", "namespaces", "", a.Namespace, ct).ConfigureAwait(false);
-        var (enforce, enforceVersion) = Level(ns, "enforce");
-        var (warn, warnVersion) = Level(ns, "warn");
-        var (audit, auditVersion) = Level(ns, "audit");
+        var policy = PolicyOf(ns);
+        var (enforce, enforceVersion) = policy.Enforce;
+        var (warn, warnVersion) = policy.Warn;
+        var (audit, auditVersion) = policy.Audit;
         if (isPod)
         {
-            a.AddAnnotation(LabelPrefix + "enforce-policy", $"{enforce}:{enforceVersion}");
+            a.AddAnnotation(LabelPrefix + "enforce-policy", policy.EnforcePolicy);
         }
 
         if (enforce == "privileged" && warn == "privileged" && audit == "privileged")
@@ -64,8 +67,7 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
             var spec = JsonPath.Obj(obj, "spec") ?? [];
             var meta = JsonPath.Obj(obj, "metadata");
             Audit(a, audit, auditVersion, meta, spec);
-            var violations = PodSecurityChecks.Evaluate(enforce, meta, spec);
-            if (violations.Count > 0)
+            if (!PodSecurityChecks.Passes(enforce, spec) && PodSecurityChecks.Evaluate(enforce, meta, spec) is { Count: > 0 } violations)
             {
                 throw AdmissionErrors.Forbidden(a, $"violates PodSecurity \"{enforce}:{enforceVersion}\": {string.Join(", ", violations)}");
             }
@@ -84,8 +86,7 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
 
     private static void Warn(AdmissionAttributes a, string level, string version, JsonObject? meta, JsonObject spec)
     {
-        var violations = PodSecurityChecks.Evaluate(level, meta, spec);
-        if (violations.Count > 0)
+        if (!PodSecurityChecks.Passes(level, spec) && PodSecurityChecks.Evaluate(level, meta, spec) is { Count: > 0 } violations)
         {
             a.AddWarning($"would violate PodSecurity \"{level}:{version}\": {string.Join(", ", violations)}");
         }
@@ -99,29 +100,43 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
             return;
         }
 
-        var violations = PodSecurityChecks.Evaluate(level, meta, spec);
-        if (violations.Count > 0)
+        if (!PodSecurityChecks.Passes(level, spec) && PodSecurityChecks.Evaluate(level, meta, spec) is { Count: > 0 } violations)
         {
             a.AddAnnotation(LabelPrefix + "audit-violations", $"would violate PodSecurity \"{level}:{version}\": {string.Join(", ", violations)}");
         }
     }
 
+    /// <summary>The namespace's policy, parsed once per version of the namespace.</summary>
+    private NamespacePolicy PolicyOf(JsonObject? ns) =>
+        ns is null ? NamespacePolicy.Unlabelled : _policies.Get(JsonPath.Str(ns, "metadata", "name") ?? "", ns);
+
     private static bool Stricter(string a, string b) => Rank(a) > Rank(b);
 
     private static int Rank(string level) => level switch { "restricted" => 2, "baseline" => 1, _ => 0 };
 
-    /// <summary>A mode's level and version from the namespace labels (privileged / latest when unset or invalid).</summary>
-    private static (string Level, string Version) Level(JsonObject? ns, string mode)
+    /// <summary>The three modes' levels and versions of one namespace version (<see cref="Namespace"/>).</summary>
+    private sealed record NamespacePolicy(JsonObject? Namespace, (string Level, string Version) Enforce, (string Level, string Version) Warn, (string Level, string Version) Audit)
     {
-        var level = JsonPath.Str(ns, "metadata", "labels", LabelPrefix + mode) ?? "privileged";
-        if (level is not ("privileged" or "baseline" or "restricted"))
-        {
-            // Upstream treats an invalid level as the strictest, restricted.
-            level = "restricted";
-        }
+        public static NamespacePolicy Unlabelled { get; } = Parse(null);
 
-        var version = JsonPath.Str(ns, "metadata", "labels", LabelPrefix + mode + "-version") is { Length: > 0 } v ? v : "latest";
-        return (level, version);
+        /// <summary>The <c>pod-security.kubernetes.io/enforce-policy</c> annotation's value, <c>level:version</c>.</summary>
+        public string EnforcePolicy { get; } = $"{Enforce.Level}:{Enforce.Version}";
+
+        public static NamespacePolicy Parse(JsonObject? ns) => new(ns, Level(ns, "enforce"), Level(ns, "warn"), Level(ns, "audit"));
+
+        /// <summary>A mode's level and version from the namespace labels (privileged / latest when unset or invalid).</summary>
+        private static (string Level, string Version) Level(JsonObject? ns, string mode)
+        {
+            var level = JsonPath.Str(ns, "metadata", "labels", LabelPrefix + mode) ?? "privileged";
+            if (level is not ("privileged" or "baseline" or "restricted"))
+            {
+                // Upstream treats an invalid level as the strictest, restricted.
+                level = "restricted";
+            }
+
+            var version = JsonPath.Str(ns, "metadata", "labels", LabelPrefix + mode + "-version") is { Length: > 0 } v ? v : "latest";
+            return (level, version);
+        }
     }
 
     /// <summary>The pod template of a workload resource, or null for other resources.</summary>

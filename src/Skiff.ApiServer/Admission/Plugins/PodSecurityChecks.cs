@@ -9,7 +9,7 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// a level: <c>privileged</c> none, <c>baseline</c> the baseline checks, <c>restricted</c> both (restrictedVolumes
 /// replaces hostPathVolumes and the restricted seccompProfile replaces the baseline one, as upstream overrides them).
 /// </summary>
-public static class PodSecurityChecks
+public static partial class PodSecurityChecks
 {
     private static readonly HashSet<string> BaselineCapabilities = new(StringComparer.Ordinal)
     {
@@ -32,11 +32,12 @@ public static class PodSecurityChecks
     /// <summary>The failures of <paramref name="spec"/> at <paramref name="level"/>: <c>reason (detail)</c> each.</summary>
     public static IReadOnlyList<string> Evaluate(string level, JsonObject? podMeta, JsonObject spec)
     {
-        var results = new List<(string Reason, string Detail)?>();
         if (level is not ("baseline" or "restricted"))
         {
             return [];
         }
+
+        var results = new List<(string Reason, string Detail)?>();
 
         var restricted = level == "restricted";
         var containers = Containers(spec).ToList();

@@ -78,7 +78,9 @@ public sealed class ResourceQuotaAdmission(AdmissionReader reader, TimeProvider?
             _live.Clear();
         }
 
-        var entry = _live.AddOrUpdate(ns, _ => NewLookup(prefix, now), (_, old) => old.Expiry > now ? old : NewLookup(prefix, now));
+        var entry = _live.TryGetValue(ns, out var known) && known.Expiry > now
+            ? known // the common case: no closures or delegates per create
+            : _live.AddOrUpdate(ns, _ => NewLookup(prefix, now), (_, old) => old.Expiry > now ? old : NewLookup(prefix, now));
         try
         {
             return await entry.Empty.Value.WaitAsync(ct).ConfigureAwait(false);

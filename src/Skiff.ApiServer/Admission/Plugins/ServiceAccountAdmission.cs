@@ -28,6 +28,7 @@ public sealed class ServiceAccountAdmission(AdmissionReader reader, TimeProvider
 
     private const string MirrorAnnotation = "kubernetes.io/config.mirror";
     private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+    private static readonly string[] ContainerLists = ["initContainers", "containers"];
 
     /// <summary>How many times the default account is looked up before the pod is refused (upstream: 10).</summary>
     public int DefaultAccountAttempts { get; init; } = 10;
@@ -106,21 +107,32 @@ public sealed class ServiceAccountAdmission(AdmissionReader reader, TimeProvider
     /// <summary>Adds the projected token volume and its mounts (upstream's <c>mountServiceAccountToken</c>).</summary>
     private static void MountToken(JsonObject spec)
     {
-        var volumeName = JsonPath.Objects(spec, "volumes").Select(v => JsonPath.Str(v, "name") ?? "")
-            .FirstOrDefault(v => v.StartsWith(VolumePrefix, StringComparison.Ordinal));
+        var volumes = spec["volumes"] as JsonArray;
+        var volumeName = ExistingTokenVolume(volumes);
         var hasVolume = volumeName is not null;
         volumeName ??= VolumePrefix + RandomSuffix();
         var needsVolume = false;
-        foreach (var list in (string[])["initContainers", "containers"])
+        foreach (var list in ContainerLists)
         {
-            foreach (var container in JsonPath.Objects(spec, list))
+            if (spec[list] is not JsonArray containers)
             {
-                if (JsonPath.Objects(container, "volumeMounts").Any(m => JsonPath.Str(m, "mountPath") == MountPath))
+                continue;
+            }
+
+            for (var i = 0; i < containers.Count; i++)
+            {
+                if (containers[i] is not JsonObject container)
                 {
                     continue;
                 }
 
-                if (JsonPath.Arr(container, "volumeMounts") is not { } mounts)
+                var mounts = container["volumeMounts"] as JsonArray;
+                if (MountsServiceAccountPath(mounts))
+                {
+                    continue;
+                }
+
+                if (mounts is null)
                 {
                     container["volumeMounts"] = mounts = [];
                 }
@@ -135,12 +147,39 @@ public sealed class ServiceAccountAdmission(AdmissionReader reader, TimeProvider
             return;
         }
 
-        if (JsonPath.Arr(spec, "volumes") is not { } volumes)
+        if (volumes is null)
         {
             spec["volumes"] = volumes = [];
         }
 
         volumes.Add(TokenVolume(volumeName));
+    }
+
+    /// <summary>The name of the first volume named <c>kube-api-access-…</c>, or null.</summary>
+    private static string? ExistingTokenVolume(JsonArray? volumes)
+    {
+        for (var i = 0; volumes is not null && i < volumes.Count; i++)
+        {
+            if (volumes[i] is JsonObject v && JsonPath.Str(v, "name") is { } name && name.StartsWith(VolumePrefix, StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool MountsServiceAccountPath(JsonArray? mounts)
+    {
+        for (var i = 0; mounts is not null && i < mounts.Count; i++)
+        {
+            if (mounts[i] is JsonObject m && JsonPath.Str(m, "mountPath") == MountPath)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The projected volume upstream's plugin adds (its <c>createVolume</c>).</summary>
@@ -184,7 +223,8 @@ public sealed class ServiceAccountAdmission(AdmissionReader reader, TimeProvider
         Span<char> suffix = stackalloc char[5];
         for (var i = 0; i < suffix.Length; i++)
         {
-            suffix[i] = NameAlphabet[RandomNumberGenerator.GetInt32(NameAlphabet.Length)];
+            // Upstream's names.SimpleNameGenerator (utilrand.String, math/rand): not a secret, no CSPRNG call per letter.
+            suffix[i] = NameAlphabet[Random.Shared.Next(NameAlphabet.Length)];
         }
 
         return new string(suffix);

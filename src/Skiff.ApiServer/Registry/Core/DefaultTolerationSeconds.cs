@@ -14,16 +14,15 @@ public static class DefaultTolerationSeconds
     /// <summary>Upstream's <c>--default-not-ready-toleration-seconds</c> and <c>--default-unreachable-toleration-seconds</c>.</summary>
     public const long Seconds = 300;
 
+    private const string NotReady = "node.kubernetes.io/not-ready";
+    private const string Unreachable = "node.kubernetes.io/unreachable";
+
     /// <summary>Adds the missing default tolerations to a pod spec.</summary>
     public static void Apply(JsonObject spec)
     {
         var tolerations = JsonPath.Arr(spec, "tolerations");
-        bool Tolerates(string key) => (tolerations ?? []).OfType<JsonObject>().Any(t =>
-            JsonPath.Str(t, "key") is null or "" || JsonPath.Str(t, "key") == key
-                ? JsonPath.Str(t, "effect") is null or "" or "NoExecute"
-                : false);
-        var notReady = Tolerates("node.kubernetes.io/not-ready");
-        var unreachable = Tolerates("node.kubernetes.io/unreachable");
+        var notReady = Tolerates(tolerations, NotReady);
+        var unreachable = Tolerates(tolerations, Unreachable);
         if (notReady && unreachable)
         {
             return;
@@ -34,12 +33,37 @@ public static class DefaultTolerationSeconds
             spec["tolerations"] = tolerations = [];
         }
 
-        foreach (var (key, has) in (ReadOnlySpan<(string, bool)>)[("node.kubernetes.io/not-ready", notReady), ("node.kubernetes.io/unreachable", unreachable)])
+        if (!notReady)
         {
-            if (!has)
+            tolerations.Add(Toleration(NotReady));
+        }
+
+        if (!unreachable)
+        {
+            tolerations.Add(Toleration(Unreachable));
+        }
+    }
+
+    private static JsonObject Toleration(string key) =>
+        new() { ["key"] = key, ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = Seconds };
+
+    /// <summary>Whether a toleration matches <paramref name="key"/> (or every key) with the NoExecute effect (or every effect).</summary>
+    private static bool Tolerates(JsonArray? tolerations, string key)
+    {
+        for (var i = 0; tolerations is not null && i < tolerations.Count; i++)
+        {
+            if (tolerations[i] is not JsonObject t)
             {
-                tolerations.Add(new JsonObject { ["key"] = key, ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = Seconds });
+                continue;
+            }
+
+            var tolerationKey = JsonPath.Str(t, "key");
+            if ((tolerationKey is null or "" || tolerationKey == key) && JsonPath.Str(t, "effect") is null or "" or "NoExecute")
+            {
+                return true;
             }
         }
+
+        return false;
     }
 }
