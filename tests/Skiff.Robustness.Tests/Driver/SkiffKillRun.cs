@@ -29,6 +29,7 @@ internal static class SkiffKillRun
             restartedAt = History.HistoryRecorder.Now();
         }, ct);
         output.WriteLine(report.ToString());
+        output.WriteLine(report.FailingKeyHistories());
         Assert.Equal(1, killed);
         Assert.True(report.Passed, report + "\nserver log:\n" + SkiffServer.Tail(server.Log));
         // The run did exercise what it claims to: writes on both sides of the kill, resumed watches, conflicts.
