@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using Skiff.Robustness.Checking;
 using Skiff.Robustness.History;
@@ -122,7 +123,8 @@ public static class RobustnessRun
             {
                 using var content = new StringContent($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""", Encoding.UTF8, "application/json");
                 using var response = await connection.Http.PostAsync(new Uri("/api/v1/namespaces", UriKind.Relative), content, ct);
-                if (response.IsSuccessStatusCode)
+                // 409: an earlier attempt that timed out created it (the name is this run's own).
+                if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Conflict)
                 {
                     return;
                 }
@@ -132,8 +134,9 @@ public static class RobustnessRun
                     throw new InvalidOperationException($"cannot create namespace {ns}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
                 }
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested && DateTime.UtcNow < deadline)
             {
+                // Refused, reset, or the handler's ConnectTimeout on a loaded machine (a TaskCanceledException).
             }
 
             await Pause.Async(TimeSpan.FromMilliseconds(100), ct);
@@ -142,9 +145,21 @@ public static class RobustnessRun
 
     private static async Task<long> ListRvAsync(ConfigMapClient client, CancellationToken ct)
     {
-        var answer = await client.ListAsync(ct);
-        return answer is { Outcome: Outcome.Ok, ResourceVersion: { } rv }
-            ? rv
-            : throw new InvalidOperationException("the first list failed: " + answer.Detail);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var answer = await client.ListAsync(ct);
+            if (answer is { Outcome: Outcome.Ok, ResourceVersion: { } rv })
+            {
+                return rv;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("the first list failed: " + answer.Detail);
+            }
+
+            await Pause.Async(TimeSpan.FromMilliseconds(100), ct);
+        }
     }
 }
