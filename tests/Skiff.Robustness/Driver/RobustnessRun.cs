@@ -47,9 +47,7 @@ public static class RobustnessRun
         using var writing = new CancellationTokenSource();
         var tasks = writers.Select(w => Task.Run(() => w.RunAsync(writing.Token, ct), CancellationToken.None)).ToList();
         var faultTask = fault is null ? Task.CompletedTask : Task.Run(() => fault(ct), CancellationToken.None);
-        var stopWriters = Task.WhenAll(
-                Task.Delay(options.Duration, ct),
-                faultTask.ContinueWith(_ => Task.Delay(fault is null ? TimeSpan.Zero : options.AfterFault, ct), TaskScheduler.Default).Unwrap())
+        var stopWriters = Task.WhenAll(Task.Delay(options.Duration, ct), fault is null ? Task.CompletedTask : AfterFaultAsync(faultTask, history, options, ct))
             .ContinueWith(_ => writing.Cancel(), TaskScheduler.Default);
 
         // A watcher that starts mid-run from the revision "all" had reached a quarter of the way in.
@@ -86,6 +84,18 @@ public static class RobustnessRun
         await Task.WhenAll(watchers.Select(w => w.Task));
         found.AddRange(writers.SelectMany(w => w.UnexpectedAnswers).Select(a => new Violation("answer", a)));
         return RobustnessChecker.Check(startRv, history.Snapshot(), [.. watchers.Select(w => w.Watcher.Stream)], options.StepBudget, found);
+    }
+
+    /// <summary>Ends <see cref="RobustnessOptions.AfterFault"/> after the fault returned, and once the writers recorded <see cref="RobustnessOptions.MinOperationsAfterFault"/> more operations.</summary>
+    private static async Task AfterFaultAsync(Task faultTask, HistoryRecorder history, RobustnessOptions options, CancellationToken ct)
+    {
+        await faultTask.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var from = history.Count;
+        await Task.Delay(options.AfterFault, ct);
+        while (faultTask.IsCompletedSuccessfully && history.Count - from < options.MinOperationsAfterFault && !ct.IsCancellationRequested)
+        {
+            await Pause.Async(TimeSpan.FromMilliseconds(50), ct);
+        }
     }
 
     private static async Task<long> SentinelAsync(Writer writer, HistoryRecorder history, CancellationToken ct)
