@@ -57,6 +57,7 @@ internal static class RobustnessBench
         Console.WriteLine(report.Passed ? "PASSED" : "FAILED");
         if (!report.Passed)
         {
+            Console.WriteLine(report.FailingKeyHistories());
             Console.WriteLine("server log tail:\n" + SkiffServer.Tail(server.Log));
         }
 

@@ -112,6 +112,31 @@ public sealed class LinearizabilityCheckerTests
     }
 
     [Fact]
+    public void DeleteOfUnknownOutcome_ExplainsALaterCasDeleteNotFound_LeftOutItIsAViolation()
+    {
+        // The kill test's false report: an unconditional delete reached the server, which carried it out and was
+        // killed before answering; the handler's transparent retry was refused, and the client left the delete out
+        // of the history as "not sent". A later CAS delete then found no object and nothing explained it.
+        Histories Run(bool recorded)
+        {
+            var h = new Histories()
+                .Create("k5", "v1", 0, 1, Outcome.Ok, rv: 10, client: 1)
+                .Get("k5", 2, 3, Outcome.Ok, "v1", 10, client: 2);
+            if (recorded)
+            {
+                h.Delete("k5", null, 4, null, Outcome.Unknown, client: 3);
+            }
+
+            return h.Delete("k5", 10, 8, 9, Outcome.NotFound, client: 2);
+        }
+
+        Assert.Equal(LinearizabilityVerdict.Ok, Check(Run(recorded: true)).Verdict);
+        var result = Check(Run(recorded: false));
+        Assert.Equal(LinearizabilityVerdict.Illegal, result.Verdict);
+        Assert.Contains("CasDelete k5", result.Explanation);
+    }
+
+    [Fact]
     public void ManyConcurrentWriters_SearchStaysSmall()
     {
         // 8 clients, 400 operations, each CAS overlapping the next: legal, and the memo keeps the search linear-ish.

@@ -12,7 +12,7 @@ namespace Skiff.Robustness.Tests.Driver;
 /// </summary>
 internal static class SkiffKillRun
 {
-    private static readonly RobustnessOptions Short = new() { Duration = TimeSpan.FromSeconds(6), AfterFault = TimeSpan.FromSeconds(3), Writers = 6, Keys = 6 };
+    private static readonly RobustnessOptions Short = new() { Duration = TimeSpan.FromSeconds(6), AfterFault = TimeSpan.FromSeconds(3), MinOperationsAfterFault = 100, Writers = 6, Keys = 6 };
 
     /// <summary>Runs the short workload, SIGKILLs the server 2 s in, restarts it, and asserts that every check passed.</summary>
     public static async Task RunWithKillAsync(SkiffServer server, ITestOutputHelper output, CancellationToken ct)
@@ -29,6 +29,7 @@ internal static class SkiffKillRun
             restartedAt = History.HistoryRecorder.Now();
         }, ct);
         output.WriteLine(report.ToString());
+        output.WriteLine(report.FailingKeyHistories());
         Assert.Equal(1, killed);
         Assert.True(report.Passed, report + "\nserver log:\n" + SkiffServer.Tail(server.Log));
         // The run did exercise what it claims to: writes on both sides of the kill, resumed watches, conflicts.

@@ -50,4 +50,29 @@ public sealed class RobustnessReport
 
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Every operation (by invocation time) and every logged revision of each key whose linearizability check failed,
+    /// for a failing run's output: the checker's explanation shows only the end of the longest linearizable prefix.
+    /// </summary>
+    public string FailingKeyHistories()
+    {
+        var ic = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        foreach (var key in Linearizability.Where(r => r.Verdict != LinearizabilityVerdict.Ok).Select(r => r.Key))
+        {
+            sb.AppendLine(ic, $"history of key {key}:");
+            foreach (var op in History.Where(o => o.Key == key).OrderBy(o => o.CallTicks))
+            {
+                sb.AppendLine(ic, $"  {op}{(op.Detail is { } d && op.Outcome == Outcome.Unknown ? " (" + d + ")" : "")}");
+            }
+
+            foreach (var entry in Log.Entries.Where(e => e.Key == key))
+            {
+                sb.AppendLine(ic, $"  log {entry}");
+            }
+        }
+
+        return sb.ToString();
+    }
 }

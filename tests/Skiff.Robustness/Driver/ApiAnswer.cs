@@ -7,7 +7,7 @@ namespace Skiff.Robustness.Driver;
 /// <param name="Outcome">The outcome.</param>
 /// <param name="Body">The JSON body of a 2xx answer.</param>
 /// <param name="Detail">The status code and message of anything else.</param>
-/// <param name="NotSent">True when the connection was refused: the request never reached the server.</param>
+/// <param name="NotSent">True when the request provably had no effect (see <see cref="ConfigMapClient"/>): it is left out of the history.</param>
 public sealed record ApiAnswer(Outcome Outcome, JsonElement? Body, string? Detail, bool NotSent = false)
 {
     /// <summary>

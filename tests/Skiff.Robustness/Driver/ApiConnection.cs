@@ -34,20 +34,26 @@ public sealed class ApiConnection : IDisposable
             EnableMultipleHttp2Connections = true,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
-        var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, BaseAddress = config.Host };
+        return Create(config.Host, handler, http2, config.BearerToken);
+    }
+
+    /// <summary>Connects to <paramref name="server"/> through <paramref name="handler"/> (which the connection then owns).</summary>
+    public static ApiConnection Create(Uri server, SocketsHttpHandler handler, bool http2 = false, string? bearerToken = null)
+    {
+        var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, BaseAddress = server };
         if (http2)
         {
             http.DefaultRequestVersion = HttpVersion.Version20;
             http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
         }
 
-        if (config.BearerToken is { } token)
+        if (bearerToken is { } token)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
         http.DefaultRequestHeaders.UserAgent.ParseAdd("skiff-robustness/1.0");
-        return new ApiConnection(http, config.Host);
+        return new ApiConnection(http, server);
     }
 
     public void Dispose() => Http.Dispose();

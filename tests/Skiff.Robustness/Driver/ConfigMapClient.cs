@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Skiff.Robustness.History;
 
@@ -11,6 +10,14 @@ namespace Skiff.Robustness.Driver;
 /// Raw REST calls on the configmaps of one namespace, each answered as an <see cref="ApiAnswer"/>: 2xx is
 /// <see cref="Outcome.Ok"/>, 409 AlreadyExists/Conflict and 404 keep their meaning, and everything else (timeouts,
 /// broken connections, 5xx, 429) is <see cref="Outcome.Unknown"/>: the write may or may not have happened.
+/// <para>
+/// Every write carries a body (a delete without a precondition an empty <c>DeleteOptions</c>) in a
+/// <see cref="CountedContent"/>: a failed write is <see cref="ApiAnswer.NotSent"/> only when its body never reached
+/// a connection. The final error does not prove it: <see cref="SocketsHttpHandler"/> retries a request without a body
+/// that a pooled connection dropped before answering, so "connection refused" can be the retry's error after the first
+/// attempt reached a server that carried it out and was killed before answering (as etcd's robustness client, any
+/// other failure of a sent write is unknown).
+/// </para>
 /// </summary>
 public sealed class ConfigMapClient(ApiConnection connection, string ns, TimeSpan requestTimeout)
 {
@@ -28,7 +35,7 @@ public sealed class ConfigMapClient(ApiConnection connection, string ns, TimeSpa
     {
         var body = precondition is { } p
             ? $$$"""{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"resourceVersion":"{{{p.ToString(CultureInfo.InvariantCulture)}}}"}}"""
-            : null;
+            : """{"kind":"DeleteOptions","apiVersion":"v1"}""";
         return SendAsync(HttpMethod.Delete, Item(name), body, ct);
     }
 
@@ -51,10 +58,8 @@ public sealed class ConfigMapClient(ApiConnection connection, string ns, TimeSpa
     private async Task<ApiAnswer> SendAsync(HttpMethod method, string path, string? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, Json);
-        }
+        var content = body is null ? null : new CountedContent(body);
+        request.Content = content;
 
         request.Headers.Accept.ParseAdd(Json);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -65,14 +70,27 @@ public sealed class ConfigMapClient(ApiConnection connection, string ns, TimeSpa
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             return Map(response.StatusCode, bytes);
         }
-        catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-        {
-            return new ApiAnswer(Outcome.Unknown, null, "connection refused", NotSent: true);
-        }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return new ApiAnswer(Outcome.Unknown, null, ex.GetType().Name + ": " + ex.Message);
+            return Failed(ex, content);
         }
+    }
+
+    /// <summary>
+    /// A request that got no answer: not sent when provably so (a write whose body was never written, or a read whose
+    /// connection was refused: leaving a read out of the history is always sound), else of unknown outcome.
+    /// </summary>
+    public static ApiAnswer Failed(Exception ex, CountedContent? content)
+    {
+        var refused = ex is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } };
+        var detail = ex.GetType().Name + ": " + ex.Message;
+        return content switch
+        {
+            null when refused => new ApiAnswer(Outcome.Unknown, null, "read: connection refused", NotSent: true),
+            { Sends: 0 } => new ApiAnswer(Outcome.Unknown, null, "body never sent: " + detail, NotSent: true),
+            { Sends: var n } => new ApiAnswer(Outcome.Unknown, null, string.Create(CultureInfo.InvariantCulture, $"body sent {n}x: {detail}")),
+            _ => new ApiAnswer(Outcome.Unknown, null, detail),
+        };
     }
 
     private static ApiAnswer Map(HttpStatusCode status, byte[] bytes)

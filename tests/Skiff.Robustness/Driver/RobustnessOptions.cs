@@ -9,6 +9,12 @@ public sealed record RobustnessOptions
     /// <summary>The writers also keep running this long after the fault returned (so there is load after a restart).</summary>
     public TimeSpan AfterFault { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// After <see cref="AfterFault"/> the writers also run until they recorded this many operations since the fault
+    /// returned: on a loaded machine a restarted server answers slowly, and the run must still exercise it.
+    /// </summary>
+    public int MinOperationsAfterFault { get; init; }
+
     /// <summary>Concurrent writer clients.</summary>
     public int Writers { get; init; } = 6;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using Skiff.Robustness.Checking;
 using Skiff.Robustness.History;
@@ -46,9 +47,7 @@ public static class RobustnessRun
         using var writing = new CancellationTokenSource();
         var tasks = writers.Select(w => Task.Run(() => w.RunAsync(writing.Token, ct), CancellationToken.None)).ToList();
         var faultTask = fault is null ? Task.CompletedTask : Task.Run(() => fault(ct), CancellationToken.None);
-        var stopWriters = Task.WhenAll(
-                Task.Delay(options.Duration, ct),
-                faultTask.ContinueWith(_ => Task.Delay(fault is null ? TimeSpan.Zero : options.AfterFault, ct), TaskScheduler.Default).Unwrap())
+        var stopWriters = Task.WhenAll(Task.Delay(options.Duration, ct), fault is null ? Task.CompletedTask : AfterFaultAsync(faultTask, history, options, ct))
             .ContinueWith(_ => writing.Cancel(), TaskScheduler.Default);
 
         // A watcher that starts mid-run from the revision "all" had reached a quarter of the way in.
@@ -87,6 +86,18 @@ public static class RobustnessRun
         return RobustnessChecker.Check(startRv, history.Snapshot(), [.. watchers.Select(w => w.Watcher.Stream)], options.StepBudget, found);
     }
 
+    /// <summary>Ends <see cref="RobustnessOptions.AfterFault"/> after the fault returned, and once the writers recorded <see cref="RobustnessOptions.MinOperationsAfterFault"/> more operations.</summary>
+    private static async Task AfterFaultAsync(Task faultTask, HistoryRecorder history, RobustnessOptions options, CancellationToken ct)
+    {
+        await faultTask.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var from = history.Count;
+        await Task.Delay(options.AfterFault, ct);
+        while (faultTask.IsCompletedSuccessfully && history.Count - from < options.MinOperationsAfterFault && !ct.IsCancellationRequested)
+        {
+            await Pause.Async(TimeSpan.FromMilliseconds(50), ct);
+        }
+    }
+
     private static async Task<long> SentinelAsync(Writer writer, HistoryRecorder history, CancellationToken ct)
     {
         foreach (var (kind, label) in new[] { (OperationKind.Create, "yes"), (OperationKind.Update, "no") })
@@ -122,7 +133,8 @@ public static class RobustnessRun
             {
                 using var content = new StringContent($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""", Encoding.UTF8, "application/json");
                 using var response = await connection.Http.PostAsync(new Uri("/api/v1/namespaces", UriKind.Relative), content, ct);
-                if (response.IsSuccessStatusCode)
+                // 409: an earlier attempt that timed out created it (the name is this run's own).
+                if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Conflict)
                 {
                     return;
                 }
@@ -132,8 +144,9 @@ public static class RobustnessRun
                     throw new InvalidOperationException($"cannot create namespace {ns}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
                 }
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested && DateTime.UtcNow < deadline)
             {
+                // Refused, reset, or the handler's ConnectTimeout on a loaded machine (a TaskCanceledException).
             }
 
             await Pause.Async(TimeSpan.FromMilliseconds(100), ct);
@@ -142,9 +155,21 @@ public static class RobustnessRun
 
     private static async Task<long> ListRvAsync(ConfigMapClient client, CancellationToken ct)
     {
-        var answer = await client.ListAsync(ct);
-        return answer is { Outcome: Outcome.Ok, ResourceVersion: { } rv }
-            ? rv
-            : throw new InvalidOperationException("the first list failed: " + answer.Detail);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var answer = await client.ListAsync(ct);
+            if (answer is { Outcome: Outcome.Ok, ResourceVersion: { } rv })
+            {
+                return rv;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("the first list failed: " + answer.Detail);
+            }
+
+            await Pause.Async(TimeSpan.FromMilliseconds(100), ct);
+        }
     }
 }

@@ -26,6 +26,18 @@ public sealed class HistoryRecorder
         }
     }
 
+    /// <summary>How many operations were recorded so far.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_operations)
+            {
+                return _operations.Count;
+            }
+        }
+    }
+
     /// <summary>A copy of the operations so far, ordered by invocation time.</summary>
     public IReadOnlyList<Operation> Snapshot()
     {
