@@ -57,7 +57,12 @@ internal sealed class BindingHandler : ISubresourceHandler
         }
         else
         {
-            await pods.WriteDirectAsync(ns, bodyName, pod => PodBinding.Apply(pod, binding, e.Options.Clock.GetUtcNow()), ct).ConfigureAwait(false);
+            await pods.WriteDirectAsync(
+                ns,
+                bodyName,
+                stored => PodBinding.TryApplyStored(stored.Span, bodyName, binding, e.Options.Clock.GetUtcNow()),
+                pod => PodBinding.Apply(pod, binding, e.Options.Clock.GetUtcNow()),
+                ct).ConfigureAwait(false);
         }
 
         await Responses.WriteAsync(ctx, 201, ResourceEndpoint.SuccessStatus(), neg.Format).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace Skiff.ApiServer.Registry.Core;
 /// <c>pkg/registry/core/pod/storage</c> <c>assignPod</c>): sets <c>spec.nodeName</c>, merges the binding's
 /// annotations, and marks <c>PodScheduled</c> True. For the endpoint to run inside a guaranteed update of the pod.
 /// </summary>
-public static class PodBinding
+public static partial class PodBinding
 {
     /// <summary>Validates the binding (target.kind Node or empty, target.name required).</summary>
     public static IReadOnlyList<FieldError> Validate(JsonObject binding)
