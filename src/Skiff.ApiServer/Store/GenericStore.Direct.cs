@@ -22,11 +22,11 @@ internal sealed partial class GenericStore
 
     /// <summary>
     /// <see cref="WriteDirectAsync(string, string, Action{JsonObject}, CancellationToken)"/> that first offers the stored
-    /// bytes to <paramref name="splice"/> (when the store serves its stored bytes unconverted): its result, when not null,
+    /// value (bytes and revision) to <paramref name="splice"/> (when the store serves its stored bytes unconverted): its result, when not null,
     /// is written as it is and must be what <paramref name="mutate"/> and the store's encoding would give (pod binding
     /// on raw bytes); null falls back to <paramref name="mutate"/>.
     /// </summary>
-    public async Task<KeyValue> WriteDirectAsync(string ns, string name, Func<ReadOnlyMemory<byte>, byte[]?>? splice, Action<JsonObject> mutate, CancellationToken ct)
+    public async Task<KeyValue> WriteDirectAsync(string ns, string name, Func<KeyValue, byte[]?>? splice, Action<JsonObject> mutate, CancellationToken ct)
     {
         var spliceStored = splice is not null && ServesStoredBytes;
         try
@@ -40,7 +40,7 @@ internal sealed partial class GenericStore
                         throw NotFound(name);
                     }
 
-                    if (spliceStored && splice!(current.Value) is { } spliced)
+                    if (spliceStored && splice!(current) is { } spliced)
                     {
                         return (ReadOnlyMemory<byte>?)spliced;
                     }

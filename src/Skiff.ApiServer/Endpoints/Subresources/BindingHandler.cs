@@ -1,3 +1,4 @@
+using System.Globalization;
 using Skiff.Api.Errors;
 using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Http;
@@ -60,7 +61,7 @@ internal sealed class BindingHandler : ISubresourceHandler
             await pods.WriteDirectAsync(
                 ns,
                 bodyName,
-                stored => PodBinding.TryApplyStored(stored.Span, bodyName, binding, e.Options.Clock.GetUtcNow()),
+                stored => PodBinding.TryApplyStored(stored.Value.Span, stored.ModRevision.ToString(CultureInfo.InvariantCulture), bodyName, binding, e.Options.Clock.GetUtcNow()),
                 pod => PodBinding.Apply(pod, binding, e.Options.Clock.GetUtcNow()),
                 ct).ConfigureAwait(false);
         }

@@ -20,6 +20,7 @@ internal enum ConditionState
 /// <see cref="Utf8JsonReader"/>, offsets into the bytes, nothing decoded but the strings it checks.
 /// </summary>
 internal readonly record struct StoredPodShape(
+    string? Uid,
     bool BeingDeleted,
     string? AssignedNode,
     (int Start, int Length)? NodeNameValue,
@@ -40,7 +41,7 @@ internal readonly record struct StoredPodShape(
             return null;
         }
 
-        var shape = new StoredPodShape(false, null, null, -1, true, -1, true, null, true, ConditionState.Absent);
+        var shape = new StoredPodShape(null, false, null, null, -1, true, -1, true, null, true, ConditionState.Absent);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var which = reader.ValueTextEquals("metadata"u8) ? 1 : reader.ValueTextEquals("spec"u8) ? 2 : reader.ValueTextEquals("status"u8) ? 3 : 0;
@@ -76,11 +77,15 @@ internal readonly record struct StoredPodShape(
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var deletion = reader.ValueTextEquals("deletionTimestamp"u8);
+            var which = reader.ValueTextEquals("deletionTimestamp"u8) ? 1 : reader.ValueTextEquals("uid"u8) ? 2 : 0;
             reader.Read();
-            if (deletion && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+            if (which == 1 && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
             {
                 shape = shape with { BeingDeleted = true };
+            }
+            else if (which == 2 && reader.TokenType == JsonTokenType.String)
+            {
+                shape = shape with { Uid = reader.GetString() };
             }
 
             reader.Skip();

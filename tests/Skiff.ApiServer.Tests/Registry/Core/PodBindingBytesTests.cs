@@ -40,7 +40,7 @@ public class PodBindingBytesTests
     {
         var stored = Store(pod);
         var binding = Binding(node);
-        var spliced = PodBinding.TryApplyStored(stored, "p", binding, Now);
+        var spliced = PodBinding.TryApplyStored(stored, "1", "p", binding, Now);
         Assert.NotNull(spliced);
         Assert.Equal(Encoding.UTF8.GetString(OldPath(stored, binding)), Encoding.UTF8.GetString(spliced));
     }
@@ -56,7 +56,7 @@ public class PodBindingBytesTests
             binding["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["k"] = "v" } };
         }
 
-        Assert.Null(PodBinding.TryApplyStored(Store(pod), "p", binding, Now));
+        Assert.Null(PodBinding.TryApplyStored(Store(pod), "1", "p", binding, Now));
     }
 
     [Theory]
@@ -67,9 +67,33 @@ public class PodBindingBytesTests
         var stored = Store(pod);
         var binding = Binding("n1");
         var old = Assert.Throws<StatusException>(() => OldPath(stored, binding));
-        var spliced = Assert.Throws<StatusException>(() => PodBinding.TryApplyStored(stored, "p", binding, Now));
+        var spliced = Assert.Throws<StatusException>(() => PodBinding.TryApplyStored(stored, "1", "p", binding, Now));
         Assert.Equal(409, spliced.Code);
         Assert.Equal(old.Message, spliced.Message);
+    }
+
+    // Upstream setPodNodeAndMetadata: the binding's uid and resourceVersion are storage preconditions on the pod.
+    [Theory]
+    [InlineData("u1", null, null)]
+    [InlineData("u2", null, "Operation cannot be fulfilled on pods \"p\": Precondition failed: UID in precondition: u2, UID in object meta: u1")]
+    [InlineData(null, "1", null)]
+    [InlineData(null, "7", "Operation cannot be fulfilled on pods \"p\": Precondition failed: ResourceVersion in precondition: 7, ResourceVersion in object meta: 1")]
+    public void TryApplyStored_UidAndResourceVersionPreconditions_AsApply(string? uid, string? resourceVersion, string? conflict)
+    {
+        var stored = Store("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"uid\":\"u1\"}," + Spec + "},\"status\":{\"phase\":\"Pending\"}}");
+        var binding = Binding("n1");
+        var meta = (JsonObject)binding["metadata"]!;
+        (meta["uid"], meta["resourceVersion"]) = (uid, resourceVersion);
+        if (conflict is null)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(OldPath(stored, binding)), Encoding.UTF8.GetString(PodBinding.TryApplyStored(stored, "1", "p", binding, Now)!));
+            return;
+        }
+
+        var old = Assert.Throws<StatusException>(() => OldPath(stored, binding));
+        var spliced = Assert.Throws<StatusException>(() => PodBinding.TryApplyStored(stored, "1", "p", binding, Now));
+        Assert.Equal((409, conflict), (old.Code, old.Message));
+        Assert.Equal((409, conflict), (spliced.Code, spliced.Message));
     }
 
     private static JsonObject Binding(string node) =>
