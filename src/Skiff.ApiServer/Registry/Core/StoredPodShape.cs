@@ -96,70 +96,80 @@ internal readonly record struct StoredPodShape(
 
     private static bool ReadSpec(ref Utf8JsonReader reader, ref StoredPodShape shape)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (!ReadObject(ref reader, ref shape, "nodeName"u8, ReadNodeName, out var end, out var empty))
         {
             return false;
         }
 
-        var empty = true;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        shape = shape with { SpecEnd = end, SpecEmpty = empty };
+        return true;
+    }
+
+    private static bool ReadNodeName(ref Utf8JsonReader reader, ref StoredPodShape shape)
+    {
+        if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
         {
-            empty = false;
-            var nodeName = reader.ValueTextEquals("nodeName"u8);
-            reader.Read();
-            if (!nodeName)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
-            {
-                shape = shape with { AssignedNode = reader.GetString() };
-            }
-
-            var start = (int)reader.TokenStartIndex;
-            reader.Skip();
-            shape = shape with { NodeNameValue = (start, (int)reader.BytesConsumed - start) };
+            shape = shape with { AssignedNode = reader.GetString() };
         }
 
-        shape = shape with { SpecEnd = (int)reader.TokenStartIndex, SpecEmpty = empty };
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        shape = shape with { NodeNameValue = (start, (int)reader.BytesConsumed - start) };
         return true;
     }
 
     private static bool ReadStatus(ref Utf8JsonReader reader, ref StoredPodShape shape)
     {
+        if (!ReadObject(ref reader, ref shape, "conditions"u8, ReadConditions, out var end, out var empty))
+        {
+            return false;
+        }
+
+        shape = shape with { StatusEnd = end, StatusEmpty = empty };
+        return true;
+    }
+
+    private delegate bool ValueReader(ref Utf8JsonReader reader, ref StoredPodShape shape);
+
+    /// <summary>
+    /// Reads an object's properties, handing <paramref name="key"/>'s value to <paramref name="read"/> and skipping the
+    /// rest; <paramref name="end"/> is the offset of its closing brace. False when it is not an object or
+    /// <paramref name="read"/> refuses the value.
+    /// </summary>
+    private static bool ReadObject(ref Utf8JsonReader reader, ref StoredPodShape shape, ReadOnlySpan<byte> key, ValueReader read, out int end, out bool empty)
+    {
+        (end, empty) = (-1, true);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             return false;
         }
 
-        var empty = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             empty = false;
-            var conditions = reader.ValueTextEquals("conditions"u8);
+            var wanted = reader.ValueTextEquals(key);
             reader.Read();
-            if (!conditions)
+            if (!wanted)
             {
                 reader.Skip();
-                continue;
             }
-
-            if (reader.TokenType != JsonTokenType.StartArray)
+            else if (!read(ref reader, ref shape))
             {
                 return false;
             }
-
-            ReadConditions(ref reader, ref shape);
         }
 
-        shape = shape with { StatusEnd = (int)reader.TokenStartIndex, StatusEmpty = empty };
+        end = (int)reader.TokenStartIndex;
         return true;
     }
 
-    private static void ReadConditions(ref Utf8JsonReader reader, ref StoredPodShape shape)
+    private static bool ReadConditions(ref Utf8JsonReader reader, ref StoredPodShape shape)
     {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
         var empty = true;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -194,5 +204,6 @@ internal readonly record struct StoredPodShape(
         }
 
         shape = shape with { ConditionsEnd = (int)reader.TokenStartIndex, ConditionsEmpty = empty };
+        return true;
     }
 }
