@@ -17,8 +17,18 @@ internal sealed partial class GenericStore
     /// <see cref="UpdateDirectAsync"/> for a caller that does not need the result (pod binding answers a Success
     /// Status): one decode of the current object and one encode, no decode of what was written.
     /// </summary>
-    public async Task<KeyValue> WriteDirectAsync(string ns, string name, Action<JsonObject> mutate, CancellationToken ct)
+    public Task<KeyValue> WriteDirectAsync(string ns, string name, Action<JsonObject> mutate, CancellationToken ct) =>
+        WriteDirectAsync(ns, name, null, mutate, ct);
+
+    /// <summary>
+    /// <see cref="WriteDirectAsync(string, string, Action{JsonObject}, CancellationToken)"/> that first offers the stored
+    /// value (bytes and revision) to <paramref name="splice"/> (when the store serves its stored bytes unconverted): its result, when not null,
+    /// is written as it is and must be what <paramref name="mutate"/> and the store's encoding would give (pod binding
+    /// on raw bytes); null falls back to <paramref name="mutate"/>.
+    /// </summary>
+    public async Task<KeyValue> WriteDirectAsync(string ns, string name, Func<KeyValue, byte[]?>? splice, Action<JsonObject> mutate, CancellationToken ct)
     {
+        var spliceStored = splice is not null && ServesStoredBytes;
         try
         {
             return await _storage.GuaranteedUpdateAsync(
@@ -28,6 +38,11 @@ internal sealed partial class GenericStore
                     if (current is null)
                     {
                         throw NotFound(name);
+                    }
+
+                    if (spliceStored && splice!(current) is { } spliced)
+                    {
+                        return (ReadOnlyMemory<byte>?)spliced;
                     }
 
                     var obj = await ReadAsync(current, token).ConfigureAwait(false);

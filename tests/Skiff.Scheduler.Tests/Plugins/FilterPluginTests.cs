@@ -114,8 +114,10 @@ public sealed class FilterPluginTests
         Assert.Null(new TaintToleration().Filter(new CycleState(), Make.Pod("p"), node));
     }
 
-    // Upstream nodeaffinity TestNodeAffinity: nodeSelector and required terms (ORed), Gt and matchFields.
+    // Upstream nodeaffinity TestNodeAffinity: nodeSelector and required terms (ORed), Gt and matchFields; PreFilter
+    // skips (no Filter per node) only a pod with neither.
     [Theory]
+    [InlineData(null, null, true)]
     [InlineData("{\"foo\":\"bar\"}", null, true)]
     [InlineData("{\"foo\":\"baz\"}", null, false)]
     [InlineData(null, "In:foo:bar", true)]
@@ -147,6 +149,8 @@ public sealed class FilterPluginTests
             };
         }
 
+        var pre = new NodeAffinity().PreFilter(new CycleState(), pod, []);
+        Assert.Equal(selectorJson is null && requirement is null ? (Code?)Code.Skip : null, pre?.Code);
         var s = new NodeAffinity().Filter(new CycleState(), pod, node);
         Assert.Equal(fits ? null : "node(s) didn't match Pod's node affinity/selector", s?.Message);
     }

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Skiff.Scheduler.Framework;
 using Skiff.Scheduler.Plugins.NodeAffinity;
 using Skiff.Scheduler.Plugins.NodeResourcesBalancedAllocation;
 using Skiff.Scheduler.Plugins.TaintToleration;
@@ -64,5 +65,22 @@ public sealed class ScorePluginTests
             Make.Node("node2", labels: new Dictionary<string, string> { ["key"] = "value" }),
             Make.Node("node5", labels: new Dictionary<string, string> { ["foo"] = "bar", ["key"] = "value", ["az"] = "az1" }));
         Assert.Equal([18L, 36L, 100L], scores);
+    }
+
+    // Upstream nodeaffinity PreScore: Skip for a pod without preferred terms (Score never runs per node).
+    [Fact]
+    public void NodeAffinity_NoPreferredTerms_PreScoreSkips()
+    {
+        var plain = Make.Pod("p");
+        Assert.Equal(Code.Skip, new NodeAffinity().PreScore(new CycleState(), plain, [])?.Code);
+        var preferring = Make.Pod("q");
+        preferring.Spec.Affinity = new V1Affinity
+        {
+            NodeAffinity = new V1NodeAffinity
+            {
+                PreferredDuringSchedulingIgnoredDuringExecution = [new V1PreferredSchedulingTerm { Weight = 1, Preference = new V1NodeSelectorTerm() }],
+            },
+        };
+        Assert.Null(new NodeAffinity().PreScore(new CycleState(), preferring, []));
     }
 }

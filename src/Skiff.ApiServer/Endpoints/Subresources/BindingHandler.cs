@@ -1,3 +1,4 @@
+using System.Globalization;
 using Skiff.Api.Errors;
 using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Http;
@@ -57,7 +58,12 @@ internal sealed class BindingHandler : ISubresourceHandler
         }
         else
         {
-            await pods.WriteDirectAsync(ns, bodyName, pod => PodBinding.Apply(pod, binding, e.Options.Clock.GetUtcNow()), ct).ConfigureAwait(false);
+            await pods.WriteDirectAsync(
+                ns,
+                bodyName,
+                stored => PodBinding.TryApplyStored(stored.Value.Span, stored.ModRevision.ToString(CultureInfo.InvariantCulture), bodyName, binding, e.Options.Clock.GetUtcNow()),
+                pod => PodBinding.Apply(pod, binding, e.Options.Clock.GetUtcNow()),
+                ct).ConfigureAwait(false);
         }
 
         await Responses.WriteAsync(ctx, 201, ResourceEndpoint.SuccessStatus(), neg.Format).ConfigureAwait(false);

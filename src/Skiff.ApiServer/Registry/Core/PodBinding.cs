@@ -10,7 +10,7 @@ namespace Skiff.ApiServer.Registry.Core;
 /// <c>pkg/registry/core/pod/storage</c> <c>assignPod</c>): sets <c>spec.nodeName</c>, merges the binding's
 /// annotations, and marks <c>PodScheduled</c> True. For the endpoint to run inside a guaranteed update of the pod.
 /// </summary>
-public static class PodBinding
+public static partial class PodBinding
 {
     /// <summary>Validates the binding (target.kind Node or empty, target.name required).</summary>
     public static IReadOnlyList<FieldError> Validate(JsonObject binding)
@@ -38,6 +38,7 @@ public static class PodBinding
     {
         var name = JsonPath.Name(pod);
         var node = JsonPath.Str(binding, "target", "name") ?? "";
+        CheckPreconditions(binding, name, JsonPath.Str(pod, "metadata", "uid") ?? "", JsonPath.Str(pod, "metadata", "resourceVersion") ?? "");
         if (JsonPath.Str(pod, "metadata", "deletionTimestamp") is { Length: > 0 })
         {
             throw Conflict(name, $"pod {name} is being deleted, cannot be assigned to a host");
@@ -83,6 +84,23 @@ public static class PodBinding
             existing.Remove("reason");
             existing.Remove("message");
             existing["lastTransitionTime"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>
+    /// The binding's <c>metadata.uid</c> and <c>metadata.resourceVersion</c> as storage preconditions on the pod
+    /// (upstream <c>setPodNodeAndMetadata</c>): checked before anything else; a mismatch is a 409 on <c>pods</c>.
+    /// </summary>
+    private static void CheckPreconditions(JsonObject binding, string name, string uid, string resourceVersion)
+    {
+        if (JsonPath.Str(binding, "metadata", "uid") is { Length: > 0 } wantUid && wantUid != uid)
+        {
+            throw StatusErrors.Conflict("", "pods", name, $"Precondition failed: UID in precondition: {wantUid}, UID in object meta: {uid}");
+        }
+
+        if (JsonPath.Str(binding, "metadata", "resourceVersion") is { Length: > 0 } wantRv && wantRv != resourceVersion)
+        {
+            throw StatusErrors.Conflict("", "pods", name, $"Precondition failed: ResourceVersion in precondition: {wantRv}, ResourceVersion in object meta: {resourceVersion}");
         }
     }
 
