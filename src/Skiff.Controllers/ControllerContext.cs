@@ -4,6 +4,7 @@ using Skiff.Client.Discovery;
 using Skiff.Client.Dynamic;
 using Skiff.Client.Runtime;
 using Skiff.Client.Typed;
+using Skiff.Client.WorkQueue;
 
 namespace Skiff.Controllers;
 
@@ -59,4 +60,19 @@ public sealed class ControllerContext
 
     /// <summary>The clock every controller reads (the manager's).</summary>
     public TimeProvider TimeProvider => Manager.Options.TimeProvider;
+
+    /// <summary>
+    /// The skeleton of a hand-wired controller (upstream's <c>workqueue.NewTypedRateLimitingQueueWithConfig</c> plus
+    /// <c>Run(workers)</c>): <paramref name="workers"/> workers calling <paramref name="reconciler"/>, draining a
+    /// rate-limited queue on <see cref="TimeProvider"/> named <paramref name="queueName"/> (default
+    /// <paramref name="name"/>; the queue metrics' name) with <paramref name="limiter"/> (default client-go's
+    /// <c>DefaultControllerRateLimiter</c>). The caller adds its informer handlers and <see cref="Manager.Add"/>s it.
+    /// </summary>
+    public Controller NewController(string name, IReconciler reconciler, int workers, IRateLimiter<ReconcileRequest>? limiter = null, string? queueName = null)
+    {
+        var queue = new RateLimitingQueue<ReconcileRequest>(
+            limiter ?? RateLimiters.DefaultController<ReconcileRequest>(TimeProvider),
+            new WorkQueueOptions { Name = queueName ?? name, TimeProvider = TimeProvider });
+        return new Controller(name, reconciler, queue, workers, LoggerFactory);
+    }
 }

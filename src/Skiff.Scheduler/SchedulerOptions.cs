@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Config;
+using Skiff.Client.Runtime;
 
 namespace Skiff.Scheduler;
 
 /// <summary>How a <see cref="Hosting.KubeScheduler"/> connects, which profiles it runs and how it elects a leader.</summary>
-public sealed record SchedulerOptions
+public sealed record SchedulerOptions : IControlPlaneComponentOptions
 {
     /// <summary>Upstream's default profile name.</summary>
     public const string DefaultSchedulerName = "default-scheduler";

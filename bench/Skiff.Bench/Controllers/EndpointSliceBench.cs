@@ -3,12 +3,8 @@ using System.Text.Json.Nodes;
 using k8s.Models;
 using Skiff.Bench.Client;
 using Skiff.Client.Cache;
-using Skiff.Client.Discovery;
-using Skiff.Client.Dynamic;
 using Skiff.Client.Rest;
-using Skiff.Client.Runtime;
 using Skiff.Client.Typed;
-using Skiff.Controllers;
 
 namespace Skiff.Bench.Controllers;
 
@@ -29,18 +25,8 @@ public static class EndpointSliceBench
         Console.WriteLine($"endpointslices bench: {pods} pods, {flip} flip readiness per run; in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
         await using var server = await BenchServer.StartAsync(ct).ConfigureAwait(false);
         using var cs = server.Clientset();
-        using var managerClients = server.Clientset();
-        var manager = new Manager(managerClients);
-        using var dynamic = new DynamicClient(managerClients.Rest);
-        var context = new ControllerContext { Manager = manager, Dynamic = dynamic, Discovery = new DiscoveryClient(managerClients.Rest) };
-        foreach (var c in BuiltInControllers.Select(["endpointslice"]))
-        {
-            c.Register(context);
-        }
-
-        using var stop = new CancellationTokenSource();
-        var running = manager.RunAsync(stop.Token);
-        await manager.Elected.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        await using var controllers = BenchControllerManager.Register(server, ["endpointslice"]);
+        await controllers.StartAsync(ct).ConfigureAwait(false);
 
         const string ns = "bench-eps";
         await cs.CoreV1().Namespaces().CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, ct: ct).ConfigureAwait(false);
@@ -60,7 +46,7 @@ public static class EndpointSliceBench
 
         var slices = new SharedIndexInformer<V1EndpointSlice>(cs.Resource<V1EndpointSlice, V1EndpointSliceList>(ns), new SharedInformerOptions { Name = "bench-slices" });
         var watcher = new SliceWatcher(slices);
-        var informer = slices.RunAsync(stop.Token);
+        var informer = slices.RunAsync(controllers.Stopping);
         await slices.WaitForCacheSyncAsync(ct).ConfigureAwait(false);
 
         var sw = Stopwatch.StartNew();
@@ -94,8 +80,7 @@ public static class EndpointSliceBench
         }
 
         Console.WriteLine($"EndpointSlices of a {pods}-pod Service right {Stats.Median(samples):0} ms after {flip} pods flip readiness (median of {runs})");
-        await stop.CancelAsync().ConfigureAwait(false);
-        await running.ConfigureAwait(false);
+        await controllers.StopAsync().ConfigureAwait(false);
         try
         {
             await informer.ConfigureAwait(false);

@@ -2,12 +2,9 @@ using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Skiff.Bench.Client;
-using Skiff.Client.Discovery;
-using Skiff.Client.Dynamic;
 using Skiff.Client.Options;
 using Skiff.Client.Runtime;
 using Skiff.Client.Typed;
-using Skiff.Controllers;
 
 namespace Skiff.Bench.Controllers;
 
@@ -29,19 +26,9 @@ public static class JobBench
         Console.WriteLine($"job bench: {completions} completions, parallelism {parallelism}, fake kubelet (pods succeed at once), in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
         await using var server = await BenchServer.StartAsync(ct).ConfigureAwait(false);
         using var cs = server.Clientset();
-        using var managerClients = server.Clientset();
-        var manager = new Manager(managerClients);
-        using var dynamic = new DynamicClient(managerClients.Rest);
-        var context = new ControllerContext { Manager = manager, Dynamic = dynamic, Discovery = new DiscoveryClient(managerClients.Rest) };
-        foreach (var c in BuiltInControllers.Select(["job"]))
-        {
-            c.Register(context);
-        }
-
+        await using var controllers = BenchControllerManager.Register(server, ["job"]);
         await using var kubelet = await BenchJobKubelet.StartAsync(server.Clientset()).ConfigureAwait(false);
-        using var stop = new CancellationTokenSource();
-        var running = manager.RunAsync(stop.Token);
-        await manager.Elected.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        await controllers.StartAsync(ct).ConfigureAwait(false);
 
         var samples = new List<(double Seconds, double CpuSeconds, double PlainCpuSeconds)>();
         for (var run = -1; run < runs; run++)
@@ -55,10 +42,9 @@ public static class JobBench
             }
         }
 
-        var syncer = manager.Controllers.Single(c => c.Name == "job");
+        var syncer = controllers.Controller("job");
         Console.WriteLine($"  job controller: {syncer.Reconciles} syncs, {syncer.Errors} failed (each retried after 1 s, doubling: upstream's queue)");
-        await stop.CancelAsync().ConfigureAwait(false);
-        await running.ConfigureAwait(false);
+        await controllers.StopAsync().ConfigureAwait(false);
         var wall = Stats.Median([.. samples.Select(s => s.Seconds)]);
         var cpuMedian = Stats.Median([.. samples.Select(s => s.CpuSeconds)]);
         var plain = Stats.Median([.. samples.Select(s => s.PlainCpuSeconds)]);

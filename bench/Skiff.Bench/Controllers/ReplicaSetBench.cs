@@ -2,11 +2,8 @@ using System.Diagnostics;
 using k8s.Models;
 using Skiff.Bench.Client;
 using Skiff.Client.Cache;
-using Skiff.Client.Discovery;
-using Skiff.Client.Dynamic;
 using Skiff.Client.Runtime;
 using Skiff.Client.Typed;
-using Skiff.Controllers;
 
 namespace Skiff.Bench.Controllers;
 
@@ -28,21 +25,10 @@ public static class ReplicaSetBench
         Console.WriteLine($"replicaset bench: {replicas} replicas, in-process server over HTTPS, no kubelet; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
         await using var server = await BenchServer.StartAsync(ct).ConfigureAwait(false);
         using var cs = server.Clientset();
-        using var managerClients = server.Clientset();
-        var manager = new Manager(managerClients);
-        var rest = managerClients.Rest;
-        using var dynamic = new DynamicClient(rest);
-        var context = new ControllerContext { Manager = manager, Dynamic = dynamic, Discovery = new DiscoveryClient(rest) };
-        foreach (var c in BuiltInControllers.Select(["replicaset"]))
-        {
-            c.Register(context);
-        }
-
+        await using var controllers = BenchControllerManager.Register(server, ["replicaset"]);
         var counter = new PodEventCounter();
-        manager.Informers.Informer<V1Pod>().AddEventHandler(counter);
-        using var stop = new CancellationTokenSource();
-        var running = manager.RunAsync(stop.Token);
-        await manager.Elected.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        controllers.Manager.Informers.Informer<V1Pod>().AddEventHandler(counter);
+        await controllers.StartAsync(ct).ConfigureAwait(false);
 
         var controller = new List<Sample>();
         var plain = new List<Sample>();
@@ -59,8 +45,7 @@ public static class ReplicaSetBench
             Console.WriteLine($"  run {run + 1}{(run < 0 ? " (warm-up)" : "")}: controller {c}; plain client {p}");
         }
 
-        await stop.CancelAsync().ConfigureAwait(false);
-        await running.ConfigureAwait(false);
+        await controllers.StopAsync().ConfigureAwait(false);
 
         double Median(List<Sample> s, Func<Sample, double> f) => Stats.Median(s.Select(f).ToList());
         var cpuController = Median(controller, s => s.CpuMsPer1000Events);

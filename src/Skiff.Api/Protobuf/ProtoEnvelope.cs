@@ -97,6 +97,35 @@ public readonly ref struct ProtoEnvelope
         return new ProtoEnvelope(apiVersion, kind, message, raw);
     }
 
+    /// <summary>
+    /// Writes the head of an envelope for <paramref name="message"/>: the "k8s\0" prefix and runtime.Unknown's
+    /// <c>typeMeta</c> (field 1), empty for a message that is not a kind (upstream writes types without TypeMeta, such as
+    /// WatchEvent, that way). The caller writes the message as <c>raw</c> (field 2), then <see cref="WriteTail"/>.
+    /// </summary>
+    public static void WriteHead(ProtoWriter w, ProtoMessage message, string apiVersion, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(message);
+        w.WriteRaw(ProtoWire.Magic);
+        w.WriteTag(1, 2);
+        var typeMeta = w.BeginLength();
+        w.WriteTag(1, 2);
+        w.WriteString(message.IsKind ? apiVersion : string.Empty);
+        w.WriteTag(2, 2);
+        w.WriteString(message.IsKind ? kind : string.Empty);
+        w.EndLength(typeMeta);
+    }
+
+    /// <summary>Writes the tail of an envelope: runtime.Unknown's empty <c>contentEncoding</c> and <c>contentType</c> (fields 3 and 4), as upstream's encoder does.</summary>
+    public static void WriteTail(ProtoWriter w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteTag(3, 2);
+        w.WriteVarint(0);
+        w.WriteTag(4, 2);
+        w.WriteVarint(0);
+    }
+
     private static void ReadTypeMeta(ReadOnlySpan<byte> data, ref string apiVersion, ref string kind)
     {
         var typeMeta = new ProtoReader(data);

@@ -33,22 +33,12 @@ internal sealed partial class ProtoJsonEncoder
         var encoder = new ProtoJsonEncoder(w);
         try
         {
-            w.WriteRaw(ProtoDecoder.Magic);
-            w.WriteTag(1, 2);
-            var typeMeta = w.BeginLength();
-            w.WriteTag(1, 2);
-            w.WriteString(message.IsKind ? apiVersion : string.Empty); // types without TypeMeta (WatchEvent) carry none
-            w.WriteTag(2, 2);
-            w.WriteString(message.IsKind ? kind : string.Empty);
-            w.EndLength(typeMeta);
+            ProtoEnvelope.WriteHead(w, message, apiVersion, kind);
             w.WriteTag(2, 2);
             var raw = w.BeginLength();
             encoder.EncodeMessage(obj, message, 1);
             w.EndLength(raw);
-            w.WriteTag(3, 2);
-            w.WriteVarint(0);
-            w.WriteTag(4, 2);
-            w.WriteVarint(0);
+            ProtoEnvelope.WriteTail(w);
         }
         finally
         {

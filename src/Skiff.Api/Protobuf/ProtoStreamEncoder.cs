@@ -141,14 +141,7 @@ internal sealed partial class ProtoStreamEncoder
         }
 
         var w = _w;
-        w.WriteRaw(ProtoDecoder.Magic);
-        w.WriteTag(1, 2);
-        var typeMeta = w.BeginLength();
-        w.WriteTag(1, 2);
-        w.WriteString(message.IsKind ? apiVersion : string.Empty);
-        w.WriteTag(2, 2);
-        w.WriteString(message.IsKind ? kind : string.Empty);
-        w.EndLength(typeMeta);
+        ProtoEnvelope.WriteHead(w, message, apiVersion, kind);
         w.WriteTag(2, 2);
         if (r.TokenType == JsonTokenType.EndObject)
         {
@@ -164,10 +157,7 @@ internal sealed partial class ProtoStreamEncoder
             throw Bail(); // (the reader throws for trailing text; this is for safety)
         }
 
-        w.WriteTag(3, 2);
-        w.WriteVarint(0);
-        w.WriteTag(4, 2);
-        w.WriteVarint(0);
+        ProtoEnvelope.WriteTail(w);
     }
 
     /// <summary>The last top-level apiVersion and kind from the property name at the reader on (a copy).</summary>

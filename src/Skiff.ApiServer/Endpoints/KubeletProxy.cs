@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Skiff.Api.Errors;
+using Skiff.Api.HttpStream;
 
 namespace Skiff.ApiServer.Endpoints;
 
@@ -147,18 +148,7 @@ internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertific
             var client = await upgrade.UpgradeAsync().ConfigureAwait(false);
             await using (client.ConfigureAwait(false))
             {
-                if (rest.Length > 0)
-                {
-                    await client.WriteAsync(rest, ct).ConfigureAwait(false);
-                    await client.FlushAsync(ct).ConfigureAwait(false);
-                }
-
-                using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                var up = PumpAsync(client, ssl, done.Token);
-                var down = PumpAsync(ssl, client, done.Token);
-                await Task.WhenAny(up, down).ConfigureAwait(false);
-                await done.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(up, down).ConfigureAwait(false);
+                await UpgradedStreamRelay.RelayAsync(client, ssl, rest, halfCloseBackend: null, ct).ConfigureAwait(false);
             }
         }
     }
@@ -197,24 +187,6 @@ internal sealed partial class KubeletProxy(Func<X509Certificate2> clientCertific
         if (_httpClient is { IsValueCreated: true } http)
         {
             http.Value.Dispose();
-        }
-    }
-
-    private static async Task PumpAsync(Stream from, Stream to, CancellationToken ct)
-    {
-        var buffer = new byte[32 * 1024];
-        try
-        {
-            int n;
-            while ((n = await from.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-            {
-                await to.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                await to.FlushAsync(ct).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            // Either side went away: the relay ends.
         }
     }
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Errors;
 using Skiff.Api.Protobuf;
-using Skiff.ApiServer.Serialization;
+using Skiff.Api.Serialization;
 
 namespace Skiff.ApiServer.Http;
 

@@ -16,35 +16,34 @@ internal static class VolatileMeta
     private const string Time = "time";
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> differ at most in the volatile metadata.</summary>
-    public static bool EqualIgnoring(JsonObject a, JsonObject b)
+    public static bool EqualIgnoring(JsonObject a, JsonObject b) => EqualExcept(a, b, Level.Object);
+
+    /// <summary>Where a compared object stands: the paths below it that are ignored or compared specially follow from it.</summary>
+    private enum Level
     {
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
+        /// <summary>The whole object: <c>metadata</c> is compared at <see cref="Metadata"/>.</summary>
+        Object,
 
-        foreach (var (key, av) in a)
-        {
-            if (!b.TryGetPropertyValue(key, out var bv))
-            {
-                return false;
-            }
+        /// <summary><c>metadata</c>: <c>resourceVersion</c> is ignored, <c>managedFields</c> entries compared at <see cref="Entry"/>.</summary>
+        Metadata,
 
-            var same = key == Metadata && av is JsonObject am && bv is JsonObject bm
-                ? EqualExcept(am, bm, ResourceVersion, ManagedFields)
-                : JsonNode.DeepEquals(av, bv);
-            if (!same)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        /// <summary>A <c>managedFields</c> entry: <c>time</c> is ignored.</summary>
+        Entry,
     }
 
-    /// <summary>Objects equal but for <paramref name="ignored"/>; <paramref name="entries"/> is compared as managedFields.</summary>
-    private static bool EqualExcept(JsonObject a, JsonObject b, string ignored, string? entries)
+    /// <summary>
+    /// Objects equal but for the property <paramref name="level"/> ignores, recursing into the one property it
+    /// compares specially; every other property (and any node that is not of the expected kind) by
+    /// <see cref="JsonNode.DeepEquals"/>.
+    /// </summary>
+    private static bool EqualExcept(JsonObject a, JsonObject b, Level level)
     {
+        var ignored = level switch
+        {
+            Level.Metadata => ResourceVersion,
+            Level.Entry => Time,
+            _ => null,
+        };
         if (CountWithout(a, ignored) != CountWithout(b, ignored))
         {
             return false;
@@ -62,7 +61,12 @@ internal static class VolatileMeta
                 return false;
             }
 
-            var same = key == entries ? EqualManagedFields(av, bv) : JsonNode.DeepEquals(av, bv);
+            var same = level switch
+            {
+                Level.Object when key == Metadata && av is JsonObject am && bv is JsonObject bm => EqualExcept(am, bm, Level.Metadata),
+                Level.Metadata when key == ManagedFields && av is JsonArray aa && bv is JsonArray ba => EqualEntries(aa, ba),
+                _ => JsonNode.DeepEquals(av, bv),
+            };
             if (!same)
             {
                 return false;
@@ -72,23 +76,18 @@ internal static class VolatileMeta
         return true;
     }
 
-    private static bool EqualManagedFields(JsonNode? a, JsonNode? b)
+    private static bool EqualEntries(JsonArray a, JsonArray b)
     {
-        if (a is not JsonArray aa || b is not JsonArray ba)
-        {
-            return JsonNode.DeepEquals(a, b);
-        }
-
-        if (aa.Count != ba.Count)
+        if (a.Count != b.Count)
         {
             return false;
         }
 
-        for (var i = 0; i < aa.Count; i++)
+        for (var i = 0; i < a.Count; i++)
         {
-            var same = aa[i] is JsonObject ae && ba[i] is JsonObject be
-                ? EqualExcept(ae, be, Time, null)
-                : JsonNode.DeepEquals(aa[i], ba[i]);
+            var same = a[i] is JsonObject ae && b[i] is JsonObject be
+                ? EqualExcept(ae, be, Level.Entry)
+                : JsonNode.DeepEquals(a[i], b[i]);
             if (!same)
             {
                 return false;
@@ -98,5 +97,5 @@ internal static class VolatileMeta
         return true;
     }
 
-    private static int CountWithout(JsonObject obj, string key) => obj.Count - (obj.ContainsKey(key) ? 1 : 0);
+    private static int CountWithout(JsonObject obj, string? key) => obj.Count - (key is not null && obj.ContainsKey(key) ? 1 : 0);
 }

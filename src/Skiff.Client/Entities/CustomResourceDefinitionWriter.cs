@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s.Models;
+using Skiff.Api.Serialization;
 using Skiff.Client.Rest;
 
 namespace Skiff.Client.Entities;
@@ -26,7 +27,7 @@ public static class CustomResourceDefinitionWriter
         foreach (var crd in crds)
         {
             sb.Append("---\n");
-            YamlText.Write(sb, ToJsonNode(crd));
+            YamlWriter.Write(sb, ToJsonNode(crd));
         }
 
         return sb.ToString();

@@ -127,19 +127,9 @@ public static class ProtobufModelCodec
 
         try
         {
-            w.WriteRaw(ProtoWire.Magic);
-            w.WriteTag(1, 2);
-            var typeMeta = w.BeginLength();
-            w.WriteTag(1, 2);
-            w.WriteString(message.IsKind ? apiVersion : string.Empty);
-            w.WriteTag(2, 2);
-            w.WriteString(message.IsKind ? kind : string.Empty);
-            w.EndLength(typeMeta);
+            ProtoEnvelope.WriteHead(w, message, apiVersion, kind);
             binder.EncodeNested(model, w, 2, 1);
-            w.WriteTag(3, 2);
-            w.WriteVarint(0);
-            w.WriteTag(4, 2);
-            w.WriteVarint(0);
+            ProtoEnvelope.WriteTail(w);
             return true;
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or InsufficientExecutionStackException)

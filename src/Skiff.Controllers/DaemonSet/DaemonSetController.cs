@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Skiff.Client.Cache;
 using Skiff.Client.Events;
 using Skiff.Client.Runtime;
-using Skiff.Client.WorkQueue;
 using Skiff.Controllers.Common;
 
 namespace Skiff.Controllers.DaemonSet;
@@ -37,6 +36,7 @@ internal sealed partial class DaemonSetController : IReconciler
 
     private readonly ControllerContext _ctx;
     private readonly SharedIndexInformer<V1DaemonSet> _sets;
+    private readonly OwnerLookup<V1DaemonSet> _owners;
     private readonly SharedIndexInformer<V1Pod> _pods;
     private readonly SharedIndexInformer<V1Node> _nodes;
     private readonly SharedIndexInformer<V1ControllerRevision> _revisions;
@@ -47,16 +47,14 @@ internal sealed partial class DaemonSetController : IReconciler
     {
         _ctx = ctx;
         _sets = ctx.Manager.Informers.Informer<V1DaemonSet>();
+        _owners = new OwnerLookup<V1DaemonSet>(Kind, _sets.Lister, ds => ds.Spec.Selector);
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
         _nodes = ctx.Manager.Informers.Informer<V1Node>();
         _revisions = ctx.Manager.Informers.Informer<V1ControllerRevision>();
         _events = ctx.Manager.CreateEventRecorder("daemonset-controller");
         _logger = ctx.LoggerFactory.CreateLogger<DaemonSetController>();
         Expectations = new ControllerExpectations();
-        var queue = new RateLimitingQueue<ReconcileRequest>(
-            RateLimiters.DefaultController<ReconcileRequest>(ctx.TimeProvider),
-            new WorkQueueOptions { Name = "daemonset", TimeProvider = ctx.TimeProvider });
-        Controller = new Controller("daemonset", this, queue, Workers, ctx.LoggerFactory);
+        Controller = ctx.NewController("daemonset", this, Workers);
     }
 
     /// <summary>The runnable (queue and workers) the manager runs.</summary>
@@ -159,7 +157,7 @@ internal sealed partial class DaemonSetController : IReconciler
 
     private void OnRevision(V1ControllerRevision revision)
     {
-        if (ControllerRefManager<V1ControllerRevision>.ControllerOf(revision.Metadata) is { } r && Resolve(revision.Metadata.NamespaceProperty, r) is { } ds)
+        if (ControllerRefManager<V1ControllerRevision>.ControllerOf(revision.Metadata) is { } r && _owners.Resolve(revision.Metadata.NamespaceProperty, r) is { } ds)
         {
             Enqueue(ds);
         }
@@ -175,7 +173,7 @@ internal sealed partial class DaemonSetController : IReconciler
 
         if (ControllerRefManager<V1Pod>.ControllerOf(pod.Metadata) is { } controllerRef)
         {
-            if (Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } ds)
+            if (_owners.Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } ds)
             {
                 Expectations.CreationObserved(Key(ds));
                 Enqueue(ds);
@@ -184,7 +182,7 @@ internal sealed partial class DaemonSetController : IReconciler
             return;
         }
 
-        foreach (var ds in SetsSelecting(pod))
+        foreach (var ds in _owners.Selecting(pod.Metadata))
         {
             Enqueue(ds);
         }
@@ -205,14 +203,14 @@ internal sealed partial class DaemonSetController : IReconciler
 
         var curRef = ControllerRefManager<V1Pod>.ControllerOf(cur.Metadata);
         var oldRef = ControllerRefManager<V1Pod>.ControllerOf(old.Metadata);
-        if (oldRef is not null && oldRef.Uid != curRef?.Uid && Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldDs)
+        if (oldRef is not null && oldRef.Uid != curRef?.Uid && _owners.Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldDs)
         {
             Enqueue(oldDs);
         }
 
         if (curRef is not null)
         {
-            if (Resolve(cur.Metadata.NamespaceProperty, curRef) is { } ds)
+            if (_owners.Resolve(cur.Metadata.NamespaceProperty, curRef) is { } ds)
             {
                 Enqueue(ds);
                 if (!PodStatusUtil.IsReady(old) && PodStatusUtil.IsReady(cur) && ds.Spec.MinReadySeconds is > 0 and var minReady)
@@ -224,7 +222,7 @@ internal sealed partial class DaemonSetController : IReconciler
             return;
         }
 
-        foreach (var ds in SetsSelecting(cur))
+        foreach (var ds in _owners.Selecting(cur.Metadata))
         {
             Enqueue(ds);
         }
@@ -233,39 +231,10 @@ internal sealed partial class DaemonSetController : IReconciler
     private void OnPodDeleted(V1Pod pod)
     {
         if (ControllerRefManager<V1Pod>.ControllerOf(pod.Metadata) is { } controllerRef &&
-            Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } ds)
+            _owners.Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } ds)
         {
             Expectations.DeletionObserved(Key(ds), PodStatusUtil.Key(pod));
             Enqueue(ds);
-        }
-    }
-
-    private V1DaemonSet? Resolve(string ns, V1OwnerReference controllerRef) =>
-        controllerRef.Kind == Kind && _sets.Lister.Get(ns, controllerRef.Name) is { } ds && ds.Metadata.Uid == controllerRef.Uid ? ds : null;
-
-    private IEnumerable<V1DaemonSet> SetsSelecting(V1Pod pod)
-    {
-        if (pod.Metadata.Labels is not { Count: > 0 })
-        {
-            yield break;
-        }
-
-        foreach (var ds in _sets.Lister.List(pod.Metadata.NamespaceProperty))
-        {
-            Skiff.Api.Selectors.LabelSelector selector;
-            try
-            {
-                selector = Selectors.From(ds.Spec.Selector);
-            }
-            catch (Skiff.Api.Selectors.SelectorParseException)
-            {
-                continue;
-            }
-
-            if (!selector.IsEmpty && Selectors.Matches(selector, pod.Metadata.Labels))
-            {
-                yield return ds;
-            }
         }
     }
 

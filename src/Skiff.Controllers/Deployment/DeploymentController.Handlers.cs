@@ -16,7 +16,7 @@ internal sealed partial class DeploymentController
 
         if (ControllerRefManager<V1ReplicaSet>.ControllerOf(rs.Metadata) is { } owner)
         {
-            if (Resolve(rs.Metadata.NamespaceProperty, owner) is { } d)
+            if (_owners.Resolve(rs.Metadata.NamespaceProperty, owner) is { } d)
             {
                 Enqueue(d);
             }
@@ -24,7 +24,7 @@ internal sealed partial class DeploymentController
             return;
         }
 
-        foreach (var d in DeploymentsSelecting(rs))
+        foreach (var d in _owners.Selecting(rs.Metadata))
         {
             Enqueue(d);
         }
@@ -40,14 +40,14 @@ internal sealed partial class DeploymentController
         var curRef = ControllerRefManager<V1ReplicaSet>.ControllerOf(cur.Metadata);
         var oldRef = ControllerRefManager<V1ReplicaSet>.ControllerOf(old.Metadata);
         var refChanged = curRef?.Uid != oldRef?.Uid;
-        if (refChanged && oldRef is not null && Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldD)
+        if (refChanged && oldRef is not null && _owners.Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldD)
         {
             Enqueue(oldD);
         }
 
         if (curRef is not null)
         {
-            if (Resolve(cur.Metadata.NamespaceProperty, curRef) is { } d)
+            if (_owners.Resolve(cur.Metadata.NamespaceProperty, curRef) is { } d)
             {
                 Enqueue(d);
             }
@@ -59,7 +59,7 @@ internal sealed partial class DeploymentController
             .SequenceEqual((cur.Metadata.Labels ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal));
         if (labelsChanged || refChanged)
         {
-            foreach (var d in DeploymentsSelecting(cur))
+            foreach (var d in _owners.Selecting(cur.Metadata))
             {
                 Enqueue(d);
             }
@@ -68,7 +68,7 @@ internal sealed partial class DeploymentController
 
     private void OnReplicaSetDeleted(V1ReplicaSet rs)
     {
-        if (ControllerRefManager<V1ReplicaSet>.ControllerOf(rs.Metadata) is { } owner && Resolve(rs.Metadata.NamespaceProperty, owner) is { } d)
+        if (ControllerRefManager<V1ReplicaSet>.ControllerOf(rs.Metadata) is { } owner && _owners.Resolve(rs.Metadata.NamespaceProperty, owner) is { } d)
         {
             Enqueue(d);
         }
@@ -80,7 +80,7 @@ internal sealed partial class DeploymentController
         if (ControllerRefManager<V1Pod>.ControllerOf(pod.Metadata) is not { Kind: "ReplicaSet" } rsRef ||
             _replicaSets.Lister.Get(pod.Metadata.NamespaceProperty, rsRef.Name) is not { } rs || rs.Metadata.Uid != rsRef.Uid ||
             ControllerRefManager<V1ReplicaSet>.ControllerOf(rs.Metadata) is not { } dRef ||
-            Resolve(pod.Metadata.NamespaceProperty, dRef) is not { } d || DeploymentUtil.IsRollingUpdate(d))
+            _owners.Resolve(pod.Metadata.NamespaceProperty, dRef) is not { } d || DeploymentUtil.IsRollingUpdate(d))
         {
             return;
         }
@@ -93,33 +93,4 @@ internal sealed partial class DeploymentController
         }
     }
 
-    private V1Deployment? Resolve(string ns, V1OwnerReference controllerRef) =>
-        controllerRef.Kind == "Deployment" && _deployments.Lister.Get(ns, controllerRef.Name) is { } d && d.Metadata.Uid == controllerRef.Uid ? d : null;
-
-    /// <summary>Upstream's <c>getDeploymentsForReplicaSet</c>: the namespace's Deployments whose non-empty selector matches.</summary>
-    private IEnumerable<V1Deployment> DeploymentsSelecting(V1ReplicaSet rs)
-    {
-        if (rs.Metadata.Labels is not { Count: > 0 })
-        {
-            yield break;
-        }
-
-        foreach (var d in _deployments.Lister.List(rs.Metadata.NamespaceProperty))
-        {
-            Skiff.Api.Selectors.LabelSelector selector;
-            try
-            {
-                selector = Selectors.From(d.Spec.Selector);
-            }
-            catch (Skiff.Api.Selectors.SelectorParseException)
-            {
-                continue;
-            }
-
-            if (!selector.IsEmpty && Selectors.Matches(selector, rs.Metadata.Labels))
-            {
-                yield return d;
-            }
-        }
-    }
 }

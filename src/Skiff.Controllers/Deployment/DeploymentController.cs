@@ -4,7 +4,6 @@ using Skiff.Client.Cache;
 using Skiff.Client.Events;
 using Skiff.Client.Rest;
 using Skiff.Client.Runtime;
-using Skiff.Client.WorkQueue;
 using Skiff.Controllers.Common;
 
 namespace Skiff.Controllers.Deployment;
@@ -32,6 +31,7 @@ internal sealed partial class DeploymentController : IReconciler
 
     private readonly ControllerContext _ctx;
     private readonly SharedIndexInformer<V1Deployment> _deployments;
+    private readonly OwnerLookup<V1Deployment> _owners;
     private readonly SharedIndexInformer<V1ReplicaSet> _replicaSets;
     private readonly SharedIndexInformer<V1Pod> _pods;
     private readonly EventRecorder _events;
@@ -41,14 +41,12 @@ internal sealed partial class DeploymentController : IReconciler
     {
         _ctx = ctx;
         _deployments = ctx.Manager.Informers.Informer<V1Deployment>();
+        _owners = new OwnerLookup<V1Deployment>("Deployment", _deployments.Lister, d => d.Spec.Selector);
         _replicaSets = ctx.Manager.Informers.Informer<V1ReplicaSet>();
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
         _events = ctx.Manager.CreateEventRecorder("deployment-controller");
         _logger = ctx.LoggerFactory.CreateLogger<DeploymentController>();
-        var queue = new RateLimitingQueue<ReconcileRequest>(
-            RateLimiters.DefaultController<ReconcileRequest>(ctx.TimeProvider),
-            new WorkQueueOptions { Name = "deployment", TimeProvider = ctx.TimeProvider });
-        Controller = new Controller("deployment", this, queue, Workers, ctx.LoggerFactory);
+        Controller = ctx.NewController("deployment", this, Workers);
     }
 
     /// <summary>The runnable (queue and workers) the manager runs.</summary>

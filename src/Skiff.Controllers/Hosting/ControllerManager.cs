@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Client.Discovery;
 using Skiff.Client.Dynamic;
-using Skiff.Client.Rest;
 using Skiff.Client.Runtime;
 using Skiff.Client.Typed;
 
@@ -17,7 +15,7 @@ namespace Skiff.Controllers.Hosting;
 /// </summary>
 public sealed partial class ControllerManager : IDisposable
 {
-    private readonly RestClient _rest;
+    private readonly ControlPlaneComponent _component;
     private readonly ILogger _logger;
 
     /// <summary>Builds the clients and the manager and registers the selected controllers; nothing runs yet.</summary>
@@ -26,30 +24,13 @@ public sealed partial class ControllerManager : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
-        _logger = loggers.CreateLogger("Skiff.ControllerManager");
         Enabled = BuiltInControllers.Select(options.Controllers);
         // Upstream's user agent: the API server names this process's field manager "kube-controller-manager" from it.
-        _rest = new RestClient(options.Client with
-        {
-            LoggerFactory = options.Client.LoggerFactory ?? loggers,
-            UserAgent = UserAgent,
-        });
-        Clientset = new Clientset(_rest);
-        Dynamic = new DynamicClient(_rest);
-        Discovery = new DiscoveryClient(_rest);
-        Manager = new Manager(Clientset, new ManagerOptions
-        {
-            LeaderElection = options.LeaderElect,
-            LeaderElectionId = ControllerManagerOptions.LeaseName,
-            LeaderElectionNamespace = "kube-system",
-            Identity = options.Identity,
-            LeaseDuration = options.LeaseDuration,
-            RenewDeadline = options.RenewDeadline,
-            RetryPeriod = options.RetryPeriod,
-            TimeProvider = options.TimeProvider,
-            LoggerFactory = loggers,
-        });
+        _component = new ControlPlaneComponent(options, ControllerManagerOptions.LeaseName, UserAgent);
+        var loggers = _component.LoggerFactory;
+        _logger = loggers.CreateLogger("Skiff.ControllerManager");
+        Dynamic = new DynamicClient(_component.Rest);
+        Discovery = new DiscoveryClient(_component.Rest);
         var context = new ControllerContext
         {
             Manager = Manager,
@@ -81,16 +62,16 @@ public sealed partial class ControllerManager : IDisposable
     public IReadOnlyList<ControllerDescriptor> Enabled { get; }
 
     /// <summary>The manager the controllers joined.</summary>
-    public Manager Manager { get; }
+    public Manager Manager => _component.Manager;
 
-    public Clientset Clientset { get; }
+    public Clientset Clientset => _component.Clientset;
 
     public DynamicClient Dynamic { get; }
 
     public DiscoveryClient Discovery { get; }
 
     /// <summary>This process's identity in the Lease.</summary>
-    public string Identity => Manager.Identity;
+    public string Identity => _component.Identity;
 
     /// <summary>
     /// Runs the manager. Returns after <paramref name="ct"/> is cancelled and everything stopped; throws
@@ -99,15 +80,11 @@ public sealed partial class ControllerManager : IDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         LogStarting(Identity, Options.LeaderElect, string.Join(",", Enabled.Select(c => c.Name)));
-        await Manager.RunAsync(ct).ConfigureAwait(false);
-        if (!ct.IsCancellationRequested && Options.LeaderElect)
-        {
-            throw new LeaderElectionLostException($"{Identity} lost the lease kube-system/{ControllerManagerOptions.LeaseName}");
-        }
+        await _component.RunAsync(ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _rest.Dispose();
+    public void Dispose() => _component.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "controller manager {Identity} starting (leader-elect={LeaderElect}, controllers: {Controllers})")]
     private partial void LogStarting(string identity, bool leaderElect, string controllers);

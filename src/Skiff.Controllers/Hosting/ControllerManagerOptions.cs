@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Config;
+using Skiff.Client.Runtime;
 
 namespace Skiff.Controllers.Hosting;
 
 /// <summary>How a <see cref="ControllerManager"/> connects, which controllers it runs and how it elects a leader.</summary>
-public sealed record ControllerManagerOptions
+public sealed record ControllerManagerOptions : IControlPlaneComponentOptions
 {
     /// <summary>The Lease upstream's kube-controller-manager elects on (in <c>kube-system</c>).</summary>
     public const string LeaseName = "kube-controller-manager";

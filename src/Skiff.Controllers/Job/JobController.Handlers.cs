@@ -50,7 +50,7 @@ internal sealed partial class JobController
 
         if (ControllerRefManager<V1Pod>.ControllerOf(pod.Metadata) is { } controllerRef)
         {
-            if (Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } job)
+            if (_owners.Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } job)
             {
                 Expectations.CreationObserved(Key(job));
                 EnqueueBatched(job);
@@ -65,7 +65,7 @@ internal sealed partial class JobController
             EnqueueOrphan(pod);
         }
 
-        foreach (var job in JobsSelecting(pod))
+        foreach (var job in _owners.Selecting(pod.Metadata))
         {
             EnqueueBatched(job);
         }
@@ -89,7 +89,7 @@ internal sealed partial class JobController
         var curRef = ControllerRefManager<V1Pod>.ControllerOf(cur.Metadata);
         var oldRef = ControllerRefManager<V1Pod>.ControllerOf(old.Metadata);
         var refChanged = curRef?.Uid != oldRef?.Uid || curRef?.Name != oldRef?.Name || curRef?.Kind != oldRef?.Kind;
-        if (refChanged && oldRef is not null && Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldJob)
+        if (refChanged && oldRef is not null && _owners.Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldJob)
         {
             if (finalizerRemoved)
             {
@@ -101,7 +101,7 @@ internal sealed partial class JobController
 
         if (curRef is not null)
         {
-            if (Resolve(cur.Metadata.NamespaceProperty, curRef) is { } job)
+            if (_owners.Resolve(cur.Metadata.NamespaceProperty, curRef) is { } job)
             {
                 if (finalizerRemoved)
                 {
@@ -121,7 +121,7 @@ internal sealed partial class JobController
 
         if (refChanged || !LabelsEqual(old.Metadata.Labels, cur.Metadata.Labels))
         {
-            foreach (var job in JobsSelecting(cur))
+            foreach (var job in _owners.Selecting(cur.Metadata))
             {
                 EnqueueBatched(job);
             }
@@ -143,7 +143,7 @@ internal sealed partial class JobController
             return;
         }
 
-        var job = Resolve(pod.Metadata.NamespaceProperty, controllerRef);
+        var job = _owners.Resolve(pod.Metadata.NamespaceProperty, controllerRef);
         if (job is null || JobSpecs.IsFinished(job))
         {
             // No sync will remove this finalizer.
@@ -187,37 +187,6 @@ internal sealed partial class JobController
         }
     }
 
-    /// <summary>The Job a controller reference names, if it is a Job with the referenced uid.</summary>
-    private V1Job? Resolve(string ns, V1OwnerReference controllerRef) =>
-        controllerRef.Kind == "Job" && _jobs.Lister.Get(ns, controllerRef.Name) is { } job && job.Metadata.Uid == controllerRef.Uid ? job : null;
-
-    /// <summary>Upstream's <c>GetPodJobs</c>: the Jobs of the pod's namespace whose selector matches it.</summary>
-    private IEnumerable<V1Job> JobsSelecting(V1Pod pod)
-    {
-        if (pod.Metadata.Labels is not { Count: > 0 })
-        {
-            yield break;
-        }
-
-        foreach (var job in _jobs.Lister.List(pod.Metadata.NamespaceProperty))
-        {
-            Skiff.Api.Selectors.LabelSelector selector;
-            try
-            {
-                selector = Selectors.From(job.Spec.Selector);
-            }
-            catch (Skiff.Api.Selectors.SelectorParseException)
-            {
-                continue;
-            }
-
-            if (!selector.IsEmpty && Selectors.Matches(selector, pod.Metadata.Labels))
-            {
-                yield return job;
-            }
-        }
-    }
-
     private void EnqueueImmediately(V1Job job) => Controller.Queue.Add(Request(job));
 
     private void EnqueueBatched(V1Job job) => Controller.Queue.AddAfter(Request(job), _options.SyncBatchPeriod);
@@ -255,7 +224,7 @@ internal sealed partial class JobController
                     return ReconcileResult.Done;
                 }
 
-                if (c.Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } job &&
+                if (c._owners.Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } job &&
                     (JobSpecs.ManagedByExternalController(job) is not null || !JobSpecs.IsFinished(job)))
                 {
                     return ReconcileResult.Done;

@@ -35,6 +35,7 @@ internal sealed partial class JobController : IReconciler
     private readonly ControllerContext _ctx;
     private readonly JobControllerOptions _options;
     private readonly SharedIndexInformer<V1Job> _jobs;
+    private readonly OwnerLookup<V1Job> _owners;
     private readonly SharedIndexInformer<V1Pod> _pods;
     private readonly EventRecorder _events;
     private readonly ILogger _logger;
@@ -46,18 +47,13 @@ internal sealed partial class JobController : IReconciler
         _ctx = ctx;
         _options = options ?? new JobControllerOptions();
         _jobs = ctx.Manager.Informers.Informer<V1Job>();
+        _owners = new OwnerLookup<V1Job>("Job", _jobs.Lister, job => job.Spec.Selector);
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
         _events = ctx.Manager.CreateEventRecorder(Component);
         _logger = ctx.LoggerFactory.CreateLogger<JobController>();
         Expectations = new ControllerExpectations();
-        var queue = new RateLimitingQueue<ReconcileRequest>(
-            new ItemExponentialFailureRateLimiter<ReconcileRequest>(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)),
-            new WorkQueueOptions { Name = "job", TimeProvider = ctx.TimeProvider });
-        Controller = new Controller("job", this, queue, _options.Workers, ctx.LoggerFactory);
-        var orphanQueue = new RateLimitingQueue<ReconcileRequest>(
-            new ItemExponentialFailureRateLimiter<ReconcileRequest>(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)),
-            new WorkQueueOptions { Name = "job_orphan_pod", TimeProvider = ctx.TimeProvider });
-        OrphanController = new Controller("job_orphan_pod", new OrphanPodReconciler(this), orphanQueue, 1, ctx.LoggerFactory);
+        Controller = ctx.NewController("job", this, _options.Workers, JobBackoff());
+        OrphanController = ctx.NewController("job_orphan_pod", new OrphanPodReconciler(this), 1, JobBackoff());
     }
 
     /// <summary>The runnable syncing Jobs.</summary>
@@ -73,6 +69,9 @@ internal sealed partial class JobController : IReconciler
     public FinalizerExpectations FinalizerExpectations { get; } = new();
 
     private TimeProvider Clock => _ctx.TimeProvider;
+
+    /// <summary>Upstream's job queues' limiter: per-item exponential backoff from <c>DefaultJobApiBackOff</c> (1 s) to <c>MaxJobApiBackOff</c> (1 min).</summary>
+    private static ItemExponentialFailureRateLimiter<ReconcileRequest> JobBackoff() => new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
     private DateTimeOffset Now => Clock.GetUtcNow();
 

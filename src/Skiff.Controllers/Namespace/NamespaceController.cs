@@ -2,7 +2,6 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Cache;
 using Skiff.Client.Runtime;
-using Skiff.Client.WorkQueue;
 
 namespace Skiff.Controllers.Namespace;
 
@@ -35,15 +34,12 @@ public sealed class NamespaceController : IReconciler
         var time = manager.Options.TimeProvider;
         var logger = context.LoggerFactory.CreateLogger("Skiff.Controllers.Namespace");
         var deleter = new NamespacedResourcesDeleter(manager.Clientset, context.Dynamic, context.Discovery, time, logger);
-        var queue = new RateLimitingQueue<ReconcileRequest>(
-            RateLimiters.DefaultController<ReconcileRequest>(time),
-            new WorkQueueOptions { Name = "namespace", TimeProvider = time });
-        var controller = new Controller("namespace", new NamespaceController(deleter), queue, Workers, context.LoggerFactory);
+        var controller = context.NewController("namespace", new NamespaceController(deleter), Workers);
         void Enqueue(V1Namespace ns)
         {
             if (ns.Metadata.DeletionTimestamp is not null)
             {
-                queue.AddAfter(new ReconcileRequest(null, ns.Metadata.Name), DeletionGracePeriod);
+                controller.Queue.AddAfter(new ReconcileRequest(null, ns.Metadata.Name), DeletionGracePeriod);
             }
         }
 

@@ -25,7 +25,7 @@ internal sealed partial class ReplicaSetController
 
         if (ControllerRefManager<V1Pod>.ControllerOf(pod.Metadata) is { } controllerRef)
         {
-            if (Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } rs)
+            if (_owners.Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } rs)
             {
                 Expectations.CreationObserved(Key(rs));
                 Enqueue(rs);
@@ -34,7 +34,7 @@ internal sealed partial class ReplicaSetController
             return;
         }
 
-        foreach (var rs in ReplicaSetsSelecting(pod))
+        foreach (var rs in _owners.Selecting(pod.Metadata))
         {
             Enqueue(rs);
         }
@@ -63,14 +63,14 @@ internal sealed partial class ReplicaSetController
         var curRef = ControllerRefManager<V1Pod>.ControllerOf(cur.Metadata);
         var oldRef = ControllerRefManager<V1Pod>.ControllerOf(old.Metadata);
         var refChanged = curRef?.Uid != oldRef?.Uid || curRef?.Name != oldRef?.Name || curRef?.Kind != oldRef?.Kind;
-        if (refChanged && oldRef is not null && Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldRs)
+        if (refChanged && oldRef is not null && _owners.Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldRs)
         {
             Enqueue(oldRs);
         }
 
         if (curRef is not null)
         {
-            if (Resolve(cur.Metadata.NamespaceProperty, curRef) is { } rs)
+            if (_owners.Resolve(cur.Metadata.NamespaceProperty, curRef) is { } rs)
             {
                 Enqueue(rs);
                 if (!PodStatusUtil.IsReady(old) && PodStatusUtil.IsReady(cur) && rs.Spec.MinReadySeconds is > 0 and var minReady)
@@ -85,7 +85,7 @@ internal sealed partial class ReplicaSetController
 
         if (labelsChanged || refChanged)
         {
-            foreach (var rs in ReplicaSetsSelecting(cur))
+            foreach (var rs in _owners.Selecting(cur.Metadata))
             {
                 Enqueue(rs);
             }
@@ -95,41 +95,10 @@ internal sealed partial class ReplicaSetController
     private void OnPodDeleted(V1Pod pod)
     {
         if (ControllerRefManager<V1Pod>.ControllerOf(pod.Metadata) is { } controllerRef &&
-            Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } rs)
+            _owners.Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } rs)
         {
             Expectations.DeletionObserved(Key(rs), PodStatusUtil.Key(pod));
             Enqueue(rs);
-        }
-    }
-
-    /// <summary>The object a controller reference names, if it is of our kind and has the referenced uid.</summary>
-    private V1ReplicaSet? Resolve(string ns, V1OwnerReference controllerRef) =>
-        controllerRef.Kind == _kind.Kind && _kind.Get(ns, controllerRef.Name) is { } rs && rs.Metadata.Uid == controllerRef.Uid ? rs : null;
-
-    /// <summary>Upstream's <c>GetPodReplicaSets</c>: the objects of the pod's namespace whose non-empty selector matches it.</summary>
-    private IEnumerable<V1ReplicaSet> ReplicaSetsSelecting(V1Pod pod)
-    {
-        if (pod.Metadata.Labels is not { Count: > 0 })
-        {
-            yield break;
-        }
-
-        foreach (var rs in _kind.List(pod.Metadata.NamespaceProperty))
-        {
-            Skiff.Api.Selectors.LabelSelector selector;
-            try
-            {
-                selector = Selectors.From(rs.Spec.Selector);
-            }
-            catch (Skiff.Api.Selectors.SelectorParseException)
-            {
-                continue;
-            }
-
-            if (!selector.IsEmpty && Selectors.Matches(selector, pod.Metadata.Labels))
-            {
-                yield return rs;
-            }
         }
     }
 

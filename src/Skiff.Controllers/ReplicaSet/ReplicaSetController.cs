@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Skiff.Client.Cache;
 using Skiff.Client.Events;
 using Skiff.Client.Runtime;
-using Skiff.Client.WorkQueue;
 using Skiff.Controllers.Common;
 
 namespace Skiff.Controllers.ReplicaSet;
@@ -33,6 +32,7 @@ internal sealed partial class ReplicaSetController : IReconciler
 
     private readonly ControllerContext _ctx;
     private readonly IReplicaSetKind _kind;
+    private readonly OwnerLookup<V1ReplicaSet> _owners;
     private readonly SharedIndexInformer<V1Pod> _pods;
     private readonly EventRecorder _events;
     private readonly ILogger _logger;
@@ -41,14 +41,12 @@ internal sealed partial class ReplicaSetController : IReconciler
     {
         _ctx = ctx;
         _kind = kind;
+        _owners = new OwnerLookup<V1ReplicaSet>(kind.Kind, kind.Get, kind.List, rs => rs.Spec.Selector);
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
         _events = ctx.Manager.CreateEventRecorder(kind.Component);
         _logger = ctx.LoggerFactory.CreateLogger<ReplicaSetController>();
         Expectations = new ControllerExpectations();
-        var queue = new RateLimitingQueue<ReconcileRequest>(
-            RateLimiters.DefaultController<ReconcileRequest>(ctx.TimeProvider),
-            new WorkQueueOptions { Name = kind.ControllerName, TimeProvider = ctx.TimeProvider });
-        Controller = new Controller(kind.ControllerName, this, queue, Workers, ctx.LoggerFactory);
+        Controller = ctx.NewController(kind.ControllerName, this, Workers);
     }
 
     /// <summary>The runnable (queue and workers) the manager runs.</summary>

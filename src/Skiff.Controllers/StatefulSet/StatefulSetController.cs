@@ -4,7 +4,6 @@ using Skiff.Client.Cache;
 using Skiff.Client.Events;
 using Skiff.Client.Rest;
 using Skiff.Client.Runtime;
-using Skiff.Client.WorkQueue;
 using Skiff.Controllers.Common;
 using Skiff.Controllers.Common.History;
 
@@ -33,6 +32,7 @@ internal sealed partial class StatefulSetController : IReconciler
 
     private readonly ControllerContext _ctx;
     private readonly SharedIndexInformer<V1StatefulSet> _sets;
+    private readonly OwnerLookup<V1StatefulSet> _owners;
     private readonly SharedIndexInformer<V1Pod> _pods;
     private readonly SharedIndexInformer<V1PersistentVolumeClaim> _claims;
     private readonly SharedIndexInformer<V1ControllerRevision> _revisions;
@@ -43,15 +43,13 @@ internal sealed partial class StatefulSetController : IReconciler
     {
         _ctx = ctx;
         _sets = ctx.Manager.Informers.Informer<V1StatefulSet>();
+        _owners = new OwnerLookup<V1StatefulSet>(StatefulSetUtil.Kind, _sets.Lister, set => set.Spec.Selector);
         _pods = ctx.Manager.Informers.Informer<V1Pod>();
         _claims = ctx.Manager.Informers.Informer<V1PersistentVolumeClaim>();
         _revisions = ctx.Manager.Informers.Informer<V1ControllerRevision>();
         _events = ctx.Manager.CreateEventRecorder("statefulset-controller");
         _logger = ctx.LoggerFactory.CreateLogger<StatefulSetController>();
-        var queue = new RateLimitingQueue<ReconcileRequest>(
-            RateLimiters.DefaultController<ReconcileRequest>(ctx.TimeProvider),
-            new WorkQueueOptions { Name = "statefulset", TimeProvider = ctx.TimeProvider });
-        Controller = new Controller("statefulset", this, queue, Workers, ctx.LoggerFactory);
+        Controller = ctx.NewController("statefulset", this, Workers);
     }
 
     /// <summary>The runnable (queue and workers) the manager runs.</summary>
@@ -255,7 +253,7 @@ internal sealed partial class StatefulSetController : IReconciler
 
     private void OnRevision(V1ControllerRevision revision)
     {
-        if (ControllerRefManager<V1ControllerRevision>.ControllerOf(revision.Metadata) is { } r && Resolve(revision.Metadata.NamespaceProperty, r) is { } set)
+        if (ControllerRefManager<V1ControllerRevision>.ControllerOf(revision.Metadata) is { } r && _owners.Resolve(revision.Metadata.NamespaceProperty, r) is { } set)
         {
             Enqueue(set);
         }
@@ -265,7 +263,7 @@ internal sealed partial class StatefulSetController : IReconciler
     {
         if (ControllerRefManager<V1Pod>.ControllerOf(pod.Metadata) is { } controllerRef)
         {
-            if (Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } set)
+            if (_owners.Resolve(pod.Metadata.NamespaceProperty, controllerRef) is { } set)
             {
                 Enqueue(set);
             }
@@ -273,7 +271,7 @@ internal sealed partial class StatefulSetController : IReconciler
             return;
         }
 
-        foreach (var set in SetsSelecting(pod))
+        foreach (var set in _owners.Selecting(pod.Metadata).Where(s => StatefulSetUtil.IsMemberOf(s, pod)))
         {
             Enqueue(set);
         }
@@ -288,46 +286,17 @@ internal sealed partial class StatefulSetController : IReconciler
 
         var oldRef = ControllerRefManager<V1Pod>.ControllerOf(old.Metadata);
         if (oldRef is not null && oldRef.Uid != ControllerRefManager<V1Pod>.ControllerOf(cur.Metadata)?.Uid &&
-            Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldSet)
+            _owners.Resolve(old.Metadata.NamespaceProperty, oldRef) is { } oldSet)
         {
             Enqueue(oldSet);
         }
 
         OnPod(cur);
         if (!PodStatusUtil.IsReady(old) && PodStatusUtil.IsReady(cur) &&
-            ControllerRefManager<V1Pod>.ControllerOf(cur.Metadata) is { } r && Resolve(cur.Metadata.NamespaceProperty, r) is { } set &&
+            ControllerRefManager<V1Pod>.ControllerOf(cur.Metadata) is { } r && _owners.Resolve(cur.Metadata.NamespaceProperty, r) is { } set &&
             set.Spec.MinReadySeconds is > 0 and var minReady)
         {
             Controller.Queue.AddAfter(new ReconcileRequest(set.Metadata.NamespaceProperty, set.Metadata.Name), TimeSpan.FromSeconds(minReady + 1));
-        }
-    }
-
-    private V1StatefulSet? Resolve(string ns, V1OwnerReference controllerRef) =>
-        controllerRef.Kind == StatefulSetUtil.Kind && _sets.Lister.Get(ns, controllerRef.Name) is { } set && set.Metadata.Uid == controllerRef.Uid ? set : null;
-
-    private IEnumerable<V1StatefulSet> SetsSelecting(V1Pod pod)
-    {
-        if (pod.Metadata.Labels is not { Count: > 0 })
-        {
-            yield break;
-        }
-
-        foreach (var set in _sets.Lister.List(pod.Metadata.NamespaceProperty))
-        {
-            Skiff.Api.Selectors.LabelSelector selector;
-            try
-            {
-                selector = Selectors.From(set.Spec.Selector);
-            }
-            catch (Skiff.Api.Selectors.SelectorParseException)
-            {
-                continue;
-            }
-
-            if (!selector.IsEmpty && Selectors.Matches(selector, pod.Metadata.Labels) && StatefulSetUtil.IsMemberOf(set, pod))
-            {
-                yield return set;
-            }
         }
     }
 

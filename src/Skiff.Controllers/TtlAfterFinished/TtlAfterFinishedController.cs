@@ -4,7 +4,6 @@ using Skiff.Client.Cache;
 using Skiff.Client.Options;
 using Skiff.Client.Rest;
 using Skiff.Client.Runtime;
-using Skiff.Client.WorkQueue;
 using Skiff.Controllers.Job;
 
 namespace Skiff.Controllers.TtlAfterFinished;
@@ -30,10 +29,7 @@ internal sealed partial class TtlAfterFinishedController : IReconciler
         _ctx = ctx;
         _jobs = ctx.Manager.Informers.Informer<V1Job>();
         _logger = ctx.LoggerFactory.CreateLogger<TtlAfterFinishedController>();
-        var queue = new RateLimitingQueue<ReconcileRequest>(
-            RateLimiters.DefaultController<ReconcileRequest>(ctx.TimeProvider),
-            new WorkQueueOptions { Name = "ttl_jobs_to_delete", TimeProvider = ctx.TimeProvider });
-        Controller = new Controller("ttl-after-finished", this, queue, Workers, ctx.LoggerFactory);
+        Controller = ctx.NewController("ttl-after-finished", this, Workers, queueName: "ttl_jobs_to_delete");
     }
 
     /// <summary>The runnable the manager runs.</summary>

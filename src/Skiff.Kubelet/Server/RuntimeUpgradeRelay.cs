@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Skiff.Api.HttpStream;
 
 namespace Skiff.Kubelet.Server;
 
@@ -63,41 +64,9 @@ internal static class RuntimeUpgradeRelay
         var client = await upgrade.UpgradeAsync().ConfigureAwait(false);
         await using (client.ConfigureAwait(false))
         {
-            if (rest.Length > 0)
-            {
-                await client.WriteAsync(rest, ct).ConfigureAwait(false);
-                await client.FlushAsync(ct).ConfigureAwait(false);
-            }
-
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var up = PumpAsync(client, backend, () => tcp.Client.Shutdown(SocketShutdown.Send), done.Token);
-            var down = PumpAsync(backend, client, null, done.Token);
-
             // The runtime ending its side ends the stream; the client's end of input is passed on as a half-close and
             // the runtime's answer still flows until it closes.
-            await down.ConfigureAwait(false);
-            await done.CancelAsync().ConfigureAwait(false);
-            await up.ConfigureAwait(false);
-        }
-    }
-
-    private static async Task PumpAsync(Stream from, Stream to, Action? onEnd, CancellationToken ct)
-    {
-        var buffer = new byte[32 * 1024];
-        try
-        {
-            int n;
-            while ((n = await from.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-            {
-                await to.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                await to.FlushAsync(ct).ConfigureAwait(false);
-            }
-
-            onEnd?.Invoke();
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-            // Either side went away: the relay ends.
+            await UpgradedStreamRelay.RelayAsync(client, backend, rest, () => tcp.Client.Shutdown(SocketShutdown.Send), ct).ConfigureAwait(false);
         }
     }
 
