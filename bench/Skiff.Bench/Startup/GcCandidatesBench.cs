@@ -100,68 +100,23 @@ internal static class GcCandidatesBench
         public static async Task<Running> StartAsync(string skiff, string storage, string candidate, CancellationToken ct)
         {
             var dir = Path.Combine(Path.GetTempPath(), "skiff-gc-" + Guid.NewGuid().ToString("N")[..8]);
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[]
-            {
-                skiff, "up", "--data-dir", dir, "--port", StartupBench.FreePort().ToString(CultureInfo.InvariantCulture), "--storage", storage,
-                "--runtime", "none", "--cluster-dns-bind", "127.0.0.1:0",
-            })
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            if (candidate != "default")
-            {
-                foreach (var pair in candidate.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                    psi.Environment[pair[..eq]] = pair[(eq + 1)..];
-                }
-            }
-
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var watch = Stopwatch.StartNew();
-            var process = Process.Start(psi)!;
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data?.Contains("Local Kubernetes cluster is running", StringComparison.Ordinal) == true)
-                {
-                    ready.TrySetResult();
-                }
-            };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                await ready.Task.WaitAsync(TimeSpan.FromSeconds(120), ct);
-            }
-            catch
-            {
-                await new Running(process, dir, 0).DisposeAsync();
-                throw;
-            }
-
-            return new Running(process, dir, watch.Elapsed.TotalMilliseconds);
+            var environment = candidate == "default"
+                ? new Dictionary<string, string>()
+                : candidate.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(pair => pair.Split('=', 2))
+                    .ToDictionary(f => f[0], f => f[1], StringComparer.Ordinal);
+            var (process, readyMs) = await StartupBench.StartSkiffAsync(
+                [
+                    skiff, "up", "--data-dir", dir, "--port", StartupBench.FreePort().ToString(CultureInfo.InvariantCulture), "--storage", storage,
+                    "--runtime", "none", "--cluster-dns-bind", "127.0.0.1:0",
+                ],
+                environment, TimeSpan.FromSeconds(120), ct);
+            return new Running(process, dir, readyMs);
         }
 
         public async ValueTask DisposeAsync()
         {
-            if (!_process.HasExited)
-            {
-                _ = StartupBench.Kill(_process.Id, 15);
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                try
-                {
-                    await _process.WaitForExitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                }
-            }
-
-            _process.Dispose();
+            await StartupBench.StopAsync(_process, CancellationToken.None);
             try
             {
                 Directory.Delete(_dir, recursive: true);

@@ -46,15 +46,48 @@ internal static class StartupBench
     internal static async Task<(double ReadyMs, double RssMb)> MeasureAsync(string skiff, string mode, string storage, TimeSpan idle, CancellationToken ct)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-startup-" + Guid.NewGuid().ToString("N")[..8]);
+        var (process, readyMs) = await StartSkiffAsync([skiff, mode, "--data-dir", dir, "--port", FreePort().ToString(CultureInfo.InvariantCulture), "--storage", storage],
+            null, TimeSpan.FromSeconds(60), ct);
+        try
+        {
+            await Task.Delay(idle, ct); // idling is what is measured here
+            return (readyMs, ResidentMegabytes(process.Id));
+        }
+        finally
+        {
+            await StopAsync(process, ct);
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts <c>dotnet ARGS</c> (the skiff binary and its arguments) with <paramref name="environment"/> added and waits
+    /// for "Local Kubernetes cluster is running"; returns the process and the milliseconds from start to that line.
+    /// </summary>
+    internal static async Task<(Process Process, double ReadyMs)> StartSkiffAsync(
+        IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken ct)
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { skiff, mode, "--data-dir", dir, "--port", FreePort().ToString(CultureInfo.InvariantCulture), "--storage", storage })
+        foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var watch = Stopwatch.StartNew();
-        using var process = Process.Start(psi)!;
+        var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data?.Contains("Local Kubernetes cluster is running", StringComparison.Ordinal) == true)
@@ -67,22 +100,36 @@ internal static class StartupBench
         process.BeginErrorReadLine();
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
-            var readyMs = watch.Elapsed.TotalMilliseconds;
-            await Task.Delay(idle, ct); // idling is what is measured here
-            return (readyMs, ResidentMegabytes(process.Id));
+            await ready.Task.WaitAsync(timeout, ct);
+            return (process, watch.Elapsed.TotalMilliseconds);
         }
-        finally
+        catch
         {
+            await StopAsync(process, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>SIGTERM, then waits for the exit (30 s, then a kill) and disposes the process.</summary>
+    internal static async Task StopAsync(Process process, CancellationToken ct)
+    {
+        using (process)
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
             _ = Kill(process.Id, 15);
-            await process.WaitForExitAsync(ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
             try
             {
-                Directory.Delete(dir, recursive: true);
+                await process.WaitForExitAsync(timeout.Token);
             }
-            catch (IOException)
+            catch (OperationCanceledException)
             {
-                // Best effort.
+                process.Kill(entireProcessTree: true);
             }
         }
     }
