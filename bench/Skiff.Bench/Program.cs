@@ -17,6 +17,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16] [--parallelism 16]
 //   dotnet run -c Release --project bench/Skiff.Bench -- density [--nodes 100] [--pods-per-node 30] [--deployments 10]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
+//   dotnet run -c Release --project bench/Skiff.Bench -- gc-candidates [--candidates "default;DOTNET_gcConcurrent=0;..."] [--runs 3] [--idle-seconds 60] [--storage sqlite]
 //   dotnet run -c Release --project bench/Skiff.Bench -- authz-admission [--kinds pods,configmaps] [--clients 16] [--seconds 5] [--runs 3] [--warmup 3] [--no-quota] [--store memory|sqlite] [--authz on|off] [--admission on|off]   (authz / admission: one side only)
 //   dotnet run -c Release --project bench/Skiff.Bench -- hollow [--nodes 1000,5000] [--window 30] [--pods-per-node 0]
 //   dotnet run -c Release --project bench/Skiff.Bench -- dns [--services 1000] [--seconds 5] [--concurrency 16]
@@ -79,6 +80,8 @@ switch (args.Length > 0 ? args[0] : "")
         return 0;
     case "testplane-start":
         return await Skiff.Bench.Testing.TestPlaneStartBench.RunAsync(rest, CancellationToken.None);
+    case "gc-candidates":
+        return await Skiff.Bench.Startup.GcCandidatesBench.RunAsync(rest, CancellationToken.None);
     case "startup":
         return await Skiff.Bench.Startup.StartupBench.RunAsync(rest, CancellationToken.None);
     case "hollow":

@@ -10,6 +10,7 @@ root.Subcommands.Add(DnsCommand.Create(ComponentHost.RunDnsAsync));
 root.Subcommands.Add(ProxyCommand.Create(ComponentHost.RunProxyAsync));
 root.Subcommands.Add(NetworkPolicyCommand.Create(ComponentHost.RunNetworkPolicyAsync));
 root.Subcommands.Add(CrdCommand.Create());
+root.Subcommands.Add(VersionCommand.Create());
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

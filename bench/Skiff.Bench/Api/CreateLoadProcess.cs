@@ -45,6 +45,13 @@ internal sealed class CreateLoadProcess : IDisposable
         }
 
         info.ArgumentList.Add("creates-load");
+        // The clients run with the bench's runtimeconfig (the settings skiff ships) whatever GC variables the bench was
+        // started with: those are for the server in this process, and the load must stay the same across them.
+        foreach (var name in info.Environment.Keys.Where(IsGcVariable).ToArray())
+        {
+            info.Environment.Remove(name);
+        }
+
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
@@ -62,6 +69,11 @@ internal sealed class CreateLoadProcess : IDisposable
 
         return child;
     }
+
+    /// <summary><c>DOTNET_gc…</c>, <c>DOTNET_GC…</c> (and their <c>COMPlus_</c> forms): the runtime's GC knobs.</summary>
+    internal static bool IsGcVariable(string name) =>
+        (name.StartsWith("DOTNET_", StringComparison.Ordinal) ? name[7..] : name.StartsWith("COMPlus_", StringComparison.Ordinal) ? name[8..] : null)
+            is { } knob && knob.StartsWith("gc", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Waits for the child's RESULT line.</summary>
     public async Task<CreateLoadResult> ResultAsync(CancellationToken ct)

@@ -112,6 +112,7 @@ internal static class CreatesBench
         }
 
         Console.WriteLine($"creates bench: store {store}, {duration.TotalSeconds:F0} s per measure, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"server (this process): {Skiff.Cli.RuntimeSettings.Summary()}");
         var sqliteRaw = store == "sqlite" ? new SqliteRawBaseline(work) : null;
         var rawBefore = await RawAsync(sqliteRaw, raw, etcdUrl, clients, duration, ct);
         var pki = Path.Combine(work, "load-pki");
@@ -119,7 +120,7 @@ internal static class CreatesBench
         await File.WriteAllTextAsync(Path.Combine(pki, "admin.crt"), host.Certificates.AdminCertificatePem, ct);
         await File.WriteAllTextAsync(Path.Combine(pki, "admin.key"), host.Certificates.AdminKeyPem, ct);
         await File.WriteAllTextAsync(Path.Combine(pki, "ca.crt"), host.Certificates.CaPem, ct);
-        Console.WriteLine($"{"store",-7}{"kind",-11}{"http",-5}{"clients",8}{"creates/s",11}{"p50 ms",9}{"p99 ms",9}{"srv cpu",9}{"load cpu",9}{"errors",7}  load average");
+        Console.WriteLine($"{"store",-7}{"kind",-11}{"http",-5}{"clients",8}{"creates/s",11}{"p50 ms",9}{"p99 ms",9}{"srv cpu",9}{"load cpu",9}{"errors",7}{"gc0/1k",8}{"gc µs",7}{"rss MB",8}  load average");
         var results = new List<(string Kind, string Http, int Clients, CreateLoadResult R)>();
         foreach (var kind in kinds)
         {
@@ -139,10 +140,16 @@ internal static class CreatesBench
                     Skiff.ApiServer.Store.WriteProfile.Reset();
                     var etcd0 = etcdUrl is null ? null : await EtcdMetrics.ScrapeAsync(etcdUrl, ct);
                     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                    var (gen0, pause0) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
                     var r = await load.ResultAsync(ct);
-                    var serverCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, r.PerSecond * duration.TotalSeconds);
+                    var creates = Math.Max(1, r.PerSecond * duration.TotalSeconds);
+                    var serverCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / creates;
+                    // The server's GCs per 1,000 creates and GC pause per create over the measure, and its RSS after it.
+                    var gcs = (GC.CollectionCount(0) - gen0) * 1000 / creates;
+                    var pause = (GC.GetTotalPauseDuration() - pause0).TotalMicroseconds / creates;
+                    var rss = Startup.StartupBench.ResidentMegabytes(Environment.ProcessId);
                     results.Add((kind, version, c, r));
-                    Console.WriteLine($"{store,-7}{kind,-11}{version,-5}{c,8}{r.PerSecond,11:F0}{r.P50Ms,9:F2}{r.P99Ms,9:F2}{serverCpu,9:F3}{r.CpuMsPerCreate,9:F3}{r.Errors,7}  {AuthzAdmissionBench.LoadAverage()}");
+                    Console.WriteLine($"{store,-7}{kind,-11}{version,-5}{c,8}{r.PerSecond,11:F0}{r.P50Ms,9:F2}{r.P99Ms,9:F2}{serverCpu,9:F3}{r.CpuMsPerCreate,9:F3}{r.Errors,7}{gcs,8:F1}{pause,7:F1}{rss,8:F0}  {AuthzAdmissionBench.LoadAverage()}");
                     if (etcd0 is not null)
                     {
                         var etcd1 = await EtcdMetrics.ScrapeAsync(etcdUrl!, ct);
@@ -157,6 +164,7 @@ internal static class CreatesBench
             }
         }
 
+        Console.WriteLine($"server peak RSS (VmHWM) {Startup.StartupBench.ResidentMegabytes(Environment.ProcessId, "VmHWM"):F0} MB");
         var rawAfter = await RawAsync(sqliteRaw, raw, etcdUrl, clients, duration, ct);
         var baseline = rawBefore.ToDictionary(p => p.Key, p => (p.Value + rawAfter[p.Key]) / 2);
         foreach (var (name, rate) in baseline)

@@ -46,15 +46,48 @@ internal static class StartupBench
     internal static async Task<(double ReadyMs, double RssMb)> MeasureAsync(string skiff, string mode, string storage, TimeSpan idle, CancellationToken ct)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-startup-" + Guid.NewGuid().ToString("N")[..8]);
+        var (process, readyMs) = await StartSkiffAsync([skiff, mode, "--data-dir", dir, "--port", FreePort().ToString(CultureInfo.InvariantCulture), "--storage", storage],
+            null, TimeSpan.FromSeconds(60), ct);
+        try
+        {
+            await Task.Delay(idle, ct); // idling is what is measured here
+            return (readyMs, ResidentMegabytes(process.Id));
+        }
+        finally
+        {
+            await StopAsync(process, ct);
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts <c>dotnet ARGS</c> (the skiff binary and its arguments) with <paramref name="environment"/> added and waits
+    /// for "Local Kubernetes cluster is running"; returns the process and the milliseconds from start to that line.
+    /// </summary>
+    internal static async Task<(Process Process, double ReadyMs)> StartSkiffAsync(
+        IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken ct)
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { skiff, mode, "--data-dir", dir, "--port", FreePort().ToString(CultureInfo.InvariantCulture), "--storage", storage })
+        foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var watch = Stopwatch.StartNew();
-        using var process = Process.Start(psi)!;
+        var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data?.Contains("Local Kubernetes cluster is running", StringComparison.Ordinal) == true)
@@ -67,40 +100,55 @@ internal static class StartupBench
         process.BeginErrorReadLine();
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
-            var readyMs = watch.Elapsed.TotalMilliseconds;
-            await Task.Delay(idle, ct); // idling is what is measured here
-            return (readyMs, ResidentMegabytes(process.Id));
+            await ready.Task.WaitAsync(timeout, ct);
+            return (process, watch.Elapsed.TotalMilliseconds);
         }
-        finally
+        catch
         {
+            await StopAsync(process, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>SIGTERM, then waits for the exit (30 s, then a kill) and disposes the process.</summary>
+    internal static async Task StopAsync(Process process, CancellationToken ct)
+    {
+        using (process)
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
             _ = Kill(process.Id, 15);
-            await process.WaitForExitAsync(ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
             try
             {
-                Directory.Delete(dir, recursive: true);
+                await process.WaitForExitAsync(timeout.Token);
             }
-            catch (IOException)
+            catch (OperationCanceledException)
             {
-                // Best effort.
+                process.Kill(entireProcessTree: true);
             }
         }
     }
 
-    private static double ResidentMegabytes(int pid)
+    /// <summary>A process's <c>VmRSS</c> (or another <c>/proc/PID/status</c> field in kB, e.g. <c>VmHWM</c>, the peak) in MB.</summary>
+    internal static double ResidentMegabytes(int pid, string field = "VmRSS")
     {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
         var kb = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         return kb / 1024;
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -108,5 +156,5 @@ internal static class StartupBench
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int sig);
+    internal static extern int Kill(int pid, int sig);
 }
