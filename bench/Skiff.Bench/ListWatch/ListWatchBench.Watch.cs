@@ -10,6 +10,9 @@ public static partial class ListWatchBench
 {
     private static int _namespaces;
 
+    /// <summary>Set by <c>--alloc-types</c>: byte-path fan-out cases print their sampled allocations by type.</summary>
+    private static AllocationSampler? AllocTypes { get; set; }
+
     /// <summary>
     /// One watcher while <paramref name="clients"/> clients in a child process (<c>creates-load</c>, HTTP/2) create
     /// configmaps as fast as the server accepts them, so that the writers' TLS and framing neither share this process
@@ -98,16 +101,27 @@ public static partial class ListWatchBench
         var ns = await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false);
         var rv = await ListRevisionAsync(writer, url, ns, ct).ConfigureAwait(false);
         using var readers = await StartReadersAsync(kubeconfig, url, ns, rv, watchers, protobuf, protocol, total, seconds + 30, ct, accept).ConfigureAwait(false);
+        var sample = AllocTypes is not null && label.Contains("byte path", StringComparison.Ordinal);
+        if (sample)
+        {
+            AllocTypes!.Start();
+        }
+
         var before = WriterCost.Now();
         await WriteAtRateAsync(writer, url, ns, rate, total, ct).ConfigureAwait(false);
         var (delivered, complete, p50, p99, readerCpuMs) = await readers.ResultAsync(ct).ConfigureAwait(false);
         var used = WriterCost.Now() - before;
+        var types = sample ? AllocTypes!.Stop(12) : null;
         var perEvent = (used.Cpu - writesOnly.Cpu).TotalMicroseconds / Math.Max(1, delivered);
         Console.WriteLine($"fan-out {protocol} {label}: {watchers} watchers × {rate}/s, "
             + $"{delivered}/{(long)total * watchers} delivered, {complete} streams complete, delivery p50 {p50:0.0} ms p99 {p99:0.0} ms, "
             + $"server CPU {perEvent:0.00} µs per delivered event (readers' process {readerCpuMs * 1000 / Math.Max(1, delivered):0.00} µs), "
             + $"{(double)(used.Allocated - writesOnly.Allocated) / Math.Max(1, delivered):0} B allocated and "
             + $"{(double)(used.WorkItems - writesOnly.WorkItems) / Math.Max(1, delivered):0.00} thread-pool items per event; load {LoadAverage()}");
+        if (types is not null)
+        {
+            Console.WriteLine($"  allocation samples by type (writes included):{Environment.NewLine}{types}");
+        }
         return perEvent;
     }
 

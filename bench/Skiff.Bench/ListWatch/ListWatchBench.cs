@@ -19,7 +19,7 @@ namespace Skiff.Bench.ListWatch;
 /// Every scenario runs with the cache's byte path off (<c>baseline</c>: decode and re-encode per item and watcher)
 /// and on, interleaved in one run, and prints the ratios.
 /// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- list-watch [--pods 10000] [--lists 15] [--watchers 1000]
-/// [--rate 50] [--seconds 10] [--writers 32] [--one-clients 64] [--http 2|1.1|both] [--only list,one,fanout,table-list,table-fanout]</c>.
+/// [--rate 50] [--seconds 10] [--writers 32] [--one-clients 64] [--alloc-types] [--http 2|1.1|both] [--only list,one,fanout,table-list,table-fanout]</c>.
 /// </summary>
 public static partial class ListWatchBench
 {
@@ -34,6 +34,8 @@ public static partial class ListWatchBench
         var seconds = BenchArgs.Int(args, "--seconds", 10);
         var writers = BenchArgs.Int(args, "--writers", 32);
         var oneClients = BenchArgs.Int(args, "--one-clients", 64);
+        using var allocTypes = args.Contains("--alloc-types") ? new AllocationSampler() : null;
+        AllocTypes = allocTypes;
         var httpIndex = Array.IndexOf(args, "--http");
         var http = httpIndex >= 0 && httpIndex + 1 < args.Length ? args[httpIndex + 1] : "2";
         var only = Array.IndexOf(args, "--only") is var oi and >= 0 && oi + 1 < args.Length ? args[oi + 1] : "all";

@@ -132,22 +132,8 @@ internal sealed partial class ResourceEndpoint
                     continue;
                 }
 
-                JsonNode? obj = neg.Shape switch
-                {
-                    OutputShape.Table => TableConverter.ToTable(store.Descriptor, [ev.Object!], includeObject, neg.MetaVersion, _options.Clock.GetUtcNow(),
-                        new JsonObject { ["resourceVersion"] = ev.Revision.ToString(CultureInfo.InvariantCulture) }, noHeaders: !firstTableEvent),
-                    OutputShape.PartialMetadata => TableConverter.PartialObjectMetadata(ev.Object!, neg.MetaVersion),
-                    _ => ev.Object,
-                };
+                Write(body, DecodedFrame(store, neg, includeObject, ev, protobuf, firstTableEvent));
                 firstTableEvent &= neg.Shape != OutputShape.Table;
-                if (neg.Shape == OutputShape.Object && ev.Source is { } source && obj is JsonObject plain && store.Descriptor.StorageGroupVersion is null)
-                {
-                    var type = ev.Type;
-                    Write(body, WatchFrameCache.GetOrEncode(source, type, protobuf, () => EncodeEvent(protobuf, type, plain)));
-                    continue;
-                }
-
-                Write(body, EncodeEvent(protobuf, ev.Type, obj));
             }
         }
         catch (OperationCanceledException)
@@ -182,11 +168,34 @@ internal sealed partial class ResourceEndpoint
         }
     }
 
+    /// <summary>The frame of an event that carries a decoded object (a resource served in another version than stored).</summary>
+    private byte[] DecodedFrame(GenericStore store, Negotiated neg, string includeObject, WatchEvent ev, bool protobuf, bool firstTableEvent)
+    {
+        JsonNode? obj = neg.Shape switch
+        {
+            OutputShape.Table => TableConverter.ToTable(store.Descriptor, [ev.Object!], includeObject, neg.MetaVersion, _options.Clock.GetUtcNow(),
+                new JsonObject { ["resourceVersion"] = ev.Revision.ToString(CultureInfo.InvariantCulture) }, noHeaders: !firstTableEvent),
+            OutputShape.PartialMetadata => TableConverter.PartialObjectMetadata(ev.Object!, neg.MetaVersion),
+            _ => ev.Object,
+        };
+        if (neg.Shape == OutputShape.Object && ev.Source is { } source && obj is JsonObject plain && store.Descriptor.StorageGroupVersion is null)
+        {
+            var type = ev.Type;
+            return WatchFrameCache.GetOrEncode(source, type, protobuf, () => EncodeEvent(protobuf, type, plain));
+        }
+
+        return EncodeEvent(protobuf, ev.Type, obj);
+    }
+
     /// <summary>
     /// The frame of a stored-version event: JSON spliced from the stored bytes, or protobuf encoded from one decode; shared
     /// by every watcher of the same version and type (<see cref="WatchFrameCache"/>) unless the revision was changed.
     /// </summary>
-    private static byte[] StoredFrame(GenericStore store, WatchEvent ev, Skiff.Storage.KeyValue kv, bool protobuf)
+    private static byte[] StoredFrame(GenericStore store, WatchEvent ev, Skiff.Storage.KeyValue kv, bool protobuf) =>
+        !ev.Spliced && WatchFrameCache.TryGet(kv, ev.Type, protobuf, out var shared) ? shared : EncodeStoredFrame(store, ev, kv, protobuf);
+
+    /// <summary><see cref="StoredFrame"/> on a miss (kept apart: its closure is allocated only here, not per watcher on a hit).</summary>
+    private static byte[] EncodeStoredFrame(GenericStore store, WatchEvent ev, Skiff.Storage.KeyValue kv, bool protobuf)
     {
         var type = ev.Type;
         var revision = ev.Revision;

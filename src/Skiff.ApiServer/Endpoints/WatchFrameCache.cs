@@ -66,6 +66,14 @@ internal static class WatchFrameCache
         return Volatile.Read(ref frames.Encoded[slot]) ?? Interlocked.CompareExchange(ref frames.Encoded[slot], encode(), null) ?? frames.Encoded[slot]!;
     }
 
+    /// <summary>The shared frame of <paramref name="source"/> sent as <paramref name="type"/> in the given format, if one was encoded (no allocation).</summary>
+    public static bool TryGet(KeyValue source, string type, bool protobuf, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? frame)
+    {
+        var slot = Slot(type, protobuf);
+        frame = slot >= 0 && Enabled && Table.TryGetValue(source, out var frames) ? Volatile.Read(ref frames.Encoded[slot]) : null;
+        return frame is not null;
+    }
+
     /// <summary>
     /// The <paramref name="variant"/> encoding of <paramref name="source"/>, encoded by <paramref name="encode"/> once
     /// per <paramref name="second"/> (pass the same value, e.g. 0, for an encoding that does not depend on the time).
