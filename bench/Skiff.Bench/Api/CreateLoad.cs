@@ -111,6 +111,13 @@ internal sealed class CreateLoad : IDisposable
     public static byte[] ConfigMap(string prefix, long i) => Encoding.UTF8.GetBytes(
         $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{prefix}}}{{{i}}}","labels":{"app":"bench","tier":"load"}},"data":{"config.yaml":"{{{Filler}}}","mode":"fast"}}""");
 
+    /// <summary>
+    /// <see cref="ConfigMap"/> with a send stamp (<c>bench/sent: @T{Stopwatch timestamp}@</c>, monotonic and shared by
+    /// the machine's processes) that a watcher turns into a delivery latency; <paramref name="i"/> ≤ 0 (the warm-up) has none.
+    /// </summary>
+    public static byte[] StampedConfigMap(string prefix, long i) => i <= 0 ? ConfigMap(prefix, i) : Encoding.UTF8.GetBytes(
+        $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{prefix}}}{{{i}}}","labels":{"app":"bench","tier":"load"},"annotations":{"bench/sent":"@T{{{Stopwatch.GetTimestamp()}}}@"}},"data":{"k":"v"}}""");
+
     /// <summary>A one-container Pod body named <c>{prefix}{i}</c> (what a ReplicaSet controller sends, minus owner references).</summary>
     public static byte[] Pod(string prefix, long i) => Encoding.UTF8.GetBytes(
         PodHead + prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + PodTail);

@@ -16,7 +16,7 @@ internal sealed class CreateLoadProcess : IDisposable
 
     private CreateLoadProcess(Process process) => _process = process;
 
-    /// <summary>The child's entry point: <c>creates-load --url U --cert F --key F --ca F --path P --kind K --prefix S --http 2|1.1 --clients N --seconds S</c>.</summary>
+    /// <summary>The child's entry point: <c>creates-load --url U --cert F --key F --ca F --path P --kind pods|configmaps|stamped-configmaps --prefix S --http 2|1.1 --clients N --seconds S</c>.</summary>
     public static async Task<int> RunChildAsync(string[] args, CancellationToken ct)
     {
         string Arg(string name) => args[Array.IndexOf(args, name) + 1];
@@ -25,7 +25,12 @@ internal sealed class CreateLoadProcess : IDisposable
         var clients = BenchArgs.Int(args, "--clients", 1);
         var prefix = Arg("--prefix");
         var path = Arg("--path");
-        Func<long, byte[]> body = Arg("--kind") == "pods" ? i => CreateLoad.Pod(prefix, i) : i => CreateLoad.ConfigMap(prefix, i);
+        Func<long, byte[]> body = Arg("--kind") switch
+        {
+            "pods" => i => CreateLoad.Pod(prefix, i),
+            "stamped-configmaps" => i => CreateLoad.StampedConfigMap(prefix, i),
+            _ => i => CreateLoad.ConfigMap(prefix, i),
+        };
         using var load = new CreateLoad(Arg("--url"), cert, ca, Arg("--http") == "2", clients);
         await load.RunAsync(path, i => body(-i), clients, TimeSpan.FromSeconds(1), ct).ConfigureAwait(false); // warm-up (JIT, connections)
         Console.WriteLine("START");

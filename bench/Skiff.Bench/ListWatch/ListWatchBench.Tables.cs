@@ -19,7 +19,7 @@ public static partial class ListWatchBench
     {
         var total = rate * seconds;
         var writesOnly = await WriteAtRateAsync(writer, url, await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false), rate, total, ct).ConfigureAwait(false);
-        Console.WriteLine($"table fan-out: {total} creates at {rate}/s with no watcher cost {writesOnly.TotalMilliseconds:0} ms CPU (subtracted below); "
+        Console.WriteLine($"table fan-out: {total} creates at {rate}/s with no watcher cost {writesOnly.Cpu.TotalMilliseconds:0} ms CPU (subtracted below); "
             + $"load average {LoadAverage()}");
         foreach (var (name, accept, protobuf) in new[] { ("table", TableAccept, false), ("meta json", PartialJsonAccept, false), ("meta pb", PartialProtobufAccept, true) })
         {

@@ -10,8 +10,16 @@ public static partial class ListWatchBench
 {
     private static int _namespaces;
 
-    /// <summary>One watcher while writers create configmaps as fast as the server accepts them.</summary>
-    private static async Task OneWatcherAsync(HttpClient client, string url, int seconds, int writers, CancellationToken ct)
+    /// <summary>Set by <c>--alloc-types</c>: byte-path fan-out cases print their sampled allocations by type.</summary>
+    private static AllocationSampler? AllocTypes { get; set; }
+
+    /// <summary>
+    /// One watcher while <paramref name="clients"/> clients in a child process (<c>creates-load</c>, HTTP/2) create
+    /// configmaps as fast as the server accepts them, so that the writers' TLS and framing neither share this process
+    /// with the server nor limit what the watcher can be shown to take. Prints accepted writes/s, delivered events/s,
+    /// delivery latency (stamped at send in the child) and the server's CPU per delivered event.
+    /// </summary>
+    private static async Task OneWatcherAsync(HttpClient client, string url, string pki, int seconds, int clients, CancellationToken ct)
     {
         foreach (var bytePath in new[] { false, true })
         {
@@ -22,25 +30,24 @@ public static partial class ListWatchBench
             var watch = await OpenWatchAsync(client, url, ns, rv, protobuf: false, cts.Token).ConfigureAwait(false);
             var counter = new EventCounter();
             _ = Task.Run(() => ReadEventsAsync(watch, false, counter, cts.Token), CancellationToken.None);
-            var sw = Stopwatch.StartNew();
+            using var load = await Skiff.Bench.Api.CreateLoadProcess.StartAsync(
+            [
+                "--url", url, "--cert", Path.Combine(pki, "admin.crt"), "--key", Path.Combine(pki, "admin.key"), "--ca", Path.Combine(pki, "ca.crt"),
+                "--path", $"/api/v1/namespaces/{ns}/configmaps", "--kind", "stamped-configmaps", "--prefix", "w", "--http", "2",
+                "--clients", Itoa(clients), "--seconds", Itoa(seconds),
+            ], ct).ConfigureAwait(false);
             var startTs = Stopwatch.GetTimestamp();
-            var accepted = 0;
-            var stop = DateTime.UtcNow.AddSeconds(seconds);
-            await Task.WhenAll(Enumerable.Range(0, writers).Select(async w =>
-            {
-                for (var i = 0; DateTime.UtcNow < stop; i++)
-                {
-                    await CreateConfigMapAsync(client, url, ns, $"w{w}-{i}", ct).ConfigureAwait(false);
-                    Interlocked.Increment(ref accepted);
-                }
-            })).ConfigureAwait(false);
-            var writeSeconds = sw.Elapsed.TotalSeconds;
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var r = await load.ResultAsync(ct).ConfigureAwait(false);
+            var accepted = (int)Math.Round(r.PerSecond * seconds);
             var survived = await counter.WaitForAsync(accepted, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            var serverUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds;
             await cts.CancelAsync().ConfigureAwait(false);
             var latencies = counter.Latencies();
-            Console.WriteLine($"one watcher {(bytePath ? "byte path" : "baseline "),-9}: {accepted / writeSeconds:0} writes/s accepted, "
+            Console.WriteLine($"one watcher {(bytePath ? "byte path" : "baseline "),-9}: {clients} HTTP/2 writer clients (child process): {r.PerSecond:0} writes/s accepted, "
                 + $"{counter.Count / counter.Span(startTs):0} events/s delivered ({counter.Count}/{accepted}), delivery p50 {Stats.Median(latencies):0.0} ms "
-                + $"p99 {Stats.Percentile(latencies, 0.99):0.0} ms, watch {(survived ? "survived" : "was closed early")}");
+                + $"p99 {Stats.Percentile(latencies, 0.99):0.0} ms, watch {(survived ? "survived" : "was closed early")}; "
+                + $"server CPU {serverUs / Math.Max(1, counter.Count):0.0} µs per write+event; create p99 {r.P99Ms:0.0} ms, {r.Errors} errors; load {LoadAverage()}");
         }
 
         SetBytePath(true);
@@ -54,9 +61,20 @@ public static partial class ListWatchBench
     private static async Task FanoutAsync(string kubeconfig, HttpClient writer, string protocol, string url, int watchers, int rate, int seconds, CancellationToken ct)
     {
         var total = rate * seconds;
+
+        // Warm-up (not reported): one short byte-path case per format, so that neither the writes-only measure nor a
+        // format's measure pays the JIT's tiering of the write and watch paths (under load the background compiler lags:
+        // a writes-only measure taken first cost 2-4x a warm one and made the subtracted figures negative).
+        foreach (var protobuf in new[] { false, true })
+        {
+            await FanoutCaseAsync(kubeconfig, writer, protocol, url, watchers, rate, 1, default, protobuf, null,
+                $"{(protobuf ? "protobuf" : "json"),-8} warm-up  ", ct).ConfigureAwait(false);
+        }
+
         var writesOnly = await WriteAtRateAsync(writer, url, await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false), rate, total, ct).ConfigureAwait(false);
-        Console.WriteLine($"fan-out {protocol}: {total} creates at {rate}/s with no watcher cost {writesOnly.TotalMilliseconds:0} ms CPU (subtracted below); "
-            + $"load average {LoadAverage()}");
+        Console.WriteLine($"fan-out {protocol}: {total} creates at {rate}/s with no watcher cost {writesOnly.Cpu.TotalMilliseconds:0} ms CPU, "
+            + $"{writesOnly.Allocated / 1e6:0.0} MB allocated, {writesOnly.WorkItems} thread-pool items (subtracted below); load average {LoadAverage()}");
+
         var cpus = new Dictionary<(bool, bool), double>();
         foreach (var protobuf in new[] { false, true })
         {
@@ -79,27 +97,40 @@ public static partial class ListWatchBench
     /// <paramref name="label"/> and returns the server's CPU µs per delivered event.
     /// </summary>
     private static async Task<double> FanoutCaseAsync(string kubeconfig, HttpClient writer, string protocol, string url, int watchers, int rate, int seconds,
-        TimeSpan writesOnly, bool protobuf, string? accept, string label, CancellationToken ct)
+        WriterCost writesOnly, bool protobuf, string? accept, string label, CancellationToken ct)
     {
         var total = rate * seconds;
         var ns = await FreshNamespaceAsync(writer, url, ct).ConfigureAwait(false);
         var rv = await ListRevisionAsync(writer, url, ns, ct).ConfigureAwait(false);
         using var readers = await StartReadersAsync(kubeconfig, url, ns, rv, watchers, protobuf, protocol, total, seconds + 30, ct, accept).ConfigureAwait(false);
-        var cpu = await WriteAtRateAsync(writer, url, ns, rate, total, ct).ConfigureAwait(false);
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        var sample = AllocTypes is not null && label.Contains("byte path", StringComparison.Ordinal);
+        if (sample)
+        {
+            AllocTypes!.Start();
+        }
+
+        var before = WriterCost.Now();
+        await WriteAtRateAsync(writer, url, ns, rate, total, ct).ConfigureAwait(false);
         var (delivered, complete, p50, p99, readerCpuMs) = await readers.ResultAsync(ct).ConfigureAwait(false);
-        var serverUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0 - writesOnly).TotalMicroseconds;
-        var perEvent = serverUs / Math.Max(1, delivered);
+        var used = WriterCost.Now() - before;
+        var types = sample ? AllocTypes!.Stop(12) : null;
+        var perEvent = (used.Cpu - writesOnly.Cpu).TotalMicroseconds / Math.Max(1, delivered);
         Console.WriteLine($"fan-out {protocol} {label}: {watchers} watchers × {rate}/s, "
             + $"{delivered}/{(long)total * watchers} delivered, {complete} streams complete, delivery p50 {p50:0.0} ms p99 {p99:0.0} ms, "
-            + $"server CPU {perEvent:0.00} µs per delivered event (readers' process {readerCpuMs * 1000 / Math.Max(1, delivered):0.00} µs); load {LoadAverage()}");
+            + $"server CPU {perEvent:0.00} µs per delivered event (readers' process {readerCpuMs * 1000 / Math.Max(1, delivered):0.00} µs), "
+            + $"{(double)(used.Allocated - writesOnly.Allocated) / Math.Max(1, delivered):0} B allocated and "
+            + $"{(double)(used.WorkItems - writesOnly.WorkItems) / Math.Max(1, delivered):0.00} thread-pool items per event; load {LoadAverage()}");
+        if (types is not null)
+        {
+            Console.WriteLine($"  allocation samples by type (writes included):{Environment.NewLine}{types}");
+        }
         return perEvent;
     }
 
-    /// <summary>Creates <paramref name="total"/> configmaps at <paramref name="rate"/>/s; returns this process's CPU over it.</summary>
-    private static async Task<TimeSpan> WriteAtRateAsync(HttpClient writer, string url, string ns, int rate, int total, CancellationToken ct)
+    /// <summary>Creates <paramref name="total"/> configmaps at <paramref name="rate"/>/s; returns what this process spent over it.</summary>
+    private static async Task<WriterCost> WriteAtRateAsync(HttpClient writer, string url, string ns, int rate, int total, CancellationToken ct)
     {
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var before = WriterCost.Now();
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < total; i++)
         {
@@ -112,7 +143,17 @@ public static partial class ListWatchBench
             await CreateConfigMapAsync(writer, url, ns, $"f-{i}", ct).ConfigureAwait(false);
         }
 
-        return Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+        return WriterCost.Now() - before;
+    }
+
+    /// <summary>What this process spent (CPU, bytes allocated, thread-pool work items completed): a snapshot or a difference.</summary>
+    private readonly record struct WriterCost(TimeSpan Cpu, long Allocated, long WorkItems)
+    {
+        public static WriterCost Now() => new(Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), ThreadPool.CompletedWorkItemCount);
+
+        public WriterCost Scale(double f) => new(Cpu * f, (long)(Allocated * f), (long)(WorkItems * f));
+
+        public static WriterCost operator -(WriterCost a, WriterCost b) => new(a.Cpu - b.Cpu, a.Allocated - b.Allocated, a.WorkItems - b.WorkItems);
     }
 
     private static string LoadAverage()

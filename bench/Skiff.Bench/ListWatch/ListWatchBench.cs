@@ -19,7 +19,7 @@ namespace Skiff.Bench.ListWatch;
 /// Every scenario runs with the cache's byte path off (<c>baseline</c>: decode and re-encode per item and watcher)
 /// and on, interleaved in one run, and prints the ratios.
 /// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- list-watch [--pods 10000] [--lists 15] [--watchers 1000]
-/// [--rate 50] [--seconds 10] [--writers 32] [--http 2|1.1|both] [--only list,one,fanout,table-list,table-fanout]</c>.
+/// [--rate 50] [--seconds 10] [--writers 32] [--one-clients 64] [--alloc-types] [--http 2|1.1|both] [--only list,one,fanout,table-list,table-fanout]</c>.
 /// </summary>
 public static partial class ListWatchBench
 {
@@ -33,12 +33,15 @@ public static partial class ListWatchBench
         var rate = BenchArgs.Int(args, "--rate", 50);
         var seconds = BenchArgs.Int(args, "--seconds", 10);
         var writers = BenchArgs.Int(args, "--writers", 32);
+        var oneClients = BenchArgs.Int(args, "--one-clients", 64);
+        using var allocTypes = args.Contains("--alloc-types") ? new AllocationSampler() : null;
+        AllocTypes = allocTypes;
         var httpIndex = Array.IndexOf(args, "--http");
         var http = httpIndex >= 0 && httpIndex + 1 < args.Length ? args[httpIndex + 1] : "2";
         var only = Array.IndexOf(args, "--only") is var oi and >= 0 && oi + 1 < args.Length ? args[oi + 1] : "all";
         bool Runs(string scenario) => only == "all" || only.Split(',').Contains(scenario);
         Console.WriteLine($"list-watch bench: {pods} pods, {lists} lists per case, {watchers} watchers × {rate} events/s for {seconds} s, "
-            + $"{writers} writers; SQLite; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
+            + $"{writers} seeding writers, {oneClients} writer clients for one watcher; SQLite; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
 
         var dir = Path.Combine(Path.GetTempPath(), "skiff-list-watch-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -75,7 +78,12 @@ public static partial class ListWatchBench
 
             if (Runs("one"))
             {
-                await OneWatcherAsync(h2, url, seconds, writers, ct).ConfigureAwait(false);
+                var pki = Path.Combine(dir, "load-pki");
+                Directory.CreateDirectory(pki);
+                await File.WriteAllTextAsync(Path.Combine(pki, "admin.crt"), host.Certificates.AdminCertificatePem, ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(pki, "admin.key"), host.Certificates.AdminKeyPem, ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(pki, "ca.crt"), host.Certificates.CaPem, ct).ConfigureAwait(false);
+                await OneWatcherAsync(h2, url, pki, seconds, oneClients, ct).ConfigureAwait(false);
             }
 
             if (Runs("table-list"))

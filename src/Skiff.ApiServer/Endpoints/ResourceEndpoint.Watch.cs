@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Skiff.ApiServer.Http;
@@ -45,68 +44,59 @@ internal sealed partial class ResourceEndpoint
         cts.CancelAfter(timeout);
         var token = cts.Token;
 
-        // The store's enumeration runs ahead of the writer through a bounded channel, so that the writer can send
-        // everything queued in one flush. Idle watchers get BOOKMARKs on the store's progress events (shared timers,
-        // none per watch); busy ones when an event finds the bookmark due.
+        // The writer reads the store's enumeration directly and writes every event that is already there (MoveNextAsync
+        // completes synchronously while the watcher's buffer in the cache has events), then flushes once and waits: one
+        // wake-up and one flush per batch, no second queue or pump task per watcher. Idle watchers get BOOKMARKs on the
+        // store's progress events (shared timers, none per watch); busy ones when an event finds the bookmark due.
         // Every shape is written from stored versions: plain objects spliced, Table and PartialObjectMetadata transformed
         // once per version and shared (TransformedResponses); the store decodes only when it cannot serve stored bytes.
-        var channel = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        var pump = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await foreach (var ev in store.WatchAsync(ns, q, stored: true, token).ConfigureAwait(false))
-                    {
-                        if (!channel.Writer.TryWrite(ev))
-                        {
-                            await channel.Writer.WriteAsync(ev, token).ConfigureAwait(false);
-                        }
-                    }
-
-                    channel.Writer.TryComplete();
-                }
-                catch (Exception e)
-                {
-                    channel.Writer.TryComplete(e);
-                }
-            },
-            CancellationToken.None);
+        var events = store.WatchAsync(ns, q, stored: true, token).GetAsyncEnumerator(token);
 
         ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = protobuf ? Skiff.Api.Protobuf.ProtobufCodec.WatchContentType : "application/json";
         ctx.Response.Headers.CacheControl = "no-cache, private";
-        await ctx.Response.StartAsync(token).ConfigureAwait(false);
-        await ctx.Response.Body.FlushAsync(token).ConfigureAwait(false);
-
         long lastRevision = 0;
         var firstTableEvent = true;
         var clock = _options.Clock;
         var nextBookmark = clock.GetUtcNow() + _options.BookmarkInterval;
         var body = ctx.Response.BodyWriter;
-        var reader = channel.Reader;
+        long unreported = 0;
+        ValueTask<bool> next = default;
+        var pending = false; // next is running: it must finish before the enumeration may be disposed
         try
         {
+            await ctx.Response.StartAsync(token).ConfigureAwait(false);
+            await ctx.Response.Body.FlushAsync(token).ConfigureAwait(false);
             while (true)
             {
-                if (!reader.TryRead(out var ev))
+                next = events.MoveNextAsync();
+                pending = true;
+                if (!next.IsCompleted)
                 {
+                    // Nothing more queued: send the batch, then wait for the next event.
                     if (q.AllowBookmarks && lastRevision > 0 && clock.GetUtcNow() >= nextBookmark)
                     {
                         nextBookmark = clock.GetUtcNow() + _options.BookmarkInterval;
                         Write(body, EncodeEvent(protobuf, "BOOKMARK", BookmarkObject(store, lastRevision, neg)));
                     }
 
-                    await body.FlushAsync(token).ConfigureAwait(false);
-                    if (!await reader.WaitToReadAsync(token).ConfigureAwait(false))
+                    if (unreported > 0)
                     {
-                        break;
+                        _options.Metrics?.WatchEventsSent(store.Descriptor, unreported);
+                        unreported = 0;
                     }
 
-                    continue;
+                    await body.FlushAsync(token).ConfigureAwait(false);
                 }
 
+                pending = false;
+                if (!await next.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var ev = events.Current;
                 if (ev.Revision > lastRevision)
                 {
                     lastRevision = ev.Revision;
@@ -132,7 +122,7 @@ internal sealed partial class ResourceEndpoint
                         return;
                 }
 
-                _options.Metrics?.WatchEventSent(store.Descriptor);
+                unreported++;
                 if (ev.Object is null && ev.Source is { } kv)
                 {
                     Write(body, neg.Shape == OutputShape.Object
@@ -142,35 +132,13 @@ internal sealed partial class ResourceEndpoint
                     continue;
                 }
 
-                JsonNode? obj = neg.Shape switch
-                {
-                    OutputShape.Table => TableConverter.ToTable(store.Descriptor, [ev.Object!], includeObject, neg.MetaVersion, _options.Clock.GetUtcNow(),
-                        new JsonObject { ["resourceVersion"] = ev.Revision.ToString(CultureInfo.InvariantCulture) }, noHeaders: !firstTableEvent),
-                    OutputShape.PartialMetadata => TableConverter.PartialObjectMetadata(ev.Object!, neg.MetaVersion),
-                    _ => ev.Object,
-                };
+                Write(body, DecodedFrame(store, neg, includeObject, ev, protobuf, firstTableEvent));
                 firstTableEvent &= neg.Shape != OutputShape.Table;
-                if (neg.Shape == OutputShape.Object && ev.Source is { } source && obj is JsonObject plain && store.Descriptor.StorageGroupVersion is null)
-                {
-                    var type = ev.Type;
-                    Write(body, WatchFrameCache.GetOrEncode(source, type, protobuf, () => EncodeEvent(protobuf, type, plain)));
-                    continue;
-                }
-
-                Write(body, EncodeEvent(protobuf, ev.Type, obj));
             }
         }
         catch (OperationCanceledException)
         {
             // Timeout or client gone: end the stream cleanly.
-        }
-        catch (ChannelClosedException e) when (e.InnerException is null)
-        {
-            // The store ended the watch (lagging watcher or shutdown): the client resumes.
-        }
-        catch (ChannelClosedException e) when (e.InnerException is Skiff.Api.Errors.StatusException se)
-        {
-            await TryWriteErrorAsync(ctx, protobuf, se, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Skiff.Api.Errors.StatusException se)
         {
@@ -178,23 +146,56 @@ internal sealed partial class ResourceEndpoint
         }
         finally
         {
+            if (unreported > 0)
+            {
+                _options.Metrics?.WatchEventsSent(store.Descriptor, unreported);
+            }
+
             await cts.CancelAsync().ConfigureAwait(false);
-            try
+            if (pending)
             {
-                await pump.ConfigureAwait(false);
+                try
+                {
+                    await next.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Cancelled with the response.
+                }
             }
-            catch (Exception)
-            {
-                // The pump reports through the channel.
-            }
+
+            await events.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The frame of an event that carries a decoded object (a resource served in another version than stored).</summary>
+    private byte[] DecodedFrame(GenericStore store, Negotiated neg, string includeObject, WatchEvent ev, bool protobuf, bool firstTableEvent)
+    {
+        JsonNode? obj = neg.Shape switch
+        {
+            OutputShape.Table => TableConverter.ToTable(store.Descriptor, [ev.Object!], includeObject, neg.MetaVersion, _options.Clock.GetUtcNow(),
+                new JsonObject { ["resourceVersion"] = ev.Revision.ToString(CultureInfo.InvariantCulture) }, noHeaders: !firstTableEvent),
+            OutputShape.PartialMetadata => TableConverter.PartialObjectMetadata(ev.Object!, neg.MetaVersion),
+            _ => ev.Object,
+        };
+        if (neg.Shape == OutputShape.Object && ev.Source is { } source && obj is JsonObject plain && store.Descriptor.StorageGroupVersion is null)
+        {
+            var type = ev.Type;
+            return WatchFrameCache.GetOrEncode(source, type, protobuf, () => EncodeEvent(protobuf, type, plain));
+        }
+
+        return EncodeEvent(protobuf, ev.Type, obj);
     }
 
     /// <summary>
     /// The frame of a stored-version event: JSON spliced from the stored bytes, or protobuf encoded from one decode; shared
     /// by every watcher of the same version and type (<see cref="WatchFrameCache"/>) unless the revision was changed.
     /// </summary>
-    private static byte[] StoredFrame(GenericStore store, WatchEvent ev, Skiff.Storage.KeyValue kv, bool protobuf)
+    private static byte[] StoredFrame(GenericStore store, WatchEvent ev, Skiff.Storage.KeyValue kv, bool protobuf) =>
+        !ev.Spliced && WatchFrameCache.TryGet(kv, ev.Type, protobuf, out var shared) ? shared : EncodeStoredFrame(store, ev, kv, protobuf);
+
+    /// <summary><see cref="StoredFrame"/> on a miss (kept apart: its closure is allocated only here, not per watcher on a hit).</summary>
+    private static byte[] EncodeStoredFrame(GenericStore store, WatchEvent ev, Skiff.Storage.KeyValue kv, bool protobuf)
     {
         var type = ev.Type;
         var revision = ev.Revision;

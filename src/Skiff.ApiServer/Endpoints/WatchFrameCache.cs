@@ -7,7 +7,10 @@ namespace Skiff.ApiServer.Endpoints;
 /// Encodings shared by every watcher and list of one stored version, as upstream's cachingObject does: the watch cache
 /// hands the same <see cref="KeyValue"/> instance to all its watchers and lists, so the first response to need a given
 /// encoding of it produces the bytes and the others copy them. Entries live exactly as long as the stored value they
-/// came from (a <see cref="ConditionalWeakTable{TKey, TValue}"/> keyed by reference).
+/// came from (a <see cref="ConditionalWeakTable{TKey, TValue}"/> keyed by reference) — except list items (Table rows,
+/// PartialObjectMetadataList items), which are also held to a byte budget (<see cref="ListItemBudgetBytes"/>): a LIST
+/// reaches every version, a watch only the changed ones, so without it every listed version would carry its row and
+/// item until replaced.
 /// </summary>
 /// <remarks>
 /// Plain-object watch frames have fixed slots (event type × format). The other encodings — PartialObjectMetadata and
@@ -21,7 +24,30 @@ internal static class WatchFrameCache
     /// <summary>Past this many variants of one version (clients asking for many meta versions × includeObject values), encodings are not kept.</summary>
     private const int MaxVariants = 12;
 
+    /// <summary>The default <see cref="ListItemBudgetBytes"/>: 64 MiB, about 70,000 bench pods' Table rows or PartialObjectMetadata items.</summary>
+    internal const long DefaultListItemBudget = 64L << 20;
+
+    /// <summary>What one kept list item costs besides its bytes (its entry, the array's header, the ledger's slot).</summary>
+    private const int ListItemOverhead = 96;
+
     private static readonly ConditionalWeakTable<KeyValue, Frames> Table = new();
+
+    /// <summary>List items kept, oldest first; an evicted item is taken out of its version's variants.</summary>
+    private static readonly FifoByteBudget<(Frames Frames, Entry Entry)> ListItems = new(DefaultListItemBudget, static v => Evict(v.Frames, v.Entry));
+
+    /// <summary>
+    /// The most bytes of shared list items (Table rows, PartialObjectMetadataList items) kept across all versions; past
+    /// it the oldest are dropped and encoded again by the next list that needs them. Watch frames are not counted (they
+    /// live as long as their version, which the cache's event ring bounds).
+    /// </summary>
+    internal static long ListItemBudgetBytes
+    {
+        get => ListItems.Budget;
+        set => ListItems.Budget = value;
+    }
+
+    /// <summary>The bytes of list items currently kept (their encodings plus a fixed overhead each).</summary>
+    internal static long ListItemBytes => ListItems.Held;
 
     /// <summary>Off only to measure what the cache saves (bench/Skiff.Bench `watch-fanout`, `list-watch --only table-fanout`) and to compare outputs in tests.</summary>
     internal static bool Enabled { get; set; } = true;
@@ -38,6 +64,14 @@ internal static class WatchFrameCache
 
         var frames = Table.GetValue(source, static _ => new Frames());
         return Volatile.Read(ref frames.Encoded[slot]) ?? Interlocked.CompareExchange(ref frames.Encoded[slot], encode(), null) ?? frames.Encoded[slot]!;
+    }
+
+    /// <summary>The shared frame of <paramref name="source"/> sent as <paramref name="type"/> in the given format, if one was encoded (no allocation).</summary>
+    public static bool TryGet(KeyValue source, string type, bool protobuf, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? frame)
+    {
+        var slot = Slot(type, protobuf);
+        frame = slot >= 0 && Enabled && Table.TryGetValue(source, out var frames) ? Volatile.Read(ref frames.Encoded[slot]) : null;
+        return frame is not null;
     }
 
     /// <summary>
@@ -61,25 +95,62 @@ internal static class WatchFrameCache
         }
 
         var bytes = encode();
+        var listItem = variant.Form is EncodingForm.TableRow or EncodingForm.PartialMetadataItem;
+        var cost = bytes.Length + ListItemOverhead;
+        if (listItem && !ListItems.Fits(cost))
+        {
+            return bytes;
+        }
+
+        var entry = new Entry(variant, second, bytes);
+        var kept = false;
         lock (frames)
         {
             entries = frames.Variants;
             at = Find(entries, variant);
-            var entry = new Entry(variant, second, bytes);
             if (at >= 0)
             {
                 // Copy on write: readers hold the old array without a lock.
                 var copy = (Entry[])entries!.Clone();
                 copy[at] = entry;
                 Volatile.Write(ref frames.Variants, copy);
+                kept = true;
             }
             else if ((entries?.Length ?? 0) < MaxVariants)
             {
                 Volatile.Write(ref frames.Variants, [.. entries ?? [], entry]);
+                kept = true;
             }
         }
 
+        if (listItem && kept)
+        {
+            // A replaced entry (a row of an older second) stays charged until it is the oldest: the ledger holds it till then.
+            ListItems.Charge((frames, entry), cost);
+        }
+
         return bytes;
+    }
+
+    /// <summary>Takes <paramref name="entry"/> out of <paramref name="frames"/> if it is still there (not replaced meanwhile).</summary>
+    private static void Evict(Frames frames, Entry entry)
+    {
+        lock (frames)
+        {
+            var entries = frames.Variants;
+            if (entries is null)
+            {
+                return;
+            }
+
+            var at = Array.FindIndex(entries, e => ReferenceEquals(e, entry));
+            if (at < 0)
+            {
+                return;
+            }
+
+            Volatile.Write(ref frames.Variants, entries.Length == 1 ? null : [.. entries[..at], .. entries[(at + 1)..]]);
+        }
     }
 
     private static int Find(Entry[]? entries, EncodingVariant variant)

@@ -103,8 +103,8 @@ public sealed class ApiServerMetrics
         return new RequestScope(this, ctx, info, verb, inflight);
     }
 
-    /// <summary>Counts one watch event sent for <paramref name="resource"/>.</summary>
-    public void WatchEventSent(ResourceDescriptor resource) => _watchEvents.WithLabels(resource.Group, resource.Version, resource.Resource).Inc();
+    /// <summary>Records <paramref name="count"/> watch events sent at once (a watch reports per batch, not per event: the label lookup is per call).</summary>
+    public void WatchEventsSent(ResourceDescriptor resource, long count) => _watchEvents.WithLabels(resource.Group, resource.Version, resource.Resource).Inc(count);
 
     /// <summary>Records one storage request of <paramref name="operation"/> on <paramref name="type"/> (group-resource).</summary>
     public void ObserveStorage(string operation, string type, TimeSpan elapsed) =>

@@ -89,6 +89,45 @@ public sealed class TransformedResponsesTests(ControlPlaneFixture f) : IClassFix
         }
     }
 
+    [Theory]
+    [InlineData(TableJson)]
+    [InlineData(PartialListJson)]
+    public async Task List_PastTheListItemBudget_EvictsAndStillEqualsTheDecodingPath(string accept)
+    {
+        var ns = await SeedAsync();
+        var path = $"/api/v1/namespaces/{ns}/configmaps?resourceVersion=0";
+        var saved = WatchFrameCache.ListItemBudgetBytes;
+        try
+        {
+            // Room for exactly one item (the largest, with the fixed overhead): each list keeps at most one and evicts
+            // the others as it goes.
+            using (var doc = System.Text.Json.JsonDocument.Parse(await GetAsync(path, accept, CancellationToken.None)))
+            {
+                var items = doc.RootElement.TryGetProperty("rows", out var rows) ? rows : doc.RootElement.GetProperty("items");
+                WatchFrameCache.ListItemBudgetBytes = items.EnumerateArray().Max(i => Encoding.UTF8.GetByteCount(i.GetRawText())) + 97;
+            }
+
+            var budget = WatchFrameCache.ListItemBudgetBytes;
+            var (decoded, cached, again) = await InOneSecondAsync(ct => GetAsync(path, accept, ct));
+
+            Assert.Equal(Encoding.UTF8.GetString(decoded), Encoding.UTF8.GetString(cached));
+            Assert.Equal(Encoding.UTF8.GetString(cached), Encoding.UTF8.GetString(again));
+            Assert.InRange(WatchFrameCache.ListItemBytes, 1, budget);
+            Assert.Equal(3, (JsonNode.Parse(again)!["rows"] ?? JsonNode.Parse(again)!["items"])!.AsArray().Count);
+
+            // Nothing kept at all (a budget smaller than any item): still the same body.
+            WatchFrameCache.ListItemBudgetBytes = 0;
+            Assert.Equal(0, WatchFrameCache.ListItemBytes);
+            var (_, none, _) = await InOneSecondAsync(ct => GetAsync(path, accept, ct));
+            Assert.Equal(Encoding.UTF8.GetString(cached), Encoding.UTF8.GetString(none));
+            Assert.Equal(0, WatchFrameCache.ListItemBytes);
+        }
+        finally
+        {
+            WatchFrameCache.ListItemBudgetBytes = saved;
+        }
+    }
+
     [SkippableFact]
     public async Task Kubectl_GetAndGetWatch_PrintTheSameRowsFromTheCacheAsFromTheDecodingPath()
     {

@@ -108,15 +108,24 @@ internal sealed class CacheWatcher
                 yield return new StorageEvent(StorageEventType.Progress, null, null, last);
             }
 
+            // Waits without the token: a channel reuses its one waiter only for an uncancellable wait (a cancellable one
+            // allocates a waiter and a registration per wait — per watcher per batch). Cancellation completes the channel
+            // instead (one registration per watch), which wakes the wait; it is then reported as cancellation.
             var reader = _channel.Reader;
-            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            using (ct.UnsafeRegister(static s => ((Channel<StorageEvent>)s!).Writer.TryComplete(), _channel))
             {
-                while (reader.TryRead(out var e))
+                while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
                 {
-                    last = Math.Max(last, e.Revision);
-                    yield return e;
+                    while (reader.TryRead(out var e))
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        last = Math.Max(last, e.Revision);
+                        yield return e;
+                    }
                 }
             }
+
+            ct.ThrowIfCancellationRequested();
 
             // The writer completed: the fields were set before TryComplete, which publishes them to this reader.
             switch (_end)
