@@ -54,7 +54,7 @@ public static class RealKubeletBench
 
         var cidr = "10.240.0.0/24";
         await CniConfigWriter.WriteAsync(containerd.Config.CniConfDirectory, cidr, bridge, ct).ConfigureAwait(false);
-        await using var server = await BenchServer.StartAsync(["ServiceAccount"], ct).ConfigureAwait(false); // no serviceaccount controller here
+        await using var server = await BenchServer.StartAsync(ct).ConfigureAwait(false);
         using var cs = server.Clientset();
         var traces = new ConcurrentQueue<PodStartTrace>();
         var options = new KubeletOptions
