@@ -91,20 +91,9 @@ internal sealed partial class GenericStore
         return (deleted, page.Revision);
     }
 
-    private void CheckPreconditions(JsonObject current, string name, DeleteOptions options)
-    {
-        var uid = Meta.Str(current, "uid") ?? "";
-        if (options.PreconditionUid is { Length: > 0 } pu && pu != uid)
-        {
-            throw Conflict(name, $"Precondition failed: UID in precondition: {pu}, UID in object meta: {uid}");
-        }
-
-        var rv = Meta.Str(current, "resourceVersion") ?? "";
-        if (options.PreconditionResourceVersion is { Length: > 0 } prv && prv != rv)
-        {
-            throw Conflict(name, $"Precondition failed: ResourceVersion in precondition: {prv}, ResourceVersion in object meta: {rv}");
-        }
-    }
+    private void CheckPreconditions(JsonObject current, string name, DeleteOptions options) =>
+        Preconditions.Check(Descriptor.Group, Descriptor.Resource, name, options.PreconditionUid, options.PreconditionResourceVersion,
+            Meta.Str(current, "uid") ?? "", Meta.Str(current, "resourceVersion") ?? "");
 
     /// <summary>
     /// Decides whether the object stays (finalizers, graceful pod deletion, namespace termination) and returns its

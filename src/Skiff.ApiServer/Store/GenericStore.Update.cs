@@ -141,12 +141,7 @@ internal sealed partial class GenericStore
             throw Invalid(name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
         }
 
-        var bodyUid = Meta.Str(obj, "uid") ?? "";
-        var oldUid = Meta.Str(old, "uid") ?? "";
-        if (bodyUid.Length > 0 && bodyUid != oldUid)
-        {
-            throw Conflict(name, $"Precondition failed: UID in precondition: {bodyUid}, UID in object meta: {oldUid}");
-        }
+        Preconditions.Check(Descriptor.Group, Descriptor.Resource, name, Meta.Str(obj, "uid"), null, Meta.Str(old, "uid") ?? "", "");
 
         var oldMeta = Meta.Of(old);
 

@@ -91,18 +91,8 @@ public static partial class PodBinding
     /// The binding's <c>metadata.uid</c> and <c>metadata.resourceVersion</c> as storage preconditions on the pod
     /// (upstream <c>setPodNodeAndMetadata</c>): checked before anything else; a mismatch is a 409 on <c>pods</c>.
     /// </summary>
-    private static void CheckPreconditions(JsonObject binding, string name, string uid, string resourceVersion)
-    {
-        if (JsonPath.Str(binding, "metadata", "uid") is { Length: > 0 } wantUid && wantUid != uid)
-        {
-            throw StatusErrors.Conflict("", "pods", name, $"Precondition failed: UID in precondition: {wantUid}, UID in object meta: {uid}");
-        }
-
-        if (JsonPath.Str(binding, "metadata", "resourceVersion") is { Length: > 0 } wantRv && wantRv != resourceVersion)
-        {
-            throw StatusErrors.Conflict("", "pods", name, $"Precondition failed: ResourceVersion in precondition: {wantRv}, ResourceVersion in object meta: {resourceVersion}");
-        }
-    }
+    private static void CheckPreconditions(JsonObject binding, string name, string uid, string resourceVersion) =>
+        Store.Preconditions.Check("", "pods", name, JsonPath.Str(binding, "metadata", "uid"), JsonPath.Str(binding, "metadata", "resourceVersion"), uid, resourceVersion);
 
     private static StatusException Conflict(string name, string why) =>
         new(409, "Conflict", $"Operation cannot be fulfilled on pods/binding {Rules.Q(name)}: {why}", new StatusDetails(Name: name, Kind: "pods/binding"));
