@@ -67,7 +67,7 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
             var spec = JsonPath.Obj(obj, "spec") ?? [];
             var meta = JsonPath.Obj(obj, "metadata");
             Audit(a, audit, auditVersion, meta, spec);
-            if (!PodSecurityChecks.Passes(enforce, spec) && PodSecurityChecks.Evaluate(enforce, meta, spec) is { Count: > 0 } violations)
+            if (Violations(enforce, meta, spec) is { Count: > 0 } violations)
             {
                 throw AdmissionErrors.Forbidden(a, $"violates PodSecurity \"{enforce}:{enforceVersion}\": {string.Join(", ", violations)}");
             }
@@ -86,7 +86,7 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
 
     private static void Warn(AdmissionAttributes a, string level, string version, JsonObject? meta, JsonObject spec)
     {
-        if (!PodSecurityChecks.Passes(level, spec) && PodSecurityChecks.Evaluate(level, meta, spec) is { Count: > 0 } violations)
+        if (Violations(level, meta, spec) is { Count: > 0 } violations)
         {
             a.AddWarning($"would violate PodSecurity \"{level}:{version}\": {string.Join(", ", violations)}");
         }
@@ -100,11 +100,15 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
             return;
         }
 
-        if (!PodSecurityChecks.Passes(level, spec) && PodSecurityChecks.Evaluate(level, meta, spec) is { Count: > 0 } violations)
+        if (Violations(level, meta, spec) is { Count: > 0 } violations)
         {
             a.AddAnnotation(LabelPrefix + "audit-violations", $"would violate PodSecurity \"{level}:{version}\": {string.Join(", ", violations)}");
         }
     }
+
+    /// <summary>The pod's failures at <paramref name="level"/>; their texts are built only for a pod that fails.</summary>
+    private static IReadOnlyList<string> Violations(string level, JsonObject? meta, JsonObject spec) =>
+        PodSecurityChecks.Passes(level, spec) ? [] : PodSecurityChecks.Evaluate(level, meta, spec);
 
     /// <summary>The namespace's policy, parsed once per version of the namespace.</summary>
     private NamespacePolicy PolicyOf(JsonObject? ns) =>
