@@ -18,6 +18,8 @@ command -v nft >/dev/null 2>&1 || need_apt+=(nftables)
 [ -x /bin/busybox ] || need_apt+=(busybox-static)
 # The official Python client for tests/Skiff.ClientCompat.Tests (Debian's package, seen by /usr/bin/python3).
 /usr/bin/python3 -c 'import kubernetes, yaml' >/dev/null 2>&1 || need_apt+=(python3-kubernetes)
+# The official JavaScript client's npm (tests/Skiff.ClientCompat.Tests/js), from Debian when the machine has no Node.js.
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "hack/test.sh: installing ${need_apt[*]}"
