@@ -19,7 +19,8 @@ namespace Skiff.Bench.ListWatch;
 /// Every scenario runs with the cache's byte path off (<c>baseline</c>: decode and re-encode per item and watcher)
 /// and on, interleaved in one run, and prints the ratios.
 /// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- list-watch [--pods 10000] [--lists 15] [--watchers 1000]
-/// [--rate 50] [--seconds 10] [--writers 32] [--one-clients 64] [--alloc-types] [--http 2|1.1|both] [--only list,one,fanout,table-list,table-fanout]</c>.
+/// [--rate 50] [--seconds 10] [--writers 32] [--one-clients 64] [--alloc-types] [--http 2|1.1|both] [--store sqlite|memory|both]
+/// [--only list,list-storage,one,fanout,table-list,table-fanout]</c>.
 /// </summary>
 public static partial class ListWatchBench
 {
@@ -40,13 +41,26 @@ public static partial class ListWatchBench
         var http = httpIndex >= 0 && httpIndex + 1 < args.Length ? args[httpIndex + 1] : "2";
         var only = Array.IndexOf(args, "--only") is var oi and >= 0 && oi + 1 < args.Length ? args[oi + 1] : "all";
         bool Runs(string scenario) => only == "all" || only.Split(',').Contains(scenario);
-        Console.WriteLine($"list-watch bench: {pods} pods, {lists} lists per case, {watchers} watchers × {rate} events/s for {seconds} s, "
-            + $"{writers} seeding writers, {oneClients} writer clients for one watcher; SQLite; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
+        var stores = Array.IndexOf(args, "--store") is var si and >= 0 && si + 1 < args.Length ? args[si + 1] : "sqlite";
+        foreach (var store in stores == "both" ? new[] { "memory", "sqlite" } : [stores])
+        {
+            Console.WriteLine($"list-watch bench: {pods} pods, {lists} lists per case, {watchers} watchers × {rate} events/s for {seconds} s, "
+                + $"{writers} seeding writers, {oneClients} writer clients for one watcher; store {store}; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
+            await RunStoreAsync(store, Runs, pods, lists, watchers, rate, seconds, writers, oneClients, http, ct).ConfigureAwait(false);
+        }
 
+        return 0;
+    }
+
+    private static async Task RunStoreAsync(
+        string store, Func<string, bool> runs, int pods, int lists, int watchers, int rate, int seconds, int writers, int oneClients, string http, CancellationToken ct)
+    {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-list-watch-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         var rssEmpty = Rss();
-        var storage = await SqliteStorage.OpenAsync(Path.Combine(dir, "skiff.db"), null, ct).ConfigureAwait(false);
+        IStorage storage = store == "memory"
+            ? new Skiff.Storage.Memory.MemoryStorage()
+            : await SqliteStorage.OpenAsync(Path.Combine(dir, "skiff.db"), null, ct).ConfigureAwait(false);
         var host = new ApiServerHost(new ApiServerOptions
         {
             DataDirectory = dir,
@@ -71,12 +85,17 @@ public static partial class ListWatchBench
             Console.WriteLine($"RSS: {rssEmpty / 1e6:0} MB at start, {rssBefore / 1e6:0} MB serving, {rssAfter / 1e6:0} MB with {pods} pods cached: "
                 + $"{(rssAfter - rssBefore) / 1e6 * 10_000 / Math.Max(1, pods):0.0} MB per 10,000 pods (SQLite page cache included)");
 
-            if (Runs("list"))
+            if (runs("list"))
             {
                 await ListsAsync(h2, url, lists, ct).ConfigureAwait(false);
             }
 
-            if (Runs("one"))
+            if (runs("list-storage"))
+            {
+                await ListsAgainstStorageAsync(h2, url, host.WatchCacheStorage!, lists, ct).ConfigureAwait(false);
+            }
+
+            if (runs("one"))
             {
                 var pki = Path.Combine(dir, "load-pki");
                 Directory.CreateDirectory(pki);
@@ -86,17 +105,17 @@ public static partial class ListWatchBench
                 await OneWatcherAsync(h2, url, pki, seconds, oneClients, ct).ConfigureAwait(false);
             }
 
-            if (Runs("table-list"))
+            if (runs("table-list"))
             {
                 await TableListsAsync(h2, url, lists, ct).ConfigureAwait(false);
             }
 
-            if (Runs("table-fanout"))
+            if (runs("table-fanout"))
             {
                 await TableFanoutAsync(host.KubeconfigPath, h2, url, watchers, rate, seconds, ct).ConfigureAwait(false);
             }
 
-            if (Runs("fanout"))
+            if (runs("fanout"))
             {
                 foreach (var protocol in http == "both" ? new[] { "HTTP/2", "HTTP/1.1" } : [http == "1.1" ? "HTTP/1.1" : "HTTP/2"])
                 {
@@ -117,8 +136,6 @@ public static partial class ListWatchBench
             {
             }
         }
-
-        return 0;
     }
 
     /// <summary>Turns the cache's byte path on or off (off = the baseline that decodes and re-encodes).</summary>

@@ -19,7 +19,8 @@ internal sealed partial class ResourceEndpoint
         var neg = Negotiation.Negotiate(ctx.Request.Headers.Accept, allowTransform: true);
         var includeObject = TableConverter.ParseIncludeObject(Query(ctx, "includeObject"));
         var q = ParseListQuery(ctx, watch: false);
-        if (neg.Shape != OutputShape.Object && neg.Format == "application/json" && store.CanServeStored && !Responses.IsPrettyPrint(ctx.Request))
+        var sharedFormat = neg.Format == "application/json" || (neg.Format == Negotiation.Protobuf && neg.Shape == OutputShape.PartialMetadata);
+        if (neg.Shape != OutputShape.Object && sharedFormat && store.CanServeStored && !Responses.IsPrettyPrint(ctx.Request))
         {
             var stored = await store.ListStoredAsync(ns, q, ct).ConfigureAwait(false);
             await TransformedResponses.WriteListAsync(ctx, store.Descriptor, neg, includeObject, stored, _options.Clock.GetUtcNow(), ct).ConfigureAwait(false);
@@ -38,12 +39,10 @@ internal sealed partial class ResourceEndpoint
             if (neg.Format == Negotiation.Protobuf && Skiff.Api.Protobuf.ProtobufCodec.CanEncode(store.Descriptor.GroupVersion, store.Descriptor.ListKind))
             {
                 var stored = await store.ListStoredAsync(ns, q, ct).ConfigureAwait(false);
-                if (StoredListWriter.TryEncodeProtobuf(store.Descriptor, stored) is { } proto)
+                var variant = new EncodingVariant(EncodingForm.ObjectItem, "", "", "", Protobuf: true);
+                if (ProtobufListWriter.Messages(stored.Items, variant, kv => StoredListWriter.EncodeProtobufItem(store.Descriptor, kv)) is { } items)
                 {
-                    ctx.Response.StatusCode = 200;
-                    ctx.Response.ContentType = Negotiation.Protobuf;
-                    ctx.Response.ContentLength = proto.Length;
-                    await ctx.Response.Body.WriteAsync(proto, ct).ConfigureAwait(false);
+                    await ProtobufListWriter.WriteAsync(ctx, StoredListWriter.EmptyList(store.Descriptor, stored), items, ct).ConfigureAwait(false);
                     return;
                 }
             }

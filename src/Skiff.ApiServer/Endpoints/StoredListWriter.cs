@@ -19,33 +19,15 @@ internal static class StoredListWriter
     private const int FlushBytes = 64 * 1024;
 
     /// <summary>
-    /// The protobuf list: the spliced JSON list transcoded in one pass (no object tree per item); null when a value does
-    /// not fit the kind's message (the caller then takes the decoding path).
+    /// One list item as protobuf (an envelope of the descriptor's kind): its stored bytes with the resourceVersion spliced
+    /// in, transcoded in one pass with no object tree. Throws <see cref="Skiff.Api.Protobuf.ProtobufEncodeException"/>
+    /// when a value does not fit the kind's message.
     /// </summary>
-    public static byte[]? TryEncodeProtobuf(ResourceDescriptor descriptor, RawListPage page)
+    public static byte[] EncodeProtobufItem(ResourceDescriptor descriptor, Skiff.Storage.KeyValue kv)
     {
-        var json = new ArrayBufferWriter<byte>(page.Items.Sum(kv => kv.Value.Length + 32) + 256);
-        WriteHead(json, descriptor, page);
-        var dropTypeMeta = !descriptor.Custom;
-        for (var i = 0; i < page.Items.Count; i++)
-        {
-            if (i > 0)
-            {
-                json.Write(","u8);
-            }
-
-            WriteItem(json, page.Items[i], dropTypeMeta);
-        }
-
-        json.Write("]}"u8);
-        try
-        {
-            return Skiff.Api.Protobuf.ProtobufCodec.EncodeJson(json.WrittenSpan);
-        }
-        catch (Skiff.Api.Protobuf.ProtobufEncodeException)
-        {
-            return null;
-        }
+        var json = new ArrayBufferWriter<byte>(kv.Value.Length + 64);
+        WriteItem(json, kv, dropTypeMeta: true);
+        return Skiff.Api.Protobuf.ProtobufCodec.EncodeJson(json.WrittenSpan, descriptor.GroupVersion, descriptor.Kind);
     }
 
     public static async Task WriteAsync(HttpContext ctx, ResourceDescriptor descriptor, RawListPage page, CancellationToken ct)
@@ -77,16 +59,18 @@ internal static class StoredListWriter
         await body.FlushAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>The list object of <paramref name="page"/> without its items.</summary>
+    public static JsonObject EmptyList(ResourceDescriptor descriptor, RawListPage page) => new()
+    {
+        ["kind"] = descriptor.ListKind,
+        ["apiVersion"] = descriptor.GroupVersion,
+        ["metadata"] = TableConverter.ListMeta(new ListPage([], page.Revision, page.Continue, page.RemainingItemCount)),
+    };
+
     /// <summary>The list envelope up to the items' opening bracket.</summary>
     private static void WriteHead(IBufferWriter<byte> output, ResourceDescriptor descriptor, RawListPage page)
     {
-        var envelope = new JsonObject
-        {
-            ["kind"] = descriptor.ListKind,
-            ["apiVersion"] = descriptor.GroupVersion,
-            ["metadata"] = TableConverter.ListMeta(new ListPage([], page.Revision, page.Continue, page.RemainingItemCount)),
-        };
-        var head = Responses.Serialize(envelope);
+        var head = Responses.Serialize(EmptyList(descriptor, page));
         output.Write(head.AsSpan(0, head.Length - 1)); // without the closing brace
         output.Write(",\"items\":["u8);
     }

@@ -25,8 +25,8 @@ namespace Skiff.ApiServer.Endpoints;
 /// to all its watchers within the same second, so the per-second key loses little there (bench `list-watch --only
 /// table-fanout`). A LIST repeated in later seconds re-prints (each version once per second, still shared by
 /// concurrent LISTs and watches).</para>
-/// <para>Only requests whose bytes the key determines come here: JSON (and PartialObjectMetadata watch frames in
-/// protobuf), never pretty or YAML; a Table watch's first event (it carries the column definitions) and events of a
+/// <para>Only requests whose bytes the key determines come here: JSON (and PartialObjectMetadata watch frames and
+/// lists in protobuf), never pretty or YAML; a Table watch's first event (it carries the column definitions) and events of a
 /// version at another revision (an object leaving a selector) are encoded for the one response.</para>
 /// </remarks>
 internal static class TransformedResponses
@@ -68,8 +68,8 @@ internal static class TransformedResponses
     }
 
     /// <summary>
-    /// Writes a JSON Table or PartialObjectMetadataList of <paramref name="page"/>: the envelope serialized as the
-    /// decoding path does, then each item's shared row or item bytes; the body equals the decoding path's.
+    /// Writes a JSON Table or PartialObjectMetadataList (JSON or protobuf) of <paramref name="page"/>: the envelope
+    /// serialized as the decoding path does, then each item's shared row or item bytes; the body equals the decoding path's.
     /// </summary>
     public static async Task WriteListAsync(HttpContext ctx, ResourceDescriptor d, Negotiated neg, string includeObject, RawListPage page, DateTimeOffset now, CancellationToken ct)
     {
@@ -83,6 +83,19 @@ internal static class TransformedResponses
             ? new EncodingVariant(EncodingForm.TableRow, neg.MetaVersion, includeObject, "", false)
             : new EncodingVariant(EncodingForm.PartialMetadataItem, neg.MetaVersion, "", "", false);
         var second = table ? printedAt.ToUnixTimeSeconds() : 0;
+        if (!table && neg.Format == Negotiation.Protobuf)
+        {
+            var messages = ProtobufListWriter.Messages(page.Items, variant with { Protobuf = true },
+                kv => Skiff.Api.Protobuf.ProtobufCodec.Encode(TableConverter.PartialObjectMetadata(GenericStore.Decode(kv), neg.MetaVersion)));
+            if (messages is not null)
+            {
+                await ProtobufListWriter.WriteAsync(ctx, envelope, messages, ct).ConfigureAwait(false);
+                return;
+            }
+
+            await Responses.WriteAsync(ctx, 200, TableConverter.PartialObjectMetadataList(page.Items.Select(GenericStore.Decode), neg.MetaVersion, listMeta), neg.Format).ConfigureAwait(false);
+            return;
+        }
 
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";

@@ -8,7 +8,7 @@ namespace Skiff.ApiServer.Endpoints;
 /// hands the same <see cref="KeyValue"/> instance to all its watchers and lists, so the first response to need a given
 /// encoding of it produces the bytes and the others copy them. Entries live exactly as long as the stored value they
 /// came from (a <see cref="ConditionalWeakTable{TKey, TValue}"/> keyed by reference) — except list items (Table rows,
-/// PartialObjectMetadataList items), which are also held to a byte budget (<see cref="ListItemBudgetBytes"/>): a LIST
+/// PartialObjectMetadataList items, protobuf list items), which are also held to a byte budget (<see cref="ListItemBudgetBytes"/>): a LIST
 /// reaches every version, a watch only the changed ones, so without it every listed version would carry its row and
 /// item until replaced.
 /// </summary>
@@ -95,7 +95,7 @@ internal static class WatchFrameCache
         }
 
         var bytes = encode();
-        var listItem = variant.Form is EncodingForm.TableRow or EncodingForm.PartialMetadataItem;
+        var listItem = variant.Form is EncodingForm.TableRow or EncodingForm.PartialMetadataItem or EncodingForm.ObjectItem;
         var cost = bytes.Length + ListItemOverhead;
         if (listItem && !ListItems.Fits(cost))
         {
@@ -191,12 +191,14 @@ internal enum EncodingForm
 {
     /// <summary>A PartialObjectMetadata watch frame (JSON line or protobuf frame).</summary>
     PartialMetadataFrame,
-    /// <summary>A PartialObjectMetadataList item (compact JSON).</summary>
+    /// <summary>A PartialObjectMetadataList item (compact JSON, or its protobuf message).</summary>
     PartialMetadataItem,
     /// <summary>A Table watch frame without column definitions (every event but a watch's first).</summary>
     TableFrame,
     /// <summary>A Table row (compact JSON).</summary>
     TableRow,
+    /// <summary>An object list's item as its protobuf message (JSON items are the stored bytes themselves).</summary>
+    ObjectItem,
 }
 
 /// <summary>The key of one shared encoding of a stored version: everything the request varies.</summary>

@@ -89,6 +89,9 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The server URL, <c>https://127.0.0.1:PORT</c> (after start).</summary>
     public string Url => $"https://{(_options.BindAddress.Equals(IPAddress.Any) ? IPAddress.Loopback : _options.BindAddress)}:{Port}";
 
+    /// <summary>The watch cache over the store, when <see cref="ApiServerOptions.WatchCache"/> is on and the host started.</summary>
+    internal CachingStorage? WatchCacheStorage => _cache;
+
     /// <summary>The admin kubeconfig path in the data directory.</summary>
     public string KubeconfigPath => Path.Combine(_options.DataDirectory, "admin.kubeconfig");
 

@@ -26,6 +26,7 @@ public sealed class TransformedResponsesTests(ControlPlaneFixture f) : IClassFix
     private const string PartialJson = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
     private const string PartialListJson = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
     private const string PartialProtobuf = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+    private const string PartialListProtobuf = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
     public static TheoryData<string, string> ListCases => new()
     {
@@ -59,6 +60,30 @@ public sealed class TransformedResponsesTests(ControlPlaneFixture f) : IClassFix
         Assert.Equal(cached, again);
         var body = JsonNode.Parse(cached)!;
         Assert.Equal(query.Contains("labelSelector", StringComparison.Ordinal) ? 2 : 3, (body["rows"] ?? body["items"])!.AsArray().Count);
+    }
+
+    public static TheoryData<string, string> ProtobufListCases => new()
+    {
+        { "application/vnd.kubernetes.protobuf", "" },
+        { "application/vnd.kubernetes.protobuf", "&labelSelector=app%3Dweb" },
+        { PartialListProtobuf, "" },
+        { PartialListProtobuf, "&labelSelector=app%3Dweb" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProtobufListCases))]
+    public async Task List_ProtobufFromSharedItemMessages_EqualsTheDecodingPath(string accept, string query)
+    {
+        var ns = await SeedAsync();
+        var path = $"/api/v1/namespaces/{ns}/configmaps?resourceVersion=0{query}";
+        var (decoded, cached, again) = await InOneSecondAsync(ct => GetAsync(path, accept, ct));
+
+        Assert.Equal(Convert.ToHexString(decoded), Convert.ToHexString(cached));
+        Assert.Equal(cached, again);
+        var list = Skiff.Api.Protobuf.ProtobufCodec.Decode(cached);
+        Assert.Equal(accept.Contains("PartialObjectMetadataList", StringComparison.Ordinal) ? "PartialObjectMetadataList" : "ConfigMapList", list["kind"]!.GetValue<string>());
+        Assert.Equal(query.Length > 0 ? 2 : 3, list["items"]!.AsArray().Count);
+        Assert.Equal("é <&> \u2028", list["items"]![0]!["metadata"]!["annotations"]!["note"]!.GetValue<string>());
     }
 
     [Theory]

@@ -14,7 +14,8 @@ namespace Skiff.ApiServer.Storage.Cacher;
 /// <item><b>Lists.</b> <see cref="ListOptions.NotOlderThan"/> (resourceVersion="0" / NotOlderThan) is served from
 /// memory at the cache's revision as soon as it is at least that revision. A latest (consistent) list is served from
 /// memory once the cache is proven to have reached the inner store's current revision, within
-/// <see cref="CachingStorageOptions.ConsistentReadTimeout"/>; otherwise the inner store answers. A list at an exact
+/// <see cref="CachingStorageOptions.ConsistentReadTimeout"/>; otherwise (or with
+/// <see cref="CachingStorageOptions.ConsistentListFromCache"/> off) the inner store answers. A list at an exact
 /// revision is served from memory when the revision is within the cache's event window, else by the inner store.</item>
 /// <item><b>Gets.</b> Latest gets go to the inner store (as upstream, a point read there is cheap and always current);
 /// gets at an exact revision within the window are served from memory.</item>
@@ -36,6 +37,7 @@ public sealed class CachingStorage : IStorage
     private readonly Lock _prefixLock = new();
     private WatchCache[] _caches; // longest prefix first; replaced (never mutated) when prefixes come and go
     private int _disposed;
+    private volatile bool _consistentListFromCache;
 
     /// <summary>Creates the decorator; nothing is read until a prefix is first used or <see cref="StartAsync"/> runs.</summary>
     public CachingStorage(IStorage inner, CachingStorageOptions options)
@@ -51,6 +53,7 @@ public sealed class CachingStorage : IStorage
 
         _inner = inner;
         _options = options;
+        _consistentListFromCache = options.ConsistentListFromCache;
         _caches = options.Prefixes
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(p => p.Length)
@@ -180,13 +183,24 @@ public sealed class CachingStorage : IStorage
         return Volatile.Read(ref _disposed) == 0 && key is not null && Find(key) is { } cache && cache.TryGetCurrent(key, notOlderThan, out value);
     }
 
+    /// <summary>
+    /// <see cref="CachingStorageOptions.ConsistentListFromCache"/>, switchable at run time so that bench/Skiff.Bench
+    /// (`list-watch --only list-storage`) compares the cache with the store on one server and one request.
+    /// </summary>
+    internal bool ConsistentListFromCache
+    {
+        get => _consistentListFromCache;
+        set => _consistentListFromCache = value;
+    }
+
     /// <inheritdoc />
     public Task<ListResult> ListAsync(string prefix, ListOptions options, CancellationToken ct)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(options);
-        return options.Revision >= 0 && options.Limit >= 0 && Find(prefix) is { } cache
+        var fromStorage = options.Revision == 0 && options.NotOlderThan is null && !_consistentListFromCache; // upstream's delegator
+        return options.Revision >= 0 && options.Limit >= 0 && !fromStorage && Find(prefix) is { } cache
             ? cache.ListAsync(prefix, options, ct)
             : _inner.ListAsync(prefix, options, ct);
     }

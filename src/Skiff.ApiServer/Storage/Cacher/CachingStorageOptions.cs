@@ -22,6 +22,13 @@ public sealed record CachingStorageOptions
     public TimeSpan ConsistentReadTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// Whether a consistent (latest, resourceVersion unset) list is served from memory once the cache is proven current
+    /// (upstream's ConsistentListFromCache feature gate, on by default since 1.31). Off, it reads the inner store (a quorum
+    /// read on etcd), as upstream's lists did before 1.31; "not older than" and exact lists are unaffected.
+    /// </summary>
+    public bool ConsistentListFromCache { get; init; } = true;
+
+    /// <summary>
     /// How often watchers that asked for progress notifications and got nothing since the last tick receive a progress
     /// event at the cache's revision; <see cref="Timeout.InfiniteTimeSpan"/> disables the timer (progress events of the
     /// inner store are forwarded regardless).

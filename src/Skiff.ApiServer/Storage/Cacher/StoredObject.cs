@@ -88,6 +88,12 @@ internal sealed class StoredObject
         return scanned;
     }
 
+    /// <summary>
+    /// Whether <paramref name="kv"/> is a version the watch cache holds (its scan attached), so other responses will see
+    /// the same instance and encodings of it are worth keeping; false for a version read from the store directly.
+    /// </summary>
+    public static bool IsShared(KeyValue kv) => Attached.TryGetValue(kv, out _);
+
     /// <summary>The attached scan of <paramref name="kv"/>, or a transient one; null when the bytes are not an object with metadata.</summary>
     public static StoredObject? Of(KeyValue kv) => Attached.TryGetValue(kv, out var known) ? known : Scan(kv.Value.Span);
 

@@ -83,6 +83,27 @@ public sealed class CachingStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListLatest_ConsistentListFromCacheOff_ReadsInnerStoreButNotOlderThanStaysInMemory()
+    {
+        await RestartAsync(new CachingStorageOptions { Prefixes = [P], ConsistentListFromCache = false });
+        var created = await _cache.CreateAsync(P + "a", B("1"), Ct);
+        await _cache.ListAsync(P, new ListOptions { NotOlderThan = created.ModRevision }, Ct); // the cache has it now
+        var lists = _inner.Lists;
+
+        var latest = await _cache.ListAsync(P, ListOptions.Latest, Ct);
+        Assert.Equal(lists + 1, _inner.Lists);
+        await _cache.ListAsync(P, new ListOptions { NotOlderThan = 0 }, Ct);
+        Assert.Equal(lists + 1, _inner.Lists);
+
+        _cache.ConsistentListFromCache = true; // the gate switched on at run time: latest lists come from memory again
+        var cached = await _cache.ListAsync(P, ListOptions.Latest, Ct);
+
+        Assert.Equal(lists + 1, _inner.Lists);
+        Assert.Equal(P + "a", Assert.Single(latest.Items).Key);
+        Assert.Equal(latest.Items.Select(k => k.Key), cached.Items.Select(k => k.Key));
+    }
+
+    [Fact]
     public async Task ListLatest_WritesUnderOtherPrefixes_StillServedFromCacheAtStoreRevision()
     {
         await _cache.CreateAsync(P + "a", B("1"), Ct);
