@@ -18,8 +18,6 @@ namespace Skiff.ApiServer.Endpoints;
 /// </summary>
 internal static class ProtobufListWriter
 {
-    private const int FlushBytes = 64 * 1024;
-
     /// <summary>runtime.Unknown's empty contentEncoding and contentType, after the message.</summary>
     private static readonly byte[] Tail = TailBytes();
 
@@ -63,12 +61,11 @@ internal static class ProtobufListWriter
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = Negotiation.Protobuf;
         ctx.Response.ContentLength = head.Length + items + Tail.Length;
-        var body = ctx.Response.BodyWriter;
+        var body = new BatchedBodyWriter(ctx.Response.BodyWriter);
         body.Write(head);
-        var prefix = new byte[6];
-        long unflushed = 0;
         foreach (var m in messages)
         {
+            var prefix = body.GetSpan(6);
             prefix[0] = 0x12; // field 2 (items), length-delimited
             var n = 1;
             var v = (uint)m.Length;
@@ -79,14 +76,9 @@ internal static class ProtobufListWriter
             }
 
             prefix[n++] = (byte)v;
-            body.Write(prefix.AsSpan(0, n));
+            body.Advance(n);
             body.Write(m);
-            unflushed += m.Length;
-            if (unflushed >= FlushBytes)
-            {
-                unflushed = 0;
-                await body.FlushAsync(ct).ConfigureAwait(false);
-            }
+            await body.FlushIfFullAsync(ct).ConfigureAwait(false);
         }
 
         body.Write(Tail);

@@ -16,8 +16,6 @@ namespace Skiff.ApiServer.Endpoints;
 /// </summary>
 internal static class StoredListWriter
 {
-    private const int FlushBytes = 64 * 1024;
-
     /// <summary>
     /// One list item as protobuf (an envelope of the descriptor's kind): its stored bytes with the resourceVersion spliced
     /// in, transcoded in one pass with no object tree. Throws <see cref="Skiff.Api.Protobuf.ProtobufEncodeException"/>
@@ -34,25 +32,18 @@ internal static class StoredListWriter
     {
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
-        var body = ctx.Response.BodyWriter;
+        var body = new BatchedBodyWriter(ctx.Response.BodyWriter);
         WriteHead(body, descriptor, page);
         var dropTypeMeta = !descriptor.Custom;
-        long unflushed = 0;
         for (var i = 0; i < page.Items.Count; i++)
         {
-            var kv = page.Items[i];
             if (i > 0)
             {
                 body.Write(","u8);
             }
 
-            WriteItem(body, kv, dropTypeMeta);
-            unflushed += kv.Value.Length;
-            if (unflushed >= FlushBytes)
-            {
-                unflushed = 0;
-                await body.FlushAsync(ct).ConfigureAwait(false);
-            }
+            WriteItem(body, page.Items[i], dropTypeMeta);
+            await body.FlushIfFullAsync(ct).ConfigureAwait(false);
         }
 
         body.Write("]}\n"u8);

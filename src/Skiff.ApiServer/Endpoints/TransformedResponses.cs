@@ -31,8 +31,6 @@ namespace Skiff.ApiServer.Endpoints;
 /// </remarks>
 internal static class TransformedResponses
 {
-    private const int FlushBytes = 64 * 1024;
-
     /// <summary>The instant Table cells are printed at: <paramref name="now"/> truncated to its second.</summary>
     public static DateTimeOffset PrintTime(DateTimeOffset now) => DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
 
@@ -99,10 +97,9 @@ internal static class TransformedResponses
 
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
-        var body = ctx.Response.BodyWriter;
+        var body = new BatchedBodyWriter(ctx.Response.BodyWriter);
         var head = Responses.Serialize(envelope);
         body.Write(head.AsSpan(0, head.Length - 2)); // the items array is last and empty: without its "]}"
-        long unflushed = 0;
         for (var i = 0; i < page.Items.Count; i++)
         {
             var kv = page.Items[i];
@@ -111,16 +108,10 @@ internal static class TransformedResponses
                 body.Write(","u8);
             }
 
-            var item = WatchFrameCache.GetOrEncode(kv, variant, second, () => Responses.Serialize(table
+            body.Write(WatchFrameCache.GetOrEncode(kv, variant, second, () => Responses.Serialize(table
                 ? TableConverter.Row(d, GenericStore.Decode(kv), includeObject, neg.MetaVersion, printedAt)
-                : TableConverter.PartialObjectMetadata(GenericStore.Decode(kv), neg.MetaVersion)));
-            body.Write(item);
-            unflushed += item.Length;
-            if (unflushed >= FlushBytes)
-            {
-                unflushed = 0;
-                await body.FlushAsync(ct).ConfigureAwait(false);
-            }
+                : TableConverter.PartialObjectMetadata(GenericStore.Decode(kv), neg.MetaVersion))));
+            await body.FlushIfFullAsync(ct).ConfigureAwait(false);
         }
 
         body.Write("]}\n"u8);
