@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Skiff.ApiServer.Storage.Cacher;
 using Skiff.Bench.Client;
 
@@ -44,19 +43,12 @@ public static partial class ListWatchBench
                             cache.ConsistentListFromCache = fromCache;
                             var query = (fromCache ? "resourceVersion=0" : "") + (selector.Length > 0 ? (fromCache ? "&" : "") + "labelSelector=" + selector : "");
                             var path = $"{url}/api/v1/namespaces/{PodNamespace}/pods" + (query.Length > 0 ? "?" + query : "");
-                            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-                            var sw = Stopwatch.StartNew();
-                            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                            request.Headers.TryAddWithoutValidation("Accept", accept);
-                            request.Version = client.DefaultRequestVersion;
-                            request.VersionPolicy = client.DefaultVersionPolicy;
-                            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                            response.EnsureSuccessStatusCode();
-                            bytes[fromCache] = await CountBytesAsync(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                            var (ms, used, size) = await TimedGetAsync(client, path, accept, ct).ConfigureAwait(false);
+                            bytes[fromCache] = size;
                             if (i >= 0)
                             {
-                                wall[fromCache].Add(sw.Elapsed.TotalMilliseconds);
-                                cpu[fromCache].Add((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds);
+                                wall[fromCache].Add(ms);
+                                cpu[fromCache].Add(used);
                             }
                         }
                     }

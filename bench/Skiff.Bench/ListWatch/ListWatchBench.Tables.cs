@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Skiff.Bench.Client;
 
 namespace Skiff.Bench.ListWatch;
@@ -54,19 +53,12 @@ public static partial class ListWatchBench
                     SetBytePath(cache);
                     foreach (var round in cache ? new[] { "cache 1st", "cache 2nd" } : ["off"])
                     {
-                        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-                        var sw = Stopwatch.StartNew();
-                        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                        request.Headers.TryAddWithoutValidation("Accept", accept);
-                        request.Version = client.DefaultRequestVersion;
-                        request.VersionPolicy = client.DefaultVersionPolicy;
-                        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                        response.EnsureSuccessStatusCode();
-                        bytes = await CountBytesAsync(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                        var (ms, used, size) = await TimedGetAsync(client, path, accept, ct).ConfigureAwait(false);
+                        bytes = size;
                         if (i >= 0)
                         {
-                            wall[round].Add(sw.Elapsed.TotalMilliseconds);
-                            cpu[round].Add((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds);
+                            wall[round].Add(ms);
+                            cpu[round].Add(used);
                         }
                     }
                 }
