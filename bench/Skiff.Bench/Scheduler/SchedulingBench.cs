@@ -80,6 +80,7 @@ public static class SchedulingBench
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
             var algo0 = algorithm.Seconds;
+            var runtime0 = RuntimeSample.Take();
             var sw = Stopwatch.StartNew();
             await ParallelAsync(podCount, writers, i => cs.CoreV1().Pods(ns).CreateAsync(Pod($"pod-{i}"), ct: ct)).ConfigureAwait(false);
             var created = sw.Elapsed.TotalSeconds;
@@ -90,11 +91,13 @@ public static class SchedulingBench
             process.Refresh();
             var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
             var algo = algorithm.Seconds - algo0;
+            var runtime = RuntimeSample.Take().Since(runtime0, podCount);
             averages.Add(avg);
             overall.Add(podCount / elapsed);
             cpuPerPod.Add(cpu * 1e3 / podCount);
             Console.WriteLine($"  run {run + 1}: SchedulingThroughput average {avg:0} pods/s (Perc50 {p50:0}, Perc90 {p90:0}, Perc99 {p99:0}); {podCount} pods bound in {elapsed:0.00} s ({podCount / elapsed:0} pods/s overall; creating took {created:0.00} s); "
                 + $"scheduling algorithm {algo:0.00} s ({algo * 1e6 / podCount:0} µs/pod); process CPU {cpu:0.0} s ({cpu * 1e3 / podCount:0.00} ms/pod); load average {DensityBench.LoadAverage()}");
+            Console.WriteLine($"    runtime during run {run + 1}: {runtime}");
             await cs.CoreV1().Pods(ns).DeleteCollectionAsync(new DeleteOptions { GracePeriodSeconds = 0 }, ct: ct).ConfigureAwait(false);
         }
 
