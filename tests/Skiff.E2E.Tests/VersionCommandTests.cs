@@ -47,6 +47,7 @@ public sealed class VersionCommandTests
         Assert.Equal("false", settings["gc.server"]);
         Assert.Equal("true", settings["gc.concurrent"]);
         Assert.Equal("67108864", settings["gc.gen0MaxBudget"]);
+        Assert.Equal("false", settings["jit.tieredPGO"]);
     }
 
     [Fact]

@@ -23,7 +23,10 @@ namespace Skiff.Bench.Scheduler;
 /// <c>scheduler_scheduling_algorithm_duration_seconds</c>: snapshot, filter, score) and the process CPU; then the
 /// medians. A run's pods are deleted (grace 0) before the next.
 /// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16] [--parallelism 16]</c>
-/// (<c>--parallelism 1</c> filters and scores on the loop's thread, for a same-machine comparison).
+/// (<c>--parallelism 1</c> filters and scores on the loop's thread, for a same-machine comparison). <c>--owned</c> makes each
+/// measured run's pods belong to a ReplicaSet of their namespace (created with 0 replicas; no controller runs), as the
+/// pods of <c>density</c> do: PodTopologySpread's system default constraints then apply (upstream's plugin defaults), so
+/// the run measures the scheduling cost of workload pods rather than of bare ones.
 /// </summary>
 public static class SchedulingBench
 {
@@ -35,7 +38,8 @@ public static class SchedulingBench
         var runs = BenchArgs.Int(args, "--runs", 3);
         var writers = BenchArgs.Int(args, "--writers", 16);
         var parallelism = BenchArgs.Int(args, "--parallelism", 16);
-        Console.WriteLine($"scheduling bench (SchedulingBasic): {nodes} nodes, {initPods} init pods, {podCount} measured pods per run, {writers} writers, scheduler parallelism {parallelism}, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus; load average {DensityBench.LoadAverage()}");
+        var owned = args.Contains("--owned");
+        Console.WriteLine($"scheduling bench (SchedulingBasic): {nodes} nodes, {initPods} init pods, {podCount} measured pods per run, {writers} writers, scheduler parallelism {parallelism}{(owned ? ", pods owned by a ReplicaSet" : "")}, in-process server over HTTPS; .NET {Environment.Version}; {Environment.ProcessorCount} cpus; load average {DensityBench.LoadAverage()}");
         await using var server = await BenchServer.StartAsync(["ServiceAccount", "Priority"], ct).ConfigureAwait(false);
         using var cs = server.Clientset();
         var alloc = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("4"), ["memory"] = new("32Gi"), ["pods"] = new("110") };
@@ -74,14 +78,16 @@ public static class SchedulingBench
         {
             var ns = $"sched-test-{run}";
             await cs.CoreV1().Namespaces().CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, ct: ct).ConfigureAwait(false);
+            var owner = owned ? await OwnerAsync(cs, ns, ct).ConfigureAwait(false) : null;
             var done = bound.WaitAsync(ns, podCount);
             using var sampling = new CancellationTokenSource();
             var samples = collector.RunAsync(ns, sampling.Token);
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
             var algo0 = algorithm.Seconds;
+            var runtime0 = RuntimeSample.Take();
             var sw = Stopwatch.StartNew();
-            await ParallelAsync(podCount, writers, i => cs.CoreV1().Pods(ns).CreateAsync(Pod($"pod-{i}"), ct: ct)).ConfigureAwait(false);
+            await ParallelAsync(podCount, writers, i => cs.CoreV1().Pods(ns).CreateAsync(Owned(Pod($"pod-{i}"), owner), ct: ct)).ConfigureAwait(false);
             var created = sw.Elapsed.TotalSeconds;
             await done.WaitAsync(TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
             var elapsed = sw.Elapsed.TotalSeconds;
@@ -90,17 +96,46 @@ public static class SchedulingBench
             process.Refresh();
             var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
             var algo = algorithm.Seconds - algo0;
+            var runtime = RuntimeSample.Take().Since(runtime0, podCount);
             averages.Add(avg);
             overall.Add(podCount / elapsed);
             cpuPerPod.Add(cpu * 1e3 / podCount);
             Console.WriteLine($"  run {run + 1}: SchedulingThroughput average {avg:0} pods/s (Perc50 {p50:0}, Perc90 {p90:0}, Perc99 {p99:0}); {podCount} pods bound in {elapsed:0.00} s ({podCount / elapsed:0} pods/s overall; creating took {created:0.00} s); "
                 + $"scheduling algorithm {algo:0.00} s ({algo * 1e6 / podCount:0} µs/pod); process CPU {cpu:0.0} s ({cpu * 1e3 / podCount:0.00} ms/pod); load average {DensityBench.LoadAverage()}");
+            Console.WriteLine($"    runtime during run {run + 1}: {runtime}");
             await cs.CoreV1().Pods(ns).DeleteCollectionAsync(new DeleteOptions { GracePeriodSeconds = 0 }, ct: ct).ConfigureAwait(false);
         }
 
         await stop.CancelAsync().ConfigureAwait(false);
         await running.ConfigureAwait(false);
         Console.WriteLine($"SchedulingBasic {nodes} nodes / {podCount} pods: SchedulingThroughput median average {Stats.Median(averages):0} pods/s, overall median {Stats.Median(overall):0} pods/s, process CPU median {Stats.Median(cpuPerPod):0.00} ms/pod (a CPU-bound ceiling of {Environment.ProcessorCount * 1000 / Stats.Median(cpuPerPod):0} pods/s on {Environment.ProcessorCount} cpus) over {runs} runs; load average {DensityBench.LoadAverage()}");
+    }
+
+    /// <summary>A ReplicaSet with no replicas whose selector the run's pods match (the owner the scheduler's defaults look up).</summary>
+    private static async Task<V1ReplicaSet> OwnerAsync(Skiff.Client.Typed.Clientset cs, string ns, CancellationToken ct)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = "sched" };
+        return await cs.AppsV1().ReplicaSets(ns).CreateAsync(new V1ReplicaSet
+        {
+            Metadata = new V1ObjectMeta { Name = "sched" },
+            Spec = new V1ReplicaSetSpec
+            {
+                Replicas = 0,
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = labels }, Spec = Pod("template").Spec },
+            },
+        }, ct: ct).ConfigureAwait(false);
+    }
+
+    private static V1Pod Owned(V1Pod pod, V1ReplicaSet? owner)
+    {
+        if (owner is not null)
+        {
+            pod.Metadata.Labels = new Dictionary<string, string>(owner.Spec.Selector.MatchLabels);
+            pod.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = owner.Metadata.Name, Uid = owner.Metadata.Uid, Controller = true }];
+        }
+
+        return pod;
     }
 
     private static V1Pod Pod(string name) => new()

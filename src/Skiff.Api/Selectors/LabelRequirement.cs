@@ -169,9 +169,10 @@ public sealed class LabelRequirement
 
     private bool HasValue(string value)
     {
-        foreach (var v in Values)
+        var values = Values;
+        for (var i = 0; i < values.Count; i++)
         {
-            if (string.Equals(v, value, StringComparison.Ordinal))
+            if (string.Equals(values[i], value, StringComparison.Ordinal))
             {
                 return true;
             }

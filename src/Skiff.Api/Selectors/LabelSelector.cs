@@ -151,9 +151,12 @@ public sealed class LabelSelector
             return false;
         }
 
-        foreach (var r in Requirements)
+        // Indexed, not foreach: an interface enumerator would be allocated per match, and selectors are matched per
+        // object in lists, informers and the scheduler's per-node counts.
+        var requirements = Requirements;
+        for (var i = 0; i < requirements.Count; i++)
         {
-            if (!r.Matches(labels))
+            if (!requirements[i].Matches(labels))
             {
                 return false;
             }

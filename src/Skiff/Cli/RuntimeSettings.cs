@@ -15,12 +15,12 @@ public static class RuntimeSettings
     /// <summary>The environment variables of the runtime's GC knobs that have no runtimeconfig name, reported when set.</summary>
     private static readonly string[] EnvironmentOnly = ["GCgen0size"];
 
-    /// <summary>One line: GC mode, heaps and budgets (for a bench's header).</summary>
+    /// <summary>One line: GC mode, heaps and budgets, and dynamic PGO (for a bench's header).</summary>
     public static string Summary()
     {
         var d = Describe().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var line = $"gc server={d["gc.server"]} concurrent={d["gc.concurrent"]} heaps={d["gc.heapCount"]} gen0MaxBudget={d["gc.gen0MaxBudget"]} " +
-            $"conserveMemory={d["gc.conserveMemory"]} dynamicAdaptation={d["gc.dynamicAdaptationMode"]}";
+            $"conserveMemory={d["gc.conserveMemory"]} dynamicAdaptation={d["gc.dynamicAdaptationMode"]} tieredPGO={d["jit.tieredPGO"]}";
         foreach (var (key, value) in d.Where(p => p.Key.StartsWith("env.", StringComparison.Ordinal)))
         {
             line += $" {key[4..]}={value}";

@@ -99,6 +99,25 @@ public sealed class PodTopologySpreadTests
     }
 
     [Fact]
+    public void Score_TwoConstraintsOnOneKey_CountTheirOwnSelectors()
+    {
+        // Upstream keeps one TopologyValueToPodCounts per constraint: two zone constraints with different selectors
+        // count their own pods (zone1: 2 foo, 0 bar; zone2: 0 foo, 1 bar), weight log(4) each. node-a scores
+        // round(2·1.386) = 3, node-b round(1·1.386) = 1, normalized 100·(3+1−3)/3 = 33 and 100. Counting both selectors'
+        // pods into one counter per (key, value) gives 6 and 3, normalized 50 and 100.
+        var bar = new Dictionary<string, string> { ["bar"] = "" };
+        var pod = Make.Pod("p", labels: new Dictionary<string, string> { ["foo"] = "", ["bar"] = "" });
+        pod.Spec.TopologySpreadConstraints =
+        [
+            new V1TopologySpreadConstraint { MaxSkew = 1, TopologyKey = "zone", WhenUnsatisfiable = "ScheduleAnyway", LabelSelector = FooExists },
+            new V1TopologySpreadConstraint { MaxSkew = 1, TopologyKey = "zone", WhenUnsatisfiable = "ScheduleAnyway", LabelSelector = new V1LabelSelector { MatchExpressions = [new V1LabelSelectorRequirement { Key = "bar", OperatorProperty = "Exists" }] } },
+        ];
+        var nodeA = Make.Node("node-a", labels: new Dictionary<string, string> { [Hostname] = "node-a", ["zone"] = "zone1" }, pods: FooPods(2));
+        var nodeB = Make.Node("node-b", labels: new Dictionary<string, string> { [Hostname] = "node-b", ["zone"] = "zone2" }, pods: [Make.Pod("b0", labels: bar)]);
+        Assert.Equal([33L, 100L], Scores(new Plugin(), pod, [nodeA, nodeB]));
+    }
+
+    [Fact]
     public void Filter_MaxSkewOnHostname()
     {
         var plugin = new Plugin();

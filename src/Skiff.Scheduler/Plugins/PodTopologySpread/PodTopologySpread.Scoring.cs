@@ -30,8 +30,15 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
 
         var requireAllTopologies = pod.Spec?.TopologySpreadConstraints is { Count: > 0 } || !_systemDefaulted;
         var ignored = new HashSet<string>(StringComparer.Ordinal);
-        var pairs = new Dictionary<(string Key, string Value), long>();
-        var sizes = new int[constraints.Count];
+
+        // Per constraint, its domains (topology values) among the feasible nodes and their matching pods; hostname
+        // domains are counted per node in Score, so they have none here.
+        var domains = new Dictionary<string, long>[constraints.Count];
+        for (var i = 0; i < constraints.Count; i++)
+        {
+            domains[i] = new Dictionary<string, long>(StringComparer.Ordinal);
+        }
+
         foreach (var node in nodes)
         {
             var labels = node.Node.Metadata.Labels;
@@ -43,16 +50,9 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
 
             for (var i = 0; i < constraints.Count; i++)
             {
-                var key = constraints[i].TopologyKey;
-                if (key == LabelHostname)
+                if (!constraints[i].IsHostname)
                 {
-                    continue;
-                }
-
-                var pair = (key, ValueOf(labels, key));
-                if (pairs.TryAdd(pair, 0))
-                {
-                    sizes[i]++;
+                    domains[i].TryAdd(ValueOf(labels, constraints[i].TopologyKey), 0);
                 }
             }
         }
@@ -60,37 +60,40 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
         var weights = new double[constraints.Count];
         for (var i = 0; i < constraints.Count; i++)
         {
-            var size = constraints[i].TopologyKey == LabelHostname ? nodes.Count - ignored.Count : sizes[i];
+            var size = constraints[i].IsHostname ? nodes.Count - ignored.Count : domains[i].Count;
             weights[i] = Math.Log(size + 2);
         }
 
         var ns = pod.Metadata.NamespaceProperty ?? "";
-        foreach (var node in all)
+        if (constraints.Any(c => !c.IsHostname))
         {
-            var labels = node.Node.Metadata.Labels;
-            if (requireAllTopologies && !SpreadConstraint.HasAllKeys(labels, constraints))
+            foreach (var node in all)
             {
-                continue;
-            }
-
-            foreach (var c in constraints)
-            {
-                // As upstream's processAllNode: a node without the key counts for no domain (so with the system
-                // defaults, nodes without a zone are not walked pod by pod), and hostname domains are counted in Score.
-                if (c.TopologyKey == LabelHostname || labels is null || !labels.TryGetValue(c.TopologyKey, out var value))
+                var labels = node.Node.Metadata.Labels;
+                if (labels is null || (requireAllTopologies && !SpreadConstraint.HasAllKeys(labels, constraints)))
                 {
                     continue;
                 }
 
-                var pair = (c.TopologyKey, value);
-                if (pairs.TryGetValue(pair, out var count) && c.Includes(pod, node.Node))
+                for (var i = 0; i < constraints.Count; i++)
                 {
-                    pairs[pair] = count + c.Count(node.Pods, ns);
+                    // As upstream's processAllNode: a node without the key counts for no domain (so with the system
+                    // defaults, nodes without a zone are not walked pod by pod), and hostname domains are counted in Score.
+                    var c = constraints[i];
+                    if (c.IsHostname || !labels.TryGetValue(c.TopologyKey, out var value))
+                    {
+                        continue;
+                    }
+
+                    if (domains[i].TryGetValue(value, out var count) && c.Includes(pod, node.Node))
+                    {
+                        domains[i][value] = count + c.Count(node.Pods, ns);
+                    }
                 }
             }
         }
 
-        state.Write(ScoreStateKey, new ScoreState(constraints, ignored, pairs, weights, [.. nodes.Select(n => n.Name)]));
+        state.Write(ScoreStateKey, new ScoreState(constraints, ignored, domains, weights, [.. nodes.Select(n => n.Name)]));
         return null;
     }
 
@@ -113,7 +116,7 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
                 continue;
             }
 
-            long count = c.TopologyKey == LabelHostname ? c.Count(node.Pods, ns) : s.Pairs.GetValueOrDefault((c.TopologyKey, value));
+            long count = c.IsHostname ? c.Count(node.Pods, ns) : s.Domains[i].GetValueOrDefault(value);
             score += (count * s.Weights[i]) + (c.MaxSkew - 1);
         }
 
@@ -151,5 +154,5 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
 
     private static bool IsIgnored(ScoreState s, int i) => i < s.NodeNames.Count && s.Ignored.Contains(s.NodeNames[i]);
 
-    private sealed record ScoreState(IReadOnlyList<SpreadConstraint> Constraints, HashSet<string> Ignored, Dictionary<(string, string), long> Pairs, double[] Weights, IReadOnlyList<string> NodeNames);
+    private sealed record ScoreState(IReadOnlyList<SpreadConstraint> Constraints, HashSet<string> Ignored, Dictionary<string, long>[] Domains, double[] Weights, IReadOnlyList<string> NodeNames);
 }

@@ -98,7 +98,7 @@ internal sealed partial class PodTopologySpread : IPreFilterPlugin, IFilterPlugi
 
             var domains = s.Counts[i];
             var min = domains.Count < c.MinDomains || domains.Count == 0 ? 0 : domains.Values.Min();
-            var self = Matching.Matches(c.Selector, pod.Metadata.Labels) ? 1 : 0;
+            var self = c.Matches(pod.Metadata.Labels) ? 1 : 0;
             if (domains.GetValueOrDefault(value) + self - min > c.MaxSkew)
             {
                 return Status.Unschedulable(ErrReasonConstraintsNotMatch);

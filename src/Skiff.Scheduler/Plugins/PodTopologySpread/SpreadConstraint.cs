@@ -1,4 +1,6 @@
 using k8s.Models;
+using Skiff.Api.Selectors;
+using Skiff.Client.Runtime;
 using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins.PodTopologySpread;
@@ -6,10 +8,35 @@ namespace Skiff.Scheduler.Plugins.PodTopologySpread;
 /// <summary>
 /// One topology spread constraint as upstream's plugin uses it (<c>topologySpreadConstraint</c>): the selector already
 /// merged with the pod's values of <c>matchLabelKeys</c>, <c>minDomains</c> defaulted to 1, <c>nodeAffinityPolicy</c>
-/// defaulted to Honor and <c>nodeTaintsPolicy</c> to Ignore.
+/// defaulted to Honor and <c>nodeTaintsPolicy</c> to Ignore. The selector is compiled once (upstream converts it with
+/// <c>metav1.LabelSelectorAsSelector</c> when it builds the constraint), so that counting the pods of every node, once
+/// per node and scheduling cycle, neither re-reads the API model nor allocates.
 /// </summary>
 internal sealed record SpreadConstraint(int MaxSkew, string TopologyKey, V1LabelSelector Selector, int MinDomains, bool HonorNodeAffinity, bool HonorNodeTaints)
 {
+    private readonly V1LabelSelector _selector = Selector;
+
+    // Compiled on first use (a benign race: every thread compiles the same matcher); null again when Selector is set.
+    private LabelSelector? _matcher;
+
+    /// <summary>The merged selector; setting it (also through <c>with</c>) drops the compiled matcher.</summary>
+    public V1LabelSelector Selector
+    {
+        get => _selector;
+        init
+        {
+            _selector = value;
+            _matcher = null;
+        }
+    }
+
+    /// <summary>Whether <see cref="TopologyKey"/> is the hostname label (whose domains are counted per node, in Score).</summary>
+    public bool IsHostname => TopologyKey == PodTopologySpread.LabelHostname;
+
+    /// <summary>Whether the selector matches <paramref name="labels"/> (null: none).</summary>
+    public bool Matches(IDictionary<string, string>? labels) =>
+        (_matcher ??= LabelSelectors.FromOrNothing(_selector)).Matches(labels as IReadOnlyDictionary<string, string> ?? (labels is null ? null : new Dictionary<string, string>(labels, StringComparer.Ordinal)));
+
     /// <summary>Upstream's <c>filterTopologySpreadConstraints</c>: the constraints with <paramref name="action"/>, resolved against the pod's labels.</summary>
     public static List<SpreadConstraint> From(IEnumerable<V1TopologySpreadConstraint> constraints, IDictionary<string, string>? podLabels, string action)
     {
@@ -61,9 +88,10 @@ internal sealed record SpreadConstraint(int MaxSkew, string TopologyKey, V1Label
     public int Count(IReadOnlyList<V1Pod> pods, string ns)
     {
         var n = 0;
-        foreach (var p in pods)
+        for (var i = 0; i < pods.Count; i++)
         {
-            if (p.Metadata.DeletionTimestamp is null && p.Metadata.NamespaceProperty == ns && Matching.Matches(Selector, p.Metadata.Labels))
+            var p = pods[i];
+            if (p.Metadata.DeletionTimestamp is null && p.Metadata.NamespaceProperty == ns && Matches(p.Metadata.Labels))
             {
                 n++;
             }
