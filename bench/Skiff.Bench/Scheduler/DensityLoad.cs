@@ -84,18 +84,18 @@ internal static class DensityLoad
                     Metadata = new V1ObjectMeta { Labels = labels },
                     Spec = new V1PodSpec
                     {
-                        Containers =
-                        [
-                            new V1Container
-                            {
-                                Name = "pause",
-                                Image = "registry.k8s.io/pause:3.10",
-                                Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu), ["memory"] = new(memory) } },
-                            },
-                        ],
+                        Containers = [PauseContainer("pause", cpu, memory)],
                     },
                 },
             },
         };
     }
+
+    /// <summary>A pause container requesting <paramref name="cpu"/> and <paramref name="memory"/>.</summary>
+    public static V1Container PauseContainer(string name, string cpu, string memory) => new()
+    {
+        Name = name,
+        Image = "registry.k8s.io/pause:3.10",
+        Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu), ["memory"] = new(memory) } },
+    };
 }
