@@ -15,7 +15,7 @@
 //   dotnet run -c Release --project bench/Skiff.Bench -- job [--completions 1000] [--parallelism 100] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- endpointslices [--pods 1000] [--flip 100] [--runs 3]
 //   dotnet run -c Release --project bench/Skiff.Bench -- scheduling [--nodes 500] [--init-pods 500] [--pods 1000] [--runs 3] [--writers 16] [--parallelism 16]
-//   dotnet run -c Release --project bench/Skiff.Bench -- density [--nodes 100] [--pods-per-node 30] [--deployments 10]
+//   dotnet run -c Release --project bench/Skiff.Bench -- density [--nodes 100] [--pods-per-node 30] [--saturation-qps 20] [--latency-pods max(500,nodes)] [--latency-qps 5] [--shared-identity] [--burst [--deployments 10]]
 //   dotnet run -c Release --project bench/Skiff.Bench -- startup [--runs 5] [--storage memory|sqlite] [--idle-seconds 5]
 //   dotnet run -c Release --project bench/Skiff.Bench -- gc-candidates [--candidates "default;DOTNET_gcConcurrent=0;..."] [--runs 3] [--idle-seconds 60] [--storage sqlite]
 //   dotnet run -c Release --project bench/Skiff.Bench -- authz-admission [--kinds pods,configmaps] [--clients 16] [--seconds 5] [--runs 3] [--warmup 3] [--no-quota] [--store memory|sqlite] [--authz on|off] [--admission on|off]   (authz / admission: one side only)

@@ -19,8 +19,10 @@ internal readonly record struct MemorySample(long Rss, long Heap)
     public string PerUnit(MemorySample from, double units, double per, string unit)
     {
         var scale = per / Math.Max(units, 1);
-        return $"RSS {(Rss - from.Rss) * scale / 1024:0.0} KB, GC heap {(Heap - from.Heap) * scale / 1024:0.0} KB per {unit}";
+        return $"RSS {Size((Rss - from.Rss) * scale)}, GC heap {Size((Heap - from.Heap) * scale)} per {unit}";
     }
+
+    private static string Size(double bytes) => Math.Abs(bytes) >= 10 * 1048576.0 ? $"{bytes / 1048576:0.0} MB" : $"{bytes / 1024:0.0} KB";
 
     public override string ToString() => $"RSS {Rss / 1048576.0:0} MB, GC heap {Heap / 1048576.0:0} MB";
 }

@@ -143,15 +143,7 @@ public static class SchedulingBench
         Metadata = new V1ObjectMeta { Name = name },
         Spec = new V1PodSpec
         {
-            Containers =
-            [
-                new V1Container
-                {
-                    Name = "c",
-                    Image = "registry.k8s.io/pause:3.10",
-                    Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("500Mi") } },
-                },
-            ],
+            Containers = [DensityLoad.PauseContainer("c", "100m", "500Mi")],
         },
     };
 
