@@ -22,7 +22,7 @@ namespace Skiff.Bench.Api;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project bench/Skiff.Bench -- creates [--store sqlite|etcd|all] [--clients 1,8,64]
-/// [--seconds 10] [--warmup 5] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH] [--etcd-connections N] [--etcd-watch-connection]</c>.
+/// [--seconds 10] [--warmup 5] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH]</c>.
 /// Before the rows of each kind and HTTP version, <c>--warmup</c> seconds of unmeasured creates at the largest client
 /// count let the server's code tier up (the raw baselines' few call paths are warm after their first second). The load generator runs in a
 /// child process (<c>creates-load</c>, <see cref="CreateLoadProcess"/>), so "srv cpu" (ms per create) is the server's alone and
@@ -43,17 +43,16 @@ internal static class CreatesBench
         var dir = Arg(args, "--dir") ?? Path.GetTempPath();
         var duration = TimeSpan.FromSeconds(seconds);
         Warmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--warmup", 5));
-        var connections = (Connections: BenchArgs.Int(args, "--etcd-connections", 1), DedicatedWatch: args.Contains("--etcd-watch-connection"));
         foreach (var store in stores.SelectMany(s => s == "all" ? ["sqlite", "etcd"] : new[] { s }))
         {
-            await RunStoreAsync(store, dir, clients, kinds, versions, duration, connections, ct);
+            await RunStoreAsync(store, dir, clients, kinds, versions, duration, ct);
         }
 
         return 0;
     }
 
     private static async Task RunStoreAsync(
-        string store, string dir, int[] clients, string[] kinds, string[] versions, TimeSpan duration, (int Connections, bool DedicatedWatch) etcdConnections, CancellationToken ct)
+        string store, string dir, int[] clients, string[] kinds, string[] versions, TimeSpan duration, CancellationToken ct)
     {
         var work = Path.Combine(dir, $"skiff-creates-{Guid.NewGuid():N}"[..24]);
         Directory.CreateDirectory(work);
@@ -65,11 +64,7 @@ internal static class CreatesBench
         if (store == "etcd")
         {
             (etcd, etcdDir, servers) = await EtcdBench.StartEtcdAsync();
-            var options = EtcdOptions.Parse(servers) with
-            {
-                Connections = etcdConnections.Connections,
-                DedicatedWatchConnection = etcdConnections.DedicatedWatch,
-            };
+            var options = EtcdOptions.Parse(servers);
             storage = await EtcdStorage.ConnectAsync(options, ct);
             raw = new EtcdConnection(options);
         }
