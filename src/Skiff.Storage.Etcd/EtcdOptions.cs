@@ -24,19 +24,6 @@ public sealed record EtcdOptions
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The HTTP/2 connections per member that unary calls (reads, transactions) take in turn. One connection multiplexes
-    /// every call (as one etcd client does); a few spread the framing and the response processing, as etcd's own
-    /// benchmark tool does with <c>--conns</c>.
-    /// </summary>
-    public int Connections { get; init; } = 1;
-
-    /// <summary>
-    /// Whether watch streams get a connection of their own, so that the events of a busy watch never queue in front of
-    /// (or behind) write answers on one connection.
-    /// </summary>
-    public bool DedicatedWatchConnection { get; init; }
-
-    /// <summary>
     /// How often a watch with progress notification asks etcd for a progress report, on etcd versions that answer such
     /// requests in order (3.4.31+, 3.5.13+). Older servers are not asked: their periodic notifications are used instead.
     /// </summary>

@@ -22,13 +22,17 @@ namespace Skiff.Bench.Api;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project bench/Skiff.Bench -- creates [--store sqlite|etcd|all] [--clients 1,8,64]
-/// [--seconds 10] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH] [--etcd-connections N] [--etcd-watch-connection]</c>. The load generator runs in a
+/// [--seconds 10] [--warmup 5] [--kinds configmaps,pods] [--http 2,1.1] [--dir PATH]</c>.
+/// Before the rows of each kind and HTTP version, <c>--warmup</c> seconds of unmeasured creates at the largest client
+/// count let the server's code tier up (the raw baselines' few call paths are warm after their first second). The load generator runs in a
 /// child process (<c>creates-load</c>, <see cref="CreateLoadProcess"/>), so "srv cpu" (ms per create) is the server's alone and
 /// "load cpu" the clients'. With <c>SKIFF_PROFILE_WRITES=1</c> it prints the server's cost per
 /// create phase after each measure (<c>WriteProfile</c>).
 /// </remarks>
 internal static class CreatesBench
 {
+    private static TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var clients = List(args, "--clients", "1,8,64").Select(Parse).ToArray();
@@ -38,17 +42,17 @@ internal static class CreatesBench
         var versions = List(args, "--http", "2,1.1");
         var dir = Arg(args, "--dir") ?? Path.GetTempPath();
         var duration = TimeSpan.FromSeconds(seconds);
-        var connections = (Connections: BenchArgs.Int(args, "--etcd-connections", 1), DedicatedWatch: args.Contains("--etcd-watch-connection"));
+        Warmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--warmup", 5));
         foreach (var store in stores.SelectMany(s => s == "all" ? ["sqlite", "etcd"] : new[] { s }))
         {
-            await RunStoreAsync(store, dir, clients, kinds, versions, duration, connections, ct);
+            await RunStoreAsync(store, dir, clients, kinds, versions, duration, ct);
         }
 
         return 0;
     }
 
     private static async Task RunStoreAsync(
-        string store, string dir, int[] clients, string[] kinds, string[] versions, TimeSpan duration, (int Connections, bool DedicatedWatch) etcdConnections, CancellationToken ct)
+        string store, string dir, int[] clients, string[] kinds, string[] versions, TimeSpan duration, CancellationToken ct)
     {
         var work = Path.Combine(dir, $"skiff-creates-{Guid.NewGuid():N}"[..24]);
         Directory.CreateDirectory(work);
@@ -60,11 +64,7 @@ internal static class CreatesBench
         if (store == "etcd")
         {
             (etcd, etcdDir, servers) = await EtcdBench.StartEtcdAsync();
-            var options = EtcdOptions.Parse(servers) with
-            {
-                Connections = etcdConnections.Connections,
-                DedicatedWatchConnection = etcdConnections.DedicatedWatch,
-            };
+            var options = EtcdOptions.Parse(servers);
             storage = await EtcdStorage.ConnectAsync(options, ct);
             raw = new EtcdConnection(options);
         }
@@ -126,17 +126,17 @@ internal static class CreatesBench
         {
             foreach (var version in versions)
             {
+                if (Warmup > TimeSpan.Zero)
+                {
+                    using var warm = await StartLoadAsync($"{run}-{version.Replace(".", "", StringComparison.Ordinal)}-warm-", kind, version, clients.Max(), Warmup);
+                    await warm.ResultAsync(ct);
+                }
+
                 foreach (var (c, row) in clients.Select((c, i) => (c, i)))
                 {
                     // The row index keeps names unique when a client count is listed twice (repeats for a median).
-                    var prefix = $"{run}-{version.Replace(".", "", StringComparison.Ordinal)}-{c}-{row}-";
                     // The clients run in a child process: this process's CPU over the measure is the server's alone.
-                    using var load = await CreateLoadProcess.StartAsync(
-                    [
-                        "--url", host.Url, "--cert", Path.Combine(pki, "admin.crt"), "--key", Path.Combine(pki, "admin.key"), "--ca", Path.Combine(pki, "ca.crt"),
-                        "--path", $"/api/v1/namespaces/bench/{kind}", "--kind", kind, "--prefix", prefix, "--http", version,
-                        "--clients", c.ToString(CultureInfo.InvariantCulture), "--seconds", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-                    ], ct);
+                    using var load = await StartLoadAsync($"{run}-{version.Replace(".", "", StringComparison.Ordinal)}-{c}-{row}-", kind, version, c, duration);
                     Skiff.ApiServer.Store.WriteProfile.Reset();
                     var etcd0 = etcdUrl is null ? null : await EtcdMetrics.ScrapeAsync(etcdUrl, ct);
                     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -180,6 +180,13 @@ internal static class CreatesBench
                 : $"{r.PerSecond / baseline["sqlite 1 row/tx"],6:F2}x one-row tx, {r.PerSecond / baseline["sqlite 256 rows/tx"],6:F2}x group commit";
             Console.WriteLine($"  {kind,-11}{http,-5}{c,4} clients: {against}");
         }
+
+        Task<CreateLoadProcess> StartLoadAsync(string prefix, string kind, string version, int c, TimeSpan seconds) => CreateLoadProcess.StartAsync(
+        [
+            "--url", host.Url, "--cert", Path.Combine(pki, "admin.crt"), "--key", Path.Combine(pki, "admin.key"), "--ca", Path.Combine(pki, "ca.crt"),
+            "--path", $"/api/v1/namespaces/bench/{kind}", "--kind", kind, "--prefix", prefix, "--http", version,
+            "--clients", c.ToString(CultureInfo.InvariantCulture), "--seconds", seconds.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ], ct);
     }
 
     private static async Task<Dictionary<string, double>> RawAsync(SqliteRawBaseline? sqlite, EtcdConnection? etcd, string? etcdUrl, int[] clients, TimeSpan duration, CancellationToken ct)

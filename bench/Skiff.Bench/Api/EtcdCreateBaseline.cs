@@ -114,20 +114,11 @@ internal static class EtcdCreateBaseline
 
     private static async Task<long> RunAsync(Dictionary<string, double> rates, string name, string url, int clients, TimeSpan duration, Func<long, Task> op, CancellationToken ct)
     {
-        long n = 0;
         var before = await EtcdMetrics.ScrapeAsync(url, ct);
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var sw = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
-        {
-            while (sw.Elapsed < duration)
-            {
-                await op(Interlocked.Increment(ref n));
-            }
-        }, ct)));
-        var elapsed = sw.Elapsed.TotalSeconds;
+        var (n, elapsed) = await EtcdLoad.RunAsync(clients, duration, op, ct);
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, n);
-        rates[name] = n / elapsed;
+        rates[name] = n / elapsed.TotalSeconds;
         var after = await EtcdMetrics.ScrapeAsync(url, ct);
         Console.WriteLine($"raw {name}: {rates[name]:F0}/s, per op: {after.PerOperation(before, n)}, client cpu {cpu:F3} ms  {AuthzAdmissionBench.LoadAverage()}");
         return n;

@@ -16,11 +16,17 @@ namespace Skiff.Bench.Storage;
 /// <remarks>
 /// Entry point: <c>dotnet run -c Release --project bench/Skiff.Bench -- etcd [--etcd-servers URL,...] [--ops N]</c>.
 /// Without <c>--etcd-servers</c> it starts a throw-away single-member etcd (from PATH) on free loopback ports.
+/// <c>etcd --shapes</c> measures the request shapes of an exclusive create instead (<see cref="EtcdTxnShapes"/>).
 /// </remarks>
 public static class EtcdBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Contains("--shapes"))
+        {
+            return await EtcdTxnShapes.RunAsync(args, CancellationToken.None);
+        }
+
         var servers = Arg(args, "--etcd-servers");
         var ops = int.Parse(Arg(args, "--ops") ?? "2000");
         var concurrency = int.Parse(Arg(args, "--concurrency") ?? "32");
@@ -172,9 +178,9 @@ public static class EtcdBench
 
     /// <summary>
     /// Starts a throw-away single-member etcd from PATH on free loopback ports, with the flags in
-    /// <c>SKIFF_BENCH_ETCD_ARGS</c> (space-separated) added.
+    /// <c>SKIFF_BENCH_ETCD_ARGS</c> (space-separated) and <paramref name="extra"/> added.
     /// </summary>
-    internal static async Task<(Process Etcd, string DataDir, string Servers)> StartEtcdAsync()
+    internal static async Task<(Process Etcd, string DataDir, string Servers)> StartEtcdAsync(params string[] extra)
     {
         var ports = new int[2];
         for (var i = 0; i < 2; i++)
@@ -200,7 +206,7 @@ public static class EtcdBench
         }
 
         // Extra server flags for an experiment, e.g. SKIFF_BENCH_ETCD_ARGS="--backend-batch-interval=10ms".
-        foreach (var a in (Environment.GetEnvironmentVariable("SKIFF_BENCH_ETCD_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var a in (Environment.GetEnvironmentVariable("SKIFF_BENCH_ETCD_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Concat(extra))
         {
             info.ArgumentList.Add(a);
         }
