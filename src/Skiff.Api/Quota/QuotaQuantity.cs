@@ -41,22 +41,22 @@ public readonly record struct QuotaQuantity(decimal Value, bool Binary)
     public static bool TryParse(string text, out QuotaQuantity quantity)
     {
         quantity = Zero;
-        text = text.Trim();
+        var span = text.AsSpan().Trim();
         var end = 0;
-        while (end < text.Length && (char.IsAsciiDigit(text[end]) || text[end] is '.' or '+' or '-'))
+        while (end < span.Length && (char.IsAsciiDigit(span[end]) || span[end] is '.' or '+' or '-'))
         {
             end++;
         }
 
-        if (end == 0 || !decimal.TryParse(text[..end], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        if (end == 0 || !decimal.TryParse(span[..end], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
             return false;
         }
 
-        var suffix = text[end..];
+        var suffix = span[end..];
         foreach (var (sfx, factor) in BinarySuffixes)
         {
-            if (suffix == sfx)
+            if (suffix.SequenceEqual(sfx))
             {
                 quantity = new QuotaQuantity(number * factor, true);
                 return true;
@@ -65,7 +65,7 @@ public readonly record struct QuotaQuantity(decimal Value, bool Binary)
 
         foreach (var (sfx, factor) in DecimalSuffixes)
         {
-            if (suffix == sfx)
+            if (suffix.SequenceEqual(sfx))
             {
                 quantity = new QuotaQuantity(number * factor, false);
                 return true;

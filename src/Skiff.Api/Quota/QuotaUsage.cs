@@ -24,8 +24,8 @@ public static class QuotaUsage
             return usage;
         }
 
-        usage[group.Length == 0 ? $"count/{resource}" : $"count/{resource}.{group}"] = one;
-        if (group.Length == 0 && LegacyCounted.Contains(resource))
+        usage[CountName(group, resource)] = one;
+        if (group.Length == 0 && Array.IndexOf(LegacyCounted, resource) >= 0)
         {
             usage[resource] = one;
         }
@@ -99,33 +99,49 @@ public static class QuotaUsage
     public static Dictionary<string, QuotaQuantity> PodResources(JsonObject pod, string kind)
     {
         var sum = new Dictionary<string, QuotaQuantity>(StringComparer.Ordinal);
-        foreach (var c in (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
+        var spec = pod["spec"] as JsonObject;
+        if (spec?["containers"] is JsonArray containers)
         {
-            foreach (var (name, node) in c["resources"]?[kind] as JsonObject ?? [])
+            foreach (var c in containers)
+            {
+                if ((c as JsonObject)?["resources"]?[kind] is JsonObject list)
+                {
+                    foreach (var (name, node) in list)
+                    {
+                        if (QuotaQuantity.TryParse(node, out var q))
+                        {
+                            sum[name] = sum.TryGetValue(name, out var s) ? s + q : q;
+                        }
+                    }
+                }
+            }
+        }
+
+        if (spec?["initContainers"] is JsonArray initContainers)
+        {
+            foreach (var c in initContainers)
+            {
+                if ((c as JsonObject)?["resources"]?[kind] is JsonObject list)
+                {
+                    foreach (var (name, node) in list)
+                    {
+                        if (QuotaQuantity.TryParse(node, out var q) && (!sum.TryGetValue(name, out var s) || q.Value > s.Value))
+                        {
+                            sum[name] = q;
+                        }
+                    }
+                }
+            }
+        }
+
+        if (spec?["overhead"] is JsonObject overhead)
+        {
+            foreach (var (name, node) in overhead)
             {
                 if (QuotaQuantity.TryParse(node, out var q))
                 {
                     sum[name] = sum.TryGetValue(name, out var s) ? s + q : q;
                 }
-            }
-        }
-
-        foreach (var c in (pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            foreach (var (name, node) in c["resources"]?[kind] as JsonObject ?? [])
-            {
-                if (QuotaQuantity.TryParse(node, out var q) && (!sum.TryGetValue(name, out var s) || q.Value > s.Value))
-                {
-                    sum[name] = q;
-                }
-            }
-        }
-
-        foreach (var (name, node) in pod["spec"]?["overhead"] as JsonObject ?? [])
-        {
-            if (QuotaQuantity.TryParse(node, out var q))
-            {
-                sum[name] = sum.TryGetValue(name, out var s) ? s + q : q;
             }
         }
 
@@ -139,26 +155,52 @@ public static class QuotaUsage
     /// </summary>
     public static IReadOnlyList<string> MissingPodResources(JsonObject pod, IEnumerable<string> limited)
     {
-        var missing = new SortedSet<string>(StringComparer.Ordinal);
-        var set = limited.ToHashSet(StringComparer.Ordinal);
-        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
-            .Concat((pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>()).ToList();
-        foreach (var (quotaName, kind, resource) in (ReadOnlySpan<(string, string, string)>)[
-                     ("requests.cpu", "requests", "cpu"), ("cpu", "requests", "cpu"), ("limits.cpu", "limits", "cpu"),
-                     ("requests.memory", "requests", "memory"), ("memory", "requests", "memory"), ("limits.memory", "limits", "memory")])
+        var set = limited as ICollection<string> ?? limited.ToHashSet(StringComparer.Ordinal);
+        List<string>? missing = null;
+        foreach (var (quotaName, kind, resource) in PodConstraints)
         {
-            if (set.Contains(quotaName) && containers.Any(c => c["resources"]?[kind]?[resource] is null))
+            if (set.Contains(quotaName) && (AnyContainerLacks(pod, "containers", kind, resource) || AnyContainerLacks(pod, "initContainers", kind, resource)))
             {
-                missing.Add(quotaName);
+                (missing ??= []).Add(quotaName);
             }
         }
 
-        return [.. missing];
+        return missing ?? (IReadOnlyList<string>)[];
+    }
+
+    /// <summary>The quota names whose pods must state a request or limit, sorted (the order upstream reports them in).</summary>
+    private static readonly (string QuotaName, string Kind, string Resource)[] PodConstraints =
+    [
+        ("cpu", "requests", "cpu"), ("limits.cpu", "limits", "cpu"), ("limits.memory", "limits", "memory"),
+        ("memory", "requests", "memory"), ("requests.cpu", "requests", "cpu"), ("requests.memory", "requests", "memory"),
+    ];
+
+    private static bool AnyContainerLacks(JsonObject pod, string list, string kind, string resource)
+    {
+        if (pod["spec"]?[list] is not JsonArray containers)
+        {
+            return false;
+        }
+
+        foreach (var c in containers)
+        {
+            if (c is JsonObject container && container["resources"]?[kind]?[resource] is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether the quota's scopes select <paramref name="obj"/> (scopes only ever select pods).</summary>
     public static bool ScopesMatch(JsonObject quota, string group, string resource, JsonObject obj)
     {
+        if (quota["spec"] is not JsonObject spec || (spec["scopes"] is not JsonArray { Count: > 0 } && spec["scopeSelector"] is null))
+        {
+            return true; // the common quota, unscoped: nothing to build
+        }
+
         var scopes = (quota["spec"]?["scopes"] as JsonArray ?? []).Select(Str).OfType<string>().ToList();
         var expressions = (quota["spec"]?["scopeSelector"]?["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         if (scopes.Count == 0 && expressions.Count == 0)
@@ -222,8 +264,10 @@ public static class QuotaUsage
     /// <summary>A ResourceList as a JSON object of canonical quantity strings, sorted by name.</summary>
     public static JsonObject ToJson(IEnumerable<KeyValuePair<string, QuotaQuantity>> list)
     {
+        var sorted = list.ToArray();
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         var obj = new JsonObject();
-        foreach (var (k, v) in list.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (k, v) in sorted)
         {
             obj[k] = v.ToString();
         }
@@ -245,6 +289,30 @@ public static class QuotaUsage
 
         return list;
     }
+
+    /// <summary>The generic evaluator's <c>count/RESOURCE[.GROUP]</c> name (the core resources' names are made once).</summary>
+    private static string CountName(string group, string resource)
+    {
+        if (group.Length != 0)
+        {
+            return $"count/{resource}.{group}";
+        }
+
+        if (CoreCountNames.TryGetValue(resource, out var name))
+        {
+            return name;
+        }
+
+        name = "count/" + resource;
+        if (CoreCountNames.Count < 256)
+        {
+            CoreCountNames.TryAdd(resource, name);
+        }
+
+        return name;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> CoreCountNames = new(StringComparer.Ordinal);
 
     private static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

@@ -19,9 +19,14 @@ public sealed class AdmissionReader(IStorage storage)
     /// <summary>The store plugins read and write (ResourceQuota charges usage through it).</summary>
     public IStorage Storage => storage;
 
-    /// <summary>The storage key of an object: <c>/registry/[group/]resource/[ns/]name</c>.</summary>
-    public static string Key(string group, string resource, string ns, string name) =>
-        Prefix(group, resource, ns) + name;
+    /// <summary>The storage key of an object: <c>/registry/[group/]resource/[ns/]name</c> (one string, no intermediate ones).</summary>
+    public static string Key(string group, string resource, string ns, string name) => (group.Length == 0, ns.Length == 0) switch
+    {
+        (true, true) => string.Concat("/registry/", resource, "/", name),
+        (true, false) => string.Concat("/registry/", resource, "/", ns, "/", name),
+        (false, true) => string.Concat("/registry/", group, "/", resource, "/", name),
+        _ => string.Concat("/registry/", group, "/", resource, "/", ns, "/", name),
+    };
 
     /// <summary>The storage prefix of a resource in a namespace (every namespace when <paramref name="ns"/> is empty).</summary>
     public static string Prefix(string group, string resource, string ns)
@@ -31,13 +36,24 @@ public sealed class AdmissionReader(IStorage storage)
     }
 
     /// <summary>
-    /// One object with its resourceVersion, or null when absent: first from the watch cache (a list at
-    /// <c>resourceVersion="0"</c> of the key as prefix, as upstream's plugins read their informers), then, on a miss,
-    /// from the store itself (upstream's live lookup for objects created a moment ago).
+    /// One object with its resourceVersion, or null when absent: first from the watch cache (its current version, as
+    /// upstream's plugins read their informers), then, on a miss, from the store itself (upstream's live lookup for
+    /// objects created a moment ago). A hit in a loaded cache completes synchronously and allocates nothing here.
     /// </summary>
-    public async Task<JsonObject?> GetAsync(string group, string resource, string ns, string name, CancellationToken ct)
+    public ValueTask<JsonObject?> GetAsync(string group, string resource, string ns, string name, CancellationToken ct)
     {
         var key = Key(group, resource, ns, name);
+        if (storage is Storage.Cacher.CachingStorage cache && cache.TryGetCached(key, 0, out var hit) && hit is not null)
+        {
+            return new ValueTask<JsonObject?>(Decode(hit));
+        }
+
+        return new ValueTask<JsonObject?>(GetListedOrLiveAsync(key, ct));
+    }
+
+    /// <summary>The key from a list at <c>resourceVersion="0"</c> (waiting for the cache to load), else from the store.</summary>
+    private async Task<JsonObject?> GetListedOrLiveAsync(string key, CancellationToken ct)
+    {
         var cached = await storage.ListAsync(key, new ListOptions { NotOlderThan = 0 }, ct).ConfigureAwait(false);
         foreach (var item in cached.Items)
         {

@@ -213,13 +213,27 @@ internal sealed partial class GenericStore
         && (!Descriptor.Custom || Descriptor.StorageGroupVersion is null || Descriptor.StorageGroupVersion == Descriptor.GroupVersion);
 
     /// <summary>
-    /// <see cref="Encode"/> for an object this request owns and that carries no resourceVersion: the Go zero fields are
-    /// filled in place (the stored object has them anyway) and nothing is copied.
+    /// <see cref="Encode"/> for an object the caller owns (no one else reads it meanwhile): the same bytes, without the
+    /// copy. The Go zero fields are filled in place (the stored object has them anyway); a
+    /// <c>metadata.resourceVersion</c> is taken out for the encoding and put back, last in <c>metadata</c>.
     /// </summary>
-    private static byte[] EncodeOwned(JsonObject obj)
+    internal static byte[] EncodeOwned(JsonObject obj)
     {
         GoJsonZeros.Fill(obj);
-        return JsonSerializer.SerializeToUtf8Bytes(obj, StorageJson);
+        if (obj["metadata"] is not JsonObject meta || !meta.TryGetPropertyValue("resourceVersion", out var rv))
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(obj, StorageJson);
+        }
+
+        meta.Remove("resourceVersion");
+        try
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(obj, StorageJson);
+        }
+        finally
+        {
+            meta["resourceVersion"] = rv;
+        }
     }
 
     /// <summary>Decodes the stored bytes of <see cref="CreateStoredAsync"/>'s result in the served version.</summary>

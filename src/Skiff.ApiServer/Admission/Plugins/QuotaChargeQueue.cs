@@ -250,7 +250,7 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
                 continue;
             }
 
-            if (interesting.Exists(r => !q.StatusHard.ContainsKey(r) || !q.Used.ContainsKey(r)))
+            if (!AllKnown(q, interesting))
             {
                 var unknown = interesting.Where(r => !q.StatusHard.ContainsKey(r) || !q.Used.ContainsKey(r)).Order(StringComparer.Ordinal);
                 throw AdmissionErrors.Forbidden(a, $"status unknown for quota: {q.Name}, resources: {string.Join(",", unknown)}");
@@ -261,7 +261,7 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
                 throw AdmissionErrors.Forbidden(a, $"failed quota: {q.Name}: must specify {string.Join(",", missing)}");
             }
 
-            if (interesting.Exists(r => (q.Used[r] + w.Usage[r]).Value > q.Hard[r].Value))
+            if (AnyOver(q, w, interesting))
             {
                 var over = interesting.Where(r => (q.Used[r] + w.Usage[r]).Value > q.Hard[r].Value).ToList();
                 throw AdmissionErrors.Forbidden(a,
@@ -289,6 +289,34 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
         }
     }
 
+    /// <summary>Whether the quota's status states every one of <paramref name="resources"/> (limit and usage).</summary>
+    private static bool AllKnown(RunningQuota q, List<string> resources)
+    {
+        foreach (var r in resources)
+        {
+            if (!q.StatusHard.ContainsKey(r) || !q.Used.ContainsKey(r))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether charging <paramref name="w"/> would take one of <paramref name="resources"/> past its limit.</summary>
+    private static bool AnyOver(RunningQuota q, Waiter w, List<string> resources)
+    {
+        foreach (var r in resources)
+        {
+            if ((q.Used[r] + w.Usage[r]).Value > q.Hard[r].Value)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Writes every changed quota if unchanged since read; the names of those whose write was lost, or null.</summary>
     private async Task<HashSet<string>?> WriteAsync(List<RunningQuota> quotas)
     {
@@ -305,7 +333,7 @@ internal sealed class QuotaChargeQueue(IStorage storage, Func<string, string, Ta
             var s = q.State;
             var updated = s.Object;
             ((JsonObject)updated["status"]!)["used"] = QuotaUsage.ToJson(q.Used);
-            var result = await storage.CompareAndSwapAsync(s.Kv.Key, s.Kv.ModRevision, GenericStore.Encode(updated), CancellationToken.None).ConfigureAwait(false);
+            var result = await storage.CompareAndSwapAsync(s.Kv.Key, s.Kv.ModRevision, GenericStore.EncodeOwned(updated), CancellationToken.None).ConfigureAwait(false);
             if (result.Succeeded && result.Current is { } written)
             {
                 Meta.Of(updated)["resourceVersion"] = written.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);

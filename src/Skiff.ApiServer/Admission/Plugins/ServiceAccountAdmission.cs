@@ -84,7 +84,7 @@ public sealed class ServiceAccountAdmission(AdmissionReader reader, TimeProvider
         }
     }
 
-    private async Task<JsonObject?> GetServiceAccountAsync(string ns, string name, CancellationToken ct)
+    private async ValueTask<JsonObject?> GetServiceAccountAsync(string ns, string name, CancellationToken ct)
     {
         var attempts = name == "default" ? Math.Max(1, DefaultAccountAttempts) : 1;
         for (var i = 0; ; i++)
