@@ -28,7 +28,7 @@ public static partial class PodSecurityChecks
         foreach (var c in pod)
         {
             var added = false;
-            if (SecurityContext(c)?["capabilities"] is JsonObject { } capabilities && capabilities["add"] is JsonArray add)
+            if (c.Context?["capabilities"] is JsonObject { } capabilities && capabilities["add"] is JsonArray add)
             {
                 for (var i = 0; i < add.Count; i++)
                 {
@@ -42,7 +42,7 @@ public static partial class PodSecurityChecks
 
             if (added)
             {
-                (bad ??= []).Add(NameOf(c));
+                (bad ??= []).Add(c.Name);
             }
         }
 
@@ -88,7 +88,7 @@ public static partial class PodSecurityChecks
         SortedSet<string>? ports = null; // upstream's sets.String: each port once, in string order
         foreach (var c in pod)
         {
-            if (c["ports"] is not JsonArray list)
+            if (c.Obj["ports"] is not JsonArray list)
             {
                 continue;
             }
@@ -105,7 +105,7 @@ public static partial class PodSecurityChecks
 
             if (uses)
             {
-                (bad ??= []).Add(NameOf(c));
+                (bad ??= []).Add(c.Name);
             }
         }
 
@@ -120,9 +120,9 @@ public static partial class PodSecurityChecks
         List<string>? bad = null;
         foreach (var c in pod)
         {
-            if (BoolAt(SecurityContext(c), "privileged") == true)
+            if (BoolAt(c.Context, "privileged") == true)
             {
-                (bad ??= []).Add(NameOf(c));
+                (bad ??= []).Add(c.Name);
             }
         }
 
@@ -135,10 +135,10 @@ public static partial class PodSecurityChecks
         SortedSet<string>? values = null;
         foreach (var c in pod)
         {
-            var procMount = SecurityContext(c)?["procMount"];
+            var procMount = c.Context?["procMount"];
             if (IsAString(procMount) && !IsString(procMount, "Default"))
             {
-                (bad ??= []).Add(NameOf(c));
+                (bad ??= []).Add(c.Name);
                 (values ??= new(StringComparer.Ordinal)).Add(AsString(procMount)!);
             }
         }
@@ -159,9 +159,9 @@ public static partial class PodSecurityChecks
         List<string>? bad = null;
         foreach (var c in pod)
         {
-            if (IsString(SeccompType(SecurityContext(c)), "Unconfined"))
+            if (IsString(SeccompType(c.Context), "Unconfined"))
             {
-                (bad ??= []).Add(NameOf(c));
+                (bad ??= []).Add(c.Name);
             }
         }
 

@@ -15,9 +15,9 @@ public static partial class PodSecurityChecks
         List<string>? bad = null;
         foreach (var c in pod)
         {
-            if (BoolAt(SecurityContext(c), "allowPrivilegeEscalation") != false)
+            if (BoolAt(c.Context, "allowPrivilegeEscalation") != false)
             {
-                (bad ??= []).Add(NameOf(c));
+                (bad ??= []).Add(c.Name);
             }
         }
 
@@ -33,10 +33,10 @@ public static partial class PodSecurityChecks
         SortedSet<string>? caps = null;
         foreach (var c in pod)
         {
-            var capabilities = SecurityContext(c)?["capabilities"] as JsonObject;
+            var capabilities = c.Context?["capabilities"] as JsonObject;
             if (!DropsAll(capabilities?["drop"] as JsonArray))
             {
-                (missingDrop ??= []).Add(NameOf(c));
+                (missingDrop ??= []).Add(c.Name);
             }
 
             var added = false;
@@ -54,7 +54,7 @@ public static partial class PodSecurityChecks
 
             if (added)
             {
-                (adding ??= []).Add(NameOf(c));
+                (adding ??= []).Add(c.Name);
             }
         }
 
@@ -140,14 +140,14 @@ public static partial class PodSecurityChecks
         List<string>? implicitlyBad = null;
         foreach (var c in pod)
         {
-            var nonRoot = BoolAt(SecurityContext(c), "runAsNonRoot");
+            var nonRoot = BoolAt(c.Context, "runAsNonRoot");
             if (nonRoot == false)
             {
-                (explicitlyBad ??= []).Add(NameOf(c));
+                (explicitlyBad ??= []).Add(c.Name);
             }
             else if (nonRoot is null && podNonRoot != true)
             {
-                (implicitlyBad ??= []).Add(NameOf(c));
+                (implicitlyBad ??= []).Add(c.Name);
             }
         }
 
@@ -175,9 +175,9 @@ public static partial class PodSecurityChecks
         List<string>? bad = null;
         foreach (var c in pod)
         {
-            if (IsZero(SecurityContext(c)?["runAsUser"]))
+            if (IsZero(c.Context?["runAsUser"]))
             {
-                (bad ??= []).Add(NameOf(c));
+                (bad ??= []).Add(c.Name);
             }
         }
 
@@ -206,15 +206,15 @@ public static partial class PodSecurityChecks
         List<string>? implicitlyBad = null;
         foreach (var c in pod)
         {
-            var t = SeccompType(SecurityContext(c));
+            var t = SeccompType(c.Context);
             if (IsAString(t) && !ValidRestrictedSeccomp(t))
             {
-                (explicitlyBad ??= []).Add(NameOf(c));
+                (explicitlyBad ??= []).Add(c.Name);
                 (badTypes ??= new(StringComparer.Ordinal)).Add(AsString(t)!);
             }
             else if (!IsAString(t) && !podValid)
             {
-                (implicitlyBad ??= []).Add(NameOf(c));
+                (implicitlyBad ??= []).Add(c.Name);
             }
         }
 

@@ -32,9 +32,15 @@ public static partial class PodSecurityChecks
     public static IReadOnlyList<string> Evaluate(string level, JsonObject? podMeta, JsonObject spec)
     {
         _ = podMeta;
+        var checks = ChecksOf(level);
+        if (checks.Length == 0)
+        {
+            return [];
+        }
+
         List<string>? failures = null;
-        var pod = new Pod(spec);
-        foreach (var check in ChecksOf(level))
+        using var pod = new Pod(spec);
+        foreach (var check in checks)
         {
             var result = check(in pod);
             if (!result.Allowed)
@@ -49,8 +55,14 @@ public static partial class PodSecurityChecks
     /// <summary>True when <paramref name="spec"/> has no failure at <paramref name="level"/> (<see cref="Evaluate"/> is empty).</summary>
     public static bool Passes(string level, JsonObject spec)
     {
-        var pod = new Pod(spec);
-        foreach (var check in ChecksOf(level))
+        var checks = ChecksOf(level);
+        if (checks.Length == 0)
+        {
+            return true;
+        }
+
+        using var pod = new Pod(spec);
+        foreach (var check in checks)
         {
             if (!check(in pod).Allowed)
             {
@@ -95,54 +107,62 @@ public static partial class PodSecurityChecks
     private static bool IsString(JsonNode? node, string text) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.String && (v.TryGetValue<JsonElement>(out var e) ? e.ValueEquals(text) : v.GetValue<string>() == text);
 
-    private static JsonObject? SecurityContext(JsonObject container) => container["securityContext"] as JsonObject;
-
     private static JsonNode? SeccompType(JsonObject? securityContext) => (securityContext?["seccompProfile"] as JsonObject)?["type"];
 
+    /// <summary>The containers of the pod being checked on this thread (a scratch list reused by every check, so a
+    /// check costs no allocation once the thread has seen a pod with as many containers).</summary>
+    [ThreadStatic]
+    private static List<Container>? t_containers;
+
     /// <summary>
-    /// What every check reads of a pod spec, looked up once: the spec, its securityContext, and its init, regular and
-    /// ephemeral containers (<c>foreach (var c in pod)</c>, in that order, without allocating).
+    /// What every check reads of a pod spec, looked up once for all of them: the spec, its securityContext, and its
+    /// init, regular and ephemeral containers (<c>foreach (var c in pod)</c>, in that order) each with its
+    /// securityContext. It lives for one <see cref="Evaluate"/> or <see cref="Passes"/> on one thread (it lends the
+    /// thread's scratch list; <see cref="Dispose"/> gives the containers back).
     /// </summary>
-    private readonly struct Pod(JsonObject spec)
+    private readonly struct Pod : IDisposable
     {
-        private readonly JsonArray? _init = spec["initContainers"] as JsonArray;
-        private readonly JsonArray? _containers = spec["containers"] as JsonArray;
-        private readonly JsonArray? _ephemeral = spec["ephemeralContainers"] as JsonArray;
+        private readonly List<Container> _containers;
 
-        public JsonObject Spec { get; } = spec;
-
-        public JsonObject? Context { get; } = spec["securityContext"] as JsonObject;
-
-        public Containers GetEnumerator() => new(_init, _containers, _ephemeral);
-    }
-
-    /// <summary>The containers of a <see cref="Pod"/>, skipping entries that are not objects.</summary>
-    private struct Containers(JsonArray? init, JsonArray? containers, JsonArray? ephemeral)
-    {
-        private int _list;
-        private int _index = -1;
-
-        public JsonObject Current { get; private set; } = null!;
-
-        public bool MoveNext()
+        public Pod(JsonObject spec)
         {
-            while (_list < 3)
-            {
-                var array = _list switch { 0 => init, 1 => containers, _ => ephemeral };
-                while (array is not null && ++_index < array.Count)
-                {
-                    if (array[_index] is JsonObject c)
-                    {
-                        Current = c;
-                        return true;
-                    }
-                }
+            Spec = spec;
+            Context = spec["securityContext"] as JsonObject;
+            _containers = t_containers ??= new(4);
+            _containers.Clear();
+            Add(_containers, spec["initContainers"]);
+            Add(_containers, spec["containers"]);
+            Add(_containers, spec["ephemeralContainers"]);
+        }
 
-                _list++;
-                _index = -1;
+        public JsonObject Spec { get; }
+
+        public JsonObject? Context { get; }
+
+        public List<Container>.Enumerator GetEnumerator() => _containers.GetEnumerator();
+
+        public void Dispose() => _containers.Clear();
+
+        private static void Add(List<Container> containers, JsonNode? list)
+        {
+            if (list is not JsonArray array)
+            {
+                return;
             }
 
-            return false;
+            for (var i = 0; i < array.Count; i++)
+            {
+                if (array[i] is JsonObject c)
+                {
+                    containers.Add(new Container(c, c["securityContext"] as JsonObject));
+                }
+            }
         }
+    }
+
+    /// <summary>One container (entries that are not objects are skipped) and its securityContext.</summary>
+    private readonly record struct Container(JsonObject Obj, JsonObject? Context)
+    {
+        public string Name => NameOf(Obj);
     }
 }
