@@ -259,10 +259,16 @@ public sealed class CrudTests(ControlPlaneFixture f) : IClassFixture<ControlPlan
     [Fact]
     public async Task Delete_WrongUidPrecondition_Returns409()
     {
-        await f.Cp.SendAsync(HttpMethod.Post, Cms, ConfigMap("crud-pre"));
+        var (_, created, _) = await f.Cp.SendAsync(HttpMethod.Post, Cms, ConfigMap("crud-pre"));
+        var uid = created!["metadata"]!["uid"]!.GetValue<string>();
         var (status, body, _) = await f.Cp.SendAsync(HttpMethod.Delete, $"{Cms}/crud-pre", JsonNode.Parse("{\"preconditions\":{\"uid\":\"x\"}}"));
         Assert.Equal(409, status);
-        Assert.Contains("Precondition failed: UID in precondition: x", body!["message"]!.GetValue<string>());
+
+        // Upstream: storage.NewInvalidObjError on the key, made a Conflict by storeerr.InterpretDeleteError.
+        Assert.Equal(
+            "Operation cannot be fulfilled on configmaps \"crud-pre\": StorageError: invalid object, Code: 4, Key: /registry/configmaps/default/crud-pre, " +
+            $"ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: x, UID in object meta: {uid}",
+            body!["message"]!.GetValue<string>());
     }
 
     [Fact]

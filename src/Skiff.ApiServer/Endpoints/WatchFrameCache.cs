@@ -103,6 +103,8 @@ internal static class WatchFrameCache
         }
 
         var entry = new Entry(variant, second, bytes);
+        var ticket = listItem ? entry.Charge = new((frames, entry), cost) : null;
+        Entry? replaced = null;
         var kept = false;
         lock (frames)
         {
@@ -112,6 +114,7 @@ internal static class WatchFrameCache
             {
                 // Copy on write: readers hold the old array without a lock.
                 var copy = (Entry[])entries!.Clone();
+                replaced = copy[at];
                 copy[at] = entry;
                 Volatile.Write(ref frames.Variants, copy);
                 kept = true;
@@ -123,10 +126,16 @@ internal static class WatchFrameCache
             }
         }
 
-        if (listItem && kept)
+        // Charged after the lock (an eviction takes other versions' locks). A replaced item (a row of an older second)
+        // leaves the budget now; one replaced before its own charge ran is released first and so never charged.
+        if (replaced?.Charge is { } old)
         {
-            // A replaced entry (a row of an older second) stays charged until it is the oldest: the ledger holds it till then.
-            ListItems.Charge((frames, entry), cost);
+            ListItems.Release(old);
+        }
+
+        if (ticket is not null && kept)
+        {
+            ListItems.Charge(ticket);
         }
 
         return bytes;
@@ -177,7 +186,11 @@ internal static class WatchFrameCache
         return t < 0 ? -1 : (t * 2) + (protobuf ? 1 : 0);
     }
 
-    private sealed record Entry(EncodingVariant Variant, long Second, byte[] Bytes);
+    private sealed record Entry(EncodingVariant Variant, long Second, byte[] Bytes)
+    {
+        /// <summary>A list item's charge against <see cref="ListItems"/> (null for a watch frame), released when the entry is replaced.</summary>
+        public FifoByteBudget<(Frames Frames, Entry Entry)>.Ticket? Charge { get; set; }
+    }
 
     private sealed class Frames
     {

@@ -24,7 +24,7 @@ internal sealed partial class GenericStore
             }
 
             var current = await ReadAsync(kv, ct).ConfigureAwait(false);
-            CheckPreconditions(current, name, options);
+            CheckPreconditions(current, key, name, options);
             if (options.Admission is { } admission)
             {
                 await admission.DeleteAsync(current, ct).ConfigureAwait(false);
@@ -91,8 +91,8 @@ internal sealed partial class GenericStore
         return (deleted, page.Revision);
     }
 
-    private void CheckPreconditions(JsonObject current, string name, DeleteOptions options) =>
-        Preconditions.Check(Descriptor.Group, Descriptor.Resource, name, options.PreconditionUid, options.PreconditionResourceVersion,
+    private void CheckPreconditions(JsonObject current, string key, string name, DeleteOptions options) =>
+        Preconditions.Check(Descriptor.Group, Descriptor.Resource, key, name, options.PreconditionUid, options.PreconditionResourceVersion,
             Meta.Str(current, "uid") ?? "", Meta.Str(current, "resourceVersion") ?? "");
 
     /// <summary>

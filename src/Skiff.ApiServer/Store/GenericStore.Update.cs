@@ -141,7 +141,7 @@ internal sealed partial class GenericStore
             throw Invalid(name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
         }
 
-        Preconditions.Check(Descriptor.Group, Descriptor.Resource, name, Meta.Str(obj, "uid"), null, Meta.Str(old, "uid") ?? "", "");
+        Preconditions.Check(Descriptor.Group, Descriptor.Resource, Key(ns, name), name, Meta.Str(obj, "uid"), null, Meta.Str(old, "uid") ?? "", "");
 
         var oldMeta = Meta.Of(old);
 

@@ -185,37 +185,6 @@ internal static class DaemonSetPods
         }
 
         var required = spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
-        return required is null || (required.NodeSelectorTerms ?? []).Any(term => TermMatches(term, node));
-    }
-
-    /// <summary>A node selector term: label expressions and field expressions ANDed; an empty term matches nothing.</summary>
-    private static bool TermMatches(V1NodeSelectorTerm term, V1Node node)
-    {
-        var exprs = term.MatchExpressions ?? [];
-        var fields = term.MatchFields ?? [];
-        if (exprs.Count == 0 && fields.Count == 0)
-        {
-            return false;
-        }
-
-        var labels = node.Metadata.Labels ?? new Dictionary<string, string>();
-        return exprs.All(r => RequirementMatches(r, labels.TryGetValue(r.Key, out var v) ? v : null)) &&
-            fields.All(r => r.Key == "metadata.name" && RequirementMatches(r, node.Metadata.Name));
-    }
-
-    private static bool RequirementMatches(V1NodeSelectorRequirement r, string? value)
-    {
-        var values = r.Values ?? [];
-        return r.OperatorProperty switch
-        {
-            "In" => value is not null && values.Contains(value),
-            "NotIn" => value is null || !values.Contains(value),
-            "Exists" => value is not null,
-            "DoesNotExist" => value is null,
-            "Gt" or "Lt" when value is not null && values.Count == 1 &&
-                long.TryParse(value, CultureInfo.InvariantCulture, out var actual) &&
-                long.TryParse(values[0], CultureInfo.InvariantCulture, out var bound) => r.OperatorProperty == "Gt" ? actual > bound : actual < bound,
-            _ => false,
-        };
+        return required is null || Skiff.Client.Scheduling.NodeSelectors.Matches(required, node);
     }
 }

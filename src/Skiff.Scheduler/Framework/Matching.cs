@@ -1,4 +1,3 @@
-using System.Globalization;
 using k8s.Models;
 
 namespace Skiff.Scheduler.Framework;
@@ -43,38 +42,11 @@ internal static class Matching
         return true;
     }
 
-    /// <summary>Upstream's <c>nodeaffinity.NodeSelector</c>: the terms are ORed; an empty list matches nothing.</summary>
-    public static bool Matches(V1NodeSelector selector, V1Node node) => (selector.NodeSelectorTerms ?? []).Any(t => Matches(t, node));
+    /// <summary>Upstream's <c>nodeaffinity.NodeSelector</c> (<see cref="Skiff.Client.Scheduling.NodeSelectors"/>).</summary>
+    public static bool Matches(V1NodeSelector selector, V1Node node) => Skiff.Client.Scheduling.NodeSelectors.Matches(selector, node);
 
-    /// <summary>One node selector term: its label and field expressions are ANDed; an empty term matches nothing.</summary>
-    public static bool Matches(V1NodeSelectorTerm term, V1Node node)
-    {
-        var exprs = term.MatchExpressions ?? [];
-        var fields = term.MatchFields ?? [];
-        if (exprs.Count == 0 && fields.Count == 0)
-        {
-            return false;
-        }
-
-        var labels = node.Metadata.Labels ?? new Dictionary<string, string>();
-        return exprs.All(r => Matches(r, labels.TryGetValue(r.Key, out var v) ? v : null))
-            && fields.All(r => r.Key == "metadata.name" && Matches(r, node.Metadata.Name));
-    }
-
-    private static bool Matches(V1NodeSelectorRequirement r, string? value)
-    {
-        var values = r.Values ?? [];
-        return r.OperatorProperty switch
-        {
-            "In" => value is not null && values.Contains(value),
-            "NotIn" => value is null || !values.Contains(value),
-            "Exists" => value is not null,
-            "DoesNotExist" => value is null,
-            "Gt" => value is not null && values.Count == 1 && long.TryParse(value, CultureInfo.InvariantCulture, out var a) && long.TryParse(values[0], CultureInfo.InvariantCulture, out var b) && a > b,
-            "Lt" => value is not null && values.Count == 1 && long.TryParse(value, CultureInfo.InvariantCulture, out var c) && long.TryParse(values[0], CultureInfo.InvariantCulture, out var d) && c < d,
-            _ => false,
-        };
-    }
+    /// <summary>One node selector term (<see cref="Skiff.Client.Scheduling.NodeSelectors"/>).</summary>
+    public static bool Matches(V1NodeSelectorTerm term, V1Node node) => Skiff.Client.Scheduling.NodeSelectors.Matches(term, node);
 
     public static bool Tolerates(IEnumerable<V1Toleration>? tolerations, V1Taint taint) => Skiff.Client.Scheduling.Tolerations.Tolerates(tolerations, taint);
 }

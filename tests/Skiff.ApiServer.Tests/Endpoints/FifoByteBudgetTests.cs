@@ -39,6 +39,48 @@ public sealed class FifoByteBudgetTests
     }
 
     [Fact]
+    public void Release_AReplacedItem_LeavesTheBudgetAtOnce_WithoutTheCallback()
+    {
+        var evicted = new List<string>();
+        var budget = new FifoByteBudget<string>(100, evicted.Add);
+        var old = budget.Charge("row@1", 40);
+        budget.Charge("other", 40);
+
+        budget.Release(old);
+        budget.Charge("row@2", 40);
+
+        Assert.Empty(evicted); // 80 held: the replaced row no longer pushes "other" out
+        Assert.Equal(80, budget.Held);
+        Assert.Equal(2, budget.Count);
+
+        budget.Release(old); // twice: nothing more
+        budget.Charge("third", 40);
+        Assert.Equal(["other"], evicted);
+        Assert.Equal(80, budget.Held);
+    }
+
+    [Fact]
+    public void Release_BeforeTheCharge_KeepsTheTicketFromBeingCharged_AndAfterEvictionDoesNothing()
+    {
+        var evicted = new List<int>();
+        var budget = new FifoByteBudget<int>(50, evicted.Add);
+        var early = new FifoByteBudget<int>.Ticket(1, 30);
+
+        budget.Release(early);
+        budget.Charge(early);
+        Assert.Equal(0, budget.Held);
+        Assert.Equal(0, budget.Count);
+
+        var first = budget.Charge(2, 30);
+        budget.Charge(3, 30);
+        Assert.Equal([2], evicted);
+        budget.Release(first);
+        budget.Charge(first);
+        Assert.Equal(30, budget.Held);
+        Assert.Equal(1, budget.Count);
+    }
+
+    [Fact]
     public async Task Charge_Concurrently_NeverLosesCount()
     {
         var evictions = 0;

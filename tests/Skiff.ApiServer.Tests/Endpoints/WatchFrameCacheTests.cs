@@ -112,6 +112,25 @@ public sealed class WatchFrameCacheTests
     }
 
     [Fact]
+    public void GetOrEncode_TableRowOfALaterSecond_ReplacesTheOldRowInTheListItemBudget()
+    {
+        var kv = Kv();
+        var row = new EncodingVariant(EncodingForm.TableRow, "v1", "Metadata", "", false);
+        var before = WatchFrameCache.ListItemBytes;
+
+        WatchFrameCache.GetOrEncode(kv, row, 100, () => new byte[1000]);
+        var one = WatchFrameCache.ListItemBytes - before;
+        for (var second = 101; second < 110; second++)
+        {
+            WatchFrameCache.GetOrEncode(kv, row, second, () => new byte[1000]);
+        }
+
+        Assert.InRange(one, 1000, 2000);
+        Assert.Equal(one, WatchFrameCache.ListItemBytes - before); // still one row's worth, not ten
+        GC.KeepAlive(kv);
+    }
+
+    [Fact]
     public void GetOrEncode_Variant_PastTheBound_StillAnswersButKeepsNoMore()
     {
         var kv = Kv();

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Skiff.Robustness.Driver;
 using Skiff.Robustness.History;
+using Skiff.Robustness.Servers;
 using Xunit;
 
 namespace Skiff.Robustness.Tests.Driver;
@@ -54,7 +55,7 @@ public sealed class ConfigMapClientTests
     public async Task Requests_ToAPortNobodyListensOn_AreNotSent()
     {
         using var cts = new CancellationTokenSource(Deadline);
-        using var connection = ApiConnection.Create(new Uri($"http://127.0.0.1:{ClosedPort().ToString(CultureInfo.InvariantCulture)}/"), new SocketsHttpHandler());
+        using var connection = ApiConnection.Create(new Uri($"http://127.0.0.1:{LoopbackPort.Free().ToString(CultureInfo.InvariantCulture)}/"), new SocketsHttpHandler());
         var client = new ConfigMapClient(connection, "ns", Deadline);
 
         var create = await client.CreateAsync("k5", new ObjectValue("v", "yes"), cts.Token);
@@ -82,13 +83,6 @@ public sealed class ConfigMapClientTests
     }
 
     private const string Path = "/api/v1/namespaces/ns/configmaps/k5";
-
-    private static int ClosedPort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     /// <summary>
     /// One HTTP/1.1 connection: answers the first request (a configmap, keep-alive), reads the second in full, then

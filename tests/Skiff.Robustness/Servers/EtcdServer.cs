@@ -48,7 +48,7 @@ public sealed class EtcdServer : IAsyncDisposable
     {
         var binary = FindBinary() ?? throw new InvalidOperationException("etcd is not installed (apt-get install etcd-server, or set ETCD_BIN)");
         var server = new EtcdServer(binary, Path.Combine(Path.GetTempPath(), "skiff-robust-etcd-" + Guid.NewGuid().ToString("N")[..10]),
-            SkiffServer.FreePort(), SkiffServer.FreePort());
+            LoopbackPort.Free(), LoopbackPort.Free());
         server._process.Start();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)

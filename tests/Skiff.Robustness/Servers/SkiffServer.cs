@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Skiff.Robustness.Servers;
 
@@ -49,7 +47,7 @@ public sealed class SkiffServer : IAsyncDisposable
     private static async Task<SkiffServer> StartAsync(string[] storageArgs, CancellationToken ct)
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-robust-" + Guid.NewGuid().ToString("N")[..10]);
-        var server = new SkiffServer(dir, FreePort(), storageArgs);
+        var server = new SkiffServer(dir, LoopbackPort.Free(), storageArgs);
         try
         {
             await server.RestartAsync(ct);
@@ -100,11 +98,4 @@ public sealed class SkiffServer : IAsyncDisposable
 
     /// <summary>The last 4,000 characters of <paramref name="log"/>.</summary>
     public static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
-
-    internal static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

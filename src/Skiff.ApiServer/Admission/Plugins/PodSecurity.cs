@@ -107,8 +107,7 @@ public sealed class PodSecurity(AdmissionReader reader) : IValidatingAdmissionPl
     }
 
     /// <summary>The pod's failures at <paramref name="level"/>; their texts are built only for a pod that fails.</summary>
-    private static IReadOnlyList<string> Violations(string level, JsonObject? meta, JsonObject spec) =>
-        PodSecurityChecks.Passes(level, spec) ? [] : PodSecurityChecks.Evaluate(level, meta, spec);
+    private static IReadOnlyList<string> Violations(string level, JsonObject? meta, JsonObject spec) => PodSecurityChecks.Evaluate(level, meta, spec);
 
     /// <summary>The namespace's policy, parsed once per version of the namespace.</summary>
     private NamespacePolicy PolicyOf(JsonObject? ns) =>

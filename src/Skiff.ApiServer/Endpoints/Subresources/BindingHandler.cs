@@ -54,15 +54,15 @@ internal sealed class BindingHandler : ISubresourceHandler
         if (ResourceEndpoint.QueryDryRun(ctx))
         {
             var preview = await pods.GetAsync(ns, bodyName, "", ct).ConfigureAwait(false);
-            PodBinding.Apply(preview, binding, e.Options.Clock.GetUtcNow());
+            PodBinding.Apply(preview, pods.Key(ns, bodyName), binding, e.Options.Clock.GetUtcNow());
         }
         else
         {
             await pods.WriteDirectAsync(
                 ns,
                 bodyName,
-                stored => PodBinding.TryApplyStored(stored.Value.Span, stored.ModRevision.ToString(CultureInfo.InvariantCulture), bodyName, binding, e.Options.Clock.GetUtcNow()),
-                pod => PodBinding.Apply(pod, binding, e.Options.Clock.GetUtcNow()),
+                stored => PodBinding.TryApplyStored(stored.Value.Span, stored.Key, stored.ModRevision.ToString(CultureInfo.InvariantCulture), bodyName, binding, e.Options.Clock.GetUtcNow()),
+                pod => PodBinding.Apply(pod, pods.Key(ns, bodyName), binding, e.Options.Clock.GetUtcNow()),
                 ct).ConfigureAwait(false);
         }
 

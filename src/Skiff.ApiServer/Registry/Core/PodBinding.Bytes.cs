@@ -16,12 +16,12 @@ public static partial class PodBinding
     private static readonly JavaScriptEncoder StoredStrings = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     /// <summary>
-    /// Splices <paramref name="binding"/> into <paramref name="stored"/> (a pod as the store writes it: compact JSON,
-    /// no resourceVersion, relaxed escaping; <paramref name="resourceVersion"/> is its revision). Returns null when the
-    /// shape needs <see cref="Apply"/>.
+    /// Splices <paramref name="binding"/> into <paramref name="stored"/> (a pod as the store writes it at
+    /// <paramref name="key"/>: compact JSON, no resourceVersion, relaxed escaping; <paramref name="resourceVersion"/> is
+    /// its revision). Returns null when the shape needs <see cref="Apply"/>.
     /// </summary>
     /// <exception cref="Skiff.Api.Errors.StatusException">409 when a precondition fails or the pod is already assigned or being deleted.</exception>
-    public static byte[]? TryApplyStored(ReadOnlySpan<byte> stored, string resourceVersion, string name, JsonObject binding, DateTimeOffset now)
+    public static byte[]? TryApplyStored(ReadOnlySpan<byte> stored, string key, string resourceVersion, string name, JsonObject binding, DateTimeOffset now)
     {
         if (JsonPath.Obj(binding, "metadata", "annotations") is { Count: > 0 })
         {
@@ -34,7 +34,7 @@ public static partial class PodBinding
             return null;
         }
 
-        CheckPreconditions(binding, name, shape.Value.Uid ?? "", resourceVersion);
+        CheckPreconditions(binding, key, name, shape.Value.Uid ?? "", resourceVersion);
         if (shape.Value.BeingDeleted)
         {
             throw Conflict(name, $"pod {name} is being deleted, cannot be assigned to a host");

@@ -31,14 +31,14 @@ public static partial class PodBinding
     }
 
     /// <summary>
-    /// Applies <paramref name="binding"/> to <paramref name="pod"/> (changed in place).
+    /// Applies <paramref name="binding"/> to <paramref name="pod"/> (changed in place), stored at <paramref name="key"/>.
     /// </summary>
-    /// <exception cref="StatusException">409 when the pod is already assigned or being deleted.</exception>
-    public static void Apply(JsonObject pod, JsonObject binding, DateTimeOffset now)
+    /// <exception cref="StatusException">409 when a precondition fails or the pod is already assigned or being deleted.</exception>
+    public static void Apply(JsonObject pod, string key, JsonObject binding, DateTimeOffset now)
     {
         var name = JsonPath.Name(pod);
         var node = JsonPath.Str(binding, "target", "name") ?? "";
-        CheckPreconditions(binding, name, JsonPath.Str(pod, "metadata", "uid") ?? "", JsonPath.Str(pod, "metadata", "resourceVersion") ?? "");
+        CheckPreconditions(binding, key, name, JsonPath.Str(pod, "metadata", "uid") ?? "", JsonPath.Str(pod, "metadata", "resourceVersion") ?? "");
         if (JsonPath.Str(pod, "metadata", "deletionTimestamp") is { Length: > 0 })
         {
             throw Conflict(name, $"pod {name} is being deleted, cannot be assigned to a host");
@@ -91,8 +91,8 @@ public static partial class PodBinding
     /// The binding's <c>metadata.uid</c> and <c>metadata.resourceVersion</c> as storage preconditions on the pod
     /// (upstream <c>setPodNodeAndMetadata</c>): checked before anything else; a mismatch is a 409 on <c>pods</c>.
     /// </summary>
-    private static void CheckPreconditions(JsonObject binding, string name, string uid, string resourceVersion) =>
-        Store.Preconditions.Check("", "pods", name, JsonPath.Str(binding, "metadata", "uid"), JsonPath.Str(binding, "metadata", "resourceVersion"), uid, resourceVersion);
+    private static void CheckPreconditions(JsonObject binding, string key, string name, string uid, string resourceVersion) =>
+        Store.Preconditions.Check("", "pods", key, name, JsonPath.Str(binding, "metadata", "uid"), JsonPath.Str(binding, "metadata", "resourceVersion"), uid, resourceVersion);
 
     private static StatusException Conflict(string name, string why) =>
         new(409, "Conflict", $"Operation cannot be fulfilled on pods/binding {Rules.Q(name)}: {why}", new StatusDetails(Name: name, Kind: "pods/binding"));

@@ -15,7 +15,7 @@ public class PodBindingAndDeletionTests
         var pod = Parse("""{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"b"}]},"status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False","reason":"Unschedulable"}]}}""");
         var binding = Parse("""{"metadata":{"name":"p","annotations":{"k":"v"}},"target":{"kind":"Node","name":"n1"}}""");
         Assert.Empty(PodBinding.Validate(binding));
-        PodBinding.Apply(pod, binding, Now);
+        PodBinding.Apply(pod, "/registry/pods/default/p", binding, Now);
         Assert.Equal("n1", (string?)pod["spec"]!["nodeName"]);
         Assert.Equal("v", (string?)pod["metadata"]!["annotations"]!["k"]);
         var cond = pod["status"]!["conditions"]![0]!;
@@ -28,7 +28,7 @@ public class PodBindingAndDeletionTests
     public void Apply_AssignedPod_ConflictWithUpstreamMessage()
     {
         var pod = Parse("""{"metadata":{"name":"p"},"spec":{"nodeName":"n0"}}""");
-        var e = Assert.Throws<StatusException>(() => PodBinding.Apply(pod, Parse("""{"target":{"name":"n1"}}"""), Now));
+        var e = Assert.Throws<StatusException>(() => PodBinding.Apply(pod, "/registry/pods/default/p", Parse("""{"target":{"name":"n1"}}"""), Now));
         Assert.Equal(409, e.Code);
         Assert.Equal("Operation cannot be fulfilled on pods/binding \"p\": pod p is already assigned to node \"n0\"", e.Message);
     }

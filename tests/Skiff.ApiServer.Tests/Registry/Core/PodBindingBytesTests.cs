@@ -13,6 +13,7 @@ public class PodBindingBytesTests
     private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2025-01-01T00:00:00Z");
 
     private const string Spec = "\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"busybox\",\"resources\":{\"requests\":{\"cpu\":\"100m\"}}}],\"schedulerName\":\"default-scheduler\"";
+    private const string PodKey = "/registry/pods/default/p";
 
     public static TheoryData<string, string> Shapes() => new()
     {
@@ -40,7 +41,7 @@ public class PodBindingBytesTests
     {
         var stored = Store(pod);
         var binding = Binding(node);
-        var spliced = PodBinding.TryApplyStored(stored, "1", "p", binding, Now);
+        var spliced = PodBinding.TryApplyStored(stored, PodKey, "1", "p", binding, Now);
         Assert.NotNull(spliced);
         Assert.Equal(Encoding.UTF8.GetString(OldPath(stored, binding)), Encoding.UTF8.GetString(spliced));
     }
@@ -56,7 +57,7 @@ public class PodBindingBytesTests
             binding["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["k"] = "v" } };
         }
 
-        Assert.Null(PodBinding.TryApplyStored(Store(pod), "1", "p", binding, Now));
+        Assert.Null(PodBinding.TryApplyStored(Store(pod), PodKey, "1", "p", binding, Now));
     }
 
     [Theory]
@@ -67,17 +68,18 @@ public class PodBindingBytesTests
         var stored = Store(pod);
         var binding = Binding("n1");
         var old = Assert.Throws<StatusException>(() => OldPath(stored, binding));
-        var spliced = Assert.Throws<StatusException>(() => PodBinding.TryApplyStored(stored, "1", "p", binding, Now));
+        var spliced = Assert.Throws<StatusException>(() => PodBinding.TryApplyStored(stored, PodKey, "1", "p", binding, Now));
         Assert.Equal(409, spliced.Code);
         Assert.Equal(old.Message, spliced.Message);
     }
 
-    // Upstream setPodNodeAndMetadata: the binding's uid and resourceVersion are storage preconditions on the pod.
+    // Upstream setPodNodeAndMetadata: the binding's uid and resourceVersion are storage preconditions on the pod; a
+    // mismatch is storage.NewInvalidObjError on the pod's key, made a Conflict by storeerr.InterpretUpdateError.
     [Theory]
     [InlineData("u1", null, null)]
-    [InlineData("u2", null, "Operation cannot be fulfilled on pods \"p\": Precondition failed: UID in precondition: u2, UID in object meta: u1")]
+    [InlineData("u2", null, "Operation cannot be fulfilled on pods \"p\": StorageError: invalid object, Code: 4, Key: /registry/pods/default/p, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: u2, UID in object meta: u1")]
     [InlineData(null, "1", null)]
-    [InlineData(null, "7", "Operation cannot be fulfilled on pods \"p\": Precondition failed: ResourceVersion in precondition: 7, ResourceVersion in object meta: 1")]
+    [InlineData(null, "7", "Operation cannot be fulfilled on pods \"p\": StorageError: invalid object, Code: 4, Key: /registry/pods/default/p, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: ResourceVersion in precondition: 7, ResourceVersion in object meta: 1")]
     public void TryApplyStored_UidAndResourceVersionPreconditions_AsApply(string? uid, string? resourceVersion, string? conflict)
     {
         var stored = Store("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"uid\":\"u1\"}," + Spec + "},\"status\":{\"phase\":\"Pending\"}}");
@@ -86,12 +88,12 @@ public class PodBindingBytesTests
         (meta["uid"], meta["resourceVersion"]) = (uid, resourceVersion);
         if (conflict is null)
         {
-            Assert.Equal(Encoding.UTF8.GetString(OldPath(stored, binding)), Encoding.UTF8.GetString(PodBinding.TryApplyStored(stored, "1", "p", binding, Now)!));
+            Assert.Equal(Encoding.UTF8.GetString(OldPath(stored, binding)), Encoding.UTF8.GetString(PodBinding.TryApplyStored(stored, PodKey, "1", "p", binding, Now)!));
             return;
         }
 
         var old = Assert.Throws<StatusException>(() => OldPath(stored, binding));
-        var spliced = Assert.Throws<StatusException>(() => PodBinding.TryApplyStored(stored, "1", "p", binding, Now));
+        var spliced = Assert.Throws<StatusException>(() => PodBinding.TryApplyStored(stored, PodKey, "1", "p", binding, Now));
         Assert.Equal((409, conflict), (old.Code, old.Message));
         Assert.Equal((409, conflict), (spliced.Code, spliced.Message));
     }
@@ -106,7 +108,7 @@ public class PodBindingBytesTests
     private static byte[] OldPath(byte[] stored, JsonObject binding)
     {
         var pod = GenericStore.Decode(new KeyValue("/registry/pods/ns/p", stored, 1, 1));
-        PodBinding.Apply(pod, binding, Now);
+        PodBinding.Apply(pod, PodKey, binding, Now);
         return GenericStore.Encode(pod);
     }
 }
