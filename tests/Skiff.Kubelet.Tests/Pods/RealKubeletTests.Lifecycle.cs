@@ -51,7 +51,8 @@ public sealed partial class RealKubeletTests
             """));
         await fx.UntilPodAsync(ns, "ready", p => p.Status?.ContainerStatuses?.FirstOrDefault() is { Ready: false, State.Running: not null }, Deadline);
 
-        await fx.ExecAsync(ns, "ready", "web", "touch", "/www/healthz");
+        // The container runs before its shell has made /www: make it here too, or the touch may fail unseen.
+        await fx.ExecAsync(ns, "ready", "web", "sh", "-c", "mkdir -p /www && touch /www/healthz");
         var ready = await fx.UntilPodAsync(ns, "ready", p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true, Deadline);
         Assert.True(ready.Status.ContainerStatuses[0].Ready);
 
