@@ -122,8 +122,10 @@ public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaPr
 
             foreach (var c in declared)
             {
+                var plural = resources.FirstOrDefault(r => r.Group == c.Group && r.Version == c.Version && r.Kind == c.Kind)?.Resource
+                    ?? c.Kind.ToLowerInvariant() + "s";
                 schemas[c.SchemaName] = CustomKind(c);
-                schemas[c.SchemaName + "List"] = CustomList(c);
+                schemas[c.SchemaName + "List"] = CustomList(c, plural);
                 _customKinds.Add(c.SchemaName);
                 _customLists.Add(c.SchemaName + "List");
             }
@@ -166,6 +168,10 @@ public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaPr
 
         private static OpenApiDocument Serialize(JsonObject doc) => OpenApiDocument.From(JsonSerializer.SerializeToUtf8Bytes(doc));
 
+        /// <summary>A property of a built-in schema (a copy): TypeMeta's fields and the list metadata from Status, ObjectMeta's from Pod.</summary>
+        private static JsonObject BuiltInProperty(string schema, string property) =>
+            BuiltInSchemas.All[schema]["properties"]![property]!.DeepClone().AsObject();
+
         private static JsonObject CustomKind(CustomResourceSchema c)
         {
             var schema = c.Schema?.DeepClone().AsObject()
@@ -173,9 +179,10 @@ public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaPr
             schema["type"] ??= "object";
             var props = schema["properties"] as JsonObject ?? [];
 
-            props["apiVersion"] ??= new JsonObject { ["description"] = "APIVersion defines the versioned schema of this representation of an object.", ["type"] = "string" };
-            props["kind"] ??= new JsonObject { ["description"] = "Kind is a string value representing the REST resource this object represents.", ["type"] = "string" };
-            props["metadata"] ??= new JsonObject { ["$ref"] = SchemaSet.RefPrefix + Meta + "ObjectMeta", ["description"] = "Standard object's metadata." };
+            // As upstream's CRD builder (buildKubeNative): TypeMeta's and ObjectMeta's own schemas replace the CRD's.
+            props["apiVersion"] = BuiltInProperty(Meta + "Status", "apiVersion");
+            props["kind"] = BuiltInProperty(Meta + "Status", "kind");
+            props["metadata"] = BuiltInProperty("io.k8s.api.core.v1.Pod", "metadata");
             if (schema["properties"] is null)
             {
                 schema["properties"] = props;
@@ -185,20 +192,21 @@ public sealed class OpenApiService : IOpenApiSource, IOpenApiV2Source, ISchemaPr
             return schema;
         }
 
-        private static JsonObject CustomList(CustomResourceSchema c) => new()
+        /// <summary>The list kind's schema, as upstream's <c>buildListSchema</c>: TypeMeta, ListMeta and the items.</summary>
+        private static JsonObject CustomList(CustomResourceSchema c, string plural) => new()
         {
             ["description"] = $"{c.Kind}List is a list of {c.Kind}",
             ["properties"] = new JsonObject
             {
-                ["apiVersion"] = new JsonObject { ["type"] = "string" },
+                ["apiVersion"] = BuiltInProperty(Meta + "Status", "apiVersion"),
                 ["items"] = new JsonObject
                 {
-                    ["description"] = $"List of {c.Kind.ToLowerInvariant()}s.",
+                    ["description"] = $"List of {plural}. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md",
                     ["items"] = new JsonObject { ["$ref"] = SchemaSet.RefPrefix + c.SchemaName },
                     ["type"] = "array",
                 },
-                ["kind"] = new JsonObject { ["type"] = "string" },
-                ["metadata"] = new JsonObject { ["$ref"] = SchemaSet.RefPrefix + Meta + "ListMeta" },
+                ["kind"] = BuiltInProperty(Meta + "Status", "kind"),
+                ["metadata"] = BuiltInProperty(Meta + "Status", "metadata"),
             },
             ["required"] = new JsonArray("items"),
             ["type"] = "object",

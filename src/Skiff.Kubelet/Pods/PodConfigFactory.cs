@@ -33,7 +33,7 @@ public static class PodConfigFactory
             Metadata = new PodSandboxMetadata { Name = m.Name, Namespace = m.NamespaceProperty, Uid = m.Uid, Attempt = attempt },
             // Upstream leaves a host-network sandbox's hostname empty: it shares the node's UTS namespace, and runc refuses
             // to set a hostname there ("unable to set hostname without a private UTS namespace").
-            Hostname = hostNetwork ? "" : Truncate(pod.Spec.Hostname ?? m.Name, 63),
+            Hostname = hostNetwork ? "" : PodHostsFile.Hostname(pod),
             LogDirectory = PodLogPaths.PodDirectory(o.PodLogDirectory, m.NamespaceProperty, m.Name, m.Uid),
             DnsConfig = Dns(pod, o),
             Linux = new LinuxPodSandboxConfig
@@ -194,6 +194,4 @@ public static class PodConfigFactory
         Pid = spec.HostPID == true ? NamespaceMode.Node : spec.ShareProcessNamespace == true ? NamespaceMode.Pod : NamespaceMode.Container,
         Ipc = spec.HostIPC == true ? NamespaceMode.Node : NamespaceMode.Pod,
     };
-
-    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max].TrimEnd('-', '.');
 }

@@ -218,7 +218,7 @@ internal sealed partial class PodWorker
         }
     }
 
-    /// <summary>The container's mounts: its volumeMounts (subPath/subPathExpr) and the termination-message file.</summary>
+    /// <summary>The container's mounts: its volumeMounts (subPath/subPathExpr), the pod's <c>/etc/hosts</c> and the termination-message file.</summary>
     private List<Mount> Mounts(V1Pod pod, V1Container c, IReadOnlyDictionary<string, string> volumes, IReadOnlyList<KeyValuePair<string, string>> env, int attempt)
     {
         var mounts = new List<Mount>();
@@ -259,6 +259,13 @@ internal sealed partial class PodWorker
             });
         }
 
+        IReadOnlyList<string> podIps = _podIp is null ? [] : [_podIp];
+        if (PodHostsFile.Mounted(c, podIps))
+        {
+            var content = PodHostsFile.Content(pod, podIps, _owner.Options.ClusterDomain, NodeHostsFile());
+            mounts.Add(new Mount { ContainerPath = PodHostsFile.ContainerPath, HostPath = PodHostsFile.Write(_owner.Volumes.PodDirectory(Uid), content) });
+        }
+
         var termPath = c.TerminationMessagePath ?? "/dev/termination-log";
         if (termPath.Length > 0 && mounts.All(m => m.ContainerPath != termPath))
         {
@@ -271,6 +278,19 @@ internal sealed partial class PodWorker
         }
 
         return mounts;
+    }
+
+    /// <summary>The node's <c>/etc/hosts</c>, which a pod on the host network sees (empty when unreadable).</summary>
+    private static string NodeHostsFile()
+    {
+        try
+        {
+            return File.ReadAllText(PodHostsFile.ContainerPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 
     /// <summary>Liveness/startup failures: stop the container (it is then restarted by restartPolicy).</summary>

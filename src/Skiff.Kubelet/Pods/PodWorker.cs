@@ -205,6 +205,15 @@ internal sealed partial class PodWorker
             return false;
         }
 
+        if (pod.Status?.Phase is Status.PodStatusBuilder.Succeeded or Status.PodStatusBuilder.Failed)
+        {
+            // As upstream's pod worker: a pod the API server already reports terminal (seen again after a kubelet
+            // restart, or failed by another component) never runs again; what of it still runs is stopped.
+            _finished = true;
+            await KillPodAsync(pod, GracePeriod(pod), ct, removeSandbox: false).ConfigureAwait(false);
+            return false;
+        }
+
         Trace("wakeup");
         var now = _owner.Options.TimeProvider.GetUtcNow();
         _startTime ??= now.UtcDateTime;

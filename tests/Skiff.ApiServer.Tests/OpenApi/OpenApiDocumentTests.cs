@@ -156,6 +156,29 @@ public class OpenApiDocumentTests
     }
 
     [Fact]
+    public void Document_CustomResource_TypeMetaAndMetadataCarryUpstreamsFullDescriptions()
+    {
+        const string Conventions = "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md";
+        var policies = TestResources.CronTabs with { Resource = "networkpolicies", SingularName = "networkpolicy", Kind = "NetworkPolicy" };
+        var schemas = JsonNode.Parse(new OpenApiService([policies], [TestResources.CronTabSchema with { Kind = "NetworkPolicy" }])
+            .Document("apis/stable.example.com/v1")!.Json.Span)!["components"]!["schemas"]!;
+        var kind = schemas["com.example.stable.v1.NetworkPolicy"]!["properties"]!;
+        var list = schemas["com.example.stable.v1.NetworkPolicyList"]!["properties"]!;
+
+        foreach (var props in new[] { kind, list })
+        {
+            Assert.Equal("APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas "
+                + $"to the latest internal value, and may reject unrecognized values. More info: {Conventions}#resources", (string?)props["apiVersion"]!["description"]);
+            Assert.Equal("Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint "
+                + $"the client submits requests to. Cannot be updated. In CamelCase. More info: {Conventions}#types-kinds", (string?)props["kind"]!["description"]);
+        }
+
+        Assert.Equal($"Standard object's metadata. More info: {Conventions}#metadata", (string?)kind["metadata"]!["description"]);
+        Assert.Equal($"Standard list metadata. More info: {Conventions}#types-kinds", (string?)list["metadata"]!["description"]);
+        Assert.Equal($"List of networkpolicies. More info: {Conventions}", (string?)list["items"]!["description"]);
+    }
+
+    [Fact]
     public void Document_BuiltInList_AdvertisesProtobufAndWatchStreams()
     {
         var list = Doc("api/v1")["paths"]!["/api/v1/namespaces/{namespace}/pods"]!["get"]!["responses"]!["200"]!["content"]!.AsObject();

@@ -1,3 +1,5 @@
+using Skiff.Kubelet.Server;
+using Skiff.Kubelet.Tests.Testing;
 using Xunit;
 
 namespace Skiff.Kubelet.Tests.Pods;
@@ -49,7 +51,8 @@ public sealed partial class RealKubeletTests
             """));
         await fx.UntilPodAsync(ns, "ready", p => p.Status?.ContainerStatuses?.FirstOrDefault() is { Ready: false, State.Running: not null }, Deadline);
 
-        await fx.ExecAsync(ns, "ready", "web", "touch", "/www/healthz");
+        // The container runs before its shell has made /www: make it here too, or the touch may fail unseen.
+        await fx.ExecAsync(ns, "ready", "web", "sh", "-c", "mkdir -p /www && touch /www/healthz");
         var ready = await fx.UntilPodAsync(ns, "ready", p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true, Deadline);
         Assert.True(ready.Status.ContainerStatuses[0].Ready);
 
@@ -135,5 +138,50 @@ public sealed partial class RealKubeletTests
         var pod = await fx.UntilPodAsync(ns, "nopull", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "ImagePullBackOff", Deadline);
         Assert.Equal("Pending", pod.Status.Phase);
         Assert.Contains("127.0.0.1:1/skiff/missing:1", pod.Status.ContainerStatuses[0].State.Waiting.Message ?? "", StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task APodTheApiAlreadyReportsSucceededIsNeverStartedAgain()
+    {
+        Skip.If(fx.SkipReason is not null, fx.SkipReason);
+        var ns = await fx.NamespaceAsync();
+        await fx.ApplyAsync($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: done
+              namespace: {{ns}}
+            spec:
+              restartPolicy: Never
+              containers:
+              - {name: c, image: docker.io/library/busybox:latest, imagePullPolicy: IfNotPresent, command: ["sleep", "3600"]}
+            """);
+
+        // As after a kubelet restart: the pod reaches the kubelet with a terminal phase already.
+        var (patched, _, _) = await fx.ControlPlane.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/pods/done/status",
+            System.Text.Json.Nodes.JsonNode.Parse("""{"status":{"phase":"Succeeded"}}"""), "application/merge-patch+json");
+        Assert.Equal(200, patched);
+        var (bound, _, _) = await fx.ControlPlane.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/done/binding",
+            new System.Text.Json.Nodes.JsonObject
+            {
+                ["apiVersion"] = "v1", ["kind"] = "Binding", ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "done" },
+                ["target"] = new System.Text.Json.Nodes.JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = fx.NodeName },
+            });
+        Assert.Equal(201, bound);
+
+        // A pod bound after it runs: by then the kubelet has taken up the first one.
+        await fx.ApplyAsync(Pod(ns, "after", "Always", """
+              - name: c
+                image: docker.io/library/busybox:latest
+                imagePullPolicy: IfNotPresent
+                command: ["sleep", "3600"]
+            """));
+        await fx.UntilPodAsync(ns, "after", p => p.Status?.Phase == "Running", Deadline);
+        PodRuntimeInfo? info = null;
+        await RealKubeletFixture.EventuallyAsync(() => Task.FromResult((info = fx.Kubelet.Lookup.Find(ns, "done")) is not null), Deadline, "the kubelet's worker for the pod");
+
+        Assert.Null(info!.SandboxId);
+        Assert.All(info.Containers.Values, Assert.Null);
+        Assert.Equal("Succeeded", (await fx.Clientset.CoreV1().Pods(ns).GetAsync("done")).Status.Phase);
     }
 }

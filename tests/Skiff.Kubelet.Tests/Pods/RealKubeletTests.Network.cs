@@ -53,4 +53,29 @@ public sealed partial class RealKubeletTests
         Assert.True(trace.Total > TimeSpan.Zero);
         Assert.InRange(Math.Abs(trace.Total.TotalMilliseconds - trace.Steps.Sum(kv => kv.Value.TotalMilliseconds)), 0, 0.1);
     }
+
+    [SkippableFact]
+    public async Task APodsEtcHostsNamesThePodNotTheNode()
+    {
+        Skip.If(fx.SkipReason is not null, fx.SkipReason);
+        var ns = await fx.NamespaceAsync();
+        await fx.ApplyAsync(Pod(ns, "hosts", "Always", """
+              - name: c
+                image: docker.io/library/busybox:latest
+                imagePullPolicy: IfNotPresent
+                command: ["sleep", "3600"]
+            """, extra: """
+              subdomain: sub
+              hostAliases:
+              - ip: 10.1.2.3
+                hostnames: [foo.local, bar.local]
+            """));
+        var pod = await fx.UntilPodAsync(ns, "hosts", p => p.Status?.Phase == "Running", Deadline);
+
+        var hosts = await fx.ExecAsync(ns, "hosts", "c", "cat", "/etc/hosts");
+
+        Assert.StartsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n", hosts, StringComparison.Ordinal);
+        Assert.Contains($"\n{pod.Status.PodIP}\thosts.sub.{ns}.svc.cluster.local\thosts\n", hosts, StringComparison.Ordinal);
+        Assert.EndsWith("# Entries added by HostAliases.\n10.1.2.3\tfoo.local\tbar.local\n", hosts, StringComparison.Ordinal);
+    }
 }
