@@ -19,7 +19,7 @@ namespace Skiff.Bench.ListWatch;
 /// Every scenario runs with the cache's byte path off (<c>baseline</c>: decode and re-encode per item and watcher)
 /// and on, interleaved in one run, and prints the ratios.
 /// Run: <c>dotnet run -c Release --project bench/Skiff.Bench -- list-watch [--pods 10000] [--lists 15] [--watchers 1000]
-/// [--rate 50] [--seconds 10] [--writers 32] [--one-clients 64] [--alloc-types] [--http 2|1.1|both] [--store sqlite|memory|both]
+/// [--rate 50] [--seconds 10] [--writers 32] [--one-clients 64] [--alloc-types] [--http 2|1.1|both] [--store sqlite|memory|etcd|both|a,b]
 /// [--only list,list-storage,one,fanout,table-list,table-fanout]</c>.
 /// </summary>
 public static partial class ListWatchBench
@@ -42,7 +42,7 @@ public static partial class ListWatchBench
         var only = Array.IndexOf(args, "--only") is var oi and >= 0 && oi + 1 < args.Length ? args[oi + 1] : "all";
         bool Runs(string scenario) => only == "all" || only.Split(',').Contains(scenario);
         var stores = Array.IndexOf(args, "--store") is var si and >= 0 && si + 1 < args.Length ? args[si + 1] : "sqlite";
-        foreach (var store in stores == "both" ? new[] { "memory", "sqlite" } : [stores])
+        foreach (var store in stores == "both" ? new[] { "memory", "sqlite" } : stores.Split(','))
         {
             Console.WriteLine($"list-watch bench: {pods} pods, {lists} lists per case, {watchers} watchers × {rate} events/s for {seconds} s, "
                 + $"{writers} seeding writers, {oneClients} writer clients for one watcher; store {store}; .NET {Environment.Version}; {Environment.ProcessorCount} cpus");
@@ -58,9 +58,23 @@ public static partial class ListWatchBench
         var dir = Path.Combine(Path.GetTempPath(), "skiff-list-watch-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         var rssEmpty = Rss();
-        IStorage storage = store == "memory"
-            ? new Skiff.Storage.Memory.MemoryStorage()
-            : await SqliteStorage.OpenAsync(Path.Combine(dir, "skiff.db"), null, ct).ConfigureAwait(false);
+        System.Diagnostics.Process? etcd = null;
+        string? etcdDir = null;
+        IStorage storage;
+        if (store == "etcd")
+        {
+            // A throw-away etcd member (the "quorum path on SQLite and on etcd"): a latest list from storage is a
+            // range read over gRPC, as upstream's with ConsistentListFromCache off.
+            string servers;
+            (etcd, etcdDir, servers) = await Skiff.Bench.Storage.EtcdBench.StartEtcdAsync().ConfigureAwait(false);
+            storage = await Skiff.Storage.Etcd.EtcdStorage.ConnectAsync(Skiff.Storage.Etcd.EtcdOptions.Parse(servers), ct).ConfigureAwait(false);
+        }
+        else
+        {
+            storage = store == "memory"
+                ? new Skiff.Storage.Memory.MemoryStorage()
+                : await SqliteStorage.OpenAsync(Path.Combine(dir, "skiff.db"), null, ct).ConfigureAwait(false);
+        }
         var host = new ApiServerHost(new ApiServerOptions
         {
             DataDirectory = dir,
@@ -128,12 +142,25 @@ public static partial class ListWatchBench
             SetBytePath(true);
             await host.DisposeAsync().ConfigureAwait(false);
             await storage.DisposeAsync().ConfigureAwait(false);
-            try
+            if (etcd is not null)
             {
-                Directory.Delete(dir, recursive: true);
+                etcd.Kill();
+                await etcd.WaitForExitAsync(ct).ConfigureAwait(false);
+                etcd.Dispose();
             }
-            catch (IOException)
+
+            foreach (var d in new[] { dir, etcdDir })
             {
+                try
+                {
+                    if (d is not null)
+                    {
+                        Directory.Delete(d, recursive: true);
+                    }
+                }
+                catch (IOException)
+                {
+                }
             }
         }
     }
