@@ -114,6 +114,13 @@ public sealed class RbacAuthorizerTests
         { "alice", "get", "/exact", true },
         { "alice", "get", "/exact/more", false },
         { "kubernetes-admin", "get", "/metrics", true },
+        // system:service-account-issuer-discovery, bound to every service account: both spellings of each URL, as
+        // upstream's bootstrap policy grants them (an OIDC client may ask for either).
+        { "system:serviceaccount:team:builder", "get", "/.well-known/openid-configuration", true },
+        { "system:serviceaccount:team:builder", "get", "/.well-known/openid-configuration/", true },
+        { "system:serviceaccount:team:builder", "get", "/openid/v1/jwks", true },
+        { "system:serviceaccount:team:builder", "get", "/openid/v1/jwks/", true },
+        { "system:anonymous", "get", "/openid/v1/jwks/", false },
     };
 
     [Theory]

@@ -24,7 +24,8 @@ public sealed class OidcDiscovery(ServiceAccountKeys keys, string issuer, string
     /// <inheritdoc/>
     public async Task<bool> TryHandleAsync(HttpContext context, CancellationToken ct)
     {
-        var path = context.Request.Path.Value;
+        // Upstream's go-restful routes answer with or without a trailing slash, and its bootstrap role grants both.
+        var path = context.Request.Path.Value is { Length: > 1 } p && p[^1] == '/' ? p[..^1] : context.Request.Path.Value;
         if (path is not (ConfigurationPath or JwksPath))
         {
             return false;

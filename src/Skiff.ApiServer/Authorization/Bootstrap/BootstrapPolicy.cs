@@ -220,7 +220,7 @@ public static class BootstrapPolicy
                 R(Read, "", "nodes"),
                 EventsRule,
                 R("list,watch", "discovery.k8s.io", "endpointslices")),
-            Cluster("system:service-account-issuer-discovery", U("get", "/.well-known/openid-configuration,/openid/v1/jwks")),
+            Cluster("system:service-account-issuer-discovery", U("get", "/.well-known/openid-configuration,/.well-known/openid-configuration/,/openid/v1/jwks,/openid/v1/jwks/")),
             Cluster("system:certificates.k8s.io:certificatesigningrequests:nodeclient", R("create", "certificates.k8s.io", "certificatesigningrequests/nodeclient")),
             Cluster("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", R("create", "certificates.k8s.io", "certificatesigningrequests/selfnodeclient")),
             Cluster("system:certificates.k8s.io:kube-apiserver-client-approver", R("approve", "certificates.k8s.io", "signers", "kubernetes.io/kube-apiserver-client")),

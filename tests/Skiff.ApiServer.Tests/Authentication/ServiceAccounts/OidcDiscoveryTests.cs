@@ -34,6 +34,12 @@ public sealed class OidcDiscoveryTests
         Assert.Equal("RS256", key.Alg);
         Assert.Equal(new JsonWebToken(token).Kid, key.Kid);
 
+        // Both spellings, as upstream's routes and its system:service-account-issuer-discovery role allow.
+        var (slashStatus, slashBody, _) = await cp.SendAsync(HttpMethod.Get, "/openid/v1/jwks/");
+        Assert.Equal(200, slashStatus);
+        Assert.Equal(JsonNode.Parse(await response.Content.ReadAsStringAsync())!.ToJsonString(), slashBody!.ToJsonString());
+        Assert.Equal(config.ToJsonString(), JsonNode.Parse(await kubectl.OkAsync("get", "--raw", "/.well-known/openid-configuration/"))!.ToJsonString());
+
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
         {
             IssuerSigningKeys = jwks.GetSigningKeys(),
